@@ -1,0 +1,126 @@
+/**
+ * Composes the core: settings, model inspection, the llama-server supervisor and chat, exposed as the contract's
+ * handlers plus an event bus. No Electron here; the shell passes in paths and optional native capabilities.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { EventBus, Handlers } from '../shared/contract';
+import { AppError } from '../shared/errors';
+import { LoadOptions } from '../shared/schemas';
+import { findLlamaServer } from './backends/binaries';
+import { LlamaServerSupervisor, reapStaleBackend } from './backends/supervisor';
+import { ChatService } from './chat/chat-service';
+import { inspectModel } from './models/inspect';
+import { SettingsStore } from './settings/store';
+import { createEventBus } from './util/event-bus';
+import { freePort } from './util/free-port';
+
+export interface CoreOptions {
+  dataDir: string;
+  /** Folders holding bin/<platform>-<arch>-<variant>/ (packaged resources first, then the repo's). */
+  resourcesDirs: string[];
+  shell: 'electron' | 'browser';
+  version: string;
+  /** Set by the HTTP transport once it listens. */
+  apiBaseUrl?: () => string | null;
+  /** Electron's file dialog; absent in the browser shell. */
+  pickModelFile?: () => Promise<string | null>;
+  env?: NodeJS.ProcessEnv;
+  stallMs?: number;
+}
+
+export interface Core {
+  handlers: Handlers;
+  bus: EventBus;
+  supervisor: LlamaServerSupervisor;
+  chat: ChatService;
+  settings: SettingsStore;
+  dispose(): Promise<void>;
+}
+
+export async function createCore(opts: CoreOptions): Promise<Core> {
+  const runDir = path.join(opts.dataDir, 'run');
+  await fs.mkdir(runDir, { recursive: true });
+  const bus = createEventBus((e) => console.error('event listener failed:', e));
+  const supervisor = new LlamaServerSupervisor({
+    spawn,
+    fetch: globalThis.fetch,
+    pickPort: () => freePort(),
+    runDir,
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.stallMs ? { stallMs: opts.stallMs } : {}),
+  });
+  await reapStaleBackend(runDir, (m) => supervisor.log('app', m));
+  const settings = new SettingsStore(opts.dataDir, (m) => supervisor.log('app', m));
+  const chat = new ChatService({ endpoint: () => supervisor.endpoint(), emit: (ev) => bus.emit('chat.event', ev) });
+  supervisor.onStatus((s) => {
+    bus.emit('backend.status', s);
+    // A reply cannot outlive its backend.
+    if (s.state !== 'ready') chat.cancelAll();
+  });
+  supervisor.onLog((l) => bus.emit('backend.log', l));
+
+  const locateBinary = async () => findLlamaServer({ override: (await settings.get()).llamaServerPath, resourcesDirs: opts.resourcesDirs, env: opts.env ?? process.env });
+
+  const handlers: Handlers = {
+    'app.info': async () => {
+      const bin = await locateBinary();
+      return {
+        name: 'DeepLocal',
+        version: opts.version,
+        shell: opts.shell,
+        platform: process.platform,
+        arch: process.arch,
+        systemLocale: Intl.DateTimeFormat().resolvedOptions().locale || process.env.LANG || 'en',
+        dataDir: opts.dataDir,
+        backend: bin,
+        apiBaseUrl: opts.apiBaseUrl?.() ?? null,
+      };
+    },
+    'settings.get': () => settings.get(),
+    'settings.update': (patch) => settings.update(patch),
+    'models.inspect': ({ path: p }) => inspectModel(expandHome(p)),
+    'backend.status': async () => supervisor.status(),
+    'backend.start': async ({ modelPath, options }) => {
+      const model = await inspectModel(expandHome(modelPath));
+      const s = await settings.get();
+      const merged = LoadOptions.parse({ ...s.loadOptions, ...(options ?? {}) });
+      const bin = await locateBinary();
+      const status = await supervisor.start({ binaryPath: bin.path, model, options: merged });
+      await settings.addRecentModel(model.path);
+      if (options) await settings.update({ loadOptions: merged });
+      return status;
+    },
+    'backend.stop': () => supervisor.stop(),
+    'backend.logs': async ({ limit }) => supervisor.recentLogs(limit ?? 500),
+    'chat.start': async ({ requestId, messages, sampling }) => {
+      const defaults = (await settings.get()).sampling;
+      chat.start(requestId, messages, { ...defaults, ...(sampling ?? {}) });
+      return { requestId };
+    },
+    'chat.cancel': async ({ requestId }) => ({ cancelled: chat.cancel(requestId) }),
+    'shell.pickModelFile': async () => {
+      if (!opts.pickModelFile) throw new AppError('UNSUPPORTED', { what: 'file dialog (enter the path instead)' });
+      return { path: await opts.pickModelFile() };
+    },
+  };
+
+  return {
+    handlers,
+    bus,
+    supervisor,
+    chat,
+    settings,
+    async dispose() {
+      chat.cancelAll();
+      await supervisor.dispose();
+    },
+  };
+}
+
+function expandHome(p: string): string {
+  const t = p.trim();
+  return t === '~' || t.startsWith('~/') ? path.join(os.homedir(), t.slice(1)) : t;
+}

@@ -1,0 +1,66 @@
+/**
+ * Pure: turns llama-server's output and exit into a typed reason. Like Ollama's status writer, it remembers the
+ * lines that explain a failure; the raw tail is kept as details for bug reports.
+ */
+import { AppError, type ErrorCode } from '../../shared/errors';
+
+export interface Classified {
+  code: ErrorCode;
+  reason: string;
+}
+
+const RULES: { re: RegExp; code: ErrorCode; reason?: (m: RegExpExecArray) => string }[] = [
+  { re: /unknown model architecture: '([^']+)'/i, code: 'MODEL_UNSUPPORTED_ARCH' },
+  { re: /cudaMalloc failed: out of memory|out of memory|failed to allocate buffer for kv cache|unable to allocate .*buffer|ErrorOutOfDeviceMemory|std::bad_alloc/i, code: 'BACKEND_OOM' },
+  { re: /couldn't bind|failed to bind|address already in use|bind\(\) failed/i, code: 'BACKEND_PORT_IN_USE' },
+  { re: /invalid magic|not a gguf|failed to read magic|gguf_init_from_file.*failed/i, code: 'MODEL_NOT_GGUF' },
+  { re: /tensor '([^']+)' data is not within the file bounds|file is truncated|corrupted or incomplete/i, code: 'MODEL_TRUNCATED' },
+  { re: /error loading model|failed to load model|llama_model_load: error|unable to load model/i, code: 'MODEL_LOAD_FAILED' },
+];
+
+/** Lines worth quoting to a user, most specific first. */
+const NOTABLE = /error|failed|GGML_ASSERT|CUDA error|exception|abort|out of memory|unknown model architecture/i;
+
+export function notableLine(lines: readonly string[]): string | null {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    if (NOTABLE.test(l)) return l.trim();
+  }
+  return null;
+}
+
+export function classifyExit(lines: readonly string[], exit: { code: number | null; signal: string | null }, phase: 'loading' | 'running'): Classified {
+  const text = lines.join('\n');
+  for (const rule of RULES) {
+    const m = rule.re.exec(text);
+    if (m) {
+      const reason = rule.code === 'MODEL_UNSUPPORTED_ARCH' ? (m[1] ?? 'unknown') : (notableLine(lines) ?? m[0]);
+      return { code: rule.code, reason };
+    }
+  }
+  const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+  const line = notableLine(lines);
+  if (exit.signal && exit.signal !== 'SIGTERM' && exit.signal !== 'SIGINT') {
+    return { code: 'BACKEND_CRASHED', reason: line ? `${how}: ${line}` : how };
+  }
+  if (phase === 'loading') return { code: 'MODEL_LOAD_FAILED', reason: line ? `${how}: ${line}` : how };
+  return { code: 'BACKEND_EXITED', reason: line ? `${how}: ${line}` : how };
+}
+
+export function classifiedToError(c: Classified, modelPath: string, tail: readonly string[]): AppError {
+  const params: Record<string, string> = c.code === 'MODEL_UNSUPPORTED_ARCH' ? { arch: c.reason } : { reason: c.reason, path: modelPath };
+  return new AppError(c.code, params, tail.slice(-60).join('\n'));
+}
+
+/** llama.cpp prints one '.' per percent while loading tensors; returns the dots on a line of only dots. */
+export function countProgressDots(chunk: string): number {
+  let n = 0;
+  for (const ch of chunk) if (ch === '.') n++;
+  return n;
+}
+
+const LISTEN_RE = /listening on (?:https?:\/\/)?([\d.]+|\[[0-9a-f:]+\]|[\w.-]+):(\d+)/i;
+export function parseListening(line: string): { host: string; port: number } | null {
+  const m = LISTEN_RE.exec(line);
+  return m ? { host: m[1]!, port: Number(m[2]) } : null;
+}

@@ -1,0 +1,101 @@
+/** Runs streamed replies against the ready backend and turns them into `chat.event`s, one requestId each. */
+import { AppError, toErrorInfo } from '../../shared/errors';
+import type { ChatEvent, ChatMessage, ChatTimings, SamplingParams } from '../../shared/schemas';
+import type { Endpoint } from '../backends/supervisor';
+import { streamCompletion, type LlamaTimings } from './completion-client';
+
+export interface ChatServiceDeps {
+  endpoint: () => Endpoint | null;
+  emit: (ev: ChatEvent) => void;
+  now?: () => number;
+}
+
+export function toChatTimings(t: LlamaTimings | undefined, ttftMs: number, fallback: { tokens: number; ms: number }): ChatTimings {
+  const predictedTokens = t?.predicted_n ?? fallback.tokens;
+  const predictedMs = t?.predicted_ms ?? fallback.ms;
+  return {
+    promptTokens: t?.prompt_n ?? 0,
+    promptMs: t?.prompt_ms ?? 0,
+    predictedTokens,
+    predictedMs,
+    tokensPerSecond: t?.predicted_per_second ?? (predictedMs > 0 ? (predictedTokens * 1000) / predictedMs : 0),
+    ttftMs,
+  };
+}
+
+export class ChatService {
+  private readonly active = new Map<string, AbortController>();
+  private readonly now: () => number;
+  constructor(private readonly deps: ChatServiceDeps) {
+    this.now = deps.now ?? (() => performance.now());
+  }
+
+  get inFlight(): number {
+    return this.active.size;
+  }
+
+  start(requestId: string, messages: ChatMessage[], sampling: SamplingParams): void {
+    if (this.active.has(requestId)) throw new AppError('INVALID_PARAMS', { issues: `requestId ${requestId} is already streaming` });
+    const endpoint = this.deps.endpoint();
+    if (!endpoint) throw new AppError('BACKEND_NOT_READY');
+    const abort = new AbortController();
+    this.active.set(requestId, abort);
+    void this.run(requestId, endpoint, messages, sampling, abort);
+  }
+
+  cancel(requestId: string): boolean {
+    const a = this.active.get(requestId);
+    if (!a) return false;
+    a.abort();
+    return true;
+  }
+
+  cancelAll(): void {
+    for (const a of this.active.values()) a.abort();
+  }
+
+  private async run(requestId: string, endpoint: Endpoint, messages: ChatMessage[], sampling: SamplingParams, abort: AbortController) {
+    const t0 = this.now();
+    let firstAt: number | null = null;
+    let tokens = 0;
+    let finishReason: string | null = null;
+    let timings: LlamaTimings | undefined;
+    try {
+      const outcome = await streamCompletion({
+        ...endpoint,
+        messages,
+        sampling,
+        signal: abort.signal,
+        onChunk: (c) => {
+          if (c.content || c.reasoning) {
+            if (firstAt === null) firstAt = this.now();
+            tokens++;
+            this.deps.emit({
+              type: 'delta',
+              requestId,
+              ...(c.content ? { content: c.content } : {}),
+              ...(c.reasoning ? { reasoning: c.reasoning } : {}),
+            });
+          }
+          if (c.finishReason) finishReason = c.finishReason;
+          if (c.timings) timings = c.timings;
+        },
+      });
+      const end = this.now();
+      const ttft = firstAt === null ? end - t0 : firstAt - t0;
+      const cancelled = outcome === 'aborted';
+      this.deps.emit({
+        type: 'done',
+        requestId,
+        finishReason: cancelled ? 'cancelled' : finishReason,
+        cancelled,
+        // A stopped reply has no server timings; our own count still tells the user the speed.
+        timings: firstAt === null && !timings ? null : toChatTimings(cancelled ? undefined : timings, ttft, { tokens, ms: end - (firstAt ?? t0) }),
+      });
+    } catch (e) {
+      this.deps.emit({ type: 'error', requestId, error: toErrorInfo(e) });
+    } finally {
+      this.active.delete(requestId);
+    }
+  }
+}

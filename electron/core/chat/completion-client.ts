@@ -1,0 +1,126 @@
+/**
+ * Streams one chat completion from llama-server's OpenAI-compatible endpoint and parses its SSE lines.
+ * Closing the connection cancels the task in llama-server, so cancel = abort the request.
+ */
+import http from 'node:http';
+import { AppError } from '../../shared/errors';
+import type { ChatMessage, SamplingParams } from '../../shared/schemas';
+import { lineSplitter } from '../util/lines';
+
+export interface CompletionChunk {
+  content?: string;
+  reasoning?: string;
+  finishReason?: string | null;
+  timings?: LlamaTimings;
+}
+
+export interface LlamaTimings {
+  prompt_n?: number;
+  prompt_ms?: number;
+  predicted_n?: number;
+  predicted_ms?: number;
+  predicted_per_second?: number;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+
+export interface StreamRequest {
+  baseUrl: string;
+  apiKey: string;
+  messages: ChatMessage[];
+  sampling: SamplingParams;
+  signal: AbortSignal;
+  onChunk: (c: CompletionChunk) => void;
+}
+
+/** Parses one `data: …` payload into what we use of it. */
+export function parseSseData(data: string): CompletionChunk | 'done' | null {
+  if (data === '[DONE]') return 'done';
+  let json: {
+    choices?: { delta?: { content?: string | null; reasoning_content?: string | null }; finish_reason?: string | null }[];
+    timings?: LlamaTimings;
+    error?: { message?: string };
+  };
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (json.error) throw new AppError('UPSTREAM_ERROR', { reason: json.error.message ?? 'unknown error' }, data);
+  const choice = json.choices?.[0];
+  const out: CompletionChunk = {};
+  if (choice?.delta?.content) out.content = choice.delta.content;
+  if (choice?.delta?.reasoning_content) out.reasoning = choice.delta.reasoning_content;
+  if (choice && choice.finish_reason !== undefined) out.finishReason = choice.finish_reason;
+  if (json.timings) out.timings = json.timings;
+  return out;
+}
+
+/** Resolves when the stream ends ([DONE] or close); rejects with an AppError. Abort resolves with `aborted`. */
+export function streamCompletion(req: StreamRequest): Promise<'completed' | 'aborted'> {
+  const url = new URL('/v1/chat/completions', req.baseUrl);
+  const body = JSON.stringify({ messages: req.messages, stream: true, ...req.sampling });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (v: 'completed' | 'aborted' | AppError) => {
+      if (settled) return;
+      settled = true;
+      if (v instanceof AppError) reject(v);
+      else resolve(v);
+    };
+    const httpReq = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${req.apiKey}`,
+          accept: 'text/event-stream',
+        },
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (text += d.slice(0, 8192)));
+          res.on('end', () => {
+            let reason = `HTTP ${res.statusCode}`;
+            try {
+              reason = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? reason;
+            } catch {
+              /* not JSON */
+            }
+            finish(new AppError('UPSTREAM_ERROR', { reason }, text));
+          });
+          return;
+        }
+        const onLine = lineSplitter((line) => {
+          if (settled || !line.startsWith('data:')) return;
+          try {
+            const parsed = parseSseData(line.slice(5).trim());
+            if (parsed === 'done') finish('completed');
+            else if (parsed) req.onChunk(parsed);
+          } catch (e) {
+            finish(e instanceof AppError ? e : new AppError('CHAT_FAILED', { reason: String(e) }));
+            httpReq.destroy();
+          }
+        });
+        res.on('data', onLine);
+        res.on('end', () => finish('completed'));
+        res.on('error', (e) => finish(req.signal.aborted ? 'aborted' : new AppError('CHAT_FAILED', { reason: e.message })));
+      },
+    );
+    httpReq.setNoDelay(true);
+    const onAbort = () => {
+      finish('aborted');
+      httpReq.destroy();
+    };
+    if (req.signal.aborted) return onAbort();
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    httpReq.on('error', (e) => finish(req.signal.aborted ? 'aborted' : new AppError('CHAT_FAILED', { reason: e.message })));
+    httpReq.on('close', () => req.signal.removeEventListener('abort', onAbort));
+    httpReq.end(body);
+  });
+}

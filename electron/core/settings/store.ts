@@ -1,0 +1,62 @@
+/** Settings on disk: zod-validated on read, written atomically, a damaged file set aside rather than lost. */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Settings, type SettingsPatch } from '../../shared/schemas';
+import { WriteQueue, writeFileAtomic } from '../util/atomic-write';
+
+export class SettingsStore {
+  private current: Settings | null = null;
+  private readonly queue = new WriteQueue();
+  readonly file: string;
+
+  constructor(dataDir: string, private readonly log: (msg: string) => void = () => undefined) {
+    this.file = path.join(dataDir, 'settings.json');
+  }
+
+  async get(): Promise<Settings> {
+    if (this.current) return this.current;
+    let raw: string | null = null;
+    try {
+      raw = await fs.readFile(this.file, 'utf8');
+    } catch {
+      /* first run */
+    }
+    if (raw !== null) {
+      try {
+        this.current = Settings.parse(JSON.parse(raw));
+        return this.current;
+      } catch (e) {
+        const aside = `${this.file}.corrupt-${Date.now()}`;
+        await fs.rename(this.file, aside).catch(() => undefined);
+        this.log(`settings file was unreadable (${(e as Error).message.slice(0, 200)}); kept it as ${path.basename(aside)} and started from defaults`);
+      }
+    }
+    this.current = Settings.parse({});
+    return this.current;
+  }
+
+  async update(patch: SettingsPatch): Promise<Settings> {
+    return this.queue.run(async () => {
+      const cur = await this.get();
+      const next = Settings.parse({
+        ...cur,
+        ...patch,
+        loadOptions: { ...cur.loadOptions, ...(patch.loadOptions ?? {}) },
+        sampling: patch.sampling ? { ...patch.sampling } : cur.sampling,
+      });
+      await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n');
+      this.current = next;
+      return next;
+    });
+  }
+
+  async addRecentModel(modelPath: string): Promise<Settings> {
+    return this.queue.run(async () => {
+      const cur = await this.get();
+      const next = { ...cur, recentModels: [modelPath, ...cur.recentModels.filter((p) => p !== modelPath)].slice(0, 10) };
+      await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n');
+      this.current = next;
+      return next;
+    });
+  }
+}

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+
+/**
+ * Every failure the UI or an API client can see is one of these codes. The renderer translates them
+ * (renderer/i18n reuses `errorMessages` below); the HTTP API picks a language from Accept-Language.
+ */
+export const ErrorCode = z.enum([
+  'INVALID_PARAMS',
+  'BAD_JSON',
+  'UNKNOWN_METHOD',
+  'NOT_FOUND',
+  'UNAUTHORIZED',
+  'FORBIDDEN_HOST',
+  'FORBIDDEN_ORIGIN',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED',
+  'INTERNAL',
+  'MODEL_NOT_FOUND',
+  'MODEL_NOT_FILE',
+  'MODEL_NOT_GGUF',
+  'MODEL_TRUNCATED',
+  'MODEL_CORRUPT',
+  'MODEL_UNSUPPORTED_ARCH',
+  'MODEL_LOAD_FAILED',
+  'BACKEND_BINARY_MISSING',
+  'BACKEND_PORT_IN_USE',
+  'BACKEND_OOM',
+  'BACKEND_CRASHED',
+  'BACKEND_EXITED',
+  'BACKEND_LOAD_TIMEOUT',
+  'BACKEND_NOT_READY',
+  'BACKEND_BUSY',
+  'CHAT_FAILED',
+  'UPSTREAM_ERROR',
+  'SERVER_PORT_IN_USE',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorInfo = z.object({
+  code: ErrorCode,
+  /** English text, for logs and API clients that do not translate. */
+  message: z.string(),
+  /** Values interpolated into the translated message ({{path}}, {{port}} …). */
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  /** Raw text behind the error (stderr lines, zod issues), kept for bug reports. */
+  details: z.string().optional(),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfo>;
+
+type Params = NonNullable<ErrorInfo['params']>;
+
+/** An error as a value: thrown inside core, carried across every transport as ErrorInfo. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly params: Params | undefined;
+  readonly details: string | undefined;
+  constructor(code: ErrorCode, params?: Params, details?: string) {
+    super(formatError('en', code, params));
+    this.name = 'AppError';
+    this.code = code;
+    this.params = params;
+    this.details = details;
+  }
+  toInfo(): ErrorInfo {
+    return { code: this.code, message: this.message, ...(this.params ? { params: this.params } : {}), ...(this.details ? { details: this.details } : {}) };
+  }
+  static from(info: ErrorInfo): AppError {
+    return new AppError(info.code, info.params, info.details);
+  }
+}
+
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (e instanceof AppError) return e.toInfo();
+  const details = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  return new AppError('INTERNAL', { reason: e instanceof Error ? e.message : String(e) }, details).toInfo();
+}
+
+/** HTTP status for an error code (API responses). */
+export function httpStatus(code: ErrorCode): number {
+  switch (code) {
+    case 'INVALID_PARAMS':
+    case 'BAD_JSON':
+    case 'MODEL_NOT_GGUF':
+    case 'MODEL_NOT_FILE':
+    case 'MODEL_TRUNCATED':
+    case 'MODEL_CORRUPT':
+    case 'MODEL_UNSUPPORTED_ARCH':
+      return 400;
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'FORBIDDEN_HOST':
+    case 'FORBIDDEN_ORIGIN':
+      return 403;
+    case 'NOT_FOUND':
+    case 'UNKNOWN_METHOD':
+    case 'MODEL_NOT_FOUND':
+      return 404;
+    case 'BACKEND_BUSY':
+      return 409;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
+    case 'UNSUPPORTED':
+      return 501;
+    case 'BACKEND_NOT_READY':
+      return 503;
+    case 'UPSTREAM_ERROR':
+      return 502;
+    default:
+      return 500;
+  }
+}
+
+export type Lang = 'en' | 'zh-CN';
+
+/** Message templates per code. `{{name}}` is replaced with params[name]. */
+export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
+  en: {
+    INVALID_PARAMS: 'The request is not valid: {{issues}}',
+    BAD_JSON: 'The request body is not valid JSON.',
+    UNKNOWN_METHOD: 'Unknown method "{{method}}".',
+    NOT_FOUND: 'Not found: {{path}}',
+    UNAUTHORIZED: 'Missing or wrong access token.',
+    FORBIDDEN_HOST: 'Requests for host "{{host}}" are not accepted.',
+    FORBIDDEN_ORIGIN: 'Requests from origin "{{origin}}" are not accepted.',
+    PAYLOAD_TOO_LARGE: 'The request body is too large.',
+    UNSUPPORTED: 'This is not available here: {{what}}',
+    INTERNAL: 'Something went wrong inside DeepLocal: {{reason}}',
+    MODEL_NOT_FOUND: 'No file at {{path}}.',
+    MODEL_NOT_FILE: '{{path}} is a folder, not a model file.',
+    MODEL_NOT_GGUF: '{{path}} is not a GGUF model file.',
+    MODEL_TRUNCATED: '{{path}} is incomplete (truncated or still downloading): {{reason}}',
+    MODEL_CORRUPT: '{{path}} is damaged: {{reason}}',
+    MODEL_UNSUPPORTED_ARCH: 'This llama.cpp build cannot run models of architecture "{{arch}}".',
+    MODEL_LOAD_FAILED: 'The backend could not load the model: {{reason}}',
+    BACKEND_BINARY_MISSING: 'llama-server was not found ({{path}}). Run "npm run setup:backend" or set its path in Settings.',
+    BACKEND_PORT_IN_USE: 'The backend could not listen on its port: {{reason}}',
+    BACKEND_OOM: 'Out of memory while loading the model. Try a smaller context, fewer GPU layers or a smaller quantization.',
+    BACKEND_CRASHED: 'The backend crashed ({{reason}}).',
+    BACKEND_EXITED: 'The backend exited unexpectedly ({{reason}}).',
+    BACKEND_LOAD_TIMEOUT: 'Loading the model made no progress for {{seconds}} s.',
+    BACKEND_NOT_READY: 'No model is running. Start a model first.',
+    BACKEND_BUSY: 'The backend is busy ({{state}}). Wait or stop it first.',
+    CHAT_FAILED: 'The reply failed: {{reason}}',
+    UPSTREAM_ERROR: 'The backend answered with an error: {{reason}}',
+    SERVER_PORT_IN_USE: 'Port {{port}} is already in use. Pick another with --port.',
+  },
+  'zh-CN': {
+    INVALID_PARAMS: '请求无效：{{issues}}',
+    BAD_JSON: '请求正文不是有效的 JSON。',
+    UNKNOWN_METHOD: '未知方法“{{method}}”。',
+    NOT_FOUND: '未找到：{{path}}',
+    UNAUTHORIZED: '访问令牌缺失或错误。',
+    FORBIDDEN_HOST: '不接受主机“{{host}}”的请求。',
+    FORBIDDEN_ORIGIN: '不接受来源“{{origin}}”的请求。',
+    PAYLOAD_TOO_LARGE: '请求正文过大。',
+    UNSUPPORTED: '此处不可用：{{what}}',
+    INTERNAL: 'DeepLocal 内部出错：{{reason}}',
+    MODEL_NOT_FOUND: '{{path}} 不存在。',
+    MODEL_NOT_FILE: '{{path}} 是文件夹，不是模型文件。',
+    MODEL_NOT_GGUF: '{{path}} 不是 GGUF 模型文件。',
+    MODEL_TRUNCATED: '{{path}} 不完整（被截断或仍在下载）：{{reason}}',
+    MODEL_CORRUPT: '{{path}} 已损坏：{{reason}}',
+    MODEL_UNSUPPORTED_ARCH: '当前 llama.cpp 版本无法运行“{{arch}}”架构的模型。',
+    MODEL_LOAD_FAILED: '后端无法加载模型：{{reason}}',
+    BACKEND_BINARY_MISSING: '未找到 llama-server（{{path}}）。请运行“npm run setup:backend”或在设置中指定路径。',
+    BACKEND_PORT_IN_USE: '后端无法监听端口：{{reason}}',
+    BACKEND_OOM: '加载模型时内存不足。请减小上下文、减少 GPU 层数或选择更小的量化。',
+    BACKEND_CRASHED: '后端崩溃（{{reason}}）。',
+    BACKEND_EXITED: '后端意外退出（{{reason}}）。',
+    BACKEND_LOAD_TIMEOUT: '模型加载已 {{seconds}} 秒没有进展。',
+    BACKEND_NOT_READY: '没有正在运行的模型，请先启动模型。',
+    BACKEND_BUSY: '后端正忙（{{state}}），请等待或先停止。',
+    CHAT_FAILED: '回复失败：{{reason}}',
+    UPSTREAM_ERROR: '后端返回错误：{{reason}}',
+    SERVER_PORT_IN_USE: '端口 {{port}} 已被占用，请用 --port 指定其他端口。',
+  },
+};
+
+export function formatError(lang: Lang, code: ErrorCode, params?: Params): string {
+  const template = errorMessages[lang][code];
+  return template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => (params && params[k] !== undefined ? String(params[k]) : '…'));
+}
+
+export function pickLang(acceptLanguage: string | undefined | null): Lang {
+  return acceptLanguage && /^\s*zh/i.test(acceptLanguage) ? 'zh-CN' : 'en';
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { ErrorInfo } from './errors';
+
+// ---------- models ----------
+
+export const ModelFileInfo = z.object({
+  path: z.string(),
+  /** general.name, or the file name without extension. */
+  name: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  architecture: z.string(),
+  /** Human quantization label derived from general.file_type (e.g. "Q4_K_M"), if known. */
+  quantization: z.string().nullable(),
+  contextLength: z.number().int().nullable(),
+  parameterCount: z.number().nullable(),
+  tensorCount: z.number().int(),
+  ggufVersion: z.number().int(),
+  splitCount: z.number().int(),
+});
+export type ModelFileInfo = z.infer<typeof ModelFileInfo>;
+
+// ---------- backend ----------
+
+export const GpuLayers = z.union([z.literal('auto'), z.literal('all'), z.number().int().min(0).max(1000)]);
+
+export const LoadOptions = z.object({
+  /** 0 = the model's own training context. */
+  contextSize: z.number().int().min(0).max(1_048_576).default(8192),
+  gpuLayers: GpuLayers.default('auto'),
+  flashAttention: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Parallel slots; one user at a desktop is best served by one slot with the whole context. */
+  parallel: z.number().int().min(1).max(64).default(1),
+  /** 0 = llama.cpp's default thread count. */
+  threads: z.number().int().min(0).max(512).default(0),
+  cacheTypeK: z.enum(['f16', 'bf16', 'q8_0', 'q4_0']).default('f16'),
+  cacheTypeV: z.enum(['f16', 'bf16', 'q8_0', 'q4_0']).default('f16'),
+  reasoningFormat: z.enum(['auto', 'deepseek', 'none']).default('auto'),
+  loadMode: z.enum(['auto', 'mmap', 'mlock', 'mmap+mlock', 'none']).default('auto'),
+});
+export type LoadOptions = z.infer<typeof LoadOptions>;
+export const defaultLoadOptions = (): LoadOptions => LoadOptions.parse({});
+
+export const BackendState = z.enum(['stopped', 'starting', 'loading', 'ready', 'stopping', 'crashed']);
+export type BackendState = z.infer<typeof BackendState>;
+
+export const BackendStatus = z.object({
+  state: BackendState,
+  /** Increments with every start, so a client can tell one run from the next. */
+  runId: z.number().int(),
+  model: ModelFileInfo.nullable(),
+  options: LoadOptions.nullable(),
+  /** 0..1 while loading (from llama.cpp's load progress), null when unknown. */
+  progress: z.number().min(0).max(1).nullable(),
+  phase: z.enum(['spawning', 'loading', 'warming', 'ready']).nullable(),
+  pid: z.number().int().nullable(),
+  startedAt: z.number().nullable(),
+  readyAt: z.number().nullable(),
+  /** Set in state "crashed" (and kept after a failed start). */
+  error: ErrorInfo.nullable(),
+  binaryPath: z.string().nullable(),
+});
+export type BackendStatus = z.infer<typeof BackendStatus>;
+
+export const LogLine = z.object({
+  seq: z.number().int(),
+  ts: z.number(),
+  stream: z.enum(['stdout', 'stderr', 'app']),
+  text: z.string(),
+});
+export type LogLine = z.infer<typeof LogLine>;
+
+// ---------- chat ----------
+
+export const ChatMessage = z.object({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string().max(4_000_000),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+export const SamplingParams = z.object({
+  temperature: z.number().min(0).max(5).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  top_k: z.number().int().min(0).max(1000).optional(),
+  max_tokens: z.number().int().min(1).max(1_000_000).optional(),
+  seed: z.number().int().optional(),
+});
+export type SamplingParams = z.infer<typeof SamplingParams>;
+
+export const ChatTimings = z.object({
+  promptTokens: z.number(),
+  promptMs: z.number(),
+  predictedTokens: z.number(),
+  predictedMs: z.number(),
+  tokensPerSecond: z.number(),
+  /** Time to first token (content or reasoning) as seen by DeepLocal, from request to first delta. */
+  ttftMs: z.number(),
+});
+export type ChatTimings = z.infer<typeof ChatTimings>;
+
+export const ChatEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('delta'), requestId: z.string(), content: z.string().optional(), reasoning: z.string().optional() }),
+  z.object({
+    type: z.literal('done'),
+    requestId: z.string(),
+    finishReason: z.string().nullable(),
+    /** True when the user stopped the reply. */
+    cancelled: z.boolean(),
+    timings: ChatTimings.nullable(),
+  }),
+  z.object({ type: z.literal('error'), requestId: z.string(), error: ErrorInfo }),
+]);
+export type ChatEvent = z.infer<typeof ChatEvent>;
+
+// ---------- settings & app ----------
+
+export const Language = z.enum(['system', 'en', 'zh-CN']);
+export const Theme = z.enum(['system', 'light', 'dark']);
+
+export const Settings = z.object({
+  language: Language.default('system'),
+  theme: Theme.default('system'),
+  recentModels: z.array(z.string()).max(20).default([]),
+  loadOptions: LoadOptions.default(defaultLoadOptions),
+  sampling: SamplingParams.default({ temperature: 0.6, top_p: 0.95 }),
+  /** Overrides the bundled llama-server. */
+  llamaServerPath: z.string().nullable().default(null),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const SettingsPatch = z.object({
+  language: Language.optional(),
+  theme: Theme.optional(),
+  loadOptions: LoadOptions.partial().optional(),
+  sampling: SamplingParams.optional(),
+  llamaServerPath: z.string().nullable().optional(),
+});
+export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** "electron" when the renderer runs in the desktop window, "browser" for the headless server. */
+  shell: z.enum(['electron', 'browser']),
+  platform: z.string(),
+  arch: z.string(),
+  systemLocale: z.string(),
+  dataDir: z.string(),
+  backend: z.object({ found: z.boolean(), path: z.string(), variant: z.string().nullable() }),
+  /** The OpenAI-compatible base URL other programs can use (headless only). */
+  apiBaseUrl: z.string().nullable(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;

@@ -1,0 +1,258 @@
+/**
+ * HTTP + WebSocket transport for the browser UI and other programs. Loopback only, a random token per run,
+ * Host and Origin checked on every request (DNS rebinding, cross-site pages), errors as JSON with a code.
+ *   GET  /               the built renderer (static, no token: the page reads it from ?token=)
+ *   POST /api/rpc/:method contract call, JSON params → JSON result
+ *   GET  /api/ws          WebSocket: contract calls and event subscriptions
+ *   /v1/*                 OpenAI-compatible API forwarded to the running model
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { isEventName, WsClientFrame, type EventBus, type EventName, type Handlers, type WsServerFrame } from '../shared/contract';
+import { AppError, formatError, httpStatus, pickLang, toErrorInfo, type ErrorInfo } from '../shared/errors';
+import { WS_PATH, WS_PROTOCOL } from '../shared/ws-client';
+import type { Endpoint } from '../core/backends/supervisor';
+import { createDispatcher, invokeToEnvelope } from './dispatch';
+import { isProxyPath, proxyToBackend, validateProxyBody, type ProxyHooks } from './openai-proxy';
+import { checkHost, checkOrigin, checkToken, isLoopbackHost, type GuardConfig } from './security';
+
+export interface HttpTransportOptions {
+  core: { handlers: Handlers; bus: EventBus };
+  endpoint: () => Endpoint | null;
+  token: string;
+  host?: string;
+  port?: number;
+  /** Built renderer (dist/renderer); null serves no UI. */
+  staticDir: string | null;
+  maxBodyBytes?: number;
+  proxyHooks?: ProxyHooks;
+}
+
+export interface HttpTransport {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.json': 'application/json',
+};
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  // The token is in the page URL at first load; never send it to anyone in a Referer.
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+function sendError(res: http.ServerResponse, e: unknown, acceptLanguage: string | undefined, openAiShape = false) {
+  const info: ErrorInfo = toErrorInfo(e);
+  const status = httpStatus(info.code);
+  const message = formatError(pickLang(acceptLanguage), info.code, info.params);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
+  const error = openAiShape ? { code: info.code, message, type: 'deeplocal_error', details: info.details } : { ...info, message };
+  res.end(JSON.stringify({ error }));
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new AppError('PAYLOAD_TOO_LARGE'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function serveStatic(staticDir: string, pathname: string, res: http.ServerResponse): boolean {
+  const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  const file = path.resolve(staticDir, rel);
+  if (!file.startsWith(path.resolve(staticDir) + path.sep)) return false;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return false;
+  }
+  if (!st.isFile()) return false;
+  const ext = path.extname(file);
+  res.writeHead(200, {
+    'content-type': MIME[ext] ?? 'application/octet-stream',
+    'content-length': st.size,
+    'cache-control': rel === 'index.html' ? 'no-store' : 'public, max-age=31536000, immutable',
+    ...SECURITY_HEADERS,
+  });
+  fs.createReadStream(file).pipe(res);
+  return true;
+}
+
+export async function startHttpTransport(opts: HttpTransportOptions): Promise<HttpTransport> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) {
+    throw new AppError('UNSUPPORTED', { what: `listening on ${host} (the API listens on loopback only; use an SSH tunnel for remote access)` });
+  }
+  const invoke = createDispatcher(opts.core.handlers);
+  const maxBody = opts.maxBodyBytes ?? 32 * 1024 * 1024;
+  const guard: GuardConfig = { port: 0, hosts: ['127.0.0.1', 'localhost', '[::1]'] };
+  if (!guard.hosts.includes(host)) guard.hosts.push(host);
+
+  const server = http.createServer(async (req, res) => {
+    const lang = req.headers['accept-language'];
+    const url = new URL(req.url ?? '/', 'http://x');
+    const pathname = url.pathname;
+    const openAi = isProxyPath(pathname);
+    try {
+      checkHost(req.headers, guard);
+      checkOrigin(req.headers, guard);
+      if (pathname === '/health') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"status":"ok"}');
+        return;
+      }
+      if (pathname.startsWith('/api/rpc/')) {
+        checkToken(req.headers, opts.token);
+        if (req.method !== 'POST') throw new AppError('NOT_FOUND', { path: `${req.method} ${pathname}` });
+        const body = await readBody(req, maxBody);
+        let params: unknown = {};
+        if (body.length) {
+          try {
+            params = JSON.parse(body.toString('utf8'));
+          } catch {
+            throw new AppError('BAD_JSON');
+          }
+        }
+        const env = await invokeToEnvelope(invoke, decodeURIComponent(pathname.slice('/api/rpc/'.length)), params, { transport: 'http' });
+        if (!env.ok) return sendError(res, AppError.from(env.error), lang);
+        const json = JSON.stringify(env.result ?? null);
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), ...SECURITY_HEADERS });
+        res.end(json);
+        return;
+      }
+      if (openAi) {
+        checkToken(req.headers, opts.token);
+        const body = req.method === 'POST' ? await readBody(req, maxBody) : null;
+        if (body) validateProxyBody(pathname, body);
+        proxyToBackend(req, res, pathname, url.search, body, opts.endpoint(), opts.proxyHooks);
+        return;
+      }
+      if ((req.method === 'GET' || req.method === 'HEAD') && opts.staticDir && serveStatic(opts.staticDir, pathname, res)) return;
+      throw new AppError('NOT_FOUND', { path: pathname.slice(0, 200) });
+    } catch (e) {
+      sendError(res, e, lang, openAi);
+    }
+  });
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxBody,
+    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const reject = (e: unknown) => {
+      const info = toErrorInfo(e);
+      socket.end(`HTTP/1.1 ${httpStatus(info.code)} ${info.code}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ error: info })}`);
+    };
+    try {
+      checkHost(req.headers, guard);
+      checkOrigin(req.headers, guard);
+      if (new URL(req.url ?? '/', 'http://x').pathname !== WS_PATH) throw new AppError('NOT_FOUND', { path: req.url ?? '' });
+      checkToken(req.headers, opts.token);
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+  });
+
+  function onConnection(ws: WebSocket) {
+    const subs = new Map<EventName, () => void>();
+    const send = (frame: WsServerFrame) => {
+      if (ws.readyState !== ws.OPEN) return;
+      // A client that stops reading must not make us buffer without bound.
+      if (ws.bufferedAmount > 64 * 1024 * 1024) {
+        ws.terminate();
+        return;
+      }
+      ws.send(JSON.stringify(frame));
+    };
+    ws.on('message', async (data) => {
+      let frame: WsClientFrame;
+      try {
+        frame = WsClientFrame.parse(JSON.parse(String(data)));
+      } catch {
+        ws.close(1003, 'bad frame');
+        return;
+      }
+      if (frame.type === 'call') {
+        const env = await invokeToEnvelope(invoke, frame.method, frame.params, { transport: 'ws' });
+        send(env.ok ? { type: 'result', id: frame.id, ok: true, result: env.result } : { type: 'result', id: frame.id, ok: false, error: env.error });
+      } else if (frame.type === 'sub') {
+        if (isEventName(frame.event) && !subs.has(frame.event)) {
+          const event = frame.event;
+          subs.set(event, opts.core.bus.on(event, (payload) => send({ type: 'event', event, payload })));
+        }
+      } else if (isEventName(frame.event)) {
+        subs.get(frame.event)?.();
+        subs.delete(frame.event);
+      }
+    });
+    ws.on('close', () => {
+      for (const u of subs.values()) u();
+      subs.clear();
+    });
+    ws.on('error', () => undefined);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      reject(e.code === 'EADDRINUSE' ? new AppError('SERVER_PORT_IN_USE', { port: opts.port ?? 0 }) : e);
+    };
+    server.once('error', onError);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  guard.port = port;
+  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return {
+    port,
+    url: `http://${urlHost}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

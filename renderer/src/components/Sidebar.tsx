@@ -1,0 +1,42 @@
+import { useTranslation } from 'react-i18next';
+import { useAppInfo } from '../api/queries';
+import { useUi, type View } from '../stores/ui';
+import { ChatIcon, LogsIcon, Logo, ModelIcon, SettingsIcon } from './icons';
+
+const items: { view: View; Icon: typeof ChatIcon }[] = [
+  { view: 'chat', Icon: ChatIcon },
+  { view: 'model', Icon: ModelIcon },
+  { view: 'logs', Icon: LogsIcon },
+  { view: 'settings', Icon: SettingsIcon },
+];
+
+export function Sidebar() {
+  const { t } = useTranslation();
+  const view = useUi((s) => s.view);
+  const setView = useUi((s) => s.setView);
+  const { data: info } = useAppInfo();
+  return (
+    <aside className="sidebar">
+      <div className="brand">
+        <Logo />
+        <span className="brand-name">DeepLocal</span>
+      </div>
+      <nav className="nav" aria-label={t('nav.label')}>
+        {items.map(({ view: v, Icon }) => (
+          <button
+            key={v}
+            type="button"
+            className={v === view ? 'nav-item active' : 'nav-item'}
+            aria-current={v === view ? 'page' : undefined}
+            data-testid={`nav-${v}`}
+            onClick={() => setView(v)}
+          >
+            <Icon size={17} />
+            <span>{t(`nav.${v}`)}</span>
+          </button>
+        ))}
+      </nav>
+      <div className="sidebar-foot">{info ? t('app.version', { version: info.version }) : null}</div>
+    </aside>
+  );
+}

@@ -1,0 +1,38 @@
+import { useTranslation } from 'react-i18next';
+import type { BackendStatus } from '../../../electron/shared/schemas';
+import { useBackendStatus } from '../api/queries';
+import { useUi } from '../stores/ui';
+
+export function statusLabel(status: BackendStatus | undefined, t: ReturnType<typeof useTranslation>['t']): string {
+  if (!status) return t('status.unknown');
+  if (status.state === 'loading' && status.progress !== null) return t('status.loadingPct', { pct: Math.round(status.progress * 100) });
+  return t(`status.${status.state}`);
+}
+
+/** Backend state and the loaded model at a glance; clicking it opens the Model page. */
+export function StatusPill() {
+  const { t } = useTranslation();
+  const { data: status } = useBackendStatus();
+  const setView = useUi((s) => s.setView);
+  const state = status?.state ?? 'stopped';
+  const model = status && status.state !== 'stopped' && status.state !== 'crashed' ? status.model?.name : null;
+  return (
+    <button
+      type="button"
+      className={`status-pill state-${state}`}
+      data-testid="status-pill"
+      data-state={state}
+      title={t('status.title')}
+      onClick={() => setView('model')}
+    >
+      <span className="status-dot" aria-hidden="true" />
+      <span className="status-text">{statusLabel(status, t)}</span>
+      {model && (
+        <>
+          <span className="status-sep" aria-hidden="true" />
+          <span className="status-model">{model}</span>
+        </>
+      )}
+    </button>
+  );
+}

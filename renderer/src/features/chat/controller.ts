@@ -1,0 +1,117 @@
+/**
+ * Runs replies outside React so a reply keeps streaming while the user looks at another page. Deltas are
+ * batched (one store update per ~40 ms) so long answers do not re-render on every token.
+ */
+import type { ContractClient } from '../../../../electron/shared/contract';
+import { streamChat, type ChatDone, type ChatHandle } from '../../../../electron/shared/chat-stream';
+import type { ChatMessage, SamplingParams } from '../../../../electron/shared/schemas';
+import { asErrorInfo } from '../../lib/errors';
+import { newMessage, useChat, type UiMessage } from '../../stores/chat';
+
+const FLUSH_MS = 40;
+
+interface Active {
+  handle: ChatHandle;
+  /** Ends the reply locally when the backend cannot be told (connection gone). */
+  abandon: () => void;
+}
+let active: Active | null = null;
+
+/** What the model sees: finished turns only; R1's reasoning is not sent back (DeepSeek's guidance). */
+export function historyFor(messages: readonly UiMessage[]): ChatMessage[] {
+  return messages.filter((m) => m.content.trim() !== '').map((m) => ({ role: m.role, content: m.content }));
+}
+
+export async function sendMessage(client: ContractClient, text: string, sampling: SamplingParams | undefined): Promise<void> {
+  const chat = useChat.getState();
+  if (chat.activeRequestId || active || text.trim() === '') return;
+  const history = historyFor(chat.messages);
+  const user = newMessage('user', text);
+  const reply = newMessage('assistant', '', true);
+  chat.push(user);
+  chat.push(reply);
+  chat.setDraft('');
+
+  let content = '';
+  let reasoning = '';
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let reasoningStart: number | null = null;
+  let reasoningMs: number | null = null;
+
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (!content && !reasoning) return;
+    const c = content;
+    const r = reasoning;
+    content = '';
+    reasoning = '';
+    useChat.getState().patch(reply.id, (m) => ({ content: m.content + c, reasoning: m.reasoning + r, reasoningMs: m.reasoningMs ?? reasoningMs }));
+  };
+
+  const handle = streamChat(client, {
+    messages: [...history, { role: 'user', content: text }],
+    ...(sampling ? { sampling } : {}),
+    onDelta: (d) => {
+      const now = performance.now();
+      if (d.reasoning) {
+        reasoningStart ??= now;
+        reasoning += d.reasoning;
+      }
+      if (d.content) {
+        if (reasoningStart !== null && reasoningMs === null) reasoningMs = now - reasoningStart;
+        content += d.content;
+      }
+      timer ??= setTimeout(flush, FLUSH_MS);
+    },
+  });
+
+  let abandon!: () => void;
+  const abandoned = new Promise<'abandoned'>((resolve) => (abandon = () => resolve('abandoned')));
+  const me: Active = { handle, abandon };
+  active = me;
+  useChat.getState().setActive(handle.requestId);
+
+  try {
+    const done: ChatDone | 'abandoned' = await Promise.race([handle.done, abandoned]);
+    flush();
+    const thought = reasoningMs ?? (reasoningStart !== null ? performance.now() - reasoningStart : null);
+    useChat.getState().patch(reply.id, () =>
+      done === 'abandoned'
+        ? { streaming: false, stopped: true, reasoningMs: thought }
+        : { streaming: false, stopped: done.cancelled, timings: done.timings, finishReason: done.finishReason, reasoningMs: thought },
+    );
+  } catch (e) {
+    flush();
+    useChat.getState().patch(reply.id, () => ({ streaming: false, error: asErrorInfo(e) }));
+  } finally {
+    if (active === me) {
+      active = null;
+      useChat.getState().setActive(null);
+    }
+  }
+}
+
+/** Stops the reply; what was generated so far is kept and marked stopped. */
+export async function stopReply(): Promise<void> {
+  const a = active;
+  if (!a) return;
+  try {
+    await a.handle.cancel();
+  } catch {
+    a.abandon();
+  }
+}
+
+/** The connection dropped: no done event will come, so end the reply here and keep what arrived. */
+export function abandonReply(): void {
+  active?.abandon();
+}
+
+export function newChat(): void {
+  if (active) {
+    void stopReply();
+    active = null;
+  }
+  useChat.getState().clear();
+}

@@ -1,0 +1,29 @@
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ModelFileInfo } from '../../../../electron/shared/schemas';
+import { formatBytes, formatCount, formatParams } from '../../lib/format';
+
+/** Facts from the GGUF header, as a row of labelled values. */
+export function ModelFacts({ model, context }: { model: ModelFileInfo; context?: number | null }) {
+  const { t, i18n } = useTranslation();
+  const lng = i18n.resolvedLanguage ?? 'en';
+  const facts: [string, ReactNode][] = [
+    [t('model.info.arch'), model.architecture],
+    [t('model.info.quant'), model.quantization ?? t('common.unknown')],
+    [t('model.info.size'), formatBytes(model.sizeBytes, lng)],
+  ];
+  if (model.parameterCount) facts.push([t('model.info.params'), formatParams(model.parameterCount)]);
+  const ctx = context ?? model.contextLength;
+  if (ctx) facts.push([context ? t('model.info.context') : t('model.info.trainedContext'), formatCount(ctx, lng)]);
+  if (model.splitCount > 1) facts.push([t('model.info.splits'), String(model.splitCount)]);
+  return (
+    <dl className="facts">
+      {facts.map(([k, v]) => (
+        <div key={k} className="fact">
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

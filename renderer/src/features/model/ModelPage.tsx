@@ -1,0 +1,192 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { defaultLoadOptions, type BackendStatus, type LoadOptions } from '../../../../electron/shared/schemas';
+import { useClient } from '../../api/context';
+import { keys, useAppInfo, useBackendStatus, useSettings, useUpdateSettings } from '../../api/queries';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { ChatIcon, FileIcon, FolderIcon, PlayIcon, StopIcon } from '../../components/icons';
+import { ProgressBar } from '../../components/ProgressBar';
+import { dirName, fileName } from '../../lib/format';
+import { useUi } from '../../stores/ui';
+import { LoadOptionsForm } from './LoadOptionsForm';
+import { ModelFacts } from './ModelInfo';
+import { useModelForm } from './store';
+
+const BUSY: ReadonlySet<BackendStatus['state']> = new Set(['starting', 'loading', 'stopping']);
+
+export function ModelPage() {
+  const { t } = useTranslation();
+  const client = useClient();
+  const qc = useQueryClient();
+  const { data: info } = useAppInfo();
+  const { data: settings } = useSettings();
+  const { data: status } = useBackendStatus();
+  const updateSettings = useUpdateSettings();
+  const setView = useUi((s) => s.setView);
+  const { path, inspectPath, setPath, commitPath, setOptions } = useModelForm();
+  const options = useModelForm((s) => s.options) ?? settings?.loadOptions ?? defaultLoadOptions();
+
+  const inspect = useQuery({
+    queryKey: keys.inspect(inspectPath),
+    queryFn: () => client.call('models.inspect', { path: inspectPath }),
+    enabled: inspectPath !== '',
+    retry: false,
+    staleTime: 10_000,
+  });
+
+  const start = useMutation({
+    mutationFn: async (v: { modelPath: string; options: LoadOptions }) => {
+      // The options become the defaults next time; a failure to save them must not block the start.
+      updateSettings.mutate({ loadOptions: v.options });
+      return client.call('backend.start', v);
+    },
+    onSuccess: (s) => {
+      // Events for this run may have arrived before the call's answer; those are newer.
+      const cur = qc.getQueryData<BackendStatus>(keys.status);
+      if (!cur || cur.runId !== s.runId) qc.setQueryData(keys.status, s);
+    },
+  });
+  const stop = useMutation({
+    mutationFn: () => client.call('backend.stop', {}),
+    onSuccess: (s) => qc.setQueryData(keys.status, s),
+  });
+
+  const pick = useMutation({
+    mutationFn: () => client.call('shell.pickModelFile', {}),
+    onSuccess: (r) => {
+      if (r.path) commitPath(r.path);
+    },
+  });
+
+  const state = status?.state ?? 'stopped';
+  const busy = BUSY.has(state) || start.isPending;
+  const running = state === 'ready' || BUSY.has(state);
+  const modelPath = path.trim();
+
+  const error =
+    start.error ??
+    stop.error ??
+    pick.error ??
+    (status?.error && (state === 'crashed' || state === 'stopped') ? status.error : null) ??
+    (!running && inspect.error ? inspect.error : null);
+
+  const onStart = () => {
+    if (!modelPath) return;
+    stop.reset();
+    start.mutate({ modelPath, options });
+  };
+
+  const preview = !running && inspect.data && inspect.data.path === inspectPath ? inspect.data : null;
+  const recent = settings?.recentModels ?? [];
+
+  return (
+    <div className="page page-narrow">
+      {state === 'ready' && status?.model && (
+        <section className="card card-ready" data-testid="model-info">
+          <div className="card-head">
+            <div>
+              <div className="eyebrow">{t('model.info.title')}</div>
+              <h2 className="model-name">{status.model.name}</h2>
+              <div className="muted mono small ellipsis" title={status.model.path}>
+                {status.model.path}
+              </div>
+            </div>
+            <button type="button" className="btn btn-primary" onClick={() => setView('chat')}>
+              <ChatIcon size={16} />
+              {t('model.goChat')}
+            </button>
+          </div>
+          <ModelFacts model={status.model} context={status.options?.contextSize || null} />
+        </section>
+      )}
+
+      {(state === 'starting' || state === 'loading') && (
+        <section className="card">
+          <div className="progress-head">
+            <span>{status?.phase ? t(`phase.${status.phase}`) : t('status.starting')}</span>
+            <span className="mono">{status?.progress != null ? `${Math.round(status.progress * 100)}%` : ''}</span>
+          </div>
+          <ProgressBar value={status?.progress ?? null} testId="load-progress" label={t('model.loadingLabel')} />
+          {status?.model && <div className="muted small progress-model">{status.model.name}</div>}
+        </section>
+      )}
+
+      {error && <ErrorMessage error={error} testId="model-error" />}
+
+      <section className="card">
+        <h2 className="card-title">{t('model.file')}</h2>
+        <div className="path-row">
+          <input
+            className="input mono"
+            data-testid="model-path-input"
+            type="text"
+            spellCheck={false}
+            autoComplete="off"
+            value={path}
+            placeholder={info?.platform === 'win32' ? t('model.pathPlaceholderWin') : t('model.pathPlaceholder')}
+            aria-label={t('model.pathLabel')}
+            onChange={(e) => setPath(e.target.value)}
+            onBlur={(e) => commitPath(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.nativeEvent.isComposing) commitPath(e.currentTarget.value);
+            }}
+          />
+          {info?.shell === 'electron' && (
+            <button type="button" className="btn" data-testid="model-browse" onClick={() => pick.mutate()} disabled={pick.isPending}>
+              <FolderIcon size={16} />
+              {t('model.browse')}
+            </button>
+          )}
+        </div>
+        {info?.shell === 'browser' && <p className="hint">{t('model.pathHintBrowser')}</p>}
+        {inspect.isFetching && <p className="hint">{t('model.inspecting')}</p>}
+        {preview && (
+          <div className="preview" data-testid="model-preview">
+            <div className="preview-name">
+              <FileIcon size={16} />
+              <span>{preview.name}</span>
+            </div>
+            <ModelFacts model={preview} />
+          </div>
+        )}
+        {recent.length > 0 && (
+          <div className="recent">
+            <div className="eyebrow">{t('model.recent')}</div>
+            <ul className="recent-list">
+              {recent.map((p) => (
+                <li key={p}>
+                  <button type="button" className={p === modelPath ? 'recent-item active' : 'recent-item'} onClick={() => commitPath(p)} title={p}>
+                    <span className="recent-name">{fileName(p)}</span>
+                    <span className="recent-dir mono">{dirName(p)}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </section>
+
+      <section className="card">
+        <h2 className="card-title">{t('model.options')}</h2>
+        <LoadOptionsForm value={options} onChange={setOptions} modelContext={preview?.contextLength ?? null} disabled={running} />
+      </section>
+
+      <div className="action-bar">
+        <button type="button" className="btn btn-primary" data-testid="model-start" onClick={onStart} disabled={!modelPath || busy || state === 'ready'}>
+          <PlayIcon size={15} />
+          {busy && state !== 'stopping' ? t('model.starting') : t('model.start')}
+        </button>
+        <button
+          type="button"
+          className="btn btn-danger-ghost"
+          data-testid="model-stop"
+          onClick={() => stop.mutate()}
+          disabled={!running || state === 'stopping' || stop.isPending}
+        >
+          <StopIcon size={15} />
+          {state === 'stopping' ? t('model.stopping') : t('model.stop')}
+        </button>
+      </div>
+    </div>
+  );
+}

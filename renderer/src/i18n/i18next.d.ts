@@ -1,0 +1,10 @@
+import 'i18next';
+import type { en } from './en';
+import type { errorMessages } from '../../../electron/shared/errors';
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: typeof en; errors: (typeof errorMessages)['en'] };
+  }
+}

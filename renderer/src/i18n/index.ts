@@ -1,0 +1,34 @@
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import { errorMessages } from '../../../electron/shared/errors';
+import { en } from './en';
+import { zhCN } from './zh-CN';
+import { localeToLang } from './resolve';
+
+export const resources = {
+  en: { translation: en, errors: errorMessages.en },
+  'zh-CN': { translation: zhCN, errors: errorMessages['zh-CN'] },
+} as const;
+
+export function initI18n() {
+  const lng = localeToLang(navigator.language);
+  void i18next.use(initReactI18next).init({
+    resources,
+    lng,
+    fallbackLng: 'en',
+    supportedLngs: ['en', 'zh-CN'],
+    load: 'currentOnly',
+    ns: ['translation', 'errors'],
+    defaultNS: 'translation',
+    // React escapes; params in error messages are paths and reasons, shown as text.
+    interpolation: { escapeValue: false },
+    // Same placeholder as formatError in errors.ts when a param is missing.
+    missingInterpolationHandler: () => '…',
+    initAsync: false,
+  });
+  document.documentElement.lang = lng;
+  i18next.on('languageChanged', (l) => {
+    document.documentElement.lang = l;
+  });
+  return i18next;
+}

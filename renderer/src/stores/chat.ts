@@ -1,0 +1,57 @@
+/**
+ * The conversation on screen, in memory only (saving conversations is the core's job, later). Server state
+ * does not live here.
+ */
+import { create } from 'zustand';
+import type { ErrorInfo } from '../../../electron/shared/errors';
+import type { ChatTimings } from '../../../electron/shared/schemas';
+
+export interface UiMessage {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  reasoning: string;
+  streaming: boolean;
+  stopped: boolean;
+  error: ErrorInfo | null;
+  timings: ChatTimings | null;
+  finishReason: string | null;
+  /** Client-measured thinking time: first reasoning delta to first answer delta (or end). */
+  reasoningMs: number | null;
+}
+
+interface ChatState {
+  messages: UiMessage[];
+  draft: string;
+  activeRequestId: string | null;
+  setDraft: (draft: string) => void;
+  push: (m: UiMessage) => void;
+  patch: (id: string, f: (m: UiMessage) => Partial<UiMessage>) => void;
+  setActive: (requestId: string | null) => void;
+  clear: () => void;
+}
+
+export const useChat = create<ChatState>()((set) => ({
+  messages: [],
+  draft: '',
+  activeRequestId: null,
+  setDraft: (draft) => set({ draft }),
+  push: (m) => set((s) => ({ messages: [...s.messages, m] })),
+  patch: (id, f) => set((s) => ({ messages: s.messages.map((m) => (m.id === id ? { ...m, ...f(m) } : m)) })),
+  setActive: (activeRequestId) => set({ activeRequestId }),
+  clear: () => set({ messages: [], activeRequestId: null }),
+}));
+
+let seq = 0;
+export const newMessage = (role: UiMessage['role'], content = '', streaming = false): UiMessage => ({
+  id: `m${++seq}`,
+  role,
+  content,
+  reasoning: '',
+  streaming,
+  stopped: false,
+  error: null,
+  timings: null,
+  finishReason: null,
+  reasoningMs: null,
+});

@@ -1,0 +1,13 @@
+import { create } from 'zustand';
+
+export type View = 'chat' | 'model' | 'logs' | 'settings';
+
+interface UiState {
+  view: View;
+  setView: (view: View) => void;
+}
+
+export const useUi = create<UiState>()((set) => ({
+  view: 'model',
+  setView: (view) => set({ view }),
+}));

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Builds the renderer (Vite) and the Node/Electron entries (esbuild) into dist/.
+//   node scripts/build.mjs [--if-stale] [--no-renderer]
+import { build as esbuild } from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+
+function newestMtime(dir) {
+  let newest = 0;
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return newest;
+}
+
+export function isStale() {
+  const stamp = path.join(dist, '.build-stamp');
+  if (!fs.existsSync(stamp)) return true;
+  const built = fs.statSync(stamp).mtimeMs;
+  return ['electron', 'renderer'].some((d) => newestMtime(path.join(root, d)) > built) || fs.statSync(path.join(root, 'package.json')).mtimeMs > built;
+}
+
+export async function buildAll({ renderer = true, log = console.error } = {}) {
+  const started = Date.now();
+  const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+  await Promise.all([
+    esbuild({
+      ...common,
+      entryPoints: ['electron/headless.ts'],
+      outfile: 'dist/electron/headless.mjs',
+      format: 'esm',
+      packages: 'external',
+    }),
+    fs.existsSync(path.join(root, 'electron/cli.ts')) &&
+      esbuild({ ...common, entryPoints: ['electron/cli.ts'], outfile: 'dist/electron/cli.mjs', format: 'esm', packages: 'external' }),
+    esbuild({
+      ...common,
+      entryPoints: ['electron/main/main.ts'],
+      outfile: 'dist/electron/main/main.cjs',
+      format: 'cjs',
+      external: ['electron'],
+      packages: 'external',
+    }),
+    // A sandboxed preload can require only 'electron': bundle everything else into it.
+    esbuild({
+      ...common,
+      entryPoints: ['electron/preload/preload.ts'],
+      outfile: 'dist/electron/preload/preload.cjs',
+      format: 'cjs',
+      external: ['electron'],
+    }),
+  ]);
+  if (renderer) {
+    const { build } = await import('vite');
+    await build({ configFile: path.join(root, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
+  }
+  fs.writeFileSync(path.join(dist, '.build-stamp'), new Date().toISOString());
+  log(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  if (args.includes('--if-stale') && !isStale()) process.exit(0);
+  buildAll({ renderer: !args.includes('--no-renderer') }).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

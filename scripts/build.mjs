@@ -64,7 +64,8 @@ export async function buildAll({ renderer = true, log = console.error } = {}) {
     const { build } = await import('vite');
     await build({ configFile: path.join(root, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
   }
-  fs.writeFileSync(path.join(dist, '.build-stamp'), new Date().toISOString());
+  // The stamp means "everything is current", so a partial (no-renderer) build does not write it.
+  if (renderer) fs.writeFileSync(path.join(dist, '.build-stamp'), new Date().toISOString());
   log(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

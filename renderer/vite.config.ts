@@ -26,7 +26,8 @@ export default defineConfig({
     outDir: path.resolve(root, '../dist/renderer'),
     emptyOutDir: true,
     target: 'chrome120',
-    sourcemap: true,
+    // Maps would triple the packaged size; DEEPLOCAL_SOURCEMAP=1 turns them on for debugging.
+    sourcemap: process.env.DEEPLOCAL_SOURCEMAP === '1',
     chunkSizeWarningLimit: 2000,
   },
   server: { host: '127.0.0.1', strictPort: false },

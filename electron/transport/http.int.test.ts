@@ -118,7 +118,9 @@ describe('with the tiny model running', () => {
     const done = await handle.done;
     expect(done.cancelled).toBe(false);
     expect(done.finishReason).toBe('length');
-    expect(deltas).toBeGreaterThan(10);
+    // Tokens are coalesced into ~16 ms batches, so there are fewer events than tokens but more than one.
+    expect(deltas).toBeGreaterThan(1);
+    expect(deltas).toBeLessThanOrEqual(40);
     expect(text.length).toBeGreaterThan(20);
     expect(done.timings?.predictedTokens).toBe(40);
     expect(done.timings?.tokensPerSecond).toBeGreaterThan(0);
@@ -219,11 +221,17 @@ describe('with the tiny model running', () => {
     await other.ready;
     const ws = await app.ws();
     const got: string[] = [];
-    other.on('chat.event', (e) => got.push(e.type));
-    const h = streamChat(ws, { messages: [{ role: 'user', content: 'x' }], sampling: { max_tokens: 3 } });
+    let otherText = '';
+    other.on('chat.event', (e) => {
+      got.push(e.type);
+      if (e.type === 'delta') otherText += (e.reasoning ?? '') + (e.content ?? '');
+    });
+    let mine = '';
+    const h = streamChat(ws, { messages: [{ role: 'user', content: 'x' }], sampling: { max_tokens: 8 }, onDelta: (d) => (mine += (d.reasoning ?? '') + (d.content ?? '')) });
     await h.done;
     await new Promise((r) => setTimeout(r, 50));
-    expect(got.filter((t) => t === 'delta').length).toBe(3);
+    expect(otherText).toBe(mine);
+    expect(mine.length).toBeGreaterThan(0);
     expect(got.at(-1)).toBe('done');
     other.close();
   });

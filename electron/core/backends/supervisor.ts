@@ -119,7 +119,10 @@ export class LlamaServerSupervisor {
   private settleWaiters(err: AppError | null) {
     const waiters = this.readyWaiters;
     this.readyWaiters = [];
-    for (const w of waiters) (err ? w.reject(err) : w.resolve());
+    for (const w of waiters) {
+      if (err) w.reject(err);
+      else w.resolve();
+    }
   }
 
   log(stream: LogLine['stream'], text: string) {

@@ -7,6 +7,7 @@ import remarkGfm from 'remark-gfm';
 import remarkMath from 'remark-math';
 import { CheckIcon, CopyIcon } from '../../components/icons';
 import { copyText } from '../../lib/clipboard';
+import { normalizeMath } from './math';
 
 type HastNode = { type: string; value?: string; children?: HastNode[]; properties?: Record<string, unknown> };
 
@@ -85,21 +86,3 @@ export const Markdown = memo(function Markdown({ text }: { text: string }) {
     </div>
   );
 });
-
-/**
- * DeepSeek writes LaTeX as \( … \) and \[ … \]; remark-math only knows $ … $ and $$ … $$. Code spans and
- * blocks are left alone.
- */
-export function normalizeMath(text: string): string {
-  if (!text.includes('\\(') && !text.includes('\\[')) return text;
-  return text
-    .split(/(```[\s\S]*?(?:```|$)|`[^`\n]*`)/g)
-    .map((part, i) =>
-      i % 2 === 1
-        ? part
-        : part
-            .replace(/\\\[([\s\S]+?)\\\]/g, (_, m: string) => `\n$$\n${m.trim()}\n$$\n`)
-            .replace(/\\\(([\s\S]+?)\\\)/g, (_, m: string) => `$${m}$`),
-    )
-    .join('');
-}

@@ -4,9 +4,10 @@
  */
 import type { ContractClient } from '../../../../electron/shared/contract';
 import { streamChat, type ChatDone, type ChatHandle } from '../../../../electron/shared/chat-stream';
-import type { ChatMessage, SamplingParams } from '../../../../electron/shared/schemas';
+import type { SamplingParams } from '../../../../electron/shared/schemas';
 import { asErrorInfo } from '../../lib/errors';
-import { newMessage, useChat, type UiMessage } from '../../stores/chat';
+import { newMessage, useChat } from '../../stores/chat';
+import { historyFor } from './history';
 
 const FLUSH_MS = 40;
 
@@ -16,11 +17,6 @@ interface Active {
   abandon: () => void;
 }
 let active: Active | null = null;
-
-/** What the model sees: finished turns only; R1's reasoning is not sent back (DeepSeek's guidance). */
-export function historyFor(messages: readonly UiMessage[]): ChatMessage[] {
-  return messages.filter((m) => m.content.trim() !== '').map((m) => ({ role: m.role, content: m.content }));
-}
 
 export async function sendMessage(client: ContractClient, text: string, sampling: SamplingParams | undefined): Promise<void> {
   const chat = useChat.getState();

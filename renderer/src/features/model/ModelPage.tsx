@@ -44,6 +44,8 @@ export function ModelPage() {
       // Events for this run may have arrived before the call's answer; those are newer.
       const cur = qc.getQueryData<BackendStatus>(keys.status);
       if (!cur || cur.runId !== s.runId) qc.setQueryData(keys.status, s);
+      // The core adds the model to settings.recentModels on start.
+      void qc.invalidateQueries({ queryKey: keys.settings });
     },
   });
   const stop = useMutation({

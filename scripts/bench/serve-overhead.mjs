@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// Streaming overhead of DeepLocal against calling the same llama-server directly, measured in one run.
+// Starts the headless app with the synthetic model, then interleaves rounds of
+//   direct   POST llama-server /v1/chat/completions (SSE)
+//   openai   POST app /v1/chat/completions (our proxy, SSE passed through)
+//   contract chat.start over the app's WebSocket (what the UI uses), deltas as chat.event
+// Each round streams the same number of tokens; tokens/s is measured by the client from first to last token,
+// TTFT from request to first token. Prints medians and the ratios against direct.
+//   node scripts/bench/serve-overhead.mjs [--rounds N] [--tokens N] [--preset tiny|small] [--json]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { ensureTestModel } from '../make-test-model.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '12' }, tokens: { type: 'string', default: '256' }, preset: { type: 'string', default: 'tiny' }, json: { type: 'boolean', default: false } },
+});
+const ROUNDS = Number(values.rounds);
+const TOKENS = Number(values.tokens);
+const agent = new http.Agent({ keepAlive: true });
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function startApp(model) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-bench-'));
+  const child = spawn(process.execPath, [path.join(root, 'dist/electron/headless.mjs'), '--model', model, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const deadline = Date.now() + 60_000;
+  while (!/Model ready/.test(out)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`app did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const m = /DeepLocal ready: (http:\/\/[^/]+)\/\?token=(\S+)/.exec(out);
+  const base = m[1];
+  const token = m[2];
+  // The same llama-server the app runs: its port is in the logged command line, its key in the run dir.
+  const logs = await rpc(base, token, 'backend.logs', { limit: 200 });
+  const port = Number(/--port (\d+)/.exec(logs.map((l) => l.text).join('\n'))[1]);
+  const key = fs.readFileSync(path.join(dataDir, 'run', 'llama-server.key'), 'utf8').trim();
+  return { child, dataDir, base, token, direct: { base: `http://127.0.0.1:${port}`, key } };
+}
+
+async function rpc(base, token, method, params) {
+  const res = await fetch(`${base}/api/rpc/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(params) });
+  if (!res.ok) throw new Error(`${method}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+const body = JSON.stringify({ messages: [{ role: 'user', content: 'Tell me a story.' }], stream: true, max_tokens: TOKENS, temperature: 0.6, seed: 7 });
+
+/** One SSE stream; returns client-side timings. */
+function sseRound(base, key) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let first = null;
+    let last = null;
+    let n = 0;
+    let buf = '';
+    const req = http.request(`${base}/v1/chat/completions`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        buf += d;
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+          const delta = JSON.parse(line.slice(6)).choices?.[0]?.delta;
+          if (delta && (delta.content || delta.reasoning_content)) {
+            const now = performance.now();
+            first ??= now;
+            last = now;
+            n++;
+          }
+        }
+      });
+      res.on('end', () => resolve({ ttft: first - t0, tps: ((n - 1) * 1000) / (last - first), tokens: n }));
+    });
+    req.setNoDelay(true);
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function connectContract(base, token) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/ws`, ['deeplocal.v1', `deeplocal.token.${token}`]);
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ type: 'sub', event: 'chat.event' }));
+      resolve(ws);
+    });
+    ws.on('error', reject);
+  });
+}
+
+let reqCounter = 0;
+function contractRound(ws) {
+  return new Promise((resolve, reject) => {
+    const requestId = `bench-${++reqCounter}`;
+    let first = null;
+    let last = null;
+    let n = 0;
+    const t0 = performance.now();
+    const onMessage = (data) => {
+      const f = JSON.parse(String(data));
+      if (f.type === 'result' && !f.ok) return reject(new Error(JSON.stringify(f.error)));
+      if (f.type !== 'event' || f.payload.requestId !== requestId) return;
+      if (f.payload.type === 'delta') {
+        const now = performance.now();
+        first ??= now;
+        last = now;
+        n++;
+      } else {
+        ws.off('message', onMessage);
+        if (f.payload.type === 'error') return reject(new Error(JSON.stringify(f.payload.error)));
+        // Deltas are coalesced (several tokens per event after the first), so count tokens from the final timings.
+        const tokens = f.payload.timings.predictedTokens;
+        resolve({ ttft: first - t0, tps: ((tokens - 1) * 1000) / (last - first), tokens, events: n });
+      }
+    };
+    ws.on('message', onMessage);
+    ws.send(JSON.stringify({ type: 'call', id: reqCounter, method: 'chat.start', params: { requestId, messages: [{ role: 'user', content: 'Tell me a story.' }], sampling: { max_tokens: TOKENS, temperature: 0.6, seed: 7 } } }));
+  });
+}
+
+async function main() {
+  const model = await ensureTestModel({ preset: values.preset, seed: 1 });
+  const app = await startApp(model);
+  try {
+    const ws = await connectContract(app.base, app.token);
+    const paths = {
+      direct: () => sseRound(app.direct.base, app.direct.key),
+      openai: () => sseRound(app.base, app.token),
+      contract: () => contractRound(ws),
+    };
+    // Warm-up: caches, JIT, keep-alive sockets.
+    for (const f of Object.values(paths)) await f();
+    const results = { direct: [], openai: [], contract: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      // Rotate the order so no path always runs first after a pause.
+      const order = Object.keys(paths);
+      for (let k = 0; k < r % order.length; k++) order.push(order.shift());
+      for (const name of order) results[name].push(await paths[name]());
+    }
+    ws.close();
+    const summary = Object.fromEntries(
+      Object.entries(results).map(([k, rs]) => [k, { tps: median(rs.map((x) => x.tps)), ttftMs: median(rs.map((x) => x.ttft)), tokens: rs[0].tokens }]),
+    );
+    const out = {
+      model: path.basename(model),
+      rounds: ROUNDS,
+      tokensPerRound: TOKENS,
+      ...summary,
+      ratios: {
+        openaiTps: summary.openai.tps / summary.direct.tps,
+        contractTps: summary.contract.tps / summary.direct.tps,
+        openaiTtftDeltaMs: summary.openai.ttftMs - summary.direct.ttftMs,
+        contractTtftDeltaMs: summary.contract.ttftMs - summary.direct.ttftMs,
+      },
+    };
+    if (values.json) console.log(JSON.stringify(out, null, 2));
+    else {
+      const f = (x, d = 1) => x.toFixed(d);
+      console.log(`serve-overhead  model=${out.model} rounds=${ROUNDS} tokens/round=${TOKENS} (medians)`);
+      for (const k of ['direct', 'openai', 'contract']) console.log(`  ${k.padEnd(9)} ${f(summary[k].tps).padStart(7)} tok/s   TTFT ${f(summary[k].ttftMs, 2).padStart(7)} ms`);
+      const ok = (b) => (b ? 'ok' : 'MISS');
+      console.log(`  openai   / direct: ${f(out.ratios.openaiTps * 100)}% tok/s (target >= 97%) ${ok(out.ratios.openaiTps >= 0.97)}; TTFT ${out.ratios.openaiTtftDeltaMs >= 0 ? '+' : ''}${f(out.ratios.openaiTtftDeltaMs, 2)} ms (target <= +10 ms) ${ok(out.ratios.openaiTtftDeltaMs <= 10)}`);
+      console.log(`  contract / direct: ${f(out.ratios.contractTps * 100)}% tok/s (target >= 97%) ${ok(out.ratios.contractTps >= 0.97)}; TTFT ${out.ratios.contractTtftDeltaMs >= 0 ? '+' : ''}${f(out.ratios.contractTtftDeltaMs, 2)} ms (target <= +10 ms) ${ok(out.ratios.contractTtftDeltaMs <= 10)}`);
+    }
+  } finally {
+    app.child.kill('SIGTERM');
+    await new Promise((r) => app.child.once('exit', r));
+    fs.rmSync(app.dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+// ESLint rule enforcing the layering table of docs/ARCHITECTURE (like VS Code's code-layering rule):
+// each folder names the runtime its files may run in, and an import that crosses a layer the wrong way is reported.
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+
+/** Layer of a file (absolute path) or null when the rule does not apply. */
+export function layerOf(file) {
+  const rel = path.relative(root, file).split(path.sep).join('/');
+  if (rel.startsWith('electron/shared/')) return 'shared';
+  if (rel.startsWith('electron/core/')) return 'core';
+  if (rel.startsWith('electron/transport/')) return 'transport';
+  if (rel.startsWith('electron/main/')) return 'main';
+  if (rel.startsWith('electron/preload/')) return 'preload';
+  if (rel.startsWith('electron/test/')) return 'test';
+  if (rel === 'electron/headless.ts' || rel === 'electron/cli.ts') return 'entry';
+  // Build configuration (vite.config.ts) runs in Node at build time, not in the renderer.
+  if (rel.startsWith('renderer/') && !/^renderer\/[^/]+\.config\.ts$/.test(rel)) return 'renderer';
+  return null;
+}
+
+/** Which layers each layer may import, and which npm packages it may not. */
+export const RULES = {
+  shared: { layers: ['shared'], packages: ['zod'], node: false },
+  core: { layers: ['shared', 'core'], forbid: ['electron'], node: true },
+  transport: { layers: ['shared', 'core', 'transport'], forbid: ['electron'], node: true },
+  entry: { layers: ['shared', 'core', 'transport'], forbid: ['electron'], node: true },
+  main: { layers: ['shared', 'core', 'transport', 'main'], node: true },
+  preload: { layers: ['shared', 'preload'], packages: ['electron'], node: false },
+  renderer: { layers: ['shared', 'renderer'], forbid: ['electron'], node: false },
+  test: { layers: ['shared', 'core', 'transport', 'test'], forbid: ['electron'], node: true },
+};
+
+const isTestFile = (f) => /\.(int\.)?test\.tsx?$/.test(f);
+
+export const codeLayering = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Imports must follow the layering table (shared → core → transport → main; renderer sees only shared).' },
+    schema: [],
+    messages: {
+      layer: '{{from}} code may not import {{to}} code ({{spec}}).',
+      pkg: '{{from}} code may not import the package "{{spec}}".',
+      node: '{{from}} code may not import Node built-ins ({{spec}}).',
+    },
+  },
+  create(context) {
+    const file = context.filename;
+    const from = layerOf(file);
+    if (!from) return {};
+    const rule = RULES[from];
+    const check = (node, spec) => {
+      if (typeof spec !== 'string') return;
+      if (spec.startsWith('.')) {
+        const to = layerOf(path.resolve(path.dirname(file), spec));
+        if (!to) return;
+        const allowed = rule.layers.includes(to) || (to === 'test' && isTestFile(file) && rule.node);
+        if (!allowed) context.report({ node, messageId: 'layer', data: { from, to, spec } });
+        return;
+      }
+      const isNode = spec.startsWith('node:');
+      if (isNode) {
+        if (!rule.node) context.report({ node, messageId: 'node', data: { from, spec } });
+        return;
+      }
+      const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+      if (rule.packages && !rule.packages.includes(pkg)) context.report({ node, messageId: 'pkg', data: { from, spec } });
+      if (rule.forbid?.includes(pkg)) context.report({ node, messageId: 'pkg', data: { from, spec } });
+    };
+    return {
+      ImportDeclaration: (n) => check(n, n.source.value),
+      ExportNamedDeclaration: (n) => n.source && check(n, n.source.value),
+      ExportAllDeclaration: (n) => check(n, n.source.value),
+      ImportExpression: (n) => n.source.type === 'Literal' && check(n, n.source.value),
+    };
+  },
+};
+
+export default { rules: { 'code-layering': codeLayering } };

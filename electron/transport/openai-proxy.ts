@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { AppError } from '../shared/errors';
 import type { Endpoint } from '../core/backends/supervisor';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// No pooled upstream sockets: see completion-client.ts (a reused socket llama-server closed fails the request).
+const agent = new http.Agent({ keepAlive: false, maxSockets: 64 });
 
 const ChatCompletionBody = z.looseObject({
   messages: z

@@ -22,7 +22,9 @@ export interface LlamaTimings {
   predicted_per_second?: number;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+// One connection per reply: llama-server may close a connection after a stream, and reusing a pooled socket it
+// already closed fails the next reply with "socket hang up". A loopback connect costs well under a millisecond.
+const agent = new http.Agent({ keepAlive: false, maxSockets: 64 });
 
 export interface StreamRequest {
   baseUrl: string;

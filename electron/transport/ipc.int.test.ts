@@ -1,0 +1,117 @@
+/**
+ * The desktop path without an Electron binary: the real preload (with `electron` replaced by an in-memory
+ * ipcMain/ipcRenderer pair, since no Electron binary can run here) talking to the real IPC transport, core and
+ * llama-server. Checks the preload exposes exactly the contract, and that a streamed reply and its cancel work.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import type { DeepLocalBridge } from '../shared/contract';
+import { methodNames } from '../shared/contract';
+import { streamChat } from '../shared/chat-stream';
+import { AppError } from '../shared/errors';
+import { ipcClient } from '../shared/ipc-client';
+import { startApp, waitForStatus, type AppUnderTest } from '../test/helpers';
+import { registerIpc } from './ipc';
+
+const resourcesDir = inject('resourcesDir');
+const tinyModel = inject('tinyModel');
+
+const fake = vi.hoisted(() => {
+  const handlers = new Map<string, (event: unknown, params: unknown) => unknown>();
+  const listeners = new Map<string, Set<(event: unknown, payload: unknown) => void>>();
+  const exposed: Record<string, unknown> = {};
+  return {
+    handlers,
+    listeners,
+    exposed,
+    electron: {
+      contextBridge: { exposeInMainWorld: (key: string, value: unknown) => (exposed[key] = value) },
+      ipcRenderer: {
+        invoke: async (channel: string, params: unknown) => {
+          const h = handlers.get(channel);
+          if (!h) throw new Error(`No handler registered for '${channel}'`);
+          // Electron structured-clones arguments and results across the process boundary.
+          return structuredClone(await h({}, structuredClone(params)));
+        },
+        on: (channel: string, l: (event: unknown, payload: unknown) => void) => {
+          if (!listeners.has(channel)) listeners.set(channel, new Set());
+          listeners.get(channel)!.add(l);
+        },
+        removeListener: (channel: string, l: (event: unknown, payload: unknown) => void) => listeners.get(channel)?.delete(l),
+      },
+    },
+  };
+});
+vi.mock('electron', () => fake.electron);
+
+let app: AppUnderTest;
+let bridge: DeepLocalBridge;
+
+beforeAll(async () => {
+  app = await startApp(resourcesDir);
+  registerIpc(app.core, {
+    handle: (channel, fn) => fake.handlers.set(channel, (_e, params) => fn(params)),
+    send: (channel, payload) => {
+      for (const l of fake.listeners.get(channel) ?? []) l({}, structuredClone(payload));
+    },
+  });
+  (process as unknown as { contextIsolated: boolean }).contextIsolated = true;
+  await import('../preload/preload');
+  bridge = fake.exposed.deeplocal as DeepLocalBridge;
+});
+afterAll(async () => {
+  await app.close();
+});
+
+describe('preload + IPC transport', () => {
+  it('exposes only invoke and on, frozen, with one IPC channel per contract method', () => {
+    expect(Object.keys(fake.exposed)).toEqual(['deeplocal']);
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on']);
+    expect(Object.isFrozen(bridge)).toBe(true);
+    expect([...fake.handlers.keys()].sort()).toEqual(methodNames.map((m) => `dl:call:${m}`).sort());
+  });
+
+  it('refuses a method outside the contract without reaching the main process', async () => {
+    const env = await bridge.invoke('fs.readFile' as never, { path: '/etc/passwd' });
+    expect(env.ok).toBe(false);
+    expect(!env.ok && env.error.code).toBe('UNKNOWN_METHOD');
+  });
+
+  it('validates params in the main process and returns errors as values', async () => {
+    const client = ipcClient(bridge);
+    const err = await client.call('models.inspect', { path: 42 } as never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('INVALID_PARAMS');
+  });
+
+  it('loads the model, streams a reply, cancels another mid-stream, and unsubscribes', async () => {
+    const client = ipcClient(bridge);
+    const states: string[] = [];
+    const off = client.on('backend.status', (s) => states.push(s.state));
+    await client.call('backend.start', { modelPath: tinyModel, options: { contextSize: 2048 } });
+    await waitForStatus(app.core, (s) => s.state === 'ready');
+    expect(states).toContain('loading');
+    expect(states.at(-1)).toBe('ready');
+    off();
+    expect(fake.listeners.get('dl:event:backend.status')?.size ?? 0).toBe(0);
+
+    const reply = streamChat(client, { messages: [{ role: 'user', content: 'Hi' }], sampling: { max_tokens: 20 } });
+    let text = '';
+    for await (const d of reply) text += (d.reasoning ?? '') + (d.content ?? '');
+    const done = await reply.done;
+    expect(text.length).toBeGreaterThan(0);
+    expect(done.timings?.predictedTokens).toBe(20);
+
+    const long = streamChat(client, { messages: [{ role: 'user', content: 'Go on' }], sampling: { max_tokens: 3000 } });
+    for await (const _ of long) {
+      await long.cancel();
+      break;
+    }
+    const stopped = await long.done;
+    expect(stopped.cancelled).toBe(true);
+  });
+
+  it('answers shell.pickModelFile with UNSUPPORTED when the shell gives no dialog', async () => {
+    const err = await ipcClient(bridge).call('shell.pickModelFile', {}).catch((e: unknown) => e);
+    expect((err as AppError).code).toBe('UNSUPPORTED');
+  });
+});

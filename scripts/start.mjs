@@ -89,7 +89,7 @@ function runElectron(exe) {
 
 async function main() {
   await ensureBackendWithProgress();
-  if (isStale()) {
+  if (process.env.DEEPLOCAL_SKIP_APP_BUILD !== '1' && isStale()) {
     say('building the app');
     await buildAll({ log: (m) => say(m) });
   }

@@ -66,6 +66,7 @@ function wsConnection(origin: string, token: string | null): Connection {
   const open = () => {
     current?.close();
     upstream.clear();
+    // SocketLike types its handlers with `unknown` events; the DOM's take Event subtypes, hence the cast.
     const ws = connectWs(origin, token ?? '', (url, protocols) => new WebSocket(url, protocols) as unknown as SocketLike);
     current = ws;
     setState({ status: 'connecting', reason: null });

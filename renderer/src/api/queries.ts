@@ -26,7 +26,8 @@ export function useAppInfo() {
 
 export function useSettings() {
   const client = useClient();
-  return useQuery({ queryKey: keys.settings, queryFn: () => client.call('settings.get', {}), staleTime: Infinity });
+  // No settings event exists: another window or an API client may change them, so look again on focus.
+  return useQuery({ queryKey: keys.settings, queryFn: () => client.call('settings.get', {}), staleTime: Infinity, refetchOnWindowFocus: 'always' });
 }
 
 export function useUpdateSettings() {

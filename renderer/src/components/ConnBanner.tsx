@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConnection, useConnState } from '../api/context';
 import { PlugIcon } from './icons';
@@ -7,8 +8,12 @@ export function ConnBanner() {
   const { t } = useTranslation();
   const connection = useConnection();
   const state = useConnState();
+  // Once the connection was lost, stay up through reconnect attempts instead of flickering away.
+  const [lost, setLost] = useState(false);
+  if (state.status === 'closed' && !lost) setLost(true);
+  if (state.status === 'open' && lost) setLost(false);
   if (connection.transport !== 'ws' || state.status === 'open') return null;
-  if (state.status === 'connecting' && connection.hasToken) return null;
+  if (state.status === 'connecting' && connection.hasToken && !lost) return null;
   return (
     <div className="conn-banner" role="alert" data-testid="conn-banner" data-status={state.status}>
       <PlugIcon size={18} />

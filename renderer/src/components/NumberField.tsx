@@ -1,4 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+
+function parse(s: string): number | null {
+  if (s.trim() === '') return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : NaN;
+}
 
 /**
  * A number input that lets the user clear and retype: the text is local, and only a valid number within
@@ -30,14 +36,11 @@ export function NumberField({
   className?: string;
 }) {
   const [text, setText] = useState(value === null ? '' : String(value));
-  useEffect(() => {
-    setText((prev) => (parse(prev) === value ? prev : value === null ? '' : String(value)));
-  }, [value]);
-
-  function parse(s: string): number | null {
-    if (s.trim() === '') return null;
-    const n = Number(s);
-    return Number.isFinite(n) ? n : NaN;
+  // A new value from outside replaces the text, unless the text already says it ("0.50" vs 0.5).
+  const [shown, setShown] = useState(value);
+  if (shown !== value) {
+    setShown(value);
+    if (parse(text) !== value) setText(value === null ? '' : String(value));
   }
   const valid = (n: number | null) =>
     n === null ? allowEmpty : !Number.isNaN(n) && (!integer || Number.isInteger(n)) && (min === undefined || n >= min) && (max === undefined || n <= max);

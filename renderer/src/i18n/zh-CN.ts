@@ -68,7 +68,7 @@ export const zhCN: Messages = {
     contextModelUnknown: '模型默认',
     tokens: '{{n}} 个 token',
     contextHint: '上下文越长，占用内存越多。放不下时 llama.cpp 会自动缩小。',
-    gpuLayers: 'GPU 卸载',
+    gpuLayers: 'GPU 层数',
     gpuAuto: '自动（按空闲显存分配）',
     gpuAll: '全部层',
     gpuCustom: '指定层数',

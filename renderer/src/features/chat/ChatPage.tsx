@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient, useConnState } from '../../api/context';
-import { useBackendStatus, useSettings } from '../../api/queries';
+import { useBackendStatus } from '../../api/queries';
 import { ChatIcon, ModelIcon, PlusIcon } from '../../components/icons';
 import { useChat } from '../../stores/chat';
 import { useUi } from '../../stores/ui';
@@ -17,7 +17,6 @@ export function ChatPage() {
   const client = useClient();
   const conn = useConnState();
   const { data: status } = useBackendStatus();
-  const { data: settings } = useSettings();
   const setView = useUi((s) => s.setView);
   const messages = useChat((s) => s.messages);
   const streaming = useChat((s) => s.activeRequestId !== null);
@@ -37,7 +36,8 @@ export function ChatPage() {
 
   const send = () => {
     stick.current = true;
-    void sendMessage(client, useChat.getState().draft, settings?.sampling);
+    // No sampling here: the core applies the saved settings.sampling, so a stale cache can never override it.
+    void sendMessage(client, useChat.getState().draft, undefined);
   };
 
   if (!ready && messages.length === 0) {
@@ -58,7 +58,7 @@ export function ChatPage() {
   return (
     <div className="chat">
       <div className="chat-toolbar">
-        <div className="chat-model muted small ellipsis">{status?.model?.name ?? ''}</div>
+        <span />
         <button type="button" className="btn btn-small" data-testid="chat-new" onClick={() => newChat()}>
           <PlusIcon size={15} />
           {t('chat.new')}

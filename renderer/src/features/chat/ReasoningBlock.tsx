@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDecimal } from '../../lib/format';
 import { BrainIcon, ChevronIcon } from '../../components/icons';
@@ -8,7 +8,12 @@ import { Markdown } from './Markdown';
 export function ReasoningBlock({ text, streaming, thinking, ms }: { text: string; streaming: boolean; thinking: boolean; ms: number | null }) {
   const { t, i18n } = useTranslation();
   const [open, setOpen] = useState(streaming);
-  useEffect(() => setOpen(streaming), [streaming]);
+  // Follow the stream (open while it runs, fold when it ends) but leave the user's own toggles alone otherwise.
+  const [wasStreaming, setWasStreaming] = useState(streaming);
+  if (wasStreaming !== streaming) {
+    setWasStreaming(streaming);
+    setOpen(streaming);
+  }
   const label = thinking
     ? t('chat.thinking')
     : ms !== null

@@ -9,7 +9,8 @@ import { asErrorInfo } from '../../lib/errors';
 import { newMessage, useChat } from '../../stores/chat';
 import { historyFor } from './history';
 
-const FLUSH_MS = 40;
+/** Re-rendering markdown costs more as the reply grows, so long replies are redrawn less often. */
+const flushDelay = (chars: number) => Math.min(250, 40 + chars / 400);
 
 interface Active {
   handle: ChatHandle;
@@ -20,7 +21,8 @@ let active: Active | null = null;
 
 export async function sendMessage(client: ContractClient, text: string, sampling: SamplingParams | undefined): Promise<void> {
   const chat = useChat.getState();
-  if (chat.activeRequestId || active || text.trim() === '') return;
+  text = text.trim();
+  if (chat.activeRequestId || active || text === '') return;
   const history = historyFor(chat.messages);
   const user = newMessage('user', text);
   const reply = newMessage('assistant', '', true);
@@ -28,6 +30,7 @@ export async function sendMessage(client: ContractClient, text: string, sampling
   chat.push(reply);
   chat.setDraft('');
 
+  let total = 0;
   let content = '';
   let reasoning = '';
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -58,7 +61,8 @@ export async function sendMessage(client: ContractClient, text: string, sampling
         if (reasoningStart !== null && reasoningMs === null) reasoningMs = now - reasoningStart;
         content += d.content;
       }
-      timer ??= setTimeout(flush, FLUSH_MS);
+      total += (d.content?.length ?? 0) + (d.reasoning?.length ?? 0);
+      timer ??= setTimeout(flush, flushDelay(total));
     },
   });
 

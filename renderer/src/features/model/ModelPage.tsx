@@ -1,7 +1,8 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { defaultLoadOptions, type BackendStatus, type LoadOptions } from '../../../../electron/shared/schemas';
-import { useClient } from '../../api/context';
+import { useClient, useConnState } from '../../api/context';
 import { keys, useAppInfo, useBackendStatus, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ChatIcon, FileIcon, FolderIcon, PlayIcon, StopIcon } from '../../components/icons';
@@ -23,6 +24,7 @@ export function ModelPage() {
   const { data: status } = useBackendStatus();
   const updateSettings = useUpdateSettings();
   const setView = useUi((s) => s.setView);
+  const online = useConnState().status === 'open';
   const { path, inspectPath, setPath, commitPath, setOptions } = useModelForm();
   const options = useModelForm((s) => s.options) ?? settings?.loadOptions ?? defaultLoadOptions();
 
@@ -30,6 +32,7 @@ export function ModelPage() {
     queryKey: keys.inspect(inspectPath),
     queryFn: () => client.call('models.inspect', { path: inspectPath }),
     enabled: inspectPath !== '',
+    placeholderData: keepPreviousData,
     retry: false,
     staleTime: 10_000,
   });
@@ -60,6 +63,12 @@ export function ModelPage() {
     },
   });
 
+  // An empty field starts from the running model or the last one used, so Start is one click away.
+  const suggested = status?.model?.path ?? settings?.recentModels[0] ?? '';
+  useEffect(() => {
+    if (suggested && useModelForm.getState().path === '') commitPath(suggested);
+  }, [suggested, commitPath]);
+
   const state = status?.state ?? 'stopped';
   const busy = BUSY.has(state) || start.isPending;
   const running = state === 'ready' || BUSY.has(state);
@@ -78,7 +87,8 @@ export function ModelPage() {
     start.mutate({ modelPath, options });
   };
 
-  const preview = !running && inspect.data && inspect.data.path === inspectPath ? inspect.data : null;
+  // The previous result stays (dimmed) while a new path is read, so the page does not jump on blur.
+  const preview = !running && !inspect.isError && inspect.data ? inspect.data : null;
   const recent = settings?.recentModels ?? [];
 
   return (
@@ -113,37 +123,58 @@ export function ModelPage() {
         </section>
       )}
 
-      {error && <ErrorMessage error={error} testId="model-error" />}
-
+      {/* Start/Stop sit in the same row as the path: what changes on blur (inspect result, errors) appears
+          below them, so a click that blurs the field never lands on a button that just moved. */}
       <section className="card">
         <h2 className="card-title">{t('model.file')}</h2>
         <div className="path-row">
-          <input
-            className="input mono"
-            data-testid="model-path-input"
-            type="text"
-            spellCheck={false}
-            autoComplete="off"
-            value={path}
-            placeholder={info?.platform === 'win32' ? t('model.pathPlaceholderWin') : t('model.pathPlaceholder')}
-            aria-label={t('model.pathLabel')}
-            onChange={(e) => setPath(e.target.value)}
-            onBlur={(e) => commitPath(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && !e.nativeEvent.isComposing) commitPath(e.currentTarget.value);
-            }}
-          />
+          <div className="input-wrap">
+            <input
+              className="input mono"
+              data-testid="model-path-input"
+              type="text"
+              spellCheck={false}
+              autoComplete="off"
+              value={path}
+              placeholder={info?.platform === 'win32' ? t('model.pathPlaceholderWin') : t('model.pathPlaceholder')}
+              aria-label={t('model.pathLabel')}
+              onChange={(e) => setPath(e.target.value)}
+              onBlur={(e) => commitPath(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.nativeEvent.isComposing) commitPath(e.currentTarget.value);
+              }}
+            />
+            {inspect.isFetching && <span className="spinner" role="status" aria-label={t('model.inspecting')} />}
+          </div>
           {info?.shell === 'electron' && (
             <button type="button" className="btn" data-testid="model-browse" onClick={() => pick.mutate()} disabled={pick.isPending}>
               <FolderIcon size={16} />
               {t('model.browse')}
             </button>
           )}
+          <button type="button" className="btn btn-primary" data-testid="model-start" onClick={onStart} disabled={!online || !modelPath || busy || state === 'ready'}>
+            <PlayIcon size={15} />
+            {busy && state !== 'stopping' ? t('model.starting') : t('model.start')}
+          </button>
+          <button
+            type="button"
+            className="btn btn-danger-ghost"
+            data-testid="model-stop"
+            onClick={() => stop.mutate()}
+            disabled={!online || !running || state === 'stopping' || stop.isPending}
+          >
+            <StopIcon size={15} />
+            {state === 'stopping' ? t('model.stopping') : t('model.stop')}
+          </button>
         </div>
         {info?.shell === 'browser' && <p className="hint">{t('model.pathHintBrowser')}</p>}
-        {inspect.isFetching && <p className="hint">{t('model.inspecting')}</p>}
-        {preview && (
-          <div className="preview" data-testid="model-preview">
+        {error && (
+          <div className="file-error">
+            <ErrorMessage error={error} testId="model-error" />
+          </div>
+        )}
+        {preview && !error && (
+          <div className={preview.path === inspectPath ? 'preview' : 'preview stale'} data-testid="model-preview">
             <div className="preview-name">
               <FileIcon size={16} />
               <span>{preview.name}</span>
@@ -157,7 +188,12 @@ export function ModelPage() {
             <ul className="recent-list">
               {recent.map((p) => (
                 <li key={p}>
-                  <button type="button" className={p === modelPath ? 'recent-item active' : 'recent-item'} onClick={() => commitPath(p)} title={p}>
+                  <button
+                    type="button"
+                    className={p === modelPath ? 'recent-item active' : 'recent-item'}
+                    onClick={() => commitPath(p)}
+                    title={p}
+                  >
                     <span className="recent-name">{fileName(p)}</span>
                     <span className="recent-dir mono">{dirName(p)}</span>
                   </button>
@@ -172,23 +208,6 @@ export function ModelPage() {
         <h2 className="card-title">{t('model.options')}</h2>
         <LoadOptionsForm value={options} onChange={setOptions} modelContext={preview?.contextLength ?? null} disabled={running} />
       </section>
-
-      <div className="action-bar">
-        <button type="button" className="btn btn-primary" data-testid="model-start" onClick={onStart} disabled={!modelPath || busy || state === 'ready'}>
-          <PlayIcon size={15} />
-          {busy && state !== 'stopping' ? t('model.starting') : t('model.start')}
-        </button>
-        <button
-          type="button"
-          className="btn btn-danger-ghost"
-          data-testid="model-stop"
-          onClick={() => stop.mutate()}
-          disabled={!running || state === 'stopping' || stop.isPending}
-        >
-          <StopIcon size={15} />
-          {state === 'stopping' ? t('model.stopping') : t('model.stop')}
-        </button>
-      </div>
     </div>
   );
 }

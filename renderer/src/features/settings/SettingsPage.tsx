@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SamplingParams, Settings } from '../../../../electron/shared/schemas';
 import { useAppInfo, useSettings, useUpdateSettings } from '../../api/queries';
@@ -52,8 +52,9 @@ export function SettingsPage() {
         </div>
       </section>
 
-      <SamplingCard sampling={settings.sampling} onSave={(sampling) => update.mutate({ sampling })} saving={update.isPending} />
-      <BackendCard path={settings.llamaServerPath} onSave={(p) => update.mutate({ llamaServerPath: p })} found={info?.backend} />
+      {/* Keyed by the saved value: a save (or a change from elsewhere) starts a fresh draft. */}
+      <SamplingCard key={JSON.stringify(settings.sampling)} sampling={settings.sampling} onSave={(sampling) => update.mutate({ sampling })} saving={update.isPending} />
+      <BackendCard key={settings.llamaServerPath ?? ''} path={settings.llamaServerPath} onSave={(p) => update.mutate({ llamaServerPath: p })} found={info?.backend} />
 
       {info && (
         <section className="card">
@@ -84,7 +85,6 @@ function SamplingCard({ sampling, onSave, saving }: { sampling: SamplingParams; 
   const { t } = useTranslation();
   const id = useId();
   const [draft, setDraft] = useState(sampling);
-  useEffect(() => setDraft(sampling), [sampling]);
   const dirty = JSON.stringify(draft) !== JSON.stringify(sampling);
   const set = (k: keyof SamplingParams, v: number | null) =>
     setDraft((d) => {
@@ -135,7 +135,6 @@ function BackendCard({ path, onSave, found }: { path: string | null; onSave: (p:
   const { t } = useTranslation();
   const id = useId();
   const [draft, setDraft] = useState(path ?? '');
-  useEffect(() => setDraft(path ?? ''), [path]);
   const next = draft.trim() === '' ? null : draft.trim();
   return (
     <section className="card">

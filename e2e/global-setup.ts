@@ -22,7 +22,7 @@ export default async function globalSetup() {
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const deadline = Date.now() + 30_000;
-  let m: RegExpExecArray | null = null;
+  let m: RegExpExecArray | null;
   while (!(m = /DeepLocal ready: (http:\/\/\S+)/.exec(out))) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`headless app did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -53,7 +53,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...(opts.stallMs ? { stallMs: opts.stallMs } : {}),
   });
   await reapStaleBackend(runDir, (m) => supervisor.log('app', m));
-  const settings = new SettingsStore(opts.dataDir, (m) => supervisor.log('app', m));
+  const settings = new SettingsStore(
+    opts.dataDir,
+    (m) => supervisor.log('app', m),
+    (s) => bus.emit('settings.changed', s),
+  );
   const chat = new ChatService({ endpoint: () => supervisor.endpoint(), emit: (ev) => bus.emit('chat.event', ev) });
   supervisor.onStatus((s) => {
     bus.emit('backend.status', s);

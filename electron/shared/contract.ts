@@ -53,6 +53,8 @@ export const methods = {
 export const events = {
   'backend.status': BackendStatus,
   'backend.log': LogLine,
+  /** After every settings write, from any client (another window, the API). */
+  'settings.changed': Settings,
   'chat.event': ChatEvent,
 } as const;
 

@@ -45,6 +45,8 @@ export type BackendState = z.infer<typeof BackendState>;
 
 export const BackendStatus = z.object({
   state: BackendState,
+  /** Increments with every status change: a client keeps the status with the highest seq (events vs fetches). */
+  seq: z.number().int(),
   /** Increments with every start, so a client can tell one run from the next. */
   runId: z.number().int(),
   model: ModelFileInfo.nullable(),

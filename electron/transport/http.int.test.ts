@@ -45,7 +45,7 @@ describe('before a model is loaded', () => {
       body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(res.status).toBe(503);
-    expect((await res.json()).error.code).toBe('BACKEND_NOT_READY');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BACKEND_NOT_READY');
     const ws = await app.ws();
     expect((await ws.call('backend.status', {})).state).toBe('stopped');
     const err = await ws.call('chat.start', { requestId: 'x', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
@@ -168,7 +168,7 @@ describe('with the tiny model running', () => {
       body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 6 }),
     });
     expect(res.status).toBe(200);
-    const json = await res.json();
+    const json = (await res.json()) as { object: string; usage: { completion_tokens: number } };
     expect(json.object).toBe('chat.completion');
     expect(json.usage.completion_tokens).toBe(6);
     const models = await (await fetch(url('/v1/models'), { headers: auth() })).json();

@@ -90,6 +90,11 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** The page's meta CSP cannot set frame-ancestors; the header repeats the policy and adds it. */
+const HTML_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+  "connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:*; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 function serveStatic(staticDir: string, pathname: string, res: http.ServerResponse): boolean {
   const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
   const file = path.resolve(staticDir, rel);
@@ -106,6 +111,7 @@ function serveStatic(staticDir: string, pathname: string, res: http.ServerRespon
     'content-type': MIME[ext] ?? 'application/octet-stream',
     'content-length': st.size,
     'cache-control': rel === 'index.html' ? 'no-store' : 'public, max-age=31536000, immutable',
+    ...(ext === '.html' ? { 'content-security-policy': HTML_CSP } : {}),
     ...SECURITY_HEADERS,
   });
   fs.createReadStream(file).pipe(res);

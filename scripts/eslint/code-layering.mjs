@@ -28,7 +28,8 @@ export const RULES = {
   main: { layers: ['shared', 'core', 'transport', 'main'], node: true },
   preload: { layers: ['shared', 'preload'], packages: ['electron'], node: false },
   renderer: { layers: ['shared', 'renderer'], forbid: ['electron'], node: false },
-  test: { layers: ['shared', 'core', 'transport', 'test'], forbid: ['electron'], node: true },
+  // Tests drive the real preload with Electron's IPC replaced in memory (no Electron binary runs here).
+  test: { layers: ['shared', 'core', 'transport', 'preload', 'test'], forbid: ['electron'], node: true },
 };
 
 const isTestFile = (f) => /\.(int\.)?test\.tsx?$/.test(f);

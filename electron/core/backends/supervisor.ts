@@ -49,6 +49,7 @@ const PORT_RETRIES = 3;
 
 const idle = (runId: number, extra: Partial<BackendStatus> = {}): BackendStatus => ({
   state: 'stopped',
+  seq: 0,
   runId,
   model: null,
   options: null,
@@ -107,8 +108,9 @@ export class LlamaServerSupervisor {
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
+  private seq = 0;
   private set(patch: Partial<BackendStatus>) {
-    this.st = { ...this.st, ...patch };
+    this.st = { ...this.st, ...patch, seq: ++this.seq };
     for (const l of this.statusListeners) l(this.st);
     if (this.st.state === 'ready') this.settleWaiters(null);
     else if (this.st.state === 'crashed' || this.st.state === 'stopped') {

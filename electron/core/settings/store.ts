@@ -9,7 +9,11 @@ export class SettingsStore {
   private readonly queue = new WriteQueue();
   readonly file: string;
 
-  constructor(dataDir: string, private readonly log: (msg: string) => void = () => undefined) {
+  constructor(
+    dataDir: string,
+    private readonly log: (msg: string) => void = () => undefined,
+    private readonly onChange: (s: Settings) => void = () => undefined,
+  ) {
     this.file = path.join(dataDir, 'settings.json');
   }
 
@@ -46,6 +50,7 @@ export class SettingsStore {
       });
       await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n');
       this.current = next;
+      this.onChange(next);
       return next;
     });
   }
@@ -56,6 +61,7 @@ export class SettingsStore {
       const next = { ...cur, recentModels: [modelPath, ...cur.recentModels.filter((p) => p !== modelPath)].slice(0, 10) };
       await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n');
       this.current = next;
+      this.onChange(next);
       return next;
     });
   }

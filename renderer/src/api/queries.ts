@@ -26,8 +26,8 @@ export function useAppInfo() {
 
 export function useSettings() {
   const client = useClient();
-  // No settings event exists: another window or an API client may change them, so look again on focus.
-  return useQuery({ queryKey: keys.settings, queryFn: () => client.call('settings.get', {}), staleTime: Infinity, refetchOnWindowFocus: 'always' });
+  // Kept live by the `settings.changed` event (another window or an API client may change them).
+  return useQuery({ queryKey: keys.settings, queryFn: () => client.call('settings.get', {}), staleTime: Infinity });
 }
 
 export function useUpdateSettings() {
@@ -53,18 +53,12 @@ const pickLook = (p: SettingsPatch): Partial<Settings> => ({
   ...(p.theme ? { theme: p.theme } : {}),
 });
 
-/** A fetch started before an event arrived must not overwrite the newer value the event wrote. */
-async function fetchUnlessNewer<T>(qc: QueryClient, key: readonly unknown[], fetch: () => Promise<T>): Promise<T> {
-  const before = qc.getQueryState(key)?.dataUpdatedAt ?? 0;
-  const fresh = await fetch();
-  const state = qc.getQueryState<T>(key);
-  if (state && state.dataUpdatedAt > before && state.data !== undefined) return state.data;
-  return fresh;
-}
+/** Status from a fetch and from events can arrive in any order; the core numbers every change, keep the newest. */
+export const newerStatus = (old: BackendStatus | undefined, next: BackendStatus): BackendStatus => (old && old.seq > next.seq ? old : next);
 
 const statusQuery = (client: ContractClient, qc: QueryClient) => ({
   queryKey: keys.status,
-  queryFn: () => fetchUnlessNewer(qc, keys.status, () => client.call('backend.status', {})),
+  queryFn: async () => newerStatus(qc.getQueryData<BackendStatus>(keys.status), await client.call('backend.status', {})),
   staleTime: Infinity,
 });
 
@@ -91,12 +85,14 @@ export function useBackendLogs() {
 }
 
 function subscribeLive(client: ContractClient, qc: QueryClient): () => void {
-  const offStatus = client.on('backend.status', (status) => qc.setQueryData<BackendStatus>(keys.status, status));
+  const offStatus = client.on('backend.status', (status) => qc.setQueryData<BackendStatus>(keys.status, (old) => newerStatus(old, status)));
+  const offSettings = client.on('settings.changed', (settings) => qc.setQueryData<Settings>(keys.settings, settings));
   const offLog = client.on('backend.log', (line) =>
     qc.setQueryData<LogLine[]>(keys.logs, (old) => appendLog(old ?? [], line)),
   );
   return () => {
     offStatus();
+    offSettings();
     offLog();
   };
 }

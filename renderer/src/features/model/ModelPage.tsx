@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { defaultLoadOptions, type BackendStatus, type LoadOptions } from '../../../../electron/shared/schemas';
 import { useClient, useConnState } from '../../api/context';
-import { keys, useAppInfo, useBackendStatus, useSettings, useUpdateSettings } from '../../api/queries';
+import { keys, newerStatus, useAppInfo, useBackendStatus, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ChatIcon, FileIcon, FolderIcon, PlayIcon, StopIcon } from '../../components/icons';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -44,16 +44,15 @@ export function ModelPage() {
       return client.call('backend.start', v);
     },
     onSuccess: (s) => {
-      // Events for this run may have arrived before the call's answer; those are newer.
-      const cur = qc.getQueryData<BackendStatus>(keys.status);
-      if (!cur || cur.runId !== s.runId) qc.setQueryData(keys.status, s);
+      // Events for this run may have arrived before the call's answer; keep the newest.
+      qc.setQueryData<BackendStatus>(keys.status, (old) => newerStatus(old, s));
       // The core adds the model to settings.recentModels on start.
       void qc.invalidateQueries({ queryKey: keys.settings });
     },
   });
   const stop = useMutation({
     mutationFn: () => client.call('backend.stop', {}),
-    onSuccess: (s) => qc.setQueryData(keys.status, s),
+    onSuccess: (s) => qc.setQueryData<BackendStatus>(keys.status, (old) => newerStatus(old, s)),
   });
 
   const pick = useMutation({

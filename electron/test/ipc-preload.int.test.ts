@@ -9,8 +9,8 @@ import { methodNames } from '../shared/contract';
 import { streamChat } from '../shared/chat-stream';
 import { AppError } from '../shared/errors';
 import { ipcClient } from '../shared/ipc-client';
-import { startApp, waitForStatus, type AppUnderTest } from '../test/helpers';
-import { registerIpc } from './ipc';
+import { startApp, waitForStatus, type AppUnderTest } from './helpers';
+import { registerIpc } from '../transport/ipc';
 
 const resourcesDir = inject('resourcesDir');
 const tinyModel = inject('tinyModel');

@@ -1,0 +1,210 @@
+/**
+ * LoadOptions → llama-server argv, as a table. Each row names the flags that must appear (contiguous, so a value
+ * stays with its flag) and the ones that must not: the pinned llama.cpp (de3ff81) refuses --fit with an explicit
+ * -ngl, needs flash attention for a quantized V cache, and reads LLAMA_ARG_* from the environment.
+ */
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../shared/errors';
+import { defaultLoadOptions, type LoadOptions } from '../../shared/schemas';
+import { backendEnv, buildLlamaServerArgs, type LlamaServerArgsInput } from './llama-args';
+
+const KEY_FILE = '/data/run/api-key.txt';
+
+function build(options: Partial<LoadOptions> = {}, extra: Partial<LlamaServerArgsInput> = {}): string[] {
+  return buildLlamaServerArgs({ modelPath: '/models/m.gguf', apiKeyFile: KEY_FILE, options: { ...defaultLoadOptions(), ...options }, ...extra });
+}
+
+/** True when `frag` occurs in `args` as consecutive elements. */
+function hasRun(args: readonly string[], frag: readonly string[]): boolean {
+  for (let i = 0; i + frag.length <= args.length; i++) if (frag.every((f, j) => args[i + j] === f)) return true;
+  return false;
+}
+
+interface Row {
+  name: string;
+  options: Partial<LoadOptions>;
+  has: string[][];
+  lacks: string[];
+}
+
+const rows: Row[] = [
+  {
+    // The defaults must leave every decision about layers and memory to --fit (which is on by default).
+    name: 'defaults: auto layers, no -ngl, no --fit override, nothing optional',
+    options: {},
+    has: [['-c', '8192'], ['-np', '1'], ['-fa', 'auto'], ['--reasoning-format', 'auto'], ['--no-ui'], ['--metrics'], ['--log-colors', 'off']],
+    lacks: ['-ngl', '--fit', '-t', '-ctk', '-ctv', '-lm', '-a', '--no-mmap', '--mlock'],
+  },
+  {
+    // "all" is an explicit layer count as far as --fit is concerned: it would refuse to start without --fit off.
+    name: 'gpuLayers "all" → -ngl all and --fit off',
+    options: { gpuLayers: 'all' },
+    has: [['-ngl', 'all', '--fit', 'off']],
+    lacks: [],
+  },
+  {
+    // 0 means CPU only; a falsy check would silently drop it and let --fit put layers on the GPU.
+    name: 'gpuLayers 0 (CPU only) is kept, not treated as unset',
+    options: { gpuLayers: 0 },
+    has: [['-ngl', '0', '--fit', 'off']],
+    lacks: [],
+  },
+  {
+    name: 'gpuLayers 33 → -ngl 33 and --fit off',
+    options: { gpuLayers: 33 },
+    has: [['-ngl', '33', '--fit', 'off']],
+    lacks: [],
+  },
+  {
+    // -c 0 asks llama.cpp for the model's own training context; dropping it would fall back to a built-in default.
+    name: 'contextSize 0 is passed as -c 0',
+    options: { contextSize: 0 },
+    has: [['-c', '0']],
+    lacks: [],
+  },
+  {
+    name: 'contextSize and parallel slots pass through',
+    options: { contextSize: 32768, parallel: 4 },
+    has: [['-c', '32768'], ['-np', '4']],
+    lacks: [],
+  },
+  {
+    // threads 0 = llama.cpp's own choice; "-t 0" would not mean that.
+    name: 'threads 0 is omitted',
+    options: { threads: 0 },
+    has: [],
+    lacks: ['-t'],
+  },
+  {
+    name: 'threads 6 → -t 6',
+    options: { threads: 6 },
+    has: [['-t', '6']],
+    lacks: [],
+  },
+  {
+    // A quantized K cache works without flash attention; only V needs it.
+    name: 'quantized K with flash attention off is allowed',
+    options: { cacheTypeK: 'q8_0', flashAttention: 'off' },
+    has: [['-ctk', 'q8_0'], ['-fa', 'off']],
+    lacks: ['-ctv'],
+  },
+  {
+    name: 'quantized V with flash attention on',
+    options: { cacheTypeK: 'q4_0', cacheTypeV: 'q4_0', flashAttention: 'on' },
+    has: [['-ctk', 'q4_0'], ['-ctv', 'q4_0'], ['-fa', 'on']],
+    lacks: [],
+  },
+  {
+    // auto may resolve to on, so the builder must not refuse it.
+    name: 'quantized V with flash attention auto is allowed',
+    options: { cacheTypeV: 'q8_0', flashAttention: 'auto' },
+    has: [['-ctv', 'q8_0'], ['-fa', 'auto']],
+    lacks: [],
+  },
+  {
+    // bf16 is not a quantized type, so flash attention off is fine.
+    name: 'bf16 V with flash attention off is allowed',
+    options: { cacheTypeV: 'bf16', flashAttention: 'off' },
+    has: [['-ctv', 'bf16']],
+    lacks: [],
+  },
+  ...(['mmap', 'mlock', 'mmap+mlock', 'none'] as const).map(
+    (mode): Row => ({
+      // -lm replaced --no-mmap/--mlock in the pinned build; the old flags must never come back.
+      name: `loadMode ${mode} → -lm ${mode}`,
+      options: { loadMode: mode },
+      has: [['-lm', mode]],
+      lacks: ['--no-mmap', '--mlock'],
+    }),
+  ),
+  {
+    name: 'loadMode auto is left to llama.cpp',
+    options: { loadMode: 'auto' },
+    has: [],
+    lacks: ['-lm'],
+  },
+  ...(['deepseek', 'none'] as const).map(
+    (fmt): Row => ({
+      name: `reasoningFormat ${fmt}`,
+      options: { reasoningFormat: fmt },
+      has: [['--reasoning-format', fmt]],
+      lacks: [],
+    }),
+  ),
+];
+
+describe('buildLlamaServerArgs', () => {
+  it.each(rows)('$name', ({ options, has, lacks }) => {
+    const args = build(options);
+    for (const frag of has) expect(hasRun(args, frag), `missing ${frag.join(' ')} in ${args.join(' ')}`).toBe(true);
+    for (const flag of lacks) expect(args, `unexpected ${flag}`).not.toContain(flag);
+    // Every flag appears once: a duplicate would mean two code paths disagree about the same setting.
+    const flags = args.filter((a) => a.startsWith('-'));
+    expect(new Set(flags).size).toBe(flags.length);
+  });
+
+  it.each([
+    { cacheTypeV: 'q8_0', cacheTypeK: 'f16' },
+    { cacheTypeV: 'q4_0', cacheTypeK: 'q4_0' },
+  ] as const)('refuses a quantized V cache ($cacheTypeV) with flash attention off, as INVALID_PARAMS', (o) => {
+    // llama.cpp would fail at context creation with a message the user cannot act on; we say why up front.
+    let err: unknown;
+    try {
+      build({ ...o, flashAttention: 'off' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('INVALID_PARAMS');
+    expect(String((err as AppError).params?.issues)).toMatch(/flash attention/);
+  });
+
+  it('passes the API key as a file, never on the command line (argv is visible to every local user)', () => {
+    const args = build();
+    expect(hasRun(args, ['--api-key-file', KEY_FILE])).toBe(true);
+    expect(args).not.toContain('--api-key');
+  });
+
+  it('binds to loopback on an OS-chosen port unless told otherwise', () => {
+    // --port 0 lets the OS pick a free port; a fixed default would collide with a second instance.
+    expect(hasRun(build(), ['--host', '127.0.0.1'])).toBe(true);
+    expect(hasRun(build(), ['--port', '0'])).toBe(true);
+    const custom = build({}, { host: '::1', port: 18080, alias: 'deepseek-r1' });
+    expect(hasRun(custom, ['--host', '::1'])).toBe(true);
+    expect(hasRun(custom, ['--port', '18080'])).toBe(true);
+    expect(hasRun(custom, ['-a', 'deepseek-r1'])).toBe(true);
+  });
+
+  it('keeps a model path with spaces and non-ASCII as one argv element (no shell quoting involved)', () => {
+    const p = 'C:\\Users\\张 三\\My Models\\DeepSeek R1.gguf';
+    const args = build({}, { modelPath: p });
+    expect(hasRun(args, ['-m', p])).toBe(true);
+  });
+});
+
+describe('backendEnv', () => {
+  it('strips LLAMA_ARG_* and LLAMA_API_KEY so only our settings decide how llama-server runs', () => {
+    const env = backendEnv({
+      PATH: '/usr/bin',
+      HOME: '/home/u',
+      CUDA_VISIBLE_DEVICES: '0',
+      LLAMA_ARG_CTX_SIZE: '999999',
+      LLAMA_ARG_N_GPU_LAYERS: '99',
+      LLAMA_ARG_API_KEY_FILE: '/tmp/other-key',
+      LLAMA_ARG_HOST: '0.0.0.0',
+      LLAMA_API_KEY: 'leaked',
+      // Not an argument variable: the model cache directory is fine to pass on.
+      LLAMA_CACHE: '/cache',
+    });
+    expect(Object.keys(env).filter((k) => k.startsWith('LLAMA_ARG_'))).toEqual([]);
+    expect(env.LLAMA_API_KEY).toBeUndefined();
+    // GPU selection and PATH must survive: stripping too much would break CUDA or the loader.
+    expect(env).toEqual({ PATH: '/usr/bin', HOME: '/home/u', CUDA_VISIBLE_DEVICES: '0', LLAMA_CACHE: '/cache' });
+  });
+
+  it('does not modify the environment it was given', () => {
+    const input = { LLAMA_ARG_PORT: '1', PATH: '/bin' };
+    backendEnv(input);
+    expect(input).toEqual({ LLAMA_ARG_PORT: '1', PATH: '/bin' });
+  });
+});

@@ -5,7 +5,7 @@
  */
 import type { ContractClient, DeepLocalBridge, EventName, EventPayload, MethodName, ParamsIn, Result } from '../../../electron/shared/contract';
 import { connectWs, type SocketLike, type WsClient } from '../../../electron/shared/ws-client';
-import { ipcClient } from './ipc-client';
+import { ipcClient } from '../../../electron/shared/ipc-client';
 import { takeToken } from './token';
 
 export type ConnStatus = 'connecting' | 'open' | 'closed';

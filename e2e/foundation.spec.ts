@@ -94,6 +94,26 @@ test('loads the model, streams a reply, stops it mid-way, and shows speed for a 
   await expect(stats).toContainText(/48/);
 });
 
+test('saves the conversation and reopens it after a reload', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('nav-chat').click();
+  const item = page.getByTestId('conv-item').filter({ hasText: 'Tell me a long story' });
+  await expect(item).toHaveCount(1);
+  await page.reload();
+  await page.getByTestId('nav-chat').click();
+  await item.locator('.history-open').click();
+  await expect(page.getByTestId('message-user')).toHaveCount(2);
+  await expect(page.getByTestId('message-user').first()).toContainText('Tell me a long story');
+  await expect(page.getByTestId('message-assistant').first()).toHaveAttribute('data-stopped', 'true');
+  await expect(page.getByTestId('message-assistant').last().getByTestId('reply-stats')).toContainText(/tok\/s/);
+  // Delete asks once more, then the entry is gone.
+  await item.hover();
+  await item.getByTestId('conv-delete').click();
+  await item.getByTestId('conv-delete-confirm').click();
+  await expect(item).toHaveCount(0);
+  await expect(page.getByTestId('message-user')).toHaveCount(0);
+});
+
 test('stops the model and starts it again', async ({ page }) => {
   await open(page);
   await page.getByTestId('nav-model').click();

@@ -12,8 +12,10 @@ import { LoadOptions } from '../shared/schemas';
 import { findLlamaServer } from './backends/binaries';
 import { LlamaServerSupervisor, reapStaleBackend } from './backends/supervisor';
 import { ChatService } from './chat/chat-service';
+import { ConversationStore } from './chat/conversations';
 import { inspectModel } from './models/inspect';
 import { SettingsStore } from './settings/store';
+import { createHardwareHandlers } from './telemetry/handlers';
 import { createEventBus } from './util/event-bus';
 import { freePort } from './util/free-port';
 
@@ -57,6 +59,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     opts.dataDir,
     (m) => supervisor.log('app', m),
     (s) => bus.emit('settings.changed', s),
+  );
+  const conversations = new ConversationStore(
+    opts.dataDir,
+    (m) => supervisor.log('app', m),
+    (list) => bus.emit('conversations.changed', list),
   );
   const chat = new ChatService({ endpoint: () => supervisor.endpoint(), emit: (ev) => bus.emit('chat.event', ev) });
   supervisor.onStatus((s) => {
@@ -105,6 +112,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       return { requestId };
     },
     'chat.cancel': async ({ requestId }) => ({ cancelled: chat.cancel(requestId) }),
+    ...createHardwareHandlers(),
+    'conversations.list': () => conversations.list(),
+    'conversations.get': ({ id }) => conversations.get(id),
+    'conversations.save': (c) => conversations.save(c),
+    'conversations.delete': async ({ id }) => ({ deleted: await conversations.delete(id) }),
     'shell.pickModelFile': async () => {
       if (!opts.pickModelFile) throw new AppError('UNSUPPORTED', { what: 'file dialog (enter the path instead)' });
       return { path: await opts.pickModelFile() };

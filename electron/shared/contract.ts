@@ -10,13 +10,18 @@ import {
   BackendStatus,
   ChatEvent,
   ChatMessage,
+  Conversation,
+  ConversationId,
+  ConversationSummary,
   LoadOptions,
+  patchOf,
   LogLine,
   ModelFileInfo,
   SamplingParams,
   Settings,
   SettingsPatch,
 } from './schemas';
+import { Alert, HardwareReport, PowerInfo, PowerResult, TelemetrySample, TelemetryStatus } from './telemetry';
 
 const empty = z.strictObject({});
 
@@ -31,7 +36,7 @@ export const methods = {
   'backend.status': method(empty, BackendStatus),
   /** Validates the model, spawns the backend and returns at once; progress arrives as `backend.status` events. */
   'backend.start': method(
-    z.strictObject({ modelPath: z.string().min(1).max(4096), options: LoadOptions.partial().optional() }),
+    z.strictObject({ modelPath: z.string().min(1).max(4096), options: patchOf(LoadOptions).optional() }),
     BackendStatus,
   ),
   'backend.stop': method(empty, BackendStatus),
@@ -46,6 +51,26 @@ export const methods = {
     z.object({ requestId: z.string() }),
   ),
   'chat.cancel': method(z.strictObject({ requestId: z.string().min(1).max(100) }), z.object({ cancelled: z.boolean() })),
+  /** Hardware detection (cached; `refresh` probes again). Never blocks on a hung tool for more than a few seconds. */
+  'hardware.probe': method(z.strictObject({ refresh: z.boolean().optional() }), HardwareReport),
+  /** The same report as plain text, for bug reports. */
+  'hardware.reportText': method(empty, z.object({ text: z.string() })),
+  'telemetry.status': method(empty, TelemetryStatus),
+  /** Samples from the ring buffer (at least 10 minutes at 1 Hz are kept). */
+  'telemetry.history': method(z.strictObject({ seconds: z.number().int().min(1).max(3600).optional() }), z.array(TelemetrySample)),
+  'power.status': method(empty, z.array(PowerInfo)),
+  'power.setLimit': method(z.strictObject({ gpu: z.number().int().min(0).max(64), watts: z.number().min(1).max(5000) }), PowerResult),
+  'power.resetLimit': method(z.strictObject({ gpu: z.number().int().min(0).max(64) }), PowerResult),
+  /** Laptops that refuse -pl: lock the graphics clock range instead (nvidia-smi -lgc), or reset it (-rgc). */
+  'power.lockClocks': method(z.strictObject({ gpu: z.number().int().min(0).max(64), minMHz: z.number().int().min(0).max(10000), maxMHz: z.number().int().min(0).max(10000) }), PowerResult),
+  'power.resetClocks': method(z.strictObject({ gpu: z.number().int().min(0).max(64) }), PowerResult),
+  'alerts.list': method(z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }), z.array(Alert)),
+  /** Saved conversations, newest first. */
+  'conversations.list': method(empty, z.array(ConversationSummary)),
+  'conversations.get': method(z.strictObject({ id: ConversationId }), Conversation),
+  /** Creates or replaces a conversation (written atomically). */
+  'conversations.save': method(Conversation, ConversationSummary),
+  'conversations.delete': method(z.strictObject({ id: ConversationId }), z.object({ deleted: z.boolean() })),
   /** Desktop only: native file dialog. The browser shell answers UNSUPPORTED and shows a path field instead. */
   'shell.pickModelFile': method(empty, z.object({ path: z.string().nullable() })),
 } as const;
@@ -55,6 +80,13 @@ export const events = {
   'backend.log': LogLine,
   /** After every settings write, from any client (another window, the API). */
   'settings.changed': Settings,
+  /** After a conversation is saved or deleted (another window may show the list). */
+  'conversations.changed': z.array(ConversationSummary),
+  /** One sample per tick while anyone listens (or the thermal guard is on). */
+  'telemetry.sample': TelemetrySample,
+  'telemetry.status': TelemetryStatus,
+  'power.changed': z.array(PowerInfo),
+  'alert': Alert,
   'chat.event': ChatEvent,
 } as const;
 

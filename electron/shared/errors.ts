@@ -33,6 +33,12 @@ export const ErrorCode = z.enum([
   'CHAT_FAILED',
   'UPSTREAM_ERROR',
   'SERVER_PORT_IN_USE',
+  'NO_GPU',
+  'CONVERSATION_NOT_FOUND',
+  'POWER_PERMISSION',
+  'POWER_RANGE',
+  'POWER_UNSUPPORTED',
+  'POWER_FAILED',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -97,6 +103,15 @@ export function httpStatus(code: ErrorCode): number {
       return 404;
     case 'BACKEND_BUSY':
       return 409;
+    case 'POWER_RANGE':
+      return 400;
+    case 'POWER_PERMISSION':
+      return 403;
+    case 'NO_GPU':
+    case 'CONVERSATION_NOT_FOUND':
+      return 404;
+    case 'POWER_UNSUPPORTED':
+      return 501;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
     case 'UNSUPPORTED':
@@ -143,6 +158,12 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     CHAT_FAILED: 'The reply failed: {{reason}}',
     UPSTREAM_ERROR: 'The backend answered with an error: {{reason}}',
     SERVER_PORT_IN_USE: 'Port {{port}} is already in use. Pick another with --port.',
+    NO_GPU: 'No GPU {{gpu}} was found.',
+    CONVERSATION_NOT_FOUND: 'That conversation no longer exists.',
+    POWER_PERMISSION: 'Changing the power limit needs administrator rights. Run: {{command}}',
+    POWER_RANGE: '{{watts}} W is not a valid power limit for this GPU: it must be between {{min}} W and {{max}} W.',
+    POWER_UNSUPPORTED: 'This GPU does not allow changing its power limit (common on laptops). You can lock its clocks instead.',
+    POWER_FAILED: 'nvidia-smi could not change the setting: {{reason}}',
   },
   'zh-CN': {
     INVALID_PARAMS: '请求无效：{{issues}}',
@@ -173,6 +194,12 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     CHAT_FAILED: '回复失败：{{reason}}',
     UPSTREAM_ERROR: '后端返回错误：{{reason}}',
     SERVER_PORT_IN_USE: '端口 {{port}} 已被占用，请用 --port 指定其他端口。',
+    NO_GPU: '未找到 GPU {{gpu}}。',
+    CONVERSATION_NOT_FOUND: '该对话已不存在。',
+    POWER_PERMISSION: '修改功耗上限需要管理员权限。请运行：{{command}}',
+    POWER_RANGE: '{{watts}} W 不是该 GPU 的有效功耗上限，必须在 {{min}} W 到 {{max}} W 之间。',
+    POWER_UNSUPPORTED: '此 GPU 不支持修改功耗上限（笔记本电脑常见），可以改为锁定频率。',
+    POWER_FAILED: 'nvidia-smi 无法修改该设置：{{reason}}',
   },
 };
 

@@ -1,5 +1,19 @@
 import { z } from 'zod';
 import { ErrorInfo } from './errors';
+import { AlertSettings, PowerSettings, ThermalGuardSettings } from './telemetry';
+
+/**
+ * The patch form of an object schema: every field optional, with its default removed. zod 4 keeps `.default()` inside
+ * `.partial()`, so `X.partial().parse({ a: 1 })` comes back with every other field at its default, and merging that
+ * over saved values resets them.
+ */
+type NoDefault<S> = S extends z.ZodDefault<infer I> ? I : S;
+export type PatchShape<T extends z.ZodRawShape> = { [K in keyof T]: z.ZodOptional<NoDefault<T[K]>> };
+export function patchOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>): z.ZodObject<PatchShape<T>, z.core.$strict> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [k, s] of Object.entries(schema.shape)) shape[k] = (s instanceof z.ZodDefault ? (s.unwrap() as z.ZodType) : (s as z.ZodType)).optional();
+  return z.strictObject(shape) as unknown as z.ZodObject<PatchShape<T>, z.core.$strict>;
+}
 
 // ---------- models ----------
 
@@ -113,6 +127,38 @@ export const ChatEvent = z.discriminatedUnion('type', [
 ]);
 export type ChatEvent = z.infer<typeof ChatEvent>;
 
+// ---------- conversations ----------
+
+export const ConversationId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+export const StoredMessage = z.object({
+  role: z.enum(['user', 'assistant']),
+  content: z.string().max(4_000_000),
+  reasoning: z.string().max(4_000_000).optional(),
+  stopped: z.boolean().optional(),
+  timings: ChatTimings.nullable().optional(),
+  error: ErrorInfo.nullable().optional(),
+  finishReason: z.string().nullable().optional(),
+  reasoningMs: z.number().nullable().optional(),
+});
+export type StoredMessage = z.infer<typeof StoredMessage>;
+
+export const Conversation = z.object({
+  id: ConversationId,
+  title: z.string().max(200),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** Name of the model the conversation was last continued with. */
+  model: z.string().nullable(),
+  messages: z.array(StoredMessage).max(100_000),
+});
+export type Conversation = z.infer<typeof Conversation>;
+
+export const ConversationSummary = Conversation.pick({ id: true, title: true, createdAt: true, updatedAt: true, model: true }).extend({
+  messageCount: z.number().int(),
+});
+export type ConversationSummary = z.infer<typeof ConversationSummary>;
+
 // ---------- settings & app ----------
 
 export const Language = z.enum(['system', 'en', 'zh-CN']);
@@ -126,15 +172,21 @@ export const Settings = z.object({
   sampling: SamplingParams.default({ temperature: 0.6, top_p: 0.95 }),
   /** Overrides the bundled llama-server. */
   llamaServerPath: z.string().nullable().default(null),
+  power: PowerSettings.default(() => PowerSettings.parse({})),
+  thermalGuard: ThermalGuardSettings.default(() => ThermalGuardSettings.parse({})),
+  alerts: AlertSettings.default(() => AlertSettings.parse({})),
 });
 export type Settings = z.infer<typeof Settings>;
 
 export const SettingsPatch = z.object({
   language: Language.optional(),
   theme: Theme.optional(),
-  loadOptions: LoadOptions.partial().optional(),
+  loadOptions: patchOf(LoadOptions).optional(),
   sampling: SamplingParams.optional(),
   llamaServerPath: z.string().nullable().optional(),
+  power: patchOf(PowerSettings).optional(),
+  thermalGuard: patchOf(ThermalGuardSettings).optional(),
+  alerts: patchOf(AlertSettings).optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 

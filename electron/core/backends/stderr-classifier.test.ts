@@ -223,24 +223,24 @@ describe('classifyExit', () => {
     if (reason) expect(c.reason).toMatch(reason);
   });
 
-  // ---- known defects: each it.fails flips to a failure once the fix in its comment lands; then make it `it`. ----
+  // ---- regressions: each case below was a defect found by these tables (fixed) ----
 
   // A model deleted between inspect and spawn is "not found", not "not a GGUF file". The NOT_GGUF rule's
   // `gguf_init_from_file.*failed` branch only ever matches this open failure in the pinned build.
-  it.fails('captured: missing file → MODEL_NOT_FOUND, not MODEL_NOT_GGUF', () => {
+  it('captured: missing file → MODEL_NOT_FOUND, not MODEL_NOT_GGUF', () => {
     expect(classifyExit(MISSING_FILE, exit1, 'loading').code).toBe('MODEL_NOT_FOUND');
   });
 
   // The reason is shown to the user ("… is incomplete: {{reason}}"). Today it is the *last* notable line, which in
   // llama.cpp's output is always the least specific ("exiting due to model loading error").
-  it.fails('captured: truncated file quotes the bounds line, not "exiting due to model loading error"', () => {
+  it('captured: truncated file quotes the bounds line, not "exiting due to model loading error"', () => {
     expect(classifyExit(TRUNCATED, exit1, 'loading').reason).toMatch(/not within the file bounds/);
   });
-  it.fails('captured: port taken quotes the bind line, not "exiting due to HTTP server error"', () => {
+  it('captured: port taken quotes the bind line, not "exiting due to HTTP server error"', () => {
     expect(classifyExit(PORT_TAKEN, exit1, 'loading').reason).toMatch(/couldn't bind HTTP server socket/);
   });
   // glibc's backtrace frames contain "abort" and "error" (ggml_abort, ggml_cuda_error) and come last.
-  it.fails('SIGABRT with a backtrace quotes the CUDA error, not a backtrace frame', () => {
+  it('SIGABRT with a backtrace quotes the CUDA error, not a backtrace frame', () => {
     const c = classifyExit([...HEALTHY_START, ...CUDA_ABORT, ...BACKTRACE], sig('SIGABRT'), 'running');
     expect(c.code).toBe('BACKEND_CRASHED');
     expect(c.reason).toMatch(/an illegal memory access was encountered/);
@@ -278,7 +278,7 @@ describe('notableLine', () => {
   });
 
   // Same defect as above, at the unit that causes it: a backtrace frame must never be "the" explanation.
-  it.fails('skips backtrace frames', () => {
+  it('skips backtrace frames', () => {
     expect(notableLine([...CUDA_ABORT, ...BACKTRACE])).toMatch(/CUDA error: an illegal memory access/);
   });
 });

@@ -12,19 +12,27 @@ export interface Classified {
 const RULES: { re: RegExp; code: ErrorCode; reason?: (m: RegExpExecArray) => string }[] = [
   { re: /unknown model architecture: '([^']+)'/i, code: 'MODEL_UNSUPPORTED_ARCH' },
   { re: /cudaMalloc failed: out of memory|out of memory|failed to allocate buffer for kv cache|unable to allocate .*buffer|ErrorOutOfDeviceMemory|std::bad_alloc/i, code: 'BACKEND_OOM' },
+  // The file vanished between inspect and spawn; other open failures (permissions) stay generic load failures.
+  { re: /failed to open GGUF file .*\(No such file or directory\)/i, code: 'MODEL_NOT_FOUND' },
   { re: /couldn't bind|failed to bind|address already in use|bind\(\) failed/i, code: 'BACKEND_PORT_IN_USE' },
-  { re: /invalid magic|not a gguf|failed to read magic|gguf_init_from_file.*failed/i, code: 'MODEL_NOT_GGUF' },
+  { re: /invalid magic|not a gguf|failed to read magic/i, code: 'MODEL_NOT_GGUF' },
   { re: /tensor '([^']+)' data is not within the file bounds|file is truncated|corrupted or incomplete/i, code: 'MODEL_TRUNCATED' },
   { re: /error loading model|failed to load model|llama_model_load: error|unable to load model/i, code: 'MODEL_LOAD_FAILED' },
 ];
 
-/** Lines worth quoting to a user, most specific first. */
+/** Lines that explain a failure (what Ollama's status writer keeps), preferred over any other notable line. */
+const PRIMARY = /CUDA error:|GGML_ASSERT|error loading model|out of memory|failed to allocate|couldn't bind|unknown model architecture/i;
+/** Lines worth quoting to a user when no primary line exists. */
 const NOTABLE = /error|failed|GGML_ASSERT|CUDA error|exception|abort|out of memory|unknown model architecture/i;
+/** Backtrace frames (glibc backtrace_symbols_fd, gdb, the unwinder) name ggml_abort/ggml_cuda_error but explain nothing. */
+const BACKTRACE = /^\s*(?:#\d+\s|\d+: 0x[0-9a-f]+|\S*\([^)]*\)\s*\[0x[0-9a-f]+\]\s*$)/i;
 
 export function notableLine(lines: readonly string[]): string | null {
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const l = lines[i]!;
-    if (NOTABLE.test(l)) return l.trim();
+  for (const re of [PRIMARY, NOTABLE]) {
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const l = lines[i]!;
+      if (re.test(l) && !BACKTRACE.test(l)) return l.trim();
+    }
   }
   return null;
 }

@@ -48,6 +48,7 @@ export function parseSseData(data: string): CompletionChunk | 'done' | null {
   } catch {
     return null;
   }
+  if (json === null || typeof json !== 'object') return null;
   if (json.error) throw new AppError('UPSTREAM_ERROR', { reason: json.error.message ?? 'unknown error' }, data);
   const choice = json.choices?.[0];
   const out: CompletionChunk = {};

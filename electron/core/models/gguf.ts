@@ -208,7 +208,7 @@ export async function readGguf(src: ByteSource): Promise<GgufHeader> {
 
   const alignmentRaw = metadata.get('general.alignment');
   const alignment = typeof alignmentRaw === 'number' ? alignmentRaw : 32;
-  if (!Number.isInteger(alignment) || alignment <= 0 || alignment % 8 !== 0 || alignment > 1 << 16) {
+  if (!Number.isInteger(alignment) || alignment <= 0 || (alignment & (alignment - 1)) !== 0 || alignment > 1 << 16) {
     throw new GgufError('corrupt', `invalid general.alignment ${String(alignmentRaw)}`);
   }
 

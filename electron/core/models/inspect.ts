@@ -5,7 +5,7 @@ import type { ModelFileInfo } from '../../shared/schemas';
 import { fileTypeLabel } from './ggml-types';
 import { GgufError, metaNumber, metaString, readGgufFile, type GgufHeader } from './gguf';
 
-const SPLIT_RE = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/i;
+const SPLIT_RE = /^(.*)-(\d{5})-of-(\d{5})(\.gguf)$/i;
 
 /** `name-00001-of-00003.gguf` → the paths of all shards; null for a single file. */
 export function splitShardPaths(file: string): string[] | null {
@@ -14,7 +14,7 @@ export function splitShardPaths(file: string): string[] | null {
   const total = Number(m[3]);
   if (total < 1) return null;
   const dir = path.dirname(file);
-  return Array.from({ length: total }, (_, i) => path.join(dir, `${m[1]}-${String(i + 1).padStart(5, '0')}-of-${m[3]}.gguf`));
+  return Array.from({ length: total }, (_, i) => path.join(dir, `${m[1]}-${String(i + 1).padStart(5, '0')}-of-${m[3]}${m[4]}`));
 }
 
 export function ggufErrorToApp(file: string, e: GgufError): AppError {
@@ -61,7 +61,7 @@ export async function inspectModel(file: string): Promise<ModelFileInfo> {
   if (st.isDirectory()) throw new AppError('MODEL_NOT_FILE', { path: abs });
   const shards = splitShardPaths(abs) ?? [abs];
   let total = 0;
-  let first: GgufHeader | null = null;
+  const headers: GgufHeader[] = [];
   for (const shard of shards) {
     const s = shard === abs ? st : await statFile(shard).catch(() => {
       throw new AppError('MODEL_TRUNCATED', { path: abs, reason: `missing shard ${path.basename(shard)}` });
@@ -74,12 +74,14 @@ export async function inspectModel(file: string): Promise<ModelFileInfo> {
       throw new AppError('MODEL_NOT_FOUND', { path: shard }, (e as Error).message);
     }
     total += s.size;
-    if (!first) first = h;
+    headers.push(h);
   }
+  const first = headers[0];
   if (!first) throw new AppError('MODEL_NOT_GGUF', { path: abs });
   const declared = metaNumber(first, 'split.count');
   if (declared !== null && declared > 1 && shards.length !== declared) {
     throw new AppError('MODEL_TRUNCATED', { path: abs, reason: `split.count is ${declared} but ${shards.length} shard(s) were found` });
   }
-  return summarize(abs, total, first, shards.length);
+  // Each shard holds part of the tensors; the model is all of them.
+  return summarize(abs, total, { ...first, tensors: headers.flatMap((x) => x.tensors) }, shards.length);
 }

@@ -42,10 +42,14 @@ export class SettingsStore {
   async update(patch: SettingsPatch): Promise<Settings> {
     return this.queue.run(async () => {
       const cur = await this.get();
+      // Nested groups merge field by field; sampling is replaced whole (unset fields mean "model default").
       const next = Settings.parse({
         ...cur,
         ...patch,
         loadOptions: { ...cur.loadOptions, ...(patch.loadOptions ?? {}) },
+        power: { ...cur.power, ...(patch.power ?? {}) },
+        thermalGuard: { ...cur.thermalGuard, ...(patch.thermalGuard ?? {}) },
+        alerts: { ...cur.alerts, ...(patch.alerts ?? {}) },
         sampling: patch.sampling ? { ...patch.sampling } : cur.sampling,
       });
       await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n');

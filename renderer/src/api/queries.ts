@@ -5,7 +5,7 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { ContractClient } from '../../../electron/shared/contract';
-import type { BackendStatus, LogLine, Settings, SettingsPatch } from '../../../electron/shared/schemas';
+import type { BackendStatus, ConversationSummary, LogLine, Settings, SettingsPatch } from '../../../electron/shared/schemas';
 import { useClient, useConnection } from './context';
 import { appendLog, mergeLogs } from './logs';
 
@@ -15,6 +15,7 @@ export const keys = {
   status: ['backend.status'] as const,
   logs: ['backend.logs'] as const,
   inspect: (path: string) => ['models.inspect', path] as const,
+  conversations: ['conversations'] as const,
 };
 
 export const LOG_BACKLOG = 2000;
@@ -72,6 +73,11 @@ const logsQuery = (client: ContractClient, qc: QueryClient) => ({
   staleTime: Infinity,
 });
 
+export function useConversations() {
+  const client = useClient();
+  return useQuery({ queryKey: keys.conversations, queryFn: () => client.call('conversations.list', {}), staleTime: Infinity });
+}
+
 export function useBackendStatus() {
   const client = useClient();
   const qc = useQueryClient();
@@ -87,12 +93,14 @@ export function useBackendLogs() {
 function subscribeLive(client: ContractClient, qc: QueryClient): () => void {
   const offStatus = client.on('backend.status', (status) => qc.setQueryData<BackendStatus>(keys.status, (old) => newerStatus(old, status)));
   const offSettings = client.on('settings.changed', (settings) => qc.setQueryData<Settings>(keys.settings, settings));
+  const offConversations = client.on('conversations.changed', (list) => qc.setQueryData<ConversationSummary[]>(keys.conversations, list));
   const offLog = client.on('backend.log', (line) =>
     qc.setQueryData<LogLine[]>(keys.logs, (old) => appendLog(old ?? [], line)),
   );
   return () => {
     offStatus();
     offSettings();
+    offConversations();
     offLog();
   };
 }

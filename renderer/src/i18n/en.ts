@@ -146,6 +146,14 @@ export const en = {
     notReady: 'The model is not running. Start it again to keep chatting.',
     welcomeTitle: 'How can I help?',
     welcomeText: 'You are chatting with {{model}}, running entirely on this computer.',
+    history: {
+      label: 'Saved conversations',
+      title: 'History',
+      empty: 'Finished conversations are saved here.',
+      untitled: 'Untitled',
+      delete: 'Delete conversation',
+      confirmDelete: 'Delete?',
+    },
   },
   logs: {
     count_one: '{{count}} line',

@@ -147,6 +147,14 @@ export const zhCN: Messages = {
     notReady: '模型未在运行。重新启动后即可继续对话。',
     welcomeTitle: '有什么可以帮你？',
     welcomeText: '当前模型：{{model}}，完全在这台电脑上运行。',
+    history: {
+      label: '已保存的对话',
+      title: '历史',
+      empty: '对话结束后会自动保存在这里。',
+      untitled: '未命名',
+      delete: '删除对话',
+      confirmDelete: '删除？',
+    },
   },
   logs: {
     count_one: '{{count}} 行',

@@ -1,6 +1,6 @@
 /**
- * The conversation on screen, in memory only (saving conversations is the core's job, later). Server state
- * does not live here.
+ * The conversation on screen. Finished turns are saved through the core (`conversations.save`); the list of saved
+ * conversations is server state (TanStack Query), not kept here.
  */
 import { create } from 'zustand';
 import type { ErrorInfo } from '../../../electron/shared/errors';
@@ -21,6 +21,9 @@ export interface UiMessage {
 }
 
 interface ChatState {
+  /** Identity of the conversation on screen; a new chat gets a new one. */
+  conversationId: string;
+  createdAt: number;
   messages: UiMessage[];
   draft: string;
   activeRequestId: string | null;
@@ -29,9 +32,15 @@ interface ChatState {
   patch: (id: string, f: (m: UiMessage) => Partial<UiMessage>) => void;
   setActive: (requestId: string | null) => void;
   clear: () => void;
+  /** Shows a saved conversation. */
+  load: (id: string, createdAt: number, messages: UiMessage[]) => void;
 }
 
+export const newConversationId = () => `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
 export const useChat = create<ChatState>()((set) => ({
+  conversationId: newConversationId(),
+  createdAt: Date.now(),
   messages: [],
   draft: '',
   activeRequestId: null,
@@ -39,7 +48,8 @@ export const useChat = create<ChatState>()((set) => ({
   push: (m) => set((s) => ({ messages: [...s.messages, m] })),
   patch: (id, f) => set((s) => ({ messages: s.messages.map((m) => (m.id === id ? { ...m, ...f(m) } : m)) })),
   setActive: (activeRequestId) => set({ activeRequestId }),
-  clear: () => set({ messages: [], activeRequestId: null }),
+  clear: () => set({ messages: [], activeRequestId: null, conversationId: newConversationId(), createdAt: Date.now() }),
+  load: (conversationId, createdAt, messages) => set({ conversationId, createdAt, messages, activeRequestId: null, draft: '' }),
 }));
 
 let seq = 0;

@@ -6,6 +6,7 @@ import { ChatIcon, ModelIcon, PlusIcon } from '../../components/icons';
 import { useChat } from '../../stores/chat';
 import { useUi } from '../../stores/ui';
 import { Composer } from './Composer';
+import { HistoryPanel } from './HistoryPanel';
 import { abandonReply, newChat, sendMessage, stopReply } from './controller';
 import { Message } from './Message';
 
@@ -37,11 +38,13 @@ export function ChatPage() {
   const send = () => {
     stick.current = true;
     // No sampling here: the core applies the saved settings.sampling, so a stale cache can never override it.
-    void sendMessage(client, useChat.getState().draft, undefined);
+    void sendMessage(client, useChat.getState().draft, undefined, status?.model?.name ?? null);
   };
 
   if (!ready && messages.length === 0) {
     return (
+      <div className="chat-layout">
+        <HistoryPanel />
       <div className="empty-state">
         <div className="empty-icon">
           <ModelIcon size={28} />
@@ -52,10 +55,13 @@ export function ChatPage() {
           {t('chat.goModel')}
         </button>
       </div>
+      </div>
     );
   }
 
   return (
+    <div className="chat-layout">
+      <HistoryPanel />
     <div className="chat">
       <div className="chat-toolbar">
         <span />
@@ -99,6 +105,7 @@ export function ChatPage() {
           <Composer disabled={!ready || conn.status !== 'open'} streaming={streaming} onSend={send} onStop={() => void stopReply()} />
         </div>
       </div>
+    </div>
     </div>
   );
 }

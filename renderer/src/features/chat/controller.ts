@@ -8,6 +8,7 @@ import type { SamplingParams } from '../../../../electron/shared/schemas';
 import { asErrorInfo } from '../../lib/errors';
 import { newMessage, useChat } from '../../stores/chat';
 import { historyFor } from './history';
+import { fromStored, toConversation } from './persist';
 
 /** Re-rendering markdown costs more as the reply grows, so long replies are redrawn less often. */
 const flushDelay = (chars: number) => Math.min(250, 40 + chars / 400);
@@ -19,7 +20,7 @@ interface Active {
 }
 let active: Active | null = null;
 
-export async function sendMessage(client: ContractClient, text: string, sampling: SamplingParams | undefined): Promise<void> {
+export async function sendMessage(client: ContractClient, text: string, sampling: SamplingParams | undefined, model: string | null = null): Promise<void> {
   const chat = useChat.getState();
   text = text.trim();
   if (chat.activeRequestId || active || text === '') return;
@@ -89,7 +90,26 @@ export async function sendMessage(client: ContractClient, text: string, sampling
       active = null;
       useChat.getState().setActive(null);
     }
+    await saveConversation(client, model);
   }
+}
+
+/** Saves the conversation on screen (after every finished turn). A failure only costs this save, not the chat. */
+export async function saveConversation(client: ContractClient, model: string | null): Promise<void> {
+  const s = useChat.getState();
+  if (s.messages.length === 0) return;
+  try {
+    await client.call('conversations.save', toConversation({ id: s.conversationId, createdAt: s.createdAt, messages: s.messages, model }));
+  } catch (e) {
+    console.warn('could not save the conversation', e);
+  }
+}
+
+/** Opens a saved conversation (stopping a reply in progress first). */
+export async function openConversation(client: ContractClient, id: string): Promise<void> {
+  if (active) await stopReply();
+  const c = await client.call('conversations.get', { id });
+  useChat.getState().load(c.id, c.createdAt, c.messages.map(fromStored));
 }
 
 /** Stops the reply; what was generated so far is kept and marked stopped. */

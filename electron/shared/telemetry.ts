@@ -1,0 +1,173 @@
+/** Contract types for hardware detection, live telemetry, power control and alerts. */
+import { z } from 'zod';
+
+const nullableNumber = z.number().nullable();
+
+/** Where a figure came from, so the Hardware panel can show it and disagreements are visible. */
+export const Source = z.enum(['systeminformation', 'nvidia-smi', 'amd-smi', 'rocm-smi', 'llama-server', 'os', 'sysctl']);
+export type Source = z.infer<typeof Source>;
+
+export const Sourced = <T extends z.ZodType>(t: T) => z.object({ value: t, source: Source });
+
+export const BackendDevice = z.object({
+  /** As llama-server --list-devices names it (CUDA0, Vulkan0, Metal, CPU …). */
+  name: z.string(),
+  description: z.string(),
+  totalMiB: nullableNumber,
+  freeMiB: nullableNumber,
+});
+export type BackendDevice = z.infer<typeof BackendDevice>;
+
+export const GpuInfo = z.object({
+  index: z.number().int(),
+  vendor: z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']),
+  name: z.string(),
+  uuid: z.string().nullable(),
+  vramTotalMiB: Sourced(nullableNumber),
+  vramFreeMiB: Sourced(nullableNumber),
+  driverVersion: Sourced(z.string().nullable()),
+  /** NVIDIA: the CUDA version the driver supports, and the compute capability (e.g. "8.9"). */
+  cudaVersion: z.string().nullable(),
+  computeCapability: z.string().nullable(),
+  /** Apple Silicon and some iGPUs share system memory. */
+  unifiedMemory: z.boolean(),
+  /** The device llama-server sees for this GPU, if matched: the ground truth of what the backend can use. */
+  backendDevice: BackendDevice.nullable(),
+});
+export type GpuInfo = z.infer<typeof GpuInfo>;
+
+export const Disagreement = z.object({
+  field: z.string(),
+  values: z.array(z.object({ source: Source, value: z.string() })),
+  /** Which one the app uses (the backend's where it has one). */
+  preferred: Source,
+});
+
+export const HardwareReport = z.object({
+  probedAt: z.number(),
+  durationMs: z.number(),
+  os: z.object({ platform: z.string(), distro: z.string(), release: z.string(), arch: z.string(), source: Source }),
+  cpu: z.object({
+    model: z.string(),
+    cores: z.number().int(),
+    threads: z.number().int(),
+    avx2: z.boolean(),
+    avx512: z.boolean(),
+    neon: z.boolean(),
+    source: Source,
+  }),
+  memory: z.object({ totalBytes: z.number(), availableBytes: z.number(), source: Source }),
+  disk: z.object({ path: z.string(), freeBytes: nullableNumber, totalBytes: nullableNumber, source: Source }),
+  gpus: z.array(GpuInfo),
+  backendDevices: z.array(BackendDevice),
+  disagreements: z.array(Disagreement),
+  /** Tools that were missing, failed or timed out (the probe never waits on a hung tool for long). */
+  notes: z.array(z.object({ tool: z.string(), message: z.string() })),
+});
+export type HardwareReport = z.infer<typeof HardwareReport>;
+
+export const GpuSample = z.object({
+  index: z.number().int(),
+  name: z.string(),
+  vramUsedMiB: nullableNumber,
+  vramTotalMiB: nullableNumber,
+  temperatureC: nullableNumber,
+  powerDrawW: nullableNumber,
+  powerLimitW: nullableNumber,
+  powerMinW: nullableNumber,
+  powerMaxW: nullableNumber,
+  powerDefaultW: nullableNumber,
+  utilizationPct: nullableNumber,
+  smClockMHz: nullableNumber,
+  memClockMHz: nullableNumber,
+  fanPct: nullableNumber,
+});
+export type GpuSample = z.infer<typeof GpuSample>;
+
+export const TelemetrySample = z.object({
+  ts: z.number(),
+  gpus: z.array(GpuSample),
+  cpuPct: nullableNumber,
+  ramUsedBytes: nullableNumber,
+  ramTotalBytes: nullableNumber,
+  /** Generation speed of the running backend over the last tick (0 when idle, null when no model runs). */
+  tokensPerSecond: nullableNumber,
+  requestsInFlight: z.number().int(),
+  /** VRAM the loaded model's process holds (NVIDIA), for the "model's share" mark. */
+  modelVramMiB: nullableNumber,
+});
+export type TelemetrySample = z.infer<typeof TelemetrySample>;
+
+export const TelemetryStatus = z.object({
+  running: z.boolean(),
+  gpuSource: z.enum(['nvidia-smi', 'amd-smi', 'rocm-smi', 'none']),
+  /** Why there are no GPU charts (no NVIDIA/AMD GPU, tool missing …), translated by code in the UI. */
+  noGpuReason: z.string().nullable(),
+  intervalMs: z.number().int(),
+  /** Temperature threshold for the chart line and the thermal guard. */
+  thermalThresholdC: z.number(),
+});
+export type TelemetryStatus = z.infer<typeof TelemetryStatus>;
+
+export const PowerInfo = z.object({
+  index: z.number().int(),
+  name: z.string(),
+  supported: z.boolean(),
+  currentLimitW: nullableNumber,
+  defaultLimitW: nullableNumber,
+  minLimitW: nullableNumber,
+  maxLimitW: nullableNumber,
+  /** The limit the user chose in DeepLocal (re-applied at start if asked), null if none. */
+  userLimitW: nullableNumber,
+  /** Set while the thermal guard holds the limit below the user's. */
+  guardLimitW: nullableNumber,
+});
+export type PowerInfo = z.infer<typeof PowerInfo>;
+
+export const PowerResult = z.object({
+  gpu: z.number().int(),
+  appliedW: z.number().nullable(),
+  /** How it was applied: directly (root), through pkexec / UAC, or not at all. */
+  via: z.enum(['direct', 'pkexec', 'uac', 'none']),
+  message: z.string(),
+});
+export type PowerResult = z.infer<typeof PowerResult>;
+
+export const AlertKind = z.enum([
+  'vram-high',
+  'temperature-high',
+  'power-limit-external',
+  'power-limit-applied',
+  'thermal-guard-lowered',
+  'thermal-guard-restored',
+  'telemetry-restarted',
+]);
+export const Alert = z.object({
+  id: z.number().int(),
+  ts: z.number(),
+  kind: AlertKind,
+  level: z.enum(['info', 'warning', 'error']),
+  gpu: z.number().int().nullable(),
+  /** Values for the translated message ({{temp}}, {{watts}} …). */
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+});
+export type Alert = z.infer<typeof Alert>;
+
+export const PowerSettings = z.object({
+  /** Limits reset on reboot; off by default. */
+  reapplyAtStart: z.boolean().default(false),
+  /** Per GPU (by uuid, or "index:N" when no uuid is known): the watts the user chose. */
+  userLimits: z.record(z.string(), z.number()).default({}),
+});
+export const ThermalGuardSettings = z.object({
+  enabled: z.boolean().default(false),
+  thresholdC: z.number().min(50).max(110).default(83),
+  holdSeconds: z.number().int().min(1).max(600).default(10),
+  stepW: z.number().min(1).max(200).default(10),
+  /** The user's limit comes back once the GPU stays this far below the threshold for holdSeconds. */
+  cooldownMarginC: z.number().min(1).max(40).default(8),
+});
+export const AlertSettings = z.object({
+  vramPct: z.number().min(50).max(100).default(85),
+  enabled: z.boolean().default(true),
+});

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type check (all targets), lint, unit tests, integration tests (real llama-server), Playwright e2e
+// `npm test`: type check (all targets), lint, unit tests, build, integration tests (real llama-server), Playwright e2e
 // (Chromium against the headless app). Runs every step, then prints one summary line with the test counts.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,8 +16,8 @@ const steps = [
   { name: 'typecheck', cmd: ['npm', ['run', '-s', 'typecheck']] },
   { name: 'lint', cmd: ['npm', ['run', '-s', 'lint']] },
   { name: 'unit', cmd: npx(['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(reports, 'unit.json')}`]), report: 'unit.json', kind: 'vitest' },
-  { name: 'integration', cmd: npx(['vitest', 'run', '--project', 'integration', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(reports, 'integration.json')}`]), report: 'integration.json', kind: 'vitest' },
   { name: 'build', cmd: ['node', ['scripts/build.mjs']] },
+  { name: 'integration', cmd: npx(['vitest', 'run', '--project', 'integration', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(reports, 'integration.json')}`]), report: 'integration.json', kind: 'vitest' },
   { name: 'e2e', cmd: npx(['playwright', 'test', '-c', 'e2e/playwright.config.ts']), report: 'e2e.json', kind: 'playwright', env: { PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(reports, 'e2e.json') } },
 ].filter((s) => only.length === 0 || only.includes(s.name));
 

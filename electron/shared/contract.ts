@@ -123,6 +123,13 @@ export type Handlers = { [M in MethodName]: (params: Params<M>, ctx: CallContext
 export interface EventBus {
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** Listeners `event` has now (each transport subscription counts once). */
+  listenerCount(event: EventName): number;
+  /**
+   * Called with the new count whenever a listener of `event` is added or removed, so costly producers (the
+   * telemetry sampler) run only while someone listens. Watchers are not listeners themselves.
+   */
+  watchListeners(event: EventName, watcher: (count: number) => void): () => void;
 }
 
 /** IPC channel names (Electron). One invoke channel per method keeps the preload's allow-list explicit. */

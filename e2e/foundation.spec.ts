@@ -86,7 +86,8 @@ test('loads the model, streams a reply, stops it mid-way, and shows speed for a 
   await page.getByTestId('chat-input').fill('And a short one');
   await page.getByTestId('chat-send').click();
   const second = page.getByTestId('message-assistant').last();
-  await expect(second).toHaveAttribute('data-streaming', 'false', { timeout: 20_000 });
+  // Generous: on a loaded 2-core machine the tiny model can slow to tens of tokens/s.
+  await expect(second).toHaveAttribute('data-streaming', 'false', { timeout: 60_000 });
   await expect(second).toHaveAttribute('data-stopped', 'false');
   const stats = second.getByTestId('reply-stats');
   await expect(stats).toContainText(/tok\/s/);

@@ -1,38 +1,36 @@
 /**
- * Starts the built headless app exactly as a user would (`node dist/electron/headless.mjs`), with a fresh data dir,
- * and hands the printed URL to the specs. Returns the teardown that stops it (and its llama-server).
+ * Starts the built headless app exactly as a user would (`node dist/electron/headless.mjs`), with a fresh data dir
+ * and the fake nvidia-smi (two GPUs) first on its PATH, plus the hub emulator with a catalog entry pointing at it
+ * (e2e/hub-fixture.ts), and hands the URLs to the specs. Returns the teardown that stops them (and llama-server).
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ensureTestModel } from '../scripts/make-test-model.mjs';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { startApp } from './app';
+import { startHubFixture } from './hub-fixture';
 
 export default async function globalSetup() {
   const model = await ensureTestModel({ preset: 'tiny', seed: 1 });
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-e2e-'));
-  const child = spawn(process.execPath, [path.join(root, 'dist/electron/headless.mjs'), '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LANG: 'en_US.UTF-8' },
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const deadline = Date.now() + 30_000;
-  let m: RegExpExecArray | null;
-  while (!(m = /DeepLocal ready: (http:\/\/\S+)/.exec(out))) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`headless app did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
+  // The hub emulator stands in for Hugging Face and ModelScope (models.spec.ts): the app finds it through the same
+  // environment variables a user behind a mirror would set, and a catalog entry in its data folder points at it.
+  const hub = await startHubFixture();
+  process.env.HF_ENDPOINT = hub.url;
+  process.env.MODELSCOPE_ENDPOINT = hub.url;
+  // 1 MiB segments: the 27 MB test files download as many Range requests over several connections, so a resume that
+  // restarted from zero would show in the emulator's byte count (models.spec.ts).
+  process.env.DEEPLOCAL_DL_SEGMENT_BYTES = String(1 << 20);
+  let app;
+  try {
+    app = await startApp({ profile: 'two-gpus' });
+  } catch (e) {
+    await hub.stop();
+    throw e;
   }
-  process.env.DEEPLOCAL_E2E_URL = m[1];
+  hub.writeCatalog(app.dataDir);
+  process.env.DEEPLOCAL_E2E_HUB = hub.url;
+  process.env.DEEPLOCAL_E2E_URL = app.url;
   process.env.DEEPLOCAL_E2E_MODEL = model;
-  process.env.DEEPLOCAL_E2E_DATA = dataDir;
+  process.env.DEEPLOCAL_E2E_DATA = app.dataDir;
   return async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await app.stop();
+    await hub.stop();
   };
 }

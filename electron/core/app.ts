@@ -1,6 +1,7 @@
 /**
- * Composes the core: settings, model inspection, the llama-server supervisor and chat, exposed as the contract's
- * handlers plus an event bus. No Electron here; the shell passes in paths and optional native capabilities.
+ * Composes the core: settings, model inspection, the llama-server supervisor, chat, and monitoring (hardware,
+ * telemetry, power, alerts), exposed as the contract's handlers plus an event bus. No Electron here; the shell
+ * passes in paths and optional native capabilities (file dialog, elevation).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -13,9 +14,11 @@ import { findLlamaServer } from './backends/binaries';
 import { LlamaServerSupervisor, reapStaleBackend } from './backends/supervisor';
 import { ChatService } from './chat/chat-service';
 import { ConversationStore } from './chat/conversations';
+import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } from './models/handlers';
 import { inspectModel } from './models/inspect';
+import type { Elevate } from './power/power-service';
 import { SettingsStore } from './settings/store';
-import { createHardwareHandlers } from './telemetry/handlers';
+import { createMonitoring, type Monitoring, type MonitoringOptions } from './telemetry/monitoring';
 import { createEventBus } from './util/event-bus';
 import { freePort } from './util/free-port';
 
@@ -31,6 +34,12 @@ export interface CoreOptions {
   pickModelFile?: () => Promise<string | null>;
   env?: NodeJS.ProcessEnv;
   stallMs?: number;
+  /** Runs nvidia-smi with administrator rights (Electron: pkexec / UAC). Absent: run directly or say how. */
+  elevate?: Elevate;
+  /** Telemetry intervals and timeouts (tests shorten them). DEEPLOCAL_TELEMETRY_INTERVAL_MS in env also sets the interval. */
+  monitoring?: MonitoringOptions;
+  /** Catalog, hubs and downloads (tests point the hubs at the emulator and shorten timeouts). */
+  models?: Pick<ModelsFeatureOptions, 'hubEndpoints' | 'downloadTuning' | 'downloadIo' | 'probeTimeoutMs' | 'fetch'>;
 }
 
 export interface Core {
@@ -39,6 +48,10 @@ export interface Core {
   supervisor: LlamaServerSupervisor;
   chat: ChatService;
   settings: SettingsStore;
+  monitoring: Monitoring;
+  /** Contract chat replies started (for /metrics). */
+  requestCounts: { chat: number };
+  models: ModelsFeature;
   dispose(): Promise<void>;
 }
 
@@ -74,6 +87,30 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   supervisor.onLog((l) => bus.emit('backend.log', l));
 
   const locateBinary = async () => findLlamaServer({ override: (await settings.get()).llamaServerPath, resourcesDirs: opts.resourcesDirs, env: opts.env ?? process.env });
+  const env = opts.env ?? process.env;
+  const envInterval = Number(env.DEEPLOCAL_TELEMETRY_INTERVAL_MS);
+  const monitoring = await createMonitoring({
+    bus,
+    env,
+    dataDir: opts.dataDir,
+    settings,
+    supervisor,
+    locateLlamaServer: locateBinary,
+    ...(opts.elevate ? { elevate: opts.elevate } : {}),
+    options: { ...(envInterval >= 50 ? { intervalMs: envInterval } : {}), ...opts.monitoring },
+  });
+  const requestCounts = { chat: 0 };
+  const models = await createModelsFeature({
+    dataDir: opts.dataDir,
+    resourcesDirs: opts.resourcesDirs,
+    settings,
+    bus,
+    env,
+    probeHardware: () => handlers['hardware.probe']({}, { transport: 'direct' }),
+    modelInUse: (p) => supervisor.status().model?.path === p && supervisor.status().state !== 'stopped',
+    log: (m) => supervisor.log('app', m),
+    ...opts.models,
+  });
 
   const handlers: Handlers = {
     'app.info': async () => {
@@ -109,10 +146,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     'chat.start': async ({ requestId, messages, sampling }) => {
       const defaults = (await settings.get()).sampling;
       chat.start(requestId, messages, { ...defaults, ...(sampling ?? {}) });
+      requestCounts.chat++;
       return { requestId };
     },
     'chat.cancel': async ({ requestId }) => ({ cancelled: chat.cancel(requestId) }),
-    ...createHardwareHandlers(),
+    ...monitoring.handlers,
     'conversations.list': () => conversations.list(),
     'conversations.get': ({ id }) => conversations.get(id),
     'conversations.save': (c) => conversations.save(c),
@@ -121,6 +159,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       if (!opts.pickModelFile) throw new AppError('UNSUPPORTED', { what: 'file dialog (enter the path instead)' });
       return { path: await opts.pickModelFile() };
     },
+    ...models.handlers,
   };
 
   return {
@@ -129,8 +168,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     supervisor,
     chat,
     settings,
+    monitoring,
+    requestCounts,
+    models,
     async dispose() {
       chat.cancelAll();
+      await models.dispose();
+      await monitoring.dispose();
       await supervisor.dispose();
     },
   };

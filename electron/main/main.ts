@@ -3,10 +3,13 @@
  * All behaviour lives in electron/core; this file only adapts it to Electron.
  */
 import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCore, type Core } from '../core/app';
+import type { Elevate, ElevatedResult } from '../core/power/power-service';
 import { registerIpc } from '../transport/ipc';
 
 const appRoot = app.getAppPath();
@@ -62,6 +65,7 @@ async function start() {
       const r = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
+    ...(elevate ? { elevate } : {}),
   });
 
   registerIpc(core, {
@@ -116,3 +120,46 @@ app.on('before-quit', (e) => {
   quitting = true;
   void core.dispose().finally(() => app.quit());
 });
+
+/**
+ * nvidia-smi with administrator rights for power limits. Linux: pkexec (the desktop's polkit prompt; exit 126 when
+ * dismissed, 127 when refused). Windows: a UAC-elevated process; it cannot hand its output back through a pipe,
+ * so it writes to a temp file we read afterwards, and a declined prompt exits 1223 (ERROR_CANCELLED).
+ * The core reads nvidia-smi's text either way, so the exit code only matters when there is no text.
+ */
+const elevate: Elevate | undefined = process.platform === 'linux' ? elevateLinux : process.platform === 'win32' ? elevateWindows : undefined;
+
+function elevateLinux(command: string, args: string[]): Promise<ElevatedResult> {
+  return new Promise((resolve) => {
+    const child = spawn('pkexec', [command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', (e) => resolve({ code: 127, stdout: '', stderr: `pkexec: ${e.message}` }));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function elevateWindows(command: string, args: string[]): Promise<ElevatedResult> {
+  const outFile = path.join(os.tmpdir(), `deeplocal-nvidia-smi-${process.pid}-${Date.now()}.txt`);
+  const psQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  // cmd /c ""prog" args > "file" 2>&1": the outer quotes are cmd's own, the inner ones survive.
+  const cmdLine = `/c ""${command}" ${args.join(' ')} > "${outFile}" 2>&1"`;
+  const script =
+    `try { $p = Start-Process -FilePath 'cmd.exe' -ArgumentList ${psQuote(cmdLine)} -Verb RunAs -Wait -PassThru -WindowStyle Hidden -ErrorAction Stop; exit $p.ExitCode } ` +
+    `catch { [Console]::Error.WriteLine($_.Exception.Message); exit 1223 }`;
+  return new Promise((resolve) => {
+    execFile('powershell.exe', ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', script], { windowsHide: true }, (err, _stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      let text = '';
+      try {
+        text = fs.readFileSync(outFile, 'utf8');
+        fs.rmSync(outFile, { force: true });
+      } catch {
+        /* the prompt was declined: no file */
+      }
+      resolve({ code, stdout: text, stderr: String(stderr) });
+    });
+  });
+}

@@ -22,6 +22,7 @@ import {
   SettingsPatch,
 } from './schemas';
 import { Alert, HardwareReport, PowerInfo, PowerResult, TelemetrySample, TelemetryStatus } from './telemetry';
+import { modelEvents, modelMethods } from './contract-models';
 
 const empty = z.strictObject({});
 
@@ -73,6 +74,7 @@ export const methods = {
   'conversations.delete': method(z.strictObject({ id: ConversationId }), z.object({ deleted: z.boolean() })),
   /** Desktop only: native file dialog. The browser shell answers UNSUPPORTED and shows a path field instead. */
   'shell.pickModelFile': method(empty, z.object({ path: z.string().nullable() })),
+  ...modelMethods,
 } as const;
 
 export const events = {
@@ -88,6 +90,7 @@ export const events = {
   'power.changed': z.array(PowerInfo),
   'alert': Alert,
   'chat.event': ChatEvent,
+  ...modelEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -39,6 +39,26 @@ export const ErrorCode = z.enum([
   'POWER_RANGE',
   'POWER_UNSUPPORTED',
   'POWER_FAILED',
+  'HUB_BAD_REF',
+  'HUB_UNREACHABLE',
+  'HUB_NOT_FOUND',
+  'HUB_FILE_NOT_FOUND',
+  'HUB_AUTH_REQUIRED',
+  'HUB_NO_GGUF',
+  'HUB_QUANT_NOT_FOUND',
+  'HUB_QUANT_NEEDED',
+  'HUB_NO_CHECKSUM',
+  'HUB_RATE_LIMITED',
+  'DOWNLOAD_DISK_FULL',
+  'DOWNLOAD_HASH_MISMATCH',
+  'DOWNLOAD_SIZE_MISMATCH',
+  'DOWNLOAD_FAILED',
+  'DOWNLOAD_NOT_FOUND',
+  'DOWNLOAD_ACTIVE',
+  'MODEL_IN_USE',
+  'MODEL_EXISTS',
+  'CATALOG_MODEL_NOT_FOUND',
+  'CATALOG_INVALID',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -112,6 +132,28 @@ export function httpStatus(code: ErrorCode): number {
       return 404;
     case 'POWER_UNSUPPORTED':
       return 501;
+    case 'HUB_BAD_REF':
+    case 'HUB_QUANT_NEEDED':
+      return 400;
+    case 'HUB_NOT_FOUND':
+    case 'HUB_FILE_NOT_FOUND':
+    case 'HUB_NO_GGUF':
+    case 'HUB_QUANT_NOT_FOUND':
+    case 'DOWNLOAD_NOT_FOUND':
+    case 'CATALOG_MODEL_NOT_FOUND':
+      return 404;
+    case 'HUB_AUTH_REQUIRED':
+      return 403;
+    case 'MODEL_IN_USE':
+    case 'MODEL_EXISTS':
+    case 'DOWNLOAD_ACTIVE':
+      return 409;
+    case 'HUB_RATE_LIMITED':
+      return 429;
+    case 'HUB_UNREACHABLE':
+      return 502;
+    case 'DOWNLOAD_DISK_FULL':
+      return 507;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
     case 'UNSUPPORTED':
@@ -164,6 +206,26 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     POWER_RANGE: '{{watts}} W is not a valid power limit for this GPU: it must be between {{min}} W and {{max}} W.',
     POWER_UNSUPPORTED: 'This GPU does not allow changing its power limit (common on laptops). You can lock its clocks instead.',
     POWER_FAILED: 'nvidia-smi could not change the setting: {{reason}}',
+    HUB_BAD_REF: '"{{ref}}" is not a model repository id or URL (try owner/repo, hf.co/owner/repo or modelscope.cn/models/owner/repo).',
+    HUB_UNREACHABLE: 'Could not reach {{endpoint}}: {{reason}}',
+    HUB_NOT_FOUND: 'The repository {{repo}} was not found.',
+    HUB_FILE_NOT_FOUND: '{{file}} was not found in {{repo}}.',
+    HUB_AUTH_REQUIRED: '{{repo}} needs a login or an accepted license on the hub, which DeepLocal does not do.',
+    HUB_NO_GGUF: '{{repo}} has no GGUF files.',
+    HUB_QUANT_NOT_FOUND: '{{repo}} has no {{quant}} file. Available: {{available}}',
+    HUB_QUANT_NEEDED: '{{repo}} has several models; add one of these as :QUANT: {{available}}',
+    HUB_NO_CHECKSUM: 'The hub gives no SHA-256 for {{file}}, so it cannot be verified.',
+    HUB_RATE_LIMITED: '{{endpoint}} kept refusing requests (too many requests). Try again later or pick another mirror.',
+    DOWNLOAD_DISK_FULL: 'Not enough disk space in {{path}}: {{needed}} needed, {{free}} free.',
+    DOWNLOAD_HASH_MISMATCH: '{{file}} did not verify (SHA-256 {{actual}}, expected {{expected}}); the download was discarded.',
+    DOWNLOAD_SIZE_MISMATCH: '{{file}} has {{actual}} bytes on the server but {{expected}} were expected.',
+    DOWNLOAD_FAILED: 'Downloading {{file}} failed: {{reason}}',
+    DOWNLOAD_NOT_FOUND: 'No download with id {{id}}.',
+    DOWNLOAD_ACTIVE: 'The download {{id}} is still running; pause or cancel it first.',
+    MODEL_IN_USE: '{{path}} is loaded in the backend; stop it first.',
+    MODEL_EXISTS: '{{path}} already exists in the models folder.',
+    CATALOG_MODEL_NOT_FOUND: 'The catalog has no model "{{id}}".',
+    CATALOG_INVALID: 'The catalog {{path}} is not valid: {{reason}}',
   },
   'zh-CN': {
     INVALID_PARAMS: '请求无效：{{issues}}',
@@ -200,6 +262,26 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     POWER_RANGE: '{{watts}} W 不是该 GPU 的有效功耗上限，必须在 {{min}} W 到 {{max}} W 之间。',
     POWER_UNSUPPORTED: '此 GPU 不支持修改功耗上限（笔记本电脑常见），可以改为锁定频率。',
     POWER_FAILED: 'nvidia-smi 无法修改该设置：{{reason}}',
+    HUB_BAD_REF: '“{{ref}}”不是模型仓库 ID 或链接（例如 owner/repo、hf.co/owner/repo 或 modelscope.cn/models/owner/repo）。',
+    HUB_UNREACHABLE: '无法连接 {{endpoint}}：{{reason}}',
+    HUB_NOT_FOUND: '未找到仓库 {{repo}}。',
+    HUB_FILE_NOT_FOUND: '仓库 {{repo}} 中没有 {{file}}。',
+    HUB_AUTH_REQUIRED: '{{repo}} 需要在模型站登录或同意许可协议，DeepLocal 不支持此操作。',
+    HUB_NO_GGUF: '{{repo}} 中没有 GGUF 文件。',
+    HUB_QUANT_NOT_FOUND: '{{repo}} 中没有 {{quant}} 文件。可选：{{available}}',
+    HUB_QUANT_NEEDED: '{{repo}} 包含多个模型，请以 :QUANT 的形式指定其一：{{available}}',
+    HUB_NO_CHECKSUM: '模型站未提供 {{file}} 的 SHA-256，无法校验。',
+    HUB_RATE_LIMITED: '{{endpoint}} 持续拒绝请求（请求过多）。请稍后重试或换一个镜像。',
+    DOWNLOAD_DISK_FULL: '{{path}} 磁盘空间不足：需要 {{needed}}，可用 {{free}}。',
+    DOWNLOAD_HASH_MISMATCH: '{{file}} 校验失败（SHA-256 为 {{actual}}，应为 {{expected}}），已丢弃下载内容。',
+    DOWNLOAD_SIZE_MISMATCH: '服务器上的 {{file}} 有 {{actual}} 字节，但应为 {{expected}} 字节。',
+    DOWNLOAD_FAILED: '下载 {{file}} 失败：{{reason}}',
+    DOWNLOAD_NOT_FOUND: '没有 ID 为 {{id}} 的下载。',
+    DOWNLOAD_ACTIVE: '下载 {{id}} 仍在进行，请先暂停或取消。',
+    MODEL_IN_USE: '{{path}} 正被后端加载，请先停止。',
+    MODEL_EXISTS: '模型文件夹中已有 {{path}}。',
+    CATALOG_MODEL_NOT_FOUND: '模型目录中没有“{{id}}”。',
+    CATALOG_INVALID: '模型目录 {{path}} 无效：{{reason}}',
   },
 };
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorInfo } from './errors';
 import { AlertSettings, PowerSettings, ThermalGuardSettings } from './telemetry';
+import { HubSettings } from './models';
 
 /**
  * The patch form of an object schema: every field optional, with its default removed. zod 4 keeps `.default()` inside
@@ -175,6 +176,10 @@ export const Settings = z.object({
   power: PowerSettings.default(() => PowerSettings.parse({})),
   thermalGuard: ThermalGuardSettings.default(() => ThermalGuardSettings.parse({})),
   alerts: AlertSettings.default(() => AlertSettings.parse({})),
+  /** Download endpoints and connections. */
+  hub: HubSettings.default(() => HubSettings.parse({})),
+  /** Where models are downloaded to; null = <data folder>/models. */
+  modelsDir: z.string().min(1).max(4096).nullable().default(null),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -187,6 +192,8 @@ export const SettingsPatch = z.object({
   power: patchOf(PowerSettings).optional(),
   thermalGuard: patchOf(ThermalGuardSettings).optional(),
   alerts: patchOf(AlertSettings).optional(),
+  hub: patchOf(HubSettings).optional(),
+  modelsDir: z.string().min(1).max(4096).nullable().optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 

@@ -129,7 +129,13 @@ export const PowerResult = z.object({
   appliedW: z.number().nullable(),
   /** How it was applied: directly (root), through pkexec / UAC, or not at all. */
   via: z.enum(['direct', 'pkexec', 'uac', 'none']),
+  /** nvidia-smi's own words (first line), e.g. "Power limit for GPU 00000000:01:00.0 was set to 250.00 W from 450.00 W." */
   message: z.string(),
+  /**
+   * Power limits: a sample after the change showed the new enforced limit (false when none did in time).
+   * Clock locks are invisible in samples: true when nvidia-smi reported success.
+   */
+  confirmed: z.boolean(),
 });
 export type PowerResult = z.infer<typeof PowerResult>;
 

@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { afterAll } from 'vitest';
 import { createCore, type Core } from '../core/app';
+import type { Elevate } from '../core/power/power-service';
+import type { MonitoringOptions } from '../core/telemetry/monitoring';
 import type { BackendStatus } from '../shared/schemas';
 import { connectWs, type SocketLike, type WsClient } from '../shared/ws-client';
 import { startHttpTransport, type HttpTransport } from '../transport/http';
@@ -37,13 +40,30 @@ export interface AppUnderTest {
   close(): Promise<void>;
 }
 
+export interface StartAppOptions {
+  llamaServerPath?: string;
+  /** Initial settings.json content (merged with llamaServerPath). */
+  settings?: Record<string, unknown>;
+  /** The core's environment (PATH with the fake nvidia-smi first …); process.env is left alone. */
+  env?: NodeJS.ProcessEnv;
+  elevate?: Elevate;
+  monitoring?: MonitoringOptions;
+}
+
 /** The headless composition (core + HTTP transport), in-process, on a random port. */
-export async function startApp(resourcesDir: string, opts: { llamaServerPath?: string } = {}): Promise<AppUnderTest> {
+export async function startApp(resourcesDir: string, opts: StartAppOptions = {}): Promise<AppUnderTest> {
   const dataDir = tmpDir();
-  if (opts.llamaServerPath !== undefined) {
-    fs.writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ llamaServerPath: opts.llamaServerPath }));
-  }
-  const core = await createCore({ dataDir, resourcesDirs: [resourcesDir], shell: 'browser', version: 'test' });
+  const initial = { ...(opts.settings ?? {}), ...(opts.llamaServerPath !== undefined ? { llamaServerPath: opts.llamaServerPath } : {}) };
+  if (Object.keys(initial).length) fs.writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify(initial));
+  const core = await createCore({
+    dataDir,
+    resourcesDirs: [resourcesDir],
+    shell: 'browser',
+    version: 'test',
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.elevate ? { elevate: opts.elevate } : {}),
+    ...(opts.monitoring ? { monitoring: opts.monitoring } : {}),
+  });
   const token = 'test-token-' + Math.random().toString(36).slice(2);
   const http = await startHttpTransport({ core, endpoint: () => core.supervisor.endpoint(), token, staticDir: null });
   const clients: WsClient[] = [];
@@ -74,6 +94,80 @@ export async function readSse(res: Response): Promise<string[]> {
     .split('\n')
     .filter((l) => l.startsWith('data:'))
     .map((l) => l.slice(5).trim());
+}
+
+/** The fake nvidia-smi (scripts/fake-nvidia-smi), for PATH. */
+export const FAKE_NVIDIA_SMI_DIR = path.resolve(__dirname, '..', '..', 'scripts', 'fake-nvidia-smi');
+const GPU_TOOLS = ['nvidia-smi', 'amd-smi', 'rocm-smi'];
+
+/** PATH without any directory holding a real GPU tool, so tests behave the same on a machine with a GPU. */
+export function pathWithoutGpuTools(pathVar = process.env.PATH ?? ''): string {
+  return pathVar
+    .split(path.delimiter)
+    .filter((d) => d && !GPU_TOOLS.some((t) => fs.existsSync(path.join(d, t))))
+    .join(path.delimiter);
+}
+
+export interface FakeGpu {
+  env: NodeJS.ProcessEnv;
+  /** The fake's shared state (limits, clock locks) as JSON file. */
+  stateFile: string;
+  /** One JSON line per fake invocation: {pid, argv}. */
+  logFile: string;
+  invocations(): { pid: number; argv: string[] }[];
+  state(): { gpus: Record<string, { limit?: number; clocks?: number[] }> };
+}
+
+// The fake's state and log outlive the app under test (assertions read them after close): removed after the file.
+const fakeDirs = new Set<string>();
+afterAll(() => {
+  for (const d of fakeDirs) fs.rmSync(d, { recursive: true, force: true });
+  fakeDirs.clear();
+});
+
+/** An environment with the fake nvidia-smi first on PATH, its own state and invocation log. */
+export function fakeGpuEnv(profile = 'one-gpu', extra: NodeJS.ProcessEnv = {}): FakeGpu {
+  const dir = tmpDir('dl-fake-gpu-');
+  fakeDirs.add(dir);
+  const stateFile = path.join(dir, 'state.json');
+  const logFile = path.join(dir, 'invocations.jsonl');
+  return {
+    env: {
+      ...process.env,
+      PATH: [FAKE_NVIDIA_SMI_DIR, pathWithoutGpuTools()].join(path.delimiter),
+      FAKE_NVIDIA_SMI_PROFILE: profile,
+      FAKE_NVIDIA_SMI_STATE: stateFile,
+      FAKE_NVIDIA_SMI_LOG: logFile,
+      ...extra,
+    },
+    stateFile,
+    logFile,
+    invocations: () =>
+      fs.existsSync(logFile)
+        ? fs
+            .readFileSync(logFile, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as { pid: number; argv: string[] })
+        : [],
+    state: () => (fs.existsSync(stateFile) ? JSON.parse(fs.readFileSync(stateFile, 'utf8')) : { gpus: {} }),
+  };
+}
+
+/** Resolves with the first event payload satisfying `pred`. */
+export function nextEvent<T>(subscribe: (l: (p: T) => void) => () => void, pred: (p: T) => boolean = () => true, timeoutMs = 15_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error('timed out waiting for an event'));
+    }, timeoutMs);
+    const off = subscribe((p) => {
+      if (!pred(p)) return;
+      clearTimeout(timer);
+      off();
+      resolve(p);
+    });
+  });
 }
 
 export function pidAlive(pid: number): boolean {

@@ -5,6 +5,7 @@
  *   POST /api/rpc/:method contract call, JSON params → JSON result
  *   GET  /api/ws          WebSocket: contract calls and event subscriptions
  *   /v1/*                 OpenAI-compatible API forwarded to the running model
+ *   GET  /metrics         Prometheus text (GPU, CPU, RAM, tokens/s, requests), same token
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -15,12 +16,20 @@ import { isEventName, WsClientFrame, type EventBus, type EventName, type Handler
 import { AppError, formatError, httpStatus, pickLang, toErrorInfo, type ErrorInfo } from '../shared/errors';
 import { WS_PATH, WS_PROTOCOL } from '../shared/ws-client';
 import type { Endpoint } from '../core/backends/supervisor';
+import type { MetricsSnapshot } from '../core/telemetry/sampler';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
+import { renderMetrics } from './metrics';
 import { isProxyPath, proxyToBackend, validateProxyBody, type ProxyHooks } from './openai-proxy';
 import { checkHost, checkOrigin, checkToken, isLoopbackHost, type GuardConfig } from './security';
 
 export interface HttpTransportOptions {
-  core: { handlers: Handlers; bus: EventBus };
+  core: {
+    handlers: Handlers;
+    bus: EventBus;
+    /** Present on the full core: serves /metrics. */
+    monitoring?: { telemetry: { metricsSnapshot(): Promise<MetricsSnapshot> } };
+    requestCounts?: { chat: number };
+  };
   endpoint: () => Endpoint | null;
   token: string;
   host?: string;
@@ -128,6 +137,20 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
   const guard: GuardConfig = { port: 0, hosts: ['127.0.0.1', 'localhost', '[::1]'] };
   if (!guard.hosts.includes(host)) guard.hosts.push(host);
 
+  // OpenAI-compatible requests, counted here (the transport is where they arrive) for /metrics.
+  const proxyCount = { total: 0, inFlight: 0 };
+  const proxyHooks: ProxyHooks = {
+    onStart() {
+      proxyCount.total++;
+      proxyCount.inFlight++;
+      opts.proxyHooks?.onStart?.();
+    },
+    onEnd() {
+      proxyCount.inFlight--;
+      opts.proxyHooks?.onEnd?.();
+    },
+  };
+
   const server = http.createServer(async (req, res) => {
     const lang = req.headers['accept-language'];
     const url = new URL(req.url ?? '/', 'http://x');
@@ -160,11 +183,22 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         res.end(json);
         return;
       }
+      if (pathname === '/metrics' && opts.core.monitoring) {
+        checkToken(req.headers, opts.token);
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new AppError('NOT_FOUND', { path: `${req.method} ${pathname}` });
+        const text = renderMetrics({
+          snapshot: await opts.core.monitoring.telemetry.metricsSnapshot(),
+          requests: { chat: opts.core.requestCounts?.chat ?? 0, openai: proxyCount.total, openaiInFlight: proxyCount.inFlight },
+        });
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS });
+        res.end(req.method === 'HEAD' ? undefined : text);
+        return;
+      }
       if (openAi) {
         checkToken(req.headers, opts.token);
         const body = req.method === 'POST' ? await readBody(req, maxBody) : null;
         if (body) validateProxyBody(pathname, body);
-        proxyToBackend(req, res, pathname, url.search, body, opts.endpoint(), opts.proxyHooks);
+        proxyToBackend(req, res, pathname, url.search, body, opts.endpoint(), proxyHooks);
         return;
       }
       if ((req.method === 'GET' || req.method === 'HEAD') && opts.staticDir && serveStatic(opts.staticDir, pathname, res)) return;

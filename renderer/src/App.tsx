@@ -4,10 +4,20 @@ import { useAppInfo, useBackendStatus, useLiveServerState, useSettings } from '.
 import { ConnBanner } from './components/ConnBanner';
 import { Sidebar } from './components/Sidebar';
 import { TopBar } from './components/TopBar';
+import { Toasts } from './components/Toasts';
 import { ChatPage } from './features/chat/ChatPage';
+import { DownloadsPage } from './features/downloads/DownloadsPage';
+import { HardwarePage } from './features/hardware/HardwarePage';
+import { LibraryPage } from './features/library/LibraryPage';
 import { LogsPage } from './features/logs/LogsPage';
 import { ModelPage } from './features/model/ModelPage';
+import { ModelsPage } from './features/models/ModelsPage';
+import { useLiveModels } from './features/models/queries';
+import { useLiveTelemetry } from './features/monitor/live';
+import { MonitorPage } from './features/monitor/MonitorPage';
 import { SettingsPage } from './features/settings/SettingsPage';
+import { useFirstRun } from './features/wizard/firstRun';
+import { WizardPage } from './features/wizard/WizardPage';
 import { resolveLang } from './i18n/resolve';
 import { useTheme } from './lib/theme';
 import { useUi, type View } from './stores/ui';
@@ -15,12 +25,21 @@ import { useUi, type View } from './stores/ui';
 const pages: Record<View, () => React.JSX.Element> = {
   chat: ChatPage,
   model: ModelPage,
+  monitor: MonitorPage,
+  hardware: HardwarePage,
   logs: LogsPage,
   settings: SettingsPage,
+  models: ModelsPage,
+  library: LibraryPage,
+  downloads: DownloadsPage,
+  wizard: WizardPage,
 };
 
 export function App() {
   useLiveServerState();
+  useLiveTelemetry();
+  useLiveModels();
+  useFirstRun();
   const { i18n } = useTranslation();
   const { data: settings } = useSettings();
   const { data: info } = useAppInfo();
@@ -53,6 +72,7 @@ export function App() {
           <Page />
         </main>
       </div>
+      <Toasts />
     </div>
   );
 }

@@ -50,6 +50,7 @@ export class SettingsStore {
         power: { ...cur.power, ...(patch.power ?? {}) },
         thermalGuard: { ...cur.thermalGuard, ...(patch.thermalGuard ?? {}) },
         alerts: { ...cur.alerts, ...(patch.alerts ?? {}) },
+        hub: { ...cur.hub, ...(patch.hub ?? {}) },
         sampling: patch.sampling ? { ...patch.sampling } : cur.sampling,
       });
       await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n');

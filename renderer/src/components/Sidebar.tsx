@@ -1,11 +1,17 @@
 import { useTranslation } from 'react-i18next';
 import { useAppInfo } from '../api/queries';
+import { DownloadsBadge } from '../features/downloads/DownloadsPage';
 import { useUi, type View } from '../stores/ui';
-import { ChatIcon, LogsIcon, Logo, ModelIcon, SettingsIcon } from './icons';
+import { ChatIcon, ChipIcon, CompassIcon, DownloadIcon, LibraryIcon, LogsIcon, Logo, ModelIcon, MonitorIcon, SettingsIcon } from './icons';
 
 const items: { view: View; Icon: typeof ChatIcon }[] = [
   { view: 'chat', Icon: ChatIcon },
   { view: 'model', Icon: ModelIcon },
+  { view: 'models', Icon: CompassIcon },
+  { view: 'library', Icon: LibraryIcon },
+  { view: 'downloads', Icon: DownloadIcon },
+  { view: 'monitor', Icon: MonitorIcon },
+  { view: 'hardware', Icon: ChipIcon },
   { view: 'logs', Icon: LogsIcon },
   { view: 'settings', Icon: SettingsIcon },
 ];
@@ -33,6 +39,7 @@ export function Sidebar() {
           >
             <Icon size={17} />
             <span>{t(`nav.${v}`)}</span>
+            {v === 'downloads' && <DownloadsBadge />}
           </button>
         ))}
       </nav>

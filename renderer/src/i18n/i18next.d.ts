@@ -1,10 +1,11 @@
 import 'i18next';
 import type { en } from './en';
 import type { errorMessages } from '../../../electron/shared/errors';
+import type { fitReasonMessages } from '../../../electron/shared/models';
 
 declare module 'i18next' {
   interface CustomTypeOptions {
     defaultNS: 'translation';
-    resources: { translation: typeof en; errors: (typeof errorMessages)['en'] };
+    resources: { translation: typeof en; errors: (typeof errorMessages)['en']; fit: (typeof fitReasonMessages)['en'] };
   }
 }

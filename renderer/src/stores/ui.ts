@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export type View = 'chat' | 'model' | 'logs' | 'settings';
+export type View = 'chat' | 'model' | 'monitor' | 'hardware' | 'logs' | 'settings' | 'models' | 'library' | 'downloads' | 'wizard';
 
 interface UiState {
   view: View;

@@ -1,0 +1,68 @@
+/**
+ * Starts the built headless app as a user would (`node dist/electron/headless.mjs`) with a fresh data dir and the
+ * fake nvidia-smi first on PATH (scripts/fake-nvidia-smi: streams changing samples, applies or refuses -pl like the
+ * real one). Used by global-setup for the shared app, and by specs that need a second one (e.g. without rights).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const FAKE_NVIDIA_SMI_DIR = path.join(root, 'scripts', 'fake-nvidia-smi');
+
+export interface AppOptions {
+  /** FAKE_NVIDIA_SMI_PROFILE: one-gpu | two-gpus | laptop | na-fields | heating | no-driver. */
+  profile?: string;
+  /** Refuse power changes with "Insufficient Permissions", like a non-root user. */
+  deny?: boolean;
+}
+
+export interface StartedApp {
+  url: string;
+  dataDir: string;
+  /** The fake's state file (limits and clock locks it applied). */
+  stateFile: string;
+  stop(): Promise<void>;
+}
+
+export async function startApp({ profile = 'two-gpus', deny = false }: AppOptions = {}): Promise<StartedApp> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-e2e-'));
+  const stateFile = path.join(dataDir, 'fake-nvidia-smi.json');
+  const child = spawn(process.execPath, [path.join(root, 'dist/electron/headless.mjs'), '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      LANG: 'en_US.UTF-8',
+      PATH: `${FAKE_NVIDIA_SMI_DIR}${path.delimiter}${process.env.PATH ?? ''}`,
+      FAKE_NVIDIA_SMI_PROFILE: profile,
+      FAKE_NVIDIA_SMI_STATE: stateFile,
+      ...(deny ? { FAKE_NVIDIA_SMI_DENY: '1' } : {}),
+    },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const deadline = Date.now() + 30_000;
+  let m: RegExpExecArray | null;
+  while (!(m = /DeepLocal ready: (http:\/\/\S+)/.exec(out))) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`headless app did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: m[1]!,
+    dataDir,
+    stateFile,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,268 @@
+/**
+ * Hub APIs: Hugging Face (and any HF-compatible endpoint such as hf-mirror) and ModelScope. Listing files with their
+ * SHA-256, reading the hash headers of one file, download URLs, and the endpoint list with a bounded latency probe.
+ * fetch is injected; tests run these against scripts/hub-emulator.
+ */
+import { z } from 'zod';
+import { AppError } from '../../shared/errors';
+import type { EndpointId, EndpointInfo, EndpointProbe, HubSettings, RepoFile } from '../../shared/models';
+import { backoffMs, parseLinkHeader, parseRetryAfter, sha256FromEtag } from './retry';
+
+export type Fetch = typeof fetch;
+
+export interface HubHttp {
+  fetch: Fetch;
+  /** Per request, to the response headers. */
+  timeoutMs?: number;
+  userAgent?: string;
+  /** API calls only (downloads have their own policy). */
+  retries?: number;
+  backoffBaseMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_ENDPOINT_URLS: Record<Exclude<EndpointId, 'custom'>, string> = {
+  huggingface: 'https://huggingface.co',
+  'hf-mirror': 'https://hf-mirror.com',
+  modelscope: 'https://www.modelscope.cn',
+};
+
+const trimSlash = (u: string) => u.replace(/\/+$/, '');
+const sleepDefault = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const UA = 'DeepLocal/0.1 (+https://github.com/deeplocal)';
+
+/**
+ * The endpoints in play. HF_ENDPOINT (the huggingface_hub convention) replaces huggingface.co and hf-mirror; the
+ * ModelScope SDK's MODELSCOPE_DOMAIN (a host) or our MODELSCOPE_ENDPOINT (a URL) replaces modelscope.cn.
+ * `overrides` lets tests point every endpoint at the hub emulator.
+ */
+export function endpointCandidates(hub: Pick<HubSettings, 'customEndpoint'>, env: NodeJS.ProcessEnv = {}, overrides: Partial<Record<EndpointId, string>> = {}): EndpointInfo[] {
+  const hfEnv = env.HF_ENDPOINT?.trim() || null;
+  const msDomain = env.MODELSCOPE_DOMAIN?.trim();
+  const msEnv = env.MODELSCOPE_ENDPOINT?.trim() || (msDomain ? (/^https?:\/\//i.test(msDomain) ? msDomain : `https://${msDomain}`) : null);
+  const list: EndpointInfo[] = [{ id: 'huggingface', hub: 'huggingface', url: overrides.huggingface ?? hfEnv ?? DEFAULT_ENDPOINT_URLS.huggingface }];
+  if (!hfEnv || overrides['hf-mirror']) list.push({ id: 'hf-mirror', hub: 'huggingface', url: overrides['hf-mirror'] ?? DEFAULT_ENDPOINT_URLS['hf-mirror'] });
+  list.push({ id: 'modelscope', hub: 'modelscope', url: overrides.modelscope ?? msEnv ?? DEFAULT_ENDPOINT_URLS.modelscope });
+  const custom = overrides.custom ?? hub.customEndpoint;
+  if (custom) list.push({ id: 'custom', hub: 'huggingface', url: custom });
+  return list.map((e) => ({ ...e, url: trimSlash(e.url) }));
+}
+
+const encPath = (p: string) => p.split('/').map(encodeURIComponent).join('/');
+
+/** Where the bytes of a file come from (Range supported on both). */
+export function downloadUrl(ep: EndpointInfo, repo: string, revision: string, file: string): string {
+  if (ep.hub === 'modelscope') {
+    return `${ep.url}/api/v1/models/${repo}/repo?Revision=${encodeURIComponent(revision)}&FilePath=${encodeURIComponent(file)}`;
+  }
+  return `${ep.url}/${repo}/resolve/${encodeURIComponent(revision)}/${encPath(file)}`;
+}
+
+/** A web page for the repo (links in the UI). */
+export function repoPageUrl(ep: EndpointInfo, repo: string): string {
+  return ep.hub === 'modelscope' ? `${ep.url}/models/${repo}` : `${ep.url}/${repo}`;
+}
+
+function timeoutSignal(ms: number, outer?: AbortSignal): AbortSignal {
+  const t = AbortSignal.timeout(ms);
+  return outer ? AbortSignal.any([t, outer]) : t;
+}
+
+function reasonOf(e: unknown): string {
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err?.name === 'TimeoutError') return 'timed out';
+  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
+}
+
+/** Maps a hub's HTTP status to our error; null for statuses worth retrying. */
+export function hubStatusError(status: number, headers: Headers, ctx: { endpoint: string; repo: string; file?: string }): AppError | null {
+  const code = headers.get('x-error-code');
+  if (status === 404 || code === 'RepoNotFound' || code === 'EntryNotFound' || code === 'RevisionNotFound') {
+    if (ctx.file && code !== 'RepoNotFound') return new AppError('HUB_FILE_NOT_FOUND', { repo: ctx.repo, file: ctx.file });
+    return new AppError('HUB_NOT_FOUND', { repo: ctx.repo });
+  }
+  if (status === 401 || status === 403) return new AppError('HUB_AUTH_REQUIRED', { repo: ctx.repo }, `HTTP ${status} ${code ?? ''}`.trim());
+  if (status === 429 || status >= 500 || status === 408) return null;
+  return new AppError('HUB_UNREACHABLE', { endpoint: ctx.endpoint, reason: `HTTP ${status}` });
+}
+
+/** GET with a bounded retry for API calls (5xx, network, 429 with Retry-After up to 10 s). */
+async function apiGet(url: string, http: HubHttp, ctx: { endpoint: string; repo: string; file?: string }, signal?: AbortSignal): Promise<Response> {
+  const retries = http.retries ?? 2;
+  const sleep = http.sleep ?? sleepDefault;
+  let last: AppError | null = null;
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    if (attempt > 0) await sleep(backoffMs(attempt - 1, http.backoffBaseMs ?? 500, 5000));
+    let res: Response;
+    try {
+      res = await http.fetch(url, { headers: { 'user-agent': http.userAgent ?? UA, accept: 'application/json' }, signal: timeoutSignal(http.timeoutMs ?? 15_000, signal) });
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      last = new AppError('HUB_UNREACHABLE', { endpoint: ctx.endpoint, reason: reasonOf(e) }, String((e as Error)?.stack ?? e));
+      continue;
+    }
+    if (res.ok) return res;
+    await res.body?.cancel().catch(() => undefined);
+    const err = hubStatusError(res.status, res.headers, ctx);
+    if (err) throw err;
+    if (res.status === 429) {
+      const wait = parseRetryAfter(res.headers.get('retry-after'));
+      last = new AppError('HUB_RATE_LIMITED', { endpoint: ctx.endpoint });
+      if (wait !== null && wait <= 10_000 && attempt < retries) await sleep(wait);
+      continue;
+    }
+    last = new AppError('HUB_UNREACHABLE', { endpoint: ctx.endpoint, reason: `HTTP ${res.status}` });
+  }
+  throw last ?? new AppError('HUB_UNREACHABLE', { endpoint: ctx.endpoint, reason: 'no answer' });
+}
+
+const HfTreeEntry = z.looseObject({
+  type: z.string(),
+  path: z.string(),
+  size: z.number().optional(),
+  oid: z.string().optional(),
+  lfs: z.looseObject({ oid: z.string(), size: z.number().optional() }).nullable().optional(),
+});
+const MsFiles = z.looseObject({
+  Code: z.number().optional(),
+  Success: z.boolean().optional(),
+  Message: z.string().optional(),
+  Data: z.looseObject({ Files: z.array(z.looseObject({ Path: z.string(), Type: z.string().optional(), Size: z.number().optional(), Sha256: z.string().nullable().optional() })).nullable().optional() }).nullable().optional(),
+});
+
+const MAX_PAGES = 200;
+const MAX_FILES = 100_000;
+
+export interface RepoFiles {
+  files: RepoFile[];
+  commit: string | null;
+}
+
+/** Every file of a repo with size and SHA-256 (LFS oid / ModelScope Sha256). */
+export async function listRepoFiles(ep: EndpointInfo, repo: string, revision: string, http: HubHttp, signal?: AbortSignal): Promise<RepoFiles> {
+  const ctx = { endpoint: ep.url, repo };
+  if (ep.hub === 'modelscope') {
+    const url = `${ep.url}/api/v1/models/${repo}/repo/files?Revision=${encodeURIComponent(revision)}&Recursive=true`;
+    const res = await apiGet(url, http, ctx, signal);
+    const parsed = MsFiles.safeParse(await res.json().catch(() => null));
+    if (!parsed.success) throw new AppError('HUB_UNREACHABLE', { endpoint: ep.url, reason: 'unexpected answer from the file API' }, parsed.error.message.slice(0, 2000));
+    const body = parsed.data;
+    if (body.Success === false || (body.Code !== undefined && body.Code !== 200)) throw new AppError('HUB_NOT_FOUND', { repo }, body.Message);
+    const files = (body.Data?.Files ?? [])
+      .filter((f) => f.Type !== 'tree')
+      .map((f) => ({ path: f.Path, sizeBytes: Math.max(0, Math.trunc(f.Size ?? 0)), sha256: sha256FromEtag(f.Sha256 ?? null) }));
+    return { files: files.slice(0, MAX_FILES), commit: null };
+  }
+  const files: RepoFile[] = [];
+  let url: string | null = `${ep.url}/api/models/${repo}/tree/${encodeURIComponent(revision)}?recursive=true`;
+  let commit: string | null = null;
+  for (let page = 0; url && page < MAX_PAGES && files.length < MAX_FILES; page++) {
+    const res = await apiGet(url, http, ctx, signal);
+    commit ??= res.headers.get('x-repo-commit');
+    const parsed = z.array(HfTreeEntry).safeParse(await res.json().catch(() => null));
+    if (!parsed.success) throw new AppError('HUB_UNREACHABLE', { endpoint: ep.url, reason: 'unexpected answer from the tree API' }, parsed.error.message.slice(0, 2000));
+    for (const e of parsed.data) {
+      if (e.type !== 'file') continue;
+      files.push({ path: e.path, sizeBytes: Math.max(0, Math.trunc(e.lfs?.size ?? e.size ?? 0)), sha256: sha256FromEtag(e.lfs?.oid ?? null) });
+    }
+    const next: string | null = parseLinkHeader(res.headers.get('link'), url).next ?? null;
+    // A next link must stay on the same endpoint (never follow a listing elsewhere).
+    url = next && new URL(next).origin === new URL(ep.url).origin && next !== url ? next : null;
+  }
+  return { files, commit };
+}
+
+export interface FileMeta {
+  sizeBytes: number | null;
+  sha256: string | null;
+  commit: string | null;
+}
+
+/**
+ * HF: HEAD on the resolve URL without following the redirect, for X-Linked-Etag (sha256 of LFS files), X-Linked-Size
+ * and X-Repo-Commit. The CDN's own ETag (after the redirect) is not the sha256, so we never look there. Relative
+ * redirects (a renamed repo) are followed on the same endpoint.
+ */
+export async function headFile(ep: EndpointInfo, repo: string, revision: string, file: string, http: HubHttp, signal?: AbortSignal): Promise<FileMeta> {
+  if (ep.hub === 'modelscope') {
+    const { files } = await listRepoFiles(ep, repo, revision, http, signal);
+    const f = files.find((x) => x.path === file);
+    if (!f) throw new AppError('HUB_FILE_NOT_FOUND', { repo, file });
+    return { sizeBytes: f.sizeBytes, sha256: f.sha256, commit: null };
+  }
+  const ctx = { endpoint: ep.url, repo, file };
+  let url = downloadUrl(ep, repo, revision, file);
+  for (let hop = 0; hop < 4; hop++) {
+    let res: Response;
+    try {
+      res = await http.fetch(url, { method: 'HEAD', redirect: 'manual', headers: { 'user-agent': http.userAgent ?? UA }, signal: timeoutSignal(http.timeoutMs ?? 15_000, signal) });
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      throw new AppError('HUB_UNREACHABLE', { endpoint: ep.url, reason: reasonOf(e) });
+    }
+    const h = res.headers;
+    const linked = sha256FromEtag(h.get('x-linked-etag'));
+    const commit = h.get('x-repo-commit');
+    if (res.status >= 300 && res.status < 400) {
+      const loc = h.get('location');
+      if (linked || !loc) return { sizeBytes: numberOrNull(h.get('x-linked-size')), sha256: linked, commit };
+      const next = new URL(loc, url);
+      // Only a redirect within the endpoint is a rename; a CDN redirect without X-Linked-Etag means a non-LFS file.
+      if (next.origin !== new URL(ep.url).origin) return { sizeBytes: numberOrNull(h.get('x-linked-size')), sha256: null, commit };
+      url = next.toString();
+      continue;
+    }
+    if (res.ok) {
+      // Non-LFS files are served directly: their ETag is a git blob sha1, not a sha256.
+      return { sizeBytes: numberOrNull(h.get('x-linked-size') ?? h.get('content-length')), sha256: linked, commit };
+    }
+    const err = hubStatusError(res.status, h, ctx);
+    throw err ?? new AppError('HUB_UNREACHABLE', { endpoint: ep.url, reason: `HTTP ${res.status}` });
+  }
+  throw new AppError('HUB_UNREACHABLE', { endpoint: ep.url, reason: 'too many redirects' });
+}
+
+function numberOrNull(v: string | null): number | null {
+  if (v === null || !/^\d+$/.test(v.trim())) return null;
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/**
+ * Time to the response headers of a HEAD on each endpoint's root, best of `samples`, all endpoints at once and
+ * bounded by `timeoutMs` in total. Any HTTP answer counts as reachable; only the network decides.
+ */
+export async function probeEndpoints(eps: EndpointInfo[], http: HubHttp, timeoutMs = 3000, samples = 2): Promise<EndpointProbe[]> {
+  const deadline = Date.now() + timeoutMs;
+  return Promise.all(
+    eps.map(async (ep): Promise<EndpointProbe> => {
+      let best: number | null = null;
+      let error: string | null = null;
+      for (let i = 0; i < samples; i++) {
+        const left = deadline - Date.now();
+        if (left <= 0) break;
+        const t0 = performance.now();
+        try {
+          const res = await http.fetch(`${ep.url}/`, { method: 'HEAD', redirect: 'manual', headers: { 'user-agent': http.userAgent ?? UA }, signal: AbortSignal.timeout(left) });
+          await res.body?.cancel().catch(() => undefined);
+          const ms = performance.now() - t0;
+          best = best === null ? ms : Math.min(best, ms);
+        } catch (e) {
+          error = reasonOf(e);
+          break;
+        }
+      }
+      return { ...ep, ok: best !== null, latencyMs: best === null ? null : Math.round(best * 10) / 10, error: best === null ? (error ?? 'timed out') : null };
+    }),
+  );
+}
+
+/** Endpoints in the order to try: the user's choice (or HF_ENDPOINT) first, then by measured latency, unreachable last. */
+export function orderEndpoints(eps: EndpointInfo[], choice: HubSettings['endpoint'], probes: EndpointProbe[] | null, env: NodeJS.ProcessEnv = {}): EndpointInfo[] {
+  const lat = new Map(probes?.map((p) => [p.id, p.ok ? (p.latencyMs ?? Infinity) : Infinity]) ?? []);
+  const first: EndpointId | null = choice !== 'auto' ? choice : env.HF_ENDPOINT ? 'huggingface' : null;
+  return [...eps].sort((a, b) => {
+    if (first && (a.id === first) !== (b.id === first)) return a.id === first ? -1 : 1;
+    return (lat.get(a.id) ?? Infinity) - (lat.get(b.id) ?? Infinity) || eps.indexOf(a) - eps.indexOf(b);
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * The resume state of one file download: a JSON sidecar next to its `.partial` file, written atomically
+ * (temp file + rename), so a killed app leaves either the previous state or the new one, never a torn one.
+ *
+ * Segments are fixed-size slices of the file; the state says which bytes of each are on disk. Segments are fetched
+ * roughly in order, so it is stored compactly: every segment below `doneBelow` is complete, and `partial` maps the
+ * index of each later segment that has bytes to how many (from its start). The sidecar only ever claims bytes whose
+ * write has completed, so after a crash it under-claims at most what arrived since the last checkpoint.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const SIDECAR_VERSION = 1;
+
+export const SidecarState = z.object({
+  version: z.literal(SIDECAR_VERSION),
+  /** What the bytes must hash to; a sidecar for other content is ignored. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+  segmentBytes: z.number().int().positive(),
+  doneBelow: z.number().int().nonnegative(),
+  partial: z.record(z.string().regex(/^\d+$/), z.number().int().nonnegative()),
+  /** Set once the whole file hashed to sha256 and passed GGUF validation (a restart then skips straight to the move). */
+  verified: z.boolean().default(false),
+  /** For people reading the folder. */
+  source: z.string().optional(),
+  updatedAt: z.number(),
+});
+export type SidecarState = z.infer<typeof SidecarState>;
+
+export interface Segment {
+  index: number;
+  start: number;
+  /** Exclusive. */
+  end: number;
+  /** Bytes on disk from `start`. */
+  done: number;
+}
+
+export const segmentCount = (size: number, segmentBytes: number) => (size === 0 ? 0 : Math.ceil(size / segmentBytes));
+
+/** The segments of a file with their progress from a state (or all empty). */
+export function segmentsOf(size: number, segmentBytes: number, state?: Pick<SidecarState, 'doneBelow' | 'partial'>): Segment[] {
+  const n = segmentCount(size, segmentBytes);
+  const out: Segment[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = i * segmentBytes;
+    const end = Math.min(size, start + segmentBytes);
+    let done = 0;
+    if (state) {
+      if (i < state.doneBelow) done = end - start;
+      else done = Math.min(end - start, Math.max(0, state.partial[String(i)] ?? 0));
+    }
+    out.push({ index: i, start, end, done });
+  }
+  return out;
+}
+
+/** Segment progress → the compact form. */
+export function compact(segments: readonly Segment[]): Pick<SidecarState, 'doneBelow' | 'partial'> {
+  let doneBelow = 0;
+  while (doneBelow < segments.length && segments[doneBelow]!.done >= segments[doneBelow]!.end - segments[doneBelow]!.start) doneBelow++;
+  const partial: Record<string, number> = {};
+  for (let i = doneBelow; i < segments.length; i++) if (segments[i]!.done > 0) partial[String(i)] = segments[i]!.done;
+  return { doneBelow, partial };
+}
+
+export const bytesDone = (segments: readonly Segment[]) => segments.reduce((n, s) => n + s.done, 0);
+
+/** Reads a sidecar; null when missing, unreadable, or for other content (different hash or size). */
+export async function readSidecar(file: string, expect: { sha256: string; size: number }): Promise<SidecarState | null> {
+  let raw: string;
+  try {
+    raw = await fs.readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const s = SidecarState.parse(JSON.parse(raw));
+    if (s.sha256 !== expect.sha256.toLowerCase() || s.size !== expect.size) return null;
+    if (s.doneBelow > segmentCount(s.size, s.segmentBytes)) return null;
+    return s;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes the sidecar atomically. `durable` also fsyncs it (on pause, stop and failure); routine checkpoints skip the
+ * fsync: a killed process loses nothing the kernel already has, and a power cut is caught by the final hash check.
+ */
+export async function writeSidecar(file: string, state: SidecarState, durable = false): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
+  const fh = await fs.open(tmp, 'w');
+  try {
+    await fh.writeFile(JSON.stringify(state));
+    if (durable) await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  if (durable && process.platform !== 'win32') {
+    const dir = await fs.open(path.dirname(file), 'r').catch(() => null);
+    if (dir) {
+      await dir.sync().catch(() => undefined);
+      await dir.close();
+    }
+  }
+}

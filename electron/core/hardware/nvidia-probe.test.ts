@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCudaVersion, parseDriverVersion, parseNvidiaProbe } from './nvidia-probe';
+
+const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '..', 'telemetry', 'fixtures', name), 'utf8');
+
+describe('nvidia-smi at probe time', () => {
+  it('reads the static query for one and two GPUs', () => {
+    expect(parseNvidiaProbe(fixture('probe-one-gpu.csv'))).toEqual([
+      { index: 0, uuid: 'GPU-5d3e2f1a-7c4b-4a8e-9f6d-1b2c3d4e5f60', name: 'NVIDIA GeForce RTX 4090', totalMiB: 24564, freeMiB: 22481, driverVersion: '550.54.14', computeCap: '8.9' },
+    ]);
+    const two = parseNvidiaProbe(fixture('probe-two-gpus.csv'));
+    expect(two.map((g) => [g.index, g.name, g.totalMiB])).toEqual([
+      [0, 'NVIDIA GeForce RTX 3090', 24576],
+      [1, 'NVIDIA GeForce RTX 3060', 12288],
+    ]);
+  });
+
+  it('turns [N/A] text fields into null and skips non-data lines', () => {
+    expect(parseNvidiaProbe('0, [N/A], Tesla K80, 11441, 11000, 470.256.02, [N/A]\nNo devices were found\n')).toEqual([
+      { index: 0, uuid: null, name: 'Tesla K80', totalMiB: 11441, freeMiB: 11000, driverVersion: '470.256.02', computeCap: null },
+    ]);
+  });
+
+  it.each([
+    ['banner-one-gpu.txt', '12.4', '550.54.14'],
+    ['query-q-cuda.txt', '12.4', '550.54.14'],
+    ['no-driver.txt', null, null],
+  ])('CUDA and driver version from %s', (file, cuda, driver) => {
+    expect(parseCudaVersion(fixture(file))).toBe(cuda);
+    expect(parseDriverVersion(fixture(file))).toBe(driver);
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * One hardware probe: every source runs at once, each with its own deadline, so the whole probe takes as long as
+ * the slowest tool or its timeout — never longer, and never on the event loop (tools are child processes,
+ * systeminformation runs on a worker). A missing, failing or hung tool becomes a note, not an error.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import type { HardwareReport } from '../../shared/telemetry';
+import { backendEnv } from '../backends/llama-args';
+import { amdSmiStaticArgs, parseAmdSmiStatic, parseRocmSmi, rocmSmiArgs, type AmdStaticGpu } from '../telemetry/amd-smi';
+import { classifyNvidiaSmiFailure } from '../telemetry/nvidia-smi';
+import { findExecutable, runTool as defaultRunTool, type RunTool, type ToolResult } from '../util/run-tool';
+import { cpuFeatures, flagsFromCpuinfo } from './cpu-flags';
+import { parseListDevices } from './list-devices';
+import { mergeGpus } from './merge';
+import { parseCudaVersion, parseNvidiaProbe, probeArgs, type NvidiaProbeGpu } from './nvidia-probe';
+import { runSystemInformation, type SiResult } from './si-worker';
+
+export interface ProbeDeps {
+  env: NodeJS.ProcessEnv;
+  /** The models folder; its disk's free space is reported. */
+  dataDir: string;
+  locateLlamaServer: () => Promise<{ found: boolean; path: string }>;
+  runTool?: RunTool;
+  /** Per external tool. llama-server gets twice as long (it initialises every GPU backend). */
+  timeoutMs?: number;
+  systemInformation?: (env: NodeJS.ProcessEnv, timeoutMs: number) => Promise<SiResult>;
+  now?: () => number;
+}
+
+type Note = HardwareReport['notes'][number];
+
+function toolProblem(tool: string, r: ToolResult, timeoutMs: number): Note | null {
+  if (r.missing) return { tool, message: `could not be run: ${r.error ?? 'not found'}` };
+  if (r.timedOut) return { tool, message: `did not answer within ${timeoutMs} ms and was stopped` };
+  const failure = classifyNvidiaSmiFailure(r.stdout + r.stderr);
+  if (failure === 'driver') return { tool, message: 'cannot talk to the NVIDIA driver (not loaded, or a driver/library version mismatch)' };
+  if (failure === 'no-devices') return { tool, message: 'no devices were found' };
+  if (!r.ok) return { tool, message: `failed (exit ${r.code ?? r.signal}): ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300)}` };
+  return null;
+}
+
+export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
+  const now = deps.now ?? Date.now;
+  const started = performance.now();
+  const probedAt = now();
+  const run = deps.runTool ?? defaultRunTool;
+  const timeoutMs = deps.timeoutMs ?? 4000;
+  const env = deps.env;
+  const notes: Note[] = [];
+
+  const siTask = (deps.systemInformation ?? ((e, t) => runSystemInformation({ env: e, timeoutMs: t })))(env, timeoutMs * 2).catch((e: unknown) => {
+    notes.push({ tool: 'systeminformation', message: e instanceof Error ? e.message : String(e) });
+    return null;
+  });
+
+  const nvidiaTask = (async (): Promise<{ gpus: NvidiaProbeGpu[]; cuda: string | null }> => {
+    const exe = await findExecutable('nvidia-smi', env);
+    if (!exe) {
+      notes.push({ tool: 'nvidia-smi', message: 'not found on PATH (no NVIDIA driver installed?)' });
+      return { gpus: [], cuda: null };
+    }
+    const [query, banner] = await Promise.all([run(exe, probeArgs(), { env, timeoutMs }), run(exe, [], { env, timeoutMs })]);
+    const problem = toolProblem('nvidia-smi', query, timeoutMs);
+    if (problem) notes.push(problem);
+    const gpus = problem ? [] : parseNvidiaProbe(query.stdout);
+    let cuda = parseCudaVersion(banner.stdout);
+    if (!cuda && gpus.length) {
+      // Some driver builds print no banner when stdout is not a terminal; -q always has it.
+      const q = await run(exe, ['-q'], { env, timeoutMs });
+      cuda = parseCudaVersion(q.stdout);
+    }
+    return { gpus, cuda };
+  })();
+
+  const amdTask = (async (): Promise<{ gpus: AmdStaticGpu[]; source: 'amd-smi' | 'rocm-smi' }> => {
+    const amdSmi = await findExecutable('amd-smi', env);
+    if (amdSmi) {
+      const r = await run(amdSmi, amdSmiStaticArgs(), { env, timeoutMs });
+      const problem = toolProblem('amd-smi', r, timeoutMs);
+      if (problem) notes.push(problem);
+      else return { gpus: parseAmdSmiStatic(r.stdout), source: 'amd-smi' };
+    }
+    const rocmSmi = await findExecutable('rocm-smi', env);
+    if (rocmSmi) {
+      const r = await run(rocmSmi, rocmSmiArgs(), { env, timeoutMs });
+      const problem = toolProblem('rocm-smi', r, timeoutMs);
+      if (problem) notes.push(problem);
+      else return { gpus: parseRocmSmi(r.stdout).gpus, source: 'rocm-smi' };
+    }
+    return { gpus: [], source: 'amd-smi' };
+  })();
+
+  const backendTask = (async () => {
+    const bin = await deps.locateLlamaServer();
+    if (!bin.found) {
+      notes.push({ tool: 'llama-server', message: `not found (${bin.path}); the devices the backend can use are unknown` });
+      return null;
+    }
+    const r = await run(bin.path, ['--list-devices'], { env: backendEnv(env), timeoutMs: timeoutMs * 2 });
+    const devices = parseListDevices(r.stdout);
+    if (devices === null) {
+      notes.push(toolProblem('llama-server', r, timeoutMs * 2) ?? { tool: 'llama-server', message: '--list-devices printed no device list' });
+    }
+    return devices;
+  })();
+
+  const diskTask = fs.statfs(deps.dataDir).then(
+    (s) => ({ freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }),
+    (e: unknown) => {
+      notes.push({ tool: 'disk', message: `cannot read free space of ${deps.dataDir}: ${e instanceof Error ? e.message : String(e)}` });
+      return { freeBytes: null, totalBytes: null };
+    },
+  );
+
+  const [si, nvidia, amd, backend, disk] = await Promise.all([siTask, nvidiaTask, amdTask, backendTask, diskTask]);
+  for (const e of si?.errors ?? []) notes.push({ tool: 'systeminformation', message: e });
+
+  const merged = mergeGpus({ nvidia: nvidia.gpus, cudaVersion: nvidia.cuda, amd: amd.gpus, amdSource: amd.source, si: si?.graphics ?? [], backend });
+  notes.push(...merged.notes);
+
+  // Fallbacks from Node itself when systeminformation could not answer.
+  const flags = si?.flags ?? (process.platform === 'linux' ? flagsFromCpuinfo(await fs.readFile('/proc/cpuinfo', 'utf8').catch(() => '')) : '');
+  const cpus = os.cpus();
+  const osRelease = si?.os ?? null;
+  return {
+    probedAt,
+    durationMs: performance.now() - started,
+    os: osRelease
+      ? { ...osRelease, source: 'systeminformation' }
+      : { platform: process.platform, distro: await linuxDistro(), release: os.release(), arch: process.arch, source: 'os' },
+    cpu: {
+      ...(si?.cpu && si.cpu.threads > 0 ? { ...si.cpu, source: 'systeminformation' as const } : { model: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, threads: cpus.length, source: 'os' as const }),
+      ...cpuFeatures(flags, process.arch),
+    },
+    memory: si?.mem && si.mem.totalBytes > 0 ? { ...si.mem, source: 'systeminformation' } : { totalBytes: os.totalmem(), availableBytes: os.freemem(), source: 'os' },
+    disk: { path: deps.dataDir, ...disk, source: 'os' },
+    gpus: merged.gpus,
+    backendDevices: backend ?? [],
+    disagreements: merged.disagreements,
+    notes,
+  };
+}
+
+async function linuxDistro(): Promise<string> {
+  if (process.platform !== 'linux') return '';
+  const text = await fs.readFile('/etc/os-release', 'utf8').catch(() => '');
+  const m = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text);
+  return m ? m[1]! : '';
+}

@@ -1,0 +1,33 @@
+/** Adapts the hardware probe's report (electron/shared/telemetry.ts) to the fit planner's plain input. Pure. */
+import type { HardwareInput } from '../../shared/models';
+import type { HardwareReport } from '../../shared/telemetry';
+
+const MiB = 1024 * 1024;
+
+/**
+ * GPUs the backend cannot use are left out: when llama-server listed its devices and a GPU matched none of them
+ * (a CPU-only build, a missing driver), planning layers onto it would promise speed that never comes.
+ */
+export function hardwareFromReport(r: HardwareReport): HardwareInput {
+  const backendKnows = r.backendDevices.length > 0;
+  const gpus = r.gpus
+    .filter((g) => !backendKnows || g.backendDevice !== null)
+    .map((g) => {
+      const free = g.backendDevice?.freeMiB ?? g.vramFreeMiB.value ?? 0;
+      const total = g.backendDevice?.totalMiB ?? g.vramTotalMiB.value ?? free;
+      return { index: g.index, name: g.name, freeBytes: free * MiB, totalBytes: total * MiB, bandwidthGBs: null };
+    })
+    .filter((g) => g.totalBytes > 0);
+  return {
+    gpus,
+    ramAvailableBytes: r.memory.availableBytes,
+    ramTotalBytes: r.memory.totalBytes,
+    unifiedMemory: r.gpus.some((g) => g.unifiedMemory),
+    ramBandwidthGBs: null,
+  };
+}
+
+/** When no probe is available: RAM from the OS, no GPU. */
+export function hardwareFromOs(totalBytes: number, availableBytes: number): HardwareInput {
+  return { gpus: [], ramAvailableBytes: availableBytes, ramTotalBytes: totalBytes, unifiedMemory: false, ramBandwidthGBs: null };
+}

@@ -1,0 +1,118 @@
+/**
+ * The library: what is in the models folder (split models once, partial downloads never), imported references,
+ * delete (all shards, not while loaded, never outside the models folder) and import (validated; copy or reference).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeGGUF, GGMLType, gguf } from '../../../scripts/lib/gguf-writer.mjs';
+import { splitModel } from '../../test/hub-fixtures';
+import type { LibraryModel } from '../../shared/models';
+import { Library } from './library';
+
+const model = (name: string) =>
+  encodeGGUF({
+    kv: [
+      ['general.architecture', gguf.str('llama')],
+      ['general.name', gguf.str(name)],
+      ['general.file_type', gguf.u32(7)],
+      ['llama.context_length', gguf.u32(8192)],
+    ],
+    tensors: [{ name: 'blk.0.attn_q.weight', ne: [32, 4], type: GGMLType.Q8_0 }],
+  });
+
+let data: string;
+let models: string;
+let outside: string;
+let changes: LibraryModel[][];
+let lib: Library;
+beforeEach(() => {
+  data = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-lib-'));
+  models = path.join(data, 'models');
+  outside = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-lib-out-'));
+  changes = [];
+  lib = new Library(data, async () => models, (l) => changes.push(l));
+  const put = (rel: string, buf: Buffer) => {
+    fs.mkdirSync(path.dirname(path.join(models, rel)), { recursive: true });
+    fs.writeFileSync(path.join(models, rel), buf);
+  };
+  put('o/a-GGUF/a-Q8_0.gguf', model('Model A'));
+  const [s1, s2] = splitModel();
+  put('o/s-GGUF/Q8_0/s-Q8_0-00001-of-00002.gguf', s1!);
+  put('o/s-GGUF/Q8_0/s-Q8_0-00002-of-00002.gguf', s2!);
+  put('.incomplete/o/b-GGUF/b-Q4_K_M.gguf.partial', Buffer.alloc(10));
+  put('o/broken-GGUF/broken.gguf', Buffer.from('not a gguf at all'));
+  put('o/a-GGUF/README.md', Buffer.from('x'));
+});
+afterEach(() => {
+  fs.rmSync(data, { recursive: true, force: true });
+  fs.rmSync(outside, { recursive: true, force: true });
+});
+
+describe('Library', () => {
+  it('lists models once (split by first shard), partial downloads never, damaged files with an error', async () => {
+    const list = await lib.list();
+    expect(list.map((m) => [m.id, m.name, m.splitCount, m.error?.code ?? null])).toEqual([
+      ['o/a-GGUF/a-Q8_0.gguf', 'Model A', 1, null],
+      ['o/broken-GGUF/broken.gguf', 'broken', 1, 'MODEL_NOT_GGUF'],
+      ['o/s-GGUF/Q8_0/s-Q8_0-00001-of-00002.gguf', 'Split Test', 2, null],
+    ]);
+    expect(list[0]).toMatchObject({ architecture: 'llama', quantization: 'Q8_0', contextLength: 8192, source: 'models-folder' });
+  });
+
+  it('records where a download came from', async () => {
+    const p = path.join(models, 'o', 'a-GGUF', 'a-Q8_0.gguf');
+    await lib.recordInstalled({ path: p, files: [{ path: p, sha256: 'f'.repeat(64) }], hub: 'huggingface', repo: 'o/a-GGUF', catalogId: 'x' });
+    expect((await lib.list())[0]).toMatchObject({ repo: 'o/a-GGUF', sha256: 'f'.repeat(64), catalogId: 'x' });
+    expect(await lib.isInstalled(p, 'f'.repeat(64))).toBe(true);
+    expect(await lib.isInstalled(p, 'e'.repeat(64))).toBe(false);
+    expect(changes.length).toBe(1);
+  });
+
+  it('delete removes every shard and the empty folders', async () => {
+    expect(await lib.delete('o/s-GGUF/Q8_0/s-Q8_0-00001-of-00002.gguf', () => false)).toBe(true);
+    expect(fs.existsSync(path.join(models, 'o', 's-GGUF'))).toBe(false);
+    expect((await lib.list()).map((m) => m.id)).not.toContain('o/s-GGUF/Q8_0/s-Q8_0-00001-of-00002.gguf');
+    expect(changes.at(-1)!.length).toBe(2);
+  });
+
+  it('refuses to delete the model the backend has loaded', async () => {
+    const p = path.join(models, 'o', 'a-GGUF', 'a-Q8_0.gguf');
+    await expect(lib.delete('o/a-GGUF/a-Q8_0.gguf', (x) => x === p)).rejects.toMatchObject({ code: 'MODEL_IN_USE' });
+    expect(fs.existsSync(p)).toBe(true);
+  });
+
+  it.each(['../outside.gguf', 'o/../../x.gguf', '.incomplete/o/b-GGUF/b-Q4_K_M.gguf.partial', 'o/a-GGUF/README.md'])('never deletes outside the models or a non-model: %s', async (id) => {
+    await expect(lib.delete(id, () => false)).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+  });
+
+  it('import by reference: validated, listed where it lies, forgotten (not deleted) on delete', async () => {
+    const f = path.join(outside, 'mine.gguf');
+    fs.writeFileSync(f, model('Mine'));
+    const m = await lib.import(f, 'reference');
+    expect(m).toMatchObject({ id: `ref:${f}`, source: 'reference', name: 'Mine' });
+    expect((await lib.list()).some((x) => x.id === `ref:${f}`)).toBe(true);
+    expect(await lib.delete(`ref:${f}`, () => false)).toBe(true);
+    expect(fs.existsSync(f)).toBe(true);
+    expect((await lib.list()).some((x) => x.id === `ref:${f}`)).toBe(false);
+  });
+
+  it('import by copy: all shards into models/imported; a second import is MODEL_EXISTS', async () => {
+    const [s1, s2] = splitModel();
+    fs.writeFileSync(path.join(outside, 'x-00001-of-00002.gguf'), s1!);
+    fs.writeFileSync(path.join(outside, 'x-00002-of-00002.gguf'), s2!);
+    const m = await lib.import(path.join(outside, 'x-00001-of-00002.gguf'), 'copy');
+    expect(m).toMatchObject({ id: 'imported/x-00001-of-00002.gguf', splitCount: 2, source: 'models-folder' });
+    expect(fs.readdirSync(path.join(models, 'imported')).sort()).toEqual(['x-00001-of-00002.gguf', 'x-00002-of-00002.gguf']);
+    await expect(lib.import(path.join(outside, 'x-00001-of-00002.gguf'), 'copy')).rejects.toMatchObject({ code: 'MODEL_EXISTS' });
+  });
+
+  it('import refuses what is not a valid GGUF (typed, nothing copied)', async () => {
+    const f = path.join(outside, 'bad.gguf');
+    fs.writeFileSync(f, 'nope');
+    await expect(lib.import(f, 'copy')).rejects.toMatchObject({ code: 'MODEL_NOT_GGUF' });
+    await expect(lib.import(path.join(outside, 'missing.gguf'), 'reference')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    expect(fs.existsSync(path.join(models, 'imported'))).toBe(false);
+  });
+});

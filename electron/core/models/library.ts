@@ -1,0 +1,249 @@
+/**
+ * Installed models: every GGUF in the models folder (split models listed once, by their first shard) plus imported
+ * references to files elsewhere. library.json in the data folder remembers where downloaded files came from (repo,
+ * SHA-256) and the references. Headers are read once per file version (path + size + mtime).
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError, toErrorInfo } from '../../shared/errors';
+import type { LibraryModel } from '../../shared/models';
+import type { ModelFileInfo } from '../../shared/schemas';
+import { WriteQueue, writeFileAtomic } from '../util/atomic-write';
+import { inspectModel, splitShardPaths } from './inspect';
+
+const Installed = z.object({ files: z.array(z.object({ path: z.string(), sha256: z.string() })), hub: z.string(), repo: z.string(), catalogId: z.string().nullable(), addedAt: z.number() });
+const LibraryFile = z.object({
+  version: z.literal(1),
+  /** Keyed by the model's path relative to the models folder (posix separators). */
+  installed: z.record(z.string(), Installed).default({}),
+  references: z.array(z.object({ path: z.string(), addedAt: z.number() })).default([]),
+});
+type LibraryFile = z.infer<typeof LibraryFile>;
+
+const SPLIT_NOT_FIRST = /-(\d{5})-of-\d{5}\.gguf$/i;
+const MAX_SCAN = 5000;
+
+export class Library {
+  private readonly file: string;
+  private readonly queue = new WriteQueue();
+  private readonly cache = new Map<string, { key: string; info: ModelFileInfo }>();
+
+  constructor(
+    dataDir: string,
+    private readonly modelsDir: () => Promise<string>,
+    private readonly onChange: (list: LibraryModel[]) => void = () => undefined,
+    private readonly log: (m: string) => void = () => undefined,
+  ) {
+    this.file = path.join(dataDir, 'library.json');
+  }
+
+  private async load(): Promise<LibraryFile> {
+    try {
+      return LibraryFile.parse(JSON.parse(await fs.readFile(this.file, 'utf8')));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.log(`library.json unreadable, starting empty: ${(e as Error).message.slice(0, 200)}`);
+      return { version: 1, installed: {}, references: [] };
+    }
+  }
+
+  private async update(fn: (l: LibraryFile) => void): Promise<void> {
+    await this.queue.run(async () => {
+      const l = await this.load();
+      fn(l);
+      await writeFileAtomic(this.file, JSON.stringify(l, null, 1) + '\n');
+    });
+  }
+
+  private async notify() {
+    try {
+      this.onChange(await this.list());
+    } catch (e) {
+      this.log(`library listing failed: ${(e as Error).message}`);
+    }
+  }
+
+  private rel(root: string, p: string): string {
+    return path.relative(root, p).split(path.sep).join('/');
+  }
+
+  async recordInstalled(rec: { path: string; files: { path: string; sha256: string }[]; hub: string; repo: string; catalogId: string | null }): Promise<void> {
+    const root = await this.modelsDir();
+    await this.update((l) => {
+      l.installed[this.rel(root, rec.path)] = { files: rec.files, hub: rec.hub, repo: rec.repo, catalogId: rec.catalogId, addedAt: Date.now() };
+    });
+    await this.notify();
+  }
+
+  /** True when `file` was installed by a download that verified this SHA-256. */
+  async isInstalled(file: string, sha256: string): Promise<boolean> {
+    const l = await this.load();
+    return Object.values(l.installed).some((e) => e.files.some((f) => path.resolve(f.path) === path.resolve(file) && f.sha256 === sha256));
+  }
+
+  private async inspectCached(p: string): Promise<ModelFileInfo> {
+    const st = await fs.stat(p);
+    const key = `${st.size}:${st.mtimeMs}`;
+    const hit = this.cache.get(p);
+    if (hit?.key === key) return hit.info;
+    const info = await inspectModel(p);
+    this.cache.set(p, { key, info });
+    return info;
+  }
+
+  private async scan(root: string): Promise<string[]> {
+    const out: string[] = [];
+    const walk = async (dir: string, depth: number) => {
+      if (depth > 6 || out.length >= MAX_SCAN) return;
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        // .incomplete (partial downloads) and other hidden folders are not models.
+        if (e.name.startsWith('.')) continue;
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) await walk(p, depth + 1);
+        else if (e.isFile() && /\.gguf$/i.test(e.name)) {
+          const m = SPLIT_NOT_FIRST.exec(e.name);
+          if (m && Number(m[1]) !== 1) continue;
+          out.push(p);
+        }
+      }
+    };
+    await walk(root, 0);
+    return out.sort();
+  }
+
+  private entry(p: string, id: string, source: LibraryModel['source'], info: ModelFileInfo | null, error: unknown, meta: z.infer<typeof Installed> | null, addedAt: number | null): LibraryModel {
+    return {
+      id,
+      path: p,
+      name: info?.name ?? path.basename(p).replace(/\.gguf$/i, ''),
+      architecture: info?.architecture ?? null,
+      quantization: info?.quantization ?? null,
+      sizeBytes: info?.sizeBytes ?? 0,
+      contextLength: info?.contextLength ?? null,
+      parameterCount: info?.parameterCount ?? null,
+      splitCount: info?.splitCount ?? 1,
+      source,
+      repo: meta?.repo ?? null,
+      sha256: meta?.files[0]?.sha256 ?? null,
+      catalogId: meta?.catalogId ?? null,
+      addedAt: meta?.addedAt ?? addedAt,
+      error: error ? toErrorInfo(error) : null,
+    };
+  }
+
+  async list(): Promise<LibraryModel[]> {
+    const root = await this.modelsDir();
+    const l = await this.load();
+    const out: LibraryModel[] = [];
+    for (const p of await this.scan(root)) {
+      const rel = this.rel(root, p);
+      let info: ModelFileInfo | null = null;
+      let err: unknown = null;
+      try {
+        info = await this.inspectCached(p);
+      } catch (e) {
+        err = e;
+      }
+      out.push(this.entry(p, rel, 'models-folder', info, err, l.installed[rel] ?? null, null));
+    }
+    for (const r of l.references) {
+      let info: ModelFileInfo | null = null;
+      let err: unknown = null;
+      try {
+        info = await this.inspectCached(r.path);
+      } catch (e) {
+        err = e;
+      }
+      out.push(this.entry(r.path, `ref:${r.path}`, 'reference', info, err, null, r.addedAt));
+    }
+    return out;
+  }
+
+  /** Deletes a model (all shards) from the models folder, or forgets a reference. */
+  async delete(id: string, inUse: (p: string) => boolean): Promise<boolean> {
+    const root = await this.modelsDir();
+    if (id.startsWith('ref:')) {
+      const p = id.slice(4);
+      if (inUse(p)) throw new AppError('MODEL_IN_USE', { path: p });
+      let found = false;
+      await this.update((l) => {
+        const n = l.references.length;
+        l.references = l.references.filter((r) => r.path !== p);
+        found = l.references.length !== n;
+      });
+      if (found) await this.notify();
+      return found;
+    }
+    const abs = path.resolve(root, ...id.split('/'));
+    // Only files inside the models folder can be deleted through an id.
+    if (!abs.startsWith(path.resolve(root) + path.sep) || !/\.gguf$/i.test(abs) || id.split('/').some((s) => s === '..' || s.startsWith('.'))) throw new AppError('MODEL_NOT_FOUND', { path: id });
+    if (inUse(abs)) throw new AppError('MODEL_IN_USE', { path: abs });
+    const shards = splitShardPaths(abs) ?? [abs];
+    let any = false;
+    for (const s of shards) {
+      try {
+        await fs.rm(s);
+        any = true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    }
+    // Empty folders left behind (owner/repo) go too.
+    let d = path.dirname(abs);
+    while (d.startsWith(path.resolve(root) + path.sep)) {
+      try {
+        await fs.rmdir(d);
+      } catch {
+        break;
+      }
+      d = path.dirname(d);
+    }
+    await this.update((l) => {
+      delete l.installed[id];
+    });
+    this.cache.delete(abs);
+    if (any) await this.notify();
+    return any;
+  }
+
+  /** Imports a local GGUF after validating it (every shard): copied into <models>/imported/, or referenced in place. */
+  async import(src: string, mode: 'copy' | 'reference'): Promise<LibraryModel> {
+    const abs = path.resolve(src);
+    const info = await inspectModel(abs);
+    const root = await this.modelsDir();
+    if (mode === 'reference') {
+      await this.update((l) => {
+        if (!l.references.some((r) => r.path === abs)) l.references.push({ path: abs, addedAt: Date.now() });
+      });
+      await this.notify();
+      return this.entry(abs, `ref:${abs}`, 'reference', info, null, null, Date.now());
+    }
+    const shards = splitShardPaths(abs) ?? [abs];
+    const destDir = path.join(root, 'imported');
+    const targets = shards.map((s) => path.join(destDir, path.basename(s)));
+    for (const t of targets) if (await fs.stat(t).then(() => true, () => false)) throw new AppError('MODEL_EXISTS', { path: t });
+    await fs.mkdir(destDir, { recursive: true });
+    const tmpDir = path.join(root, '.incomplete', 'imported');
+    await fs.mkdir(tmpDir, { recursive: true });
+    // Copy next to the destination first, then rename: the models folder never holds half a file.
+    for (let i = 0; i < shards.length; i++) {
+      const tmp = path.join(tmpDir, `${path.basename(targets[i]!)}.partial`);
+      try {
+        await fs.copyFile(shards[i]!, tmp);
+        await fs.rename(tmp, targets[i]!);
+      } catch (e) {
+        await fs.rm(tmp, { force: true });
+        throw new AppError('DOWNLOAD_FAILED', { file: path.basename(shards[i]!), reason: (e as Error).message });
+      }
+    }
+    const first = targets[0]!;
+    await this.notify();
+    return this.entry(first, this.rel(root, first), 'models-folder', await this.inspectCached(first), null, null, Date.now());
+  }
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { BackendStatsPoller, parsePrometheus, summarizeSlots, TokenRate } from './backend-stats';
+
+const METRICS = `# HELP llamacpp:prompt_tokens_total Number of prompt tokens processed, excluding cached tokens
+# TYPE llamacpp:prompt_tokens_total counter
+llamacpp:prompt_tokens_total 120
+# HELP llamacpp:tokens_predicted_total Number of generation tokens processed
+# TYPE llamacpp:tokens_predicted_total counter
+llamacpp:tokens_predicted_total 1000
+llamacpp:requests_processing 1
+llamacpp:requests_deferred 2
+llamacpp:spec_decode_num_accepted_tokens_per_pos_total{position="0"} 7
+`;
+
+describe('backend stats', () => {
+  it('parses Prometheus text, labelled series by their full key', () => {
+    const m = parsePrometheus(METRICS);
+    expect(m.get('llamacpp:tokens_predicted_total')).toBe(1000);
+    expect(m.get('llamacpp:requests_deferred')).toBe(2);
+    expect(m.get('llamacpp:spec_decode_num_accepted_tokens_per_pos_total{position="0"}')).toBe(7);
+    expect(m.size).toBe(5);
+  });
+
+  it.each<[string, unknown, { processing: number; decoded: number } | null]>([
+    ['not an array', { error: 'x' }, null],
+    ['idle slots', [{ id: 0, is_processing: false, next_token: [{ n_decoded: 0 }] }], { processing: 0, decoded: 0 }],
+    [
+      'two busy, one idle keeps its stale count out',
+      [
+        { id: 0, is_processing: true, next_token: [{ n_decoded: 40 }] },
+        { id: 1, is_processing: true, next_token: [{ n_decoded: 2 }] },
+        { id: 2, is_processing: false, next_token: [{ n_decoded: 99 }] },
+      ],
+      { processing: 2, decoded: 42 },
+    ],
+    ['a slot without next_token', [{ id: 0, is_processing: true }], { processing: 1, decoded: 0 }],
+  ])('summarizeSlots: %s', (_n, json, expected) => {
+    expect(summarizeSlots(json)).toEqual(expected);
+  });
+
+  it('turns a growing count into tokens/s, never negative', () => {
+    const r = new TokenRate();
+    expect(r.update(100, 0)).toBe(0);
+    expect(r.update(150, 500)).toBe(100);
+    expect(r.update(149, 1500)).toBe(0);
+    expect(r.update(149, 1500)).toBe(0);
+  });
+
+  it('counts finished and in-progress tokens together, resets on a new run', async () => {
+    let ep: { baseUrl: string; apiKey: string } | null = { baseUrl: 'http://a', apiKey: 'k' };
+    const responses: Record<string, { status: number; body: string }> = {};
+    const get = async (url: string) => responses[url.replace(/^http:\/\/\w+/, '')] ?? { status: 500, body: '' };
+    const p = new BackendStatsPoller(() => ep, 100, get);
+    responses['/metrics'] = { status: 200, body: 'llamacpp:tokens_predicted_total 100\nllamacpp:requests_deferred 0\n' };
+    responses['/slots'] = { status: 200, body: JSON.stringify([{ is_processing: true, next_token: [{ n_decoded: 10 }] }]) };
+    expect(await p.poll(0)).toMatchObject({ tokensPerSecond: 0, requestsInFlight: 1 });
+    // The reply finished between polls: its 30 tokens moved into the total, the slot is idle.
+    responses['/metrics'] = { status: 200, body: 'llamacpp:tokens_predicted_total 140\n' };
+    responses['/slots'] = { status: 200, body: JSON.stringify([{ is_processing: false, next_token: [{ n_decoded: 0 }] }]) };
+    expect(await p.poll(1000)).toMatchObject({ tokensPerSecond: 30, requestsInFlight: 0 });
+    ep = { baseUrl: 'http://b', apiKey: 'k' };
+    expect((await p.poll(2000)).tokensPerSecond).toBe(0);
+    ep = null;
+    expect(await p.poll(3000)).toEqual({ tokensPerSecond: null, requestsInFlight: 0, metrics: null });
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * Tokens/s and requests in flight from the running llama-server, whoever the clients are (our chat, the OpenAI
+ * proxy, programs talking to it directly). llama-server's /metrics counts a request's tokens only when it ends,
+ * so a long reply would read 0 tokens/s until its last token; /slots shows each busy slot's `n_decoded` live.
+ * Generated so far = tokens_predicted_total (finished) + Σ n_decoded (busy slots); the rate is its change per
+ * second. A slot's count moves from one term to the other at the same moment it is released, so the sum is
+ * continuous (the two reads are separate requests: a small dip is clamped to 0).
+ */
+import http from 'node:http';
+import type { Endpoint } from '../backends/supervisor';
+
+/** Prometheus text → sample values by series (`name` or `name{labels}` exactly as written). */
+export function parsePrometheus(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split(/\r?\n/)) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([^\s{]+(?:\{[^}]*\})?)\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const v = Number(m[2]);
+    if (!Number.isNaN(v)) out.set(m[1]!, v);
+  }
+  return out;
+}
+
+export interface SlotsSummary {
+  /** Slots working on a request. */
+  processing: number;
+  /** Tokens generated so far by the requests in those slots. */
+  decoded: number;
+}
+
+/** GET /slots → how busy the server is now; null if the body is not a slots array. */
+export function summarizeSlots(json: unknown): SlotsSummary | null {
+  if (!Array.isArray(json)) return null;
+  let processing = 0;
+  let decoded = 0;
+  for (const s of json as Record<string, unknown>[]) {
+    if (!s || typeof s !== 'object' || s.is_processing !== true) continue;
+    processing++;
+    const next = Array.isArray(s.next_token) ? (s.next_token[0] as Record<string, unknown> | undefined) : undefined;
+    const n = next && typeof next.n_decoded === 'number' ? next.n_decoded : 0;
+    decoded += n;
+  }
+  return { processing, decoded };
+}
+
+/** Turns a growing token count into a rate. */
+export class TokenRate {
+  private last: { total: number; at: number } | null = null;
+  /** Tokens/s since the previous update (0 on the first one: the model runs, nothing measured yet). */
+  update(total: number, atMs: number): number {
+    const prev = this.last;
+    this.last = { total, at: atMs };
+    if (!prev || atMs <= prev.at) return 0;
+    return Math.max(0, ((total - prev.total) * 1000) / (atMs - prev.at));
+  }
+  reset(): void {
+    this.last = null;
+  }
+}
+
+export interface BackendStats {
+  /** null when no model runs. */
+  tokensPerSecond: number | null;
+  requestsInFlight: number;
+  /** llama-server's own /metrics, for our /metrics to pass on. */
+  metrics: Map<string, number> | null;
+}
+
+export const noBackend: BackendStats = { tokensPerSecond: null, requestsInFlight: 0, metrics: null };
+
+/** A GET without a pooled socket (llama-server may close a kept-alive one; see completion-client.ts). */
+export function getText(url: string, apiKey: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { authorization: `Bearer ${apiKey}` }, agent: false, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= 4 * 1024 * 1024) chunks.push(c);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+export class BackendStatsPoller {
+  private rate = new TokenRate();
+  private base: string | null = null;
+  private slotsDisabled = false;
+
+  constructor(
+    private readonly endpoint: () => Endpoint | null,
+    private readonly timeoutMs = 800,
+    private readonly get = getText,
+  ) {}
+
+  async poll(nowMs: number): Promise<BackendStats> {
+    const ep = this.endpoint();
+    if (!ep) {
+      this.reset();
+      return noBackend;
+    }
+    if (ep.baseUrl !== this.base) {
+      // A new run: its counters start from zero.
+      this.reset();
+      this.base = ep.baseUrl;
+    }
+    const [m, s] = await Promise.all([
+      this.get(`${ep.baseUrl}/metrics`, ep.apiKey, this.timeoutMs).catch(() => null),
+      this.slotsDisabled ? Promise.resolve(null) : this.get(`${ep.baseUrl}/slots`, ep.apiKey, this.timeoutMs).catch(() => null),
+    ]);
+    const metrics = m && m.status === 200 ? parsePrometheus(m.body) : null;
+    if (s && (s.status === 501 || s.status === 404)) this.slotsDisabled = true;
+    let slots: SlotsSummary | null = null;
+    if (s && s.status === 200) {
+      try {
+        slots = summarizeSlots(JSON.parse(s.body));
+      } catch {
+        slots = null;
+      }
+    }
+    if (!metrics && !slots) return { tokensPerSecond: null, requestsInFlight: 0, metrics: null };
+    const finished = metrics?.get('llamacpp:tokens_predicted_total') ?? 0;
+    const tokensPerSecond = this.rate.update(finished + (slots?.decoded ?? 0), nowMs);
+    const deferred = metrics?.get('llamacpp:requests_deferred') ?? 0;
+    const processing = slots?.processing ?? metrics?.get('llamacpp:requests_processing') ?? 0;
+    return { tokensPerSecond: Math.round(tokensPerSecond * 10) / 10, requestsInFlight: Math.round(processing + deferred), metrics };
+  }
+
+  reset(): void {
+    this.rate.reset();
+    this.base = null;
+    this.slotsDisabled = false;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Composes hardware detection, live telemetry, power control, the thermal guard and alerts, and exposes them as
+ * the contract's hardware.* / telemetry.* / power.* / alerts.* handlers. app.ts spreads `handlers` into its own.
+ */
+import type { EventBus, Handlers } from '../../shared/contract';
+import type { Settings } from '../../shared/schemas';
+import type { HardwareReport } from '../../shared/telemetry';
+import type { LlamaServerSupervisor } from '../backends/supervisor';
+import { probeHardware } from '../hardware/probe';
+import { formatHardwareReport } from '../hardware/report-text';
+import { AlertLog } from '../power/alert-log';
+import { AlertRules } from '../power/alert-rules';
+import { PowerService, type Elevate } from '../power/power-service';
+import { ThermalGuardDriver } from '../power/thermal-driver';
+import type { SettingsStore } from '../settings/store';
+import { TelemetryService, type TelemetryOptions } from './sampler';
+
+export type MonitoringHandlers = Pick<
+  Handlers,
+  | 'hardware.probe'
+  | 'hardware.reportText'
+  | 'telemetry.status'
+  | 'telemetry.history'
+  | 'power.status'
+  | 'power.setLimit'
+  | 'power.resetLimit'
+  | 'power.lockClocks'
+  | 'power.resetClocks'
+  | 'alerts.list'
+>;
+
+export interface MonitoringOptions extends TelemetryOptions {
+  /** How long a power change waits for the sample that confirms it. */
+  confirmTimeoutMs?: number;
+  /** Per external tool during the hardware probe. */
+  probeTimeoutMs?: number;
+  /** Overrides "running as root" (tests). */
+  privileged?: boolean;
+}
+
+export interface MonitoringDeps {
+  bus: EventBus;
+  env: NodeJS.ProcessEnv;
+  dataDir: string;
+  settings: SettingsStore;
+  supervisor: LlamaServerSupervisor;
+  locateLlamaServer: () => Promise<{ found: boolean; path: string }>;
+  elevate?: Elevate;
+  options?: MonitoringOptions;
+}
+
+export interface Monitoring {
+  handlers: MonitoringHandlers;
+  telemetry: TelemetryService;
+  power: PowerService;
+  guard: ThermalGuardDriver;
+  alerts: AlertLog;
+  dispose(): Promise<void>;
+}
+
+export async function createMonitoring(deps: MonitoringDeps): Promise<Monitoring> {
+  const { bus, supervisor } = deps;
+  const opts = deps.options ?? {};
+  const log = (line: string) => supervisor.log('app', line);
+  let settings: Settings = await deps.settings.get();
+
+  const alerts = new AlertLog((a) => bus.emit('alert', a), log);
+  const telemetry = new TelemetryService({
+    ...opts,
+    bus,
+    env: deps.env,
+    backend: { endpoint: () => supervisor.endpoint(), pid: () => supervisor.status().pid },
+    thresholdC: () => settings.thermalGuard.thresholdC,
+    alert: (d) => alerts.push(d),
+    log,
+  });
+  const power = new PowerService({
+    telemetry,
+    settings: deps.settings,
+    env: deps.env,
+    ...(deps.elevate ? { elevate: deps.elevate } : {}),
+    privileged: opts.privileged ?? process.getuid?.() === 0,
+    ...(opts.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: opts.confirmTimeoutMs } : {}),
+    emitChanged: (list) => bus.emit('power.changed', list),
+    alert: (d) => alerts.push(d),
+    log,
+  });
+  const guard = new ThermalGuardDriver({ telemetry, power, alert: (d) => alerts.push(d), log });
+  power.setGuard(guard);
+
+  const rules = new AlertRules();
+  const offRules = telemetry.onSample((s) => {
+    const cfg = { enabled: settings.alerts.enabled, vramPct: settings.alerts.vramPct, thresholdC: settings.thermalGuard.thresholdC };
+    for (const d of rules.evaluate(s, cfg, (gpu, w) => power.isExpected(gpu, w))) alerts.push(d);
+  });
+  const offSettings = bus.on('settings.changed', (s) => {
+    settings = s;
+    guard.configure(s);
+    telemetry.emitStatus();
+  });
+  guard.configure(settings);
+  const offStatus = supervisor.onStatus((s) => {
+    if (s.state === 'ready') void telemetry.refreshModelVram();
+    else if (s.state === 'stopped' || s.state === 'crashed') telemetry.backendStopped();
+  });
+  // Limits reset at reboot; re-applying may prompt for rights, so it never delays start-up.
+  void power.reapplyUserLimits().catch((e: unknown) => log(`power: re-apply failed: ${String(e)}`));
+
+  let probe: Promise<HardwareReport> | null = null;
+  const getReport = (refresh = false) => {
+    if (!probe || refresh) {
+      probe = probeHardware({ env: deps.env, dataDir: deps.dataDir, locateLlamaServer: deps.locateLlamaServer, ...(opts.probeTimeoutMs ? { timeoutMs: opts.probeTimeoutMs } : {}) });
+      probe.catch(() => (probe = null));
+    }
+    return probe;
+  };
+
+  const handlers: MonitoringHandlers = {
+    'hardware.probe': ({ refresh }) => getReport(refresh),
+    'hardware.reportText': async () => ({ text: formatHardwareReport(await getReport()) }),
+    'telemetry.status': () => telemetry.status(),
+    'telemetry.history': async ({ seconds }) => telemetry.history(seconds),
+    'power.status': () => power.status(),
+    'power.setLimit': ({ gpu, watts }) => power.setLimit(gpu, watts, 'user'),
+    'power.resetLimit': ({ gpu }) => power.resetLimit(gpu),
+    'power.lockClocks': ({ gpu, minMHz, maxMHz }) => power.lockClocks(gpu, minMHz, maxMHz),
+    'power.resetClocks': ({ gpu }) => power.resetClocks(gpu),
+    'alerts.list': async ({ limit }) => alerts.list(limit ?? 100),
+  };
+
+  return {
+    handlers,
+    telemetry,
+    power,
+    guard,
+    alerts,
+    async dispose() {
+      offRules();
+      offSettings();
+      offStatus();
+      guard.dispose();
+      await telemetry.dispose();
+    },
+  };
+}

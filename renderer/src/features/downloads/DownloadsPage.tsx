@@ -1,0 +1,68 @@
+import { useTranslation } from 'react-i18next';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { DownloadIcon } from '../../components/icons';
+import { useUi } from '../../stores/ui';
+import { ACTIVE_STATES, useDownloads } from '../models/queries';
+import { DownloadRow } from './DownloadRow';
+
+export function DownloadsPage() {
+  const { t } = useTranslation();
+  const { data: jobs, error, isPending } = useDownloads();
+  const setView = useUi((s) => s.setView);
+
+  if (error) return <div className="page page-narrow"><ErrorMessage error={error} /></div>;
+  if (isPending) return <div className="page page-narrow muted">{t('common.loading')}</div>;
+  if (!jobs || jobs.length === 0) {
+    return (
+      <div className="empty-state" data-testid="downloads-empty">
+        <div className="empty-icon">
+          <DownloadIcon size={28} />
+        </div>
+        <h2>{t('downloads.emptyTitle')}</h2>
+        <p>{t('downloads.emptyText')}</p>
+        <button type="button" className="btn btn-primary" onClick={() => setView('models')}>
+          {t('downloads.browse')}
+        </button>
+      </div>
+    );
+  }
+  const active = jobs.filter((j) => ACTIVE_STATES.has(j.state) || j.state === 'paused');
+  const done = jobs.filter((j) => !(ACTIVE_STATES.has(j.state) || j.state === 'paused'));
+  return (
+    <div className="page page-narrow">
+      {active.length > 0 && (
+        <section className="card">
+          <h2 className="card-title">{t('downloads.active')}</h2>
+          <ul className="download-list">
+            {active.map((j) => (
+              <DownloadRow key={j.id} job={j} />
+            ))}
+          </ul>
+        </section>
+      )}
+      {done.length > 0 && (
+        <section className="card">
+          <h2 className="card-title">{t('downloads.finished')}</h2>
+          <ul className="download-list">
+            {done.map((j) => (
+              <DownloadRow key={j.id} job={j} />
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}
+
+/** The count of running and queued downloads, next to the nav entry. */
+export function DownloadsBadge() {
+  const { t } = useTranslation();
+  const { data: jobs } = useDownloads();
+  const n = (jobs ?? []).filter((j) => ACTIVE_STATES.has(j.state)).length;
+  if (n === 0) return null;
+  return (
+    <span className="nav-badge" data-testid="downloads-badge" aria-label={t('downloads.badge', { count: n })}>
+      {n}
+    </span>
+  );
+}

@@ -2,7 +2,7 @@
  * Electron shell: lifecycle, the window and its guards, the native file dialog, and wiring the core to IPC.
  * All behaviour lives in electron/core; this file only adapts it to Electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCore, type Core } from '../core/app';
 import type { Elevate, ElevatedResult } from '../core/power/power-service';
-import { registerIpc } from '../transport/ipc';
+import { ipcSubscribeChannel } from '../shared/contract';
+import { registerIpc, type IpcSubscriber } from '../transport/ipc';
 
 const appRoot = app.getAppPath();
 const rendererIndex = path.join(appRoot, 'dist', 'renderer', 'index.html');
@@ -36,7 +37,7 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 /** Only our own renderer may call the contract. */
-function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+function isTrustedSender(event: IpcMainInvokeEvent | IpcMainEvent): boolean {
   const url = event.senderFrame?.url ?? '';
   return url.startsWith(rendererUrlPrefix);
 }
@@ -74,15 +75,33 @@ async function start() {
         if (!isTrustedSender(event)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'untrusted sender' } };
         return fn(params);
       }),
-    send: (channel, payload) => {
-      for (const w of BrowserWindow.getAllWindows()) if (!w.isDestroyed()) w.webContents.send(channel, payload);
-    },
+    onSubscription: (fn) =>
+      ipcMain.on(ipcSubscribeChannel, (event, name: unknown, subscribed: unknown) => {
+        if (isTrustedSender(event)) fn(subscriberOf(event.sender), name, subscribed);
+      }),
   });
 
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
+}
+
+/** A renderer as the IPC transport sees it: its subscriptions end when it navigates, reloads or closes. */
+function subscriberOf(contents: WebContents): IpcSubscriber {
+  return {
+    id: contents.id,
+    send: (channel, payload) => {
+      if (!contents.isDestroyed()) contents.send(channel, payload);
+    },
+    onReset: (reset) => {
+      contents.on('did-start-navigation', (details) => {
+        if (details.isMainFrame && !details.isSameDocument) reset(false);
+      });
+      contents.on('render-process-gone', () => reset(false));
+      contents.once('destroyed', () => reset(true));
+    },
+  };
 }
 
 function createWindow() {

@@ -3,10 +3,21 @@
  * contract method) and subscribe-returns-unsubscribe for contract events. Nothing else, no Node, no ipcRenderer.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { ipcEventChannel, ipcInvokeChannel, isEventName, isMethodName, type DeepLocalBridge, type Envelope } from '../shared/contract';
+import { ipcEventChannel, ipcInvokeChannel, ipcSubscribeChannel, isEventName, isMethodName, type DeepLocalBridge, type Envelope, type EventName } from '../shared/contract';
 
 if (!process.contextIsolated) {
   throw new Error('DeepLocal requires contextIsolation');
+}
+
+/** Listeners per event in this page; the main process is told when an event gains its first or loses its last. */
+const listenerCounts = new Map<EventName, number>();
+
+function count(event: EventName, delta: 1 | -1) {
+  const before = listenerCounts.get(event) ?? 0;
+  const after = before + delta;
+  listenerCounts.set(event, after);
+  if (before === 0 && after === 1) ipcRenderer.send(ipcSubscribeChannel, event, true);
+  if (before === 1 && after === 0) ipcRenderer.send(ipcSubscribeChannel, event, false);
 }
 
 const bridge: DeepLocalBridge = {
@@ -21,7 +32,14 @@ const bridge: DeepLocalBridge = {
     const channel = ipcEventChannel(event);
     const wrapped = (_e: IpcRendererEvent, payload: unknown) => listener(payload);
     ipcRenderer.on(channel, wrapped);
-    return () => void ipcRenderer.removeListener(channel, wrapped);
+    count(event, 1);
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      ipcRenderer.removeListener(channel, wrapped);
+      count(event, -1);
+    };
   },
 };
 

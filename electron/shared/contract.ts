@@ -138,6 +138,11 @@ export interface EventBus {
 /** IPC channel names (Electron). One invoke channel per method keeps the preload's allow-list explicit. */
 export const ipcInvokeChannel = (m: MethodName) => `dl:call:${m}`;
 export const ipcEventChannel = (e: EventName) => `dl:event:${e}`;
+/**
+ * Renderer → main: `(event, subscribed)` when the first listener of an event is added or the last removed, so the
+ * main process forwards (and the core produces) only what a window listens to, as the WebSocket `sub` frames do.
+ */
+export const ipcSubscribeChannel = 'dl:subscribe';
 
 /** WebSocket frames between the browser client and the HTTP transport. */
 export const WsClientFrame = z.discriminatedUnion('type', [

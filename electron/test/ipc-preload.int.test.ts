@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { DeepLocalBridge } from '../shared/contract';
-import { methodNames } from '../shared/contract';
+import { ipcSubscribeChannel, methodNames } from '../shared/contract';
 import { streamChat } from '../shared/chat-stream';
 import { AppError } from '../shared/errors';
 import { ipcClient } from '../shared/ipc-client';
 import { startApp, waitForStatus, type AppUnderTest } from './helpers';
-import { registerIpc } from '../transport/ipc';
+import { registerIpc, type IpcSubscriber } from '../transport/ipc';
 
 const resourcesDir = inject('resourcesDir');
 const tinyModel = inject('tinyModel');
@@ -19,10 +19,14 @@ const fake = vi.hoisted(() => {
   const handlers = new Map<string, (event: unknown, params: unknown) => unknown>();
   const listeners = new Map<string, Set<(event: unknown, payload: unknown) => void>>();
   const exposed: Record<string, unknown> = {};
+  const messages: { channel: string; args: unknown[] }[] = [];
+  const onMessage = new Map<string, (...args: unknown[]) => void>();
   return {
     handlers,
     listeners,
     exposed,
+    messages,
+    onMessage,
     electron: {
       contextBridge: { exposeInMainWorld: (key: string, value: unknown) => (exposed[key] = value) },
       ipcRenderer: {
@@ -37,6 +41,10 @@ const fake = vi.hoisted(() => {
           listeners.get(channel)!.add(l);
         },
         removeListener: (channel: string, l: (event: unknown, payload: unknown) => void) => listeners.get(channel)?.delete(l),
+        send: (channel: string, ...args: unknown[]) => {
+          messages.push({ channel, args: structuredClone(args) });
+          onMessage.get(channel)?.(...structuredClone(args));
+        },
       },
     },
   };
@@ -45,14 +53,21 @@ vi.mock('electron', () => fake.electron);
 
 let app: AppUnderTest;
 let bridge: DeepLocalBridge;
+/** The one renderer of this test, as main.ts describes a webContents; `resets` fire its navigation/close hooks. */
+const resets: ((final: boolean) => void)[] = [];
+const renderer: IpcSubscriber = {
+  id: 1,
+  send: (channel, payload) => {
+    for (const l of fake.listeners.get(channel) ?? []) l({}, structuredClone(payload));
+  },
+  onReset: (reset) => void resets.push(reset),
+};
 
 beforeAll(async () => {
   app = await startApp(resourcesDir);
   registerIpc(app.core, {
     handle: (channel, fn) => fake.handlers.set(channel, (_e, params) => fn(params)),
-    send: (channel, payload) => {
-      for (const l of fake.listeners.get(channel) ?? []) l({}, structuredClone(payload));
-    },
+    onSubscription: (fn) => void fake.onMessage.set(ipcSubscribeChannel, (event, subscribed) => fn(renderer, event, subscribed)),
   });
   (process as unknown as { contextIsolated: boolean }).contextIsolated = true;
   await import('../preload/preload');
@@ -108,6 +123,41 @@ describe('preload + IPC transport', () => {
     }
     const stopped = await long.done;
     expect(stopped.cancelled).toBe(true);
+  });
+
+  it('forwards an event only while the page listens, subscribing once per event however many listeners', () => {
+    const bus = app.core.bus;
+    const base = bus.listenerCount('telemetry.sample');
+    const subMessages = () => fake.messages.filter((m) => m.channel === ipcSubscribeChannel && m.args[0] === 'telemetry.sample').map((m) => m.args[1]);
+    const seen: number[] = [];
+    const offA = bridge.on('telemetry.sample', () => seen.push(1));
+    const offB = bridge.on('telemetry.sample', () => seen.push(2));
+    expect(bus.listenerCount('telemetry.sample')).toBe(base + 1);
+    expect(subMessages()).toEqual([true]);
+
+    const sample = { t: Date.now(), gpus: [], cpu: null, backend: null } as never;
+    bus.emit('telemetry.sample', sample);
+    expect(seen).toEqual([1, 2]);
+
+    offA();
+    offA();
+    expect(bus.listenerCount('telemetry.sample')).toBe(base + 1);
+    offB();
+    expect(subMessages()).toEqual([true, false]);
+    expect(bus.listenerCount('telemetry.sample')).toBe(base);
+    bus.emit('telemetry.sample', sample);
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it('drops a renderer\'s subscriptions when it reloads or closes', () => {
+    const bus = app.core.bus;
+    const base = bus.listenerCount('alert');
+    const off = bridge.on('alert', () => undefined);
+    expect(bus.listenerCount('alert')).toBe(base + 1);
+    for (const reset of resets) reset(false);
+    expect(bus.listenerCount('alert')).toBe(base);
+    off();
+    expect(bus.listenerCount('alert')).toBe(base);
   });
 
   it('answers shell.pickModelFile with UNSUPPORTED when the shell gives no dialog', async () => {

@@ -31,7 +31,11 @@ export interface DrawJob {
 
 type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
-export function drawChart(canvas: HTMLCanvasElement | OffscreenCanvas, job: DrawJob) {
+/**
+ * Sizes the canvas to the job (in device pixels) and returns its context scaled to CSS pixels and cleared, or null
+ * when the canvas has no 2D context.
+ */
+function prepareCanvas(canvas: HTMLCanvasElement | OffscreenCanvas, job: { width: number; height: number; dpr: number }): Ctx | null {
   const w = Math.round(job.width * job.dpr);
   const h = Math.round(job.height * job.dpr);
   if (canvas.width !== w || canvas.height !== h) {
@@ -39,10 +43,16 @@ export function drawChart(canvas: HTMLCanvasElement | OffscreenCanvas, job: Draw
     canvas.height = h;
   }
   const ctx = canvas.getContext('2d') as Ctx | null;
-  if (!ctx) return;
-  const { frame } = job;
+  if (!ctx) return null;
   ctx.setTransform(job.dpr, 0, 0, job.dpr, 0, 0);
   ctx.clearRect(0, 0, job.width, job.height);
+  return ctx;
+}
+
+export function drawChart(canvas: HTMLCanvasElement | OffscreenCanvas, job: DrawJob) {
+  const ctx = prepareCanvas(canvas, job);
+  if (!ctx) return;
+  const { frame } = job;
   ctx.save();
   ctx.beginPath();
   ctx.rect(frame.x, frame.y - 2, frame.width, frame.height + 4);
@@ -96,16 +106,8 @@ export interface TextJob {
 export type PaintJob = DrawJob | TextJob;
 
 export function drawText(canvas: HTMLCanvasElement | OffscreenCanvas, job: TextJob) {
-  const w = Math.round(job.width * job.dpr);
-  const h = Math.round(job.height * job.dpr);
-  if (canvas.width !== w || canvas.height !== h) {
-    canvas.width = w;
-    canvas.height = h;
-  }
-  const ctx = canvas.getContext('2d') as Ctx | null;
+  const ctx = prepareCanvas(canvas, job);
   if (!ctx) return;
-  ctx.setTransform(job.dpr, 0, 0, job.dpr, 0, 0);
-  ctx.clearRect(0, 0, job.width, job.height);
   ctx.textBaseline = 'alphabetic';
   const fonts = job.parts.map((p) => (p.bold ? `650 15px ${job.family}` : `400 12.5px ${job.family}`));
   const widths = job.parts.map((p, i) => {

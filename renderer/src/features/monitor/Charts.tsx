@@ -24,7 +24,7 @@ import {
   zeroTo,
   type Axis,
 } from './series';
-import { TimeChart, type RefLineDef, type SeriesDef, type ValuePart } from './TimeChart';
+import { TimeChart, type RefLineDef, type SeriesDef, type TimeChartProps, type ValuePart } from './TimeChart';
 
 interface Common {
   win: TimeWindow;
@@ -62,8 +62,20 @@ function useChartText(windowSeconds: number) {
   return { t, f, formatAgo, tickInt };
 }
 
-export const VramChart = memo(function VramChart({ win, windowSeconds, intervalMs, gpu, withModel }: GpuCommon & { withModel: boolean }) {
+type FrameProps = Pick<TimeChartProps, 'end' | 'windowSeconds' | 'intervalMs' | 'refLines' | 'formatTick' | 'formatAgo' | 'formatTime'>;
+
+/**
+ * The TimeChart props every chart passes the same way: the window, the interval, the shared formatters, and no
+ * reference lines. Spread first, so a chart can still pass its own refLines or formatTick after it.
+ */
+function useChartFrame({ win, windowSeconds, intervalMs }: Common) {
   const { t, f, formatAgo, tickInt } = useChartText(windowSeconds);
+  const frame: FrameProps = { end: win.end, windowSeconds, intervalMs, refLines: NO_REF_LINES, formatTick: tickInt, formatAgo, formatTime: f.time };
+  return { t, f, frame };
+}
+
+export const VramChart = memo(function VramChart({ win, windowSeconds, intervalMs, gpu, withModel }: GpuCommon & { withModel: boolean }) {
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
   const data = useMemo(() => vramSeries(win.samples, gpu, withModel), [win.samples, gpu, withModel]);
   const axis = useStableAxis(zeroTo(data, ['total', 'used']));
   const series = useMemo<SeriesDef[]>(() => {
@@ -80,26 +92,20 @@ export const VramChart = memo(function VramChart({ win, windowSeconds, intervalM
   const footer = !withModel && newest?.modelVramMiB != null ? <span className="chart-legend-note">{t('monitor.modelAllGpus', { value: f.num(newest.modelVramMiB / 1024, 1) })}</span> : null;
   return (
     <TimeChart
+      {...frame}
       testId="chart-vram"
       title={t('monitor.charts.vram')}
       value={used != null ? [{ text: f.num(used, 1), bold: true }, { text: ` / ${total != null ? f.num(total, 1) : DASH} GiB` }] : NO_VALUE}
       data={data}
-      end={win.end}
-      windowSeconds={windowSeconds}
-      intervalMs={intervalMs}
       axis={axis}
       series={series}
-      refLines={NO_REF_LINES}
-      formatTick={tickInt}
-      formatAgo={formatAgo}
-      formatTime={f.time}
       footer={footer}
     />
   );
 });
 
 export const TemperatureChart = memo(function TemperatureChart({ win, windowSeconds, intervalMs, gpu, thresholdC }: GpuCommon & { thresholdC: number | null }) {
-  const { t, f, formatAgo, tickInt } = useChartText(windowSeconds);
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
   const data = useMemo(() => temperatureSeries(win.samples, gpu), [win.samples, gpu]);
   const axis = useStableAxis(temperatureAxis(data, thresholdC));
   const series = useMemo<SeriesDef[]>(() => [{ key: 'temp', label: t('monitor.series.temp'), color: 'var(--chart-temp)', kind: 'line', format: (v) => `${f.num(v)} °C` }], [t, f]);
@@ -111,25 +117,20 @@ export const TemperatureChart = memo(function TemperatureChart({ win, windowSeco
   const hot = temp != null && thresholdC != null && temp >= thresholdC;
   return (
     <TimeChart
+      {...frame}
       testId="chart-temp"
       title={t('monitor.charts.temp')}
       value={temp != null ? [{ text: `${f.num(temp)} °C`, bold: true, danger: hot }] : NO_VALUE}
       data={data}
-      end={win.end}
-      windowSeconds={windowSeconds}
-      intervalMs={intervalMs}
       axis={axis}
       series={series}
       refLines={refLines}
-      formatTick={tickInt}
-      formatAgo={formatAgo}
-      formatTime={f.time}
     />
   );
 });
 
 export const PowerChart = memo(function PowerChart({ win, windowSeconds, intervalMs, gpu }: GpuCommon) {
-  const { t, f, formatAgo, tickInt } = useChartText(windowSeconds);
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
   const data = useMemo(() => powerSeries(win.samples, gpu), [win.samples, gpu]);
   // The top stays at the GPU's max limit, so moving the limit moves the line, not the axis.
   const maxW = win.samples[win.samples.length - 1]?.gpus.find((x) => x.index === gpu)?.powerMaxW ?? 0;
@@ -145,49 +146,37 @@ export const PowerChart = memo(function PowerChart({ win, windowSeconds, interva
   const limit = lastOf(data, 'limit');
   return (
     <TimeChart
+      {...frame}
       testId="chart-power"
       title={t('monitor.charts.power')}
       value={draw != null ? [{ text: f.num(draw), bold: true }, { text: ` / ${limit != null ? f.num(limit) : DASH} W` }] : NO_VALUE}
       data={data}
-      end={win.end}
-      windowSeconds={windowSeconds}
-      intervalMs={intervalMs}
       axis={axis}
       series={series}
-      refLines={NO_REF_LINES}
-      formatTick={tickInt}
-      formatAgo={formatAgo}
-      formatTime={f.time}
     />
   );
 });
 
 export const UtilChart = memo(function UtilChart({ win, windowSeconds, intervalMs, gpu }: GpuCommon) {
-  const { t, f, formatAgo, tickInt } = useChartText(windowSeconds);
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
   const data = useMemo(() => utilSeries(win.samples, gpu), [win.samples, gpu]);
   const series = useMemo<SeriesDef[]>(() => [{ key: 'util', label: t('monitor.series.util'), color: 'var(--chart-util)', kind: 'area', format: (v) => `${f.num(v)} %` }], [t, f]);
   const util = lastOf(data, 'util');
   return (
     <TimeChart
+      {...frame}
       testId="chart-util"
       title={t('monitor.charts.util')}
       value={util != null ? [{ text: `${f.num(util)} %`, bold: true }] : NO_VALUE}
       data={data}
-      end={win.end}
-      windowSeconds={windowSeconds}
-      intervalMs={intervalMs}
       axis={PERCENT_AXIS}
       series={series}
-      refLines={NO_REF_LINES}
-      formatTick={tickInt}
-      formatAgo={formatAgo}
-      formatTime={f.time}
     />
   );
 });
 
 export const ClocksChart = memo(function ClocksChart({ win, windowSeconds, intervalMs, gpu }: GpuCommon) {
-  const { t, f, formatAgo } = useChartText(windowSeconds);
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
   const data = useMemo(() => clockSeries(win.samples, gpu), [win.samples, gpu]);
   const axis = useStableAxis(zeroTo(data, ['sm', 'mem']));
   const series = useMemo<SeriesDef[]>(() => {
@@ -202,25 +191,20 @@ export const ClocksChart = memo(function ClocksChart({ win, windowSeconds, inter
   const mem = lastOf(data, 'mem');
   return (
     <TimeChart
+      {...frame}
       testId="chart-clocks"
       title={t('monitor.charts.clocks')}
       value={sm != null ? [{ text: f.num(sm), bold: true }, { text: ` / ${mem != null ? f.num(mem) : DASH} MHz` }] : NO_VALUE}
       data={data}
-      end={win.end}
-      windowSeconds={windowSeconds}
-      intervalMs={intervalMs}
       axis={axis}
       series={series}
-      refLines={NO_REF_LINES}
       formatTick={tickK}
-      formatAgo={formatAgo}
-      formatTime={f.time}
     />
   );
 });
 
 export const CpuRamChart = memo(function CpuRamChart({ win, windowSeconds, intervalMs }: Common) {
-  const { t, f, formatAgo, tickInt } = useChartText(windowSeconds);
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
   const data = useMemo(() => cpuRamSeries(win.samples), [win.samples]);
   const series = useMemo<SeriesDef[]>(() => {
     const pct = (v: number) => `${f.num(v)} %`;
@@ -234,6 +218,7 @@ export const CpuRamChart = memo(function CpuRamChart({ win, windowSeconds, inter
   const ram = lastOf(data, 'ramGiB');
   return (
     <TimeChart
+      {...frame}
       testId="chart-cpu-ram"
       title={t('monitor.charts.cpuRam')}
       value={[
@@ -243,21 +228,14 @@ export const CpuRamChart = memo(function CpuRamChart({ win, windowSeconds, inter
         { text: ram != null ? `${f.num(ram, 1)} GiB` : DASH, bold: true },
       ]}
       data={data}
-      end={win.end}
-      windowSeconds={windowSeconds}
-      intervalMs={intervalMs}
       axis={PERCENT_AXIS}
       series={series}
-      refLines={NO_REF_LINES}
-      formatTick={tickInt}
-      formatAgo={formatAgo}
-      formatTime={f.time}
     />
   );
 });
 
 export const TpsChart = memo(function TpsChart({ win, windowSeconds, intervalMs }: Common) {
-  const { t, f, formatAgo, tickInt } = useChartText(windowSeconds);
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
   const data = useMemo(() => tpsSeries(win.samples), [win.samples]);
   const axis = useStableAxis(zeroTo(data, ['tps'], 10));
   const series = useMemo<SeriesDef[]>(
@@ -271,19 +249,13 @@ export const TpsChart = memo(function TpsChart({ win, windowSeconds, intervalMs 
   const idle = data.t.length > 0 && maxOf(data, 'tps') === null;
   return (
     <TimeChart
+      {...frame}
       testId="chart-tps"
       title={t('monitor.charts.tps')}
       value={tps != null ? [{ text: t('monitor.tpsValue', { value: f.num(tps, 1) }), bold: true }] : NO_VALUE}
       data={data}
-      end={win.end}
-      windowSeconds={windowSeconds}
-      intervalMs={intervalMs}
       axis={axis}
       series={series}
-      refLines={NO_REF_LINES}
-      formatTick={tickInt}
-      formatAgo={formatAgo}
-      formatTime={f.time}
       overlay={idle ? t('monitor.noModel') : null}
     />
   );

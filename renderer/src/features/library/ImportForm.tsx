@@ -4,6 +4,7 @@ import { useClient } from '../../api/context';
 import { useAppInfo } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { CheckIcon, FolderIcon } from '../../components/icons';
+import { PathInput } from '../../components/PathInput';
 import { useImportModel } from '../models/queries';
 
 /** Adds a GGUF the user already has: copied into the models folder, or referenced where it lies. */
@@ -42,19 +43,13 @@ export function ImportForm() {
           submit();
         }}
       >
-        <div className="input-wrap">
-          <input
-            className="input mono"
-            data-testid="library-import-path"
-            type="text"
-            spellCheck={false}
-            autoComplete="off"
-            value={path}
-            placeholder={info?.platform === 'win32' ? t('model.pathPlaceholderWin') : t('model.pathPlaceholder')}
-            aria-label={t('library.import.path')}
-            onChange={(e) => setPath(e.target.value)}
-          />
-        </div>
+        <PathInput
+          testId="library-import-path"
+          value={path}
+          placeholder={info?.platform === 'win32' ? t('model.pathPlaceholderWin') : t('model.pathPlaceholder')}
+          aria-label={t('library.import.path')}
+          onValueChange={setPath}
+        />
         {info?.shell === 'electron' && (
           <button type="button" className="btn" data-testid="library-import-browse" onClick={() => void browse()}>
             <FolderIcon size={16} />

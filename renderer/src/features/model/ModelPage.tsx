@@ -6,6 +6,7 @@ import { useClient, useConnState } from '../../api/context';
 import { keys, newerStatus, useAppInfo, useBackendStatus, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ChatIcon, FileIcon, FolderIcon, PlayIcon, StopIcon } from '../../components/icons';
+import { PathInput } from '../../components/PathInput';
 import { ProgressBar } from '../../components/ProgressBar';
 import { dirName, fileName } from '../../lib/format';
 import { useUi } from '../../stores/ui';
@@ -127,24 +128,19 @@ export function ModelPage() {
       <section className="card">
         <h2 className="card-title">{t('model.file')}</h2>
         <div className="path-row">
-          <div className="input-wrap">
-            <input
-              className="input mono"
-              data-testid="model-path-input"
-              type="text"
-              spellCheck={false}
-              autoComplete="off"
-              value={path}
-              placeholder={info?.platform === 'win32' ? t('model.pathPlaceholderWin') : t('model.pathPlaceholder')}
-              aria-label={t('model.pathLabel')}
-              onChange={(e) => setPath(e.target.value)}
-              onBlur={(e) => commitPath(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && !e.nativeEvent.isComposing) commitPath(e.currentTarget.value);
-              }}
-            />
-            {inspect.isFetching && <span className="spinner" role="status" aria-label={t('model.inspecting')} />}
-          </div>
+          <PathInput
+            testId="model-path-input"
+            value={path}
+            placeholder={info?.platform === 'win32' ? t('model.pathPlaceholderWin') : t('model.pathPlaceholder')}
+            aria-label={t('model.pathLabel')}
+            onValueChange={setPath}
+            onBlur={(e) => commitPath(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.nativeEvent.isComposing) commitPath(e.currentTarget.value);
+            }}
+            busy={inspect.isFetching}
+            busyLabel={t('model.inspecting')}
+          />
           {info?.shell === 'electron' && (
             <button type="button" className="btn" data-testid="model-browse" onClick={() => pick.mutate()} disabled={pick.isPending}>
               <FolderIcon size={16} />

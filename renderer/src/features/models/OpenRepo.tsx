@@ -5,6 +5,7 @@ import type { DownloadJob, GgufGroup, LibraryModel, RepoListing } from '../../..
 import { useClient } from '../../api/context';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { FileIcon } from '../../components/icons';
+import { PathInput } from '../../components/PathInput';
 import { formatBytes } from '../../lib/format';
 import { DownloadAction, findInstalled, findJob } from '../downloads/DownloadAction';
 import { hostOf } from '../downloads/format';
@@ -52,20 +53,15 @@ export function OpenRepo({ library, jobs }: { library: LibraryModel[] | undefine
           open();
         }}
       >
-        <div className="input-wrap">
-          <input
-            className="input mono"
-            data-testid="repo-input"
-            type="text"
-            spellCheck={false}
-            autoComplete="off"
-            value={draft}
-            placeholder={t('models.repo.placeholder')}
-            aria-label={t('models.repo.label')}
-            onChange={(e) => setDraft(e.target.value)}
-          />
-          {listing.isFetching && <span className="spinner" role="status" aria-label={t('models.repo.opening')} />}
-        </div>
+        <PathInput
+          testId="repo-input"
+          value={draft}
+          placeholder={t('models.repo.placeholder')}
+          aria-label={t('models.repo.label')}
+          onValueChange={setDraft}
+          busy={listing.isFetching}
+          busyLabel={t('models.repo.opening')}
+        />
         <button type="submit" className="btn btn-primary" data-testid="repo-open" disabled={!draft.trim() || listing.isFetching}>
           {listing.isFetching ? t('models.repo.opening') : t('models.repo.open')}
         </button>

@@ -2,7 +2,9 @@
  * Starts the built headless app as a user would (`node dist/electron/headless.mjs`) with a fresh data dir and the
  * fake nvidia-smi first on PATH (scripts/fake-nvidia-smi: streams changing samples, applies or refuses -pl like the
  * real one). Used by global-setup for the shared app, and by specs that need a second one (e.g. without rights).
+ * Also the specs' way to reach the shared app: its URL and a JSON-RPC call over its HTTP API.
  */
+import { expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -65,4 +67,20 @@ export async function startApp({ profile = 'two-gpus', deny = false }: AppOption
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The shared app's URL with its token, as global-setup printed it. */
+export const appUrl = () => process.env.DEEPLOCAL_E2E_URL!;
+const origin = () => new URL(appUrl()).origin;
+const token = () => new URL(appUrl()).searchParams.get('token')!;
+
+/** Calls a method of the shared app over HTTP and fails the test unless it answers 2xx. */
+export async function rpc<T = unknown>(method: string, params: object): Promise<T> {
+  const res = await fetch(`${origin()}/api/rpc/${method}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json' },
+    body: JSON.stringify(params),
+  });
+  expect(res.ok, `${method}: ${res.status}`).toBe(true);
+  return res.json() as Promise<T>;
 }

@@ -4,21 +4,9 @@
  * tokens/s and TTFT, stop the model and start it again, and switch the language.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { appUrl, rpc } from './app';
 
-const appUrl = () => process.env.DEEPLOCAL_E2E_URL!;
 const model = () => process.env.DEEPLOCAL_E2E_MODEL!;
-const origin = () => new URL(appUrl()).origin;
-const token = () => new URL(appUrl()).searchParams.get('token')!;
-
-async function rpc(method: string, params: object) {
-  const res = await fetch(`${origin()}/api/rpc/${method}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json' },
-    body: JSON.stringify(params),
-  });
-  expect(res.ok, `${method}: ${res.status}`).toBe(true);
-  return res.json();
-}
 
 async function open(page: Page) {
   await page.goto(appUrl());

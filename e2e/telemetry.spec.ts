@@ -7,21 +7,7 @@
  * Monitor says why and charts the rest), and a laptop GPU (clock locking instead of a power limit).
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { startApp, type StartedApp } from './app';
-
-const appUrl = () => process.env.DEEPLOCAL_E2E_URL!;
-const origin = () => new URL(appUrl()).origin;
-const token = () => new URL(appUrl()).searchParams.get('token')!;
-
-async function rpc(method: string, params: object) {
-  const res = await fetch(`${origin()}/api/rpc/${method}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json' },
-    body: JSON.stringify(params),
-  });
-  expect(res.ok, `${method}: ${res.status}`).toBe(true);
-  return res.json();
-}
+import { appUrl, rpc, startApp, type StartedApp } from './app';
 
 async function openMonitor(page: Page, url = appUrl()) {
   await page.goto(url);

@@ -5,6 +5,7 @@
  * than written as NaN. Base units where Prometheus has them (bytes, hertz, celsius, watts). Pure.
  */
 import type { MetricsSnapshot } from '../core/telemetry/sampler';
+import type { GpuSample } from '../shared/telemetry';
 
 export interface MetricsInput {
   snapshot: MetricsSnapshot;
@@ -20,6 +21,26 @@ interface Family {
 }
 
 const MiB = 1024 * 1024;
+const MHz = 1e6;
+
+/** `v × unit`, with null (not reported) kept as null. */
+const times = (v: number | null, unit: number) => (v === null ? null : v * unit);
+
+/** The per-GPU gauges (each with a `gpu` label), in the order they are written, after deeplocal_gpu_info. */
+const GPU_GAUGES: [name: string, help: string, value: (g: GpuSample) => number | null][] = [
+  ['gpu_memory_used_bytes', 'GPU memory in use.', (g) => times(g.vramUsedMiB, MiB)],
+  ['gpu_memory_total_bytes', 'GPU memory in total.', (g) => times(g.vramTotalMiB, MiB)],
+  ['gpu_temperature_celsius', 'GPU temperature.', (g) => g.temperatureC],
+  ['gpu_power_draw_watts', 'GPU power draw.', (g) => g.powerDrawW],
+  ['gpu_power_limit_watts', 'Enforced GPU power limit.', (g) => g.powerLimitW],
+  ['gpu_power_min_limit_watts', 'Lowest power limit the GPU accepts.', (g) => g.powerMinW],
+  ['gpu_power_max_limit_watts', 'Highest power limit the GPU accepts.', (g) => g.powerMaxW],
+  ['gpu_power_default_limit_watts', 'Default power limit.', (g) => g.powerDefaultW],
+  ['gpu_utilization_percent', 'GPU utilisation (0-100).', (g) => g.utilizationPct],
+  ['gpu_sm_clock_hertz', 'GPU SM (graphics) clock.', (g) => times(g.smClockMHz, MHz)],
+  ['gpu_memory_clock_hertz', 'GPU memory clock.', (g) => times(g.memClockMHz, MHz)],
+  ['gpu_fan_speed_percent', 'GPU fan speed (0-100).', (g) => g.fanPct],
+];
 
 export function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -59,38 +80,16 @@ export function renderMetrics({ snapshot, requests }: MetricsInput): string {
 
   const s = snapshot.sample;
   const info = fam('gpu_info', 'GPU present (value 1), with its name and the tool that reads it.');
-  const memUsed = fam('gpu_memory_used_bytes', 'GPU memory in use.');
-  const memTotal = fam('gpu_memory_total_bytes', 'GPU memory in total.');
-  const temp = fam('gpu_temperature_celsius', 'GPU temperature.');
-  const draw = fam('gpu_power_draw_watts', 'GPU power draw.');
-  const limit = fam('gpu_power_limit_watts', 'Enforced GPU power limit.');
-  const minL = fam('gpu_power_min_limit_watts', 'Lowest power limit the GPU accepts.');
-  const maxL = fam('gpu_power_max_limit_watts', 'Highest power limit the GPU accepts.');
-  const defL = fam('gpu_power_default_limit_watts', 'Default power limit.');
-  const util = fam('gpu_utilization_percent', 'GPU utilisation (0-100).');
-  const sm = fam('gpu_sm_clock_hertz', 'GPU SM (graphics) clock.');
-  const mem = fam('gpu_memory_clock_hertz', 'GPU memory clock.');
-  const fan = fam('gpu_fan_speed_percent', 'GPU fan speed (0-100).');
+  const gauges = GPU_GAUGES.map(([name, help, value]) => ({ family: fam(name, help), value }));
   for (const g of s?.gpus ?? []) {
     const gpu = { gpu: String(g.index) };
     add(info, 1, { ...gpu, name: g.name, source: snapshot.gpuSource });
-    add(memUsed, g.vramUsedMiB === null ? null : g.vramUsedMiB * MiB, gpu);
-    add(memTotal, g.vramTotalMiB === null ? null : g.vramTotalMiB * MiB, gpu);
-    add(temp, g.temperatureC, gpu);
-    add(draw, g.powerDrawW, gpu);
-    add(limit, g.powerLimitW, gpu);
-    add(minL, g.powerMinW, gpu);
-    add(maxL, g.powerMaxW, gpu);
-    add(defL, g.powerDefaultW, gpu);
-    add(util, g.utilizationPct, gpu);
-    add(sm, g.smClockMHz === null ? null : g.smClockMHz * 1e6, gpu);
-    add(mem, g.memClockMHz === null ? null : g.memClockMHz * 1e6, gpu);
-    add(fan, g.fanPct, gpu);
+    for (const { family, value } of gauges) add(family, value(g), gpu);
   }
   add(fam('cpu_usage_percent', 'CPU busy share of all cores (0-100) since the previous reading.'), s?.cpuPct);
   add(fam('memory_used_bytes', 'System RAM in use (total minus available).'), s?.ramUsedBytes);
   add(fam('memory_total_bytes', 'System RAM in total.'), s?.ramTotalBytes);
-  add(fam('model_vram_bytes', 'GPU memory held by the running model process.'), s?.modelVramMiB === null || s?.modelVramMiB === undefined ? null : s.modelVramMiB * MiB);
+  add(fam('model_vram_bytes', 'GPU memory held by the running model process.'), times(s?.modelVramMiB ?? null, MiB));
 
   const b = snapshot.backend;
   const up = (s?.tokensPerSecond ?? b.tokensPerSecond) !== null;

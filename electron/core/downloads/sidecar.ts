@@ -7,10 +7,9 @@
  * index of each later segment that has bytes to how many (from its start). The sidecar only ever claims bytes whose
  * write has completed, so after a crash it under-claims at most what arrived since the last checkpoint.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../util/atomic-write';
 
 export const SIDECAR_VERSION = 1;
 
@@ -92,25 +91,7 @@ export async function readSidecar(file: string, expect: { sha256: string; size: 
  * fsync: a killed process loses nothing the kernel already has, and a power cut is caught by the final hash check.
  */
 export async function writeSidecar(file: string, state: SidecarState, durable = false): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-  const fh = await fs.open(tmp, 'w');
-  try {
-    await fh.writeFile(JSON.stringify(state));
-    if (durable) await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-  if (durable && process.platform !== 'win32') {
-    const dir = await fs.open(path.dirname(file), 'r').catch(() => null);
-    if (dir) {
-      await dir.sync().catch(() => undefined);
-      await dir.close();
-    }
-  }
+  // 0o666 less the umask (fs.open's default); no mkdir: a download folder removed meanwhile fails the write instead
+  // of coming back.
+  await writeFileAtomic(file, JSON.stringify(state), 0o666, { durable, createDir: false });
 }

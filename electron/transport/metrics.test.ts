@@ -31,30 +31,35 @@ const snapshot = (over: Partial<MetricsSnapshot> = {}): MetricsSnapshot => ({
 /** Every sample line: name{labels} value. */
 const series = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#'));
 
+/** Lines the default snapshot must produce: gpu labels, base units (bytes, hertz), host, backend and requests. */
+const EXPECTED_LINES = [
+  'deeplocal_gpu_memory_used_bytes{gpu="0"} 1073741824',
+  'deeplocal_gpu_memory_total_bytes{gpu="1"} 25769803776',
+  'deeplocal_gpu_temperature_celsius{gpu="0"} 70',
+  'deeplocal_gpu_power_draw_watts{gpu="0"} 300.5',
+  'deeplocal_gpu_power_limit_watts{gpu="1"} 350',
+  'deeplocal_gpu_utilization_percent{gpu="0"} 97',
+  'deeplocal_gpu_sm_clock_hertz{gpu="0"} 1890000000',
+  'deeplocal_gpu_memory_clock_hertz{gpu="0"} 9751000000',
+  'deeplocal_gpu_fan_speed_percent{gpu="0"} 78',
+  'deeplocal_gpu_info{gpu="0",name="NVIDIA GeForce RTX 3000 \\"OC\\"",source="nvidia-smi"} 1',
+  'deeplocal_cpu_usage_percent 12.5',
+  'deeplocal_memory_used_bytes 1000000000',
+  'deeplocal_model_vram_bytes 536870912',
+  'deeplocal_tokens_per_second 42.5',
+  'deeplocal_backend_up 1',
+  'deeplocal_requests_total{api="chat"} 3',
+  'deeplocal_requests_total{api="openai"} 5',
+  'deeplocal_backend_tokens_predicted_total 1234',
+];
+
 describe('/metrics text', () => {
   it('writes HELP and TYPE once per family, gpu labels, base units, and leaves out missing values', () => {
     const text = renderMetrics({ snapshot: snapshot(), requests: { chat: 3, openai: 5, openaiInFlight: 0 } });
     const lines = series(text);
-    expect(lines).toContain('deeplocal_gpu_memory_used_bytes{gpu="0"} 1073741824');
-    expect(lines).toContain('deeplocal_gpu_memory_total_bytes{gpu="1"} 25769803776');
-    expect(lines).toContain('deeplocal_gpu_temperature_celsius{gpu="0"} 70');
-    expect(lines).toContain('deeplocal_gpu_power_draw_watts{gpu="0"} 300.5');
-    expect(lines).toContain('deeplocal_gpu_power_limit_watts{gpu="1"} 350');
-    expect(lines).toContain('deeplocal_gpu_utilization_percent{gpu="0"} 97');
-    expect(lines).toContain('deeplocal_gpu_sm_clock_hertz{gpu="0"} 1890000000');
-    expect(lines).toContain('deeplocal_gpu_memory_clock_hertz{gpu="0"} 9751000000');
-    expect(lines).toContain('deeplocal_gpu_fan_speed_percent{gpu="0"} 78');
-    expect(lines.filter((l) => l.startsWith('deeplocal_gpu_fan_speed_percent'))).toHaveLength(1);
-    expect(lines.filter((l) => l.startsWith('deeplocal_gpu_power_draw_watts'))).toHaveLength(1);
-    expect(lines).toContain('deeplocal_gpu_info{gpu="0",name="NVIDIA GeForce RTX 3000 \\"OC\\"",source="nvidia-smi"} 1');
-    expect(lines).toContain('deeplocal_cpu_usage_percent 12.5');
-    expect(lines).toContain('deeplocal_memory_used_bytes 1000000000');
-    expect(lines).toContain('deeplocal_model_vram_bytes 536870912');
-    expect(lines).toContain('deeplocal_tokens_per_second 42.5');
-    expect(lines).toContain('deeplocal_backend_up 1');
-    expect(lines).toContain('deeplocal_requests_total{api="chat"} 3');
-    expect(lines).toContain('deeplocal_requests_total{api="openai"} 5');
-    expect(lines).toContain('deeplocal_backend_tokens_predicted_total 1234');
+    for (const line of EXPECTED_LINES) expect(lines).toContain(line);
+    // GPU 1 reports no fan speed and no power draw: those families have GPU 0's line only.
+    for (const family of ['deeplocal_gpu_fan_speed_percent', 'deeplocal_gpu_power_draw_watts']) expect(lines.filter((l) => l.startsWith(family))).toHaveLength(1);
     expect(text).toMatch(/# HELP deeplocal_requests_total .+\n# TYPE deeplocal_requests_total counter\n/);
     // Each family's HELP/TYPE appears once, and every line is valid exposition format.
     const types = text.split('\n').filter((l) => l.startsWith('# TYPE'));

@@ -12,46 +12,24 @@ import { ChatService, toChatTimings } from './chat-service';
 import type { LlamaTimings } from './completion-client';
 
 describe('toChatTimings', () => {
+  /** No prompt figures from the server (none at all, or generation numbers only). */
+  const noPrompt = { promptTokens: 0, promptMs: 0 };
   it.each<{ name: string; t: LlamaTimings | undefined; ttft: number; fb: { tokens: number; ms: number }; want: ChatTimings }>([
+    // Captured from the pinned llama-server: its numbers win over ours.
     {
-      // Captured from the pinned llama-server: its numbers win over ours.
       name: 'server timings',
       t: { prompt_n: 6, prompt_ms: 2.202, predicted_n: 3, predicted_ms: 15.786, predicted_per_second: 126.69453946534905 },
       ttft: 40,
       fb: { tokens: 99, ms: 9999 },
       want: { promptTokens: 6, promptMs: 2.202, predictedTokens: 3, predictedMs: 15.786, tokensPerSecond: 126.69453946534905, ttftMs: 40 },
     },
-    {
-      // A cancelled reply has no server timings: count what we saw.
-      name: 'no server timings: fallback count and rate',
-      t: undefined,
-      ttft: 12,
-      fb: { tokens: 50, ms: 2000 },
-      want: { promptTokens: 0, promptMs: 0, predictedTokens: 50, predictedMs: 2000, tokensPerSecond: 25, ttftMs: 12 },
-    },
-    {
-      // The rate is derived from whatever mix of numbers is present.
-      name: 'server counts without a rate',
-      t: { predicted_n: 10, predicted_ms: 500 },
-      ttft: 5,
-      fb: { tokens: 1, ms: 1 },
-      want: { promptTokens: 0, promptMs: 0, predictedTokens: 10, predictedMs: 500, tokensPerSecond: 20, ttftMs: 5 },
-    },
-    {
-      // Zero elapsed time (one token, or a clock that did not tick) must not produce Infinity or NaN in the UI.
-      name: 'zero milliseconds',
-      t: undefined,
-      ttft: 0,
-      fb: { tokens: 1, ms: 0 },
-      want: { promptTokens: 0, promptMs: 0, predictedTokens: 1, predictedMs: 0, tokensPerSecond: 0, ttftMs: 0 },
-    },
-    {
-      name: 'nothing generated',
-      t: undefined,
-      ttft: 30,
-      fb: { tokens: 0, ms: 0 },
-      want: { promptTokens: 0, promptMs: 0, predictedTokens: 0, predictedMs: 0, tokensPerSecond: 0, ttftMs: 30 },
-    },
+    // A cancelled reply has no server timings: count what we saw.
+    { name: 'no server timings: fallback count and rate', t: undefined, ttft: 12, fb: { tokens: 50, ms: 2000 }, want: { ...noPrompt, predictedTokens: 50, predictedMs: 2000, tokensPerSecond: 25, ttftMs: 12 } },
+    // The rate is derived from whatever mix of numbers is present.
+    { name: 'server counts without a rate', t: { predicted_n: 10, predicted_ms: 500 }, ttft: 5, fb: { tokens: 1, ms: 1 }, want: { ...noPrompt, predictedTokens: 10, predictedMs: 500, tokensPerSecond: 20, ttftMs: 5 } },
+    // Zero elapsed time (one token, or a clock that did not tick) must not produce Infinity or NaN in the UI.
+    { name: 'zero milliseconds', t: undefined, ttft: 0, fb: { tokens: 1, ms: 0 }, want: { ...noPrompt, predictedTokens: 1, predictedMs: 0, tokensPerSecond: 0, ttftMs: 0 } },
+    { name: 'nothing generated', t: undefined, ttft: 30, fb: { tokens: 0, ms: 0 }, want: { ...noPrompt, predictedTokens: 0, predictedMs: 0, tokensPerSecond: 0, ttftMs: 30 } },
   ])('$name', ({ t, ttft, fb, want }) => {
     const got = toChatTimings(t, ttft, fb);
     expect(got).toEqual(want);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { methodNames, type CallContext, type Handlers, type MethodName } from '../shared/contract';
 import { AppError, type ErrorCode } from '../shared/errors';
+import { codeOf } from '../test/error-codes';
 import { allMethods, createDispatcher, invokeToEnvelope } from './dispatch';
 
 const ctx: CallContext = { transport: 'http' };
@@ -22,16 +23,6 @@ function recording(overrides: Partial<Record<MethodName, (p: unknown) => Promise
     ]),
   ) as unknown as Handlers;
   return { calls, invoke: createDispatcher(handlers) };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'ok'> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
 }
 
 describe('createDispatcher: method names', () => {

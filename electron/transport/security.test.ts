@@ -7,20 +7,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../shared/errors';
 import { tokenProtocol } from '../shared/ws-client';
+import { codeOfCall } from '../test/error-codes';
 import { checkHost, checkOrigin, checkToken, isLoopbackHost, LOOPBACK_HOSTS, type GuardConfig } from './security';
 
 const PORT = 47123;
 const cfg: GuardConfig = { port: PORT, hosts: [...LOOPBACK_HOSTS] };
-
-function outcome(fn: () => void): 'ok' | ErrorCode {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-}
 
 describe('checkHost', () => {
   it.each<{ host: string | undefined; want: 'ok' | ErrorCode }>([
@@ -56,7 +47,7 @@ describe('checkHost', () => {
     { host: `localhost:${PORT}/x`, want: 'FORBIDDEN_HOST' },
   ])('Host $host → $want', ({ host, want }) => {
     const headers: IncomingHttpHeaders = host === undefined ? {} : { host };
-    expect(outcome(() => checkHost(headers, cfg))).toBe(want);
+    expect(codeOfCall(() => checkHost(headers, cfg))).toBe(want);
   });
 
   it('keeps the offending host in the error (bounded), so the log says who tried', () => {
@@ -75,8 +66,8 @@ describe('checkHost', () => {
 
   it('accepts an extra configured host name (e.g. the LAN name the server was bound to)', () => {
     const lan: GuardConfig = { port: PORT, hosts: [...LOOPBACK_HOSTS, 'my-pc.local'] };
-    expect(outcome(() => checkHost({ host: `my-pc.local:${PORT}` }, lan))).toBe('ok');
-    expect(outcome(() => checkHost({ host: `my-pc.local:${PORT}` }, cfg))).toBe('FORBIDDEN_HOST');
+    expect(codeOfCall(() => checkHost({ host: `my-pc.local:${PORT}` }, lan))).toBe('ok');
+    expect(codeOfCall(() => checkHost({ host: `my-pc.local:${PORT}` }, cfg))).toBe('FORBIDDEN_HOST');
   });
 });
 
@@ -106,7 +97,7 @@ describe('checkOrigin', () => {
     { origin: `http://localhost:${PORT}/`, want: 'FORBIDDEN_ORIGIN' },
   ])('Origin $origin → $want', ({ origin, want }) => {
     const headers: IncomingHttpHeaders = origin === undefined ? {} : { origin };
-    expect(outcome(() => checkOrigin(headers, cfg))).toBe(want);
+    expect(codeOfCall(() => checkOrigin(headers, cfg))).toBe(want);
   });
 });
 
@@ -140,7 +131,7 @@ describe('checkToken', () => {
     // One good credential is enough, wherever it is.
     { name: 'wrong Bearer but right X-Api-Key', headers: { authorization: `Bearer ${sameLength}`, 'x-api-key': T }, want: 'ok' },
   ])('$name → $want', ({ headers, want }) => {
-    expect(outcome(() => checkToken(headers, T))).toBe(want);
+    expect(codeOfCall(() => checkToken(headers, T))).toBe(want);
   });
 });
 

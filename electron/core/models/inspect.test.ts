@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gguf, GGMLType, writeGGUF } from '../../../scripts/lib/gguf-writer.mjs';
 import { AppError, type ErrorCode } from '../../shared/errors';
+import { codeOf } from '../../test/error-codes';
 import { inspectModel, splitShardPaths } from './inspect';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-inspect-'));
@@ -41,16 +42,6 @@ function write(name: string, spec: { kv?: Kv; tensors?: Tensor[]; version?: numb
   const p = path.join(tmp, name);
   writeGGUF(p, { kv: spec.kv ?? llamaKv(), tensors: spec.tensors ?? tensors, ...(spec.version ? { version: spec.version } : {}) }, opts);
   return p;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'ok'> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
 }
 
 describe('inspectModel', () => {

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import type { DownloadJob } from '../../../../electron/shared/models';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { DownloadIcon } from '../../components/icons';
 import { useUi } from '../../stores/ui';
@@ -30,27 +31,24 @@ export function DownloadsPage() {
   const done = jobs.filter((j) => !(ACTIVE_STATES.has(j.state) || j.state === 'paused'));
   return (
     <div className="page page-narrow">
-      {active.length > 0 && (
-        <section className="card">
-          <h2 className="card-title">{t('downloads.active')}</h2>
-          <ul className="download-list">
-            {active.map((j) => (
-              <DownloadRow key={j.id} job={j} />
-            ))}
-          </ul>
-        </section>
-      )}
-      {done.length > 0 && (
-        <section className="card">
-          <h2 className="card-title">{t('downloads.finished')}</h2>
-          <ul className="download-list">
-            {done.map((j) => (
-              <DownloadRow key={j.id} job={j} />
-            ))}
-          </ul>
-        </section>
-      )}
+      <JobSection title={t('downloads.active')} jobs={active} />
+      <JobSection title={t('downloads.finished')} jobs={done} />
     </div>
+  );
+}
+
+/** A card listing jobs; nothing when there are none. */
+function JobSection({ title, jobs }: { title: string; jobs: DownloadJob[] }) {
+  if (jobs.length === 0) return null;
+  return (
+    <section className="card">
+      <h2 className="card-title">{title}</h2>
+      <ul className="download-list">
+        {jobs.map((j) => (
+          <DownloadRow key={j.id} job={j} />
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -3,26 +3,21 @@
  * with live events and the window arithmetic are testable without React.
  */
 import type { TelemetrySample } from '../../../../electron/shared/telemetry';
+import { appendByKey, mergeByKey } from '../../lib/ordered';
 
 /** One hour at 1 Hz. The core keeps its own (shorter) ring buffer; this one only has to outlive a long session. */
 export const MAX_SAMPLES = 3600;
 
+const tsOf = (s: TelemetrySample) => s.ts;
+
 /** Merges two ts-ordered lists (backlog and live), dropping duplicates by ts (the later list wins) and the oldest over `max`. */
 export function mergeSamples(a: readonly TelemetrySample[], b: readonly TelemetrySample[], max = MAX_SAMPLES): TelemetrySample[] {
-  const byTs = new Map<number, TelemetrySample>();
-  for (const s of a) byTs.set(s.ts, s);
-  for (const s of b) byTs.set(s.ts, s);
-  const all = [...byTs.values()].sort((x, y) => x.ts - y.ts);
-  return all.length > max ? all.slice(all.length - max) : all;
+  return mergeByKey(a, b, tsOf, max);
 }
 
 /** Appends one live sample. The common case (newer than the last) copies references only; no sort. */
 export function appendSample(samples: readonly TelemetrySample[], s: TelemetrySample, max = MAX_SAMPLES): TelemetrySample[] {
-  const last = samples[samples.length - 1];
-  if (last && s.ts <= last.ts) return mergeSamples(samples, [s], max);
-  const next = samples.length >= max ? samples.slice(samples.length - max + 1) : samples.slice();
-  next.push(s);
-  return next;
+  return appendByKey(samples, s, tsOf, max);
 }
 
 /** Index of the first sample with ts >= t (binary search; samples are ts-ordered). */

@@ -2,11 +2,12 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DownloadJob } from '../../../../electron/shared/models';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { CheckIcon, CloseIcon, PauseIcon, PlayIcon } from '../../components/icons';
+import { CheckIcon, CloseIcon, PlayIcon } from '../../components/icons';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useLoadModel } from '../library/useLoadModel';
 import { useJobAction, useRemoveJob, useStartDownload } from '../models/queries';
 import { hostOf, requestOf } from './format';
+import { PauseResumeButtons } from './PauseResumeButtons';
 import { useDownloadText } from './useDownloadText';
 
 /** One job: what, from where, how far, how fast, and the buttons that fit its state. */
@@ -71,18 +72,7 @@ export function DownloadRow({ job }: { job: DownloadJob }) {
             </>
           ) : (
             <>
-              {(s === 'downloading' || s === 'queued') && (
-                <button type="button" className="btn btn-small" data-testid="download-pause" onClick={() => pause.mutate(job.id)} disabled={pause.isPending}>
-                  <PauseIcon size={14} />
-                  {t('downloads.pause')}
-                </button>
-              )}
-              {s === 'paused' && (
-                <button type="button" className="btn btn-small btn-primary" data-testid="download-resume" onClick={() => resume.mutate(job.id)} disabled={resume.isPending}>
-                  <PlayIcon size={14} />
-                  {t('downloads.resume')}
-                </button>
-              )}
+              <PauseResumeButtons job={job} pause={pause} resume={resume} testIdPrefix="download" />
               {s === 'failed' && (
                 <button type="button" className="btn btn-small btn-primary" data-testid="download-retry" onClick={() => retry.mutate(requestOf(job))} disabled={retry.isPending}>
                   <PlayIcon size={14} />

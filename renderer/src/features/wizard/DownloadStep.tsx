@@ -1,10 +1,11 @@
 import { useTranslation } from 'react-i18next';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { CheckIcon, DownloadIcon, PauseIcon, PlayIcon } from '../../components/icons';
+import { CheckIcon, DownloadIcon, PlayIcon } from '../../components/icons';
 import { ProgressBar } from '../../components/ProgressBar';
 import { formatBytes } from '../../lib/format';
 import { findInstalled, findJob } from '../downloads/DownloadAction';
 import { hostOf, percent } from '../downloads/format';
+import { PauseResumeButtons } from '../downloads/PauseResumeButtons';
 import { useDownloadText } from '../downloads/useDownloadText';
 import { useDownloads, useJobAction, useLibrary, useStartDownload } from '../models/queries';
 import { useWizard } from './store';
@@ -80,18 +81,7 @@ export function DownloadStep() {
               {job.endpoint && s !== 'completed' ? ` · ${t('downloads.via', { host: hostOf(job.endpoint.url) })}` : ''}
             </span>
             <div className="download-actions">
-              {(s === 'downloading' || s === 'queued') && (
-                <button type="button" className="btn btn-small" data-testid="wizard-pause" onClick={() => pause.mutate(job.id)} disabled={pause.isPending}>
-                  <PauseIcon size={14} />
-                  {t('downloads.pause')}
-                </button>
-              )}
-              {s === 'paused' && (
-                <button type="button" className="btn btn-small btn-primary" data-testid="wizard-resume" onClick={() => resume.mutate(job.id)} disabled={resume.isPending}>
-                  <PlayIcon size={14} />
-                  {t('downloads.resume')}
-                </button>
-              )}
+              <PauseResumeButtons job={job} pause={pause} resume={resume} testIdPrefix="wizard" />
               {s === 'failed' && (
                 <button type="button" className="btn btn-small btn-primary" data-testid="wizard-retry" onClick={begin} disabled={start.isPending}>
                   <PlayIcon size={14} />

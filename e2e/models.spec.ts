@@ -47,10 +47,6 @@ async function open(page: Page) {
   await expect(page.getByTestId('status-pill')).toBeVisible();
 }
 
-// The whole file is fixme until issue 4's downloader stops stalling intermittently on the emulator (seen in a
-// clean-clone CI run and under load); the later tests depend on the wizard's download. Reported as skipped.
-test.fixme(true, 'issue 4: downloads from the emulator intermittently stall');
-
 test.describe.configure({ mode: 'serial' });
 
 let savedSampling: object | undefined;
@@ -64,8 +60,7 @@ test.afterAll(async () => {
   if (savedSampling) await rpc('settings.update', { sampling: savedSampling });
 });
 
-// fixme with the two download tests below: downloads from the emulator intermittently stall (issue 4, left open).
-test.fixme('first run: the wizard plans, downloads, verifies and starts a model, then chat streams a reply', async ({ page }) => {
+test('first run: the wizard plans, downloads, verifies and starts a model, then chat streams a reply', async ({ page }) => {
   // Nothing installed and nothing running: what a new user sees.
   expect(await rpc<unknown[]>('models.library', {})).toEqual([]);
   await rpc('backend.stop', {});
@@ -178,10 +173,7 @@ test('the Models page shows fit badges per quant and opens any repo by id or URL
   await expect(page.getByTestId('repo-error')).toHaveAttribute('data-code', /HUB_NOT_FOUND|HUB_AUTH_REQUIRED/);
 });
 
-// Known failure, tracked in issue 4 (left open): in a clean-clone CI run the download stayed "downloading" for 60 s
-// after the slow-link fault was cleared. The downloader's fix was still in progress when the session ended; this
-// test and the next one (which deletes the model this one downloads) are fixme, reported as skipped, until it lands.
-test.fixme('a download on a slow link pauses, resumes where it stopped, verifies, and lands in the library', async ({ page }) => {
+test('a download on a slow link pauses, resumes where it stopped, verifies, and lands in the library', async ({ page }) => {
   await open(page);
   await page.getByTestId('nav-models').click();
   await page.getByTestId('repo-input').fill(`hf.co/${SLOW_REPO}`);
@@ -232,7 +224,7 @@ test.fixme('a download on a slow link pauses, resumes where it stopped, verifies
   await expect(page.locator('[data-testid=library-row]').filter({ hasText: /Slow/i })).toHaveCount(1);
 });
 
-test.fixme('the library imports a local GGUF by reference, deletes with a confirmation, and forgets references', async ({ page }) => {
+test('the library imports a local GGUF by reference, deletes with a confirmation, and forgets references', async ({ page }) => {
   await open(page);
   await page.getByTestId('nav-library').click();
   const rows = page.getByTestId('library-row');

@@ -197,7 +197,8 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
             const b = Math.min(f.at + (f.length ?? 1), pos + n);
             for (let i = a; i < b; i++) chunk[i - pos] ^= 0xff;
           }
-          if (!res.write(chunk)) {
+          // (A response closed meanwhile never drains: waiting for it would leak the file handle.)
+          if (!res.write(chunk) && !closed && !res.destroyed) {
             await new Promise((r) => {
               const done = () => {
                 res.off('drain', done);

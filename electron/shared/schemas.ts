@@ -47,6 +47,8 @@ export const LoadOptions = z.object({
   parallel: z.number().int().min(1).max(64).default(1),
   /** 0 = llama.cpp's default thread count. */
   threads: z.number().int().min(0).max(512).default(0),
+  /** MoE models: keep the expert weights of the first N layers in RAM (llama-server --n-cpu-moe); 0 = none. */
+  cpuMoeLayers: z.number().int().min(0).max(1000).default(0),
   cacheTypeK: z.enum(['f16', 'bf16', 'q8_0', 'q4_0']).default('f16'),
   cacheTypeV: z.enum(['f16', 'bf16', 'q8_0', 'q4_0']).default('f16'),
   reasoningFormat: z.enum(['auto', 'deepseek', 'none']).default('auto'),
@@ -165,6 +167,9 @@ export type ConversationSummary = z.infer<typeof ConversationSummary>;
 export const Language = z.enum(['system', 'en', 'zh-CN']);
 export const Theme = z.enum(['system', 'light', 'dark']);
 
+export const SetupWizardState = z.enum(['pending', 'done', 'dismissed']);
+export type SetupWizardState = z.infer<typeof SetupWizardState>;
+
 export const Settings = z.object({
   language: Language.default('system'),
   theme: Theme.default('system'),
@@ -180,6 +185,8 @@ export const Settings = z.object({
   hub: HubSettings.default(() => HubSettings.parse({})),
   /** Where models are downloaded to; null = <data folder>/models. */
   modelsDir: z.string().min(1).max(4096).nullable().default(null),
+  /** The first-run setup wizard: opens by itself only while 'pending' (finished: 'done'; skipped: 'dismissed'). */
+  setupWizard: SetupWizardState.default('pending'),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -194,6 +201,7 @@ export const SettingsPatch = z.object({
   alerts: patchOf(AlertSettings).optional(),
   hub: patchOf(HubSettings).optional(),
   modelsDir: z.string().min(1).max(4096).nullable().optional(),
+  setupWizard: SetupWizardState.optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 

@@ -82,6 +82,19 @@ const rows: Row[] = [
     lacks: [],
   },
   {
+    name: 'no MoE experts in RAM by default: no -ncmoe',
+    options: {},
+    has: [],
+    lacks: ['-ncmoe'],
+  },
+  {
+    // An experts-on-CPU plan for DeepSeek-R1 671B: with --fit left on, llama.cpp fits the rest around it.
+    name: 'cpuMoeLayers 40 → -ncmoe 40, --fit stays on',
+    options: { cpuMoeLayers: 40 },
+    has: [['-ncmoe', '40']],
+    lacks: ['--fit', '-ngl'],
+  },
+  {
     // A quantized K cache works without flash attention; only V needs it.
     name: 'quantized K with flash attention off is allowed',
     options: { cacheTypeK: 'q8_0', flashAttention: 'off' },

@@ -41,6 +41,8 @@ export function buildLlamaServerArgs(input: LlamaServerArgsInput): string[] {
     args.push('-ngl', String(o.gpuLayers), '--fit', 'off');
   }
   if (o.threads > 0) args.push('-t', String(o.threads));
+  // With --fit on, llama.cpp keeps a user-set expert placement and fits the rest around it.
+  if (o.cpuMoeLayers > 0) args.push('-ncmoe', String(o.cpuMoeLayers));
   if (o.cacheTypeK !== 'f16') args.push('-ctk', o.cacheTypeK);
   if (o.cacheTypeV !== 'f16') args.push('-ctv', o.cacheTypeV);
   if (o.loadMode !== 'auto') args.push('-lm', o.loadMode);

@@ -87,6 +87,8 @@ export const en = {
     advanced: 'Advanced',
     threads: 'CPU threads',
     threadsHint: '0 = automatic',
+    cpuMoe: 'MoE expert layers in RAM',
+    cpuMoeHint: 'Mixture-of-experts models (DeepSeek-R1 / V3): the experts of this many layers stay in system memory, the rest goes to the GPU. 0 = none.',
     parallel: 'Parallel requests',
     parallelHint: 'Each slot gets an equal share of the context.',
     cacheK: 'K cache type',

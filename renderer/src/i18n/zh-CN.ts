@@ -88,6 +88,8 @@ export const zhCN: Messages = {
     advanced: '高级选项',
     threads: 'CPU 线程数',
     threadsHint: '0 表示自动',
+    cpuMoe: '放在内存中的 MoE 专家层数',
+    cpuMoeHint: '混合专家模型（DeepSeek-R1 / V3）：这么多层的专家权重留在系统内存，其余放到 GPU。0 表示不保留。',
     parallel: '并行请求数',
     parallelHint: '每个槽位平分上下文长度。',
     cacheK: 'K 缓存类型',

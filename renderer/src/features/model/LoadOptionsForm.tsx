@@ -91,6 +91,11 @@ export function LoadOptionsForm({
             <p className="hint">{t('model.threadsHint')}</p>
           </div>
           <div className="field">
+            <label htmlFor={`${id}-ncmoe`}>{t('model.cpuMoe')}</label>
+            <NumberField id={`${id}-ncmoe`} value={value.cpuMoeLayers} min={0} max={1000} onChange={(v) => set('cpuMoeLayers', v ?? 0)} />
+            <p className="hint">{t('model.cpuMoeHint')}</p>
+          </div>
+          <div className="field">
             <label htmlFor={`${id}-np`}>{t('model.parallel')}</label>
             <NumberField id={`${id}-np`} value={value.parallel} min={1} max={64} onChange={(v) => set('parallel', v ?? 1)} />
             <p className="hint">{t('model.parallelHint')}</p>

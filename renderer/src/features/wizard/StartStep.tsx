@@ -1,7 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import type { LoadOptions } from '../../../../electron/shared/schemas';
-import type { FitPlan } from '../../../../electron/shared/models';
 import { useClient } from '../../api/context';
 import { keys, newerStatus, useBackendStatus } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
@@ -11,23 +9,10 @@ import { useUi } from '../../stores/ui';
 import { findInstalled, findJob } from '../downloads/DownloadAction';
 import { formatContext } from '../models/fit';
 import { useDownloads, useLibrary } from '../models/queries';
-import { setWizardFlag } from './firstRun';
+import { useSetWizardFlag } from './firstRun';
+import { optionsFromPlan } from './plan-options';
 import { useWizard } from './store';
 import { useChoice } from './useChoice';
-
-/** Load options from the plan: its context and KV-cache type; layers stay "auto" so llama.cpp's own fit decides. */
-export function optionsFromPlan(plan: FitPlan | null): Partial<LoadOptions> {
-  if (!plan) return {};
-  const quantizedKv = plan.kvType !== 'f16';
-  return {
-    contextSize: plan.contextSize,
-    gpuLayers: 'auto',
-    cacheTypeK: plan.kvType,
-    cacheTypeV: plan.kvType,
-    // A quantized V cache needs flash attention.
-    ...(quantizedKv ? { flashAttention: 'on' as const } : {}),
-  };
-}
 
 /** Starts the downloaded model with the planned context and the model's recommended sampling, then opens chat. */
 export function StartStep() {
@@ -40,6 +25,7 @@ export function StartStep() {
   const { data: status } = useBackendStatus();
   const jobId = useWizard((s) => s.jobId);
   const setView = useUi((s) => s.setView);
+  const setWizardFlag = useSetWizardFlag();
 
   const path = (() => {
     if (!choice) return null;

@@ -7,7 +7,7 @@ import { useUi } from '../../stores/ui';
 import { findInstalled, findJob } from '../downloads/DownloadAction';
 import { useDownloads, useLibrary } from '../models/queries';
 import { DownloadStep } from './DownloadStep';
-import { setWizardFlag } from './firstRun';
+import { useSetWizardFlag } from './firstRun';
 import { HardwareStep } from './HardwareStep';
 import { MirrorStep } from './MirrorStep';
 import { ModelStep } from './ModelStep';
@@ -33,6 +33,7 @@ export function WizardPage() {
   const go = useWizard((s) => s.go);
   const endpoint = useWizard((s) => s.endpoint);
   const setView = useUi((s) => s.setView);
+  const setWizardFlag = useSetWizardFlag();
   const { data: settings } = useSettings();
   const update = useUpdateSettings();
   const { choice } = useChoice();

@@ -1,10 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 // firstRun.ts subscribes to the UI store at import; the store itself is plain zustand and needs no DOM.
-vi.stubGlobal('localStorage', { getItem: () => null, setItem: () => undefined });
 const { shouldOpenWizard } = await import('./firstRun');
 
-const base = { flag: null, navigated: false, libraryCount: 0, jobCount: 0, backendState: 'stopped' } as const;
+const base = { flag: 'pending', navigated: false, libraryCount: 0, jobCount: 0, backendState: 'stopped' } as const;
 
 describe('shouldOpenWizard', () => {
   it('opens on a first run with nothing installed', () => expect(shouldOpenWizard(base)).toBe(true));

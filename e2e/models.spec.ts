@@ -6,22 +6,10 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import fs from 'node:fs';
+import { appUrl, rpc } from './app';
 import { SLOW_FILE, SLOW_REPO, TEST_CATALOG_ID, TEST_REPO } from './hub-fixture';
 
-const appUrl = () => process.env.DEEPLOCAL_E2E_URL!;
 const hubUrl = () => process.env.DEEPLOCAL_E2E_HUB!;
-const origin = () => new URL(appUrl()).origin;
-const token = () => new URL(appUrl()).searchParams.get('token')!;
-
-async function rpc<T = unknown>(method: string, params: object): Promise<T> {
-  const res = await fetch(`${origin()}/api/rpc/${method}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json' },
-    body: JSON.stringify(params),
-  });
-  expect(res.ok, `${method}: ${res.status}`).toBe(true);
-  return res.json() as Promise<T>;
-}
 
 /** Replaces the emulator's injected faults (see scripts/hub-emulator/server.mjs). */
 async function setFaults(faults: object[]) {
@@ -121,7 +109,8 @@ test('first run: the wizard plans, downloads, verifies and starts a model, then 
   await page.getByTestId('chat-stop').click();
   await expect(reply).toHaveAttribute('data-streaming', 'false');
 
-  // Finished: the wizard does not come back.
+  // Finished: recorded in settings (so no window or browser opens it again), and it does not come back.
+  expect((await rpc<{ setupWizard: string }>('settings.get', {})).setupWizard).toBe('done');
   await page.reload();
   await expect(page.getByTestId('status-pill')).toHaveAttribute('data-state', 'ready');
   await expect(page.getByTestId('wizard')).toHaveCount(0);

@@ -150,6 +150,8 @@ export const CatalogModel = z.object({
   name: z.string(),
   family: z.string(),
   description: z.string().default(''),
+  /** The description in other UI languages, by language tag (e.g. "zh-CN"); English is `description`. */
+  descriptionI18n: z.record(z.string(), z.string()).default({}),
   /** Total parameters; active parameters per token (MoE). */
   parameters: z.number().positive(),
   activeParameters: z.number().positive(),

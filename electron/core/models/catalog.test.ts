@@ -39,6 +39,9 @@ describe('resources/catalog.json', () => {
     expect(m.quants.map((q) => q.sizeBytes)).toEqual([...m.quants.map((q) => q.sizeBytes)].sort((a, b) => a - b));
     if (m.family === 'deepseek-r1' || m.family === 'deepseek-r1-distill') expect(m.sampling).toMatchObject({ temperature: 0.6, top_p: 0.95 });
     expect(m.license).toMatch(/MIT/);
+    // Shown on the Models page: in every UI language.
+    expect(m.description.length).toBeGreaterThan(10);
+    expect(m.descriptionI18n['zh-CN']).toMatch(/[\u4e00-\u9fff]/);
   });
 
   it('the 671B models are MoE with experts the planner can put in RAM, in dynamic low-bit quants', () => {

@@ -185,6 +185,7 @@ export const en = {
     paramsMoe: '{{total}} parameters · {{active}} active',
     trained: 'Trained context {{ctx}}',
     contextLabel: 'Context',
+    tags: { reasoning: 'reasoning', moe: 'mixture of experts', chat: 'chat' },
     topPick: 'Best pick for this computer',
     allQuants_one: 'Show {{count}} quantization',
     allQuants_other: 'Show all {{count}} quantizations',

@@ -186,6 +186,7 @@ export const zhCN: Messages = {
     paramsMoe: '{{total}} 参数 · 激活 {{active}}',
     trained: '训练上下文 {{ctx}}',
     contextLabel: '上下文',
+    tags: { reasoning: '推理', moe: '混合专家', chat: '对话' },
     topPick: '本机首选',
     allQuants_one: '显示 {{count}} 个量化版本',
     allQuants_other: '显示全部 {{count}} 个量化版本',

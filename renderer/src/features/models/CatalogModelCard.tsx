@@ -20,6 +20,7 @@ interface Props {
 export function CatalogModelCard({ model, topPick, fit, fitLoading, library, jobs }: Props) {
   const { t, i18n } = useTranslation();
   const lng = i18n.resolvedLanguage ?? 'en';
+  const description = model.descriptionI18n[lng] ?? model.description;
   const contexts = fit ? contextsOf(fit.plans) : [];
   const [picked, setPicked] = useState<number | null>(null);
   const [expanded, setExpanded] = useState(false);
@@ -66,11 +67,11 @@ export function CatalogModelCard({ model, topPick, fit, fitLoading, library, job
             </span>
             {model.tags.map((tag) => (
               <span key={tag} className="chip">
-                {tag}
+                {t(`models.tags.${tag}`, { defaultValue: tag })}
               </span>
             ))}
           </div>
-          {model.description && <p className="catalog-desc">{model.description}</p>}
+          {description && <p className="catalog-desc">{description}</p>}
         </div>
         {contexts.length > 1 && context != null && (
           <label className="catalog-context">

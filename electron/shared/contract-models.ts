@@ -76,6 +76,8 @@ export const modelMethods = {
 export const modelEvents = {
   /** A job's snapshot: at every state change, and at most every 250 ms while bytes flow. */
   'downloads.progress': DownloadJob,
+  /** A job left the list (downloads.remove), so every window drops its row. */
+  'downloads.removed': z.object({ id: z.string() }),
   /** The library after a download completes, a model is imported or deleted. */
   'library.changed': z.array(LibraryModel),
 } as const;

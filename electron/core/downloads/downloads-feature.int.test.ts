@@ -26,12 +26,14 @@ let dataDir: string;
 let feature: ModelsFeature;
 let events: DownloadJob[];
 let libraryEvents: number;
+let removedEvents: { id: string }[];
 const ctx = { transport: 'direct' as const };
 
 async function open(over: Partial<ModelsFeatureOptions> = {}): Promise<ModelsFeature> {
   const bus = createEventBus();
   bus.on('downloads.progress', (j) => events.push(j));
   bus.on('library.changed', () => libraryEvents++);
+  bus.on('downloads.removed', (e) => removedEvents.push(e));
   const f = await createModelsFeature({
     dataDir,
     resourcesDirs: [path.join(__dirname, '../../../resources')],
@@ -51,6 +53,7 @@ beforeEach(async () => {
   writeTestCatalog(dataDir);
   events = [];
   libraryEvents = 0;
+  removedEvents = [];
   feature = await open();
 });
 afterEach(async () => {
@@ -169,6 +172,8 @@ describe('downloads', () => {
     expect(fs.existsSync(inc) ? fs.readdirSync(inc) : []).toEqual([]);
     expect(await call('downloads.remove', { id: job.id })).toEqual({ removed: true });
     expect(feature.manager.list()).toEqual([]);
+    // Every window drops the row, not only the one that asked.
+    expect(removedEvents).toEqual([{ id: job.id }]);
   });
 
   it('queue: one at a time by default, the next starts when the first is done', async () => {

@@ -68,6 +68,8 @@ export interface ManagerDeps {
   tuning?: Partial<DownloadTuning>;
   io?: Partial<FileDownloadIo>;
   emit: (job: DownloadJob) => void;
+  /** A job was removed from the list. */
+  emitRemoved?: (id: string) => void;
   onInstalled: (rec: InstalledRecord) => Promise<void>;
   /** True when `file` is in the library as verified with this SHA-256 (then it is not downloaded again). */
   isInstalled: (file: string, sha256: string) => Promise<boolean>;
@@ -300,6 +302,7 @@ export class DownloadManager {
     this.dropWarm(j);
     this.jobs.delete(id);
     await this.persist();
+    this.d.emitRemoved?.(id);
     return true;
   }
 

@@ -100,6 +100,7 @@ export async function createModelsFeature(o: ModelsFeatureOptions): Promise<Mode
     tuning: { ...tuningFromEnv(env), ...o.downloadTuning },
     ...(o.downloadIo ? { io: o.downloadIo } : {}),
     emit: (job) => o.bus.emit('downloads.progress', job),
+    emitRemoved: (id) => o.bus.emit('downloads.removed', { id }),
     onInstalled: (rec) => library.recordInstalled(rec),
     isInstalled: (file, sha) => library.isInstalled(file, sha),
     log,

@@ -148,7 +148,9 @@ export function useLiveModels() {
       if (job.state === 'completed') void qc.invalidateQueries({ queryKey: modelKeys.library });
     });
     const offLibrary = connection.client.on('library.changed', (list) => qc.setQueryData<LibraryModel[]>(modelKeys.library, list));
+    const offRemoved = connection.client.on('downloads.removed', ({ id }) => qc.setQueryData<DownloadJob[]>(modelKeys.downloads, (old) => old?.filter((j) => j.id !== id)));
     return () => {
+      offRemoved();
       offProgress();
       offLibrary();
     };

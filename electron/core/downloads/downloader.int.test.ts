@@ -63,7 +63,7 @@ function setup(opts: { file?: string; sources?: DownloadSource[]; tuning?: Parti
   const d = new FileDownload(
     { label: file, size: opts.size ?? (file === SMALL ? small.length : file === ODD ? odd.length : SIZE), sha256: file === SMALL ? smallSha : file === ODD ? oddSha : sha, partialPath, sidecarPath: `${partialPath}.json`, note: REPO },
     { ...tuning, ...opts.tuning },
-    { log: (m) => logs.push(m), ...(opts.openPartial ? { openPartial: opts.openPartial } : {}) },
+    { fetch: globalThis.fetch, log: (m) => logs.push(m), ...(opts.openPartial ? { openPartial: opts.openPartial } : {}) },
     pool,
     { signal: opts.signal ?? new AbortController().signal, warm: opts.warm ?? null },
   );

@@ -11,8 +11,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
-import { hubStatusError } from './hubs';
-import { nodeGet, type GetResponse, type HttpGet } from './http-get';
+import { hubStatusError, type Fetch } from './hubs';
 import { createHashSink } from './hash-sink';
 import { OrderedHasher, type WarmHash } from './ordered-hasher';
 import { backoffMs, formatBytes, parseContentRange, parseRetryAfter } from './retry';
@@ -73,8 +72,7 @@ export interface PartialFile {
 }
 
 export interface FileDownloadIo {
-  /** GET with redirects for the segments; node:http / node:https by default. */
-  get?: HttpGet;
+  fetch: Fetch;
   openPartial?: (file: string) => Promise<PartialFile>;
   statfsFree?: (dir: string) => Promise<number | null>;
   log?: (msg: string) => void;
@@ -478,18 +476,21 @@ export class FileDownload {
       stallTimer = setTimeout(() => ac.abort(new Stall('stalled')), this.t.stallMs);
     };
     const disarm = () => clearTimeout(stallTimer);
-    let response: GetResponse | null = null;
+    let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
     let finished = false;
     let pos = from;
     try {
       arm();
-      let res: GetResponse;
+      let res: Response;
       try {
-        res = await (this.io.get ?? nodeGet)(src.url, { range: `bytes=${from}-${to}`, 'accept-encoding': 'identity', 'user-agent': this.io.userAgent ?? 'DeepLocal/0.1' }, ac.signal);
+        res = await this.io.fetch(src.url, {
+          headers: { range: `bytes=${from}-${to}`, 'accept-encoding': 'identity', 'user-agent': this.io.userAgent ?? 'DeepLocal/0.1' },
+          signal: ac.signal,
+          redirect: 'follow',
+        });
       } catch (e) {
         throw ac.signal.reason instanceof Stall ? ac.signal.reason : e;
       }
-      response = res;
       let limit = to;
       if (res.status === 206) {
         const cr = parseContentRange(res.headers.get('content-range'));
@@ -502,13 +503,15 @@ export class FileDownload {
         // A server that ignores Range can still serve the first segment.
         if (from !== 0) throw new SourceFatal(new AppError('DOWNLOAD_FAILED', { file: this.spec.label, reason: `${src.endpoint.url} does not support HTTP Range` }));
       } else {
+        await res.body?.cancel().catch(() => undefined);
         if (res.status === 429 || (res.status === 503 && res.headers.has('retry-after'))) throw new RateLimited(parseRetryAfter(res.headers.get('retry-after')));
         if (res.status === 416) throw new SourceFatal(new AppError('DOWNLOAD_SIZE_MISMATCH', { file: this.spec.label, expected: this.spec.size, actual: res.headers.get('content-range') ?? '?' }));
         const err = hubStatusError(res.status, res.headers, { endpoint: src.endpoint.url, repo: this.spec.note ?? '', file: this.spec.label });
         if (err && res.status !== 408) throw new SourceFatal(err);
         throw new Retryable(`HTTP ${res.status}`);
       }
-      const reader = res.body[Symbol.asyncIterator]();
+      if (!res.body) throw new Retryable('no body');
+      reader = res.body.getReader();
       const hasher = this.hasher!;
       // Network chunks are small (tens of KiB): they are copied into 1 MiB blocks, and blocks are written without
       // waiting for each write before reading on (up to 2 in flight), so the socket and the disk work at the same
@@ -558,9 +561,9 @@ export class FileDownload {
             await Promise.race([hasher.waitForRoom(), new Promise((_, rej) => (ac.signal.aborted ? rej(ac.signal.reason) : ac.signal.addEventListener('abort', () => rej(ac.signal.reason), { once: true })))]);
             arm();
           }
-          let r: IteratorResult<Uint8Array>;
+          let r: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
           try {
-            r = await reader.next();
+            r = await reader.read();
           } catch (e) {
             throw ac.signal.reason instanceof Stall ? ac.signal.reason : e;
           }
@@ -601,16 +604,16 @@ export class FileDownload {
       }
       if (!finished && pos > limit) {
         // Read the end of a complete body so the connection can be reused for the next segment.
-        const r = await reader.next().catch(() => null);
+        const r = await reader.read().catch(() => null);
         if (r?.done) finished = true;
       }
     } finally {
       disarm();
       this.stop.signal.removeEventListener('abort', onStop);
-      if (response && !finished) {
-        // Frees the connection; a stalled, surplus or unwanted (error status) body is abandoned.
+      if (reader && !finished) {
+        // Frees the connection; a stalled or surplus body is abandoned.
         ac.abort(new Error('done'));
-        response.cancel();
+        await reader.cancel().catch(() => undefined);
       }
     }
   }

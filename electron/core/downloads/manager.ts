@@ -394,7 +394,7 @@ export class DownloadManager {
         const fd = new FileDownload(
           { label: f.path, size: f.sizeBytes, sha256: f.sha256, partialPath: f.partial, sidecarPath: `${f.partial}.json`, note: `${job.hub}:${job.repo}` },
           tuning,
-          { log: (m) => this.log(m), ...this.d.io },
+          { fetch: this.d.http.fetch, log: (m) => this.log(m), ...this.d.io },
           this.sources(j, f, (s) => {
             job.endpoint = s.endpoint as EndpointInfo;
             this.log(`${f.path}: continuing from ${s.endpoint.id} (${s.endpoint.url})`);

@@ -53,6 +53,27 @@ function makeModel(file) {
   return h.digest('hex');
 }
 
+/** Bytes a download's sidecar (under DATA/models/.incomplete) says are on disk, or null when there is none. */
+function sidecarBytes(dataDir) {
+  const found = [];
+  const walk = (d) => {
+    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.partial.json')) found.push(p);
+    }
+  };
+  walk(path.join(dataDir, 'models'));
+  if (found.length !== 1) return null;
+  const st = JSON.parse(fs.readFileSync(found[0], 'utf8'));
+  let done = 0;
+  for (let i = 0, n = Math.ceil(st.size / st.segmentBytes); i < n; i++) {
+    const len = Math.min(st.size, (i + 1) * st.segmentBytes) - i * st.segmentBytes;
+    done += i < st.doneBelow ? len : Math.min(len, st.partial[String(i)] ?? 0);
+  }
+  return done;
+}
+
 function timed(cmd, args, env = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -126,6 +147,17 @@ async function main() {
     child.kill('SIGKILL');
     await exited;
     const firstRun = emu.stats.bytesByFile[FILE] ?? 0;
+    // What the killed run had saved (its sidecar): the rest of what the hub had sent was in flight at the kill, in
+    // the kernel's socket buffers (loopback autotunes them up to net.ipv4.tcp_rmem's max per connection) or in the
+    // downloader's memory (blocks being filled or written, bytes since the last checkpoint).
+    const savedAtKill = sidecarBytes(data);
+    const rmemMax = (() => {
+      try {
+        return Number(fs.readFileSync('/proc/sys/net/ipv4/tcp_rmem', 'utf8').trim().split(/\s+/)[2]);
+      } catch {
+        return null;
+      }
+    })();
     const t0 = performance.now();
     await timed(process.execPath, [cli, 'pull', REPO, '--data-dir', data], env);
     const resumeSecs = (performance.now() - t0) / 1000;
@@ -141,7 +173,7 @@ async function main() {
       pullMBs: size / 1e6 / pull,
       curlMBs: size / 1e6 / curl,
       sha256GBs: shaGBs,
-      resume: { killedAtBytes: firstRun, killedAtPct: (firstRun / size) * 100, refetchedBytes: refetched, segmentBytes: SEGMENT, refetchedSegments: refetched / SEGMENT, resumeSeconds: resumeSecs },
+      resume: { killedAtBytes: firstRun, killedAtPct: (firstRun / size) * 100, savedAtKillBytes: savedAtKill, inFlightAtKillBytes: savedAtKill === null ? null : firstRun - savedAtKill, tcpRmemMaxBytes: rmemMax, refetchedBytes: refetched, segmentBytes: SEGMENT, refetchedSegments: refetched / SEGMENT, resumeSeconds: resumeSecs },
     };
     if (values.json) console.log(JSON.stringify(out, null, 2));
     else {
@@ -153,6 +185,10 @@ async function main() {
       console.log(`  pull / curl: ${f(out.pullOverCurl, 3)} (target <= 1.15) ${ok(out.pullOverCurl <= 1.15)}`);
       console.log(`  SHA-256 (node:crypto): ${f(shaGBs)} GB/s (target >= 1) ${ok(shaGBs >= 1)}`);
       console.log(`  resume after kill -9 at ${f(out.resume.killedAtPct, 0)}%: re-fetched ${f(refetched / 2 ** 20, 1)} MiB = ${f(out.resume.refetchedSegments, 3)} segment(s) of 32 MiB (target <= 1) ${ok(out.resume.refetchedSegments <= 1)}; resume took ${f(resumeSecs)} s`);
+      if (savedAtKill !== null) {
+        const mib = (b) => f(b / 2 ** 20, 1);
+        console.log(`    at the kill: hub had sent ${mib(firstRun)} MiB, the sidecar had saved ${mib(savedAtKill)} MiB, so ${mib(firstRun - savedAtKill)} MiB were in flight (socket buffers${rmemMax ? ` up to ${mib(rmemMax)} MiB per connection here` : ''}, blocks in memory, since the last checkpoint)`);
+      }
     }
   } finally {
     await emu.close();

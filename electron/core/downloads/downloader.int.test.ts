@@ -32,7 +32,8 @@ const ODD = 'odd-Q4_0.gguf';
 const odd = randomBytes(4 * 256 * 1024 + 100);
 const oddSha = createHash('sha256').update(odd).digest('hex');
 
-const tuning: Partial<DownloadTuning> = { connections: 4, segmentBytes: SEG, stallMs: 400, backoffBaseMs: 10, backoffMaxMs: 100, maxRetries: 4, failoverAfter: 3, checkpointMs: 20 };
+// All connections at once (no ramp-up), so the fault tests run with segments in parallel; the ramp has its own tests.
+const tuning: Partial<DownloadTuning> = { connections: 4, enoughPerConnection: null, segmentBytes: SEG, stallMs: 400, backoffBaseMs: 10, backoffMaxMs: 100, maxRetries: 4, failoverAfter: 3, checkpointMs: 20 };
 
 let emu: Emu;
 let dir: string;
@@ -96,6 +97,24 @@ describe('FileDownload', () => {
     // Several connections were used (ranges of different segments).
     const ranges = emu.stats.requests.filter((q) => q.range).map((q) => q.range);
     expect(new Set(ranges).size).toBeGreaterThanOrEqual(Math.ceil(SIZE / SEG));
+  });
+
+  it('a fast link stays on one connection: segments one after another', async () => {
+    // Every rate is "enough" here, as loopback or a LAN mirror would be with the default 200 MB/s.
+    const { d, partialPath, logs } = setup({ tuning: { enoughPerConnection: 1, rampEveryMs: 20 } });
+    await expectComplete(d, partialPath);
+    expect(logs.filter((l) => /\d connections/.test(l))).toEqual([]);
+    expect(emu.stats.bytesServed).toBe(SIZE);
+  });
+
+  it('a slow link opens one more connection per interval, up to the most allowed', async () => {
+    // 1 MB/s per response: each connection stays far below "enough".
+    emu.setFaults([{ kind: 'rate', bytesPerSecond: 1_000_000 }]);
+    const { d, partialPath, logs } = setup({ tuning: { enoughPerConnection: 100e6, rampEveryMs: 150 } });
+    await expectComplete(d, partialPath);
+    const ramp = logs.filter((l) => /\d connections/.test(l)).map((l) => Number(/(\d) connections/.exec(l)![1]));
+    expect(ramp).toEqual([2, 3, 4]);
+    expect(emu.stats.bytesServed).toBe(SIZE);
   });
 
   it('a file whose last segment is a few bytes long (small blocks, copied to the hash thread)', async () => {

@@ -1,6 +1,7 @@
 /**
  * Downloads one file with parallel HTTP Range segments into `<name>.partial`, hashing it on the way (see
- * ordered-hasher.ts), and resumes from the JSON sidecar after a pause, a lost network or a killed app.
+ * ordered-hasher.ts), and resumes from the JSON sidecar after a pause, a lost network or a killed app. Connections
+ * open one at a time while each is slow (see `enoughPerConnection`), so a fast link is not split for nothing.
  *
  * Per segment: a response silent for `stallMs` is aborted and retried at once without using up a retry (five
  * silent ones in a row count as one failure, so a dead mirror is still left); other failures back off
@@ -19,7 +20,15 @@ import { bytesDone, compact, readSidecar, SIDECAR_VERSION, segmentsOf, writeSide
 import type { DownloadSource, SourcePool } from './sources';
 
 export interface DownloadTuning {
+  /** The most connections (segments fetched at once). */
   connections: number;
+  /**
+   * Connections open one at a time, every `rampEveryMs`, while each brings less than this (bytes/s): a link where one
+   * connection is already this fast (a LAN mirror, loopback) gains nothing from more, which would only compete for the
+   * CPU and leave more bytes in flight (lost to a kill). null opens them all at once.
+   */
+  enoughPerConnection: number | null;
+  rampEveryMs: number;
   segmentBytes: number;
   /** Bytes of later segments held in memory for the hash; null = (connections − 1) × segmentBytes. */
   windowBytes: number | null;
@@ -39,6 +48,8 @@ export interface DownloadTuning {
 
 export const DEFAULT_TUNING: DownloadTuning = {
   connections: 4,
+  enoughPerConnection: 200e6,
+  rampEveryMs: 1000,
   segmentBytes: 32 << 20,
   windowBytes: null,
   stallMs: 30_000,
@@ -276,9 +287,7 @@ export class FileDownload {
     this.opts.onProgress?.(this.received);
 
     try {
-      const todo = this.segments.filter((s) => s.done < s.end - s.start).length;
-      const workers = Array.from({ length: Math.max(1, Math.min(this.t.connections, todo)) }, () => this.worker());
-      const results = await Promise.allSettled(workers);
+      const results = await this.runWorkers();
       if (this.opts.signal.aborted) throw this.opts.signal.reason;
       if (this.fatal) throw this.fatal;
       const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -315,6 +324,40 @@ export class FileDownload {
         await this.file.close().catch(() => undefined);
         this.file = null;
       }
+    }
+  }
+
+  /** Runs the segment workers: one, then one more per `rampEveryMs` while each is slower than enough. */
+  private async runWorkers(): Promise<PromiseSettledResult<void>[]> {
+    const todo = this.segments.filter((s) => s.done < s.end - s.start).length;
+    const max = Math.max(1, Math.min(this.t.connections, todo));
+    const workers: Promise<void>[] = [];
+    const enough = this.t.enoughPerConnection;
+    for (let i = enough === null ? max : 1; i > 0; i--) workers.push(this.worker());
+    let last = this.fetchedBytes;
+    let lastAt = Date.now();
+    const ramp =
+      workers.length < max
+        ? setInterval(() => {
+            const now = Date.now();
+            const perConnection = ((this.fetchedBytes - last) * 1000) / Math.max(1, now - lastAt) / workers.length;
+            last = this.fetchedBytes;
+            lastAt = now;
+            if (this.stop.signal.aborted || this.next >= this.segments.length || perConnection >= enough!) return;
+            workers.push(this.worker());
+            this.log(`${workers.length} connections (${formatBytes(perConnection)}/s each before)`);
+            if (workers.length >= max) clearInterval(ramp);
+          }, this.t.rampEveryMs)
+        : undefined;
+    try {
+      // Workers added while waiting are waited for too.
+      for (;;) {
+        const n = workers.length;
+        const results = await Promise.allSettled(workers);
+        if (workers.length === n) return results;
+      }
+    } finally {
+      clearInterval(ramp);
     }
   }
 

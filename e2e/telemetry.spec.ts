@@ -71,6 +71,8 @@ test('Hardware: shows the fake GPUs and the CPU, and copies the report as text',
   await expect(gpus.nth(0)).toContainText('nvidia-smi');
   await expect(gpus.nth(1)).toContainText('NVIDIA GeForce RTX 3060');
   await expect(page.getByTestId('hw-cpu')).toContainText(/\d+ cores · \d+ threads/);
+  // The bundled llama-server here is a CPU build: the page says so, in the UI language.
+  await expect(page.getByTestId('hw-notes')).toContainText('this llama-server build sees no GPU');
 
   await page.getByTestId('hw-copy').click();
   await expect(page.getByTestId('hw-copy')).toHaveAttribute('data-copied', 'true');
@@ -79,6 +81,16 @@ test('Hardware: shows the fake GPUs and the CPU, and copies the report as text',
   const copied = await page.evaluate<string>('navigator.clipboard.readText()');
   expect(copied).toContain('RTX 3090');
   expect(copied).toContain('RTX 3060');
+
+  // Bug reports stay in English; the page follows the language.
+  expect(copied).toContain('this llama-server build sees no GPU');
+  const { language } = await rpc<{ language: string }>('settings.get', {});
+  await rpc('settings.update', { language: 'zh-CN' });
+  try {
+    await expect(page.getByTestId('hw-notes')).toContainText('这个 llama-server 版本看不到 GPU');
+  } finally {
+    await rpc('settings.update', { language });
+  }
 
   await page.getByTestId('hw-refresh').click();
   await expect(gpus).toHaveCount(2);

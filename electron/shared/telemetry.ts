@@ -43,6 +43,67 @@ export const Disagreement = z.object({
   preferred: Source,
 });
 
+/** What a probe note says; the UI translates `code` with `params` (see probeNoteMessages). */
+export const ProbeNoteCode = z.enum([
+  'TOOL_NOT_RUN',
+  'TOOL_TIMEOUT',
+  'TOOL_FAILED',
+  'NVIDIA_DRIVER',
+  'NVIDIA_NO_DEVICES',
+  'NVIDIA_SMI_MISSING',
+  'BACKEND_MISSING',
+  'BACKEND_NO_LIST',
+  'BACKEND_NO_GPU',
+  'DISK_UNREADABLE',
+  'TOOL_ERROR',
+]);
+export type ProbeNoteCode = z.infer<typeof ProbeNoteCode>;
+
+/** Messages for probe notes, with the same {{placeholders}} rules as error messages. */
+export const probeNoteMessages: Record<'en' | 'zh-CN', Record<ProbeNoteCode, string>> = {
+  en: {
+    TOOL_NOT_RUN: 'could not be run: {{error}}',
+    TOOL_TIMEOUT: 'did not answer within {{ms}} ms and was stopped',
+    TOOL_FAILED: 'failed (exit {{exit}}): {{output}}',
+    NVIDIA_DRIVER: 'cannot talk to the NVIDIA driver (not loaded, or a driver/library version mismatch)',
+    NVIDIA_NO_DEVICES: 'no devices were found',
+    NVIDIA_SMI_MISSING: 'not found on PATH (no NVIDIA driver installed?)',
+    BACKEND_MISSING: 'not found ({{path}}); the devices the backend can use are unknown',
+    BACKEND_NO_LIST: '--list-devices printed no device list',
+    BACKEND_NO_GPU: 'this llama-server build sees no GPU (CPU build?): models will run on the CPU',
+    DISK_UNREADABLE: 'cannot read free space of {{path}}: {{error}}',
+    TOOL_ERROR: '{{error}}',
+  },
+  'zh-CN': {
+    TOOL_NOT_RUN: '无法运行：{{error}}',
+    TOOL_TIMEOUT: '{{ms}} 毫秒内没有响应，已停止',
+    TOOL_FAILED: '执行失败（退出码 {{exit}}）：{{output}}',
+    NVIDIA_DRIVER: '无法与 NVIDIA 驱动通信（驱动未加载，或驱动与库版本不匹配）',
+    NVIDIA_NO_DEVICES: '没有找到设备',
+    NVIDIA_SMI_MISSING: '在 PATH 中找不到（没有安装 NVIDIA 驱动？）',
+    BACKEND_MISSING: '找不到（{{path}}）；无法得知后端能使用哪些设备',
+    BACKEND_NO_LIST: '--list-devices 没有输出设备列表',
+    BACKEND_NO_GPU: '这个 llama-server 版本看不到 GPU（CPU 版本？）：模型将在 CPU 上运行',
+    DISK_UNREADABLE: '无法读取 {{path}} 的剩余空间：{{error}}',
+    TOOL_ERROR: '{{error}}',
+  },
+};
+
+export const ProbeNote = z.object({
+  tool: z.string(),
+  code: ProbeNoteCode,
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  /** The English text (bug reports, logs). */
+  message: z.string(),
+});
+export type ProbeNote = z.infer<typeof ProbeNote>;
+
+/** A note with its English message filled in from `params`. */
+export function probeNote(tool: string, code: ProbeNoteCode, params: Record<string, string | number> = {}): ProbeNote {
+  const message = probeNoteMessages.en[code].replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(params[k] ?? ''));
+  return { tool, code, params, message };
+}
+
 export const HardwareReport = z.object({
   probedAt: z.number(),
   durationMs: z.number(),
@@ -62,7 +123,7 @@ export const HardwareReport = z.object({
   backendDevices: z.array(BackendDevice),
   disagreements: z.array(Disagreement),
   /** Tools that were missing, failed or timed out (the probe never waits on a hung tool for long). */
-  notes: z.array(z.object({ tool: z.string(), message: z.string() })),
+  notes: z.array(ProbeNote),
 });
 export type HardwareReport = z.infer<typeof HardwareReport>;
 

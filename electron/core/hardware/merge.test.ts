@@ -77,7 +77,7 @@ describe('merging GPU sources', () => {
 
   it('notes a CPU-only backend when GPUs exist', () => {
     const r = mergeGpus({ ...base, nvidia: parseNvidiaProbe(fixture('probe-one-gpu.csv')), backend: [] });
-    expect(r.notes).toEqual([{ tool: 'llama-server', message: expect.stringMatching(/sees no GPU/) }]);
+    expect(r.notes).toEqual([{ tool: 'llama-server', code: 'BACKEND_NO_GPU', params: {}, message: expect.stringMatching(/sees no GPU/) }]);
     expect(r.gpus[0]!.vramTotalMiB.source).toBe('nvidia-smi');
   });
 

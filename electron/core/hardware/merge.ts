@@ -3,7 +3,7 @@
  * of what the backend can use: where it and a vendor tool disagree (VRAM total or free beyond a small tolerance,
  * or how many GPUs there are), both values are recorded and the backend's is used. Pure.
  */
-import type { BackendDevice, GpuInfo, HardwareReport, Source } from '../../shared/telemetry';
+import { probeNote, type BackendDevice, type GpuInfo, type HardwareReport, type ProbeNote, type Source } from '../../shared/telemetry';
 import type { AmdStaticGpu } from '../telemetry/amd-smi';
 import { backendDeviceVendor, backendRank } from './list-devices';
 import type { NvidiaProbeGpu } from './nvidia-probe';
@@ -32,7 +32,7 @@ export interface MergeInput {
 export interface MergeResult {
   gpus: GpuInfo[];
   disagreements: Disagreement[];
-  notes: { tool: string; message: string }[];
+  notes: ProbeNote[];
 }
 
 /**
@@ -178,7 +178,7 @@ export function mergeGpus(input: MergeInput): MergeResult {
     }
     const gpuDevices = input.backend.filter((d) => !/^(CPU|BLAS|RPC)/i.test(d.name));
     if (gpuDevices.length === 0 && gpus.length > 0) {
-      notes.push({ tool: 'llama-server', message: 'this llama-server build sees no GPU (CPU build?): models will run on the CPU' });
+      notes.push(probeNote('llama-server', 'BACKEND_NO_GPU'));
     }
   }
 

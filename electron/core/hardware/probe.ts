@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import type { HardwareReport } from '../../shared/telemetry';
+import { probeNote, type HardwareReport } from '../../shared/telemetry';
 import { backendEnv } from '../backends/llama-args';
 import { amdSmiStaticArgs, parseAmdSmiStatic, parseRocmSmi, rocmSmiArgs, type AmdStaticGpu } from '../telemetry/amd-smi';
 import { classifyNvidiaSmiFailure } from '../telemetry/nvidia-smi';
@@ -31,12 +31,12 @@ export interface ProbeDeps {
 type Note = HardwareReport['notes'][number];
 
 function toolProblem(tool: string, r: ToolResult, timeoutMs: number): Note | null {
-  if (r.missing) return { tool, message: `could not be run: ${r.error ?? 'not found'}` };
-  if (r.timedOut) return { tool, message: `did not answer within ${timeoutMs} ms and was stopped` };
+  if (r.missing) return probeNote(tool, 'TOOL_NOT_RUN', { error: r.error ?? 'not found' });
+  if (r.timedOut) return probeNote(tool, 'TOOL_TIMEOUT', { ms: timeoutMs });
   const failure = classifyNvidiaSmiFailure(r.stdout + r.stderr);
-  if (failure === 'driver') return { tool, message: 'cannot talk to the NVIDIA driver (not loaded, or a driver/library version mismatch)' };
-  if (failure === 'no-devices') return { tool, message: 'no devices were found' };
-  if (!r.ok) return { tool, message: `failed (exit ${r.code ?? r.signal}): ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300)}` };
+  if (failure === 'driver') return probeNote(tool, 'NVIDIA_DRIVER');
+  if (failure === 'no-devices') return probeNote(tool, 'NVIDIA_NO_DEVICES');
+  if (!r.ok) return probeNote(tool, 'TOOL_FAILED', { exit: String(r.code ?? r.signal), output: (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300) });
   return null;
 }
 
@@ -50,14 +50,14 @@ export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
   const notes: Note[] = [];
 
   const siTask = (deps.systemInformation ?? ((e, t) => runSystemInformation({ env: e, timeoutMs: t })))(env, timeoutMs * 2).catch((e: unknown) => {
-    notes.push({ tool: 'systeminformation', message: e instanceof Error ? e.message : String(e) });
+    notes.push(probeNote('systeminformation', 'TOOL_ERROR', { error: e instanceof Error ? e.message : String(e) }));
     return null;
   });
 
   const nvidiaTask = (async (): Promise<{ gpus: NvidiaProbeGpu[]; cuda: string | null }> => {
     const exe = await findExecutable('nvidia-smi', env);
     if (!exe) {
-      notes.push({ tool: 'nvidia-smi', message: 'not found on PATH (no NVIDIA driver installed?)' });
+      notes.push(probeNote('nvidia-smi', 'NVIDIA_SMI_MISSING'));
       return { gpus: [], cuda: null };
     }
     const [query, banner] = await Promise.all([run(exe, probeArgs(), { env, timeoutMs }), run(exe, [], { env, timeoutMs })]);
@@ -94,13 +94,13 @@ export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
   const backendTask = (async () => {
     const bin = await deps.locateLlamaServer();
     if (!bin.found) {
-      notes.push({ tool: 'llama-server', message: `not found (${bin.path}); the devices the backend can use are unknown` });
+      notes.push(probeNote('llama-server', 'BACKEND_MISSING', { path: bin.path }));
       return null;
     }
     const r = await run(bin.path, ['--list-devices'], { env: backendEnv(env), timeoutMs: timeoutMs * 2 });
     const devices = parseListDevices(r.stdout);
     if (devices === null) {
-      notes.push(toolProblem('llama-server', r, timeoutMs * 2) ?? { tool: 'llama-server', message: '--list-devices printed no device list' });
+      notes.push(toolProblem('llama-server', r, timeoutMs * 2) ?? probeNote('llama-server', 'BACKEND_NO_LIST'));
     }
     return devices;
   })();
@@ -108,13 +108,13 @@ export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
   const diskTask = fs.statfs(deps.dataDir).then(
     (s) => ({ freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }),
     (e: unknown) => {
-      notes.push({ tool: 'disk', message: `cannot read free space of ${deps.dataDir}: ${e instanceof Error ? e.message : String(e)}` });
+      notes.push(probeNote('disk', 'DISK_UNREADABLE', { path: deps.dataDir, error: e instanceof Error ? e.message : String(e) }));
       return { freeBytes: null, totalBytes: null };
     },
   );
 
   const [si, nvidia, amd, backend, disk] = await Promise.all([siTask, nvidiaTask, amdTask, backendTask, diskTask]);
-  for (const e of si?.errors ?? []) notes.push({ tool: 'systeminformation', message: e });
+  for (const e of si?.errors ?? []) notes.push(probeNote('systeminformation', 'TOOL_ERROR', { error: e }));
 
   const merged = mergeGpus({ nvidia: nvidia.gpus, cudaVersion: nvidia.cuda, amd: amd.gpus, amdSource: amd.source, si: si?.graphics ?? [], backend });
   notes.push(...merged.notes);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HardwareReport } from '../../shared/telemetry';
+import { probeNote, type HardwareReport } from '../../shared/telemetry';
 import { formatBytes, formatHardwareReport } from './report-text';
 
 const report: HardwareReport = {
@@ -26,7 +26,7 @@ const report: HardwareReport = {
   ],
   backendDevices: [{ name: 'CUDA0', description: 'NVIDIA GeForce RTX 4090', totalMiB: 24080, freeMiB: 22036 }],
   disagreements: [{ field: 'gpu0.vramTotalMiB', values: [{ source: 'nvidia-smi', value: '24564 MiB' }, { source: 'llama-server', value: '24080 MiB' }], preferred: 'llama-server' }],
-  notes: [{ tool: 'amd-smi', message: 'not found' }],
+  notes: [probeNote('amd-smi', 'TOOL_ERROR', { error: 'not found' })],
 };
 
 describe('hardware report as text', () => {

@@ -2,13 +2,14 @@ import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { errorMessages } from '../../../electron/shared/errors';
 import { fitReasonMessages } from '../../../electron/shared/models';
+import { probeNoteMessages } from '../../../electron/shared/telemetry';
 import { en } from './en';
 import { zhCN } from './zh-CN';
 import { localeToLang } from './resolve';
 
 export const resources = {
-  en: { translation: en, errors: errorMessages.en, fit: fitReasonMessages.en },
-  'zh-CN': { translation: zhCN, errors: errorMessages['zh-CN'], fit: fitReasonMessages['zh-CN'] },
+  en: { translation: en, errors: errorMessages.en, fit: fitReasonMessages.en, probe: probeNoteMessages.en },
+  'zh-CN': { translation: zhCN, errors: errorMessages['zh-CN'], fit: fitReasonMessages['zh-CN'], probe: probeNoteMessages['zh-CN'] },
 } as const;
 
 export function initI18n() {
@@ -19,7 +20,7 @@ export function initI18n() {
     fallbackLng: 'en',
     supportedLngs: ['en', 'zh-CN'],
     load: 'currentOnly',
-    ns: ['translation', 'errors', 'fit'],
+    ns: ['translation', 'errors', 'fit', 'probe'],
     defaultNS: 'translation',
     // React escapes; params in error messages are paths and reasons, shown as text.
     interpolation: { escapeValue: false },

@@ -11,7 +11,7 @@ import './zod-jitless';
 import { events, methods, type EventName, type MethodName } from '../../../electron/shared/contract';
 import { AppError, type ErrorInfo } from '../../../electron/shared/errors';
 import { Settings, type SettingsPatch } from '../../../electron/shared/schemas';
-import type { Alert, GpuSample, HardwareReport, PowerInfo, TelemetrySample } from '../../../electron/shared/telemetry';
+import { probeNote, type Alert, type GpuSample, type HardwareReport, type PowerInfo, type TelemetrySample } from '../../../electron/shared/telemetry';
 
 export interface StandInOptions {
   gpus: number;
@@ -212,8 +212,8 @@ const report = (): HardwareReport => ({
   backendDevices: gpus.map((x) => ({ name: `CUDA${x.index}`, description: x.name, totalMiB: x.vram - 40, freeMiB: x.vram - 1500 })),
   disagreements: gpus.length ? [{ field: 'gpu0.vramTotalMiB', values: [{ source: 'systeminformation', value: '24576' }, { source: 'nvidia-smi', value: String(gpus[0]!.vram) }, { source: 'llama-server', value: String(gpus[0]!.vram - 40) }], preferred: 'llama-server' }] : [],
   notes: [
-    { tool: 'amd-smi', message: 'not found on PATH' },
-    { tool: 'rocm-smi', message: 'not found on PATH' },
+    probeNote('amd-smi', 'TOOL_NOT_RUN', { error: 'not found on PATH' }),
+    probeNote('rocm-smi', 'TOOL_NOT_RUN', { error: 'not found on PATH' }),
   ],
 });
 

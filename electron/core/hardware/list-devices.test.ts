@@ -28,6 +28,13 @@ describe('llama-server --list-devices', () => {
     expect(parseListDevices('error: unknown argument: --list-devices')).toBeNull();
   });
 
+  it('reads the older Metal naming and drops the BLAS line (macOS build, ardanlabs/kronk#10)', () => {
+    const text = 'Available devices:\n  Metal: Apple M4 Max (98304 MiB, 98303 MiB free)\n  BLAS: Accelerate (0 MiB, 0 MiB free)\n';
+    const devices = parseListDevices(text)!;
+    expect(devices).toEqual([{ name: 'Metal', description: 'Apple M4 Max', totalMiB: 98304, freeMiB: 98303 }]);
+    expect(backendDeviceVendor(devices[0]!)).toBe('apple');
+  });
+
   it.each([
     [{ name: 'CUDA0', description: 'NVIDIA GeForce RTX 4090' }, 'nvidia', 0],
     [{ name: 'Vulkan0', description: 'NVIDIA GeForce RTX 4090' }, 'nvidia', 1],

@@ -11,8 +11,10 @@ export function parseListDevices(text: string): BackendDevice[] | null {
   const out: BackendDevice[] = [];
   for (const line of lines.slice(start + 1)) {
     const m = LINE.exec(line);
-    if (m) out.push({ name: m[1]!, description: m[2]!, totalMiB: Number(m[3]), freeMiB: Number(m[4]) });
-    else if (line.trim() && !/^\s/.test(line)) break;
+    // Apple builds also list "BLAS: Accelerate (0 MiB, 0 MiB free)": a CPU math library, not a device to offload to.
+    if (m) {
+      if (m[1] !== 'BLAS') out.push({ name: m[1]!, description: m[2]!, totalMiB: Number(m[3]), freeMiB: Number(m[4]) });
+    } else if (line.trim() && !/^\s/.test(line)) break;
   }
   return out;
 }

@@ -26,6 +26,8 @@ describe('nvidia-smi at probe time', () => {
   it.each([
     ['banner-one-gpu.txt', '12.4', '550.54.14'],
     ['query-q-cuda.txt', '12.4', '550.54.14'],
+    // Driver 610+ banner: "KMD Version" and "CUDA UMD Version".
+    ['banner-kmd-umd.txt', '13.3', '610.57.04'],
     ['no-driver.txt', null, null],
   ])('CUDA and driver version from %s', (file, cuda, driver) => {
     expect(parseCudaVersion(fixture(file))).toBe(cuda);

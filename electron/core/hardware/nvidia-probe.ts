@@ -35,13 +35,16 @@ export function parseNvidiaProbe(csv: string): NvidiaProbeGpu[] {
   return out;
 }
 
-/** "CUDA Version: 12.4" in the plain banner, "CUDA Version : 12.4" in `nvidia-smi -q`. */
+/**
+ * "CUDA Version: 12.4" in the plain banner, "CUDA Version : 12.4" in `nvidia-smi -q`; from driver 610 the banner
+ * says "KMD Version: 610.57.04     CUDA UMD Version: 13.3" instead (and -q prints both spellings).
+ */
 export function parseCudaVersion(text: string): string | null {
-  const m = /CUDA Version\s*:\s*([\d.]+)/i.exec(text);
+  const m = /CUDA (?:UMD )?Version\s*:\s*([\d.]+)/i.exec(text);
   return m ? m[1]! : null;
 }
 
 export function parseDriverVersion(text: string): string | null {
-  const m = /Driver Version\s*:\s*([\d.]+)/i.exec(text);
+  const m = /(?:Driver|KMD) Version\s*:\s*([\d.]+)/i.exec(text);
   return m ? m[1]! : null;
 }

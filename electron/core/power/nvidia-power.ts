@@ -23,7 +23,9 @@ export function formatWatts(w: number): string {
 /** Reads what nvidia-smi printed for -pl / -lgc / -rgc. */
 export function parsePowerOutput(text: string, exitCode: number | null): PowerOutcome {
   const t = text.trim();
-  if (/Insufficient Permissions|not permitted|requires? (root|administrator)/i.test(t)) return { kind: 'permission', text: t };
+  // -pl without rights: "Failed to set power management limit … : Insufficient Permissions"; -lgc / -rgc / -ac
+  // without rights: "The current user does not have permission to change clocks for GPU …" (exit 4).
+  if (/Insufficient Permissions|does not have permission|not permitted|requires? (root|administrator)/i.test(t)) return { kind: 'permission', text: t };
   const range = /is not a valid power limit which should be between\s+([\d.]+)\s*W and\s+([\d.]+)\s*W/i.exec(t);
   if (range) return { kind: 'range', minW: Number(range[1]), maxW: Number(range[2]), text: t };
   if (/couldn't communicate with the NVIDIA driver|Failed to initialize NVML/i.test(t)) return { kind: 'driver', text: t };

@@ -125,6 +125,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         dataDir: opts.dataDir,
         backend: bin,
         apiBaseUrl: opts.apiBaseUrl?.() ?? null,
+        powerControl: monitoring.power.control(),
       };
     },
     'settings.get': () => settings.get(),

@@ -217,5 +217,10 @@ export const AppInfo = z.object({
   backend: z.object({ found: z.boolean(), path: z.string(), variant: z.string().nullable() }),
   /** The OpenAI-compatible base URL other programs can use (headless only). */
   apiBaseUrl: z.string().nullable(),
+  /**
+   * How GPU power limits are changed: directly (running as root / administrator), through a password or UAC prompt
+   * each time (pkexec / uac), or not at all (manual: the error gives the command to run).
+   */
+  powerControl: z.enum(['direct', 'pkexec', 'uac', 'manual']),
 });
 export type AppInfo = z.infer<typeof AppInfo>;

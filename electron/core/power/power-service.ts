@@ -224,6 +224,13 @@ export class PowerService {
 
   // ---------- running nvidia-smi ----------
 
+  /** How a change of limit or clocks will be applied (see AppInfo.powerControl). */
+  control(): 'direct' | 'pkexec' | 'uac' | 'manual' {
+    if (this.deps.privileged) return 'direct';
+    if (this.deps.elevate) return this.platform === 'win32' ? 'uac' : 'pkexec';
+    return 'manual';
+  }
+
   private async exec(args: string[]): Promise<{ outcome: PowerOutcome; via: PowerResult['via'] }> {
     const exe = await findExecutable('nvidia-smi', this.deps.env);
     if (!exe) throw new AppError('NO_GPU', { gpu: args[1] ?? 0 });

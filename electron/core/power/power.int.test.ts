@@ -29,6 +29,7 @@ describe('power limits', () => {
     const fake = fakeGpuEnv('one-gpu');
     app = await startApp(resourcesDir, { env: fake.env, monitoring: { ...fast, privileged: true } });
     const ws = await app.ws();
+    expect((await ws.call('app.info', {})).powerControl).toBe('direct');
     const changed: PowerInfo[][] = [];
     ws.on('power.changed', (l) => changed.push(l));
     const alerts: Alert[] = [];
@@ -83,6 +84,8 @@ describe('power limits', () => {
     // Not root and no elevation available (headless as a normal user): nvidia-smi is tried and its text decides.
     app = await startApp(resourcesDir, { env: fake.env, monitoring: { ...fast, privileged: false } });
     const ws = await app.ws();
+    // The UI says so before anything is tried (the thermal guard's switch shows it).
+    expect((await ws.call('app.info', {})).powerControl).toBe('manual');
     const e = await errorOf(ws.call('power.setLimit', { gpu: 0, watts: 250 }));
     expect(e).toMatchObject({ code: 'POWER_PERMISSION', params: { command: 'sudo nvidia-smi -i 0 -pl 250' } });
     expect(e!.details).toMatch(/Insufficient Permissions/);
@@ -110,6 +113,7 @@ describe('power limits', () => {
     };
     app = await startApp(resourcesDir, { env: fake.env, elevate, monitoring: { ...fast, privileged: false } });
     const ws = await app.ws();
+    expect((await ws.call('app.info', {})).powerControl).toBe(process.platform === 'win32' ? 'uac' : 'pkexec');
     const ok = await ws.call('power.setLimit', { gpu: 0, watts: 300 });
     expect(ok).toMatchObject({ via: process.platform === 'win32' ? 'uac' : 'pkexec', appliedW: 300, confirmed: true });
     expect(calls[0]).toEqual([path.join(FAKE_NVIDIA_SMI_DIR, 'nvidia-smi'), '-i', '0', '-pl', '300']);

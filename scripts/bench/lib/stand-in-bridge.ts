@@ -229,6 +229,7 @@ const impl: Impl = {
     dataDir: '/home/user/.local/share/DeepLocal',
     backend: { found: true, path: '/opt/DeepLocal/resources/bin/llama-server', variant: 'cuda' },
     apiBaseUrl: null,
+    powerControl: 'direct',
   }),
   'settings.get': () => settings,
   'settings.update': (patch: SettingsPatch) => {

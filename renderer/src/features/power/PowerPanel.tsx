@@ -2,7 +2,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Settings } from '../../../../electron/shared/schemas';
-import { useSettings, useUpdateSettings } from '../../api/queries';
+import { useAppInfo, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { NumberField } from '../../components/NumberField';
 import { useTelemetryStatus } from '../monitor/queries';
@@ -79,6 +79,8 @@ function ThermalGuard({ guard, enabled, onSave, saving }: { guard: Guard; enable
   const [draft, setDraft] = useState({ thresholdC: guard.thresholdC, holdSeconds: guard.holdSeconds, stepW: guard.stepW });
   const dirty = draft.thresholdC !== guard.thresholdC || draft.holdSeconds !== guard.holdSeconds || draft.stepW !== guard.stepW;
   const set = (k: keyof typeof draft) => (v: number | null) => v !== null && setDraft((d) => ({ ...d, [k]: v }));
+  // Each step changes the power limit: say up front when that means a prompt (or may be refused).
+  const control = useAppInfo().data?.powerControl;
   return (
     <div className="guard">
       <label className="switch-row">
@@ -86,6 +88,11 @@ function ThermalGuard({ guard, enabled, onSave, saving }: { guard: Guard; enable
         <span>
           <span className="switch-label">{t('power.guard.enable')}</span>
           <span className="hint">{t('power.guard.hint')}</span>
+          {control && control !== 'direct' && (
+            <span className="hint" data-testid="guard-rights" data-control={control}>
+              {t(`power.guard.rights.${control}`)}
+            </span>
+          )}
         </span>
       </label>
       <div className="guard-fields">

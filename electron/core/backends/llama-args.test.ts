@@ -88,11 +88,17 @@ const rows: Row[] = [
     lacks: ['-ncmoe'],
   },
   {
-    // An experts-on-CPU plan for DeepSeek-R1 671B: with --fit left on, llama.cpp fits the rest around it.
-    name: 'cpuMoeLayers 40 → -ncmoe 40, --fit stays on',
+    // --fit refuses user tensor overrides (common/fit.cpp), so an explicit expert placement turns it off.
+    name: 'cpuMoeLayers 40 with auto layers → -ncmoe 40, -ngl all, --fit off',
     options: { cpuMoeLayers: 40 },
-    has: [['-ncmoe', '40']],
-    lacks: ['--fit', '-ngl'],
+    has: [['-ncmoe', '40'], ['-ngl', 'all'], ['--fit', 'off']],
+    lacks: [],
+  },
+  {
+    name: 'cpuMoeLayers 40 with 50 layers → -ncmoe 40, -ngl 50, --fit off',
+    options: { cpuMoeLayers: 40, gpuLayers: 50 },
+    has: [['-ncmoe', '40'], ['-ngl', '50'], ['--fit', 'off']],
+    lacks: [],
   },
   {
     // A quantized K cache works without flash attention; only V needs it.

@@ -39,9 +39,12 @@ export function buildLlamaServerArgs(input: LlamaServerArgsInput): string[] {
   if (o.gpuLayers !== 'auto') {
     // --fit only adjusts what the user left unset and refuses an explicit -ngl, so turn it off with one.
     args.push('-ngl', String(o.gpuLayers), '--fit', 'off');
+  } else if (o.cpuMoeLayers > 0) {
+    // -ncmoe is a tensor override, which --fit also refuses (common/fit.cpp aborts and falls back to defaults):
+    // an explicit expert placement means every other layer on the GPU, as llama.cpp itself does without --fit.
+    args.push('-ngl', 'all', '--fit', 'off');
   }
   if (o.threads > 0) args.push('-t', String(o.threads));
-  // With --fit on, llama.cpp keeps a user-set expert placement and fits the rest around it.
   if (o.cpuMoeLayers > 0) args.push('-ncmoe', String(o.cpuMoeLayers));
   if (o.cacheTypeK !== 'f16') args.push('-ctk', o.cacheTypeK);
   if (o.cacheTypeV !== 'f16') args.push('-ctv', o.cacheTypeV);

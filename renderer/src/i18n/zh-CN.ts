@@ -89,7 +89,7 @@ export const zhCN: Messages = {
     threads: 'CPU 线程数',
     threadsHint: '0 表示自动',
     cpuMoe: '放在内存中的 MoE 专家层数',
-    cpuMoeHint: '混合专家模型（DeepSeek-R1 / V3）：这么多层的专家权重留在系统内存，其余放到 GPU。0 表示不保留。',
+    cpuMoeHint: '混合专家模型（DeepSeek-R1 / V3）：这么多层的专家权重留在系统内存，其余放到 GPU。0 表示由 llama.cpp 按可用内存自动分配（推荐）。',
     parallel: '并行请求数',
     parallelHint: '每个槽位平分上下文长度。',
     cacheK: 'K 缓存类型',

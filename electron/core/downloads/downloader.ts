@@ -340,10 +340,12 @@ export class FileDownload {
       workers.length < max
         ? setInterval(() => {
             const now = Date.now();
-            const perConnection = ((this.fetchedBytes - last) * 1000) / Math.max(1, now - lastAt) / workers.length;
+            const got = this.fetchedBytes - last;
+            const perConnection = (got * 1000) / Math.max(1, now - lastAt) / workers.length;
             last = this.fetchedBytes;
             lastAt = now;
-            if (this.stop.signal.aborted || this.next >= this.segments.length || perConnection >= enough!) return;
+            // Nothing arrived (backing off, waiting out a 429, stalled): more connections would only add to that.
+            if (got === 0 || this.stop.signal.aborted || this.next >= this.segments.length || perConnection >= enough!) return;
             workers.push(this.worker());
             this.log(`${workers.length} connections (${formatBytes(perConnection)}/s each before)`);
             if (workers.length >= max) clearInterval(ramp);

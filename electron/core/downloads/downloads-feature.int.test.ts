@@ -196,6 +196,17 @@ describe('downloads', () => {
     expect(hub.emu.stats.bytesServed).toBe(0);
   });
 
+  it('asking again after the installed file was deleted: a new job replaces the old one, in every window', async () => {
+    const a = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0' })) as DownloadJob;
+    await feature.manager.waitFor(a.id);
+    fs.rmSync(a.targetPath, { force: true });
+    const b = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0' })) as DownloadJob;
+    expect(b.id).not.toBe(a.id);
+    expect(removedEvents).toEqual([{ id: a.id }]);
+    expect((await feature.manager.waitFor(b.id)).state).toBe('completed');
+    expect(feature.manager.list().map((j) => j.id)).toEqual([b.id]);
+  });
+
   it('when Hugging Face keeps failing mid-file, continues from ModelScope (same SHA-256) into the same partial', async () => {
     hub.emu.setFaults([{ kind: 'drop', at: 10_000_000, hub: 'huggingface', times: Infinity }]);
     const job = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0', endpoint: 'huggingface' })) as DownloadJob;

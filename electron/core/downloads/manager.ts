@@ -227,6 +227,7 @@ export class DownloadManager {
       // A new revision upstream, or the completed files were deleted: start over as a new job.
       if (same.run) throw new AppError('DOWNLOAD_ACTIVE', { id: same.job.id });
       this.jobs.delete(same.job.id);
+      this.d.emitRemoved?.(same.job.id);
     }
     const now = Date.now();
     const job: DownloadJob = {
@@ -301,8 +302,9 @@ export class DownloadManager {
     if (j.job.state !== 'completed') await this.removePartials(j);
     this.dropWarm(j);
     this.jobs.delete(id);
-    await this.persist();
+    // Before persisting: whatever the disk says, the job is gone from this list.
     this.d.emitRemoved?.(id);
+    await this.persist();
     return true;
   }
 

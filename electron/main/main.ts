@@ -15,7 +15,8 @@ import { registerIpc, type IpcSubscriber } from '../transport/ipc';
 
 const appRoot = app.getAppPath();
 const rendererIndex = path.join(appRoot, 'dist', 'renderer', 'index.html');
-const rendererUrlPrefix = pathToFileURL(path.dirname(rendererIndex)).href;
+// With the trailing slash, so a sibling folder such as dist/renderer-x does not pass as ours.
+const rendererUrlPrefix = `${pathToFileURL(path.dirname(rendererIndex)).href}/`;
 const preloadPath = path.join(appRoot, 'dist', 'electron', 'preload', 'preload.cjs');
 
 let core: Core | null = null;
@@ -77,7 +78,7 @@ async function start() {
       }),
     onSubscription: (fn) =>
       ipcMain.on(ipcSubscribeChannel, (event, name: unknown, subscribed: unknown) => {
-        if (isTrustedSender(event)) fn(subscriberOf(event.sender), name, subscribed);
+        if (isTrustedSender(event) && !event.sender.isDestroyed()) fn(subscriberOf(event.sender), name, subscribed);
       }),
   });
 
@@ -87,7 +88,7 @@ async function start() {
   });
 }
 
-/** A renderer as the IPC transport sees it: its subscriptions end when it navigates, reloads or closes. */
+/** A renderer as the IPC transport sees it: its subscriptions end when it crashes or closes (a new page says so itself). */
 function subscriberOf(contents: WebContents): IpcSubscriber {
   return {
     id: contents.id,
@@ -95,9 +96,6 @@ function subscriberOf(contents: WebContents): IpcSubscriber {
       if (!contents.isDestroyed()) contents.send(channel, payload);
     },
     onReset: (reset) => {
-      contents.on('did-start-navigation', (details) => {
-        if (details.isMainFrame && !details.isSameDocument) reset(false);
-      });
       contents.on('render-process-gone', () => reset(false));
       contents.once('destroyed', () => reset(true));
     },

@@ -3,11 +3,14 @@
  * contract method) and subscribe-returns-unsubscribe for contract events. Nothing else, no Node, no ipcRenderer.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { ipcEventChannel, ipcInvokeChannel, ipcSubscribeChannel, isEventName, isMethodName, type DeepLocalBridge, type Envelope, type EventName } from '../shared/contract';
+import { IPC_NEW_PAGE, ipcEventChannel, ipcInvokeChannel, ipcSubscribeChannel, isEventName, isMethodName, type DeepLocalBridge, type Envelope, type EventName } from '../shared/contract';
 
 if (!process.contextIsolated) {
   throw new Error('DeepLocal requires contextIsolation');
 }
+
+// A new page (first load or reload): the main process forgets what the previous page subscribed to.
+ipcRenderer.send(ipcSubscribeChannel, null, IPC_NEW_PAGE);
 
 /** Listeners per event in this page; the main process is told when an event gains its first or loses its last. */
 const listenerCounts = new Map<EventName, number>();

@@ -141,8 +141,11 @@ export const ipcEventChannel = (e: EventName) => `dl:event:${e}`;
 /**
  * Renderer → main: `(event, subscribed)` when the first listener of an event is added or the last removed, so the
  * main process forwards (and the core produces) only what a window listens to, as the WebSocket `sub` frames do.
+ * A page sends `(null, 'new-page')` first when its preload loads: whatever an earlier page in that renderer had
+ * subscribed is dropped (IPC messages of one renderer arrive in order, so nothing of the new page's is lost).
  */
 export const ipcSubscribeChannel = 'dl:subscribe';
+export const IPC_NEW_PAGE = 'new-page';
 
 /** WebSocket frames between the browser client and the HTTP transport. */
 export const WsClientFrame = z.discriminatedUnion('type', [

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { DeepLocalBridge } from '../shared/contract';
-import { ipcSubscribeChannel, methodNames } from '../shared/contract';
+import { IPC_NEW_PAGE, ipcSubscribeChannel, methodNames } from '../shared/contract';
 import { streamChat } from '../shared/chat-stream';
 import { AppError } from '../shared/errors';
 import { ipcClient } from '../shared/ipc-client';
@@ -149,14 +149,27 @@ describe('preload + IPC transport', () => {
     expect(seen).toEqual([1, 2]);
   });
 
-  it('drops a renderer\'s subscriptions when it reloads or closes', () => {
+  it('drops a renderer\'s subscriptions when a new page loads in it, or when it crashes or closes', () => {
+    // The preload announced its page when it loaded, before any subscription.
+    expect(fake.messages.find((m) => m.channel === ipcSubscribeChannel)?.args).toEqual([null, IPC_NEW_PAGE]);
     const bus = app.core.bus;
     const base = bus.listenerCount('alert');
+    const newPage = () => fake.onMessage.get(ipcSubscribeChannel)!(null, IPC_NEW_PAGE);
+
+    // A reload: the next page's preload says so, and the old page's subscriptions go.
     const off = bridge.on('alert', () => undefined);
+    expect(bus.listenerCount('alert')).toBe(base + 1);
+    newPage();
+    expect(bus.listenerCount('alert')).toBe(base);
+    off();
+    expect(bus.listenerCount('alert')).toBe(base);
+
+    // A crashed renderer process.
+    const off2 = bridge.on('alert', () => undefined);
     expect(bus.listenerCount('alert')).toBe(base + 1);
     for (const reset of resets) reset(false);
     expect(bus.listenerCount('alert')).toBe(base);
-    off();
+    off2();
     expect(bus.listenerCount('alert')).toBe(base);
   });
 

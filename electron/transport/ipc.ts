@@ -4,7 +4,7 @@
  * Events are forwarded per renderer only while it subscribes (see `ipcSubscribeChannel`), so producers that run
  * only while listened to (the telemetry sampler) stop when the window stops listening.
  */
-import { ipcEventChannel, ipcInvokeChannel, isEventName, methodNames, type Envelope, type EventBus, type EventName, type Handlers } from '../shared/contract';
+import { IPC_NEW_PAGE, ipcEventChannel, ipcInvokeChannel, isEventName, methodNames, type Envelope, type EventBus, type EventName, type Handlers } from '../shared/contract';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
 
 /** One renderer (an Electron webContents). */
@@ -12,8 +12,9 @@ export interface IpcSubscriber {
   readonly id: number;
   send(channel: string, payload: unknown): void;
   /**
-   * Registers `reset`, called when this renderer's listeners are gone: it navigated or reloaded (`final` false:
-   * it may subscribe again) or was destroyed (`final` true). Called once per subscriber, on its first subscription.
+   * Registers `reset`, called when this renderer's listeners are gone: its process crashed (`final` false: a reload
+   * may subscribe again) or it was destroyed (`final` true). Called once per subscriber, on its first subscription.
+   * (A reload or navigation is announced by the new page itself: see IPC_NEW_PAGE.)
    */
   onReset(reset: (final: boolean) => void): void;
 }
@@ -35,7 +36,13 @@ export function registerIpc(core: { handlers: Handlers; bus: EventBus }, host: I
   };
   let closed = false;
   host.onSubscription((subscriber, event, subscribed) => {
-    if (closed || !isEventName(event)) return;
+    if (closed) return;
+    if (event === null && subscribed === IPC_NEW_PAGE) {
+      const subs = bySubscriber.get(subscriber.id);
+      if (subs) dropAll(subs);
+      return;
+    }
+    if (!isEventName(event)) return;
     let subs = bySubscriber.get(subscriber.id);
     if (!subs) {
       const own = (subs = new Map());

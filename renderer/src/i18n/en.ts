@@ -590,7 +590,7 @@ export const en = {
       hold: 'After (seconds)',
       step: 'Step (W)',
       rights: {
-        pkexec: 'DeepLocal is not running as root, so each step asks for your password. Start it with sudo for silent steps.',
+        pkexec: 'DeepLocal is not running as root, so each step asks for your password (polkit). For silent steps, run the headless server as root, or allow nvidia-smi in a polkit rule.',
         uac: 'Each step shows a Windows administrator (UAC) prompt. Start DeepLocal as administrator for silent steps.',
         manual: 'Without administrator rights a step is refused: the guard then leaves that GPU alone and the event log shows the command to run.',
       },

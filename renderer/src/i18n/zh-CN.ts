@@ -591,7 +591,7 @@ export const zhCN: Messages = {
       hold: '持续（秒）',
       step: '每步（W）',
       rights: {
-        pkexec: 'DeepLocal 不是以 root 身份运行，每一步都会要求输入密码。用 sudo 启动即可静默调整。',
+        pkexec: 'DeepLocal 不是以 root 身份运行，每一步都会要求输入密码（polkit）。如需静默调整，请以 root 身份运行无界面服务器，或在 polkit 规则中允许 nvidia-smi。',
         uac: '每一步都会弹出 Windows 管理员（UAC）确认。以管理员身份启动 DeepLocal 即可静默调整。',
         manual: '没有管理员权限时调整会被拒绝：温度保护会跳过该 GPU，事件日志中会给出需要运行的命令。',
       },

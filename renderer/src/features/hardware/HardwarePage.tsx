@@ -206,7 +206,7 @@ function Report({ report, locale }: { report: HardwareReport; locale: string }) 
             {report.notes.map((n, i) => (
               <li key={`${n.tool}-${i}`}>
                 <span className="mono hw-note-tool">{n.tool}</span>
-                <span className="muted">{t(n.code, { ns: 'probe', ...n.params })}</span>
+                <span className="muted">{t(n.code, { ns: 'probe', defaultValue: n.message, ...n.params })}</span>
               </li>
             ))}
           </ul>

@@ -29,17 +29,31 @@ export function shouldOpenWizard(v: { flag: SetupWizardState; navigated: boolean
 }
 
 /** Mounted once at the root. Decides once, when library, downloads and status are known. */
+/** Where earlier versions kept the flag (this origin's localStorage); carried over into settings once. */
+function legacyFlag(): Exclude<SetupWizardState, 'pending'> | null {
+  try {
+    const v = localStorage.getItem('deeplocal.setupWizard');
+    return v === 'done' || v === 'dismissed' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 export function useFirstRun() {
   const { data: library } = useLibrary();
   const { data: jobs } = useDownloads();
   const { data: status } = useBackendStatus();
   const { data: settings } = useSettings();
+  const setFlag = useSetWizardFlag();
   const decided = useRef(false);
   useEffect(() => {
     if (decided.current || !library || !jobs || !status || !settings) return;
     decided.current = true;
-    if (shouldOpenWizard({ flag: settings.setupWizard, navigated, libraryCount: library.length, jobCount: jobs.length, backendState: status.state })) {
+    const legacy = settings.setupWizard === 'pending' ? legacyFlag() : null;
+    if (legacy) setFlag(legacy);
+    const flag = legacy ?? settings.setupWizard;
+    if (shouldOpenWizard({ flag, navigated, libraryCount: library.length, jobCount: jobs.length, backendState: status.state })) {
       useUi.getState().setView('wizard');
     }
-  }, [library, jobs, status, settings]);
+  }, [library, jobs, status, settings, setFlag]);
 }

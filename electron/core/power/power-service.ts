@@ -31,7 +31,7 @@ export interface PowerDeps {
   settings: { get(): Promise<Settings>; update(p: SettingsPatch): Promise<Settings> };
   env: NodeJS.ProcessEnv;
   elevate?: Elevate;
-  /** Running as root (POSIX) — commands run directly, no prompt. */
+  /** Running as root (POSIX) or elevated (Windows) — commands run directly, no prompt. See setPrivileged. */
   privileged: boolean;
   platform?: string;
   runTool?: RunTool;
@@ -59,14 +59,21 @@ export class PowerService {
   private uuids: Map<number, string> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private guard: GuardView | null = null;
+  private privileged: boolean;
 
   constructor(private readonly deps: PowerDeps) {
     this.run = deps.runTool ?? defaultRunTool;
     this.platform = deps.platform ?? process.platform;
+    this.privileged = deps.privileged;
   }
 
   setGuard(g: GuardView): void {
     this.guard = g;
+  }
+
+  /** Set once the rights are known (on Windows that takes a `whoami`, after start). */
+  setPrivileged(privileged: boolean): void {
+    this.privileged = privileged;
   }
 
   /** Whether we set this limit recently (for the "changed outside the app" alert). */
@@ -226,7 +233,7 @@ export class PowerService {
 
   /** How a change of limit or clocks will be applied (see AppInfo.powerControl). */
   control(): 'direct' | 'pkexec' | 'uac' | 'manual' {
-    if (this.deps.privileged) return 'direct';
+    if (this.privileged) return 'direct';
     if (this.deps.elevate) return this.platform === 'win32' ? 'uac' : 'pkexec';
     return 'manual';
   }
@@ -234,7 +241,7 @@ export class PowerService {
   private async exec(args: string[]): Promise<{ outcome: PowerOutcome; via: PowerResult['via'] }> {
     const exe = await findExecutable('nvidia-smi', this.deps.env);
     if (!exe) throw new AppError('NO_GPU', { gpu: args[1] ?? 0 });
-    if (!this.deps.privileged && this.deps.elevate) {
+    if (!this.privileged && this.deps.elevate) {
       const via = this.platform === 'win32' ? 'uac' : 'pkexec';
       try {
         const r = await this.deps.elevate(exe, args);

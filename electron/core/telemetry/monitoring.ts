@@ -9,10 +9,12 @@ import type { LlamaServerSupervisor } from '../backends/supervisor';
 import { probeHardware } from '../hardware/probe';
 import { formatHardwareReport } from '../hardware/report-text';
 import { AlertLog } from '../power/alert-log';
+import { detectPrivileged } from '../power/elevation';
 import { AlertRules } from '../power/alert-rules';
 import { PowerService, type Elevate } from '../power/power-service';
 import { ThermalGuardDriver } from '../power/thermal-driver';
 import type { SettingsStore } from '../settings/store';
+import { runTool } from '../util/run-tool';
 import { TelemetryService, type TelemetryOptions } from './sampler';
 
 export type MonitoringHandlers = Pick<
@@ -85,6 +87,10 @@ export async function createMonitoring(deps: MonitoringDeps): Promise<Monitoring
     alert: (d) => alerts.push(d),
     log,
   });
+  // Windows: whether we run elevated is known only after a `whoami` (until then a change goes through UAC).
+  if (opts.privileged === undefined && process.platform === 'win32') {
+    void detectPrivileged(process.platform, runTool, deps.env).then((p) => power.setPrivileged(p), () => undefined);
+  }
   const guard = new ThermalGuardDriver({ telemetry, power, alert: (d) => alerts.push(d), log });
   power.setGuard(guard);
 

@@ -474,6 +474,11 @@ export const en = {
     notSeenByBackend: 'Not in llama-server’s device list: models will not use this GPU',
     disagreements: 'Sources disagree',
     disagreementsHint: 'Different tools reported different values. DeepLocal uses the marked one (llama-server’s where it has one).',
+    field: {
+      vramTotal: 'GPU {{gpu}}: total VRAM',
+      vramFree: 'GPU {{gpu}}: free VRAM',
+      gpuCount: '{{vendor}} GPUs found',
+    },
     used: 'used',
     backend: 'llama-server devices',
     backendHint: 'What the backend itself can use (llama-server --list-devices).',

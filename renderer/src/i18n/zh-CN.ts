@@ -475,6 +475,11 @@ export const zhCN: Messages = {
     notSeenByBackend: '不在 llama-server 的设备列表中：模型不会使用这块 GPU',
     disagreements: '数据来源不一致',
     disagreementsHint: '不同工具报告的数值不同。DeepLocal 采用标记的那个（有 llama-server 的数据时以它为准）。',
+    field: {
+      vramTotal: 'GPU {{gpu}}：显存总量',
+      vramFree: 'GPU {{gpu}}：可用显存',
+      gpuCount: '找到的 {{vendor}} GPU 数量',
+    },
     used: '采用',
     backend: 'llama-server 设备',
     backendHint: '后端实际可以使用的设备（llama-server --list-devices）。',

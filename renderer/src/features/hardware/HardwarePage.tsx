@@ -12,6 +12,7 @@ import { CheckIcon, CopyIcon, RefreshIcon } from '../../components/icons';
 import { copyText } from '../../lib/clipboard';
 import { formatBytes } from '../../lib/format';
 import { useFormats } from '../monitor/format';
+import { fieldLabel } from './field-label';
 import { useHardware, useRefreshHardware } from './queries';
 
 const MIB = 1024 * 1024;
@@ -155,7 +156,7 @@ function Report({ report, locale }: { report: HardwareReport; locale: string }) 
           <ul className="disagree-list">
             {report.disagreements.map((d, i) => (
               <li key={`${d.field}-${i}`}>
-                <span className="mono disagree-field">{d.field}</span>
+                <DisagreeField field={d.field} />
                 <span className="disagree-values">
                   {d.values.map((v) => (
                     <span key={v.source} className={v.source === d.preferred ? 'disagree-value preferred' : 'disagree-value'}>
@@ -257,5 +258,16 @@ function GpuCard({ gpu, locale }: { gpu: GpuInfo; locale: string }) {
         </Row>
       </dl>
     </div>
+  );
+}
+
+/** A disagreement's field in words, with its id kept as the tooltip (bug reports quote it). */
+function DisagreeField({ field }: { field: string }) {
+  const { t } = useTranslation();
+  const label = fieldLabel(field);
+  return (
+    <span className="disagree-field" title={field}>
+      {label ? t(label.key, label.params) : field}
+    </span>
   );
 }

@@ -12,13 +12,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isEventName, WsClientFrame, type EventBus, type EventName, type Handlers, type WsServerFrame } from '../shared/contract';
+import { WsClientFrame, type EventBus, type Handlers, type WsServerFrame } from '../shared/contract';
 import { AppError, formatError, httpStatus, pickLang, toErrorInfo, type ErrorInfo } from '../shared/errors';
 import { WS_PATH, WS_PROTOCOL } from '../shared/ws-client';
 import type { Endpoint } from '../core/backends/supervisor';
 import type { MetricsSnapshot } from '../core/telemetry/sampler';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
 import { renderMetrics } from './metrics';
+import { createSubscriptions } from './subscriptions';
 import { isProxyPath, proxyToBackend, validateProxyBody, type ProxyHooks } from './openai-proxy';
 import { checkHost, checkOrigin, checkToken, isLoopbackHost, type GuardConfig } from './security';
 
@@ -232,7 +233,6 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
   });
 
   function onConnection(ws: WebSocket) {
-    const subs = new Map<EventName, () => void>();
     const send = (frame: WsServerFrame) => {
       if (ws.readyState !== ws.OPEN) return;
       // A client that stops reading must not make us buffer without bound.
@@ -242,6 +242,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       }
       ws.send(JSON.stringify(frame));
     };
+    const subs = createSubscriptions(opts.core.bus, (event, payload) => send({ type: 'event', event, payload }));
     ws.on('message', async (data) => {
       let frame: WsClientFrame;
       try {
@@ -253,20 +254,10 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       if (frame.type === 'call') {
         const env = await invokeToEnvelope(invoke, frame.method, frame.params, { transport: 'ws' });
         send(env.ok ? { type: 'result', id: frame.id, ok: true, result: env.result } : { type: 'result', id: frame.id, ok: false, error: env.error });
-      } else if (frame.type === 'sub') {
-        if (isEventName(frame.event) && !subs.has(frame.event)) {
-          const event = frame.event;
-          subs.set(event, opts.core.bus.on(event, (payload) => send({ type: 'event', event, payload })));
-        }
-      } else if (isEventName(frame.event)) {
-        subs.get(frame.event)?.();
-        subs.delete(frame.event);
-      }
+      } else if (frame.type === 'sub') subs.add(frame.event);
+      else subs.remove(frame.event);
     });
-    ws.on('close', () => {
-      for (const u of subs.values()) u();
-      subs.clear();
-    });
+    ws.on('close', () => subs.clear());
     ws.on('error', () => undefined);
   }
 

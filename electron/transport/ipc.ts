@@ -4,8 +4,9 @@
  * Events are forwarded per renderer only while it subscribes (see `ipcSubscribeChannel`), so producers that run
  * only while listened to (the telemetry sampler) stop when the window stops listening.
  */
-import { IPC_NEW_PAGE, ipcEventChannel, ipcInvokeChannel, isEventName, methodNames, type Envelope, type EventBus, type EventName, type Handlers } from '../shared/contract';
+import { IPC_NEW_PAGE, ipcEventChannel, ipcInvokeChannel, methodNames, type Envelope, type EventBus, type Handlers } from '../shared/contract';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
+import { createSubscriptions, type Subscriptions } from './subscriptions';
 
 /** One renderer (an Electron webContents). */
 export interface IpcSubscriber {
@@ -29,39 +30,26 @@ export function registerIpc(core: { handlers: Handlers; bus: EventBus }, host: I
   const invoke = createDispatcher(core.handlers);
   for (const m of methodNames) host.handle(ipcInvokeChannel(m), (params) => invokeToEnvelope(invoke, m, params, { transport: 'ipc' }));
 
-  const bySubscriber = new Map<number, Map<EventName, () => void>>();
-  const dropAll = (subs: Map<EventName, () => void>) => {
-    for (const off of subs.values()) off();
-    subs.clear();
-  };
+  const bySubscriber = new Map<number, Subscriptions>();
   let closed = false;
   host.onSubscription((subscriber, event, subscribed) => {
     if (closed) return;
-    if (event === null && subscribed === IPC_NEW_PAGE) {
-      const subs = bySubscriber.get(subscriber.id);
-      if (subs) dropAll(subs);
-      return;
-    }
-    if (!isEventName(event)) return;
     let subs = bySubscriber.get(subscriber.id);
     if (!subs) {
-      const own = (subs = new Map());
+      const own = (subs = createSubscriptions(core.bus, (e, payload) => subscriber.send(ipcEventChannel(e), payload)));
       bySubscriber.set(subscriber.id, own);
       subscriber.onReset((final) => {
-        dropAll(own);
+        own.clear();
         if (final) bySubscriber.delete(subscriber.id);
       });
     }
-    if (subscribed === true) {
-      if (!subs.has(event)) subs.set(event, core.bus.on(event, (payload) => subscriber.send(ipcEventChannel(event), payload)));
-    } else {
-      subs.get(event)?.();
-      subs.delete(event);
-    }
+    if (event === null && subscribed === IPC_NEW_PAGE) subs.clear();
+    else if (subscribed === true) subs.add(event);
+    else subs.remove(event);
   });
   return () => {
     closed = true;
-    for (const subs of bySubscriber.values()) dropAll(subs);
+    for (const subs of bySubscriber.values()) subs.clear();
     bySubscriber.clear();
   };
 }

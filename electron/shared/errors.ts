@@ -285,9 +285,13 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
   },
 };
 
-export function formatError(lang: Lang, code: ErrorCode, params?: Params): string {
-  const template = errorMessages[lang][code];
+/** Fills a message's {{placeholders}} literally (a missing param shows "…"), as i18next does in the renderer. */
+export function fillMessage(template: string, params?: Params): string {
   return template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => (params && params[k] !== undefined ? String(params[k]) : '…'));
+}
+
+export function formatError(lang: Lang, code: ErrorCode, params?: Params): string {
+  return fillMessage(errorMessages[lang][code], params);
 }
 
 export function pickLang(acceptLanguage: string | undefined | null): Lang {

@@ -1,5 +1,6 @@
 /** Contract types for hardware detection, live telemetry, power control and alerts. */
 import { z } from 'zod';
+import { fillMessage } from './errors';
 
 const nullableNumber = z.number().nullable();
 
@@ -100,8 +101,7 @@ export type ProbeNote = z.infer<typeof ProbeNote>;
 
 /** A note with its English message filled in from `params`. */
 export function probeNote(tool: string, code: ProbeNoteCode, params: Record<string, string | number> = {}): ProbeNote {
-  const message = probeNoteMessages.en[code].replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(params[k] ?? ''));
-  return { tool, code, params, message };
+  return { tool, code, params, message: fillMessage(probeNoteMessages.en[code], params) };
 }
 
 export const HardwareReport = z.object({

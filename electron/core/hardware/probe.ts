@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import { probeNote, type HardwareReport } from '../../shared/telemetry';
+import { probeNote, type HardwareReport, type ProbeNote } from '../../shared/telemetry';
 import { backendEnv } from '../backends/llama-args';
 import { amdSmiStaticArgs, parseAmdSmiStatic, parseRocmSmi, rocmSmiArgs, type AmdStaticGpu } from '../telemetry/amd-smi';
 import { classifyNvidiaSmiFailure } from '../telemetry/nvidia-smi';
@@ -28,9 +28,7 @@ export interface ProbeDeps {
   now?: () => number;
 }
 
-type Note = HardwareReport['notes'][number];
-
-function toolProblem(tool: string, r: ToolResult, timeoutMs: number): Note | null {
+function toolProblem(tool: string, r: ToolResult, timeoutMs: number): ProbeNote | null {
   if (r.missing) return probeNote(tool, 'TOOL_NOT_RUN', { error: r.error ?? 'not found' });
   if (r.timedOut) return probeNote(tool, 'TOOL_TIMEOUT', { ms: timeoutMs });
   const failure = classifyNvidiaSmiFailure(r.stdout + r.stderr);
@@ -47,7 +45,7 @@ export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
   const run = deps.runTool ?? defaultRunTool;
   const timeoutMs = deps.timeoutMs ?? 4000;
   const env = deps.env;
-  const notes: Note[] = [];
+  const notes: ProbeNote[] = [];
 
   const siTask = (deps.systemInformation ?? ((e, t) => runSystemInformation({ env: e, timeoutMs: t })))(env, timeoutMs * 2).catch((e: unknown) => {
     notes.push(probeNote('systeminformation', 'TOOL_ERROR', { error: e instanceof Error ? e.message : String(e) }));

@@ -13,8 +13,11 @@ export function elevatedFromWhoamiGroups(text: string): boolean {
   return ELEVATED_SIDS.some((sid) => new RegExp(`\\b${sid}\\b`).test(text));
 }
 
+/** POSIX: running as root (known at once; Windows needs detectPrivileged). */
+export const isRoot = (): boolean => process.getuid?.() === 0;
+
 export async function detectPrivileged(platform: string, run: RunTool, env: NodeJS.ProcessEnv): Promise<boolean> {
-  if (platform !== 'win32') return process.getuid?.() === 0;
+  if (platform !== 'win32') return isRoot();
   const r = await run('whoami', ['/groups'], { env, timeoutMs: 5000 });
   return r.ok && elevatedFromWhoamiGroups(r.stdout);
 }

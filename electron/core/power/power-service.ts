@@ -241,8 +241,8 @@ export class PowerService {
   private async exec(args: string[]): Promise<{ outcome: PowerOutcome; via: PowerResult['via'] }> {
     const exe = await findExecutable('nvidia-smi', this.deps.env);
     if (!exe) throw new AppError('NO_GPU', { gpu: args[1] ?? 0 });
-    if (!this.privileged && this.deps.elevate) {
-      const via = this.platform === 'win32' ? 'uac' : 'pkexec';
+    const via = this.control();
+    if ((via === 'uac' || via === 'pkexec') && this.deps.elevate) {
       try {
         const r = await this.deps.elevate(exe, args);
         const text = `${r.stdout}\n${r.stderr}`.trim();

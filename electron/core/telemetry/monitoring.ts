@@ -9,7 +9,7 @@ import type { LlamaServerSupervisor } from '../backends/supervisor';
 import { probeHardware } from '../hardware/probe';
 import { formatHardwareReport } from '../hardware/report-text';
 import { AlertLog } from '../power/alert-log';
-import { detectPrivileged } from '../power/elevation';
+import { detectPrivileged, isRoot } from '../power/elevation';
 import { AlertRules } from '../power/alert-rules';
 import { PowerService, type Elevate } from '../power/power-service';
 import { ThermalGuardDriver } from '../power/thermal-driver';
@@ -81,7 +81,7 @@ export async function createMonitoring(deps: MonitoringDeps): Promise<Monitoring
     settings: deps.settings,
     env: deps.env,
     ...(deps.elevate ? { elevate: deps.elevate } : {}),
-    privileged: opts.privileged ?? process.getuid?.() === 0,
+    privileged: opts.privileged ?? isRoot(),
     ...(opts.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: opts.confirmTimeoutMs } : {}),
     emitChanged: (list) => bus.emit('power.changed', list),
     alert: (d) => alerts.push(d),

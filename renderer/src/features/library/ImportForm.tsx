@@ -3,8 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { useClient } from '../../api/context';
 import { useAppInfo } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { CheckIcon, FolderIcon } from '../../components/icons';
-import { PathInput } from '../../components/PathInput';
+import { CheckIcon } from '../../components/icons';
+import { BrowseButton, PathInput, useModelPathPlaceholder } from '../../components/PathInput';
 import { useImportModel } from '../models/queries';
 
 /** Adds a GGUF the user already has: copied into the models folder, or referenced where it lies. */
@@ -13,6 +13,7 @@ export function ImportForm() {
   const id = useId();
   const client = useClient();
   const { data: info } = useAppInfo();
+  const placeholder = useModelPathPlaceholder();
   const imp = useImportModel();
   const [path, setPath] = useState('');
   const [mode, setMode] = useState<'copy' | 'reference'>('reference');
@@ -46,16 +47,11 @@ export function ImportForm() {
         <PathInput
           testId="library-import-path"
           value={path}
-          placeholder={info?.platform === 'win32' ? t('model.pathPlaceholderWin') : t('model.pathPlaceholder')}
+          placeholder={placeholder}
           aria-label={t('library.import.path')}
           onValueChange={setPath}
         />
-        {info?.shell === 'electron' && (
-          <button type="button" className="btn" data-testid="library-import-browse" onClick={() => void browse()}>
-            <FolderIcon size={16} />
-            {t('model.browse')}
-          </button>
-        )}
+        <BrowseButton testId="library-import-browse" onClick={() => void browse()} />
         <button type="submit" className="btn btn-primary" data-testid="library-import" disabled={!path.trim() || imp.isPending}>
           {imp.isPending ? t('library.import.importing') : t('library.import.import')}
         </button>

@@ -5,8 +5,8 @@ import { defaultLoadOptions, type BackendStatus, type LoadOptions } from '../../
 import { useClient, useConnState } from '../../api/context';
 import { keys, newerStatus, useAppInfo, useBackendStatus, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { ChatIcon, FileIcon, FolderIcon, PlayIcon, StopIcon } from '../../components/icons';
-import { PathInput } from '../../components/PathInput';
+import { ChatIcon, FileIcon, PlayIcon, StopIcon } from '../../components/icons';
+import { BrowseButton, PathInput, useModelPathPlaceholder } from '../../components/PathInput';
 import { ProgressBar } from '../../components/ProgressBar';
 import { dirName, fileName } from '../../lib/format';
 import { useUi } from '../../stores/ui';
@@ -21,6 +21,7 @@ export function ModelPage() {
   const client = useClient();
   const qc = useQueryClient();
   const { data: info } = useAppInfo();
+  const placeholder = useModelPathPlaceholder();
   const { data: settings } = useSettings();
   const { data: status } = useBackendStatus();
   const updateSettings = useUpdateSettings();
@@ -131,7 +132,7 @@ export function ModelPage() {
           <PathInput
             testId="model-path-input"
             value={path}
-            placeholder={info?.platform === 'win32' ? t('model.pathPlaceholderWin') : t('model.pathPlaceholder')}
+            placeholder={placeholder}
             aria-label={t('model.pathLabel')}
             onValueChange={setPath}
             onBlur={(e) => commitPath(e.target.value)}
@@ -141,12 +142,7 @@ export function ModelPage() {
             busy={inspect.isFetching}
             busyLabel={t('model.inspecting')}
           />
-          {info?.shell === 'electron' && (
-            <button type="button" className="btn" data-testid="model-browse" onClick={() => pick.mutate()} disabled={pick.isPending}>
-              <FolderIcon size={16} />
-              {t('model.browse')}
-            </button>
-          )}
+          <BrowseButton testId="model-browse" onClick={() => pick.mutate()} disabled={pick.isPending} />
           <button type="button" className="btn btn-primary" data-testid="model-start" onClick={onStart} disabled={!online || !modelPath || busy || state === 'ready'}>
             <PlayIcon size={15} />
             {busy && state !== 'stopping' ? t('model.starting') : t('model.start')}

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { acquireDataDirLock } from './core/lock/data-dir-lock';
 import { createModelsFeature, type ModelsFeature } from './core/models/handlers';
 import { defaultDataDir } from './core/paths';
 import { SettingsStore } from './core/settings/store';
@@ -217,6 +218,18 @@ async function main() {
   }
   const dataDir = path.resolve(values['data-dir'] ?? process.env.DEEPLOCAL_DATA_DIR ?? defaultDataDir());
   fs.mkdirSync(dataDir, { recursive: true });
+  // `pull` writes the models folder, its sidecars, downloads.json and library.json, which a running app writes too
+  // (two downloads of one file would corrupt it; two writers of one list lose entries): it takes the data folder's
+  // lock and is refused while the app runs there (use the app's Models page). The other commands only read.
+  const lock = cmd === 'pull' ? await acquireDataDirLock(dataDir, { shell: 'cli' }) : null;
+  try {
+    return await runCommand(cmd, arg, dataDir, endpoint, values);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function runCommand(cmd: string, arg: string | undefined, dataDir: string, endpoint: EndpointId | undefined, values: { file?: string | undefined; json?: boolean | undefined }): Promise<number> {
   const bus = createEventBus();
   const settings = new SettingsStore(dataDir);
   const verbose = process.env.DEEPLOCAL_VERBOSE === '1';

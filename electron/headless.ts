@@ -65,6 +65,8 @@ async function main() {
     throw e;
   });
   apiBase = `${http.url}/v1`;
+  // A second start on this data folder is refused with this address (never the token) in its message.
+  await core.dataDirLock.setUrl(http.url);
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -11,9 +11,11 @@ import type { EventBus, Handlers } from '../shared/contract';
 import { AppError } from '../shared/errors';
 import { LoadOptions } from '../shared/schemas';
 import { findLlamaServer } from './backends/binaries';
-import { LlamaServerSupervisor, reapStaleBackend } from './backends/supervisor';
+import { reapStaleBackend } from './backends/backend-pidfile';
+import { LlamaServerSupervisor } from './backends/supervisor';
 import { ChatService } from './chat/chat-service';
 import { ConversationStore } from './chat/conversations';
+import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock';
 import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } from './models/handlers';
 import { inspectModel } from './models/inspect';
 import type { Elevate } from './power/power-service';
@@ -52,10 +54,26 @@ export interface Core {
   /** Contract chat replies started (for /metrics). */
   requestCounts: { chat: number };
   models: ModelsFeature;
+  /** This process owns opts.dataDir until dispose (headless records its URL here once it listens). */
+  dataDirLock: DataDirLock;
   dispose(): Promise<void>;
 }
 
+/**
+ * Takes the data folder's lock first (a second DeepLocal on the same folder fails here with DATA_DIR_LOCKED or
+ * DATA_DIR_IN_USE, before it reads or reaps anything), then composes the core; the lock is released on dispose.
+ */
 export async function createCore(opts: CoreOptions): Promise<Core> {
+  const lock = await acquireDataDirLock(opts.dataDir, { shell: opts.shell });
+  try {
+    return await composeCore(opts, lock);
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
+}
+
+async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise<Core> {
   const runDir = path.join(opts.dataDir, 'run');
   await fs.mkdir(runDir, { recursive: true });
   const bus = createEventBus((e) => console.error('event listener failed:', e));
@@ -67,6 +85,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.stallMs ? { stallMs: opts.stallMs } : {}),
   });
+  if (dataDirLock.tookOverFrom) supervisor.log('app', `took over the data folder from DeepLocal process ${dataDirLock.tookOverFrom.pid} (${dataDirLock.tookOverFrom.why})`);
   await reapStaleBackend(runDir, (m) => supervisor.log('app', m));
   const settings = new SettingsStore(
     opts.dataDir,
@@ -172,11 +191,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     monitoring,
     requestCounts,
     models,
+    dataDirLock,
     async dispose() {
       chat.cancelAll();
       await models.dispose();
       await monitoring.dispose();
       await supervisor.dispose();
+      await dataDirLock.release();
     },
   };
 }

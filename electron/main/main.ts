@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { createCore, type Core } from '../core/app';
 import type { Elevate, ElevatedResult } from '../core/power/power-service';
 import { ipcSubscribeChannel } from '../shared/contract';
+import { formatError, pickLang, toErrorInfo } from '../shared/errors';
 import { registerIpc, type IpcSubscriber } from '../transport/ipc';
 
 const appRoot = app.getAppPath();
@@ -22,19 +23,31 @@ const preloadPath = path.join(appRoot, 'dist', 'electron', 'preload', 'preload.c
 let core: Core | null = null;
 let mainWindow: BrowserWindow | null = null;
 
+// Electron's lock is per userData folder, the one the core uses: a second window on it focuses the first and
+// quits. A headless server or `cli pull` on the same folder is refused by the core's data folder lock (startFailed).
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {
     if (mainWindow) {
       if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.show();
       mainWindow.focus();
+    } else if (core) {
+      createWindow(); // macOS keeps running with no window: the second launch asks for one
     }
   });
-  app.whenReady().then(start, (e: unknown) => {
-    console.error('DeepLocal failed to start:', e);
-    app.exit(1);
-  });
+  app.whenReady().then(start).catch(startFailed);
+}
+
+/** Says why in the UI language (DATA_DIR_LOCKED names the folder and the running instance) and exits non-zero. */
+function startFailed(e: unknown) {
+  const info = toErrorInfo(e);
+  const text = formatError(pickLang(app.getLocale()), info.code, info.params);
+  console.error(`DeepLocal: ${text}`);
+  if (info.details) console.error(info.details);
+  if (app.isReady()) dialog.showErrorBox('DeepLocal', text);
+  app.exit(1);
 }
 
 /** Only our own renderer may call the contract. */

@@ -59,6 +59,8 @@ export const ErrorCode = z.enum([
   'MODEL_EXISTS',
   'CATALOG_MODEL_NOT_FOUND',
   'CATALOG_INVALID',
+  'DATA_DIR_LOCKED',
+  'DATA_DIR_IN_USE',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -147,6 +149,8 @@ export function httpStatus(code: ErrorCode): number {
     case 'MODEL_IN_USE':
     case 'MODEL_EXISTS':
     case 'DOWNLOAD_ACTIVE':
+    case 'DATA_DIR_LOCKED':
+    case 'DATA_DIR_IN_USE':
       return 409;
     case 'HUB_RATE_LIMITED':
       return 429;
@@ -226,6 +230,8 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     MODEL_EXISTS: '{{path}} already exists in the models folder.',
     CATALOG_MODEL_NOT_FOUND: 'The catalog has no model "{{id}}".',
     CATALOG_INVALID: 'The catalog {{path}} is not valid: {{reason}}',
+    DATA_DIR_LOCKED: 'DeepLocal is already running with the folder {{dir}}, at {{url}} (process {{pid}}). Use that one, or stop it first.',
+    DATA_DIR_IN_USE: 'DeepLocal is already running with the folder {{dir}} (process {{pid}}). Use that one, or stop it first.',
   },
   'zh-CN': {
     INVALID_PARAMS: '请求无效：{{issues}}',
@@ -282,6 +288,8 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     MODEL_EXISTS: '模型文件夹中已有 {{path}}。',
     CATALOG_MODEL_NOT_FOUND: '模型目录中没有“{{id}}”。',
     CATALOG_INVALID: '模型目录 {{path}} 无效：{{reason}}',
+    DATA_DIR_LOCKED: 'DeepLocal 已在使用文件夹 {{dir}} 运行，地址为 {{url}}（进程 {{pid}}）。请使用那个实例，或先将其停止。',
+    DATA_DIR_IN_USE: 'DeepLocal 已在使用文件夹 {{dir}} 运行（进程 {{pid}}）。请使用那个实例，或先将其停止。',
   },
 };
 

@@ -150,7 +150,7 @@ describe('llama-server supervisor', () => {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     expect(await waitUntil(() => /Model ready/.test(out), 30_000)).toBe(true);
-    const pid = Number(fs.readFileSync(path.join(dataDir, 'run', 'llama-server.pid'), 'utf8'));
+    const pid = (JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'llama-server.pid'), 'utf8')) as { backendPid: number }).backendPid;
     expect(pidAlive(pid)).toBe(true);
     child.kill('SIGKILL');
     // llama-server watches its stdin; our death closes it and it exits by itself.

@@ -14,6 +14,7 @@ import type { BackendStatus, LoadOptions, LogLine, ModelFileInfo } from '../../s
 import { writeFileAtomic } from '../util/atomic-write';
 import { lineSplitter } from '../util/lines';
 import { RingBuffer } from '../util/ring-buffer';
+import { removeBackendPidFile, writeBackendPidFile } from './backend-pidfile';
 import { backendEnv, buildLlamaServerArgs } from './llama-args';
 import { classifiedToError, classifyExit, parseListening } from './stderr-classifier';
 
@@ -234,7 +235,7 @@ export class LlamaServerSupervisor {
         if (exitedFlag) return;
         exitedFlag = true;
         if (this.child === child) this.child = null;
-        void this.removePidFile();
+        if (child.pid) void this.removePidFile(child.pid);
         const stateAtExit = this.st.runId === runId ? this.st.state : 'stopped';
         this.log('app', `llama-server exited (${signal ? `signal ${signal}` : `code ${code}`})`);
         if (stateAtExit === 'crashed') {
@@ -338,42 +339,17 @@ export class LlamaServerSupervisor {
     clearTimeout(timer);
   }
 
+  /** Records the backend with us as its owner, so a later start ends it only if we are gone (backend-pidfile.ts). */
   private async writePidFile(pid: number | undefined) {
     if (!pid) return;
-    await writeFileAtomic(path.join(this.deps.runDir, 'llama-server.pid'), String(pid)).catch(() => undefined);
+    await writeBackendPidFile(this.deps.runDir, pid).catch(() => undefined);
   }
-  private async removePidFile() {
-    await fs.rm(path.join(this.deps.runDir, 'llama-server.pid'), { force: true }).catch(() => undefined);
+  private async removePidFile(pid: number) {
+    await removeBackendPidFile(this.deps.runDir, pid).catch(() => undefined);
   }
 
   /** For app exit: stop without waiting for the grace period to matter more than needed. */
   async dispose(): Promise<void> {
     await this.stop().catch(() => undefined);
   }
-}
-
-/**
- * At start-up, ends a llama-server left by a previous run that could not clean up (power loss during load).
- * Only kills a process whose command line still names llama-server, so a reused pid is left alone.
- */
-export async function reapStaleBackend(runDir: string, log: (msg: string) => void): Promise<void> {
-  const pidFile = path.join(runDir, 'llama-server.pid');
-  let pid: number;
-  try {
-    pid = Number((await fs.readFile(pidFile, 'utf8')).trim());
-  } catch {
-    return;
-  }
-  if (Number.isInteger(pid) && pid > 1 && process.platform === 'linux') {
-    const cmd = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.includes('llama-server')) {
-      log(`ending llama-server ${pid} left over from a previous run`);
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone already */
-      }
-    }
-  }
-  await fs.rm(pidFile, { force: true });
 }

@@ -94,6 +94,8 @@ export const RepoListing = z.object({
   files: z.array(RepoFile),
   /** The catalog entry for this repo, when there is one. */
   catalogId: z.string().nullable(),
+  /** Listed files left out because their names are unsafe (HUB_UNSAFE_PATH each, naming the repo and the path). */
+  skipped: z.array(ErrorInfo).optional(),
 });
 export type RepoListing = z.infer<typeof RepoListing>;
 

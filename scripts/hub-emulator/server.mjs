@@ -11,6 +11,8 @@
 //   GET  /api/v1/models/{owner}/{repo}/repo/files?Revision=master&Recursive=true   Data.Files[] Path/Size/Sha256
 //   GET  /api/v1/models/{owner}/{repo}/repo?Revision=master&FilePath={path}        the bytes (Range)
 // Control (for tests in another process): POST /__emulator/faults (JSON array), GET /__emulator/stats.
+// File paths are listed and served exactly as given to addRepo, so a test can play a hostile hub whose listing names
+// '../x.gguf', '/abs.gguf', 'C:/x.gguf' or 'a\\b.gguf' (see electron/core/downloads/hostile-hub.int.test.ts).
 //
 // Faults (emu.setFaults([...]) or the control route), each matching by `file` (path or sha256, optional), `hub`
 // ('huggingface' | 'modelscope', optional) and `stage` ('data' default, or 'resolve' / 'api'):

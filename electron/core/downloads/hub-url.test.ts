@@ -64,6 +64,16 @@ describe('parseRepoRef', () => {
     'https://modelscope.cn/models/onlyowner',
     'has space/in name',
     'http://127.0.0.1:8080',
+    // Names that would be folders Windows opens as devices, and revisions or files that climb or hide.
+    'nul/repo',
+    'owner/CON',
+    `https://huggingface.co/${R}/tree/refs%2F..%2Fx`,
+    `https://huggingface.co/${R}/resolve/..%2F..%2Fx/f.gguf`,
+    `https://huggingface.co/${R}/resolve/main/a%5C..%5Cx.gguf`,
+    `https://huggingface.co/${R}/resolve/main/C:%2Fx.gguf`,
+    `https://www.modelscope.cn/api/v1/models/${R}/repo?Revision=..&FilePath=x.gguf`,
+    `https://www.modelscope.cn/api/v1/models/${R}/repo?FilePath=%2Fetc%2Fx.gguf`,
+    `https://www.modelscope.cn/models/${R}/resolve/master/x%00.gguf`,
   ])('rejects %j with HUB_BAD_REF', (input) => {
     let err: unknown;
     try {

@@ -4,6 +4,7 @@
  */
 import { AppError } from '../../shared/errors';
 import type { GgufGroup, HubKind, RepoFile, RepoRef } from '../../shared/models';
+import { isSafeRelativePath, unsafeSegment } from '../util/safe-path';
 
 const HF_HOSTS = new Set(['huggingface.co', 'www.huggingface.co', 'hf.co']);
 const MS_HOSTS = new Set(['modelscope.cn', 'www.modelscope.cn']);
@@ -13,9 +14,17 @@ const QUANT_SUFFIX = /^(.*[^:]):([A-Za-z0-9][A-Za-z0-9_.+-]{0,63})$/;
 
 export const DEFAULT_REVISION: Record<HubKind, string> = { huggingface: 'main', modelscope: 'master' };
 
+// Owner and name become two folders under the models folder, so each is also checked as a file name on Windows
+// (no "nul", no trailing dot).
 function validRepo(owner: string | undefined, name: string | undefined): string | null {
   if (!owner || !name || !NAME.test(owner) || !NAME.test(name) || name.endsWith('.git') || owner.includes('..') || name.includes('..')) return null;
+  if (unsafeSegment(owner) || unsafeSegment(name)) return null;
   return `${owner}/${name}`;
+}
+
+/** A revision (branch, tag, commit, refs/pr/N): goes into URLs, so no "..", no controls, nothing odd. */
+export function validRevision(r: string): boolean {
+  return r.length <= 256 && isSafeRelativePath(r);
 }
 
 function dec(s: string): string {
@@ -26,11 +35,8 @@ function dec(s: string): string {
   }
 }
 
-/** A file path inside a repo: relative, no "..", no empty segments. */
-export function validRepoPath(p: string): boolean {
-  if (!p || p.length > 1000 || p.startsWith('/') || p.includes('\\') || p.includes('\0')) return false;
-  return p.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
-}
+/** A file path inside a repo, checked as every hub path is (see util/safe-path.ts). */
+export const validRepoPath = isSafeRelativePath;
 
 /**
  * Parses a repo id or URL. `owner/repo` alone means `defaultHub` (Hugging Face unless told otherwise).
@@ -86,8 +92,9 @@ export function parseRepoRef(input: string, defaultHub: HubKind = 'huggingface')
       const repo = validRepo(segs[3], segs[4]);
       if (!repo) throw bad();
       const file = url.searchParams.get('FilePath');
-      if (file !== null && !validRepoPath(file)) throw bad();
-      return { hub: 'modelscope', repo, revision: url.searchParams.get('Revision') ?? 'master', file, quant, endpoint };
+      const revision = url.searchParams.get('Revision') ?? 'master';
+      if ((file !== null && !validRepoPath(file)) || !validRevision(revision)) throw bad();
+      return { hub: 'modelscope', repo, revision, file, quant, endpoint };
     }
     if (segs[0] !== 'models') throw bad();
     const repo = validRepo(segs[1], segs[2]);
@@ -101,7 +108,7 @@ export function parseRepoRef(input: string, defaultHub: HubKind = 'huggingface')
       revision = rest[off] ?? 'master';
       file = rest.slice(off + 1).join('/') || null;
     } else if (rest.length > 0 && !['files', 'summary', 'feedback'].includes(rest[0] ?? '')) throw bad();
-    if (file !== null && !validRepoPath(file)) throw bad();
+    if ((file !== null && !validRepoPath(file)) || !validRevision(revision)) throw bad();
     return { hub: 'modelscope', repo, revision, file, quant, endpoint };
   }
 
@@ -119,7 +126,7 @@ export function parseRepoRef(input: string, defaultHub: HubKind = 'huggingface')
     const p = s.slice(4).join('/');
     if (kind !== 'tree' && p) file = p;
   } else if (kind !== undefined) throw bad();
-  if (file !== null && !validRepoPath(file)) throw bad();
+  if ((file !== null && !validRepoPath(file)) || !validRevision(revision)) throw bad();
   return { hub: 'huggingface', repo, revision, file, quant, endpoint };
 }
 
@@ -195,7 +202,8 @@ export function defaultGroup(groups: GgufGroup[]): GgufGroup | null {
 
 /** `owner/repo` → a folder name inside the models folder (owner/repo, kept as two levels). */
 export function repoDir(repo: string): string {
-  const [owner, name] = repo.split('/');
-  if (!validRepo(owner, name)) throw new AppError('HUB_BAD_REF', { ref: repo });
+  const parts = repo.split('/');
+  if (parts.length !== 2 || !validRepo(parts[0], parts[1])) throw new AppError('HUB_BAD_REF', { ref: repo });
+  const [owner, name] = parts;
   return `${owner}/${name}`;
 }

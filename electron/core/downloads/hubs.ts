@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import type { EndpointId, EndpointInfo, EndpointProbe, HubSettings, RepoFile } from '../../shared/models';
+import { printable, unsafeRelativePath } from '../util/safe-path';
 import { backoffMs, parseLinkHeader, parseRetryAfter, sha256FromEtag } from './retry';
 
 export type Fetch = typeof fetch;
@@ -132,10 +133,34 @@ const MsFiles = z.looseObject({
 
 const MAX_PAGES = 200;
 const MAX_FILES = 100_000;
+const MAX_SKIPPED = 100;
+
+/** A listed file whose name is not a safe relative path: left out of the listing, reported with this error. */
+export interface SkippedFile {
+  path: string;
+  error: AppError;
+}
 
 export interface RepoFiles {
   files: RepoFile[];
   commit: string | null;
+  /** Entries left out because their names could point outside the repo's folder (HUB_UNSAFE_PATH each). */
+  skipped: SkippedFile[];
+}
+
+/**
+ * Splits listed files into the ones whose path is safe to use below the models folder and the rest. A listing is
+ * written by whoever runs the hub (or sits in between), so every name is checked like user input.
+ */
+export function partitionSafe(repo: string, listed: RepoFile[]): { files: RepoFile[]; skipped: SkippedFile[] } {
+  const files: RepoFile[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const f of listed) {
+    const why = unsafeRelativePath(f.path);
+    if (!why) files.push(f);
+    else if (skipped.length < MAX_SKIPPED) skipped.push({ path: f.path, error: new AppError('HUB_UNSAFE_PATH', { repo, path: printable(f.path) }, why) });
+  }
+  return { files, skipped };
 }
 
 /** Every file of a repo with size and SHA-256 (LFS oid / ModelScope Sha256). */
@@ -148,28 +173,29 @@ export async function listRepoFiles(ep: EndpointInfo, repo: string, revision: st
     if (!parsed.success) throw new AppError('HUB_UNREACHABLE', { endpoint: ep.url, reason: 'unexpected answer from the file API' }, parsed.error.message.slice(0, 2000));
     const body = parsed.data;
     if (body.Success === false || (body.Code !== undefined && body.Code !== 200)) throw new AppError('HUB_NOT_FOUND', { repo }, body.Message);
-    const files = (body.Data?.Files ?? [])
+    const listed = (body.Data?.Files ?? [])
       .filter((f) => f.Type !== 'tree')
+      .slice(0, MAX_FILES)
       .map((f) => ({ path: f.Path, sizeBytes: Math.max(0, Math.trunc(f.Size ?? 0)), sha256: sha256FromEtag(f.Sha256 ?? null) }));
-    return { files: files.slice(0, MAX_FILES), commit: null };
+    return { ...partitionSafe(repo, listed), commit: null };
   }
-  const files: RepoFile[] = [];
+  const listed: RepoFile[] = [];
   let url: string | null = `${ep.url}/api/models/${repo}/tree/${encodeURIComponent(revision)}?recursive=true`;
   let commit: string | null = null;
-  for (let page = 0; url && page < MAX_PAGES && files.length < MAX_FILES; page++) {
+  for (let page = 0; url && page < MAX_PAGES && listed.length < MAX_FILES; page++) {
     const res = await apiGet(url, http, ctx, signal);
     commit ??= res.headers.get('x-repo-commit');
     const parsed = z.array(HfTreeEntry).safeParse(await res.json().catch(() => null));
     if (!parsed.success) throw new AppError('HUB_UNREACHABLE', { endpoint: ep.url, reason: 'unexpected answer from the tree API' }, parsed.error.message.slice(0, 2000));
     for (const e of parsed.data) {
       if (e.type !== 'file') continue;
-      files.push({ path: e.path, sizeBytes: Math.max(0, Math.trunc(e.lfs?.size ?? e.size ?? 0)), sha256: sha256FromEtag(e.lfs?.oid ?? null) });
+      listed.push({ path: e.path, sizeBytes: Math.max(0, Math.trunc(e.lfs?.size ?? e.size ?? 0)), sha256: sha256FromEtag(e.lfs?.oid ?? null) });
     }
     const next: string | null = parseLinkHeader(res.headers.get('link'), url).next ?? null;
     // A next link must stay on the same endpoint (never follow a listing elsewhere).
     url = next && new URL(next).origin === new URL(ep.url).origin && next !== url ? next : null;
   }
-  return { files, commit };
+  return { ...partitionSafe(repo, listed), commit };
 }
 
 export interface FileMeta {

@@ -17,15 +17,15 @@ import { GgufError, readGgufFile } from '../models/gguf';
 import { ggufErrorToApp } from '../models/inspect';
 import { WriteQueue, writeFileAtomic } from '../util/atomic-write';
 import { FileDownload, statfsFree, type DownloadTuning, type FileDownloadIo } from './downloader';
-import { repoDir } from './hub-url';
 import { downloadUrl, listRepoFiles, type HubHttp } from './hubs';
 import type { WarmHash } from './ordered-hasher';
+import { checkPlacement, checkStoredPlacement, INCOMPLETE_DIR, placeFile } from './placement';
 import { formatBytes } from './retry';
 import { resolveDownload, type Candidate, type ResolveDeps, type Resolved } from './resolve';
 import { bytesDone, readSidecar, segmentsOf } from './sidecar';
 import { SourcePool, type DownloadSource } from './sources';
 
-export const INCOMPLETE_DIR = '.incomplete';
+export { INCOMPLETE_DIR };
 
 const FileSpec = z.object({ path: z.string(), sizeBytes: z.number(), sha256: z.string(), target: z.string(), partial: z.string() });
 type FileSpec = z.infer<typeof FileSpec>;
@@ -211,11 +211,10 @@ export class DownloadManager {
   async start(req: DownloadRequest, signal?: AbortSignal): Promise<DownloadJob> {
     await this.init();
     const r = await resolveDownload(req, { ...this.d.resolve, ...(signal ? { signal } : {}) });
+    for (const s of r.skipped) this.log(s.error.message);
     const modelsDir = await this.d.modelsDir();
-    const files = r.files.map((f) => {
-      const rel = path.join(...repoDir(r.repo).split('/'), ...f.path.split('/'));
-      return { path: f.path, sizeBytes: f.sizeBytes, sha256: f.sha256, target: path.join(modelsDir, rel), partial: path.join(modelsDir, INCOMPLETE_DIR, `${rel}.partial`) };
-    });
+    const files = r.files.map((f) => ({ path: f.path, sizeBytes: f.sizeBytes, sha256: f.sha256, ...placeFile(modelsDir, r.repo, f.path) }));
+    for (const f of files) await checkPlacement(modelsDir, r.repo, f.path, f);
     const target = files[0]!.target;
     const same = [...this.jobs.values()].find((j) => j.job.targetPath === target && j.job.state !== 'cancelled');
     if (same) {
@@ -393,6 +392,8 @@ export class DownloadManager {
           continue;
         }
         jf.state = 'downloading';
+        // Again at write time: the job may come from downloads.json, and folders may have changed since it was planned.
+        await checkStoredPlacement(job.repo, f.path, f);
         const fd = new FileDownload(
           { label: f.path, size: f.sizeBytes, sha256: f.sha256, partialPath: f.partial, sidecarPath: `${f.partial}.json`, note: `${job.hub}:${job.repo}` },
           tuning,
@@ -441,6 +442,7 @@ export class DownloadManager {
       await this.setState(j, 'verifying');
       for (const f of j.files) {
         if (await this.installed(f)) continue;
+        await checkStoredPlacement(job.repo, f.path, f);
         await fs.mkdir(path.dirname(f.target), { recursive: true });
         await fs.rename(f.partial, f.target);
         await fs.rm(`${f.partial}.json`, { force: true });

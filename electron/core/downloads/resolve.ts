@@ -6,8 +6,9 @@
 import { AppError } from '../../shared/errors';
 import type { CatalogModel, DownloadRequest, EndpointId, EndpointInfo, GgufGroup, HubKind, HubSettings, ProbeResult, RepoFile, RepoListing, RepoRef } from '../../shared/models';
 import type { CatalogStore } from '../models/catalog';
+import { isSafeRelativePath, printable, unsafeRelativePath } from '../util/safe-path';
 import { DEFAULT_REVISION, defaultGroup, groupGgufFiles, matchQuant, parseRepoRef } from './hub-url';
-import { endpointCandidates, headFile, listRepoFiles, orderEndpoints, probeEndpoints, type HubHttp, type RepoFiles } from './hubs';
+import { endpointCandidates, headFile, listRepoFiles, orderEndpoints, probeEndpoints, type HubHttp, type RepoFiles, type SkippedFile } from './hubs';
 
 /** One way to reach the files: an endpoint, the repo there, and each file's path there (parallel to the canonical files). */
 export interface Candidate {
@@ -35,6 +36,8 @@ export interface Resolved {
   files: ResolvedFile[];
   /** Best first; the first one answered the listing the hashes come from. */
   candidates: Candidate[];
+  /** Files of the listing left out for unsafe names (reported, never downloaded). */
+  skipped: SkippedFile[];
 }
 
 const PROBE_TTL_MS = 10 * 60_000;
@@ -122,8 +125,11 @@ async function withHashes(files: RepoFile[], c: { endpoint: EndpointInfo; repo: 
   return out;
 }
 
-function pickGroup(groups: GgufGroup[], repo: string, file: string | null, quant: string | null): GgufGroup {
+function pickGroup(groups: GgufGroup[], repo: string, file: string | null, quant: string | null, skipped: SkippedFile[] = []): GgufGroup {
   const models = groups.filter((g) => !g.auxiliary);
+  // Asked for a file the listing named unsafely, or nothing else is left: say why instead of "not found".
+  const unsafe = file !== null ? skipped.find((s) => s.path === file) : !groups.length ? skipped.find((s) => /\.gguf$/i.test(s.path)) : undefined;
+  if (unsafe) throw unsafe.error;
   if (!groups.length) throw new AppError('HUB_NO_GGUF', { repo });
   const available = models.map((g) => g.quant ?? g.path).join(', ');
   if (file) {
@@ -155,7 +161,15 @@ export async function openRepo(input: string, prefer: EndpointId | undefined, d:
   const cat = await d.catalog.findByRepo(ref.repo);
   const cands = (explicit ? [explicit] : eps.filter((e) => e.hub === ref.hub)).map((endpoint) => ({ endpoint, repo: ref.repo, revision: ref.revision }));
   const { index, listing } = await listFirst(cands, d.endpoints.http, d.signal);
-  return { ref, endpoint: cands[index]!.endpoint, commit: listing.commit, groups: groupGgufFiles(listing.files), files: listing.files, catalogId: cat?.id ?? null };
+  return {
+    ref,
+    endpoint: cands[index]!.endpoint,
+    commit: listing.commit,
+    groups: groupGgufFiles(listing.files),
+    files: listing.files,
+    catalogId: cat?.id ?? null,
+    skipped: listing.skipped.map((s) => s.error.toInfo()),
+  };
 }
 
 /** Resolves a download request against the hubs. */
@@ -170,6 +184,7 @@ export async function resolveDownload(req: DownloadRequest, d: ResolveDeps): Pro
   const ref = parseRepoRef(req.ref);
   const quant = req.quant ?? ref.quant;
   const file = req.file ?? ref.file;
+  if (req.file !== undefined && unsafeRelativePath(req.file)) throw new AppError('INVALID_PARAMS', { issues: `file: "${printable(req.file)}" is not a safe path inside the repository (${unsafeRelativePath(req.file)})` });
   const cat = await d.catalog.findByRepo(ref.repo);
   const explicit = explicitEndpoint(ref, eps);
   // Same repo id on the other hub is a fallback too: accepted only if it serves the same SHA-256.
@@ -185,7 +200,7 @@ export async function resolveDownload(req: DownloadRequest, d: ResolveDeps): Pro
   const primaryCands = listCands.filter((c) => c.endpoint.hub === ref.hub);
   const { index, listing } = await listFirst(primaryCands, d.endpoints.http, d.signal);
   const primary = primaryCands[index]!;
-  const group = pickGroup(groupGgufFiles(listing.files), ref.repo, file, quant);
+  const group = pickGroup(groupGgufFiles(listing.files), ref.repo, file, quant, listing.skipped);
   const files = await withHashes(group.files, primary, d.endpoints.http);
   const rest = listCands.filter((c) => c !== primary);
   const candidates: Candidate[] = [primary, ...rest].map((c) => ({ ...c, paths: files.map((f) => f.path) }));
@@ -198,6 +213,7 @@ export async function resolveDownload(req: DownloadRequest, d: ResolveDeps): Pro
     quant: group.quant,
     files: files.map((f) => ({ path: f.path, sizeBytes: f.sizeBytes, sha256: f.sha256! })),
     candidates,
+    skipped: listing.skipped,
   };
 }
 
@@ -215,7 +231,8 @@ async function resolveCatalog(m: CatalogModel, quant: string, hfFiles: string[],
   const listed = paths.map((p) => listing.files.find((f) => f.path === p)!);
   const files = await withHashes(listed, primary, d.endpoints.http);
   // Canonical names: the Hugging Face file names when the listing came from there, else the catalog's.
-  const canonical = primary.endpoint.hub === 'huggingface' ? paths : hfFiles.length === paths.length ? hfFiles : paths;
+  // (The catalog is a file people edit: its names are checked like a hub's.)
+  const canonical = primary.endpoint.hub === 'huggingface' ? paths : hfFiles.length === paths.length && hfFiles.every(isSafeRelativePath) ? hfFiles : paths;
   const candidates = [{ ...primary, paths }, ...cands.filter((c) => c !== primary)];
   return {
     hub: 'huggingface',
@@ -226,5 +243,6 @@ async function resolveCatalog(m: CatalogModel, quant: string, hfFiles: string[],
     quant,
     files: files.map((f, i) => ({ path: canonical[i]!, sizeBytes: f.sizeBytes, sha256: f.sha256! })),
     candidates,
+    skipped: listing.skipped,
   };
 }

@@ -76,6 +76,8 @@ describe('httpStatus', () => {
     ['UNSUPPORTED', 501],
     // OpenAI clients retry on 503; "no model running" is exactly that.
     ['BACKEND_NOT_READY', 503],
+    // Too many requests waiting for the model: retry after the Retry-After the answer carries.
+    ['BACKEND_QUEUE_FULL', 503],
     ['UPSTREAM_ERROR', 502],
     ['INTERNAL', 500],
     ['BACKEND_CRASHED', 500],

@@ -31,6 +31,7 @@ export const ErrorCode = z.enum([
   'BACKEND_NOT_READY',
   'BACKEND_BUSY',
   'CHAT_FAILED',
+  'BACKEND_QUEUE_FULL',
   'UPSTREAM_ERROR',
   'SERVER_PORT_IN_USE',
   'NO_GPU',
@@ -169,6 +170,7 @@ export function httpStatus(code: ErrorCode): number {
     case 'UPSTREAM_ERROR':
       return 502;
     default:
+    case 'BACKEND_QUEUE_FULL':
       return 500;
   }
 }
@@ -208,6 +210,7 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     SERVER_PORT_IN_USE: 'Port {{port}} is already in use. Pick another with --port.',
     NO_GPU: 'No GPU {{gpu}} was found.',
     CONVERSATION_NOT_FOUND: 'That conversation no longer exists.',
+    BACKEND_QUEUE_FULL: 'The model has too many requests waiting ({{queued}}). Try again in {{retryAfterS}} s.',
     POWER_PERMISSION: 'Changing the power limit needs administrator rights. Run: {{command}}',
     POWER_RANGE: '{{watts}} W is not a valid power limit for this GPU: it must be between {{min}} W and {{max}} W.',
     POWER_UNSUPPORTED: 'This GPU does not allow changing its power limit (common on laptops). You can lock its clocks instead.',
@@ -269,6 +272,7 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     CONVERSATION_NOT_FOUND: '该对话已不存在。',
     POWER_PERMISSION: '修改功耗上限需要管理员权限。请运行：{{command}}',
     POWER_RANGE: '{{watts}} W 不是该 GPU 的有效功耗上限，必须在 {{min}} W 到 {{max}} W 之间。',
+    BACKEND_QUEUE_FULL: '模型等待中的请求过多（{{queued}} 个），请 {{retryAfterS}} 秒后重试。',
     POWER_UNSUPPORTED: '此 GPU 不支持修改功耗上限（笔记本电脑常见），可以改为锁定频率。',
     POWER_FAILED: 'nvidia-smi 无法修改该设置：{{reason}}',
     HUB_BAD_REF: '“{{ref}}”不是模型仓库 ID 或链接（例如 owner/repo、hf.co/owner/repo 或 modelscope.cn/models/owner/repo）。',

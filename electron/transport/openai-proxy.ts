@@ -2,14 +2,18 @@
  * OpenAI-compatible API on our port: checks the request, then forwards it to the running llama-server with that
  * run's key and pipes the response back byte for byte (SSE, `timings`, `reasoning_content` untouched).
  * The client closing its connection closes ours, which cancels the task in llama-server.
+ * Generation requests pass the backend's gate (core/backends/upstream-gate.ts), shared with the chat service:
+ * beyond its queue a request gets 503 + Retry-After, never a connection error.
  */
 import http from 'node:http';
 import { z } from 'zod';
-import { AppError } from '../shared/errors';
+import { AppError, formatError, httpStatus, pickLang } from '../shared/errors';
+import { gateFor, type GateTicket } from '../core/backends/upstream-gate';
 import type { Endpoint } from '../core/backends/supervisor';
+import { cutStreamEvent, sseEnd } from './sse-end';
 
-// No pooled upstream sockets: see completion-client.ts (a reused socket llama-server closed fails the request).
-const agent = new http.Agent({ keepAlive: false, maxSockets: 64 });
+// One connection per request, never handed on: see completion-client.ts. How many run at once is the gate's call.
+const agent = new http.Agent({ keepAlive: false });
 
 const ChatCompletionBody = z.looseObject({
   messages: z
@@ -46,6 +50,10 @@ export interface ProxyHooks {
   onEnd?(): void;
 }
 
+/**
+ * Forwards one request. Throws (before writing anything) NOT_FOUND or BACKEND_NOT_READY for the caller to answer;
+ * everything after, a full queue included, is answered here, whatever the backend does.
+ */
 export function proxyToBackend(
   req: http.IncomingMessage,
   res: http.ServerResponse,
@@ -57,23 +65,82 @@ export function proxyToBackend(
 ): void {
   if (!FORWARDED.has(pathname)) throw new AppError('NOT_FOUND', { path: pathname });
   if (!endpoint) throw new AppError('BACKEND_NOT_READY');
-  const target = new URL(pathname + search, endpoint.baseUrl);
+  // The model list takes no slot in llama-server: it never waits behind generations.
+  const clientGone = new AbortController();
+  let ticket: GateTicket | null = null;
+  try {
+    if (pathname !== '/v1/models') ticket = gateFor(endpoint.baseUrl).enter(clientGone.signal);
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'BACKEND_QUEUE_FULL') return sendQueueFull(req, res, e);
+    throw e;
+  }
+  hooks.onStart?.();
+  let ended = false;
+  let upstream: http.ClientRequest | null = null;
+  const end = () => {
+    ticket?.release();
+    if (!ended) {
+      ended = true;
+      hooks.onEnd?.();
+    }
+  };
+  // Client went away: leave the queue, or drop the upstream request so llama-server stops generating.
+  res.on('close', () => {
+    clientGone.abort();
+    if (!res.writableFinished) upstream?.destroy();
+    end();
+  });
+  const go = () => {
+    if (clientGone.signal.aborted) return end();
+    upstream = forward(req, res, new URL(pathname + search, endpoint.baseUrl), endpoint.apiKey, body, clientGone.signal, end);
+  };
+  if (!ticket) go();
+  else {
+    // Past this point nothing may escape as a rejection: answer it instead.
+    ticket.ready
+      .then((admitted) => (admitted ? go() : end()))
+      .catch((e: unknown) => {
+        end();
+        if (res.headersSent) res.destroy();
+        else {
+          const err = new AppError('INTERNAL', { reason: e instanceof Error ? e.message : String(e) });
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: err.code, message: err.message, type: 'server_error' } }));
+        }
+      });
+  }
+}
+
+/** 503 with Retry-After, as OpenAI clients expect of an overloaded server (they retry after it by themselves). */
+function sendQueueFull(req: http.IncomingMessage, res: http.ServerResponse, e: AppError): void {
+  const lang = pickLang(req.headers['accept-language']);
+  const json = JSON.stringify({ error: { code: e.code, message: formatError(lang, e.code, e.params), type: 'deeplocal_error' } });
+  res.writeHead(httpStatus(e.code), {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+    'retry-after': String(e.params?.retryAfterS ?? 1),
+  });
+  res.end(json);
+}
+
+function forward(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  target: URL,
+  apiKey: string,
+  body: Buffer | null,
+  clientGone: AbortSignal,
+  end: () => void,
+): http.ClientRequest {
   const headers: http.OutgoingHttpHeaders = {
-    authorization: `Bearer ${endpoint.apiKey}`,
+    authorization: `Bearer ${apiKey}`,
     accept: req.headers.accept ?? '*/*',
   };
   if (body) {
     headers['content-type'] = req.headers['content-type'] ?? 'application/json';
     headers['content-length'] = body.length;
   }
-  hooks.onStart?.();
-  let ended = false;
-  const end = () => {
-    if (!ended) {
-      ended = true;
-      hooks.onEnd?.();
-    }
-  };
+  const lang = pickLang(req.headers['accept-language']);
   const upstream = http.request(target, { method: req.method, headers, agent }, (up) => {
     const pass: http.OutgoingHttpHeaders = {};
     for (const h of ['content-type', 'cache-control', 'content-length', 'transfer-encoding']) {
@@ -85,8 +152,11 @@ export function proxyToBackend(
     // Same bytes, fewer writes: SSE chunks arriving within COALESCE_MS of the last write are sent together (the
     // first at once, the rest at the end of the window, the last batch when upstream ends). At hundreds of tokens/s
     // this saves the client a wake-up per token, which on a machine whose cores are generating costs throughput.
-    const coalesceMs = /text\/event-stream/.test(String(up.headers['content-type'] ?? '')) ? COALESCE_MS : 0;
+    const sse = /text\/event-stream/.test(String(up.headers['content-type'] ?? ''));
+    const coalesceMs = sse ? COALESCE_MS : 0;
     let pending: Buffer[] = [];
+    // The last few chunks, to tell how an SSE stream ended (llama-server writes one event per chunk).
+    const tail: Buffer[] = [];
     let lastWrite = -Infinity;
     let timer: ReturnType<typeof setTimeout> | null = null;
     const flush = () => {
@@ -101,36 +171,54 @@ export function proxyToBackend(
         res.once('drain', () => up.resume());
       }
     };
+    let finished = false;
+    // `cut`: why the upstream response stopped early, or null when it ended normally.
+    const finish = (cut: string | null) => {
+      if (finished) return;
+      finished = true;
+      if (clientGone.aborted) {
+        if (timer) clearTimeout(timer);
+      } else if (sse) {
+        // A stream that stops without [DONE] (the backend died, the connection broke) ends with an error event, so
+        // the client does not take a truncated reply for a whole one; one llama-server already ended with an
+        // error event needs no second.
+        if (sseEnd(Buffer.concat(tail).toString('utf8')) === 'cut') pending.push(Buffer.from(cutStreamEvent(lang, cut ?? 'the stream ended before [DONE]')));
+        flush();
+        res.end();
+      } else if (cut === null) {
+        flush();
+        res.end();
+      } else {
+        // A plain body cut short cannot be mended: a dropped connection is the honest answer (its length is wrong).
+        if (timer) clearTimeout(timer);
+        res.destroy();
+      }
+      end();
+    };
     up.on('data', (chunk: Buffer) => {
+      if (sse) {
+        tail.push(chunk);
+        if (tail.length > 4) tail.shift();
+      }
       pending.push(chunk);
       const since = performance.now() - lastWrite;
       if (since >= coalesceMs) flush();
       else timer ??= setTimeout(flush, coalesceMs - since);
     });
-    up.on('end', () => {
-      flush();
-      res.end();
-      end();
-    });
-    up.on('error', () => {
-      if (timer) clearTimeout(timer);
-      res.destroy();
-      end();
-    });
+    up.on('end', () => finish(null));
+    up.on('error', (e) => finish(e.message));
+    up.on('close', () => finish(up.complete ? null : 'connection closed'));
   });
   upstream.setNoDelay(true);
   upstream.on('error', (e) => {
-    end();
     if (!res.headersSent) {
+      end();
       const err = new AppError('UPSTREAM_ERROR', { reason: e.message });
       res.writeHead(502, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: err.code, message: err.message, type: 'upstream_error' } }));
-    } else res.destroy();
-  });
-  // Client went away: drop the upstream request so llama-server stops generating.
-  res.on('close', () => {
-    if (!res.writableFinished) upstream.destroy();
-    end();
+    }
+    // After the headers, the response's own error/close handlers above finish the reply.
   });
   upstream.end(body ?? undefined);
+  return upstream;
 }

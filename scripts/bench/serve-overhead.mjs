@@ -7,56 +7,19 @@
 // Each round streams the same number of tokens; tokens/s is measured by the client from first to last token,
 // TTFT from request to first token. Prints medians and the ratios against direct.
 //   node scripts/bench/serve-overhead.mjs [--rounds N] [--tokens N] [--preset tiny|small] [--json]
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { ensureTestModel } from '../make-test-model.mjs';
+import { median, startApp } from './lib/headless-app.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '12' }, tokens: { type: 'string', default: '256' }, preset: { type: 'string', default: 'tiny' }, json: { type: 'boolean', default: false } },
 });
 const ROUNDS = Number(values.rounds);
 const TOKENS = Number(values.tokens);
 const agent = new http.Agent({ keepAlive: true });
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-async function startApp(model) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-bench-'));
-  const child = spawn(process.execPath, [path.join(root, 'dist/electron/headless.mjs'), '--model', model, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const deadline = Date.now() + 60_000;
-  while (!/Model ready/.test(out)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`app did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const m = /DeepLocal ready: (http:\/\/[^/]+)\/\?token=(\S+)/.exec(out);
-  const base = m[1];
-  const token = m[2];
-  // The same llama-server the app runs: its port is in the logged command line, its key in the run dir.
-  const logs = await rpc(base, token, 'backend.logs', { limit: 200 });
-  const port = Number(/--port (\d+)/.exec(logs.map((l) => l.text).join('\n'))[1]);
-  const key = fs.readFileSync(path.join(dataDir, 'run', 'llama-server.key'), 'utf8').trim();
-  return { child, dataDir, base, token, direct: { base: `http://127.0.0.1:${port}`, key } };
-}
-
-async function rpc(base, token, method, params) {
-  const res = await fetch(`${base}/api/rpc/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(params) });
-  if (!res.ok) throw new Error(`${method}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
 
 const body = JSON.stringify({ messages: [{ role: 'user', content: 'Tell me a story.' }], stream: true, max_tokens: TOKENS, temperature: 0.6, seed: 7 });
 
@@ -180,9 +143,7 @@ async function main() {
       console.log(`  contract / direct: ${f(out.ratios.contractTps * 100)}% tok/s (target >= 97%) ${ok(out.ratios.contractTps >= 0.97)}; TTFT ${out.ratios.contractTtftDeltaMs >= 0 ? '+' : ''}${f(out.ratios.contractTtftDeltaMs, 2)} ms (target <= +10 ms) ${ok(out.ratios.contractTtftDeltaMs <= 10)}`);
     }
   } finally {
-    app.child.kill('SIGTERM');
-    await new Promise((r) => app.child.once('exit', r));
-    fs.rmSync(app.dataDir, { recursive: true, force: true });
+    await app.stop();
   }
 }
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatEvent } from '../../shared/schemas';
 import { ChatTimings } from '../../shared/schemas';
 import { AppError } from '../../shared/errors';
+import { gateFor } from '../backends/upstream-gate';
 import { ChatService, toChatTimings } from './chat-service';
 import type { LlamaTimings } from './completion-client';
 
@@ -96,5 +97,31 @@ describe('ChatService without a model', () => {
     await ended;
     expect(events).toEqual([{ type: 'done', requestId: 'r2', finishReason: 'cancelled', cancelled: true, timings: null }]);
     expect(svc.cancel('r2')).toBe(false);
+  });
+});
+
+describe('ChatService behind the backend gate', () => {
+  it('refuses a reply beyond the queue with BACKEND_QUEUE_FULL (synchronously, nothing emitted); one stopped while queued leaves the queue', async () => {
+    const base = `http://127.0.0.1:${await closedPort()}`;
+    const gate = gateFor(base);
+    gate.setLimits({ maxInFlight: 1, maxQueued: 1 });
+    const busy = gate.enter(); // another client holds the only place
+    const { svc, events, ended } = service(base);
+    svc.start('q1', msgs, {});
+    expect(gate.stats()).toMatchObject({ inFlight: 1, queued: 1 });
+    let err: unknown;
+    try {
+      svc.start('q2', msgs, {});
+    } catch (e) {
+      err = e;
+    }
+    expect((err as AppError).code).toBe('BACKEND_QUEUE_FULL');
+    expect(svc.inFlight).toBe(1);
+    expect(svc.cancel('q1')).toBe(true);
+    await ended;
+    expect(events).toEqual([{ type: 'done', requestId: 'q1', finishReason: 'cancelled', cancelled: true, timings: null }]);
+    expect(gate.stats()).toMatchObject({ inFlight: 1, queued: 0 });
+    busy.release();
+    expect(gate.idle).toBe(true);
   });
 });

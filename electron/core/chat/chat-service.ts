@@ -1,6 +1,11 @@
-/** Runs streamed replies against the ready backend and turns them into `chat.event`s, one requestId each. */
+/**
+ * Runs streamed replies against the ready backend and turns them into `chat.event`s, one requestId each. Replies
+ * pass the backend's gate (backends/upstream-gate.ts), shared with the OpenAI proxy: beyond its queue chat.start
+ * fails at once with BACKEND_QUEUE_FULL; a reply stopped while it waits leaves the queue.
+ */
 import { AppError, toErrorInfo } from '../../shared/errors';
 import type { ChatEvent, ChatMessage, ChatTimings, SamplingParams } from '../../shared/schemas';
+import { gateFor, type GateTicket } from '../backends/upstream-gate';
 import type { Endpoint } from '../backends/supervisor';
 import { streamCompletion, type LlamaTimings } from './completion-client';
 
@@ -45,8 +50,10 @@ export class ChatService {
     const endpoint = this.deps.endpoint();
     if (!endpoint) throw new AppError('BACKEND_NOT_READY');
     const abort = new AbortController();
+    // Throws BACKEND_QUEUE_FULL to the caller (503 over HTTP) before anything starts.
+    const ticket = gateFor(endpoint.baseUrl).enter(abort.signal);
     this.active.set(requestId, abort);
-    void this.run(requestId, endpoint, messages, sampling, abort);
+    void this.run(requestId, endpoint, messages, sampling, abort, ticket);
   }
 
   cancel(requestId: string): boolean {
@@ -60,7 +67,7 @@ export class ChatService {
     for (const a of this.active.values()) a.abort();
   }
 
-  private async run(requestId: string, endpoint: Endpoint, messages: ChatMessage[], sampling: SamplingParams, abort: AbortController) {
+  private async run(requestId: string, endpoint: Endpoint, messages: ChatMessage[], sampling: SamplingParams, abort: AbortController, ticket: GateTicket) {
     const t0 = this.now();
     let firstAt: number | null = null;
     let tokens = 0;
@@ -86,7 +93,9 @@ export class ChatService {
       lastSent = this.now();
     };
     try {
-      const outcome = await streamCompletion({
+      // Stopped while waiting for the backend: nothing was generated.
+      const admitted = await ticket.ready;
+      const outcome = !admitted ? 'aborted' : await streamCompletion({
         ...endpoint,
         messages,
         sampling,
@@ -121,6 +130,7 @@ export class ChatService {
       flush();
       this.deps.emit({ type: 'error', requestId, error: toErrorInfo(e) });
     } finally {
+      ticket.release();
       this.active.delete(requestId);
     }
   }

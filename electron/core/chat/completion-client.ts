@@ -22,9 +22,12 @@ export interface LlamaTimings {
   predicted_per_second?: number;
 }
 
-// One connection per reply: llama-server may close a connection after a stream, and reusing a pooled socket it
-// already closed fails the next reply with "socket hang up". A loopback connect costs well under a millisecond.
-const agent = new http.Agent({ keepAlive: false, maxSockets: 64 });
+// One connection per reply, never handed on (a loopback connect costs well under a millisecond). An Agent with a
+// finite maxSockets is not that: Node then sends `Connection: keep-alive` even with keepAlive false and hands a
+// finished reply's socket to the next request waiting in the Agent's own queue; a socket llama-server closes meanwhile
+// fails that reply with "socket hang up" (65+ concurrent replies did). With maxSockets unlimited Node sends
+// `Connection: close` and never reuses; how many replies run at once is the backend gate's call (chat-service.ts).
+const agent = new http.Agent({ keepAlive: false });
 
 export interface StreamRequest {
   baseUrl: string;
@@ -59,7 +62,10 @@ export function parseSseData(data: string): CompletionChunk | 'done' | null {
   return out;
 }
 
-/** Resolves when the stream ends ([DONE] or close); rejects with an AppError. Abort resolves with `aborted`. */
+/**
+ * Resolves when the stream ends with [DONE]; rejects with an AppError (a stream cut off before [DONE] is
+ * BACKEND_CRASHED: a reply that stops mid-sentence must not look finished). Abort resolves with `aborted`.
+ */
 export function streamCompletion(req: StreamRequest): Promise<'completed' | 'aborted'> {
   const url = new URL('/v1/chat/completions', req.baseUrl);
   const body = JSON.stringify({ messages: req.messages, stream: true, ...req.sampling });
@@ -110,19 +116,22 @@ export function streamCompletion(req: StreamRequest): Promise<'completed' | 'abo
             httpReq.destroy();
           }
         });
+        const cut = (reason: string) => finish(req.signal.aborted ? 'aborted' : new AppError('BACKEND_CRASHED', { reason }));
         res.on('data', onLine);
-        res.on('end', () => finish('completed'));
-        res.on('error', (e) => finish(req.signal.aborted ? 'aborted' : new AppError('CHAT_FAILED', { reason: e.message })));
+        res.on('end', () => cut('the reply stream ended before [DONE]'));
+        res.on('error', (e) => cut(e.message));
+        res.on('close', () => cut('connection closed'));
       },
     );
     httpReq.setNoDelay(true);
+    // Before anything can destroy the request: an 'error' without a listener would be thrown at the process.
+    httpReq.on('error', (e) => finish(req.signal.aborted ? 'aborted' : new AppError('CHAT_FAILED', { reason: e.message })));
     const onAbort = () => {
       finish('aborted');
       httpReq.destroy();
     };
     if (req.signal.aborted) return onAbort();
     req.signal.addEventListener('abort', onAbort, { once: true });
-    httpReq.on('error', (e) => finish(req.signal.aborted ? 'aborted' : new AppError('CHAT_FAILED', { reason: e.message })));
     httpReq.on('close', () => req.signal.removeEventListener('abort', onAbort));
     httpReq.end(body);
   });

@@ -87,6 +87,23 @@ describe('Library', () => {
     await expect(lib.delete(id, () => false)).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
   });
 
+  it.skipIf(process.platform === 'win32')('never follows a symlinked folder out of the models folder', async () => {
+    fs.writeFileSync(path.join(outside, 'victim.gguf'), model('Victim'));
+    fs.symlinkSync(outside, path.join(models, 'o', 'link-GGUF'), 'dir');
+    fs.symlinkSync(outside, path.join(models, 'toplink'), 'dir');
+    await expect(lib.delete('o/link-GGUF/victim.gguf', () => false)).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    await expect(lib.delete('toplink/victim.gguf', () => false)).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    expect(fs.readdirSync(outside)).toEqual(['victim.gguf']);
+  });
+
+  it.skipIf(process.platform === 'win32')('a model file that is itself a link is unlinked, its target kept', async () => {
+    fs.writeFileSync(path.join(outside, 'big.gguf'), model('Big'));
+    fs.symlinkSync(path.join(outside, 'big.gguf'), path.join(models, 'o', 'a-GGUF', 'big.gguf'));
+    expect(await lib.delete('o/a-GGUF/big.gguf', () => false)).toBe(true);
+    expect(fs.existsSync(path.join(models, 'o', 'a-GGUF', 'big.gguf'))).toBe(false);
+    expect(fs.existsSync(path.join(outside, 'big.gguf'))).toBe(true);
+  });
+
   it('import by reference: validated, listed where it lies, forgotten (not deleted) on delete', async () => {
     const f = path.join(outside, 'mine.gguf');
     fs.writeFileSync(f, model('Mine'));

@@ -10,6 +10,7 @@ import { AppError, toErrorInfo } from '../../shared/errors';
 import type { LibraryModel } from '../../shared/models';
 import type { ModelFileInfo } from '../../shared/schemas';
 import { WriteQueue, writeFileAtomic } from '../util/atomic-write';
+import { isBelow, realLocation } from '../util/safe-path';
 import { inspectModel, splitShardPaths } from './inspect';
 
 const Installed = z.object({ files: z.array(z.object({ path: z.string(), sha256: z.string() })), hub: z.string(), repo: z.string(), catalogId: z.string().nullable(), addedAt: z.number() });
@@ -23,6 +24,17 @@ type LibraryFile = z.infer<typeof LibraryFile>;
 
 const SPLIT_NOT_FIRST = /-(\d{5})-of-\d{5}\.gguf$/i;
 const MAX_SCAN = 5000;
+
+/** True when `dir` is `root` or below it once symlinks are resolved. */
+async function folderInside(root: string, dir: string): Promise<boolean> {
+  try {
+    const r = await realLocation(root);
+    const d = await realLocation(dir);
+    return d === r || isBelow(r, d);
+  } catch {
+    return false;
+  }
+}
 
 export class Library {
   private readonly file: string;
@@ -183,6 +195,9 @@ export class Library {
     const abs = path.resolve(root, ...id.split('/'));
     // Only files inside the models folder can be deleted through an id.
     if (!abs.startsWith(path.resolve(root) + path.sep) || !/\.gguf$/i.test(abs) || id.split('/').some((s) => s === '..' || s.startsWith('.'))) throw new AppError('MODEL_NOT_FOUND', { path: id });
+    // Lexically inside is not enough: a symlinked folder on the way leads elsewhere. (The file itself may be a link;
+    // rm removes the link, never what it points to.)
+    if (!(await folderInside(root, path.dirname(abs)))) throw new AppError('MODEL_NOT_FOUND', { path: id });
     if (inUse(abs)) throw new AppError('MODEL_IN_USE', { path: abs });
     const shards = splitShardPaths(abs) ?? [abs];
     let any = false;

@@ -12,6 +12,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
+import { openRegularFile } from '../util/regular-file';
 import { hubStatusError, type Fetch } from './hubs';
 import { createHashSink } from './hash-sink';
 import { OrderedHasher, type WarmHash } from './ordered-hasher';
@@ -134,7 +135,8 @@ class Fatal extends Error {
 }
 
 export async function openPartialFile(file: string): Promise<PartialFile> {
-  const fh = await fs.open(file, 'r+');
+  // Its name came from a hub: a link or a pipe put in its place is refused, not followed or waited on.
+  const fh = await openRegularFile(file, { mode: 'r+', noFollow: true });
   return {
     async write(buf, position) {
       let off = 0;
@@ -240,9 +242,10 @@ export class FileDownload {
       // Starting over: a hash kept from before covers bytes that are gone.
       this.dropWarm();
       await fs.mkdir(path.dirname(spec.partialPath), { recursive: true });
-      const fh = await fs.open(spec.partialPath, 'w');
+      const fh = await openRegularFile(spec.partialPath, { mode: 'create', noFollow: true });
       try {
-        // Sparse: the size is right from the start, the disk fills as bytes arrive.
+        // Emptied, then sparse: the size is right from the start, the disk fills as bytes arrive.
+        await fh.truncate(0);
         await fh.truncate(spec.size);
       } finally {
         await fh.close();

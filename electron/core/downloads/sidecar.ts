@@ -7,9 +7,9 @@
  * index of each later segment that has bytes to how many (from its start). The sidecar only ever claims bytes whose
  * write has completed, so after a crash it under-claims at most what arrived since the last checkpoint.
  */
-import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-write';
+import { readRegularText } from '../util/regular-file';
 
 export const SIDECAR_VERSION = 1;
 
@@ -72,7 +72,8 @@ export const bytesDone = (segments: readonly Segment[]) => segments.reduce((n, s
 export async function readSidecar(file: string, expect: { sha256: string; size: number }): Promise<SidecarState | null> {
   let raw: string;
   try {
-    raw = await fs.readFile(file, 'utf8');
+    // A sidecar is a few hundred bytes; anything else in its place (a pipe, a huge file) is no sidecar.
+    raw = await readRegularText(file, 1 << 20);
   } catch {
     return null;
   }

@@ -132,6 +132,7 @@ describe('readGguf on a valid file', () => {
   it('rejects a directory or a missing path with the OS error (inspect maps those, not the parser)', async () => {
     await expect(readGgufFile(path.join(tmp, 'nope.gguf'))).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(readGgufFile(tmp)).rejects.not.toBeInstanceOf(GgufError);
+    await expect(readGgufFile(tmp)).rejects.toMatchObject({ code: 'ENOTREG' });
   });
 });
 

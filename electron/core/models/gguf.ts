@@ -4,6 +4,7 @@
  * (the vocabulary) are skipped rather than kept, and running past the end is a typed "truncated" error.
  */
 import fs from 'node:fs/promises';
+import { openRegularFile } from '../util/regular-file';
 import { ggmlTypeSize } from './ggml-types';
 
 export interface ByteSource {
@@ -250,7 +251,8 @@ export async function readGguf(src: ByteSource): Promise<GgufHeader> {
 }
 
 export async function readGgufFile(path: string): Promise<GgufHeader> {
-  const handle = await fs.open(path, 'r');
+  // A pipe or device is refused (NotRegularFileError, code ENOTREG) instead of blocking a libuv thread on open.
+  const handle = await openRegularFile(path);
   try {
     const { size } = await handle.stat();
     return await readGguf(fileSource(handle, size));

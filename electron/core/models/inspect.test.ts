@@ -3,6 +3,7 @@
  * into the code the UI translates (not found, a folder, not GGUF, truncated, damaged), and see split models whole.
  * Files are real GGUFs written to a temp dir with scripts/lib/gguf-writer.mjs.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,6 +132,36 @@ describe('inspectModel', () => {
     // Every model error names the file, so the message is actionable ("{{path}} is …").
     expect(String((err as AppError).params?.path)).toContain(path.basename(p));
     if (reason) expect(String((err as AppError).params?.reason)).toMatch(reason);
+  });
+});
+
+// A FIFO or device where a model should be: opening it for reading used to wait for a writer inside a libuv worker
+// thread, forever, and a few such requests stopped all file I/O of the app. Now refused at once, as not a file.
+describe.skipIf(process.platform === 'win32')('inspectModel on things that are not files', () => {
+  const within = <T>(p: Promise<T>, ms = 2000) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`blocked for ${ms} ms`)), ms))]);
+  const fifo = (name: string) => {
+    const p = path.join(tmp, name);
+    execFileSync('mkfifo', [p]);
+    return p;
+  };
+
+  it.each<[string, () => string]>([
+    ['a FIFO named .gguf', () => fifo('pipe.gguf')],
+    ['a character device', () => '/dev/zero'],
+  ])('%s → MODEL_NOT_FILE, without blocking', async (_, make) => {
+    const err = await within(inspectModel(make())).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('MODEL_NOT_FILE');
+  });
+
+  it('a FIFO as a later shard of a split model → MODEL_NOT_FILE naming that shard', async () => {
+    const dir = path.join(tmp, 'fifo-split');
+    fs.mkdirSync(dir, { recursive: true });
+    writeGGUF(path.join(dir, 'P-00001-of-00002.gguf'), { kv: llamaKv([['split.no', gguf.u16(0)], ['split.count', gguf.u16(2)]]), tensors });
+    execFileSync('mkfifo', [path.join(dir, 'P-00002-of-00002.gguf')]);
+    const err = await within(inspectModel(path.join(dir, 'P-00001-of-00002.gguf'))).catch((e: unknown) => e);
+    expect((err as AppError).code).toBe('MODEL_NOT_FILE');
+    expect(String((err as AppError).params?.path)).toContain('P-00002-of-00002.gguf');
   });
 });
 

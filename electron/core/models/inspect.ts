@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { ModelFileInfo } from '../../shared/schemas';
 import { fileTypeLabel } from './ggml-types';
+import { isNotRegular } from '../util/regular-file';
 import { GgufError, metaNumber, metaString, readGgufFile, type GgufHeader } from './gguf';
 
 const SPLIT_RE = /^(.*)-(\d{5})-of-(\d{5})(\.gguf)$/i;
@@ -58,7 +59,8 @@ export function summarize(file: string, size: number, h: GgufHeader, splitCount:
 export async function inspectModel(file: string): Promise<ModelFileInfo> {
   const abs = path.resolve(file);
   const st = await statFile(abs);
-  if (st.isDirectory()) throw new AppError('MODEL_NOT_FILE', { path: abs });
+  // A pipe or device would block the reader (see util/regular-file.ts); readGgufFile checks again on the descriptor.
+  if (!st.isFile()) throw new AppError('MODEL_NOT_FILE', { path: abs });
   const shards = splitShardPaths(abs) ?? [abs];
   let total = 0;
   const headers: GgufHeader[] = [];
@@ -71,6 +73,7 @@ export async function inspectModel(file: string): Promise<ModelFileInfo> {
       h = await readGgufFile(shard);
     } catch (e) {
       if (e instanceof GgufError) throw ggufErrorToApp(shard, e);
+      if (isNotRegular(e)) throw new AppError('MODEL_NOT_FILE', { path: shard }, e.message);
       throw new AppError('MODEL_NOT_FOUND', { path: shard }, (e as Error).message);
     }
     total += s.size;

@@ -52,6 +52,7 @@ export const ErrorCode = z.enum([
   'HUB_RATE_LIMITED',
   'HUB_UNSAFE_PATH',
   'DOWNLOAD_DISK_FULL',
+  'DISK_FULL',
   'DOWNLOAD_HASH_MISMATCH',
   'DOWNLOAD_SIZE_MISMATCH',
   'DOWNLOAD_FAILED',
@@ -160,6 +161,7 @@ export function httpStatus(code: ErrorCode): number {
     case 'HUB_UNSAFE_PATH':
       return 502;
     case 'DOWNLOAD_DISK_FULL':
+    case 'DISK_FULL':
       return 507;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
@@ -227,6 +229,7 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     HUB_RATE_LIMITED: '{{endpoint}} kept refusing requests (too many requests). Try again later or pick another mirror.',
     HUB_UNSAFE_PATH: 'The hub lists a file in {{repo}} with an unsafe name ("{{path}}"); it was skipped, so nothing is written outside the models folder.',
     DOWNLOAD_DISK_FULL: 'Not enough disk space in {{path}}: {{needed}} needed, {{free}} free.',
+    DISK_FULL: 'The disk holding {{path}} is full. Free some space and try again.',
     DOWNLOAD_HASH_MISMATCH: '{{file}} did not verify (SHA-256 {{actual}}, expected {{expected}}); the download was discarded.',
     DOWNLOAD_SIZE_MISMATCH: '{{file}} has {{actual}} bytes on the server but {{expected}} were expected.',
     DOWNLOAD_FAILED: 'Downloading {{file}} failed: {{reason}}',
@@ -287,6 +290,7 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     HUB_RATE_LIMITED: '{{endpoint}} 持续拒绝请求（请求过多）。请稍后重试或换一个镜像。',
     HUB_UNSAFE_PATH: '模型站在 {{repo}} 中列出的文件名称不安全（“{{path}}”），已跳过，不会在模型文件夹之外写入任何内容。',
     DOWNLOAD_DISK_FULL: '{{path}} 磁盘空间不足：需要 {{needed}}，可用 {{free}}。',
+    DISK_FULL: '{{path}} 所在的磁盘已满，请释放一些空间后重试。',
     DOWNLOAD_HASH_MISMATCH: '{{file}} 校验失败（SHA-256 为 {{actual}}，应为 {{expected}}），已丢弃下载内容。',
     DOWNLOAD_SIZE_MISMATCH: '服务器上的 {{file}} 有 {{actual}} 字节，但应为 {{expected}} 字节。',
     DOWNLOAD_FAILED: '下载 {{file}} 失败：{{reason}}',

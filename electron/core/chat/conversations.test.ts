@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors';
+import { AppError, httpStatus } from '../../shared/errors';
 import type { Conversation } from '../../shared/schemas';
+import { fullDiskFs } from '../../test/full-disk';
 import { ConversationStore } from './conversations';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'dl-conv-'));
@@ -56,5 +57,20 @@ describe('ConversationStore', () => {
     expect(names.some((n) => n.startsWith('bad.json.corrupt-'))).toBe(true);
     const err = await fresh.get('bad').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
+  });
+});
+
+describe('ConversationStore on a full disk', () => {
+  it('save is DISK_FULL (HTTP 507), the saved version and the list stay as they were, no temp file is left', async () => {
+    const dir = tmp();
+    await new ConversationStore(dir).save(conv('a', 10));
+    const full = new ConversationStore(dir, undefined, undefined, { fs: fullDiskFs('write') });
+    const err = await full.save(conv('a', 20, 6)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('DISK_FULL');
+    expect(httpStatus((err as AppError).code)).toBe(507);
+    expect(fs.readdirSync(path.join(dir, 'conversations'))).toEqual(['a.json']);
+    expect((await full.get('a')).messages).toHaveLength(2);
+    expect((await full.list()).map((s) => [s.id, s.updatedAt])).toEqual([['a', 10]]);
   });
 });

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import { Conversation, type ConversationSummary } from '../../shared/schemas';
-import { WriteQueue, writeFileAtomic } from '../util/atomic-write';
+import { WriteQueue, writeFileAtomic, type AtomicFs } from '../util/atomic-write';
 
 export const summarizeConversation = (c: Conversation): ConversationSummary => ({
   id: c.id,
@@ -27,6 +27,8 @@ export class ConversationStore {
     dataDir: string,
     private readonly log: (msg: string) => void = () => undefined,
     private readonly onChange: (list: ConversationSummary[]) => void = () => undefined,
+    /** Tests: a file system that fails like a full disk. */
+    private readonly io: { fs?: AtomicFs } = {},
   ) {
     this.dir = path.join(dataDir, 'conversations');
   }
@@ -78,7 +80,8 @@ export class ConversationStore {
 
   async save(c: Conversation): Promise<ConversationSummary> {
     return this.queue.run(async () => {
-      await writeFileAtomic(this.file(c.id), JSON.stringify(c));
+      // A full disk is DISK_FULL (507) and leaves the saved version as it was.
+      await writeFileAtomic(this.file(c.id), JSON.stringify(c), 0o644, this.io.fs ? { fs: this.io.fs } : {});
       const summary = summarizeConversation(c);
       (await this.loadIndex()).set(c.id, summary);
       this.onChange(await this.list());

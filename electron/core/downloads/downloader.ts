@@ -260,13 +260,20 @@ export class FileDownload {
 
   async run(): Promise<FileDownloadResult> {
     if (this.stop.signal.aborted) throw this.stop.signal.reason;
-    if (await this.prepare()) {
+    let verified: boolean;
+    try {
+      verified = await this.prepare();
+      if (!verified) this.file = await (this.io.openPartial ?? openPartialFile)(this.spec.partialPath);
+    } catch (e) {
+      // Creating the partial file or its sidecar on a full disk is DOWNLOAD_DISK_FULL, not an internal error.
+      throw e instanceof AppError && e.code !== 'DISK_FULL' ? e : await this.writeError(e);
+    }
+    if (verified) {
       this.dropWarm();
       return { sha256: this.spec.sha256, alreadyVerified: true, fetchedBytes: 0, diskBytesRead: 0 };
     }
     const { spec } = this;
-    this.file = await (this.io.openPartial ?? openPartialFile)(spec.partialPath);
-    const file = this.file;
+    const file = this.file!;
     // A warm hash is usable only if every byte it covers is on disk per the sidecar.
     let prefix = 0;
     for (const s of this.segments) {
@@ -669,7 +676,8 @@ export class FileDownload {
   private async writeError(e: unknown): Promise<AppError> {
     const code = (e as NodeJS.ErrnoException)?.code;
     const dir = path.dirname(this.spec.partialPath);
-    if (code === 'ENOSPC' || code === 'EDQUOT') {
+    // (DISK_FULL: the sidecar's atomic write already said so.)
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'DISK_FULL') {
       const free = await (this.io.statfsFree ?? statfsFree)(dir);
       return new AppError('DOWNLOAD_DISK_FULL', { path: dir, needed: formatBytes(this.spec.size - this.received), free: free === null ? '?' : formatBytes(free) }, describe(e));
     }

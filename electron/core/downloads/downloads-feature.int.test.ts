@@ -176,6 +176,25 @@ describe('downloads', () => {
     expect(removedEvents).toEqual([{ id: job.id }]);
   });
 
+  it('temp files a killed run left next to a sidecar go with the download, so .incomplete is pruned (install and cancel)', async () => {
+    const inc = path.join(await feature.modelsDir(), '.incomplete', 'deeplocal', 'test-tiny-GGUF');
+    const stale = (file: string) => {
+      fs.mkdirSync(inc, { recursive: true });
+      fs.writeFileSync(path.join(inc, `${file}.partial.json.4242.0badcafe.tmp`), '{"version":1');
+    };
+    stale(Q8_FILE);
+    const a = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0' })) as DownloadJob;
+    expect((await feature.manager.waitFor(a.id)).state).toBe('completed');
+    expect(fs.readdirSync(path.join(await feature.modelsDir(), '.incomplete'))).toEqual([]);
+
+    stale(F16_FILE);
+    hub.emu.setFaults([{ kind: 'rate', bytesPerSecond: 3_000_000 }]);
+    const b = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'F16' })) as DownloadJob;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(((await call('downloads.cancel', { id: b.id })) as DownloadJob).state).toBe('cancelled');
+    expect(fs.readdirSync(path.join(await feature.modelsDir(), '.incomplete'))).toEqual([]);
+  });
+
   it('queue: one at a time by default, the next starts when the first is done', async () => {
     const a = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0' })) as DownloadJob;
     const b = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'F16' })) as DownloadJob;

@@ -15,7 +15,7 @@ import { AppError, ErrorInfo, toErrorInfo } from '../../shared/errors';
 import { DownloadJob, type DownloadRequest, type EndpointInfo } from '../../shared/models';
 import { GgufError, readGgufFile } from '../models/gguf';
 import { ggufErrorToApp } from '../models/inspect';
-import { WriteQueue, writeFileAtomic } from '../util/atomic-write';
+import { removeStaleTemps, WriteQueue, writeFileAtomic } from '../util/atomic-write';
 import { FileDownload, statfsFree, type DownloadTuning, type FileDownloadIo } from './downloader';
 import { downloadUrl, listRepoFiles, type HubHttp } from './hubs';
 import type { WarmHash } from './ordered-hasher';
@@ -336,7 +336,10 @@ export class DownloadManager {
     for (const f of j.files) {
       await fs.rm(f.partial, { force: true });
       await fs.rm(`${f.partial}.json`, { force: true });
+      // Sidecar temp files a killed run left; they would keep the folder from being pruned.
+      await removeStaleTemps(`${f.partial}.json`);
     }
+    await pruneEmptyDirs(path.dirname(j.files[0]!.partial), path.join(await this.d.modelsDir(), INCOMPLETE_DIR));
   }
 
   private async schedule(): Promise<void> {
@@ -446,6 +449,7 @@ export class DownloadManager {
         await fs.mkdir(path.dirname(f.target), { recursive: true });
         await fs.rename(f.partial, f.target);
         await fs.rm(`${f.partial}.json`, { force: true });
+        await removeStaleTemps(`${f.partial}.json`);
       }
       await pruneEmptyDirs(path.dirname(j.files[0]!.partial), path.join(await this.d.modelsDir(), INCOMPLETE_DIR));
       await this.d.onInstalled({ path: job.targetPath, files: j.files.map((f) => ({ path: f.target, sha256: f.sha256 })), hub: job.hub, repo: job.repo, catalogId: job.catalogId });

@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeGGUF, GGMLType, gguf } from '../../../scripts/lib/gguf-writer.mjs';
+import { AppError, httpStatus } from '../../shared/errors';
+import { fullDiskFs } from '../../test/full-disk';
 import { splitModel } from '../../test/hub-fixtures';
 import type { LibraryModel } from '../../shared/models';
 import { Library } from './library';
@@ -131,5 +133,37 @@ describe('Library', () => {
     await expect(lib.import(f, 'copy')).rejects.toMatchObject({ code: 'MODEL_NOT_GGUF' });
     await expect(lib.import(path.join(outside, 'missing.gguf'), 'reference')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
     expect(fs.existsSync(path.join(models, 'imported'))).toBe(false);
+  });
+});
+
+describe('Library on a full disk', () => {
+  const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, copyfile'), { code: 'ENOSPC' });
+
+  it('import by copy: DISK_FULL (507), no shard of it in the models folder, no partial file left behind', async () => {
+    const [s1, s2] = splitModel();
+    fs.writeFileSync(path.join(outside, 'y-00001-of-00002.gguf'), s1!);
+    fs.writeFileSync(path.join(outside, 'y-00002-of-00002.gguf'), s2!);
+    let copies = 0;
+    // The first shard fits, the second fills the disk halfway through.
+    const full = new Library(data, async () => models, undefined, undefined, {
+      copyFile: async (a, b) => {
+        if (++copies === 1) return fs.promises.copyFile(a, b);
+        await fs.promises.writeFile(b, Buffer.alloc(100));
+        throw enospc();
+      },
+    });
+    const err = await full.import(path.join(outside, 'y-00001-of-00002.gguf'), 'copy').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'DISK_FULL' });
+    expect(httpStatus((err as AppError).code)).toBe(507);
+    expect(fs.existsSync(path.join(models, 'imported'))).toBe(false);
+    expect(fs.existsSync(path.join(models, '.incomplete', 'imported'))).toBe(false);
+    expect(fs.readdirSync(path.join(models, '.incomplete', 'o', 'b-GGUF'))).toEqual(['b-Q4_K_M.gguf.partial']);
+  });
+
+  it('recording a download on a full disk is DISK_FULL and leaves no temp file next to library.json', async () => {
+    const full = new Library(data, async () => models, undefined, undefined, { fs: fullDiskFs('write') });
+    const p = path.join(models, 'o', 'a-GGUF', 'a-Q8_0.gguf');
+    await expect(full.recordInstalled({ path: p, files: [{ path: p, sha256: 'f'.repeat(64) }], hub: 'huggingface', repo: 'o/a-GGUF', catalogId: null })).rejects.toMatchObject({ code: 'DISK_FULL' });
+    expect(fs.readdirSync(data).filter((n) => n.startsWith('library.json'))).toEqual([]);
   });
 });

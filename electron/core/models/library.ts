@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AppError, toErrorInfo } from '../../shared/errors';
 import type { LibraryModel } from '../../shared/models';
 import type { ModelFileInfo } from '../../shared/schemas';
-import { WriteQueue, writeFileAtomic } from '../util/atomic-write';
+import { diskFullError, WriteQueue, writeFileAtomic, type AtomicFs } from '../util/atomic-write';
 import { isBelow, realLocation } from '../util/safe-path';
 import { inspectModel, splitShardPaths } from './inspect';
 
@@ -36,6 +36,11 @@ async function folderInside(root: string, dir: string): Promise<boolean> {
   }
 }
 
+export interface LibraryIo {
+  fs?: AtomicFs;
+  copyFile?: (src: string, dest: string) => Promise<void>;
+}
+
 export class Library {
   private readonly file: string;
   private readonly queue = new WriteQueue();
@@ -46,6 +51,8 @@ export class Library {
     private readonly modelsDir: () => Promise<string>,
     private readonly onChange: (list: LibraryModel[]) => void = () => undefined,
     private readonly log: (m: string) => void = () => undefined,
+    /** Tests: file operations that fail like a full disk. */
+    private readonly io: LibraryIo = {},
   ) {
     this.file = path.join(dataDir, 'library.json');
   }
@@ -63,7 +70,7 @@ export class Library {
     await this.queue.run(async () => {
       const l = await this.load();
       fn(l);
-      await writeFileAtomic(this.file, JSON.stringify(l, null, 1) + '\n');
+      await writeFileAtomic(this.file, JSON.stringify(l, null, 1) + '\n', 0o644, this.io.fs ? { fs: this.io.fs } : {});
     });
   }
 
@@ -243,19 +250,28 @@ export class Library {
     const destDir = path.join(root, 'imported');
     const targets = shards.map((s) => path.join(destDir, path.basename(s)));
     for (const t of targets) if (await fs.stat(t).then(() => true, () => false)) throw new AppError('MODEL_EXISTS', { path: t });
-    await fs.mkdir(destDir, { recursive: true });
     const tmpDir = path.join(root, '.incomplete', 'imported');
-    await fs.mkdir(tmpDir, { recursive: true });
-    // Copy next to the destination first, then rename: the models folder never holds half a file.
-    for (let i = 0; i < shards.length; i++) {
-      const tmp = path.join(tmpDir, `${path.basename(targets[i]!)}.partial`);
-      try {
-        await fs.copyFile(shards[i]!, tmp);
-        await fs.rename(tmp, targets[i]!);
-      } catch (e) {
-        await fs.rm(tmp, { force: true });
-        throw new AppError('DOWNLOAD_FAILED', { file: path.basename(shards[i]!), reason: (e as Error).message });
+    const tmps = targets.map((t) => path.join(tmpDir, `${path.basename(t)}.partial`));
+    const copy = this.io.copyFile ?? ((a: string, b: string) => fs.copyFile(a, b));
+    // Every shard is copied next to the models folder first, then all are moved in: the models folder never holds
+    // half a file or part of a split model. On failure (a full disk is DISK_FULL) nothing of the copy stays behind.
+    const moved: string[] = [];
+    let i = 0;
+    try {
+      await fs.mkdir(tmpDir, { recursive: true });
+      for (; i < shards.length; i++) await copy(shards[i]!, tmps[i]!);
+      await fs.mkdir(destDir, { recursive: true });
+      for (let k = 0; k < tmps.length; k++) {
+        await fs.rename(tmps[k]!, targets[k]!);
+        moved.push(targets[k]!);
       }
+    } catch (e) {
+      await Promise.all([...tmps, ...moved].map((t) => fs.rm(t, { force: true }).catch(() => undefined)));
+      const err = diskFullError(e, tmps[Math.min(i, tmps.length - 1)]!);
+      throw err instanceof AppError ? err : new AppError('DOWNLOAD_FAILED', { file: path.basename(shards[Math.min(i, shards.length - 1)]!), reason: (e as Error).message });
+    } finally {
+      // Only when empty (another import may be copying); .incomplete itself belongs to the downloads.
+      await fs.rmdir(tmpDir).catch(() => undefined);
     }
     const first = targets[0]!;
     await this.notify();

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultLoadOptions, Settings, SettingsPatch } from '../../shared/schemas';
+import { fullDiskFs } from '../../test/full-disk';
 import { SettingsStore } from './store';
 
 let dir: string;
@@ -160,5 +161,16 @@ describe('SettingsStore', () => {
     await store.update({ loadOptions: { contextSize: 16384, gpuLayers: 20 } });
     const s = await store.update(SettingsPatch.parse({ loadOptions: { threads: 2 } }));
     expect(s.loadOptions).toMatchObject({ contextSize: 16384, gpuLayers: 20, threads: 2 });
+  });
+});
+
+describe('SettingsStore on a full disk', () => {
+  it('update is DISK_FULL; the file and the settings in memory stay the previous ones, no temp file left', async () => {
+    await new SettingsStore(dir).update({ theme: 'dark' });
+    const store = new SettingsStore(dir, undefined, undefined, { fs: fullDiskFs('sync') });
+    await expect(store.update({ theme: 'light' })).rejects.toMatchObject({ code: 'DISK_FULL' });
+    expect((await store.get()).theme).toBe('dark');
+    expect(fs.readdirSync(dir)).toEqual(['settings.json']);
+    expect((onDisk(store) as Settings).theme).toBe('dark');
   });
 });

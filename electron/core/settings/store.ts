@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Settings, type SettingsPatch } from '../../shared/schemas';
-import { WriteQueue, writeFileAtomic } from '../util/atomic-write';
+import { WriteQueue, writeFileAtomic, type AtomicFs } from '../util/atomic-write';
 
 export class SettingsStore {
   private current: Settings | null = null;
@@ -13,8 +13,15 @@ export class SettingsStore {
     dataDir: string,
     private readonly log: (msg: string) => void = () => undefined,
     private readonly onChange: (s: Settings) => void = () => undefined,
+    /** Tests: a file system that fails like a full disk. */
+    private readonly io: { fs?: AtomicFs } = {},
   ) {
     this.file = path.join(dataDir, 'settings.json');
+  }
+
+  /** A full disk is DISK_FULL; the settings in memory then stay the previous ones, as on disk. */
+  private write(s: Settings): Promise<void> {
+    return writeFileAtomic(this.file, JSON.stringify(s, null, 2) + '\n', 0o644, this.io.fs ? { fs: this.io.fs } : {});
   }
 
   async get(): Promise<Settings> {
@@ -53,7 +60,7 @@ export class SettingsStore {
         hub: { ...cur.hub, ...(patch.hub ?? {}) },
         sampling: patch.sampling ? { ...patch.sampling } : cur.sampling,
       });
-      await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n');
+      await this.write(next);
       this.current = next;
       this.onChange(next);
       return next;
@@ -64,7 +71,7 @@ export class SettingsStore {
     return this.queue.run(async () => {
       const cur = await this.get();
       const next = { ...cur, recentModels: [modelPath, ...cur.recentModels.filter((p) => p !== modelPath)].slice(0, 10) };
-      await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n');
+      await this.write(next);
       this.current = next;
       this.onChange(next);
       return next;

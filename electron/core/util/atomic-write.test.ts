@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WriteQueue, writeFileAtomic } from './atomic-write';
+import { AppError } from '../../shared/errors';
+import { fullDiskFs } from '../../test/full-disk';
+import { isTempOf, removeStaleTemps, WriteQueue, writeFileAtomic } from './atomic-write';
 
 let dir: string;
 beforeEach(() => {
@@ -63,6 +65,38 @@ describe('writeFileAtomic', () => {
     fs.writeFileSync(path.join(f, 'keep'), '');
     await expect(writeFileAtomic(f, 'data')).rejects.toThrow();
     expect(fs.readdirSync(dir)).toEqual(['x.json']);
+  });
+});
+
+describe('writeFileAtomic on a full disk', () => {
+  it.each(['open', 'write', 'sync', 'rename'] as const)('ENOSPC at %s: DISK_FULL naming the folder, old content kept, no temp file', async (stage) => {
+    const f = path.join(dir, 'settings.json');
+    fs.writeFileSync(f, 'old');
+    const err = await writeFileAtomic(f, 'new content', 0o644, { fs: fullDiskFs(stage) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ code: 'DISK_FULL', params: { path: dir } });
+    expect(fs.readdirSync(dir)).toEqual(['settings.json']);
+    expect(fs.readFileSync(f, 'utf8')).toBe('old');
+  });
+
+  it('EDQUOT (over quota) is a full disk too; other errors stay what they are, temp file removed all the same', async () => {
+    const f = path.join(dir, 'x.json');
+    await expect(writeFileAtomic(f, 'data', 0o644, { fs: fullDiskFs('write', 'EDQUOT') })).rejects.toMatchObject({ code: 'DISK_FULL' });
+    const eio = await writeFileAtomic(f, 'data', 0o644, { fs: fullDiskFs('write', 'EIO') }).catch((e: unknown) => e);
+    expect(eio).not.toBeInstanceOf(AppError);
+    expect((eio as NodeJS.ErrnoException).code).toBe('EIO');
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('stale temp files', () => {
+  it('recognises only this module\'s temp files of that file, and removes them', async () => {
+    const f = path.join(dir, 'a.partial.json');
+    for (const n of ['a.partial.json', 'a.partial.json.123.0badcafe.tmp', 'a.partial.json.9.deadbeef.tmp', 'b.json.1.deadbeef.tmp', 'a.partial.json.x.deadbeef.tmp', 'a.partial.json.1.deadbeef.tmp.keep']) fs.writeFileSync(path.join(dir, n), '');
+    expect(isTempOf('a.partial.json.123.0badcafe.tmp', f)).toBe(true);
+    expect(isTempOf('a.partial.json', f)).toBe(false);
+    await removeStaleTemps(f);
+    expect(fs.readdirSync(dir).sort()).toEqual(['a.partial.json', 'a.partial.json.1.deadbeef.tmp.keep', 'a.partial.json.x.deadbeef.tmp', 'b.json.1.deadbeef.tmp']);
   });
 });
 

@@ -195,6 +195,22 @@ describe('downloads', () => {
     expect(fs.readdirSync(path.join(await feature.modelsDir(), '.incomplete'))).toEqual([]);
   });
 
+  it('a damaged library.json is set aside and rebuilt from the download records at the next start', async () => {
+    const job = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0' })) as DownloadJob;
+    expect((await feature.manager.waitFor(job.id)).state).toBe('completed');
+    await feature.dispose();
+    fs.writeFileSync(path.join(dataDir, 'library.json'), '{"version":1,"installed":{"deeplocal/test-tiny-GGUF/');
+    feature = await open();
+    const lib = (await call('models.library', {})) as Awaited<ReturnType<typeof feature.library.list>>;
+    expect(lib).toHaveLength(1);
+    expect(lib[0]).toMatchObject({ repo: TEST_REPO, catalogId: 'test-tiny', sha256: sha(hub.q8.path), error: null });
+    expect(fs.readdirSync(dataDir).filter((n) => n.startsWith('library.json.corrupt-'))).toHaveLength(1);
+    // Known as verified again: asking for it does not fetch it a second time.
+    hub.emu.resetStats();
+    expect(((await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0' })) as DownloadJob).state).toBe('completed');
+    expect(hub.emu.stats.bytesServed).toBe(0);
+  });
+
   it('queue: one at a time by default, the next starts when the first is done', async () => {
     const a = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0' })) as DownloadJob;
     const b = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'F16' })) as DownloadJob;

@@ -15,7 +15,9 @@ import { AppError, ErrorInfo, toErrorInfo } from '../../shared/errors';
 import { DownloadJob, type DownloadRequest, type EndpointInfo } from '../../shared/models';
 import { GgufError, readGgufFile } from '../models/gguf';
 import { ggufErrorToApp } from '../models/inspect';
+import type { DownloadRecord } from '../models/library-file';
 import { removeStaleTemps, WriteQueue, writeFileAtomic } from '../util/atomic-write';
+import { setAside } from '../util/set-aside';
 import { FileDownload, statfsFree, type DownloadTuning, type FileDownloadIo } from './downloader';
 import { downloadUrl, listRepoFiles, type HubHttp } from './hubs';
 import type { WarmHash } from './ordered-hasher';
@@ -123,10 +125,17 @@ export class DownloadManager {
         this.jobs.set(job.id, j);
       }
     } catch (e) {
-      const aside = `${this.file}.corrupt-${Date.now()}`;
-      await fs.rename(this.file, aside).catch(() => undefined);
-      this.log(`download list was unreadable (${(e as Error).message.slice(0, 200)}); kept it as ${path.basename(aside)}`);
+      const aside = await setAside(this.file);
+      this.log(`download list was unreadable (${(e as Error).message.slice(0, 200)}); ${aside ? `kept it as ${path.basename(aside)}` : 'could not move it aside'}`);
     }
+  }
+
+  /** Completed downloads with their verified files (to rebuild a damaged library.json from). */
+  async completedRecords(): Promise<DownloadRecord[]> {
+    await this.init();
+    return [...this.jobs.values()]
+      .filter((j) => j.job.state === 'completed')
+      .map((j) => ({ path: j.job.targetPath, files: j.files.map((f) => ({ path: f.target, sha256: f.sha256, sizeBytes: f.sizeBytes })), hub: j.job.hub, repo: j.job.repo, catalogId: j.job.catalogId, at: j.job.updatedAt }));
   }
 
   list(): DownloadJob[] {

@@ -89,8 +89,9 @@ export async function createModelsFeature(o: ModelsFeatureOptions): Promise<Mode
     return path.resolve(s.modelsDir ? expandHome(s.modelsDir) : path.join(o.dataDir, 'models'));
   };
   const endpoints = new EndpointChooser(http, async () => (await o.settings.get()).hub, env, o.hubEndpoints, o.probeTimeoutMs);
-  const library = new Library(o.dataDir, modelsDir, (list) => o.bus.emit('library.changed', list), log);
-  const manager = new DownloadManager({
+  // (The manager is created next; the library asks it for records only when its own file turns out damaged.)
+  const library: Library = new Library(o.dataDir, modelsDir, (list) => o.bus.emit('library.changed', list), log, { downloadRecords: () => manager.completedRecords() });
+  const manager: DownloadManager = new DownloadManager({
     dataDir: o.dataDir,
     modelsDir,
     maxConcurrent: async () => (await o.settings.get()).hub.maxConcurrentDownloads,

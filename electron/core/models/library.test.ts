@@ -167,3 +167,76 @@ describe('Library on a full disk', () => {
     expect(fs.readdirSync(data).filter((n) => n.startsWith('library.json'))).toEqual([]);
   });
 });
+
+describe('Library with a damaged library.json', () => {
+  const sha = 'a'.repeat(64);
+  const aPath = () => path.join(models, 'o', 'a-GGUF', 'a-Q8_0.gguf');
+  const shards = () => [path.join(models, 'o', 's-GGUF', 'Q8_0', 's-Q8_0-00001-of-00002.gguf'), path.join(models, 'o', 's-GGUF', 'Q8_0', 's-Q8_0-00002-of-00002.gguf')];
+  // What downloads.json still knows: the single-file model, the split one, and the damaged one.
+  const records = () => [
+    { path: aPath(), files: [{ path: aPath(), sha256: sha, sizeBytes: fs.statSync(aPath()).size }], hub: 'huggingface', repo: 'o/a-GGUF', catalogId: 'cat-a', at: 111 },
+    { path: shards()[0]!, files: shards().map((p, i) => ({ path: p, sha256: String(i).repeat(64), sizeBytes: fs.statSync(p).size })), hub: 'modelscope', repo: 'o/s-GGUF', catalogId: null, at: 222 },
+    { path: path.join(models, 'o', 'broken-GGUF', 'broken.gguf'), files: [{ path: path.join(models, 'o', 'broken-GGUF', 'broken.gguf'), sha256: sha, sizeBytes: 17 }], hub: 'huggingface', repo: 'o/broken-GGUF', catalogId: null, at: 333 },
+  ];
+  const damaged = '{"version":1,"installed":{"o/a-GGUF/a-Q8_0.gguf":{"files":[{"path":"/x","sha256":"';
+  const open = () => new Library(data, async () => models, (l) => changes.push(l), undefined, { downloadRecords: async () => records() });
+  const asides = () => fs.readdirSync(data).filter((n) => n.startsWith('library.json.corrupt-'));
+
+  it('is set aside as library.json.corrupt-<time>, and what the download records vouch for comes back', async () => {
+    fs.writeFileSync(path.join(data, 'library.json'), damaged);
+    const l = open();
+    const list = await l.list();
+    expect(asides()).toHaveLength(1);
+    expect(fs.readFileSync(path.join(data, asides()[0]!), 'utf8')).toBe(damaged);
+    expect(list.map((m) => [m.id, m.repo, m.sha256, m.catalogId, m.addedAt])).toEqual([
+      ['o/a-GGUF/a-Q8_0.gguf', 'o/a-GGUF', sha, 'cat-a', 111],
+      // Its header does not read: no provenance is restored for it.
+      ['o/broken-GGUF/broken.gguf', null, null, null, null],
+      ['o/s-GGUF/Q8_0/s-Q8_0-00001-of-00002.gguf', 'o/s-GGUF', '0'.repeat(64), null, 222],
+    ]);
+    // Verified again, so it is not downloaded a second time.
+    expect(await l.isInstalled(aPath(), sha)).toBe(true);
+    // The rebuilt file is on disk at once, and valid.
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(data, 'library.json'), 'utf8')).installed).sort()).toEqual(['o/a-GGUF/a-Q8_0.gguf', 'o/s-GGUF/Q8_0/s-Q8_0-00001-of-00002.gguf']);
+  });
+
+  it('the next write keeps the rebuilt entries (it used to start from empty and write over the record)', async () => {
+    fs.writeFileSync(path.join(data, 'library.json'), damaged);
+    const l = open();
+    const p = shards()[0]!;
+    await l.recordInstalled({ path: p, files: [{ path: p, sha256: 'c'.repeat(64) }], hub: 'huggingface', repo: 'o/s-GGUF', catalogId: null });
+    const onDiskNow = JSON.parse(fs.readFileSync(path.join(data, 'library.json'), 'utf8'));
+    expect(onDiskNow.installed['o/a-GGUF/a-Q8_0.gguf'].files[0].sha256).toBe(sha);
+    expect(onDiskNow.installed['o/s-GGUF/Q8_0/s-Q8_0-00001-of-00002.gguf'].files[0].sha256).toBe('c'.repeat(64));
+    expect(asides()).toHaveLength(1);
+  });
+
+  it('a file replaced since its download (other size) gets no provenance back', async () => {
+    fs.writeFileSync(path.join(data, 'library.json'), 'not json at all');
+    const recs = records();
+    fs.appendFileSync(aPath(), Buffer.alloc(32));
+    const list = await new Library(data, async () => models, undefined, undefined, { downloadRecords: async () => recs }).list();
+    expect(list.find((m) => m.id === 'o/a-GGUF/a-Q8_0.gguf')).toMatchObject({ repo: null, sha256: null });
+  });
+
+  it('entries that still parse on their own are kept, references too', async () => {
+    const ref = path.join(outside, 'ref.gguf');
+    fs.writeFileSync(ref, model('Ref'));
+    fs.writeFileSync(
+      path.join(data, 'library.json'),
+      JSON.stringify({ version: 1, installed: { 'o/a-GGUF/a-Q8_0.gguf': { files: [{ path: aPath(), sha256: 'e'.repeat(64) }], hub: 'huggingface', repo: 'o/a-GGUF', catalogId: null, addedAt: 5 }, bad: { files: 'nope' } }, references: [{ path: ref, addedAt: 7 }, { path: 3 }] }),
+    );
+    const list = await new Library(data, async () => models).list();
+    expect(list.find((m) => m.id === 'o/a-GGUF/a-Q8_0.gguf')).toMatchObject({ sha256: 'e'.repeat(64), addedAt: 5 });
+    expect(list.find((m) => m.id === `ref:${ref}`)).toMatchObject({ name: 'Ref', addedAt: 7 });
+    expect(asides()).toHaveLength(1);
+  });
+
+  it('two readers at once rebuild once', async () => {
+    fs.writeFileSync(path.join(data, 'library.json'), damaged);
+    const l = open();
+    await Promise.all([l.list(), l.list(), l.isInstalled(aPath(), sha)]);
+    expect(asides()).toHaveLength(1);
+    expect(await l.isInstalled(aPath(), sha)).toBe(true);
+  });
+});

@@ -5,22 +5,14 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { AppError, toErrorInfo } from '../../shared/errors';
 import type { LibraryModel } from '../../shared/models';
 import type { ModelFileInfo } from '../../shared/schemas';
 import { diskFullError, WriteQueue, writeFileAtomic, type AtomicFs } from '../util/atomic-write';
 import { isBelow, realLocation } from '../util/safe-path';
+import { setAside } from '../util/set-aside';
 import { inspectModel, splitShardPaths } from './inspect';
-
-const Installed = z.object({ files: z.array(z.object({ path: z.string(), sha256: z.string() })), hub: z.string(), repo: z.string(), catalogId: z.string().nullable(), addedAt: z.number() });
-const LibraryFile = z.object({
-  version: z.literal(1),
-  /** Keyed by the model's path relative to the models folder (posix separators). */
-  installed: z.record(z.string(), Installed).default({}),
-  references: z.array(z.object({ path: z.string(), addedAt: z.number() })).default([]),
-});
-type LibraryFile = z.infer<typeof LibraryFile>;
+import { emptyLibrary, LibraryFile, rebuild, salvage, type DownloadRecord, type Installed } from './library-file';
 
 const SPLIT_NOT_FIRST = /-(\d{5})-of-\d{5}\.gguf$/i;
 const MAX_SCAN = 5000;
@@ -39,12 +31,15 @@ async function folderInside(root: string, dir: string): Promise<boolean> {
 export interface LibraryIo {
   fs?: AtomicFs;
   copyFile?: (src: string, dest: string) => Promise<void>;
+  /** Completed downloads (downloads.json), to rebuild a damaged library.json from. */
+  downloadRecords?: () => Promise<DownloadRecord[]>;
 }
 
 export class Library {
   private readonly file: string;
   private readonly queue = new WriteQueue();
   private readonly cache = new Map<string, { key: string; info: ModelFileInfo }>();
+  private recovering: Promise<LibraryFile> | null = null;
 
   constructor(
     dataDir: string,
@@ -57,18 +52,50 @@ export class Library {
     this.file = path.join(dataDir, 'library.json');
   }
 
-  private async load(): Promise<LibraryFile> {
+  /**
+   * library.json as stored. A file that does not parse is set aside and rebuilt (once, whoever asks first), never
+   * loaded as empty and then written over. One that cannot be read at all (EACCES, EIO) reads as empty but is not
+   * written over (`forWrite` throws).
+   */
+  private async load(forWrite = false): Promise<LibraryFile> {
+    let raw: string;
     try {
-      return LibraryFile.parse(JSON.parse(await fs.readFile(this.file, 'utf8')));
+      raw = await fs.readFile(this.file, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.log(`library.json unreadable, starting empty: ${(e as Error).message.slice(0, 200)}`);
-      return { version: 1, installed: {}, references: [] };
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return this.recovering ? this.recovering : emptyLibrary();
+      if (forWrite) throw e;
+      this.log(`library.json unreadable, listing without it: ${(e as Error).message.slice(0, 200)}`);
+      return emptyLibrary();
     }
+    try {
+      return LibraryFile.parse(JSON.parse(raw));
+    } catch (e) {
+      this.recovering ??= this.recover(raw, (e as Error).message).finally(() => {
+        this.recovering = null;
+      });
+      return this.recovering;
+    }
+  }
+
+  private async recover(raw: string, why: string): Promise<LibraryFile> {
+    const aside = await setAside(this.file);
+    const root = await this.modelsDir();
+    const records = await (this.io.downloadRecords?.() ?? Promise.resolve([])).catch(() => [] as DownloadRecord[]);
+    const salvaged = salvage(raw);
+    const { library, restored } = await rebuild(salvaged, root, records, {
+      scan: () => this.scan(root),
+      readable: (p) => inspectModel(p).then(() => true, () => false),
+    });
+    // Written at once, so the next read finds a good file (and a second damage is set aside on its own).
+    await writeFileAtomic(this.file, JSON.stringify(library, null, 1) + '\n', 0o644, this.io.fs ? { fs: this.io.fs } : {}).catch((e) => this.log(`could not write the rebuilt library.json: ${(e as Error).message}`));
+    const kept = Object.keys(salvaged.installed).length + salvaged.references.length;
+    this.log(`library.json was damaged (${why.slice(0, 200)}); ${aside ? `kept it as ${path.basename(aside)}` : 'could not move it aside'}, rebuilt with ${kept} readable entr${kept === 1 ? 'y' : 'ies'} and ${restored.length} model(s) from the download records`);
+    return library;
   }
 
   private async update(fn: (l: LibraryFile) => void): Promise<void> {
     await this.queue.run(async () => {
-      const l = await this.load();
+      const l = await this.load(true);
       fn(l);
       await writeFileAtomic(this.file, JSON.stringify(l, null, 1) + '\n', 0o644, this.io.fs ? { fs: this.io.fs } : {});
     });
@@ -136,7 +163,7 @@ export class Library {
     return out.sort();
   }
 
-  private entry(p: string, id: string, source: LibraryModel['source'], info: ModelFileInfo | null, error: unknown, meta: z.infer<typeof Installed> | null, addedAt: number | null): LibraryModel {
+  private entry(p: string, id: string, source: LibraryModel['source'], info: ModelFileInfo | null, error: unknown, meta: Installed | null, addedAt: number | null): LibraryModel {
     return {
       id,
       path: p,

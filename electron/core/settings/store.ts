@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Settings, type SettingsPatch } from '../../shared/schemas';
 import { WriteQueue, writeFileAtomic, type AtomicFs } from '../util/atomic-write';
+import { setAside } from '../util/set-aside';
 
 export class SettingsStore {
   private current: Settings | null = null;
@@ -37,9 +38,8 @@ export class SettingsStore {
         this.current = Settings.parse(JSON.parse(raw));
         return this.current;
       } catch (e) {
-        const aside = `${this.file}.corrupt-${Date.now()}`;
-        await fs.rename(this.file, aside).catch(() => undefined);
-        this.log(`settings file was unreadable (${(e as Error).message.slice(0, 200)}); kept it as ${path.basename(aside)} and started from defaults`);
+        const aside = await setAside(this.file);
+        this.log(`settings file was unreadable (${(e as Error).message.slice(0, 200)}); ${aside ? `kept it as ${path.basename(aside)}` : 'could not move it aside'} and started from defaults`);
       }
     }
     this.current = Settings.parse({});

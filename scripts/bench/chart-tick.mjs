@@ -4,14 +4,15 @@
 //
 // The built renderer runs in Debian's Chromium with a stand-in for the preload bridge (lib/stand-in-bridge.ts):
 // the app takes its IPC path, so a tick is the app's own path from the bridge on — `telemetry.sample` listener →
-// query cache → React commit of the seven charts → recharts SVG → style, layout, paint. The stand-in only replaces
-// the core (a real core would need 10 minutes to build the history).
+// query cache → React commit of the seven charts → whatever draws the series (recharts SVG, or canvases) → style,
+// layout, paint. The stand-in only replaces the core (a real core would need 10 minutes to build the history).
 //
 // Per tick: Chrome's own main-thread accounting (CDP Performance.getMetrics TaskDuration: the time the renderer's
 // main thread spent running tasks) is read before the sample is pushed and after the second requestAnimationFrame
 // that follows it (so React's render, the commit and the frame that paints it are inside). The same measurement
 // without a sample (an idle frame) is taken in between and reported as the baseline: it is the cost of the
-// measurement itself and of an empty frame. The figure compared with the 4 ms target is tick − idle median.
+// measurement itself and of an empty frame. The figure compared with the budget is tick − idle median
+// (issue 10: median ≤ 4 ms, p95 ≤ 8 ms).
 //   node scripts/bench/chart-tick.mjs [--ticks N] [--gpus N] [--window 600] [--width 1440 --height 900] [--json]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,6 +37,7 @@ const { values } = parseArgs({
 const TICKS = Number(values.ticks);
 const WARMUP = Number(values.warmup);
 const TARGET_MS = 4;
+const TARGET_P95_MS = 8;
 
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -66,7 +68,8 @@ try {
   await page.waitForFunction(() => globalThis.__standIn.listenerCount('telemetry.sample') > 0);
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid="chart-cpu-ram"]')?.getAttribute('data-points')) >= n, Number(values.window));
   const drawn = Number(await vram.getAttribute('data-points'));
-  const paths = await page.evaluate(() => document.querySelectorAll('canvas.chart-series').length);
+  // What draws the series: recharts' SVG paths, or canvases (the renderer has had both).
+  const paths = await page.evaluate(() => document.querySelectorAll('.recharts-line-curve, .recharts-area-curve, canvas.chart-series').length);
 
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
@@ -116,8 +119,8 @@ try {
     ticks: TICKS,
     gpus: Number(values.gpus),
     windowSeconds: Number(values.window),
-    samplesDrawnPerChart: drawn,
-    seriesCanvases: paths,
+    samplesPerChart: drawn,
+    seriesElements: paths,
     viewport: `${values.width}x${values.height}`,
     netMs: stats(net),
     tickMs: stats(tick),
@@ -125,13 +128,13 @@ try {
     idleFrameMs: stats(idle),
     wallToSecondRafMs: stats(wall),
     ticksWithoutUpdate: stale,
-    targetMs: TARGET_MS,
-    pass: quantile(net, 0.5) <= TARGET_MS && quantile(net, 0.95) <= TARGET_MS,
+    targetMs: { median: TARGET_MS, p95: TARGET_P95_MS },
+    pass: quantile(net, 0.5) <= TARGET_MS && quantile(net, 0.95) <= TARGET_P95_MS,
     pageErrors: errors,
   };
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
-    console.log(`Monitor chart tick, ${result.gpus} GPUs, ${result.windowSeconds} s window: ${drawn} samples per chart, ${paths} chart canvases, viewport ${result.viewport}, ${TICKS} ticks`);
+    console.log(`Monitor chart tick, ${result.gpus} GPUs, ${result.windowSeconds} s window: ${drawn} samples per chart, ${paths} series elements, viewport ${result.viewport}, ${TICKS} ticks`);
     console.log('                                   median    p95    min    max   (ms)');
     const row = (label, s) => console.log(`${label.padEnd(34)}${fmt(s.median)} ${fmt(s.p95)} ${fmt(s.min)} ${fmt(s.max)}`);
     row('main thread per tick (net)', result.netMs);
@@ -139,7 +142,7 @@ try {
     row('main thread per tick (raw)', result.tickMs);
     row('main thread per idle frame', result.idleFrameMs);
     row('wall: push → 2nd rAF', result.wallToSecondRafMs);
-    console.log(`target: net median and p95 ≤ ${TARGET_MS} ms → ${result.pass ? 'PASS' : 'FAIL'}${stale ? ` (${stale} ticks did not move the chart!)` : ''}`);
+    console.log(`budget: net median ≤ ${TARGET_MS} ms, p95 ≤ ${TARGET_P95_MS} ms → ${result.pass ? 'PASS' : 'FAIL'}${stale ? ` (${stale} ticks did not move the chart!)` : ''}`);
     if (errors.length) console.log(`page errors: ${errors.join(' | ')}`);
   }
   if (stale || errors.length) process.exitCode = 1;

@@ -6,7 +6,7 @@
  */
 import { memo, useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useFormats } from './format';
+import { useFormats, type Formats } from './format';
 import type { TimeWindow } from './samples';
 import {
   clockSeries,
@@ -30,6 +30,7 @@ interface Common {
   win: TimeWindow;
   windowSeconds: number;
   intervalMs: number;
+  text: ChartText;
 }
 interface GpuCommon extends Common {
   gpu: number;
@@ -49,17 +50,31 @@ function useStableAxis(axis: Axis): Axis {
   return kept;
 }
 
-/** Formatters shared by every chart, stable per language. */
-function useChartText(windowSeconds: number) {
+export interface ChartText {
+  t: ReturnType<typeof useTranslation>['t'];
+  f: Formats;
+  formatAgo: (s: number) => string;
+  tickInt: (v: number) => string;
+}
+
+/**
+ * Translation and formatters shared by every chart: one object per language and window, built by the grid and
+ * passed down, so a tick does not run useTranslation twice in each of the seven charts (0.3–0.5 ms of a ~3 ms
+ * tick in scripts/bench/chart-tick.mjs).
+ */
+export function useChartText(windowSeconds: number): ChartText {
   const { t } = useTranslation();
   const f = useFormats();
-  const formatAgo = useCallback(
-    (s: number) => (s === 0 ? t('monitor.now') : windowSeconds <= 60 ? t('monitor.agoSeconds', { n: -s }) : t('monitor.agoMinutes', { n: f.num(-s / 60) })),
+  return useMemo(
+    () => ({
+      t,
+      f,
+      formatAgo: (s: number) => (s === 0 ? t('monitor.now') : windowSeconds <= 60 ? t('monitor.agoSeconds', { n: -s }) : t('monitor.agoMinutes', { n: f.num(-s / 60) })),
+      // Axis steps can be 2.5, 7.5 …: one decimal where a tick has one, none otherwise.
+      tickInt: (v: number) => f.num(v, 1),
+    }),
     [t, f, windowSeconds],
   );
-  // Axis steps can be 2.5, 7.5 …: one decimal where a tick has one, none otherwise.
-  const tickInt = useCallback((v: number) => f.num(v, 1), [f]);
-  return { t, f, formatAgo, tickInt };
 }
 
 type FrameProps = Pick<TimeChartProps, 'end' | 'windowSeconds' | 'intervalMs' | 'refLines' | 'formatTick' | 'formatAgo' | 'formatTime'>;
@@ -68,14 +83,14 @@ type FrameProps = Pick<TimeChartProps, 'end' | 'windowSeconds' | 'intervalMs' | 
  * The TimeChart props every chart passes the same way: the window, the interval, the shared formatters, and no
  * reference lines. Spread first, so a chart can still pass its own refLines or formatTick after it.
  */
-function useChartFrame({ win, windowSeconds, intervalMs }: Common) {
-  const { t, f, formatAgo, tickInt } = useChartText(windowSeconds);
+function useChartFrame({ win, windowSeconds, intervalMs, text }: Common) {
+  const { t, f, formatAgo, tickInt } = text;
   const frame: FrameProps = { end: win.end, windowSeconds, intervalMs, refLines: NO_REF_LINES, formatTick: tickInt, formatAgo, formatTime: f.time };
   return { t, f, frame };
 }
 
-export const VramChart = memo(function VramChart({ win, windowSeconds, intervalMs, gpu, withModel }: GpuCommon & { withModel: boolean }) {
-  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
+export const VramChart = memo(function VramChart({ win, windowSeconds, intervalMs, text, gpu, withModel }: GpuCommon & { withModel: boolean }) {
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs, text });
   const data = useMemo(() => vramSeries(win.samples, gpu, withModel), [win.samples, gpu, withModel]);
   const axis = useStableAxis(zeroTo(data, ['total', 'used']));
   const series = useMemo<SeriesDef[]>(() => {
@@ -88,8 +103,10 @@ export const VramChart = memo(function VramChart({ win, windowSeconds, intervalM
   }, [t, f, withModel]);
   const used = lastOf(data, 'used');
   const total = lastOf(data, 'total');
-  const newest = win.samples[win.samples.length - 1];
-  const footer = !withModel && newest?.modelVramMiB != null ? <span className="chart-legend-note">{t('monitor.modelAllGpus', { value: f.num(newest.modelVramMiB / 1024, 1) })}</span> : null;
+  const newestModelMiB = win.samples[win.samples.length - 1]?.modelVramMiB;
+  const modelGiB = !withModel && newestModelMiB != null ? f.num(newestModelMiB / 1024, 1) : null;
+  // The same element while the figure does not change: a new one each tick would re-render the legend.
+  const footer = useMemo(() => (modelGiB != null ? <span className="chart-legend-note">{t('monitor.modelAllGpus', { value: modelGiB })}</span> : null), [t, modelGiB]);
   return (
     <TimeChart
       {...frame}
@@ -104,8 +121,8 @@ export const VramChart = memo(function VramChart({ win, windowSeconds, intervalM
   );
 });
 
-export const TemperatureChart = memo(function TemperatureChart({ win, windowSeconds, intervalMs, gpu, thresholdC }: GpuCommon & { thresholdC: number | null }) {
-  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
+export const TemperatureChart = memo(function TemperatureChart({ win, windowSeconds, intervalMs, text, gpu, thresholdC }: GpuCommon & { thresholdC: number | null }) {
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs, text });
   const data = useMemo(() => temperatureSeries(win.samples, gpu), [win.samples, gpu]);
   const axis = useStableAxis(temperatureAxis(data, thresholdC));
   const series = useMemo<SeriesDef[]>(() => [{ key: 'temp', label: t('monitor.series.temp'), color: 'var(--chart-temp)', kind: 'line', format: (v) => `${f.num(v)} °C` }], [t, f]);
@@ -129,8 +146,8 @@ export const TemperatureChart = memo(function TemperatureChart({ win, windowSeco
   );
 });
 
-export const PowerChart = memo(function PowerChart({ win, windowSeconds, intervalMs, gpu }: GpuCommon) {
-  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
+export const PowerChart = memo(function PowerChart({ win, windowSeconds, intervalMs, text, gpu }: GpuCommon) {
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs, text });
   const data = useMemo(() => powerSeries(win.samples, gpu), [win.samples, gpu]);
   // The top stays at the GPU's max limit, so moving the limit moves the line, not the axis.
   const maxW = win.samples[win.samples.length - 1]?.gpus.find((x) => x.index === gpu)?.powerMaxW ?? 0;
@@ -157,8 +174,8 @@ export const PowerChart = memo(function PowerChart({ win, windowSeconds, interva
   );
 });
 
-export const UtilChart = memo(function UtilChart({ win, windowSeconds, intervalMs, gpu }: GpuCommon) {
-  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
+export const UtilChart = memo(function UtilChart({ win, windowSeconds, intervalMs, text, gpu }: GpuCommon) {
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs, text });
   const data = useMemo(() => utilSeries(win.samples, gpu), [win.samples, gpu]);
   const series = useMemo<SeriesDef[]>(() => [{ key: 'util', label: t('monitor.series.util'), color: 'var(--chart-util)', kind: 'area', format: (v) => `${f.num(v)} %` }], [t, f]);
   const util = lastOf(data, 'util');
@@ -175,8 +192,8 @@ export const UtilChart = memo(function UtilChart({ win, windowSeconds, intervalM
   );
 });
 
-export const ClocksChart = memo(function ClocksChart({ win, windowSeconds, intervalMs, gpu }: GpuCommon) {
-  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
+export const ClocksChart = memo(function ClocksChart({ win, windowSeconds, intervalMs, text, gpu }: GpuCommon) {
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs, text });
   const data = useMemo(() => clockSeries(win.samples, gpu), [win.samples, gpu]);
   const axis = useStableAxis(zeroTo(data, ['sm', 'mem']));
   const series = useMemo<SeriesDef[]>(() => {
@@ -203,8 +220,8 @@ export const ClocksChart = memo(function ClocksChart({ win, windowSeconds, inter
   );
 });
 
-export const CpuRamChart = memo(function CpuRamChart({ win, windowSeconds, intervalMs }: Common) {
-  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
+export const CpuRamChart = memo(function CpuRamChart({ win, windowSeconds, intervalMs, text }: Common) {
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs, text });
   const data = useMemo(() => cpuRamSeries(win.samples), [win.samples]);
   const series = useMemo<SeriesDef[]>(() => {
     const pct = (v: number) => `${f.num(v)} %`;
@@ -222,9 +239,9 @@ export const CpuRamChart = memo(function CpuRamChart({ win, windowSeconds, inter
       testId="chart-cpu-ram"
       title={t('monitor.charts.cpuRam')}
       value={[
-        { text: `${t('monitor.series.cpu')} ` },
+        { text: `${series[0]!.label} ` },
         { text: cpu != null ? `${f.num(cpu)} %` : DASH, bold: true },
-        { text: ` · ${t('monitor.series.ram')} ` },
+        { text: ` · ${series[1]!.label} ` },
         { text: ram != null ? `${f.num(ram, 1)} GiB` : DASH, bold: true },
       ]}
       data={data}
@@ -234,8 +251,8 @@ export const CpuRamChart = memo(function CpuRamChart({ win, windowSeconds, inter
   );
 });
 
-export const TpsChart = memo(function TpsChart({ win, windowSeconds, intervalMs }: Common) {
-  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs });
+export const TpsChart = memo(function TpsChart({ win, windowSeconds, intervalMs, text }: Common) {
+  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs, text });
   const data = useMemo(() => tpsSeries(win.samples), [win.samples]);
   const axis = useStableAxis(zeroTo(data, ['tps'], 10));
   const series = useMemo<SeriesDef[]>(
@@ -246,13 +263,15 @@ export const TpsChart = memo(function TpsChart({ win, windowSeconds, intervalMs 
     [t, f],
   );
   const tps = lastOf(data, 'tps');
+  const tpsText = tps != null ? f.num(tps, 1) : null;
+  const value = useMemo<ValuePart[]>(() => (tpsText != null ? [{ text: t('monitor.tpsValue', { value: tpsText }), bold: true }] : NO_VALUE), [t, tpsText]);
   const idle = data.t.length > 0 && maxOf(data, 'tps') === null;
   return (
     <TimeChart
       {...frame}
       testId="chart-tps"
       title={t('monitor.charts.tps')}
-      value={tps != null ? [{ text: t('monitor.tpsValue', { value: f.num(tps, 1) }), bold: true }] : NO_VALUE}
+      value={value}
       data={data}
       axis={axis}
       series={series}

@@ -10,7 +10,7 @@ import type { TelemetrySample } from '../../../../electron/shared/telemetry';
 import { PauseIcon, PlayIcon } from '../../components/icons';
 import { EventLog } from '../alerts/EventLog';
 import { PowerPanel } from '../power/PowerPanel';
-import { ClocksChart, CpuRamChart, PowerChart, TemperatureChart, TpsChart, UtilChart, VramChart } from './Charts';
+import { ClocksChart, CpuRamChart, PowerChart, TemperatureChart, TpsChart, UtilChart, useChartText, VramChart } from './Charts';
 import { telemetryKeys, useLatestSample, usePageVisible, useSamples, useTelemetryFeed, useTelemetryStatus } from './queries';
 import { windowOf } from './samples';
 import { useMonitor, WINDOWS } from './store';
@@ -145,7 +145,8 @@ function ChartGrid() {
   const gpu = chosen !== null && gpuIndexes.includes(chosen) ? chosen : (gpuIndexes[0] ?? null);
   // Before the first sample, GPU charts show (empty) unless the core already said there is no GPU.
   const showGpu = gpu !== null || (!newest && !!status && status.gpuSource !== 'none');
-  const common = { win, windowSeconds, intervalMs: status?.intervalMs ?? 1000 };
+  const text = useChartText(windowSeconds);
+  const common = { win, windowSeconds, intervalMs: status?.intervalMs ?? 1000, text };
   const g = gpu ?? 0;
   return (
     <div className={showGpu ? 'chart-grid' : 'chart-grid cpu-only'}>

@@ -8,8 +8,9 @@
  *
  * The series, and the live value in the card's head, are drawn on canvases by a worker where the browser allows
  * it (painter.ts): a tick then changes no DOM text and no SVG, so the browser runs no style, layout, paint or
- * commit on the main thread for it. Measured in scripts/bench/chart-tick.mjs; recharts' own <Line>/<Area> with
- * 10 minutes of history cost about 100 ms per tick for seven charts on this project's 2-core machines.
+ * commit on the main thread for it. Measured in scripts/bench/chart-tick.mjs; recharts' own <Line>/<Area>, even
+ * decimated to ≤ 300 points with animations off and memoized children, cost 60–90 ms per tick for seven charts
+ * on this project's 2-core machines (docs/ARCHITECTURE.md, Monitor charts; branch experiment/monitor-recharts).
  * Colours are CSS variables, resolved once per theme for the canvases.
  */
 import { createContext, memo, useCallback, useContext, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode, type RefObject } from 'react';

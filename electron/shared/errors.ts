@@ -7,6 +7,7 @@ import { z } from 'zod';
 export const ErrorCode = z.enum([
   'INVALID_PARAMS',
   'BAD_JSON',
+  'BAD_REQUEST',
   'UNKNOWN_METHOD',
   'NOT_FOUND',
   'UNAUTHORIZED',
@@ -111,6 +112,7 @@ export function httpStatus(code: ErrorCode): number {
   switch (code) {
     case 'INVALID_PARAMS':
     case 'BAD_JSON':
+    case 'BAD_REQUEST':
     case 'MODEL_NOT_GGUF':
     case 'MODEL_NOT_FILE':
     case 'MODEL_TRUNCATED':
@@ -184,6 +186,7 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
   en: {
     INVALID_PARAMS: 'The request is not valid: {{issues}}',
     BAD_JSON: 'The request body is not valid JSON.',
+    BAD_REQUEST: 'The request is malformed: {{reason}}',
     UNKNOWN_METHOD: 'Unknown method "{{method}}".',
     NOT_FOUND: 'Not found: {{path}}',
     UNAUTHORIZED: 'Missing or wrong access token.',
@@ -245,6 +248,7 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
   'zh-CN': {
     INVALID_PARAMS: '请求无效：{{issues}}',
     BAD_JSON: '请求正文不是有效的 JSON。',
+    BAD_REQUEST: '请求格式错误：{{reason}}',
     UNKNOWN_METHOD: '未知方法“{{method}}”。',
     NOT_FOUND: '未找到：{{path}}',
     UNAUTHORIZED: '访问令牌缺失或错误。',

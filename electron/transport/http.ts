@@ -21,6 +21,7 @@ import { createDispatcher, invokeToEnvelope } from './dispatch';
 import { renderMetrics } from './metrics';
 import { createSubscriptions } from './subscriptions';
 import { isProxyPath, proxyToBackend, validateProxyBody, type ProxyHooks } from './openai-proxy';
+import { decodePath } from './request-target';
 import { checkHost, checkOrigin, checkToken, isLoopbackHost, type GuardConfig } from './security';
 
 export interface HttpTransportOptions {
@@ -106,7 +107,7 @@ const HTML_CSP =
   "connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:*; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 function serveStatic(staticDir: string, pathname: string, res: http.ServerResponse): boolean {
-  const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  const rel = pathname === '/' ? 'index.html' : decodePath(pathname).replace(/^\/+/, '');
   const file = path.resolve(staticDir, rel);
   if (!file.startsWith(path.resolve(staticDir) + path.sep)) return false;
   let st: fs.Stats;
@@ -177,7 +178,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
             throw new AppError('BAD_JSON');
           }
         }
-        const env = await invokeToEnvelope(invoke, decodeURIComponent(pathname.slice('/api/rpc/'.length)), params, { transport: 'http' });
+        const env = await invokeToEnvelope(invoke, decodePath(pathname.slice('/api/rpc/'.length)), params, { transport: 'http' });
         if (!env.ok) return sendError(res, AppError.from(env.error), lang);
         const json = JSON.stringify(env.result ?? null);
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), ...SECURITY_HEADERS });

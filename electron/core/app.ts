@@ -5,7 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { EventBus, Handlers } from '../shared/contract';
 import { AppError } from '../shared/errors';
@@ -22,6 +21,7 @@ import type { Elevate } from './power/power-service';
 import { SettingsStore } from './settings/store';
 import { createMonitoring, type Monitoring, type MonitoringOptions } from './telemetry/monitoring';
 import { createEventBus } from './util/event-bus';
+import { expandHome } from './util/safe-path';
 import { freePort } from './util/free-port';
 
 export interface CoreOptions {
@@ -200,9 +200,4 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
       await dataDirLock.release();
     },
   };
-}
-
-function expandHome(p: string): string {
-  const t = p.trim();
-  return t === '~' || t.startsWith('~/') ? path.join(os.homedir(), t.slice(1)) : t;
 }

@@ -167,17 +167,33 @@ export type ConversationSummary = z.infer<typeof ConversationSummary>;
 export const Language = z.enum(['system', 'en', 'zh-CN']);
 export const Theme = z.enum(['system', 'light', 'dark']);
 
+/** Longest path a setting may hold (Linux PATH_MAX; Windows long paths are shorter in practice). */
+export const MAX_PATH_SETTING = 4096;
+
+/**
+ * A path in settings: absolute on some platform (`/…`, `C:\…`, `\\server\share`), or `~` / `~/…` for the home folder
+ * (expanded when saved). A relative path would resolve against whatever folder the process happened to start in.
+ * No control characters (a NUL cuts the path short below Node). The core checks again for its own platform.
+ */
+export const PathSetting = z
+  .string()
+  .min(1)
+  .max(MAX_PATH_SETTING)
+  // eslint-disable-next-line no-control-regex
+  .refine((p) => !/[\u0000-\u001f]/.test(p), { message: 'must not contain control characters' })
+  .refine((p) => /^(~(?=$|[\\/])|\/|[A-Za-z]:[\\/]|\\\\[^\\])/.test(p.trim()), { message: 'must be an absolute path (or start with ~)' });
+
 export const SetupWizardState = z.enum(['pending', 'done', 'dismissed']);
 export type SetupWizardState = z.infer<typeof SetupWizardState>;
 
 export const Settings = z.object({
   language: Language.default('system'),
   theme: Theme.default('system'),
-  recentModels: z.array(z.string()).max(20).default([]),
+  recentModels: z.array(z.string().max(MAX_PATH_SETTING)).max(20).default([]),
   loadOptions: LoadOptions.default(defaultLoadOptions),
   sampling: SamplingParams.default({ temperature: 0.6, top_p: 0.95 }),
   /** Overrides the bundled llama-server. */
-  llamaServerPath: z.string().nullable().default(null),
+  llamaServerPath: z.string().max(MAX_PATH_SETTING).nullable().default(null),
   power: PowerSettings.default(() => PowerSettings.parse({})),
   thermalGuard: ThermalGuardSettings.default(() => ThermalGuardSettings.parse({})),
   alerts: AlertSettings.default(() => AlertSettings.parse({})),
@@ -190,17 +206,18 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
-export const SettingsPatch = z.object({
+/** What settings.update takes: only known fields (an unknown one is INVALID_PARAMS naming it), bounded, paths absolute. */
+export const SettingsPatch = z.strictObject({
   language: Language.optional(),
   theme: Theme.optional(),
   loadOptions: patchOf(LoadOptions).optional(),
-  sampling: SamplingParams.optional(),
-  llamaServerPath: z.string().nullable().optional(),
+  sampling: z.strictObject(SamplingParams.shape).optional(),
+  llamaServerPath: PathSetting.nullable().optional(),
   power: patchOf(PowerSettings).optional(),
   thermalGuard: patchOf(ThermalGuardSettings).optional(),
   alerts: patchOf(AlertSettings).optional(),
   hub: patchOf(HubSettings).optional(),
-  modelsDir: z.string().min(1).max(4096).nullable().optional(),
+  modelsDir: PathSetting.nullable().optional(),
   setupWizard: SetupWizardState.optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;

@@ -211,6 +211,13 @@ describe('downloads', () => {
     expect(hub.emu.stats.bytesServed).toBe(0);
   });
 
+  it('a relative models folder saved by an older version is not resolved against the working directory', async () => {
+    await feature.dispose();
+    fs.writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ modelsDir: 'rel-models' }));
+    feature = await open();
+    expect(await feature.modelsDir()).toBe(path.join(dataDir, 'models'));
+  });
+
   it('queue: one at a time by default, the next starts when the first is done', async () => {
     const a = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0' })) as DownloadJob;
     const b = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'F16' })) as DownloadJob;

@@ -14,6 +14,7 @@ import { downloadUrl, type Fetch, type HubHttp } from '../downloads/hubs';
 import { DownloadManager } from '../downloads/manager';
 import { EndpointChooser, openRepo } from '../downloads/resolve';
 import type { SettingsStore } from '../settings/store';
+import { expandHome } from '../util/safe-path';
 import { CatalogStore, catalogPaths, quantInput } from './catalog';
 import { DEFAULT_PLAN_SETTINGS, planModel, recommendAcross } from './fit';
 import { hardwareFromOs, hardwareFromReport } from './hardware-input';
@@ -53,11 +54,6 @@ export interface ModelsFeature {
   dispose(): Promise<void>;
 }
 
-function expandHome(p: string): string {
-  const t = p.trim();
-  return t === '~' || t.startsWith('~/') ? path.join(os.homedir(), t.slice(1)) : t;
-}
-
 /** Tuning from the environment (tests, the bench, and people on odd links): DEEPLOCAL_DL_*. */
 export function tuningFromEnv(env: NodeJS.ProcessEnv): Partial<DownloadTuning> {
   const n = (k: string) => {
@@ -84,9 +80,17 @@ export async function createModelsFeature(o: ModelsFeatureOptions): Promise<Mode
   const http: HubHttp = { fetch: o.fetch ?? globalThis.fetch };
   const paths = catalogPaths(o.resourcesDirs, o.dataDir);
   const catalog = new CatalogStore(paths.bundled, paths.extra, log);
+  const defaultModelsDir = path.resolve(o.dataDir, 'models');
+  let warnedRelative = false;
   const modelsDir = async () => {
     const s = await o.settings.get();
-    return path.resolve(s.modelsDir ? expandHome(s.modelsDir) : path.join(o.dataDir, 'models'));
+    if (!s.modelsDir) return defaultModelsDir;
+    const p = expandHome(s.modelsDir);
+    if (path.isAbsolute(p)) return path.resolve(p);
+    // Settings refuse relative paths now; one saved before would resolve against wherever the process started.
+    if (!warnedRelative) log(`models folder "${s.modelsDir}" in settings is not an absolute path; using ${defaultModelsDir}`);
+    warnedRelative = true;
+    return defaultModelsDir;
   };
   const endpoints = new EndpointChooser(http, async () => (await o.settings.get()).hub, env, o.hubEndpoints, o.probeTimeoutMs);
   // (The manager is created next; the library asks it for records only when its own file turns out damaged.)

@@ -174,3 +174,45 @@ describe('SettingsStore on a full disk', () => {
     expect((onDisk(store) as Settings).theme).toBe('dark');
   });
 });
+
+// settings.update is reachable over the API: a patch is hostile input like any other. Each row must be refused
+// with INVALID_PARAMS whose message names the field, and nothing written.
+describe('settings.update validation', () => {
+  const huge = '/' + 'x'.repeat(10 * 1024 * 1024);
+  it.each<[string, string, unknown]>([
+    ['an unknown key', 'isAdmin', { theme: 'dark', isAdmin: true }],
+    ['an unknown key inside a group', 'bogus', { loadOptions: { contextSize: 4096, bogus: 1 } }],
+    ['an unknown sampling key', 'logit_bias', { sampling: { temperature: 0.5, logit_bias: {} } }],
+    ['a 10 MB llama-server path', 'llamaServerPath', { llamaServerPath: huge }],
+    ['a 4097-character models folder', 'modelsDir', { modelsDir: '/' + 'm'.repeat(4096) }],
+    ['a relative models folder', 'modelsDir', { modelsDir: 'models' }],
+    ['a dot-relative models folder', 'modelsDir', { modelsDir: './models' }],
+    ['a parent-relative llama-server', 'llamaServerPath', { llamaServerPath: '../bin/llama-server' }],
+    ['a NUL in a path', 'modelsDir', { modelsDir: '/data/models\u0000/x' }],
+    ['an empty path', 'modelsDir', { modelsDir: '' }],
+    ...(process.platform === 'win32' ? [] : ([['a Windows path on this system', 'modelsDir', { modelsDir: 'D:\\models' }]] as [string, string, unknown][])),
+  ])('%s → INVALID_PARAMS naming %s', async (_, field, patch) => {
+    const store = new SettingsStore(dir);
+    await store.update({ theme: 'dark' });
+    const before = fs.readFileSync(store.file, 'utf8');
+    const err = await store.update(patch as SettingsPatch).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'INVALID_PARAMS' });
+    expect((err as Error).message).toContain(field);
+    expect((err as Error).message.length).toBeLessThan(1000);
+    expect(fs.readFileSync(store.file, 'utf8')).toBe(before);
+  });
+
+  it('the contract refuses the same patches before they reach the store (one schema for both)', () => {
+    expect(SettingsPatch.safeParse({ isAdmin: true }).success).toBe(false);
+    expect(SettingsPatch.safeParse({ llamaServerPath: huge }).success).toBe(false);
+    expect(SettingsPatch.safeParse({ modelsDir: 'models' }).success).toBe(false);
+    for (const ok of ['/srv/models', '~', '~/models', 'C:\\Users\\me\\models', 'C:/models', '\\\\nas\\share\\models']) expect(SettingsPatch.safeParse({ modelsDir: ok }).success, ok).toBe(true);
+  });
+
+  it('~ is expanded when saved, so the folder does not depend on who reads it later', async () => {
+    const s = await new SettingsStore(dir).update({ modelsDir: '~/llm-models', llamaServerPath: '~/bin/llama-server' });
+    expect(s.modelsDir).toBe(path.join(os.homedir(), 'llm-models'));
+    expect(s.llamaServerPath).toBe(path.join(os.homedir(), 'bin', 'llama-server'));
+    expect(await new SettingsStore(dir).update({ modelsDir: null })).toMatchObject({ modelsDir: null });
+  });
+});

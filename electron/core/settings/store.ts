@@ -1,9 +1,32 @@
 /** Settings on disk: zod-validated on read, written atomically, a damaged file set aside rather than lost. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Settings, type SettingsPatch } from '../../shared/schemas';
+import { z } from 'zod';
+import { AppError } from '../../shared/errors';
+import { Settings, SettingsPatch } from '../../shared/schemas';
 import { WriteQueue, writeFileAtomic, type AtomicFs } from '../util/atomic-write';
+import { expandHome } from '../util/safe-path';
 import { setAside } from '../util/set-aside';
+
+const PATH_FIELDS = ['modelsDir', 'llamaServerPath'] as const;
+
+/**
+ * Checks a patch as the contract does (core callers too: the CLI, power limits), and makes its paths absolute for
+ * this platform: `~` expanded, anything still relative refused. Errors are INVALID_PARAMS naming the field.
+ */
+export function normalizePatch(patch: unknown, home?: string): SettingsPatch {
+  const parsed = SettingsPatch.safeParse(patch);
+  if (!parsed.success) throw new AppError('INVALID_PARAMS', { issues: z.prettifyError(parsed.error).slice(0, 500) });
+  const out: SettingsPatch = { ...parsed.data };
+  for (const k of PATH_FIELDS) {
+    const v = out[k];
+    if (typeof v !== 'string') continue;
+    const p = expandHome(v, home);
+    if (!path.isAbsolute(p)) throw new AppError('INVALID_PARAMS', { issues: `${k}: must be an absolute path on this system (or start with ~): ${v.slice(0, 200)}` });
+    out[k] = path.normalize(p);
+  }
+  return out;
+}
 
 export class SettingsStore {
   private current: Settings | null = null;
@@ -46,7 +69,8 @@ export class SettingsStore {
     return this.current;
   }
 
-  async update(patch: SettingsPatch): Promise<Settings> {
+  async update(input: SettingsPatch): Promise<Settings> {
+    const patch = normalizePatch(input);
     return this.queue.run(async () => {
       const cur = await this.get();
       // Nested groups merge field by field; sampling is replaced whole (unset fields mean "model default").

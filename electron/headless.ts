@@ -12,6 +12,7 @@ import { createCore } from './core/app';
 import { defaultDataDir } from './core/paths';
 import { AppError, formatError, pickLang, toErrorInfo } from './shared/errors';
 import { startHttpTransport } from './transport/http';
+import { installProcessGuards } from './transport/process-guards';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Bundled to dist/electron/headless.mjs; the repo root is two levels up (also when run from source by tests).
@@ -26,6 +27,12 @@ function fail(e: unknown): never {
 }
 
 async function main() {
+  // A stray rejection in a request path is logged; the server and its model stay up.
+  installProcessGuards((e, kind) => {
+    const info = toErrorInfo(e);
+    console.error(`DeepLocal: ${formatError(lang, info.code, info.params)} (${kind})`);
+    if (info.details) console.error(info.details);
+  });
   const { values } = parseArgs({
     options: {
       model: { type: 'string', short: 'm' },

@@ -13,6 +13,7 @@ import type { Elevate, ElevatedResult } from '../core/power/power-service';
 import { ipcSubscribeChannel } from '../shared/contract';
 import { formatError, pickLang, toErrorInfo } from '../shared/errors';
 import { registerIpc, type IpcSubscriber } from '../transport/ipc';
+import { installProcessGuards } from '../transport/process-guards';
 
 const appRoot = app.getAppPath();
 const rendererIndex = path.join(appRoot, 'dist', 'renderer', 'index.html');
@@ -22,6 +23,10 @@ const preloadPath = path.join(appRoot, 'dist', 'electron', 'preload', 'preload.c
 
 let core: Core | null = null;
 let mainWindow: BrowserWindow | null = null;
+
+// A stray rejection or exception is logged (stderr, and Electron's log when launched from a terminal) instead of
+// Electron's modal error dialog or an exit: the window, the backend and open conversations stay.
+installProcessGuards((e, kind) => console.error(`DeepLocal: ${kind}:`, e));
 
 // Electron's lock is per userData folder, the one the core uses: a second window on it focuses the first and
 // quits. A headless server or `cli pull` on the same folder is refused by the core's data folder lock (startFailed).

@@ -10,19 +10,21 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { WsClientFrame, type EventBus, type Handlers, type WsServerFrame } from '../shared/contract';
-import { AppError, formatError, httpStatus, pickLang, toErrorInfo, type ErrorInfo } from '../shared/errors';
+import { AppError, toErrorInfo } from '../shared/errors';
 import { WS_PATH, WS_PROTOCOL } from '../shared/ws-client';
 import type { Endpoint } from '../core/backends/supervisor';
 import type { MetricsSnapshot } from '../core/telemetry/sampler';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
+import { readBody, SECURITY_HEADERS, sendError, sendRawError } from './http-io';
 import { renderMetrics } from './metrics';
 import { createSubscriptions } from './subscriptions';
 import { isProxyPath, proxyToBackend, validateProxyBody, type ProxyHooks } from './openai-proxy';
-import { decodePath } from './request-target';
-import { checkHost, checkOrigin, checkToken, isLoopbackHost, type GuardConfig } from './security';
+import { decodePath, parseRequestTarget } from './request-target';
+import { checkHost, checkOrigin, checkSingleHost, checkToken, isLoopbackHost, type GuardConfig } from './security';
 
 export interface HttpTransportOptions {
   core: {
@@ -40,6 +42,8 @@ export interface HttpTransportOptions {
   staticDir: string | null;
   maxBodyBytes?: number;
   proxyHooks?: ProxyHooks;
+  /** Where a failure to answer at all is reported (default: stderr). It never reaches the process. */
+  onInternalError?: (e: unknown) => void;
 }
 
 export interface HttpTransport {
@@ -60,46 +64,6 @@ const MIME: Record<string, string> = {
   '.ttf': 'font/ttf',
   '.json': 'application/json',
 };
-
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  // The token is in the page URL at first load; never send it to anyone in a Referer.
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-};
-
-function sendError(res: http.ServerResponse, e: unknown, acceptLanguage: string | undefined, openAiShape = false) {
-  const info: ErrorInfo = toErrorInfo(e);
-  const status = httpStatus(info.code);
-  const message = formatError(pickLang(acceptLanguage), info.code, info.params);
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
-  const error = openAiShape ? { code: info.code, message, type: 'deeplocal_error', details: info.details } : { ...info, message };
-  res.end(JSON.stringify({ error }));
-}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new AppError('PAYLOAD_TOO_LARGE'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 /** The page's meta CSP cannot set frame-ancestors; the header repeats the policy and adds it. */
 const HTML_CSP =
@@ -153,14 +117,23 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
     },
   };
 
-  const server = http.createServer(async (req, res) => {
-    const lang = req.headers['accept-language'];
-    const url = new URL(req.url ?? '/', 'http://x');
-    const pathname = url.pathname;
-    const openAi = isProxyPath(pathname);
+  /** Host (exactly one, ours), an absolute-form target's authority, and Origin: before anything else is read. */
+  const checkHead = (req: http.IncomingMessage, authority: string | null) => {
+    checkSingleHost(req.rawHeaders);
+    checkHost(req.headers, guard);
+    if (authority !== null) checkHost({ host: authority }, guard);
+    checkOrigin(req.headers, guard);
+  };
+
+  /** Last resort for a failure in answering itself: the connection goes, the process stays. */
+  const report = opts.onInternalError ?? ((e: unknown) => console.error('DeepLocal: HTTP transport:', e));
+
+  async function onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
+    let openAi = false;
     try {
-      checkHost(req.headers, guard);
-      checkOrigin(req.headers, guard);
+      const { pathname, search, authority } = parseRequestTarget(req.url, req.method);
+      openAi = isProxyPath(pathname);
+      checkHead(req, authority);
       if (pathname === '/health') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"status":"ok"}');
@@ -168,7 +141,8 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       }
       if (pathname.startsWith('/api/rpc/')) {
         checkToken(req.headers, opts.token);
-        if (req.method !== 'POST') throw new AppError('NOT_FOUND', { path: `${req.method} ${pathname}` });
+        if (req.method !== 'POST') throw new AppError('NOT_FOUND', { path: `${req.method} ${pathname}`.slice(0, 200) });
+        const method = decodePath(pathname.slice('/api/rpc/'.length));
         const body = await readBody(req, maxBody);
         let params: unknown = {};
         if (body.length) {
@@ -178,8 +152,8 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
             throw new AppError('BAD_JSON');
           }
         }
-        const env = await invokeToEnvelope(invoke, decodePath(pathname.slice('/api/rpc/'.length)), params, { transport: 'http' });
-        if (!env.ok) return sendError(res, AppError.from(env.error), lang);
+        const env = await invokeToEnvelope(invoke, method, params, { transport: 'http' });
+        if (!env.ok) return sendError(req, res, AppError.from(env.error));
         const json = JSON.stringify(env.result ?? null);
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), ...SECURITY_HEADERS });
         res.end(json);
@@ -187,7 +161,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       }
       if (pathname === '/metrics' && opts.core.monitoring) {
         checkToken(req.headers, opts.token);
-        if (req.method !== 'GET' && req.method !== 'HEAD') throw new AppError('NOT_FOUND', { path: `${req.method} ${pathname}` });
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new AppError('NOT_FOUND', { path: `${req.method} ${pathname}`.slice(0, 200) });
         const text = renderMetrics({
           snapshot: await opts.core.monitoring.telemetry.metricsSnapshot(),
           requests: { chat: opts.core.requestCounts?.chat ?? 0, openai: proxyCount.total, openaiInFlight: proxyCount.inFlight },
@@ -200,14 +174,27 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         checkToken(req.headers, opts.token);
         const body = req.method === 'POST' ? await readBody(req, maxBody) : null;
         if (body) validateProxyBody(pathname, body);
-        proxyToBackend(req, res, pathname, url.search, body, opts.endpoint(), proxyHooks);
+        proxyToBackend(req, res, pathname, search, body, opts.endpoint(), proxyHooks);
         return;
       }
       if ((req.method === 'GET' || req.method === 'HEAD') && opts.staticDir && serveStatic(opts.staticDir, pathname, res)) return;
       throw new AppError('NOT_FOUND', { path: pathname.slice(0, 200) });
     } catch (e) {
-      sendError(res, e, lang, openAi);
+      sendError(req, res, e, openAi);
     }
+  }
+
+  // Every request ends in an answer: the handler catches what it throws, and this catches the catcher.
+  const server = http.createServer((req, res) => {
+    onRequest(req, res).catch((e: unknown) => {
+      report(e);
+      res.destroy();
+    });
+  });
+  // Without a listener Node drops a CONNECT without a word; say no instead.
+  server.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    sendRawError(socket, new AppError('BAD_REQUEST', { reason: 'CONNECT (this is not a proxy)' }), req.headers['accept-language']);
   });
 
   const wss = new WebSocketServer({
@@ -216,21 +203,18 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
 
-  server.on('upgrade', (req, socket, head) => {
-    const reject = (e: unknown) => {
-      const info = toErrorInfo(e);
-      socket.end(`HTTP/1.1 ${httpStatus(info.code)} ${info.code}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ error: info })}`);
-    };
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the socket over without its error listener: a client resetting now must not become an uncaught error.
+    socket.on('error', () => undefined);
     try {
-      checkHost(req.headers, guard);
-      checkOrigin(req.headers, guard);
-      if (new URL(req.url ?? '/', 'http://x').pathname !== WS_PATH) throw new AppError('NOT_FOUND', { path: req.url ?? '' });
+      const { pathname, authority } = parseRequestTarget(req.url, req.method);
+      checkHead(req, authority);
+      if (pathname !== WS_PATH) throw new AppError('NOT_FOUND', { path: pathname.slice(0, 200) });
       checkToken(req.headers, opts.token);
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
     } catch (e) {
-      reject(e);
-      return;
+      sendRawError(socket, e, req.headers['accept-language']);
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
   });
 
   function onConnection(ws: WebSocket) {
@@ -244,7 +228,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       ws.send(JSON.stringify(frame));
     };
     const subs = createSubscriptions(opts.core.bus, (event, payload) => send({ type: 'event', event, payload }));
-    ws.on('message', async (data) => {
+    const onFrame = async (data: RawData) => {
       let frame: WsClientFrame;
       try {
         frame = WsClientFrame.parse(JSON.parse(String(data)));
@@ -254,9 +238,20 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       }
       if (frame.type === 'call') {
         const env = await invokeToEnvelope(invoke, frame.method, frame.params, { transport: 'ws' });
-        send(env.ok ? { type: 'result', id: frame.id, ok: true, result: env.result } : { type: 'result', id: frame.id, ok: false, error: env.error });
+        try {
+          send(env.ok ? { type: 'result', id: frame.id, ok: true, result: env.result } : { type: 'result', id: frame.id, ok: false, error: env.error });
+        } catch (e) {
+          // A result that cannot be sent (not serialisable) is still an answer the caller waits for.
+          send({ type: 'result', id: frame.id, ok: false, error: toErrorInfo(e) });
+        }
       } else if (frame.type === 'sub') subs.add(frame.event);
       else subs.remove(frame.event);
+    };
+    ws.on('message', (data) => {
+      onFrame(data).catch((e: unknown) => {
+        report(e);
+        ws.close(1011, 'internal error');
+      });
     });
     ws.on('close', () => subs.clear());
     ws.on('error', () => undefined);
@@ -272,6 +267,8 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       resolve();
     });
   });
+  // After listen, a server error (an accept failing for lack of file descriptors) is reported, not fatal.
+  server.on('error', report);
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   guard.port = port;

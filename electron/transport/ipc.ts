@@ -26,27 +26,45 @@ export interface IpcHost {
   onSubscription(fn: (subscriber: IpcSubscriber, event: unknown, subscribed: unknown) => void): void;
 }
 
-export function registerIpc(core: { handlers: Handlers; bus: EventBus }, host: IpcHost): () => void {
+/**
+ * `report` receives what a subscription message made throw (a renderer destroyed while we register its hooks:
+ * Electron throws "Object has been destroyed"); the message is dropped and main goes on.
+ */
+export function registerIpc(
+  core: { handlers: Handlers; bus: EventBus },
+  host: IpcHost,
+  report: (e: unknown) => void = (e) => console.error('DeepLocal: IPC:', e),
+): () => void {
   const invoke = createDispatcher(core.handlers);
+  // invokeToEnvelope is each call's top-level catch: whatever the renderer sends, the answer is an envelope.
   for (const m of methodNames) host.handle(ipcInvokeChannel(m), (params) => invokeToEnvelope(invoke, m, params, { transport: 'ipc' }));
 
   const bySubscriber = new Map<number, Subscriptions>();
   let closed = false;
   host.onSubscription((subscriber, event, subscribed) => {
+    try {
+      onSubscription(subscriber, event, subscribed);
+    } catch (e) {
+      report(e);
+    }
+  });
+  function onSubscription(subscriber: IpcSubscriber, event: unknown, subscribed: unknown) {
     if (closed) return;
     let subs = bySubscriber.get(subscriber.id);
     if (!subs) {
-      const own = (subs = createSubscriptions(core.bus, (e, payload) => subscriber.send(ipcEventChannel(e), payload)));
-      bySubscriber.set(subscriber.id, own);
+      const own = createSubscriptions(core.bus, (e, payload) => subscriber.send(ipcEventChannel(e), payload));
+      // Hooks first: if they cannot be registered (renderer already gone), nothing is kept that would never be reset.
       subscriber.onReset((final) => {
         own.clear();
         if (final) bySubscriber.delete(subscriber.id);
       });
+      bySubscriber.set(subscriber.id, own);
+      subs = own;
     }
     if (event === null && subscribed === IPC_NEW_PAGE) subs.clear();
     else if (subscribed === true) subs.add(event);
     else subs.remove(event);
-  });
+  }
   return () => {
     closed = true;
     for (const subs of bySubscriber.values()) subs.clear();

@@ -28,6 +28,16 @@ export function checkHost(headers: IncomingHttpHeaders, cfg: GuardConfig): void 
   if (!cfg.hosts.includes(name) || port !== String(cfg.port)) throw new AppError('FORBIDDEN_HOST', { host: host.slice(0, 200) });
 }
 
+/**
+ * RFC 9110 §7.2: a request with more than one Host is answered with 400. Node keeps the first and drops the rest,
+ * but which one a client or a proxy in between meant is ambiguous, so none is trusted.
+ */
+export function checkSingleHost(rawHeaders: readonly string[]): void {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === 'host') count++;
+  if (count > 1) throw new AppError('BAD_REQUEST', { reason: `${count} Host headers` });
+}
+
 /** A request without Origin (curl, other programs) is fine; a browser page from anywhere else is not. */
 export function checkOrigin(headers: IncomingHttpHeaders, cfg: GuardConfig): void {
   const origin = headers.origin;

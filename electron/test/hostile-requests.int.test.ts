@@ -85,6 +85,7 @@ const rows: { name: string; request: string; status: number; code: string | null
   { name: 'Origin with a bad port', request: `GET /health HTTP/1.1\r\n${HOST}Origin: http://x:99999\r\n\r\n`, status: 403, code: 'FORBIDDEN_ORIGIN' },
   { name: 'token of another byte length', request: `GET /v1/models HTTP/1.1\r\n${HOST}Authorization: Bearer \xff\xfe\r\n\r\n`, status: 401, code: 'UNAUTHORIZED' },
   { name: 'bad JSON to the OpenAI API', request: `POST /v1/chat/completions HTTP/1.1\r\n${HOST}${AUTH}Content-Length: 5\r\n\r\n{"a":`, status: 400, code: 'BAD_JSON' },
+  { name: 'body declared over the limit', request: `POST /api/rpc/app.info HTTP/1.1\r\n${HOST}${AUTH}Content-Length: 99999999999\r\n\r\n`, status: 413, code: 'PAYLOAD_TOO_LARGE' },
   { name: 'WebSocket upgrade on the crash path', request: `GET //x:99999/ HTTP/1.1\r\n${HOST}${WS}\r\n`, status: 404, code: 'NOT_FOUND' },
   { name: 'WebSocket upgrade, absolute-form with a bad port', request: `GET http://x:99999/api/ws HTTP/1.1\r\n${HOST}${WS}\r\n`, status: 400, code: 'BAD_REQUEST' },
   { name: 'WebSocket upgrade, two Host headers', request: `GET /api/ws HTTP/1.1\r\n${HOST}${HOST}${WS}\r\n`, status: 400, code: 'BAD_REQUEST' },

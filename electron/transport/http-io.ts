@@ -1,4 +1,8 @@
-/** Reading request bodies and writing error answers (JSON with a code) for the HTTP transport. */
+/**
+ * Reading request bodies and writing error answers for the HTTP transport. The rule both follow: a client always
+ * gets an answer it can read, never a TCP reset. (Closing a socket whose input was not read makes the kernel send
+ * RST, and a client still sending its body then reports "connection reset" instead of our 413.)
+ */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AppError, formatError, httpStatus, pickLang, toErrorInfo, type ErrorInfo } from '../shared/errors';
@@ -12,25 +16,51 @@ export const SECURITY_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
-/** After a refused upgrade or CONNECT: how long we wait for the client to close before closing ourselves. */
+/** After refusing a body: how long, and how many more bytes, we read and discard before closing anyway. */
 export const LINGER_MS = 2000;
+export const LINGER_BYTES = 64 * 1024 * 1024;
 
-/** The whole body, up to `limit` bytes; over it, PAYLOAD_TOO_LARGE. */
-export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+/** Requests that sent `Expect: 100-continue` and have not been told to go on (see `readBody`). */
+const awaitingContinue = new WeakSet<http.IncomingMessage>();
+
+/**
+ * For the server's 'checkContinue' event: without a listener Node answers 100 Continue before we have looked at the
+ * request, so a client would send a body we then refuse. With it, the 100 goes out only when we read the body.
+ */
+export function deferContinue(req: http.IncomingMessage): void {
+  awaitingContinue.add(req);
+}
+
+function refuseLength(value: string | undefined, limit: number): void {
+  // Node's parser has already refused a Content-Length that is not a number; this one is too large to read.
+  if (value !== undefined && Number(value) > limit) throw new AppError('PAYLOAD_TOO_LARGE');
+}
+
+/**
+ * The whole body, up to `limit` bytes. Over the limit (declared or sent) it rejects with PAYLOAD_TOO_LARGE and
+ * stops keeping the bytes, but leaves the socket alone: `sendError` answers, then drains and closes.
+ */
+export function readBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    refuseLength(req.headers['content-length'], limit);
+    if (awaitingContinue.delete(req)) res.writeContinue();
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
+      if (over) return;
       size += c.length;
       if (size > limit) {
+        over = true;
+        chunks.length = 0;
         reject(new AppError('PAYLOAD_TOO_LARGE'));
-        req.destroy();
         return;
       }
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    // The client went away mid-body (or sent broken chunking): Node's parser answers it; nothing to send here.
+    req.on('error', (e) => reject(new AppError('BAD_REQUEST', { reason: `body: ${e.message.slice(0, 100)}` })));
   });
 }
 
@@ -48,12 +78,41 @@ export function sendError(req: http.IncomingMessage, res: http.ServerResponse, e
   }
   const info = toErrorInfo(e);
   const json = errorBody(info, req.headers['accept-language'], openAiShape);
+  const refusedBody = info.code === 'PAYLOAD_TOO_LARGE';
   res.writeHead(httpStatus(info.code), {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(json),
+    // We will not read the rest of a refused body, so this connection cannot carry another request.
+    ...(refusedBody ? { connection: 'close' } : {}),
     ...SECURITY_HEADERS,
   });
-  res.end(json);
+  if (!refusedBody || req.complete) {
+    res.end(json);
+    return;
+  }
+  // The answer goes out now (a client reads it while it still sends); the socket closes once the client has
+  // stopped sending or the bounds are reached, so it ends with FIN rather than RST.
+  res.write(json);
+  let discarded = 0;
+  let ended = false;
+  const finish = () => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
+    res.end();
+  };
+  const timer = setTimeout(finish, LINGER_MS);
+  timer.unref();
+  req.on('data', (c: Buffer) => {
+    discarded += c.length;
+    if (discarded > LINGER_BYTES) finish();
+  });
+  req.once('end', finish);
+  req.once('close', finish);
+  req.once('error', finish);
+  // A client that asked for 100-continue and got this answer instead sends nothing more: no reason to wait.
+  if (awaitingContinue.delete(req)) finish();
+  req.resume();
 }
 
 /** Answers on a raw socket (upgrade, CONNECT), where no ServerResponse exists, then closes it. */

@@ -73,3 +73,50 @@ describe('bad %-escapes in the path', () => {
     expect(codeOf(r)).toBe('BAD_REQUEST');
   });
 });
+
+describe('bodies over the limit', () => {
+  const big = Buffer.alloc(2 * 1024 * 1024, 0x61);
+  const chunk = Buffer.concat([Buffer.from(`${(64 * 1024).toString(16)}\r\n`), Buffer.alloc(64 * 1024, 0x61), Buffer.from('\r\n')]);
+  const chunked = (n: number) => Array<Buffer>(n).fill(chunk);
+
+  it.each([
+    { name: 'declared by Content-Length, sent anyway', head: `POST /api/rpc/app.info HTTP/1.1\r\n${auth}Content-Length: ${big.length}\r\n`, body: [big] },
+    { name: 'on the OpenAI endpoint', head: `POST /v1/chat/completions HTTP/1.1\r\n${auth}Content-Length: ${big.length}\r\n`, body: [big] },
+    { name: 'chunked, no length given', head: `POST /api/rpc/app.info HTTP/1.1\r\n${auth}Transfer-Encoding: chunked\r\n`, body: [...chunked(32), Buffer.from('0\r\n\r\n')] },
+  ])('$name → 413 PAYLOAD_TOO_LARGE, read in full, then a clean close', async ({ head, body }) => {
+    const r = await raw(`${head}Host: 127.0.0.1:PORT\r\n\r\n`, body);
+    expect(r.reset).toBe(false);
+    expect(status(r)).toBe(413);
+    expect(r.text).toMatch(/\r\nconnection: close\r\n/i);
+    expect(codeOf(r)).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('Expect: 100-continue with a length over the limit: 413 at once, no 100, and no body is wanted', async () => {
+    const t0 = Date.now();
+    const r = await raw(`POST /api/rpc/app.info HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n${auth}Content-Length: ${big.length}\r\nExpect: 100-continue\r\n\r\n`);
+    expect(r.text).not.toMatch(/100 Continue/);
+    expect(status(r)).toBe(413);
+    expect(r.reset).toBe(false);
+    // Closed by the server right away, not after the idle timeout or the linger bound.
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
+  it('Expect: 100-continue within the limit: 100, then the answer', async () => {
+    const s = net.connect(server.port, '127.0.0.1');
+    let text = '';
+    s.on('data', (d) => {
+      text += d;
+      if (/100 Continue\r\n\r\n$/.test(text)) s.end('{}');
+    });
+    await new Promise((r) => s.on('connect', r));
+    s.write(`POST /api/rpc/app.info HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n${auth}Content-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+    await new Promise((r) => s.on('close', r));
+    expect(text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/);
+    expect(text).toMatch(/\{"ok":true\}$/);
+  });
+
+  it('a body within the limit still goes through on the same kind of request', async () => {
+    const r = await raw(`POST /api/rpc/app.info HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n${auth}Content-Length: 2\r\nConnection: close\r\n\r\n{}`);
+    expect(status(r)).toBe(200);
+  });
+});

@@ -19,7 +19,7 @@ import { WS_PATH, WS_PROTOCOL } from '../shared/ws-client';
 import type { Endpoint } from '../core/backends/supervisor';
 import type { MetricsSnapshot } from '../core/telemetry/sampler';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
-import { readBody, SECURITY_HEADERS, sendError, sendRawError } from './http-io';
+import { deferContinue, readBody, SECURITY_HEADERS, sendError, sendRawError } from './http-io';
 import { renderMetrics } from './metrics';
 import { createSubscriptions } from './subscriptions';
 import { isProxyPath, proxyToBackend, validateProxyBody, type ProxyHooks } from './openai-proxy';
@@ -143,7 +143,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         checkToken(req.headers, opts.token);
         if (req.method !== 'POST') throw new AppError('NOT_FOUND', { path: `${req.method} ${pathname}`.slice(0, 200) });
         const method = decodePath(pathname.slice('/api/rpc/'.length));
-        const body = await readBody(req, maxBody);
+        const body = await readBody(req, res, maxBody);
         let params: unknown = {};
         if (body.length) {
           try {
@@ -172,7 +172,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       }
       if (openAi) {
         checkToken(req.headers, opts.token);
-        const body = req.method === 'POST' ? await readBody(req, maxBody) : null;
+        const body = req.method === 'POST' ? await readBody(req, res, maxBody) : null;
         if (body) validateProxyBody(pathname, body);
         proxyToBackend(req, res, pathname, search, body, opts.endpoint(), proxyHooks);
         return;
@@ -190,6 +190,11 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       report(e);
       res.destroy();
     });
+  });
+  // See deferContinue: the 100 goes out only once a body is wanted, so a refused one is never sent.
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    deferContinue(req);
+    server.emit('request', req, res);
   });
   // Without a listener Node drops a CONNECT without a word; say no instead.
   server.on('connect', (req: http.IncomingMessage, socket: Duplex) => {

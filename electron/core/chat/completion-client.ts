@@ -22,11 +22,12 @@ export interface LlamaTimings {
   predicted_per_second?: number;
 }
 
-// One connection per reply, never handed on (a loopback connect costs well under a millisecond). An Agent with a
-// finite maxSockets is not that: Node then sends `Connection: keep-alive` even with keepAlive false and hands a
-// finished reply's socket to the next request waiting in the Agent's own queue; a socket llama-server closes meanwhile
-// fails that reply with "socket hang up" (65+ concurrent replies did). With maxSockets unlimited Node sends
-// `Connection: close` and never reuses; how many replies run at once is the backend gate's call (chat-service.ts).
+// One connection per reply, never handed on (a loopback connect costs well under a millisecond). llama-server closes
+// the connection after every streamed reply although its headers say `Keep-Alive: timeout=5, max=100`, so any
+// request sent on such a socket fails with "socket hang up". An Agent with a finite maxSockets reuses exactly so:
+// Node then sends `Connection: keep-alive` even with keepAlive false, and hands a finished reply's socket to the next
+// request waiting in the Agent's queue (past 64 concurrent replies, each such request failed). With maxSockets
+// unlimited Node sends `Connection: close` and never reuses; how many replies run at once is the backend gate's call.
 const agent = new http.Agent({ keepAlive: false });
 
 export interface StreamRequest {

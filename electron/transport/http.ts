@@ -65,10 +65,14 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
 };
 
-/** The page's meta CSP cannot set frame-ancestors; the header repeats the policy and adds it. */
-const HTML_CSP =
+/**
+ * The page's meta CSP cannot set frame-ancestors; the header repeats the policy and adds it. No `ws://[::1]:*`:
+ * CSP host-sources have no IPv6 literals (Chromium drops it with a console error); a page served from
+ * http://[::1]:PORT reaches its own WebSocket through 'self', which matches ws: on the page's host and port (CSP3).
+ */
+export const HTML_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:*; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 function serveStatic(staticDir: string, pathname: string, res: http.ServerResponse): boolean {
   const rel = pathname === '/' ? 'index.html' : decodePath(pathname).replace(/^\/+/, '');

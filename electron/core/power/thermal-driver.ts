@@ -6,8 +6,8 @@
  */
 import type { Settings } from '../../shared/schemas';
 import type { TelemetrySample } from '../../shared/telemetry';
+import type { AlertDraft } from '../alerts/draft';
 import type { TelemetryService } from '../telemetry/sampler';
-import type { AlertDraft } from './alert-rules';
 import type { PowerService } from './power-service';
 import { initialGuardState, stepGuard, type GuardState } from './thermal-guard';
 

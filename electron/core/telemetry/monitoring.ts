@@ -5,12 +5,12 @@
 import type { EventBus, Handlers } from '../../shared/contract';
 import type { Settings } from '../../shared/schemas';
 import type { HardwareReport } from '../../shared/telemetry';
+import { AlertLog } from '../alerts/log';
+import { AlertRules } from '../alerts/rules';
 import type { LlamaServerSupervisor } from '../backends/supervisor';
 import { probeHardware } from '../hardware/probe';
 import { formatHardwareReport } from '../hardware/report-text';
-import { AlertLog } from '../power/alert-log';
 import { detectPrivileged, isRoot } from '../power/elevation';
-import { AlertRules } from '../power/alert-rules';
 import { PowerService, type Elevate } from '../power/power-service';
 import { ThermalGuardDriver } from '../power/thermal-driver';
 import type { SettingsStore } from '../settings/store';

@@ -15,8 +15,8 @@
 import type { spawn as spawnFn } from 'node:child_process';
 import type { EventBus } from '../../shared/contract';
 import type { GpuSample, TelemetrySample, TelemetryStatus } from '../../shared/telemetry';
+import type { AlertDraft } from '../alerts/draft';
 import type { Endpoint } from '../backends/supervisor';
-import type { AlertDraft } from '../power/alert-rules';
 import { RingBuffer } from '../util/ring-buffer';
 import { findExecutable, runTool as defaultRunTool, type RunTool } from '../util/run-tool';
 import { amdSmiMetricArgs, amdSmiStaticArgs, parseAmdSmiMetric, parseAmdSmiStatic, parseRocmSmi, rocmSmiArgs } from './amd-smi';

@@ -4,9 +4,8 @@
  * it has clearly ended (hysteresis) and a minimum quiet time has passed, so a GPU hovering at the line does not
  * spam toasts. Pure: time comes from the samples.
  */
-import type { Alert, TelemetrySample } from '../../shared/telemetry';
-
-export type AlertDraft = Omit<Alert, 'id' | 'ts'>;
+import type { TelemetrySample } from '../../shared/telemetry';
+import type { AlertDraft } from './draft';
 
 export interface AlertRuleConfig {
   enabled: boolean;

@@ -1,7 +1,7 @@
 /** Every alert: an `alert` event for the toast, an entry in a bounded log for the event list, and a log line. */
 import type { Alert } from '../../shared/telemetry';
 import { RingBuffer } from '../util/ring-buffer';
-import type { AlertDraft } from './alert-rules';
+import type { AlertDraft } from './draft';
 
 export class AlertLog {
   private readonly items: RingBuffer<Alert>;

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseListDevices } from './list-devices';
+import { parseListDevices } from '../gpu-tools/list-devices';
+import { parseNvidiaProbe } from '../gpu-tools/nvidia-probe';
 import { mergeGpus, siVendor, vramAgrees, type MergeInput } from './merge';
-import { parseNvidiaProbe } from './nvidia-probe';
 
-const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '..', 'telemetry', 'fixtures', name), 'utf8');
+const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '..', 'gpu-tools', 'fixtures', name), 'utf8');
 const base: MergeInput = { nvidia: [], cudaVersion: null, amd: [], amdSource: 'amd-smi', si: [], backend: null };
 
 describe('merging GPU sources', () => {

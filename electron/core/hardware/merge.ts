@@ -4,9 +4,9 @@
  * or how many GPUs there are), both values are recorded and the backend's is used. Pure.
  */
 import { probeNote, type BackendDevice, type GpuInfo, type HardwareReport, type ProbeNote, type Source } from '../../shared/telemetry';
-import type { AmdStaticGpu } from '../telemetry/amd-smi';
-import { backendDeviceVendor, backendRank } from './list-devices';
-import type { NvidiaProbeGpu } from './nvidia-probe';
+import type { AmdStaticGpu } from '../gpu-tools/amd-smi';
+import { backendDeviceVendor, backendRank } from '../gpu-tools/list-devices';
+import type { NvidiaProbeGpu } from '../gpu-tools/nvidia-probe';
 
 type Disagreement = HardwareReport['disagreements'][number];
 type Vendor = GpuInfo['vendor'];

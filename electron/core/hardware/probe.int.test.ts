@@ -11,7 +11,7 @@ import { probeHardware } from './probe';
 import { fakeGpuEnv, pathWithoutGpuTools, pidAlive, startApp, tmpDir, type AppUnderTest, type FakeGpu } from '../../test/helpers';
 
 const resourcesDir = inject('resourcesDir');
-const fixtures = path.join(__dirname, '..', 'telemetry', 'fixtures');
+const fixtures = path.join(__dirname, '..', 'gpu-tools', 'fixtures');
 const direct = { transport: 'direct' as const };
 
 let app: AppUnderTest | null = null;

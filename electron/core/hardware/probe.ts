@@ -7,13 +7,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import { probeNote, type HardwareReport, type ProbeNote } from '../../shared/telemetry';
 import { backendEnv } from '../backends/llama-args';
-import { amdSmiStaticArgs, parseAmdSmiStatic, parseRocmSmi, rocmSmiArgs, type AmdStaticGpu } from '../telemetry/amd-smi';
-import { classifyNvidiaSmiFailure } from '../telemetry/nvidia-smi';
+import { amdSmiStaticArgs, parseAmdSmiStatic, parseRocmSmi, rocmSmiArgs, type AmdStaticGpu } from '../gpu-tools/amd-smi';
+import { parseListDevices } from '../gpu-tools/list-devices';
+import { parseCudaVersion, parseNvidiaProbe, probeArgs, type NvidiaProbeGpu } from '../gpu-tools/nvidia-probe';
+import { classifyNvidiaSmiFailure } from '../gpu-tools/nvidia-smi';
 import { findExecutable, runTool as defaultRunTool, type RunTool, type ToolResult } from '../util/run-tool';
 import { cpuFeatures, flagsFromCpuinfo } from './cpu-flags';
-import { parseListDevices } from './list-devices';
 import { mergeGpus } from './merge';
-import { parseCudaVersion, parseNvidiaProbe, probeArgs, type NvidiaProbeGpu } from './nvidia-probe';
 import { runSystemInformation, type SiResult } from './si-worker';
 
 export interface ProbeDeps {

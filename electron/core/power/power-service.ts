@@ -8,9 +8,9 @@ import { AppError } from '../../shared/errors';
 import type { SettingsPatch, Settings } from '../../shared/schemas';
 import type { PowerInfo, PowerResult } from '../../shared/telemetry';
 import type { AlertDraft } from '../alerts/draft';
+import { lockClocksArgs, manualCommand, parsePowerOutput, resetClocksArgs, setLimitArgs, type PowerOutcome } from '../gpu-tools/nvidia-power';
 import type { TelemetryService } from '../telemetry/sampler';
 import { findExecutable, runTool as defaultRunTool, type RunTool } from '../util/run-tool';
-import { lockClocksArgs, manualCommand, parsePowerOutput, resetClocksArgs, setLimitArgs, type PowerOutcome } from './nvidia-power';
 
 export interface ElevatedResult {
   code: number | null;

@@ -3,8 +3,8 @@
  * or when the sampler starts with a model running), not per tick: llama-server allocates weights, KV cache and
  * compute buffers at load and holds them while it runs. One `nvidia-smi --query-compute-apps` per process.
  */
+import { computeAppsArgs, parseComputeApps, vramOfProcess } from '../gpu-tools/nvidia-smi';
 import { findExecutable, type RunTool } from '../util/run-tool';
-import { computeAppsArgs, parseComputeApps, vramOfProcess } from './nvidia-smi';
 
 export class ModelVram {
   private known: { pid: number; mib: number } | null = null;

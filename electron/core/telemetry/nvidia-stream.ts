@@ -6,8 +6,8 @@
  */
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import type { GpuSample } from '../../shared/telemetry';
+import { classifyNvidiaSmiFailure, parseSampleLine, streamArgs, TickGrouper, type NvidiaSmiFailure } from '../gpu-tools/nvidia-smi';
 import { lineSplitter } from '../util/lines';
-import { classifyNvidiaSmiFailure, parseSampleLine, streamArgs, TickGrouper, type NvidiaSmiFailure } from './nvidia-smi';
 
 export interface NvidiaStreamDeps {
   exe: string;

@@ -17,13 +17,13 @@ import type { EventBus } from '../../shared/contract';
 import type { GpuSample, TelemetrySample, TelemetryStatus } from '../../shared/telemetry';
 import type { AlertDraft } from '../alerts/draft';
 import type { Endpoint } from '../backends/supervisor';
+import { amdSmiMetricArgs, amdSmiStaticArgs, parseAmdSmiMetric, parseAmdSmiStatic, parseRocmSmi, rocmSmiArgs } from '../gpu-tools/amd-smi';
+import { oneShotArgs, parseSampleLines } from '../gpu-tools/nvidia-smi';
 import { RingBuffer } from '../util/ring-buffer';
 import { findExecutable, runTool as defaultRunTool, type RunTool } from '../util/run-tool';
-import { amdSmiMetricArgs, amdSmiStaticArgs, parseAmdSmiMetric, parseAmdSmiStatic, parseRocmSmi, rocmSmiArgs } from './amd-smi';
 import { BackendStatsPoller, noBackend, type BackendStats } from './backend-stats';
 import { HostStats } from './host-stats';
 import { ModelVram } from './model-vram';
-import { oneShotArgs, parseSampleLines } from './nvidia-smi';
 import { NvidiaSmiStream } from './nvidia-stream';
 
 export type GpuSourceKind = TelemetryStatus['gpuSource'];

@@ -1,5 +1,5 @@
 /** nvidia-smi at probe time: the static per-GPU query and the CUDA version from the banner. Pure. */
-import { parseValue } from '../telemetry/nvidia-smi';
+import { parseValue } from './nvidia-smi';
 
 export const PROBE_FIELDS = ['index', 'uuid', 'name', 'memory.total', 'memory.free', 'driver_version', 'compute_cap'] as const;
 export const probeArgs = (): string[] => [`--query-gpu=${PROBE_FIELDS.join(',')}`, '--format=csv,noheader,nounits'];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCudaVersion, parseDriverVersion, parseNvidiaProbe } from './nvidia-probe';
 
-const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '..', 'telemetry', 'fixtures', name), 'utf8');
+const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
 
 describe('nvidia-smi at probe time', () => {
   it('reads the static query for one and two GPUs', () => {

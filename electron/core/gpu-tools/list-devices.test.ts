@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backendDeviceVendor, backendRank, parseListDevices } from './list-devices';
 
-const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '..', 'telemetry', 'fixtures', name), 'utf8');
+const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
 
 describe('llama-server --list-devices', () => {
   it.each([

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatWatts, lockClocksArgs, manualCommand, parsePowerOutput, resetClocksArgs, setLimitArgs, type PowerOutcome } from './nvidia-power';
 
-const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '..', 'telemetry', 'fixtures', name), 'utf8');
+const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
 
 describe('parsePowerOutput (recorded nvidia-smi texts)', () => {
   // The exit code column shows why it cannot be trusted: "not supported" exits 0, like success.

@@ -4,7 +4,7 @@
  * hand a finished reply's socket to a waiting request, which failed with "socket hang up" past 64 at once.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { gateFor, DEFAULT_GATE_LIMITS } from '../core/backends/upstream-gate';
+import { gateFor, gateLimits } from '../core/backends/upstream-gate';
 import { streamChat } from '../shared/chat-stream';
 import { AppError } from '../shared/errors';
 import { readSse, startApp, waitForStatus, waitUntil, type AppUnderTest } from '../test/helpers';
@@ -21,7 +21,7 @@ const post = (body: object, signal?: AbortSignal) =>
     body: JSON.stringify(body),
     ...(signal ? { signal } : {}),
   });
-const gate = () => gateFor(app.core.supervisor.endpoint()!.baseUrl);
+const gate = () => gateFor(app.core.supervisor.endpoint()!);
 
 /** Reads an SSE body until `n` data events have arrived (or it ends); returns them and the reader to go on with. */
 async function readEvents(res: Response, n: number) {
@@ -48,6 +48,10 @@ afterAll(async () => {
 });
 
 describe('many at once', () => {
+  it('sizes the gate from the backend\'s slots: 2 × 4 in flight', () => {
+    expect(gate().stats().limits).toEqual({ maxInFlight: 8, maxQueued: 1024 });
+  });
+
   it('200 concurrent /v1 streams through the proxy all complete', { timeout: 240_000 }, async () => {
     const results = await Promise.allSettled(
       Array.from({ length: 200 }, async (_, i) => {
@@ -81,7 +85,7 @@ describe('many at once', () => {
 });
 
 describe('beyond the queue', () => {
-  afterAll(() => gate().setLimits(DEFAULT_GATE_LIMITS));
+  afterAll(() => gate().setLimits(gateLimits(4)));
 
   it('answers 503 with Retry-After (/v1) and BACKEND_QUEUE_FULL (chat.start); a client gone from the queue frees its spot', { timeout: 120_000 }, async () => {
     gate().setLimits({ maxInFlight: 1, maxQueued: 1 });

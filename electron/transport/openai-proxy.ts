@@ -69,7 +69,7 @@ export function proxyToBackend(
   const clientGone = new AbortController();
   let ticket: GateTicket | null = null;
   try {
-    if (pathname !== '/v1/models') ticket = gateFor(endpoint.baseUrl).enter(clientGone.signal);
+    if (pathname !== '/v1/models') ticket = gateFor(endpoint).enter(clientGone.signal);
   } catch (e) {
     if (e instanceof AppError && e.code === 'BACKEND_QUEUE_FULL') return sendQueueFull(req, res, e);
     throw e;

@@ -42,6 +42,8 @@ export interface StartRequest {
 export interface Endpoint {
   baseUrl: string;
   apiKey: string;
+  /** Parallel slots (-np): how many requests it generates for at once (sizes the backend gate). */
+  slots?: number;
 }
 
 const STATE_PREFIX = 'cmd_child_to_router:state:';
@@ -193,7 +195,7 @@ export class LlamaServerSupervisor {
       return;
     }
     this.child = child;
-    this.endpointValue = { baseUrl: `http://127.0.0.1:${port}`, apiKey };
+    this.endpointValue = { baseUrl: `http://127.0.0.1:${port}`, apiKey, slots: req.options.parallel };
     this.set({ pid: child.pid ?? null, phase: 'loading', state: 'loading', progress: 0 });
     void this.writePidFile(child.pid);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codeOfCall } from '../../test/error-codes';
 import { AppError } from '../../shared/errors';
-import { gateFor, retryAfterSeconds, UpstreamGate } from './upstream-gate';
+import { gateFor, gateLimits, retryAfterSeconds, UpstreamGate } from './upstream-gate';
 
 const settled = async <T>(p: Promise<T>): Promise<T | 'pending'> => Promise.race([p, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 5))]);
 
@@ -97,9 +97,32 @@ describe('UpstreamGate', () => {
   });
 });
 
+describe('gateLimits', () => {
+  it.each<[number | undefined, number]>([
+    // Twice the slots: each slot has its next task waiting inside llama-server, no more threads than that.
+    [1, 2],
+    [4, 8],
+    [64, 128],
+    // Slots not known (not a llama-server we started): generous.
+    [undefined, 256],
+    [0, 256],
+  ])('%s slots → %i in flight, 1024 queued', (slots, inFlight) => {
+    expect(gateLimits(slots)).toEqual({ maxInFlight: inFlight, maxQueued: 1024 });
+  });
+});
+
 describe('gateFor', () => {
   it('hands everyone calling one backend the same gate, another backend its own', () => {
-    expect(gateFor('http://127.0.0.1:1')).toBe(gateFor('http://127.0.0.1:1'));
-    expect(gateFor('http://127.0.0.1:2')).not.toBe(gateFor('http://127.0.0.1:1'));
+    const a = { baseUrl: 'http://127.0.0.1:1', slots: 2 };
+    expect(gateFor(a)).toBe(gateFor({ ...a }));
+    expect(gateFor(a).stats().limits.maxInFlight).toBe(4);
+    expect(gateFor({ baseUrl: 'http://127.0.0.1:2' })).not.toBe(gateFor(a));
+  });
+
+  it('keeps limits set on a gate while the backend is the same, and resizes for a new run on the same port', () => {
+    const ep = { baseUrl: 'http://127.0.0.1:3', slots: 1 };
+    gateFor(ep).setLimits({ maxInFlight: 1, maxQueued: 1 });
+    expect(gateFor(ep).stats().limits).toEqual({ maxInFlight: 1, maxQueued: 1 });
+    expect(gateFor({ ...ep, slots: 8 }).stats().limits).toEqual(gateLimits(8));
   });
 });

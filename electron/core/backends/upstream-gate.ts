@@ -1,17 +1,20 @@
 /**
  * Admission to one backend, shared by everything that sends it work (the OpenAI proxy and the chat service both
- * reach a llama-server through its base URL, so `gateFor(baseUrl)` hands both the same gate).
+ * reach a llama-server through its endpoint, so `gateFor(endpoint)` hands both the same gate).
  *
  * Up to `maxInFlight` requests are open against the backend at once; the next `maxQueued` wait here in arrival
  * order; beyond that a request is refused at once with BACKEND_QUEUE_FULL (HTTP 503 + Retry-After), never with a
  * connection error. A waiter whose signal aborts (its client went away, or the user pressed Stop) leaves the queue.
  *
- * Sizing, from what llama-server can take: it serves each open connection on its own HTTP thread (a pool of
- * n_threads_http fixed threads plus up to 1024 more on demand) and keeps tasks beyond its slots in an unbounded
- * FIFO queue of its own, which it fills as slots free up without a round trip. So requests beyond the slots cost
- * it nothing in throughput, and a generous in-flight limit lets it do the queueing; staying far below 1024 keeps
- * threads free for the /health and /metrics polls the supervisor and telemetry depend on. Our own queue then only
- * bounds what a flood of requests can hold (sockets, bodies, threads) and turns the excess into a clear 503.
+ * Sizing, from what llama-server can take. It generates for `slots` (-np) requests at once and keeps the others in
+ * a FIFO queue of its own, but a request waiting there is not free: each open connection holds an HTTP thread (a
+ * pool of n_threads_http plus up to 1024 on demand), and every waiting thread is woken for every token of every
+ * stream (one condition variable, notify_all per result: server-queue.cpp). With 200 streams on 8 slots that herd
+ * cost llama-server ~30 % more CPU for the same tokens (scripts/bench/streams.mjs). So 2 × slots go in, which keeps
+ * the next task already queued inside llama-server when a slot frees (no round trip lost), and the rest wait here,
+ * where waiting costs a socket and a body. The queue bounds that cost (1024); how long to wait is the client's call
+ * (hanging up leaves the queue). A backend whose slots are unknown gets a generous 256 in flight, far below the
+ * thread cap so /health and /metrics polls always find a thread.
  */
 import { AppError } from '../../shared/errors';
 
@@ -22,7 +25,12 @@ export interface GateLimits {
   maxQueued: number;
 }
 
-export const DEFAULT_GATE_LIMITS: GateLimits = Object.freeze({ maxInFlight: 256, maxQueued: 1024 });
+const MAX_QUEUED = 1024;
+
+/** The limits for a backend with `slots` parallel slots (undefined: not known). */
+export function gateLimits(slots: number | undefined): GateLimits {
+  return { maxInFlight: slots && slots > 0 ? 2 * Math.floor(slots) : 256, maxQueued: MAX_QUEUED };
+}
 
 export interface GateTicket {
   /** True when the request may go to the backend; false when it left the queue first (its signal aborted). */
@@ -58,7 +66,7 @@ export class UpstreamGate {
   private meanHoldMs: number | null = null;
 
   constructor(
-    private limits: GateLimits = DEFAULT_GATE_LIMITS,
+    private limits: GateLimits = gateLimits(undefined),
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -144,16 +152,22 @@ export class UpstreamGate {
 }
 
 // One gate per backend address. A backend run has its own port, so old entries are only ever idle leftovers.
-const gates = new Map<string, UpstreamGate>();
+const gates = new Map<string, { gate: UpstreamGate; slots: number | undefined }>();
 const MAX_IDLE_GATES = 8;
 
-/** The gate in front of the backend at `baseUrl` (created on first use with the default limits). */
-export function gateFor(baseUrl: string): UpstreamGate {
-  let g = gates.get(baseUrl);
-  if (!g) {
-    if (gates.size >= MAX_IDLE_GATES) for (const [k, v] of gates) if (v.idle) gates.delete(k);
-    g = new UpstreamGate();
-    gates.set(baseUrl, g);
+/** The gate in front of the backend at `endpoint.baseUrl`, sized from its slots (see the top of this file). */
+export function gateFor(endpoint: { baseUrl: string; slots?: number | undefined }): UpstreamGate {
+  const entry = gates.get(endpoint.baseUrl);
+  if (entry) {
+    // The same port again with another slot count: a new run that happened to get it.
+    if (entry.slots !== endpoint.slots) {
+      entry.slots = endpoint.slots;
+      entry.gate.setLimits(gateLimits(endpoint.slots));
+    }
+    return entry.gate;
   }
-  return g;
+  if (gates.size >= MAX_IDLE_GATES) for (const [k, v] of gates) if (v.gate.idle) gates.delete(k);
+  const gate = new UpstreamGate(gateLimits(endpoint.slots));
+  gates.set(endpoint.baseUrl, { gate, slots: endpoint.slots });
+  return gate;
 }

@@ -103,7 +103,7 @@ describe('ChatService without a model', () => {
 describe('ChatService behind the backend gate', () => {
   it('refuses a reply beyond the queue with BACKEND_QUEUE_FULL (synchronously, nothing emitted); one stopped while queued leaves the queue', async () => {
     const base = `http://127.0.0.1:${await closedPort()}`;
-    const gate = gateFor(base);
+    const gate = gateFor({ baseUrl: base });
     gate.setLimits({ maxInFlight: 1, maxQueued: 1 });
     const busy = gate.enter(); // another client holds the only place
     const { svc, events, ended } = service(base);

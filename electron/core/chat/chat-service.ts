@@ -51,7 +51,7 @@ export class ChatService {
     if (!endpoint) throw new AppError('BACKEND_NOT_READY');
     const abort = new AbortController();
     // Throws BACKEND_QUEUE_FULL to the caller (503 over HTTP) before anything starts.
-    const ticket = gateFor(endpoint.baseUrl).enter(abort.signal);
+    const ticket = gateFor(endpoint).enter(abort.signal);
     this.active.set(requestId, abort);
     void this.run(requestId, endpoint, messages, sampling, abort, ticket);
   }

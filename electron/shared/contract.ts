@@ -102,7 +102,6 @@ export type Result<M extends MethodName> = z.output<Methods[M]['result']>;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 
 export const methodNames = Object.keys(methods) as MethodName[];
-export const eventNames = Object.keys(events) as EventName[];
 
 export const isMethodName = (s: unknown): s is MethodName => typeof s === 'string' && Object.hasOwn(methods, s);
 export const isEventName = (s: unknown): s is EventName => typeof s === 'string' && Object.hasOwn(events, s);

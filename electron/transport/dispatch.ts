@@ -1,6 +1,6 @@
 /** Generic contract dispatcher: name check, zod validation of params, call, errors as values. Shared by all transports. */
 import { z } from 'zod';
-import { isMethodName, methods, type CallContext, type Envelope, type Handlers, type MethodName } from '../shared/contract';
+import { isMethodName, methods, type CallContext, type Envelope, type Handlers } from '../shared/contract';
 import { AppError, toErrorInfo } from '../shared/errors';
 
 export type Invoke = (method: string, params: unknown, ctx: CallContext) => Promise<unknown>;
@@ -25,5 +25,3 @@ export async function invokeToEnvelope(invoke: Invoke, method: string, params: u
     return { ok: false, error: toErrorInfo(e) };
   }
 }
-
-export const allMethods = (): MethodName[] => Object.keys(methods) as MethodName[];

@@ -24,7 +24,7 @@ import { renderMetrics } from './metrics';
 import { createSubscriptions } from './subscriptions';
 import { isProxyPath, proxyToBackend, validateProxyBody, type ProxyHooks } from './openai-proxy';
 import { decodePath, parseRequestTarget } from './request-target';
-import { checkHost, checkOrigin, checkSingleHost, checkToken, isLoopbackHost, type GuardConfig } from './security';
+import { checkHost, checkOrigin, checkSingleHost, checkToken, isLoopbackHost, LOOPBACK_HOSTS, type GuardConfig } from './security';
 
 export interface HttpTransportOptions {
   core: {
@@ -104,7 +104,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
   }
   const invoke = createDispatcher(opts.core.handlers);
   const maxBody = opts.maxBodyBytes ?? 32 * 1024 * 1024;
-  const guard: GuardConfig = { port: 0, hosts: ['127.0.0.1', 'localhost', '[::1]'] };
+  const guard: GuardConfig = { port: 0, hosts: [...LOOPBACK_HOSTS] };
   if (!guard.hosts.includes(host)) guard.hosts.push(host);
 
   // OpenAI-compatible requests, counted here (the transport is where they arrive) for /metrics.

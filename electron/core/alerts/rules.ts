@@ -69,8 +69,4 @@ export class AlertRules {
     }
     return out;
   }
-
-  reset(): void {
-    this.gpus.clear();
-  }
 }

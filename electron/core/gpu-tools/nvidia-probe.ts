@@ -43,8 +43,3 @@ export function parseCudaVersion(text: string): string | null {
   const m = /CUDA (?:UMD )?Version\s*:\s*([\d.]+)/i.exec(text);
   return m ? m[1]! : null;
 }
-
-export function parseDriverVersion(text: string): string | null {
-  const m = /(?:Driver|KMD) Version\s*:\s*([\d.]+)/i.exec(text);
-  return m ? m[1]! : null;
-}

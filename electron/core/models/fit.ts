@@ -14,7 +14,7 @@
  * Speed: generation is memory-bound, so tokens/s ≈ 1 / Σ(bytes read per token / bandwidth) over GPU and CPU parts.
  */
 import type { ArchFacts, FitPlan, FitReason, HardwareInput, KvType, MemoryParts, ModelFit, SpeedClass } from '../../shared/models';
-import { parameterCounts, type ModelWeights } from './model-facts';
+import type { ModelWeights } from './model-facts';
 
 export interface QuantInput {
   quant: string;
@@ -73,11 +73,6 @@ export function kvBytesPerTokenLayer(f: ArchFacts, k: KvType, v: KvType): number
   // MLA: V is a view of the compressed K, nothing is allocated for it.
   const vBytes = f.mla ? 0 : f.valueLength * f.headCountKv * kvTypeBytes(v);
   return kBytes + vBytes;
-}
-
-/** KV cache bytes for `layers` layers at a context size. */
-export function contextBytes(f: ArchFacts, ctx: number, k: KvType, v: KvType = k, layers = f.blockCount): number {
-  return padContext(ctx) * layers * kvBytesPerTokenLayer(f, k, v);
 }
 
 export interface ComputeBuffers {
@@ -416,6 +411,3 @@ export function recommendAcross(models: { fit: ModelFit; rank: number; quants: Q
   const best = usable(['fast', 'good']) ?? usable(['slow']);
   return best ? { modelId: best.fit.modelId, plan: best.fit.recommended! } : null;
 }
-
-/** Active parameters (billions) for display. */
-export const activeBillions = (f: ArchFacts) => parameterCounts(f).active / 1e9;

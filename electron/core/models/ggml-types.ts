@@ -38,10 +38,6 @@ export function ggmlTypeSize(type: number): { block: number; bytes: number } | n
   return SIZES[type] ?? null;
 }
 
-export function ggmlTypeName(type: number): string {
-  return SIZES[type]?.name ?? `type${type}`;
-}
-
 /** general.file_type (llama_ftype) → the label people know from file names. */
 const FILE_TYPES: Record<number, string> = {
   0: 'F32', 1: 'F16', 2: 'Q4_0', 3: 'Q4_1', 7: 'Q8_0', 8: 'Q5_0', 9: 'Q5_1', 10: 'Q2_K', 11: 'Q3_K_S', 12: 'Q3_K_M',

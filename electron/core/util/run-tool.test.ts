@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findExecutable, runTool, shellQuote } from './run-tool';
+import { findExecutable, runTool } from './run-tool';
 
 describe('runTool', () => {
   it('captures output and exit code', async () => {
@@ -46,10 +46,5 @@ describe('findExecutable', () => {
     expect(await findExecutable('missing', env)).toBeNull();
     expect(await findExecutable('tool', {})).toBeNull();
     fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('quotes for the shell', () => {
-    expect(shellQuote(['sudo', 'nvidia-smi', '-i', '0', '-pl', '250'])).toBe('sudo nvidia-smi -i 0 -pl 250');
-    expect(shellQuote(["it's", 'a b'])).toBe(`'it'\\''s' 'a b'`);
   });
 });

@@ -135,8 +135,3 @@ async function isRunnable(p: string, platform: string): Promise<boolean> {
     return false;
   }
 }
-
-/** A command line as a user would type it (for "run this yourself" messages and logs). */
-export function shellQuote(args: string[]): string {
-  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}

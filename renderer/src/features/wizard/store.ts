@@ -1,6 +1,5 @@
 import { create } from 'zustand';
 import type { HubSettings } from '../../../../electron/shared/models';
-import { useUi } from '../../stores/ui';
 
 export const STEPS = ['hardware', 'model', 'mirror', 'download', 'start'] as const;
 export type WizardStep = (typeof STEPS)[number];
@@ -31,9 +30,3 @@ export const useWizard = create<WizardState>()((set) => ({
   setJob: (jobId) => set({ jobId }),
   reset: () => set(initial),
 }));
-
-/** "Run setup again": from the first step, whatever happened last time. */
-export function openWizard() {
-  useWizard.getState().reset();
-  useUi.getState().setView('wizard');
-}

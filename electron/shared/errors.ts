@@ -31,8 +31,8 @@ export const ErrorCode = z.enum([
   'BACKEND_LOAD_TIMEOUT',
   'BACKEND_NOT_READY',
   'BACKEND_BUSY',
-  'CHAT_FAILED',
   'BACKEND_QUEUE_FULL',
+  'CHAT_FAILED',
   'UPSTREAM_ERROR',
   'SERVER_PORT_IN_USE',
   'NO_GPU',
@@ -170,11 +170,11 @@ export function httpStatus(code: ErrorCode): number {
     case 'UNSUPPORTED':
       return 501;
     case 'BACKEND_NOT_READY':
+    case 'BACKEND_QUEUE_FULL':
       return 503;
     case 'UPSTREAM_ERROR':
       return 502;
     default:
-    case 'BACKEND_QUEUE_FULL':
       return 500;
   }
 }
@@ -210,12 +210,12 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     BACKEND_LOAD_TIMEOUT: 'Loading the model made no progress for {{seconds}} s.',
     BACKEND_NOT_READY: 'No model is running. Start a model first.',
     BACKEND_BUSY: 'The backend is busy ({{state}}). Wait or stop it first.',
+    BACKEND_QUEUE_FULL: 'The model has too many requests waiting ({{queued}}). Try again in {{retryAfterS}} s.',
     CHAT_FAILED: 'The reply failed: {{reason}}',
     UPSTREAM_ERROR: 'The backend answered with an error: {{reason}}',
     SERVER_PORT_IN_USE: 'Port {{port}} is already in use. Pick another with --port.',
     NO_GPU: 'No GPU {{gpu}} was found.',
     CONVERSATION_NOT_FOUND: 'That conversation no longer exists.',
-    BACKEND_QUEUE_FULL: 'The model has too many requests waiting ({{queued}}). Try again in {{retryAfterS}} s.',
     POWER_PERMISSION: 'Changing the power limit needs administrator rights. Run: {{command}}',
     POWER_RANGE: '{{watts}} W is not a valid power limit for this GPU: it must be between {{min}} W and {{max}} W.',
     POWER_UNSUPPORTED: 'This GPU does not allow changing its power limit (common on laptops). You can lock its clocks instead.',
@@ -272,6 +272,7 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     BACKEND_LOAD_TIMEOUT: '模型加载已 {{seconds}} 秒没有进展。',
     BACKEND_NOT_READY: '没有正在运行的模型，请先启动模型。',
     BACKEND_BUSY: '后端正忙（{{state}}），请等待或先停止。',
+    BACKEND_QUEUE_FULL: '模型等待中的请求过多（{{queued}} 个），请 {{retryAfterS}} 秒后重试。',
     CHAT_FAILED: '回复失败：{{reason}}',
     UPSTREAM_ERROR: '后端返回错误：{{reason}}',
     SERVER_PORT_IN_USE: '端口 {{port}} 已被占用，请用 --port 指定其他端口。',
@@ -279,7 +280,6 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     CONVERSATION_NOT_FOUND: '该对话已不存在。',
     POWER_PERMISSION: '修改功耗上限需要管理员权限。请运行：{{command}}',
     POWER_RANGE: '{{watts}} W 不是该 GPU 的有效功耗上限，必须在 {{min}} W 到 {{max}} W 之间。',
-    BACKEND_QUEUE_FULL: '模型等待中的请求过多（{{queued}} 个），请 {{retryAfterS}} 秒后重试。',
     POWER_UNSUPPORTED: '此 GPU 不支持修改功耗上限（笔记本电脑常见），可以改为锁定频率。',
     POWER_FAILED: 'nvidia-smi 无法修改该设置：{{reason}}',
     HUB_BAD_REF: '“{{ref}}”不是模型仓库 ID 或链接（例如 owner/repo、hf.co/owner/repo 或 modelscope.cn/models/owner/repo）。',

@@ -100,8 +100,8 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
   const chat = new ChatService({ endpoint: () => supervisor.endpoint(), emit: (ev) => bus.emit('chat.event', ev) });
   supervisor.onStatus((s) => {
     bus.emit('backend.status', s);
-    // A reply cannot outlive its backend.
-    if (s.state !== 'ready') chat.cancelAll();
+    // A reply cannot outlive its backend; one cut by a crash ends with that error, not as "stopped".
+    if (s.state !== 'ready') chat.cancelAll(s.state === 'crashed' && s.error ? AppError.from(s.error) : undefined);
   });
   supervisor.onLog((l) => bus.emit('backend.log', l));
 

@@ -128,10 +128,18 @@ describe('beyond the queue', () => {
 });
 
 describe('a backend crash mid-stream', () => {
-  it('ends the /v1 SSE stream with an OpenAI-style error event, not a silent close', { timeout: 120_000 }, async () => {
+  it('ends the /v1 SSE stream with an OpenAI-style error event, and a waiting chat reply with the crash', { timeout: 120_000 }, async () => {
+    // Two places, one held by the test: the /v1 stream runs. The chat reply waits in the gate behind another ticket
+    // the test holds, which takes the place the stream frees, so the reply is ended by the supervisor's word.
+    gate().setLimits({ maxInFlight: 2, maxQueued: 4 });
+    const held = gate().enter();
     const res = await post({ messages: [{ role: 'user', content: 'a long story' }], stream: true, max_tokens: 1500 });
     expect(res.status).toBe(200);
     const { reader, text: head } = await readEvents(res, 3);
+    const ahead = gate().enter();
+    const ws = await app.ws();
+    const waiting = streamChat(ws, { messages: [{ role: 'user', content: 'queued' }], sampling: { max_tokens: 3 } });
+    expect(await waitUntil(() => gate().stats().queued === 2, 10_000)).toBe(true);
     process.kill(app.core.supervisor.status().pid!, 'SIGKILL');
     let text = head;
     const dec = new TextDecoder();
@@ -148,6 +156,13 @@ describe('a backend crash mid-stream', () => {
     const last = JSON.parse(data.at(-1)!) as { error?: { code: string; type: string; message: string } };
     expect(last.error).toMatchObject({ code: 'BACKEND_CRASHED', type: 'server_error' });
     expect(last.error!.message).toMatch(/crashed/);
-    await waitForStatus(app.core, (s) => s.state !== 'ready', 30_000);
+    // Not "stopped": the reply says the backend crashed (SIGKILL).
+    const err = await waiting.done.then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('BACKEND_CRASHED');
+    expect((err as AppError).params?.reason).toMatch(/SIGKILL/);
+    await waitForStatus(app.core, (s) => s.state === 'crashed', 30_000);
+    held.release();
+    ahead.release();
   });
 });

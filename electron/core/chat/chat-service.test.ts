@@ -124,4 +124,17 @@ describe('ChatService behind the backend gate', () => {
     busy.release();
     expect(gate.idle).toBe(true);
   });
+
+  it('a reply stopped because the backend crashed ends with that error, not as cancelled', async () => {
+    const base = `http://127.0.0.1:${await closedPort()}`;
+    const gate = gateFor({ baseUrl: base });
+    gate.setLimits({ maxInFlight: 1, maxQueued: 1 });
+    const busy = gate.enter();
+    const { svc, events, ended } = service(base);
+    svc.start('c1', msgs, {});
+    svc.cancelAll(new AppError('BACKEND_CRASHED', { reason: 'signal SIGKILL' }));
+    await ended;
+    expect(events).toEqual([{ type: 'error', requestId: 'c1', error: expect.objectContaining({ code: 'BACKEND_CRASHED' }) }]);
+    busy.release();
+  });
 });

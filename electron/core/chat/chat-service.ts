@@ -63,8 +63,9 @@ export class ChatService {
     return true;
   }
 
-  cancelAll(): void {
-    for (const a of this.active.values()) a.abort();
+  /** Stops every reply: with `reason` (the backend crashed) each ends with that error, else as cancelled. */
+  cancelAll(reason?: AppError): void {
+    for (const a of this.active.values()) a.abort(reason);
   }
 
   private async run(requestId: string, endpoint: Endpoint, messages: ChatMessage[], sampling: SamplingParams, abort: AbortController, ticket: GateTicket) {
@@ -118,6 +119,8 @@ export class ChatService {
       const end = this.now();
       const ttft = firstAt === null ? end - t0 : firstAt - t0;
       const cancelled = outcome === 'aborted';
+      // Whichever came first, the cut connection or the supervisor's word, a crash is reported as one.
+      if (cancelled && abort.signal.reason instanceof AppError) throw abort.signal.reason;
       this.deps.emit({
         type: 'done',
         requestId,

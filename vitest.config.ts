@@ -1,9 +1,14 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// The renderer imports the shared contract as `@shared/…` (renderer/tsconfig.json, renderer/vite.config.ts).
+const alias = { '@shared': path.resolve(import.meta.dirname, 'electron/shared') };
 
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias },
         test: {
           name: 'unit',
           include: ['electron/**/*.test.ts', 'scripts/**/*.test.ts', 'renderer/src/**/*.test.ts'],

@@ -22,6 +22,8 @@ export default defineConfig({
   // Relative asset URLs work both from file:// (Electron) and from http://127.0.0.1:PORT/ (headless).
   base: './',
   plugins: [react(), devCsp()],
+  // `@shared/…` is the contract in electron/shared (renderer/tsconfig.json has the same path for the type checker).
+  resolve: { alias: { '@shared': path.resolve(root, '../electron/shared') } },
   build: {
     outDir: path.resolve(root, '../dist/renderer'),
     emptyOutDir: true,

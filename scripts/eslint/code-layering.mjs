@@ -34,6 +34,16 @@ export const RULES = {
 
 const isTestFile = (f) => /\.(int\.)?test\.tsx?$/.test(f);
 
+/** The renderer's alias for the contract (renderer/tsconfig.json, vite.config.ts, vitest.config.ts). */
+const SHARED_ALIAS = '@shared/';
+
+/** The file an import names, for a relative path or the `@shared/` alias; null for packages and built-ins. */
+export function resolveImport(file, spec) {
+  if (spec.startsWith('.')) return path.resolve(path.dirname(file), spec);
+  if (spec.startsWith(SHARED_ALIAS)) return path.join(root, 'electron/shared', spec.slice(SHARED_ALIAS.length));
+  return null;
+}
+
 export const codeLayering = {
   meta: {
     type: 'problem',
@@ -43,6 +53,7 @@ export const codeLayering = {
       layer: '{{from}} code may not import {{to}} code ({{spec}}).',
       pkg: '{{from}} code may not import the package "{{spec}}".',
       node: '{{from}} code may not import Node built-ins ({{spec}}).',
+      alias: "renderer code imports the contract as '@shared/…', not by a relative path ({{spec}}).",
     },
   },
   create(context) {
@@ -52,11 +63,14 @@ export const codeLayering = {
     const rule = RULES[from];
     const check = (node, spec) => {
       if (typeof spec !== 'string') return;
-      if (spec.startsWith('.')) {
-        const to = layerOf(path.resolve(path.dirname(file), spec));
+      const target = resolveImport(file, spec);
+      if (target) {
+        const to = layerOf(target);
         if (!to) return;
         const allowed = rule.layers.includes(to) || (to === 'test' && isTestFile(file) && rule.node);
         if (!allowed) context.report({ node, messageId: 'layer', data: { from, to, spec } });
+        // One spelling, so a file can move without its imports changing and a search finds every use.
+        else if (from === 'renderer' && to === 'shared' && spec.startsWith('.')) context.report({ node, messageId: 'alias', data: { spec } });
         return;
       }
       const isNode = spec.startsWith('node:');

@@ -3,9 +3,9 @@
  * anywhere else the UI talks to the headless server over one WebSocket authenticated with the URL's token.
  * Everything else in the renderer sees only a ContractClient and the connection state.
  */
-import type { ContractClient, DeepLocalBridge, EventName, EventPayload, MethodName, ParamsIn, Result } from '../../../electron/shared/contract';
-import { connectWs, type SocketLike, type WsClient } from '../../../electron/shared/ws-client';
-import { ipcClient } from '../../../electron/shared/ipc-client';
+import type { ContractClient, DeepLocalBridge, EventName, EventPayload, MethodName, ParamsIn, Result } from '@shared/contract';
+import { connectWs, type SocketLike, type WsClient } from '@shared/ws-client';
+import { ipcClient } from '@shared/ipc-client';
 import { takeToken } from './token';
 
 export type ConnStatus = 'connecting' | 'open' | 'closed';

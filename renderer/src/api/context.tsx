@@ -1,5 +1,5 @@
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
-import type { ContractClient } from '../../../electron/shared/contract';
+import type { ContractClient } from '@shared/contract';
 import type { Connection, ConnState } from './connection';
 
 const ConnectionContext = createContext<Connection | null>(null);

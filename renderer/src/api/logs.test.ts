@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLine } from '../../../electron/shared/schemas';
+import type { LogLine } from '@shared/schemas';
 import { appendLog, mergeLogs } from './logs';
 
 const L = (seq: number): LogLine => ({ seq, ts: seq, stream: 'stderr', text: `line ${seq}` });

@@ -1,4 +1,4 @@
-import type { LogLine } from '../../../electron/shared/schemas';
+import type { LogLine } from '@shared/schemas';
 import { appendByKey, mergeByKey } from '../lib/ordered';
 
 /** Lines kept in the renderer; older ones are dropped (the core keeps its own ring buffer). */

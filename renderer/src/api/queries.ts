@@ -4,8 +4,8 @@
  */
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { ContractClient } from '../../../electron/shared/contract';
-import type { BackendStatus, ConversationSummary, LogLine, Settings, SettingsPatch } from '../../../electron/shared/schemas';
+import type { ContractClient } from '@shared/contract';
+import type { BackendStatus, ConversationSummary, LogLine, Settings, SettingsPatch } from '@shared/schemas';
 import { useClient, useConnection } from './context';
 import { appendLog, mergeLogs } from './logs';
 

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo } from '../../../electron/shared/errors';
+import type { ErrorInfo } from '@shared/errors';
 import { asErrorInfo } from '../lib/errors';
 import { AlertIcon } from './icons';
 

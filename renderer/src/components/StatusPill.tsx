@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { BackendStatus } from '../../../electron/shared/schemas';
+import type { BackendStatus } from '@shared/schemas';
 import { useBackendStatus } from '../api/queries';
 import { useUi } from '../stores/ui';
 

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { Lang } from '../../../electron/shared/errors';
+import type { Lang } from '@shared/errors';
 import { useUpdateSettings } from '../api/queries';
 import { LANGS } from '../i18n/resolve';
 import { useUi } from '../stores/ui';

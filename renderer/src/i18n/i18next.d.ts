@@ -1,8 +1,8 @@
 import 'i18next';
 import type { en } from './en';
-import type { errorMessages } from '../../../electron/shared/errors';
-import type { fitReasonMessages } from '../../../electron/shared/models';
-import type { probeNoteMessages } from '../../../electron/shared/telemetry';
+import type { errorMessages } from '@shared/errors';
+import type { fitReasonMessages } from '@shared/models';
+import type { probeNoteMessages } from '@shared/telemetry';
 
 declare module 'i18next' {
   interface CustomTypeOptions {

@@ -1,8 +1,8 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { errorMessages } from '../../../electron/shared/errors';
-import { fitReasonMessages } from '../../../electron/shared/models';
-import { probeNoteMessages } from '../../../electron/shared/telemetry';
+import { errorMessages } from '@shared/errors';
+import { fitReasonMessages } from '@shared/models';
+import { probeNoteMessages } from '@shared/telemetry';
 import { en } from './en';
 import { zhCN } from './zh-CN';
 import { localeToLang } from './resolve';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorMessages } from '../../../electron/shared/errors';
+import { errorMessages } from '@shared/errors';
 import { en } from './en';
 import { resolveLang } from './resolve';
 import { zhCN } from './zh-CN';

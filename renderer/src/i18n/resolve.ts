@@ -1,5 +1,5 @@
-import type { Lang } from '../../../electron/shared/errors';
-import type { Settings } from '../../../electron/shared/schemas';
+import type { Lang } from '@shared/errors';
+import type { Settings } from '@shared/schemas';
 
 export const LANGS: readonly Lang[] = ['en', 'zh-CN'];
 

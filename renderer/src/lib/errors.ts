@@ -1,4 +1,4 @@
-import { ErrorCode, toErrorInfo, type ErrorInfo } from '../../../electron/shared/errors';
+import { ErrorCode, toErrorInfo, type ErrorInfo } from '@shared/errors';
 
 /** Anything a call can reject with, as an ErrorInfo the UI can translate. */
 export function asErrorInfo(e: unknown): ErrorInfo {

@@ -1,5 +1,5 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import type { Settings } from '../../../electron/shared/schemas';
+import type { Settings } from '@shared/schemas';
 
 const query = '(prefers-color-scheme: dark)';
 const subscribe = (cb: () => void) => {

@@ -3,8 +3,8 @@
  * conversations is server state (TanStack Query), not kept here.
  */
 import { create } from 'zustand';
-import type { ErrorInfo } from '../../../electron/shared/errors';
-import type { ChatTimings } from '../../../electron/shared/schemas';
+import type { ErrorInfo } from '@shared/errors';
+import type { ChatTimings } from '@shared/schemas';
 
 export interface UiMessage {
   id: string;

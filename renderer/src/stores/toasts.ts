@@ -1,6 +1,6 @@
 /** Toasts on screen (UI state only). Each holds the alert itself, so its text follows a language switch. */
 import { create } from 'zustand';
-import type { Alert } from '../../../electron/shared/telemetry';
+import type { Alert } from '@shared/telemetry';
 
 export interface Toast {
   key: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../../../electron/shared/telemetry';
+import type { Alert } from '@shared/telemetry';
 import { appendAlert, mergeAlerts } from './alerts';
 
 const a = (id: number): Alert => ({ id, ts: id * 1000, kind: 'vram-high', level: 'warning', gpu: 0, params: { pct: 90 } });

@@ -1,5 +1,5 @@
 /** The event log's list: the core's backlog merged with live `alert` events, by id. Pure. */
-import type { Alert } from '../../../../electron/shared/telemetry';
+import type { Alert } from '@shared/telemetry';
 import { appendByKey, mergeByKey } from '../../lib/ordered';
 
 export const MAX_ALERTS = 500;

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Alert } from '../../../../electron/shared/telemetry';
+import type { Alert } from '@shared/telemetry';
 import { useClient } from '../../api/context';
 import { MAX_ALERTS, mergeAlerts } from './alerts';
 

@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Alert } from '../../../../electron/shared/telemetry';
+import type { Alert } from '@shared/telemetry';
 import { useFormats } from '../monitor/format';
 
 /** An alert's message in the UI language, from its kind and params (the core sends values, never sentences). */

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChatTimings } from '../../../../electron/shared/schemas';
+import type { ChatTimings } from '@shared/schemas';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatCount, formatDecimal } from '../../lib/format';
 import type { UiMessage } from '../../stores/chat';

@@ -2,9 +2,9 @@
  * Runs replies outside React so a reply keeps streaming while the user looks at another page. Deltas are
  * batched (one store update per ~40 ms) so long answers do not re-render on every token.
  */
-import type { ContractClient } from '../../../../electron/shared/contract';
-import { streamChat, type ChatDone, type ChatHandle } from '../../../../electron/shared/chat-stream';
-import type { SamplingParams } from '../../../../electron/shared/schemas';
+import type { ContractClient } from '@shared/contract';
+import { streamChat, type ChatDone, type ChatHandle } from '@shared/chat-stream';
+import type { SamplingParams } from '@shared/schemas';
 import { asErrorInfo } from '../../lib/errors';
 import { newMessage, useChat } from '../../stores/chat';
 import { historyFor } from './history';

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../../../electron/shared/schemas';
+import type { ChatMessage } from '@shared/schemas';
 import type { UiMessage } from '../../stores/chat';
 
 /**

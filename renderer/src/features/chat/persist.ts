@@ -1,5 +1,5 @@
 /** Turns on screen ⇄ saved conversations. Pure, so the mapping is tested without a server. */
-import type { Conversation, StoredMessage } from '../../../../electron/shared/schemas';
+import type { Conversation, StoredMessage } from '@shared/schemas';
 import { newMessage, type UiMessage } from '../../stores/chat';
 
 const TITLE_CHARS = 60;

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { DownloadJob, DownloadRequest, LibraryModel } from '../../../../electron/shared/models';
+import type { DownloadJob, DownloadRequest, LibraryModel } from '@shared/models';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { CheckIcon, DownloadIcon, PlayIcon } from '../../components/icons';
 import { ProgressBar } from '../../components/ProgressBar';

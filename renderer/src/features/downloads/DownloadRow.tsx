@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DownloadJob } from '../../../../electron/shared/models';
+import type { DownloadJob } from '@shared/models';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { CheckIcon, CloseIcon, PlayIcon } from '../../components/icons';
 import { ProgressBar } from '../../components/ProgressBar';

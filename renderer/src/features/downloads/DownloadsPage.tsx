@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { DownloadJob } from '../../../../electron/shared/models';
+import type { DownloadJob } from '@shared/models';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { DownloadIcon } from '../../components/icons';
 import { useUi } from '../../stores/ui';

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { DownloadJob } from '../../../../electron/shared/models';
+import type { DownloadJob } from '@shared/models';
 import { PauseIcon, PlayIcon } from '../../components/icons';
 import type { useJobAction } from '../models/queries';
 

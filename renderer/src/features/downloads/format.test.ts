@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DownloadJob } from '../../../../electron/shared/models';
+import type { DownloadJob } from '@shared/models';
 import { durationParts, hostOf, percent, requestOf } from './format';
 
 describe('percent', () => {

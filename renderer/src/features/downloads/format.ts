@@ -1,5 +1,5 @@
 /** Download figures as people read them. Pure, tested in format.test.ts. */
-import type { DownloadJob, DownloadRequest } from '../../../../electron/shared/models';
+import type { DownloadJob, DownloadRequest } from '@shared/models';
 
 /** Whole percent, never 100 before the last byte (a bar at 100 % that keeps running looks broken). */
 export function percent(received: number, total: number): number {

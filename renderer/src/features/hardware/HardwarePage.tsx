@@ -5,7 +5,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { GpuInfo, HardwareReport, Source } from '../../../../electron/shared/telemetry';
+import type { GpuInfo, HardwareReport, Source } from '@shared/telemetry';
 import { useClient } from '../../api/context';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { CheckIcon, CopyIcon, RefreshIcon } from '../../components/icons';

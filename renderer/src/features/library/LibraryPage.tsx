@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LibraryModel } from '../../../../electron/shared/models';
+import type { LibraryModel } from '@shared/models';
 import { useBackendStatus } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { PlayIcon } from '../../components/icons';

@@ -1,4 +1,4 @@
-import type { LoadOptions } from '../../../../electron/shared/schemas';
+import type { LoadOptions } from '@shared/schemas';
 import { useBackendStatus, useSettings } from '../../api/queries';
 import { useUi } from '../../stores/ui';
 import { useModelForm } from '../model/store';

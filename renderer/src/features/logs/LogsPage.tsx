@@ -1,6 +1,6 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LogLine } from '../../../../electron/shared/schemas';
+import type { LogLine } from '@shared/schemas';
 import { useBackendLogs } from '../../api/queries';
 import { CheckIcon, CopyIcon } from '../../components/icons';
 import { copyText } from '../../lib/clipboard';

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LoadOptions } from '../../../../electron/shared/schemas';
+import type { LoadOptions } from '@shared/schemas';
 import { NumberField } from '../../components/NumberField';
 import { formatCount } from '../../lib/format';
 

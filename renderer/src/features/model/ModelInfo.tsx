@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ModelFileInfo } from '../../../../electron/shared/schemas';
+import type { ModelFileInfo } from '@shared/schemas';
 import { formatBytes, formatCount, formatParams } from '../../lib/format';
 
 /** Facts from the GGUF header, as a row of labelled values. */

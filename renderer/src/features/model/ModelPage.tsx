@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { defaultLoadOptions, type BackendStatus, type LoadOptions } from '../../../../electron/shared/schemas';
+import { defaultLoadOptions, type BackendStatus, type LoadOptions } from '@shared/schemas';
 import { useClient, useConnState } from '../../api/context';
 import { keys, newerStatus, useAppInfo, useBackendStatus, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';

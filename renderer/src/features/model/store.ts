@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { LoadOptions } from '../../../../electron/shared/schemas';
+import type { LoadOptions } from '@shared/schemas';
 
 /** What the user is editing on the Model page; kept across page switches. */
 interface ModelFormState {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CatalogModel, DownloadJob, LibraryModel, ModelFit } from '../../../../electron/shared/models';
+import type { CatalogModel, DownloadJob, LibraryModel, ModelFit } from '@shared/models';
 import { formatBytes, formatDecimal, formatParams } from '../../lib/format';
 import { DownloadAction, findInstalled, findJob } from '../downloads/DownloadAction';
 import { contextsOf, defaultContext, formatContext, pickPlan } from './fit';

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { FitPlan } from '../../../../electron/shared/models';
+import type { FitPlan } from '@shared/models';
 import { formatDecimal } from '../../lib/format';
 import { gpuBlocks } from './fit';
 

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { HardwareInput } from '../../../../electron/shared/models';
+import type { HardwareInput } from '@shared/models';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { SparkIcon } from '../../components/icons';
 import { formatBytes } from '../../lib/format';

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DownloadJob, GgufGroup, LibraryModel, RepoListing } from '../../../../electron/shared/models';
+import type { DownloadJob, GgufGroup, LibraryModel, RepoListing } from '@shared/models';
 import { useClient } from '../../api/context';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { FileIcon } from '../../components/icons';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FitPlan } from '../../../../electron/shared/models';
+import type { FitPlan } from '@shared/models';
 import { contextsOf, defaultContext, formatContext, pickPlan, quantLabel } from './fit';
 
 const plan = (quant: string, contextSize: number, kvType: FitPlan['kvType'], mode: FitPlan['mode']): FitPlan => ({

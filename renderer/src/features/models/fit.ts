@@ -2,7 +2,7 @@
  * Picking which of the planner's plans to show. The core plans every quant × context × KV-cache type; a row in the
  * UI shows one plan per quant at the context the user looks at. Pure functions, tested in fit.test.ts.
  */
-import type { FitMode, FitPlan, KvType, ModelFit } from '../../../../electron/shared/models';
+import type { FitMode, FitPlan, KvType, ModelFit } from '@shared/models';
 
 /** Better modes first: a quant that fits on the GPU beats one that spills to RAM. */
 export const MODE_RANK: Record<FitMode, number> = { gpu: 0, 'experts-cpu': 1, partial: 2, cpu: 3, none: 4 };

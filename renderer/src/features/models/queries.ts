@@ -4,9 +4,9 @@
  */
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { ContractClient } from '../../../../electron/shared/contract';
-import type { DownloadJob, DownloadRequest, LibraryModel } from '../../../../electron/shared/models';
-import type { BackendStatus, LoadOptions } from '../../../../electron/shared/schemas';
+import type { ContractClient } from '@shared/contract';
+import type { DownloadJob, DownloadRequest, LibraryModel } from '@shared/models';
+import type { BackendStatus, LoadOptions } from '@shared/schemas';
 import { useClient, useConnection } from '../../api/context';
 import { keys, newerStatus } from '../../api/queries';
 

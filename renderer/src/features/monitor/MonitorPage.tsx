@@ -6,7 +6,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TelemetrySample } from '../../../../electron/shared/telemetry';
+import type { TelemetrySample } from '@shared/telemetry';
 import { PauseIcon, PlayIcon } from '../../components/icons';
 import { EventLog } from '../alerts/EventLog';
 import { PowerPanel } from '../power/PowerPanel';

@@ -5,7 +5,7 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { Alert, PowerInfo, TelemetryStatus } from '../../../../electron/shared/telemetry';
+import type { Alert, PowerInfo, TelemetryStatus } from '@shared/telemetry';
 import { useClient } from '../../api/context';
 import { useToasts } from '../../stores/toasts';
 import { appendAlert } from '../alerts/alerts';

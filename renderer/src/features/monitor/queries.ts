@@ -5,8 +5,8 @@
  */
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
-import type { ContractClient } from '../../../../electron/shared/contract';
-import type { TelemetrySample } from '../../../../electron/shared/telemetry';
+import type { ContractClient } from '@shared/contract';
+import type { TelemetrySample } from '@shared/telemetry';
 import { useClient, useConnection } from '../../api/context';
 import { appendSample, MAX_SAMPLES, mergeSamples } from './samples';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TelemetrySample } from '../../../../electron/shared/telemetry';
+import type { TelemetrySample } from '@shared/telemetry';
 import { appendSample, lowerBound, mergeSamples, windowOf } from './samples';
 
 const s = (ts: number, cpuPct = 0): TelemetrySample => ({

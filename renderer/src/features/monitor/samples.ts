@@ -2,7 +2,7 @@
  * The client's telemetry buffer: pure functions over time-ordered samples, so the merge of the fetched backlog
  * with live events and the window arithmetic are testable without React.
  */
-import type { TelemetrySample } from '../../../../electron/shared/telemetry';
+import type { TelemetrySample } from '@shared/telemetry';
 import { appendByKey, mergeByKey } from '../../lib/ordered';
 
 /** One hour at 1 Hz. The core keeps its own (shorter) ring buffer; this one only has to outlive a long session. */

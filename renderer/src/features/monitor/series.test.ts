@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GpuSample, TelemetrySample } from '../../../../electron/shared/telemetry';
+import type { GpuSample, TelemetrySample } from '@shared/telemetry';
 import { bucketFor, lastOf, maxOf, nearestIndex, niceAxis, niceStep, powerSeries, seriesPath, temperatureAxis, timeTicks, valueAt, vramSeries, type Frame } from './series';
 
 const gpu = (index: number, over: Partial<GpuSample> = {}): GpuSample => ({

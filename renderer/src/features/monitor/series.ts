@@ -6,7 +6,7 @@
  * Axes use time relative to the newest sample ("−5 min … now"), so the axes, grid and reference lines stay
  * the same from one tick to the next and only the series paths change.
  */
-import type { GpuSample, TelemetrySample } from '../../../../electron/shared/telemetry';
+import type { GpuSample, TelemetrySample } from '@shared/telemetry';
 
 export type Value = number | null;
 

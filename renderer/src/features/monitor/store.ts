@@ -1,6 +1,6 @@
 /** Monitor page view state (UI only): the time window, the GPU shown, and the frozen view while paused. */
 import { create } from 'zustand';
-import type { TelemetrySample } from '../../../../electron/shared/telemetry';
+import type { TelemetrySample } from '@shared/telemetry';
 
 export const WINDOWS = [60, 300, 600] as const;
 export type WindowSeconds = (typeof WINDOWS)[number];

@@ -5,8 +5,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { powerPresetNames, presetWatts } from '../../../../electron/shared/power-presets';
-import type { PowerInfo, PowerResult, TelemetrySample } from '../../../../electron/shared/telemetry';
+import { powerPresetNames, presetWatts } from '@shared/power-presets';
+import type { PowerInfo, PowerResult, TelemetrySample } from '@shared/telemetry';
 import { useClient } from '../../api/context';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { CheckIcon } from '../../components/icons';

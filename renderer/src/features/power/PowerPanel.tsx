@@ -1,7 +1,7 @@
 /** Power limits per GPU, "re-apply at start", and the thermal guard, on the Monitor page beside the charts. */
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Settings } from '../../../../electron/shared/schemas';
+import type { Settings } from '@shared/schemas';
 import { useAppInfo, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { NumberField } from '../../components/NumberField';

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SamplingParams, Settings } from '../../../../electron/shared/schemas';
+import type { SamplingParams, Settings } from '@shared/schemas';
 import { useAppInfo, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { NumberField } from '../../components/NumberField';

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { EndpointProbe, HubSettings } from '../../../../electron/shared/models';
+import type { EndpointProbe, HubSettings } from '@shared/models';
 import { useSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { RefreshIcon } from '../../components/icons';

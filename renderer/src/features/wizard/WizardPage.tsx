@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { HubSettings } from '../../../../electron/shared/models';
+import type { HubSettings } from '@shared/models';
 import { useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { CheckIcon } from '../../components/icons';

@@ -4,7 +4,7 @@
  * (`setupWizard`), so the desktop window and every browser on the headless server agree.
  */
 import { useCallback, useEffect, useRef } from 'react';
-import type { SetupWizardState } from '../../../../electron/shared/schemas';
+import type { SetupWizardState } from '@shared/schemas';
 import { useBackendStatus, useSettings, useUpdateSettings } from '../../api/queries';
 import { useUi } from '../../stores/ui';
 import { useDownloads, useLibrary } from '../models/queries';

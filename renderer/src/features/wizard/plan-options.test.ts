@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FitPlan } from '../../../../electron/shared/models';
-import { LoadOptions } from '../../../../electron/shared/schemas';
+import type { FitPlan } from '@shared/models';
+import { LoadOptions } from '@shared/schemas';
 import { optionsFromPlan } from './plan-options';
 
 const plan = (over: Partial<FitPlan>): FitPlan => ({

@@ -1,5 +1,5 @@
-import type { FitPlan } from '../../../../electron/shared/models';
-import type { LoadOptions } from '../../../../electron/shared/schemas';
+import type { FitPlan } from '@shared/models';
+import type { LoadOptions } from '@shared/schemas';
 
 /**
  * Load options from the plan: its context and KV-cache type. Layers stay "auto" so llama.cpp's own --fit decides

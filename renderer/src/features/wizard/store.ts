@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { HubSettings } from '../../../../electron/shared/models';
+import type { HubSettings } from '@shared/models';
 
 export const STEPS = ['hardware', 'model', 'mirror', 'download', 'start'] as const;
 export type WizardStep = (typeof STEPS)[number];

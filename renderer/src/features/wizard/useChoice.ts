@@ -1,4 +1,4 @@
-import type { CatalogModel, CatalogQuant, FitPlan, ModelFit } from '../../../../electron/shared/models';
+import type { CatalogModel, CatalogQuant, FitPlan, ModelFit } from '@shared/models';
 import { defaultContext, pickPlan } from '../models/fit';
 import { useCatalog, useFitReport } from '../models/queries';
 import { useWizard } from './store';

@@ -84,6 +84,8 @@ export function sendError(req: http.IncomingMessage, res: http.ServerResponse, e
     'content-length': Buffer.byteLength(json),
     // We will not read the rest of a refused body, so this connection cannot carry another request.
     ...(refusedBody ? { connection: 'close' } : {}),
+    // BACKEND_QUEUE_FULL (a 503) says when to come back; OpenAI clients wait that long before retrying.
+    ...(typeof info.params?.retryAfterS === 'number' ? { 'retry-after': String(info.params.retryAfterS) } : {}),
     ...SECURITY_HEADERS,
   });
   if (!refusedBody || req.complete) {

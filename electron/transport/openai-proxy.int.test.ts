@@ -112,6 +112,14 @@ describe('beyond the queue', () => {
     const err = await ws.call('chat.start', { requestId: 'over', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('BACKEND_QUEUE_FULL');
+    const rpc = await fetch(url('/api/rpc/chat.start'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json', 'accept-language': 'zh-CN' },
+      body: JSON.stringify({ requestId: 'over-http', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    expect(rpc.status).toBe(503);
+    expect(Number(rpc.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await rpc.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'BACKEND_QUEUE_FULL', message: expect.stringMatching(/秒后重试/) });
 
     // The queued client hangs up: it leaves the queue, and the next request is queued again rather than refused.
     queued.abort();

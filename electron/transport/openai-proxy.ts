@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import { z } from 'zod';
-import { AppError, formatError, httpStatus, pickLang } from '../shared/errors';
+import { AppError, pickLang } from '../shared/errors';
 import { gateFor, type GateTicket } from '../core/backends/upstream-gate';
 import type { Endpoint } from '../core/backends/supervisor';
 import { cutStreamEvent, sseEnd } from './sse-end';
@@ -51,8 +51,8 @@ export interface ProxyHooks {
 }
 
 /**
- * Forwards one request. Throws (before writing anything) NOT_FOUND or BACKEND_NOT_READY for the caller to answer;
- * everything after, a full queue included, is answered here, whatever the backend does.
+ * Forwards one request. Throws (before writing anything) NOT_FOUND, BACKEND_NOT_READY or BACKEND_QUEUE_FULL for
+ * the caller to answer; everything after is answered here, whatever the backend does.
  */
 export function proxyToBackend(
   req: http.IncomingMessage,
@@ -67,13 +67,8 @@ export function proxyToBackend(
   if (!endpoint) throw new AppError('BACKEND_NOT_READY');
   // The model list takes no slot in llama-server: it never waits behind generations.
   const clientGone = new AbortController();
-  let ticket: GateTicket | null = null;
-  try {
-    if (pathname !== '/v1/models') ticket = gateFor(endpoint).enter(clientGone.signal);
-  } catch (e) {
-    if (e instanceof AppError && e.code === 'BACKEND_QUEUE_FULL') return sendQueueFull(req, res, e);
-    throw e;
-  }
+  // Throws BACKEND_QUEUE_FULL: the caller answers 503 with its Retry-After (http-io.ts sendError).
+  const ticket: GateTicket | null = pathname === '/v1/models' ? null : gateFor(endpoint).enter(clientGone.signal);
   hooks.onStart?.();
   let ended = false;
   let upstream: http.ClientRequest | null = null;
@@ -109,18 +104,6 @@ export function proxyToBackend(
         }
       });
   }
-}
-
-/** 503 with Retry-After, as OpenAI clients expect of an overloaded server (they retry after it by themselves). */
-function sendQueueFull(req: http.IncomingMessage, res: http.ServerResponse, e: AppError): void {
-  const lang = pickLang(req.headers['accept-language']);
-  const json = JSON.stringify({ error: { code: e.code, message: formatError(lang, e.code, e.params), type: 'deeplocal_error' } });
-  res.writeHead(httpStatus(e.code), {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(json),
-    'retry-after': String(e.params?.retryAfterS ?? 1),
-  });
-  res.end(json);
 }
 
 function forward(

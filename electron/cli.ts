@@ -19,9 +19,9 @@ import { createModelsFeature, type ModelsFeature } from './core/models/handlers'
 import { defaultDataDir } from './core/paths';
 import { SettingsStore } from './core/settings/store';
 import { createEventBus } from './core/util/event-bus';
-import { formatBytes } from './core/downloads/retry';
 import type { EventBus } from './shared/contract';
-import { AppError, formatError, pickLang, toErrorInfo, type Lang } from './shared/errors';
+import { AppError, fillMessage, formatError, pickLang, toErrorInfo, type Lang } from './shared/errors';
+import { formatBytes } from './shared/format';
 import { EndpointId, type DownloadJob, type DownloadRequest } from './shared/models';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -64,7 +64,7 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     eta: '剩余',
   },
 };
-const t = (key: string, params: Record<string, string | number> = {}) => (MESSAGES[lang][key] ?? key).replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(params[k] ?? '…'));
+const t = (key: string, params: Record<string, string | number> = {}) => fillMessage(MESSAGES[lang][key] ?? key, params);
 
 class UsageError extends Error {}
 

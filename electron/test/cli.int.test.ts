@@ -66,7 +66,7 @@ describe('npm run cli', () => {
     const m = await run(['models', '--data-dir', d]);
     expect(m.code).toBe(0);
     expect(m.stdout).toMatch(/NAME\s+ARCH\s+QUANT\s+SIZE\s+CONTEXT\s+FILE/);
-    expect(m.stdout).toMatch(/DeepLocal Test Tiny\s+qwen2\s+Q8_0\s+\S+ MiB\s+4096\s+\S+DeepLocal-Test-Tiny-Q8_0\.gguf/);
+    expect(m.stdout).toMatch(/DeepLocal Test Tiny\s+qwen2\s+Q8_0\s+\S+ MB\s+4096\s+\S+DeepLocal-Test-Tiny-Q8_0\.gguf/);
     // Pulling again is instant.
     hub.emu.resetStats();
     const again = await run(['pull', `${TEST_REPO}:Q8_0`, '--data-dir', d]);

@@ -1,15 +1,5 @@
-/** Number formatting that follows the UI language. */
-export function formatBytes(bytes: number, locale: string): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  const digits = i === 0 ? 0 : v < 10 ? 2 : v < 100 ? 1 : 0;
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v)} ${units[i]}`;
-}
+/** Number formatting that follows the UI language. Byte sizes are formatted the same way the core and CLI do. */
+export { formatBytes } from '@shared/format';
 
 export function formatCount(n: number, locale: string): string {
   return new Intl.NumberFormat(locale).format(n);

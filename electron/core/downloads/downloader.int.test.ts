@@ -12,9 +12,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHubEmulator, type Fault } from '../../../scripts/hub-emulator/server.mjs';
 import { AppError } from '../../shared/errors';
 import type { EndpointInfo } from '../../shared/models';
-import { FileDownload, openPartialFile, type DownloadTuning, type PartialFile } from './downloader';
+import { FileDownload } from './downloader';
 import { downloadUrl } from './hubs';
+import { openPartialFile, type PartialFile } from './partial-file';
 import { SourcePool, type DownloadSource } from './sources';
+import type { DownloadTuning } from './tuning';
 
 type Emu = Awaited<ReturnType<typeof startHubEmulator>>;
 

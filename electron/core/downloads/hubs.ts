@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import type { EndpointId, EndpointInfo, EndpointProbe, HubSettings, RepoFile } from '../../shared/models';
 import { printable, unsafeRelativePath } from '../util/safe-path';
-import { backoffMs, parseLinkHeader, parseRetryAfter, sha256FromEtag } from './retry';
+import { parseLinkHeader, parseRetryAfter, sha256FromEtag } from './http-headers';
+import { backoffMs } from './retry';
 
 export type Fetch = typeof fetch;
 

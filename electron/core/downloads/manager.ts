@@ -12,20 +12,22 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError, ErrorInfo, toErrorInfo } from '../../shared/errors';
+import { formatBytes } from '../../shared/format';
 import { DownloadJob, type DownloadRequest, type EndpointInfo } from '../../shared/models';
 import { GgufError, readGgufFile } from '../models/gguf';
 import { ggufErrorToApp } from '../models/inspect';
 import type { DownloadRecord } from '../models/library-file';
 import { removeStaleTemps, WriteQueue, writeFileAtomic } from '../util/atomic-write';
 import { setAside } from '../util/set-aside';
-import { FileDownload, statfsFree, type DownloadTuning, type FileDownloadIo } from './downloader';
+import { FileDownload, type FileDownloadIo } from './downloader';
 import { downloadUrl, listRepoFiles, type HubHttp } from './hubs';
 import type { WarmHash } from './ordered-hasher';
+import { statfsFree } from './partial-file';
 import { checkPlacement, checkStoredPlacement, INCOMPLETE_DIR, placeFile } from './placement';
-import { formatBytes } from './retry';
 import { resolveDownload, type Candidate, type ResolveDeps, type Resolved } from './resolve';
 import { bytesDone, readSidecar, segmentsOf } from './sidecar';
 import { SourcePool, type DownloadSource } from './sources';
+import type { DownloadTuning } from './tuning';
 
 export { INCOMPLETE_DIR };
 

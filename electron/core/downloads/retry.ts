@@ -1,25 +1,57 @@
 /**
- * Pure helpers for talking to hubs over flaky links: Retry-After, backoff, the Link header, Content-Range.
- * Table-tested in retry.test.ts; no I/O here.
+ * What one segment does after a request ended short of its end: ask again at once, wait, move to the next endpoint,
+ * or give up. Pure (a failure and the counters in, the next action out), table-tested in retry.test.ts; the downloader
+ * does the waiting and the switching.
+ *
+ * A response silent for `stallMs` is asked again at once without using up a retry (`maxStalls` silent ones in a row
+ * count as one failure, so a dead mirror is still left); 429 (and 503 with Retry-After) waits as told, up to
+ * MAX_ASKED_WAITS times in a row; other failures back off exponentially; every `failoverAfter` failures in a row the
+ * next endpoint with the same SHA-256 takes over; past `maxRetries` the download fails. Bytes that arrived between
+ * two failures start the counting afresh (the caller passes FRESH then).
  */
+import type { DownloadTuning } from './tuning';
 
-/**
- * Retry-After as milliseconds from `now`: delta-seconds ("120") or an HTTP date. Null when absent or unreadable.
- * Dates in the past give 0; negative or fractional seconds are not valid delta-seconds and give null.
- */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | null {
-  if (value === null || value === undefined) return null;
-  const v = value.trim();
-  if (v === '') return null;
-  if (/^\d+$/.test(v)) {
-    const s = Number(v);
-    return Number.isSafeInteger(s) ? s * 1000 : null;
-  }
-  // An HTTP date needs letters (a weekday or month); this keeps "1.5" or "-3" from parsing as a date.
-  if (!/[a-z]/i.test(v)) return null;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) return null;
-  return Math.max(0, t - now);
+export type RetryPolicy = Pick<DownloadTuning, 'stallMs' | 'maxStalls' | 'maxRetries' | 'failoverAfter' | 'backoffBaseMs' | 'backoffMaxMs' | 'maxRetryAfterMs'>;
+
+/** Why a request ended before the segment's end, when another try may help. */
+export type Failure =
+  /** Nothing arrived for `stallMs`. */
+  | { kind: 'stall' }
+  /** 429, or 503 with Retry-After; null when the header was missing or unreadable. */
+  | { kind: 'rate-limited'; waitMs: number | null }
+  /** Anything else: a 5xx, a dropped connection, a short body … */
+  | { kind: 'error'; reason: string };
+
+export interface RetryState {
+  /** Failures in a row that count against `maxRetries`. */
+  failures: number;
+  stalls: number;
+  /** Rate-limit answers in a row. */
+  limited: number;
+  /** The last counted failure, for the message when the download gives up. */
+  lastReason: string;
+}
+
+export const FRESH: Readonly<RetryState> = Object.freeze({ failures: 0, stalls: 0, limited: 0, lastReason: '' });
+
+/** Waits a server asked for, in a row, before a 429 counts as a failure: a hub that only ever says "later" is left. */
+export const MAX_ASKED_WAITS = 20;
+
+type Wait = { kind: 'wait'; ms: number; asked: boolean };
+type GiveUp = { kind: 'give-up'; code: 'DOWNLOAD_FAILED' | 'HUB_RATE_LIMITED'; reason: string };
+export type RetryAction =
+  | { kind: 'again' }
+  /** `asked`: the server asked for the wait (Retry-After); otherwise a backoff after a counted failure. */
+  | Wait
+  /** Move to the next endpoint; when there is none, do `otherwise`. */
+  | { kind: 'switch'; reason: string; otherwise: Wait | GiveUp }
+  | GiveUp;
+
+export interface RetryStep {
+  state: RetryState;
+  action: RetryAction;
+  /** The failure counted against `maxRetries` (state.failures is its number). */
+  counted: boolean;
 }
 
 /** Exponential backoff with full jitter: a random delay in [base·2^attempt / 2, base·2^attempt], capped. */
@@ -28,65 +60,27 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
   return Math.round(exp / 2 + (random() * exp) / 2);
 }
 
-/** `<url>; rel="next", <url2>; rel="prev"` → { next: url, prev: url2 }, URLs resolved against `base`. */
-export function parseLinkHeader(header: string | null | undefined, base?: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!header) return out;
-  // Split on commas that start a new <…> entry (URLs may themselves contain commas).
-  for (const part of header.split(/,\s*(?=<)/)) {
-    const m = /^\s*<([^>]*)>\s*((?:;\s*[^;]+)*)$/.exec(part);
-    if (!m) continue;
-    const url = m[1] ?? '';
-    const params = m[2] ?? '';
-    const rel = /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(params)?.[1];
-    if (!rel) continue;
-    let resolved: string;
-    try {
-      resolved = base ? new URL(url, base).toString() : url;
-    } catch {
-      continue;
+export function nextStep(failure: Failure, state: Readonly<RetryState>, p: RetryPolicy, random: () => number = Math.random): RetryStep {
+  let { stalls, limited } = state;
+  let reason: string;
+  if (failure.kind === 'stall') {
+    stalls++;
+    if (stalls < p.maxStalls) return { state: { ...state, stalls }, action: { kind: 'again' }, counted: false };
+    stalls = 0;
+    reason = `no data for ${Math.round(p.stallMs / 1000)} s`;
+  } else if (failure.kind === 'rate-limited') {
+    limited++;
+    if (limited <= MAX_ASKED_WAITS) {
+      const ms = Math.min(p.maxRetryAfterMs, failure.waitMs ?? backoffMs(limited - 1, p.backoffBaseMs, p.backoffMaxMs, random));
+      return { state: { ...state, limited }, action: { kind: 'wait', ms, asked: true }, counted: false };
     }
-    for (const r of rel.trim().split(/\s+/)) if (!(r.toLowerCase() in out)) out[r.toLowerCase()] = resolved;
-  }
-  return out;
-}
-
-export interface ContentRange {
-  start: number;
-  end: number;
-  /** Null for "*" (unknown). */
-  total: number | null;
-}
-
-/** `bytes 0-99/1000` → {start 0, end 99 (inclusive), total 1000}; null when malformed or inconsistent. */
-export function parseContentRange(value: string | null | undefined): ContentRange | null {
-  if (!value) return null;
-  const m = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(value);
-  if (!m) return null;
-  const start = Number(m[1]);
-  const end = Number(m[2]);
-  const total = m[3] === '*' ? null : Number(m[3]);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) return null;
-  if (total !== null && (!Number.isSafeInteger(total) || end >= total)) return null;
-  return { start, end, total };
-}
-
-/** An ETag or X-Linked-Etag as a bare lowercase sha256, or null when it is something else (md5, git sha1, xet hash …). */
-export function sha256FromEtag(value: string | null | undefined): string | null {
-  if (!value) return null;
-  const v = value.trim().replace(/^W\//, '').replace(/^"|"$/g, '').toLowerCase();
-  return /^[0-9a-f]{64}$/.test(v) ? v : null;
-}
-
-/** Human size for messages: 1536 → "1.5 KiB". */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = Math.abs(n);
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${n < 0 ? '-' : ''}${i === 0 ? v.toFixed(0) : v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+    reason = 'too many requests';
+  } else reason = failure.reason;
+  const failures = state.failures + 1;
+  const next: RetryState = { failures, stalls, limited, lastReason: reason };
+  const otherwise: Wait | GiveUp =
+    failures > p.maxRetries
+      ? { kind: 'give-up', code: limited > MAX_ASKED_WAITS ? 'HUB_RATE_LIMITED' : 'DOWNLOAD_FAILED', reason }
+      : { kind: 'wait', ms: backoffMs(failures - 1, p.backoffBaseMs, p.backoffMaxMs, random), asked: false };
+  return { state: next, action: failures % p.failoverAfter === 0 ? { kind: 'switch', reason, otherwise } : otherwise, counted: true };
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesDone, compact, readSidecar, segmentCount, segmentsOf, writeSidecar, type SidecarState } from './sidecar';
+import { bytesDone, compact, contiguousDone, readSidecar, segmentCount, segmentsOf, SidecarWriter, writeSidecar, type SidecarState } from './sidecar';
 
 const sha = 'ab'.repeat(32);
 
@@ -45,6 +45,22 @@ describe('segments', () => {
   });
 });
 
+
+describe('contiguousDone', () => {
+  // Segments of 10 bytes in a 35-byte file; `done` per segment. A hash kept from a pause covers a prefix of the file:
+  // it is usable only up to the first byte that is not on disk.
+  it.each<[string, number[], number]>([
+    ['nothing yet', [0, 0, 0, 0], 0],
+    ['inside the first segment', [4, 0, 0, 0], 4],
+    ['complete segments then a partial one', [10, 10, 3, 0], 23],
+    // Bytes after a gap do not count: the hash cannot skip the gap.
+    ['a gap before later bytes', [10, 0, 10, 5], 10],
+    ['the whole file', [10, 10, 10, 5], 35],
+  ])('%s', (_name, done, want) => {
+    const segs = segmentsOf(35, 10).map((s, i) => ({ ...s, done: done[i]! }));
+    expect(contiguousDone(segs)).toBe(want);
+  });
+});
 describe('sidecar file', () => {
   let dir: string;
   beforeEach(() => {
@@ -77,5 +93,34 @@ describe('sidecar file', () => {
 
   it('a missing sidecar is no state', async () => {
     expect(await readSidecar(path.join(dir, 'nope.json'), { sha256: sha, size: 1 })).toBeNull();
+  });
+
+  it('the writer records the live segments, and calls during a write become one write after it', async () => {
+    const f = path.join(dir, 'x.partial.json');
+    const segs = segmentsOf(35, 10);
+    let received = 0;
+    const w = new SidecarWriter(f, state({ doneBelow: 0, partial: {} }), segs, () => received);
+    segs[0]!.done = 10;
+    segs[1]!.done = 3;
+    received = 13;
+    const writes = [w.write(false), w.write(false), w.write(false)];
+    expect(w.busy).toBe(true);
+    await Promise.all(writes);
+    expect(w.busy).toBe(false);
+    expect(w.bytesAtLastWrite).toBe(13);
+    expect(await readSidecar(f, { sha256: sha, size: 35 })).toMatchObject({ doneBelow: 1, partial: { '1': 3 }, verified: false });
+    await w.markVerified();
+    expect(await readSidecar(f, { sha256: sha, size: 35 })).toMatchObject({ doneBelow: 1, verified: true });
+  });
+
+  it('after discard no write lands (the partial file and sidecar are being deleted)', async () => {
+    const f = path.join(dir, 'x.partial.json');
+    const w = new SidecarWriter(f, state(), segmentsOf(35, 10), () => 0);
+    const under = w.write(false);
+    await w.discard();
+    await under;
+    fs.rmSync(f);
+    await w.write(true);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 });

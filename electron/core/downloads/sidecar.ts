@@ -68,6 +68,16 @@ export function compact(segments: readonly Segment[]): Pick<SidecarState, 'doneB
 
 export const bytesDone = (segments: readonly Segment[]) => segments.reduce((n, s) => n + s.done, 0);
 
+/** Bytes on disk from the file's start without a gap: all a hash kept from a pause may cover (see ordered-hasher.ts). */
+export function contiguousDone(segments: readonly Segment[]): number {
+  let prefix = 0;
+  for (const s of segments) {
+    prefix = s.start + s.done;
+    if (s.done < s.end - s.start) break;
+  }
+  return prefix;
+}
+
 /** Reads a sidecar; null when missing, unreadable, or for other content (different hash or size). */
 export async function readSidecar(file: string, expect: { sha256: string; size: number }): Promise<SidecarState | null> {
   let raw: string;
@@ -95,4 +105,59 @@ export async function writeSidecar(file: string, state: SidecarState, durable = 
   // 0o666 less the umask (fs.open's default); no mkdir: a download folder removed meanwhile fails the write instead
   // of coming back.
   await writeFileAtomic(file, JSON.stringify(state), 0o666, { durable, createDir: false });
+}
+
+/**
+ * Writes the sidecar of a download while it runs: one write at a time (calls during a write become one write after
+ * it), and none after `discard()`, when the files are being deleted. `bytesAtLastWrite` is what `received()` said when
+ * the last write started, for deciding when the next is due.
+ */
+export class SidecarWriter {
+  bytesAtLastWrite: number;
+  private writing: Promise<void> | null = null;
+  private again = false;
+  private discarded = false;
+
+  constructor(
+    private readonly file: string,
+    private state: SidecarState,
+    /** The live segments (their `done` grows as bytes are written). */
+    private readonly segments: readonly Segment[],
+    private readonly received: () => number,
+  ) {
+    this.bytesAtLastWrite = received();
+  }
+
+  get busy(): boolean {
+    return this.writing !== null;
+  }
+
+  async write(durable: boolean): Promise<void> {
+    if (this.discarded) return;
+    if (this.writing) {
+      this.again = true;
+      await this.writing;
+      if (!durable && !this.again) return;
+    }
+    this.again = false;
+    if (this.discarded) return;
+    this.bytesAtLastWrite = this.received();
+    this.state = { ...this.state, ...compact(this.segments), updatedAt: Date.now() };
+    this.writing = writeSidecar(this.file, this.state, durable).finally(() => {
+      this.writing = null;
+    });
+    await this.writing;
+  }
+
+  /** After the GGUF check: a restart then goes straight to the move. */
+  async markVerified(): Promise<void> {
+    this.state = { ...this.state, ...compact(this.segments), verified: true, updatedAt: Date.now() };
+    await writeSidecar(this.file, this.state, true);
+  }
+
+  /** No write may land after this (the files are about to go); waits for one under way. */
+  async discard(): Promise<void> {
+    this.discarded = true;
+    await this.writing?.catch(() => undefined);
+  }
 }

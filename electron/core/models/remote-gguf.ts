@@ -6,7 +6,7 @@
 import { AppError } from '../../shared/errors';
 import type { ModelFileInfo } from '../../shared/schemas';
 import type { Fetch } from '../downloads/hubs';
-import { parseContentRange } from '../downloads/retry';
+import { parseContentRange } from '../downloads/http-headers';
 import { GgufError, metaNumber, readGguf, type ByteSource, type GgufHeader } from './gguf';
 import { ggufErrorToApp, summarize } from './inspect';
 

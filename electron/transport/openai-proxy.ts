@@ -65,9 +65,9 @@ export function proxyToBackend(
 ): void {
   if (!FORWARDED.has(pathname)) throw new AppError('NOT_FOUND', { path: pathname });
   if (!endpoint) throw new AppError('BACKEND_NOT_READY');
-  // The model list takes no slot in llama-server: it never waits behind generations.
   const clientGone = new AbortController();
-  // Throws BACKEND_QUEUE_FULL: the caller answers 503 with its Retry-After (http-io.ts sendError).
+  // Throws BACKEND_QUEUE_FULL: the caller answers 503 with its Retry-After (http-io.ts sendError). The model list
+  // takes no slot in llama-server: it never waits behind generations.
   const ticket: GateTicket | null = pathname === '/v1/models' ? null : gateFor(endpoint).enter(clientGone.signal);
   hooks.onStart?.();
   let ended = false;
@@ -89,21 +89,18 @@ export function proxyToBackend(
     if (clientGone.signal.aborted) return end();
     upstream = forward(req, res, new URL(pathname + search, endpoint.baseUrl), endpoint.apiKey, body, clientGone.signal, end);
   };
-  if (!ticket) go();
-  else {
-    // Past this point nothing may escape as a rejection: answer it instead.
-    ticket.ready
-      .then((admitted) => (admitted ? go() : end()))
-      .catch((e: unknown) => {
-        end();
-        if (res.headersSent) res.destroy();
-        else {
-          const err = new AppError('INTERNAL', { reason: e instanceof Error ? e.message : String(e) });
-          res.writeHead(500, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: { code: err.code, message: err.message, type: 'server_error' } }));
-        }
-      });
-  }
+  // Past this point nothing may escape as a rejection: answer it instead.
+  (ticket ? ticket.ready : Promise.resolve(true))
+    .then((admitted) => (admitted ? go() : end()))
+    .catch((e: unknown) => {
+      end();
+      if (res.headersSent) res.destroy();
+      else {
+        const err = new AppError('INTERNAL', { reason: e instanceof Error ? e.message : String(e) });
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: err.code, message: err.message, type: 'server_error' } }));
+      }
+    });
 }
 
 function forward(

@@ -3,83 +3,38 @@
  * pause / resume / cancel, progress (bytes, speed, ETA) throttled to 4 events a second, and a job list that survives
  * restarts (downloads.json; the bytes themselves resume from each file's sidecar).
  *
- * A file moves into the models folder only after its SHA-256 matched the hub's and its GGUF header validated; until
- * then it lives under <models>/.incomplete/ as `<name>.partial`, which the library never lists. All shards of a
- * split model move together at the end.
+ * A file moves into the models folder only after its SHA-256 matched the hub's and the injected check (the GGUF
+ * header) passed; until then it lives under <models>/.incomplete/ as `<name>.partial`, which the library never
+ * lists. All shards of a split model move together at the end (job-run.ts runs a job; job-store.ts keeps the list).
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { AppError, ErrorInfo, toErrorInfo } from '../../shared/errors';
-import { formatBytes } from '../../shared/format';
-import { DownloadJob, type DownloadRequest, type EndpointInfo } from '../../shared/models';
-import { GgufError, readGgufFile } from '../models/gguf';
-import { ggufErrorToApp } from '../models/inspect';
-import type { DownloadRecord } from '../models/library-file';
-import { removeStaleTemps, WriteQueue, writeFileAtomic } from '../util/atomic-write';
-import { setAside } from '../util/set-aside';
-import { FileDownload, type FileDownloadIo } from './downloader';
-import { downloadUrl, listRepoFiles, type HubHttp } from './hubs';
-import type { WarmHash } from './ordered-hasher';
-import { statfsFree } from './partial-file';
-import { checkPlacement, checkStoredPlacement, INCOMPLETE_DIR, placeFile } from './placement';
-import { resolveDownload, type Candidate, type ResolveDeps, type Resolved } from './resolve';
-import { bytesDone, readSidecar, segmentsOf } from './sidecar';
-import { SourcePool, type DownloadSource } from './sources';
-import type { DownloadTuning } from './tuning';
+import type { DownloadJob, DownloadRequest } from '../../shared/models';
+import { WriteQueue } from '../util/atomic-write';
+import { bytesOnDisk, isFile, pruneIncomplete, removePartial } from './job-files';
+import { runJobFiles, type InstalledRecord, type Job, type RunDeps } from './job-run';
+import { loadJobs, saveJobs, type FileSpec } from './job-store';
+import { checkPlacement, placeFile } from './placement';
+import { resolveDownload, type ResolveDeps } from './resolve';
 
-export { INCOMPLETE_DIR };
-
-const FileSpec = z.object({ path: z.string(), sizeBytes: z.number(), sha256: z.string(), target: z.string(), partial: z.string() });
-type FileSpec = z.infer<typeof FileSpec>;
-const CandidateSpec = z.object({
-  endpoint: z.object({ id: z.enum(['huggingface', 'hf-mirror', 'modelscope', 'custom']), hub: z.enum(['huggingface', 'modelscope']), url: z.string() }),
-  repo: z.string(),
-  revision: z.string(),
-  paths: z.array(z.string()),
-});
-const Stored = z.object({ job: DownloadJob, files: z.array(FileSpec), candidates: z.array(CandidateSpec) });
-const StoreFile = z.object({ version: z.literal(1), jobs: z.array(Stored) });
-
-interface Job {
-  job: DownloadJob;
-  files: FileSpec[];
-  candidates: Candidate[];
-  run: { controller: AbortController; done: Promise<void> } | null;
-  warm: Map<string, WarmHash>;
-  samples: { t: number; bytes: number }[];
-  lastEmit: number;
-  emitTimer: NodeJS.Timeout | null;
+/** A completed download as the library rebuilds a damaged library.json from it. */
+export interface DownloadRecord extends InstalledRecord {
+  files: { path: string; sha256: string; sizeBytes: number }[];
+  /** When it completed. */
+  at: number;
 }
 
-export interface InstalledRecord {
-  /** Absolute path of the model (first shard). */
-  path: string;
-  files: { path: string; sha256: string }[];
-  hub: string;
-  repo: string;
-  catalogId: string | null;
-}
-
-export interface ManagerDeps {
+export interface ManagerDeps extends RunDeps {
   dataDir: string;
-  modelsDir: () => Promise<string>;
   maxConcurrent: () => Promise<number>;
-  connections: () => Promise<number>;
   resolve: Omit<ResolveDeps, 'signal'>;
-  http: HubHttp;
-  tuning?: Partial<DownloadTuning>;
-  io?: Partial<FileDownloadIo>;
   emit: (job: DownloadJob) => void;
   /** A job was removed from the list. */
   emitRemoved?: (id: string) => void;
-  onInstalled: (rec: InstalledRecord) => Promise<void>;
   /** True when `file` is in the library as verified with this SHA-256 (then it is not downloaded again). */
   isInstalled: (file: string, sha256: string) => Promise<boolean>;
   log?: (m: string) => void;
-  /** Free bytes kept on the disk besides the download. */
-  diskReserveBytes?: number;
 }
 
 const TERMINAL = new Set(['completed', 'cancelled']);
@@ -109,26 +64,10 @@ export class DownloadManager {
   async init(): Promise<void> {
     if (this.loaded) return;
     this.loaded = true;
-    let raw: string;
-    try {
-      raw = await fs.readFile(this.file, 'utf8');
-    } catch {
-      return;
-    }
-    try {
-      const s = StoreFile.parse(JSON.parse(raw));
-      for (const st of s.jobs) {
-        const job = { ...st.job };
-        if (job.state === 'queued' || job.state === 'downloading' || job.state === 'verifying') job.state = 'paused';
-        job.bytesPerSecond = 0;
-        job.etaSeconds = null;
-        const j: Job = { job, files: st.files, candidates: st.candidates, run: null, warm: new Map(), samples: [], lastEmit: 0, emitTimer: null };
-        if (!TERMINAL.has(job.state)) await this.refreshReceived(j);
-        this.jobs.set(job.id, j);
-      }
-    } catch (e) {
-      const aside = await setAside(this.file);
-      this.log(`download list was unreadable (${(e as Error).message.slice(0, 200)}); ${aside ? `kept it as ${path.basename(aside)}` : 'could not move it aside'}`);
+    for (const st of await loadJobs(this.file, (m) => this.log(m))) {
+      const j: Job = { ...st, run: null, warm: new Map(), samples: [], lastEmit: 0, emitTimer: null };
+      if (!TERMINAL.has(j.job.state)) await this.refreshReceived(j);
+      this.jobs.set(j.job.id, j);
     }
   }
 
@@ -155,8 +94,7 @@ export class DownloadManager {
   }
 
   private async persist(): Promise<void> {
-    const body = { version: 1 as const, jobs: [...this.jobs.values()].map((j) => ({ job: j.job, files: j.files, candidates: j.candidates })) };
-    await this.queue.run(() => writeFileAtomic(this.file, JSON.stringify(body, null, 1) + '\n'));
+    await saveJobs(this.file, [...this.jobs.values()].map((j) => ({ job: j.job, files: j.files, candidates: j.candidates })), this.queue);
   }
 
   private emitNow(j: Job) {
@@ -209,8 +147,7 @@ export class DownloadManager {
         got += f.sizeBytes;
         continue;
       }
-      const sc = await readSidecar(`${f.partial}.json`, { sha256: f.sha256, size: f.sizeBytes });
-      const n = sc ? bytesDone(segmentsOf(f.sizeBytes, sc.segmentBytes, sc)) : 0;
+      const n = await bytesOnDisk(f);
       got += n;
       const jf = j.job.files.find((x) => x.path === f.path);
       if (jf) jf.receivedBytes = n;
@@ -335,7 +272,7 @@ export class DownloadManager {
   }
 
   private async installed(f: FileSpec): Promise<boolean> {
-    return (await exists(f.target)) && (await this.d.isInstalled(f.target, f.sha256));
+    return (await isFile(f.target)) && (await this.d.isInstalled(f.target, f.sha256));
   }
 
   private async allInstalled(files: FileSpec[]): Promise<boolean> {
@@ -344,13 +281,8 @@ export class DownloadManager {
   }
 
   private async removePartials(j: Job) {
-    for (const f of j.files) {
-      await fs.rm(f.partial, { force: true });
-      await fs.rm(`${f.partial}.json`, { force: true });
-      // Sidecar temp files a killed run left; they would keep the folder from being pruned.
-      await removeStaleTemps(`${f.partial}.json`);
-    }
-    await pruneEmptyDirs(path.dirname(j.files[0]!.partial), path.join(await this.d.modelsDir(), INCOMPLETE_DIR));
+    for (const f of j.files) await removePartial(f);
+    await pruneIncomplete(j.files, await this.d.modelsDir());
   }
 
   private async schedule(): Promise<void> {
@@ -367,104 +299,10 @@ export class DownloadManager {
     }
   }
 
-  private sources(j: Job, f: FileSpec, onSwitch: (s: DownloadSource) => void): SourcePool {
-    const idx = j.files.indexOf(f);
-    const primary = j.candidates[0];
-    const initial: DownloadSource[] = primary ? [{ endpoint: primary.endpoint, url: downloadUrl(primary.endpoint, primary.repo, primary.revision, primary.paths[idx] ?? f.path) }] : [];
-    // Alternates are accepted only when their listing has a file with the same SHA-256 and size.
-    const more = async () => {
-      const out: DownloadSource[] = [];
-      for (const c of j.candidates.slice(1)) {
-        try {
-          const { files } = await listRepoFiles(c.endpoint, c.repo, c.revision, this.d.http);
-          const match = files.find((x) => x.sha256 === f.sha256 && x.sizeBytes === f.sizeBytes);
-          if (match) out.push({ endpoint: c.endpoint, url: downloadUrl(c.endpoint, c.repo, c.revision, match.path) });
-          else this.log(`${c.endpoint.id} has no file with the SHA-256 of ${f.path}; not using it`);
-        } catch (e) {
-          this.log(`${c.endpoint.id} cannot list ${c.repo}: ${(e as Error).message}`);
-        }
-      }
-      return out;
-    };
-    return new SourcePool(initial, more, onSwitch);
-  }
-
   private async runJob(j: Job, signal: AbortSignal): Promise<void> {
     const { job } = j;
-    const tuning: Partial<DownloadTuning> = { connections: await this.d.connections(), ...this.d.tuning };
     try {
-      await this.setState(j, 'downloading');
-      j.samples = [{ t: Date.now(), bytes: job.receivedBytes }];
-      await this.checkDisk(j);
-      let doneBytes = 0;
-      for (const f of j.files) {
-        const jf = job.files.find((x) => x.path === f.path)!;
-        if (await this.installed(f)) {
-          jf.state = 'done';
-          jf.receivedBytes = f.sizeBytes;
-          doneBytes += f.sizeBytes;
-          continue;
-        }
-        jf.state = 'downloading';
-        // Again at write time: the job may come from downloads.json, and folders may have changed since it was planned.
-        await checkStoredPlacement(job.repo, f.path, f);
-        const fd = new FileDownload(
-          { label: f.path, size: f.sizeBytes, sha256: f.sha256, partialPath: f.partial, sidecarPath: `${f.partial}.json`, note: `${job.hub}:${job.repo}` },
-          tuning,
-          { fetch: this.d.http.fetch, log: (m) => this.log(m), ...this.d.io },
-          this.sources(j, f, (s) => {
-            job.endpoint = s.endpoint as EndpointInfo;
-            this.log(`${f.path}: continuing from ${s.endpoint.id} (${s.endpoint.url})`);
-            this.emitSoon(j);
-          }),
-          {
-            signal,
-            warm: j.warm.get(f.path) ?? null,
-            onProgress: (n) => {
-              jf.receivedBytes = n;
-              job.receivedBytes = doneBytes + n;
-              this.updateSpeed(j);
-              this.emitSoon(j);
-            },
-          },
-        );
-        // The download owns the warm hash now; it hands a new one back only when paused.
-        j.warm.delete(f.path);
-        try {
-          await fd.run();
-        } catch (e) {
-          if (fd.warm) j.warm.set(f.path, fd.warm);
-          throw e;
-        }
-        jf.state = 'verifying';
-        jf.receivedBytes = f.sizeBytes;
-        await this.setState(j, 'verifying');
-        try {
-          await readGgufFile(f.partial);
-        } catch (e) {
-          await fs.rm(f.partial, { force: true });
-          await fs.rm(`${f.partial}.json`, { force: true });
-          throw e instanceof GgufError ? ggufErrorToApp(f.path, e) : e;
-        }
-        await fd.markVerified();
-        jf.state = 'done';
-        doneBytes += f.sizeBytes;
-        job.receivedBytes = doneBytes;
-        if (f !== j.files.at(-1)) await this.setState(j, 'downloading');
-      }
-      // Every file verified: move them all in.
-      await this.setState(j, 'verifying');
-      for (const f of j.files) {
-        if (await this.installed(f)) continue;
-        await checkStoredPlacement(job.repo, f.path, f);
-        await fs.mkdir(path.dirname(f.target), { recursive: true });
-        await fs.rename(f.partial, f.target);
-        await fs.rm(`${f.partial}.json`, { force: true });
-        await removeStaleTemps(`${f.partial}.json`);
-      }
-      await pruneEmptyDirs(path.dirname(j.files[0]!.partial), path.join(await this.d.modelsDir(), INCOMPLETE_DIR));
-      await this.d.onInstalled({ path: job.targetPath, files: j.files.map((f) => ({ path: f.target, sha256: f.sha256 })), hub: job.hub, repo: job.repo, catalogId: job.catalogId });
-      job.receivedBytes = job.totalBytes;
+      await runJobFiles(j, signal, this.d, { setState: (x, s) => this.setState(x, s), emitSoon: (x) => this.emitSoon(x), installed: (f) => this.installed(f), log: (m) => this.log(m) });
       await this.setState(j, 'completed');
       this.log(`${job.name}${job.quant ? ` ${job.quant}` : ''}: verified and installed at ${job.targetPath}`);
     } catch (e) {
@@ -481,56 +319,5 @@ export class DownloadManager {
       await this.setState(j, 'failed', info);
     }
   }
-
-  private updateSpeed(j: Job) {
-    const now = Date.now();
-    j.samples.push({ t: now, bytes: j.job.receivedBytes });
-    while (j.samples.length > 2 && now - j.samples[1]!.t > 5000) j.samples.shift();
-    const first = j.samples[0]!;
-    const dt = (now - first.t) / 1000;
-    if (dt >= 0.5) {
-      const speed = Math.max(0, (j.job.receivedBytes - first.bytes) / dt);
-      j.job.bytesPerSecond = Math.round(speed);
-      j.job.etaSeconds = speed > 0 ? Math.ceil((j.job.totalBytes - j.job.receivedBytes) / speed) : null;
-    }
-    if (j.samples.length > 2000) j.samples.splice(1, 1000);
-  }
-
-  private async checkDisk(j: Job) {
-    const dir = path.join(await this.d.modelsDir(), INCOMPLETE_DIR);
-    await fs.mkdir(dir, { recursive: true });
-    const free = await (this.d.io?.statfsFree ?? statfsFree)(dir);
-    if (free === null) return;
-    let needed = 0;
-    for (const f of j.files) {
-      if (await this.installed(f)) continue;
-      const sc = await readSidecar(`${f.partial}.json`, { sha256: f.sha256, size: f.sizeBytes });
-      needed += f.sizeBytes - (sc ? bytesDone(segmentsOf(f.sizeBytes, sc.segmentBytes, sc)) : 0);
-    }
-    const reserve = this.d.diskReserveBytes ?? 256 * 1024 * 1024;
-    if (needed + reserve > free) throw new AppError('DOWNLOAD_DISK_FULL', { path: dir, needed: formatBytes(needed + reserve), free: formatBytes(free) });
-  }
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}
-
-/** Removes empty folders from `dir` up to (not including) `stop`. */
-export async function pruneEmptyDirs(dir: string, stop: string): Promise<void> {
-  let d = path.resolve(dir);
-  const s = path.resolve(stop);
-  while (d.startsWith(s + path.sep)) {
-    try {
-      await fs.rmdir(d);
-    } catch {
-      return;
-    }
-    d = path.dirname(d);
-  }
-}
-
-export type { Resolved };

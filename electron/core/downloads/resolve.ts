@@ -5,7 +5,6 @@
  */
 import { AppError } from '../../shared/errors';
 import type { CatalogModel, DownloadRequest, EndpointId, EndpointInfo, GgufGroup, HubKind, HubSettings, ProbeResult, RepoFile, RepoListing, RepoRef } from '../../shared/models';
-import type { CatalogStore } from '../models/catalog';
 import { isSafeRelativePath, printable, unsafeRelativePath } from '../util/safe-path';
 import { DEFAULT_REVISION, defaultGroup, groupGgufFiles, matchQuant, parseRepoRef } from './hub-url';
 import { endpointCandidates, headFile, listRepoFiles, orderEndpoints, probeEndpoints, type HubHttp, type RepoFiles, type SkippedFile } from './hubs';
@@ -147,8 +146,15 @@ function pickGroup(groups: GgufGroup[], repo: string, file: string | null, quant
   return g;
 }
 
+/** The model catalog as resolving needs it (models/catalog.ts's CatalogStore is one). */
+export interface CatalogLookup {
+  /** Throws CATALOG_MODEL_NOT_FOUND for an unknown id. */
+  get(id: string): Promise<CatalogModel>;
+  findByRepo(repo: string): Promise<CatalogModel | null>;
+}
+
 export interface ResolveDeps {
-  catalog: CatalogStore;
+  catalog: CatalogLookup;
   endpoints: EndpointChooser;
   signal?: AbortSignal;
 }

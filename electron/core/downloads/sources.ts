@@ -5,6 +5,8 @@
  */
 import type { AppError } from '../../shared/errors';
 import type { EndpointInfo } from '../../shared/models';
+import { downloadUrl, listRepoFiles, type HubHttp } from './hubs';
+import type { Candidate } from './resolve';
 
 export interface DownloadSource {
   endpoint: EndpointInfo;
@@ -69,4 +71,28 @@ export class SourcePool {
     }
     return from;
   }
+}
+
+/**
+ * The sources of one file of a job: the first candidate's URL, then (asked for only when that one fails) the other
+ * candidates whose own listing has a file with the same SHA-256 and size.
+ */
+export function sourcesForFile(candidates: readonly Candidate[], index: number, f: { path: string; sha256: string; sizeBytes: number }, http: HubHttp, log: (m: string) => void, onSwitch: (s: DownloadSource) => void): SourcePool {
+  const primary = candidates[0];
+  const initial: DownloadSource[] = primary ? [{ endpoint: primary.endpoint, url: downloadUrl(primary.endpoint, primary.repo, primary.revision, primary.paths[index] ?? f.path) }] : [];
+  const more = async () => {
+    const out: DownloadSource[] = [];
+    for (const c of candidates.slice(1)) {
+      try {
+        const { files } = await listRepoFiles(c.endpoint, c.repo, c.revision, http);
+        const match = files.find((x) => x.sha256 === f.sha256 && x.sizeBytes === f.sizeBytes);
+        if (match) out.push({ endpoint: c.endpoint, url: downloadUrl(c.endpoint, c.repo, c.revision, match.path) });
+        else log(`${c.endpoint.id} has no file with the SHA-256 of ${f.path}; not using it`);
+      } catch (e) {
+        log(`${c.endpoint.id} cannot list ${c.repo}: ${(e as Error).message}`);
+      }
+    }
+    return out;
+  };
+  return new SourcePool(initial, more, onSwitch);
 }

@@ -18,7 +18,9 @@ import type { SettingsStore } from '../settings/store';
 import { expandHome } from '../util/safe-path';
 import { CatalogStore, catalogPaths, quantInput } from './catalog';
 import { DEFAULT_PLAN_SETTINGS, planModel, recommendAcross } from './fit';
+import { GgufError, readGgufFile } from './gguf';
 import { hardwareFromOs, hardwareFromReport } from './hardware-input';
+import { ggufErrorToApp } from './inspect';
 import { Library } from './library';
 import { factsFromGguf, weightsFromTensors } from './model-facts';
 import { inspectRemote } from './remote-gguf';
@@ -109,6 +111,12 @@ export async function createModelsFeature(o: ModelsFeatureOptions): Promise<Mode
     emitRemoved: (id) => o.bus.emit('downloads.removed', { id }),
     onInstalled: (rec) => library.recordInstalled(rec),
     isInstalled: (file, sha) => library.isInstalled(file, sha),
+    // A download whose SHA-256 matched must still be a GGUF before it moves into the models folder.
+    validateFile: async (file, name) => {
+      await readGgufFile(file).catch((e: unknown) => {
+        throw e instanceof GgufError ? ggufErrorToApp(name, e) : e;
+      });
+    },
     log,
   });
   await manager.init();

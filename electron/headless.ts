@@ -101,7 +101,7 @@ async function main() {
       }
     });
     try {
-      await core.handlers['backend.start']({ modelPath: values.model }, { transport: 'direct' });
+      await core.handlers['backend.start']({ modelPath: path.resolve(values.model) }, { transport: 'direct' });
       await core.supervisor.waitReady();
       console.log(`Model ready: ${core.supervisor.status().model?.name}`);
     } catch (e) {

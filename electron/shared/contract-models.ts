@@ -16,7 +16,7 @@ import {
   ProbeResult,
   RepoListing,
 } from './models';
-import { ModelFileInfo } from './schemas';
+import { ModelFileInfo, UserPath } from './schemas';
 
 const empty = z.strictObject({});
 const method = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
@@ -59,7 +59,7 @@ export const modelMethods = {
   /** Deletes a model from the models folder (all shards), or forgets a reference (the file itself stays). */
   'models.delete': method(z.strictObject({ id: z.string().min(1).max(4096) }), z.object({ deleted: z.boolean() })),
   /** Imports a local GGUF after validating it: copied into the models folder, or referenced where it lies. */
-  'models.import': method(z.strictObject({ path: z.string().min(1).max(4096), mode: z.enum(['copy', 'reference']) }), LibraryModel),
+  'models.import': method(z.strictObject({ path: UserPath, mode: z.enum(['copy', 'reference']) }), LibraryModel),
   /** Measures every download endpoint (bounded to a few seconds) and says which `auto` picks. */
   'hub.probe': method(empty, ProbeResult),
   'downloads.list': method(empty, z.array(DownloadJob)),

@@ -20,6 +20,7 @@ import {
   SamplingParams,
   Settings,
   SettingsPatch,
+  UserPath,
 } from './schemas';
 import { Alert, HardwareReport, PowerInfo, PowerResult, TelemetrySample, TelemetryStatus } from './telemetry';
 import { modelEvents, modelMethods } from './contract-models';
@@ -33,11 +34,11 @@ export const methods = {
   'settings.get': method(empty, Settings),
   'settings.update': method(SettingsPatch, Settings),
   /** Reads and validates a GGUF file's header without loading it. */
-  'models.inspect': method(z.strictObject({ path: z.string().min(1).max(4096) }), ModelFileInfo),
+  'models.inspect': method(z.strictObject({ path: UserPath }), ModelFileInfo),
   'backend.status': method(empty, BackendStatus),
   /** Validates the model, spawns the backend and returns at once; progress arrives as `backend.status` events. */
   'backend.start': method(
-    z.strictObject({ modelPath: z.string().min(1).max(4096), options: patchOf(LoadOptions).optional() }),
+    z.strictObject({ modelPath: UserPath, options: patchOf(LoadOptions).optional() }),
     BackendStatus,
   ),
   'backend.stop': method(empty, BackendStatus),

@@ -183,6 +183,9 @@ export const PathSetting = z
   .refine((p) => !/[\u0000-\u001f]/.test(p), { message: 'must not contain control characters' })
   .refine((p) => /^(~(?=$|[\\/])|\/|[A-Za-z]:[\\/]|\\\\[^\\])/.test(p.trim()), { message: 'must be an absolute path (or start with ~)' });
 
+/** A file the user names (inspect, load, import): the same rules as a path setting; `~` is expanded by the core. */
+export const UserPath = PathSetting;
+
 export const SetupWizardState = z.enum(['pending', 'done', 'dismissed']);
 export type SetupWizardState = z.infer<typeof SetupWizardState>;
 

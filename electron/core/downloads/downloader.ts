@@ -166,7 +166,8 @@ export class FileDownload {
     const hasher = new OrderedHasher(spec.size, window, (pos, len) => file.read(pos, len), warm, warm ? undefined : createHashSink(recycle, this.io.hashInWorker ?? true));
     this.hasher = hasher;
     for (const s of this.segments) if (s.done > 0) hasher.addDiskRange(s.start, s.start + s.done);
-    const timer = setInterval(() => void this.sidecar.write(false), this.t.checkpointMs);
+    // A failed routine checkpoint (full disk) is not fatal: the next one or the final durable write reports it.
+    const timer = setInterval(() => void this.sidecar.write(false).catch(() => undefined), this.t.checkpointMs);
     this.opts.onProgress?.(this.received);
 
     try {

@@ -66,7 +66,8 @@ export class DownloadManager {
     this.loaded = true;
     for (const st of await loadJobs(this.file, (m) => this.log(m))) {
       const j: Job = { ...st, run: null, warm: new Map(), samples: [], lastEmit: 0, emitTimer: null };
-      if (!TERMINAL.has(j.job.state)) await this.refreshReceived(j);
+      // A job whose files cannot be read now keeps its stored figures: one bad entry must not stop the app's start.
+      if (!TERMINAL.has(j.job.state)) await this.refreshReceived(j).catch((e: unknown) => this.log(`download ${j.job.id}: ${String(e).slice(0, 200)}`));
       this.jobs.set(j.job.id, j);
     }
   }

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { acquireDataDirLock } from './core/lock/data-dir-lock';
-import { createModelsFeature, type ModelsFeature } from './core/models/handlers';
+import { createModelsFeature, type ModelsFeature } from './core/compose/models';
 import { defaultDataDir } from './core/paths';
 import { SettingsStore } from './core/settings/store';
 import { createEventBus } from './core/util/event-bus';

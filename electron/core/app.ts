@@ -15,7 +15,7 @@ import { LlamaServerSupervisor } from './backends/supervisor';
 import { ChatService } from './chat/chat-service';
 import { ConversationStore } from './chat/conversations';
 import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock';
-import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } from './models/handlers';
+import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } from './compose/models';
 import { inspectModel } from './models/inspect';
 import type { Elevate } from './power/power-service';
 import { SettingsStore } from './settings/store';

@@ -12,7 +12,7 @@ import { methods } from '../../shared/contract';
 import type { DownloadJob } from '../../shared/models';
 import { F16_FILE, Q8_FILE, SPLIT_FILES, SPLIT_REPO, startTestHub, TEST_REPO, visibleModelFiles, writeTestCatalog, type Hub } from '../../test/hub-fixtures';
 import { tmpDir } from '../../test/helpers';
-import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } from '../models/handlers';
+import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } from '../compose/models';
 import { SettingsStore } from '../settings/store';
 import { createEventBus } from '../util/event-bus';
 

@@ -13,7 +13,7 @@ import { startHubEmulator, type HubEmulator } from '../../../scripts/hub-emulato
 import { methods } from '../../shared/contract';
 import type { DownloadJob, RepoListing } from '../../shared/models';
 import { tmpDir } from '../../test/helpers';
-import { createModelsFeature, type ModelsFeature } from '../models/handlers';
+import { createModelsFeature, type ModelsFeature } from '../compose/models';
 import { SettingsStore } from '../settings/store';
 import { createEventBus } from '../util/event-bus';
 

@@ -1,6 +1,6 @@
 /**
  * The downloader's knobs, in one place: the defaults suit a home link to a hub's CDN; tests and DEEPLOCAL_DL_* (see
- * models/handlers.ts) shrink them. Data only, so the pure policies (retry.ts, ramp.ts) and the I/O read the same values.
+ * compose/models.ts) shrink them. Data only, so the pure policies (retry.ts, ramp.ts) and the I/O read the same values.
  */
 
 export interface DownloadTuning {
@@ -59,4 +59,24 @@ export function hashWindowBytes(t: Pick<DownloadTuning, 'windowBytes' | 'connect
 /** New bytes between two sidecar writes. What a kill can lose is what arrived since the last one: well under a segment. */
 export function checkpointEveryBytes(t: Pick<DownloadTuning, 'checkpointBytes'>, segmentBytes: number): number {
   return t.checkpointBytes ?? Math.max(256 * 1024, Math.min(2 << 20, Math.floor(segmentBytes / 8)));
+}
+
+/** Tuning from the environment (tests, the bench, and people on odd links): DEEPLOCAL_DL_*. */
+export function tuningFromEnv(env: NodeJS.ProcessEnv): Partial<DownloadTuning> {
+  const n = (k: string) => {
+    const v = env[k];
+    if (v === undefined || v === '') return undefined;
+    const x = Number(v);
+    return Number.isFinite(x) && x > 0 ? x : undefined;
+  };
+  const t: Partial<DownloadTuning> = {};
+  const seg = n('DEEPLOCAL_DL_SEGMENT_BYTES');
+  if (seg) t.segmentBytes = Math.floor(seg);
+  const stall = n('DEEPLOCAL_DL_STALL_MS');
+  if (stall) t.stallMs = stall;
+  const conn = n('DEEPLOCAL_DL_CONNECTIONS');
+  if (conn) t.connections = Math.floor(conn);
+  const backoff = n('DEEPLOCAL_DL_BACKOFF_MS');
+  if (backoff) t.backoffBaseMs = backoff;
+  return t;
 }

@@ -13,17 +13,17 @@ import type { FileDownloadIo } from '../downloads/downloader';
 import { downloadUrl, type Fetch, type HubHttp } from '../downloads/hubs';
 import { DownloadManager } from '../downloads/manager';
 import { EndpointChooser, openRepo } from '../downloads/resolve';
-import type { DownloadTuning } from '../downloads/tuning';
+import { tuningFromEnv, type DownloadTuning } from '../downloads/tuning';
 import type { SettingsStore } from '../settings/store';
 import { expandHome } from '../util/safe-path';
-import { CatalogStore, catalogPaths, quantInput } from './catalog';
-import { DEFAULT_PLAN_SETTINGS, planModel, recommendAcross } from './fit';
-import { GgufError, readGgufFile } from './gguf';
-import { hardwareFromOs, hardwareFromReport } from './hardware-input';
-import { ggufErrorToApp } from './inspect';
-import { Library } from './library';
-import { factsFromGguf, weightsFromTensors } from './model-facts';
-import { inspectRemote } from './remote-gguf';
+import { CatalogStore, catalogPaths, quantInput } from '../models/catalog';
+import { DEFAULT_PLAN_SETTINGS, planModel, recommendAcross } from '../models/fit';
+import { GgufError, readGgufFile } from '../models/gguf';
+import { hardwareFromOs, hardwareFromReport } from '../models/hardware-input';
+import { ggufErrorToApp } from '../models/inspect';
+import { Library } from '../models/library';
+import { factsFromGguf, weightsFromTensors } from '../models/model-facts';
+import { inspectRemote } from '../models/remote-gguf';
 
 export type ModelHandlers = Pick<Handlers, keyof typeof modelMethods>;
 
@@ -57,25 +57,6 @@ export interface ModelsFeature {
   dispose(): Promise<void>;
 }
 
-/** Tuning from the environment (tests, the bench, and people on odd links): DEEPLOCAL_DL_*. */
-export function tuningFromEnv(env: NodeJS.ProcessEnv): Partial<DownloadTuning> {
-  const n = (k: string) => {
-    const v = env[k];
-    if (v === undefined || v === '') return undefined;
-    const x = Number(v);
-    return Number.isFinite(x) && x > 0 ? x : undefined;
-  };
-  const t: Partial<DownloadTuning> = {};
-  const seg = n('DEEPLOCAL_DL_SEGMENT_BYTES');
-  if (seg) t.segmentBytes = Math.floor(seg);
-  const stall = n('DEEPLOCAL_DL_STALL_MS');
-  if (stall) t.stallMs = stall;
-  const conn = n('DEEPLOCAL_DL_CONNECTIONS');
-  if (conn) t.connections = Math.floor(conn);
-  const backoff = n('DEEPLOCAL_DL_BACKOFF_MS');
-  if (backoff) t.backoffBaseMs = backoff;
-  return t;
-}
 
 export async function createModelsFeature(o: ModelsFeatureOptions): Promise<ModelsFeature> {
   const env = o.env ?? process.env;

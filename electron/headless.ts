@@ -61,7 +61,7 @@ async function main() {
   const staticDir = path.join(repoRoot, 'dist', 'renderer');
   const http = await startHttpTransport({
     core,
-    endpoint: () => core.supervisor.endpoint(),
+    endpoint: () => core.backend.endpoint(),
     token,
     host: values.host ?? '127.0.0.1',
     port,
@@ -93,7 +93,7 @@ async function main() {
 
   if (values.model) {
     let lastPct = -1;
-    const off = core.supervisor.onStatus((s) => {
+    const off = core.backend.onStatus((s) => {
       if (s.state === 'loading' && s.progress !== null) {
         const pct = Math.floor(s.progress * 100);
         if (pct !== lastPct && (pct % 10 === 0 || pct === 100)) console.error(`Loading ${s.model?.name ?? ''}: ${pct}%`);
@@ -102,8 +102,8 @@ async function main() {
     });
     try {
       await core.handlers['backend.start']({ modelPath: path.resolve(values.model) }, { transport: 'direct' });
-      await core.supervisor.waitReady();
-      console.log(`Model ready: ${core.supervisor.status().model?.name}`);
+      await core.backend.waitReady();
+      console.log(`Model ready: ${core.backend.status().model?.name}`);
     } catch (e) {
       const info = toErrorInfo(e);
       // The server keeps running so the UI can show the error and load another model.

@@ -1,5 +1,5 @@
 /**
- * Composes the core: settings, model inspection, the llama-server supervisor, chat, and monitoring (hardware,
+ * Composes the core: settings, model inspection, the backend (llama-server today), chat, and monitoring (hardware,
  * telemetry, power, alerts), exposed as the contract's handlers plus an event bus. No Electron here; the shell
  * passes in paths and optional native capabilities (file dialog, elevation).
  */
@@ -9,9 +9,10 @@ import path from 'node:path';
 import type { EventBus, Handlers } from '../shared/contract';
 import { AppError } from '../shared/errors';
 import { LoadOptions } from '../shared/schemas';
-import { findLlamaServer } from './backends/binaries';
-import { reapStaleBackend } from './backends/backend-pidfile';
-import { LlamaServerSupervisor } from './backends/supervisor';
+import type { Backend } from './backends/backend';
+import { reapStaleBackend } from './backends/llama-cpp/backend-pidfile';
+import { findLlamaServer } from './backends/llama-cpp/binaries';
+import { LlamaCppBackend } from './backends/llama-cpp/supervisor';
 import { ChatService } from './chat/chat-service';
 import { ConversationStore } from './chat/conversations';
 import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock';
@@ -47,7 +48,8 @@ export interface CoreOptions {
 export interface Core {
   handlers: Handlers;
   bus: EventBus;
-  supervisor: LlamaServerSupervisor;
+  /** The one running backend; chat, the OpenAI proxy and telemetry reach it only through this interface. */
+  backend: Backend;
   chat: ChatService;
   settings: SettingsStore;
   monitoring: Monitoring;
@@ -77,35 +79,32 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
   const runDir = path.join(opts.dataDir, 'run');
   await fs.mkdir(runDir, { recursive: true });
   const bus = createEventBus((e) => console.error('event listener failed:', e));
-  const supervisor = new LlamaServerSupervisor({
+  // Reads the settings store made below (it logs into the backend's log); called only once the core is composed.
+  const locateBinary = async () => findLlamaServer({ override: (await settings.get()).llamaServerPath, resourcesDirs: opts.resourcesDirs, env: opts.env ?? process.env });
+  const backend: Backend = new LlamaCppBackend({
     spawn,
     fetch: globalThis.fetch,
     pickPort: () => freePort(),
+    binaryPath: async () => (await locateBinary()).path,
     runDir,
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.stallMs ? { stallMs: opts.stallMs } : {}),
   });
-  if (dataDirLock.tookOverFrom) supervisor.log('app', `took over the data folder from DeepLocal process ${dataDirLock.tookOverFrom.pid} (${dataDirLock.tookOverFrom.why})`);
-  await reapStaleBackend(runDir, (m) => supervisor.log('app', m));
-  const settings = new SettingsStore(
-    opts.dataDir,
-    (m) => supervisor.log('app', m),
-    (s) => bus.emit('settings.changed', s),
-  );
-  const conversations = new ConversationStore(
-    opts.dataDir,
-    (m) => supervisor.log('app', m),
-    (list) => bus.emit('conversations.changed', list),
-  );
-  const chat = new ChatService({ endpoint: () => supervisor.endpoint(), emit: (ev) => bus.emit('chat.event', ev) });
-  supervisor.onStatus((s) => {
+  const note = (m: string) => backend.note(m);
+  if (dataDirLock.tookOverFrom) note(`took over the data folder from DeepLocal process ${dataDirLock.tookOverFrom.pid} (${dataDirLock.tookOverFrom.why})`);
+  await reapStaleBackend(runDir, note);
+  const settings = new SettingsStore(opts.dataDir, note, (s) => bus.emit('settings.changed', s));
+  const conversations = new ConversationStore(opts.dataDir, note, (list) => bus.emit('conversations.changed', list));
+  const chat = new ChatService({ endpoint: () => backend.endpoint(), emit: (ev) => bus.emit('chat.event', ev) });
+  backend.onStatus((s) => {
     bus.emit('backend.status', s);
     // A reply cannot outlive its backend; one cut by a crash ends with that error, not as "stopped".
-    if (s.state !== 'ready') chat.cancelAll(s.state === 'crashed' && s.error ? AppError.from(s.error) : undefined);
+    if (s.state !== 'ready') {
+      const exit = backend.lastExit();
+      chat.cancelAll(exit && exit.kind !== 'stopped' ? exit.error : undefined);
+    }
   });
-  supervisor.onLog((l) => bus.emit('backend.log', l));
-
-  const locateBinary = async () => findLlamaServer({ override: (await settings.get()).llamaServerPath, resourcesDirs: opts.resourcesDirs, env: opts.env ?? process.env });
+  backend.onLog((l) => bus.emit('backend.log', l));
   const env = opts.env ?? process.env;
   const envInterval = Number(env.DEEPLOCAL_TELEMETRY_INTERVAL_MS);
   const monitoring = await createMonitoring({
@@ -113,7 +112,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     env,
     dataDir: opts.dataDir,
     settings,
-    supervisor,
+    backend,
     locateLlamaServer: locateBinary,
     ...(opts.elevate ? { elevate: opts.elevate } : {}),
     options: { ...(envInterval >= 50 ? { intervalMs: envInterval } : {}), ...opts.monitoring },
@@ -126,8 +125,8 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     bus,
     env,
     probeHardware: () => handlers['hardware.probe']({}, { transport: 'direct' }),
-    modelInUse: (p) => supervisor.status().model?.path === p && supervisor.status().state !== 'stopped',
-    log: (m) => supervisor.log('app', m),
+    modelInUse: (p) => backend.status().model?.path === p && backend.status().state !== 'stopped',
+    log: note,
     ...opts.models,
   });
 
@@ -150,19 +149,18 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
     'models.inspect': ({ path: p }) => inspectModel(expandHome(p)),
-    'backend.status': async () => supervisor.status(),
+    'backend.status': async () => backend.status(),
     'backend.start': async ({ modelPath, options }) => {
       const model = await inspectModel(expandHome(modelPath));
       const s = await settings.get();
       const merged = LoadOptions.parse({ ...s.loadOptions, ...(options ?? {}) });
-      const bin = await locateBinary();
-      const status = await supervisor.start({ binaryPath: bin.path, model, options: merged });
+      const status = await backend.start({ model, options: merged });
       await settings.addRecentModel(model.path);
       if (options) await settings.update({ loadOptions: merged });
       return status;
     },
-    'backend.stop': () => supervisor.stop(),
-    'backend.logs': async ({ limit }) => supervisor.recentLogs(limit ?? 500),
+    'backend.stop': () => backend.stop(),
+    'backend.logs': async ({ limit }) => backend.recentLogs(limit ?? 500),
     'chat.start': async ({ requestId, messages, sampling }) => {
       const defaults = (await settings.get()).sampling;
       chat.start(requestId, messages, { ...defaults, ...(sampling ?? {}) });
@@ -185,7 +183,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
   return {
     handlers,
     bus,
-    supervisor,
+    backend,
     chat,
     settings,
     monitoring,
@@ -196,7 +194,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
       chat.cancelAll();
       await models.dispose();
       await monitoring.dispose();
-      await supervisor.dispose();
+      await backend.dispose();
       await dataDirLock.release();
     },
   };

@@ -16,12 +16,12 @@ export const tmpDir = (prefix = 'dl-test-') => fs.mkdtempSync(path.join(os.tmpdi
 /** Resolves when a status satisfying `pred` is seen (including the current one). */
 export function waitForStatus(core: Core, pred: (s: BackendStatus) => boolean, timeoutMs = 30_000): Promise<BackendStatus> {
   return new Promise((resolve, reject) => {
-    if (pred(core.supervisor.status())) return resolve(core.supervisor.status());
+    if (pred(core.backend.status())) return resolve(core.backend.status());
     const timer = setTimeout(() => {
       off();
-      reject(new Error(`timed out waiting for status; last: ${JSON.stringify(core.supervisor.status()).slice(0, 400)}`));
+      reject(new Error(`timed out waiting for status; last: ${JSON.stringify(core.backend.status()).slice(0, 400)}`));
     }, timeoutMs);
-    const off = core.supervisor.onStatus((s) => {
+    const off = core.backend.onStatus((s) => {
       if (pred(s)) {
         clearTimeout(timer);
         off();
@@ -65,7 +65,7 @@ export async function startApp(resourcesDir: string, opts: StartAppOptions = {})
     ...(opts.monitoring ? { monitoring: opts.monitoring } : {}),
   });
   const token = 'test-token-' + Math.random().toString(36).slice(2);
-  const http = await startHttpTransport({ core, endpoint: () => core.supervisor.endpoint(), token, staticDir: null });
+  const http = await startHttpTransport({ core, endpoint: () => core.backend.endpoint(), token, staticDir: null });
   const clients: WsClient[] = [];
   return {
     core,

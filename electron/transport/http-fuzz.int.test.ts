@@ -44,7 +44,7 @@ beforeAll(async () => {
   });
   server = await startHttpTransport({
     core,
-    endpoint: () => core.supervisor.endpoint(),
+    endpoint: () => core.backend.endpoint(),
     token,
     staticDir,
     maxBodyBytes: LIMIT,

@@ -16,7 +16,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { WsClientFrame, type EventBus, type Handlers, type WsServerFrame } from '../shared/contract';
 import { AppError, toErrorInfo } from '../shared/errors';
 import { WS_PATH, WS_PROTOCOL } from '../shared/ws-client';
-import type { Endpoint } from '../core/backends/supervisor';
+import type { Endpoint } from '../core/backends/backend';
 import type { MetricsSnapshot } from '../core/telemetry/sampler';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
 import { deferContinue, readBody, SECURITY_HEADERS, sendError, sendRawError } from './http-io';

@@ -21,7 +21,7 @@ const post = (body: object, signal?: AbortSignal) =>
     body: JSON.stringify(body),
     ...(signal ? { signal } : {}),
   });
-const gate = () => gateFor(app.core.supervisor.endpoint()!);
+const gate = () => gateFor(app.core.backend.endpoint()!);
 
 /** Reads an SSE body until `n` data events have arrived (or it ends); returns them and the reader to go on with. */
 async function readEvents(res: Response, n: number) {
@@ -138,7 +138,7 @@ describe('beyond the queue', () => {
 describe('a backend crash mid-stream', () => {
   it('ends the /v1 SSE stream with an OpenAI-style error event, and a waiting chat reply with the crash', { timeout: 120_000 }, async () => {
     // Two places, one held by the test: the /v1 stream runs. The chat reply waits in the gate behind another ticket
-    // the test holds, which takes the place the stream frees, so the reply is ended by the supervisor's word.
+    // the test holds, which takes the place the stream frees, so the reply is ended by the backend's word.
     gate().setLimits({ maxInFlight: 2, maxQueued: 4 });
     const held = gate().enter();
     const res = await post({ messages: [{ role: 'user', content: 'a long story' }], stream: true, max_tokens: 1500 });
@@ -148,7 +148,7 @@ describe('a backend crash mid-stream', () => {
     const ws = await app.ws();
     const waiting = streamChat(ws, { messages: [{ role: 'user', content: 'queued' }], sampling: { max_tokens: 3 } });
     expect(await waitUntil(() => gate().stats().queued === 2, 10_000)).toBe(true);
-    process.kill(app.core.supervisor.status().pid!, 'SIGKILL');
+    process.kill(app.core.backend.status().pid!, 'SIGKILL');
     let text = head;
     const dec = new TextDecoder();
     for (;;) {

@@ -1,7 +1,7 @@
 /**
- * OpenAI-compatible API on our port: checks the request, then forwards it to the running llama-server with that
- * run's key and pipes the response back byte for byte (SSE, `timings`, `reasoning_content` untouched).
- * The client closing its connection closes ours, which cancels the task in llama-server.
+ * OpenAI-compatible API on our port: checks the request, then forwards it to the ready backend's endpoint
+ * (core/backends/backend.ts) with that run's key and pipes the response back byte for byte (SSE, `timings`,
+ * `reasoning_content` untouched). The client closing its connection closes ours, which cancels the task there.
  * Generation requests pass the backend's gate (core/backends/upstream-gate.ts), shared with the chat service:
  * beyond its queue a request gets 503 + Retry-After, never a connection error.
  */
@@ -9,7 +9,7 @@ import http from 'node:http';
 import { z } from 'zod';
 import { AppError, pickLang } from '../shared/errors';
 import { gateFor, type GateTicket } from '../core/backends/upstream-gate';
-import type { Endpoint } from '../core/backends/supervisor';
+import type { Endpoint } from '../core/backends/backend';
 import { cutStreamEvent, sseEnd } from './sse-end';
 
 // One connection per request, never handed on: see completion-client.ts. How many run at once is the gate's call.

@@ -1,6 +1,6 @@
 /**
  * Admission to one backend, shared by everything that sends it work (the OpenAI proxy and the chat service both
- * reach a llama-server through its endpoint, so `gateFor(endpoint)` hands both the same gate).
+ * reach the backend through its endpoint (backend.ts), so `gateFor(endpoint)` hands both the same gate).
  *
  * Up to `maxInFlight` requests are open against the backend at once; the next `maxQueued` wait here in arrival
  * order; beyond that a request is refused at once with BACKEND_QUEUE_FULL (HTTP 503 + Retry-After), never with a

@@ -6,7 +6,7 @@
 import { AppError, toErrorInfo } from '../../shared/errors';
 import type { ChatEvent, ChatMessage, ChatTimings, SamplingParams } from '../../shared/schemas';
 import { gateFor, type GateTicket } from '../backends/upstream-gate';
-import type { Endpoint } from '../backends/supervisor';
+import type { Endpoint } from '../backends/backend';
 import { streamCompletion, type LlamaTimings } from './completion-client';
 
 export interface ChatServiceDeps {
@@ -119,7 +119,7 @@ export class ChatService {
       const end = this.now();
       const ttft = firstAt === null ? end - t0 : firstAt - t0;
       const cancelled = outcome === 'aborted';
-      // Whichever came first, the cut connection or the supervisor's word, a crash is reported as one.
+      // Whichever came first, the cut connection or the backend's word, a crash is reported as one.
       if (cancelled && abort.signal.reason instanceof AppError) throw abort.signal.reason;
       this.deps.emit({
         type: 'done',

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { probeNote, type HardwareReport, type ProbeNote } from '../../shared/telemetry';
-import { backendEnv } from '../backends/llama-args';
+import { backendEnv } from '../backends/llama-cpp/llama-args';
 import { amdSmiStaticArgs, parseAmdSmiStatic, parseRocmSmi, rocmSmiArgs, type AmdStaticGpu } from '../gpu-tools/amd-smi';
 import { parseListDevices } from '../gpu-tools/list-devices';
 import { parseCudaVersion, parseNvidiaProbe, probeArgs, type NvidiaProbeGpu } from '../gpu-tools/nvidia-probe';

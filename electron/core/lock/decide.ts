@@ -1,6 +1,6 @@
 /**
  * Pure decisions behind "one owner per data folder" (data-dir-lock.ts) and the stale-backend reaper
- * (backends/backend-pidfile.ts): is a recorded owner still the process that wrote the record, and what to do with
+ * (backends/llama-cpp/backend-pidfile.ts): is a recorded owner still the process that wrote the record, and what to do with
  * a lock file found on disk. Testable without processes or files (decide.test.ts).
  */
 import { z } from 'zod';

@@ -172,7 +172,7 @@ describe('power limits', () => {
     });
     expect(await waitUntil(() => fake.state().gpus['1']?.limit === 120, 10_000)).toBe(true);
     expect(fake.state().gpus['0']).toBeUndefined();
-    const logs = () => app!.core.supervisor.recentLogs(200).map((l) => l.text).join('\n');
+    const logs = () => app!.core.backend.recentLogs(200).map((l) => l.text).join('\n');
     expect(await waitUntil(() => /no GPU GPU-gone to re-apply 200 W to/.test(logs()), 5000)).toBe(true);
     expect(logs()).toMatch(/GPU 1 limit 170 W → 120 W \(reapply, direct\)/);
   });

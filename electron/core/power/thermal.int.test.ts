@@ -43,7 +43,7 @@ describe('thermal guard', () => {
     expect(alerts.filter((a) => a.kind === 'power-limit-external')).toEqual([]);
     // Crossing 83 °C is also a temperature alert (once per episode).
     expect(alerts.filter((a) => a.kind === 'temperature-high').length).toBeGreaterThanOrEqual(1);
-    const logs = app.core.supervisor.recentLogs(500).map((l) => l.text).join('\n');
+    const logs = app.core.backend.recentLogs(500).map((l) => l.text).join('\n');
     expect(logs).toMatch(/alert thermal-guard-lowered gpu=0/);
     expect(logs).toMatch(/alert thermal-guard-restored gpu=0/);
 

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import type { BackendCapabilities, Endpoint } from '../backends/backend';
 import { BackendStatsPoller, parsePrometheus, summarizeSlots, TokenRate } from './backend-stats';
+
+/** What a llama-server started by us serves (llama-args.ts llamaCapabilities), at `base`. */
+const llamaCaps = (base: string): BackendCapabilities => ({
+  reasoning: 'separate',
+  speculative: null,
+  metrics: { url: `${base}/metrics`, dialect: 'llamacpp' },
+  slotsUrl: `${base}/slots`,
+  embeddings: false,
+});
 
 const METRICS = `# HELP llamacpp:prompt_tokens_total Number of prompt tokens processed, excluding cached tokens
 # TYPE llamacpp:prompt_tokens_total counter
@@ -47,10 +57,10 @@ describe('backend stats', () => {
   });
 
   it('counts finished and in-progress tokens together, resets on a new run', async () => {
-    let ep: { baseUrl: string; apiKey: string } | null = { baseUrl: 'http://a', apiKey: 'k' };
+    let ep: Endpoint | null = { baseUrl: 'http://a', apiKey: 'k' };
     const responses: Record<string, { status: number; body: string }> = {};
     const get = async (url: string) => responses[url.replace(/^http:\/\/\w+/, '')] ?? { status: 500, body: '' };
-    const p = new BackendStatsPoller(() => ep, 100, get);
+    const p = new BackendStatsPoller({ endpoint: () => ep, capabilities: () => (ep ? llamaCaps(ep.baseUrl) : null) }, 100, get);
     responses['/metrics'] = { status: 200, body: 'llamacpp:tokens_predicted_total 100\nllamacpp:requests_deferred 0\n' };
     responses['/slots'] = { status: 200, body: JSON.stringify([{ is_processing: true, next_token: [{ n_decoded: 10 }] }]) };
     expect(await p.poll(0)).toMatchObject({ tokensPerSecond: 0, requestsInFlight: 1 });
@@ -62,5 +72,23 @@ describe('backend stats', () => {
     expect((await p.poll(2000)).tokensPerSecond).toBe(0);
     ep = null;
     expect(await p.poll(3000)).toEqual({ tokensPerSecond: null, requestsInFlight: 0, metrics: null });
+  });
+
+  it.each<{ name: string; caps: Partial<BackendCapabilities>; asked: string[]; want: object }>([
+    // A backend that serves neither (an external server, say) is not polled at all: no failing request per tick.
+    { name: 'no metrics, no slots', caps: { metrics: null, slotsUrl: null }, asked: [], want: { tokensPerSecond: null, requestsInFlight: 0, metrics: null } },
+    // Without /slots the finished-token counter alone drives the rate, and in-flight comes from the metrics.
+    { name: 'metrics only', caps: { slotsUrl: null }, asked: ['http://a/metrics'], want: { tokensPerSecond: 0, requestsInFlight: 3 } },
+    // The URLs come from the capabilities, not from llama-server's paths pasted onto the base URL.
+    { name: 'elsewhere', caps: { metrics: { url: 'http://a/prom', dialect: 'llamacpp' }, slotsUrl: 'http://a/live' }, asked: ['http://a/prom', 'http://a/live'], want: { requestsInFlight: 2 } },
+  ])('asks only what the capabilities name: $name', async ({ caps, asked, want }) => {
+    const seen: string[] = [];
+    const get = async (url: string) => {
+      seen.push(url);
+      return { status: 200, body: url.endsWith('/live') ? '[]' : 'llamacpp:tokens_predicted_total 5\nllamacpp:requests_processing 1\nllamacpp:requests_deferred 2\n' };
+    };
+    const p = new BackendStatsPoller({ endpoint: () => ({ baseUrl: 'http://a', apiKey: 'k' }), capabilities: () => ({ ...llamaCaps('http://a'), ...caps }) }, 100, get);
+    expect(await p.poll(0)).toMatchObject(want);
+    expect(seen.sort()).toEqual([...asked].sort());
   });
 });

@@ -1,13 +1,14 @@
 /**
- * Tokens/s and requests in flight from the running llama-server, whoever the clients are (our chat, the OpenAI
- * proxy, programs talking to it directly). llama-server's /metrics counts a request's tokens only when it ends,
+ * Tokens/s and requests in flight from the running backend, whoever the clients are (our chat, the OpenAI proxy,
+ * programs talking to it directly), read from what its capabilities say it serves (a metrics URL and the naming of
+ * its series, a slots URL). llama-server's /metrics counts a request's tokens only when it ends,
  * so a long reply would read 0 tokens/s until its last token; /slots shows each busy slot's `n_decoded` live.
  * Generated so far = tokens_predicted_total (finished) + Σ n_decoded (busy slots); the rate is its change per
  * second. A slot's count moves from one term to the other at the same moment it is released, so the sum is
  * continuous (the two reads are separate requests: a small dip is clamped to 0).
  */
 import http from 'node:http';
-import type { Endpoint } from '../backends/supervisor';
+import type { Backend, BackendCapabilities } from '../backends/backend';
 
 /** Prometheus text → sample values by series (`name` or `name{labels}` exactly as written). */
 export function parsePrometheus(text: string): Map<string, number> {
@@ -59,11 +60,16 @@ export class TokenRate {
   }
 }
 
+/** The series each metrics dialect names what we read. */
+const SERIES: Record<NonNullable<BackendCapabilities['metrics']>['dialect'], { generated: string; processing: string; deferred: string }> = {
+  llamacpp: { generated: 'llamacpp:tokens_predicted_total', processing: 'llamacpp:requests_processing', deferred: 'llamacpp:requests_deferred' },
+};
+
 export interface BackendStats {
   /** null when no model runs. */
   tokensPerSecond: number | null;
   requestsInFlight: number;
-  /** llama-server's own /metrics, for our /metrics to pass on. */
+  /** The backend's own /metrics, for our /metrics to pass on. */
   metrics: Map<string, number> | null;
 }
 
@@ -93,14 +99,15 @@ export class BackendStatsPoller {
   private slotsDisabled = false;
 
   constructor(
-    private readonly endpoint: () => Endpoint | null,
+    private readonly backend: Pick<Backend, 'endpoint' | 'capabilities'>,
     private readonly timeoutMs = 800,
     private readonly get = getText,
   ) {}
 
   async poll(nowMs: number): Promise<BackendStats> {
-    const ep = this.endpoint();
-    if (!ep) {
+    const ep = this.backend.endpoint();
+    const caps = this.backend.capabilities();
+    if (!ep || !caps) {
       this.reset();
       return noBackend;
     }
@@ -109,9 +116,10 @@ export class BackendStatsPoller {
       this.reset();
       this.base = ep.baseUrl;
     }
+    const slotsUrl = this.slotsDisabled ? null : caps.slotsUrl;
     const [m, s] = await Promise.all([
-      this.get(`${ep.baseUrl}/metrics`, ep.apiKey, this.timeoutMs).catch(() => null),
-      this.slotsDisabled ? Promise.resolve(null) : this.get(`${ep.baseUrl}/slots`, ep.apiKey, this.timeoutMs).catch(() => null),
+      caps.metrics ? this.get(caps.metrics.url, ep.apiKey, this.timeoutMs).catch(() => null) : null,
+      slotsUrl ? this.get(slotsUrl, ep.apiKey, this.timeoutMs).catch(() => null) : null,
     ]);
     const metrics = m && m.status === 200 ? parsePrometheus(m.body) : null;
     if (s && (s.status === 501 || s.status === 404)) this.slotsDisabled = true;
@@ -124,10 +132,12 @@ export class BackendStatsPoller {
       }
     }
     if (!metrics && !slots) return { tokensPerSecond: null, requestsInFlight: 0, metrics: null };
-    const finished = metrics?.get('llamacpp:tokens_predicted_total') ?? 0;
+    const series = caps.metrics ? SERIES[caps.metrics.dialect] : null;
+    const value = (k: keyof typeof SERIES.llamacpp) => (series ? metrics?.get(series[k]) : undefined);
+    const finished = value('generated') ?? 0;
     const tokensPerSecond = this.rate.update(finished + (slots?.decoded ?? 0), nowMs);
-    const deferred = metrics?.get('llamacpp:requests_deferred') ?? 0;
-    const processing = slots?.processing ?? metrics?.get('llamacpp:requests_processing') ?? 0;
+    const deferred = value('deferred') ?? 0;
+    const processing = slots?.processing ?? value('processing') ?? 0;
     return { tokensPerSecond: Math.round(tokensPerSecond * 10) / 10, requestsInFlight: Math.round(processing + deferred), metrics };
   }
 

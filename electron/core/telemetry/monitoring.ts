@@ -7,7 +7,7 @@ import type { Settings } from '../../shared/schemas';
 import type { HardwareReport } from '../../shared/telemetry';
 import { AlertLog } from '../alerts/log';
 import { AlertRules } from '../alerts/rules';
-import type { LlamaServerSupervisor } from '../backends/supervisor';
+import type { Backend } from '../backends/backend';
 import { probeHardware } from '../hardware/probe';
 import { formatHardwareReport } from '../hardware/report-text';
 import { detectPrivileged, isRoot } from '../power/elevation';
@@ -45,7 +45,7 @@ export interface MonitoringDeps {
   env: NodeJS.ProcessEnv;
   dataDir: string;
   settings: SettingsStore;
-  supervisor: LlamaServerSupervisor;
+  backend: Backend;
   locateLlamaServer: () => Promise<{ found: boolean; path: string }>;
   elevate?: Elevate;
   options?: MonitoringOptions;
@@ -61,9 +61,9 @@ export interface Monitoring {
 }
 
 export async function createMonitoring(deps: MonitoringDeps): Promise<Monitoring> {
-  const { bus, supervisor } = deps;
+  const { bus, backend } = deps;
   const opts = deps.options ?? {};
-  const log = (line: string) => supervisor.log('app', line);
+  const log = (line: string) => backend.note(line);
   let settings: Settings = await deps.settings.get();
 
   const alerts = new AlertLog((a) => bus.emit('alert', a), log);
@@ -71,7 +71,7 @@ export async function createMonitoring(deps: MonitoringDeps): Promise<Monitoring
     ...opts,
     bus,
     env: deps.env,
-    backend: { endpoint: () => supervisor.endpoint(), pid: () => supervisor.status().pid },
+    backend: { endpoint: () => backend.endpoint(), capabilities: () => backend.capabilities(), pid: () => backend.status().pid },
     thresholdC: () => settings.thermalGuard.thresholdC,
     alert: (d) => alerts.push(d),
     log,
@@ -105,7 +105,7 @@ export async function createMonitoring(deps: MonitoringDeps): Promise<Monitoring
     telemetry.emitStatus();
   });
   guard.configure(settings);
-  const offStatus = supervisor.onStatus((s) => {
+  const offStatus = backend.onStatus((s) => {
     if (s.state === 'ready') void telemetry.refreshModelVram();
     else if (s.state === 'stopped' || s.state === 'crashed') telemetry.backendStopped();
   });

@@ -16,7 +16,7 @@ import type { spawn as spawnFn } from 'node:child_process';
 import type { EventBus } from '../../shared/contract';
 import type { GpuSample, TelemetrySample, TelemetryStatus } from '../../shared/telemetry';
 import type { AlertDraft } from '../alerts/draft';
-import type { Endpoint } from '../backends/supervisor';
+import type { Backend } from '../backends/backend';
 import { amdSmiMetricArgs, amdSmiStaticArgs, parseAmdSmiMetric, parseAmdSmiStatic, parseRocmSmi, rocmSmiArgs } from '../gpu-tools/amd-smi';
 import { oneShotArgs, parseSampleLines } from '../gpu-tools/nvidia-smi';
 import { RingBuffer } from '../util/ring-buffer';
@@ -48,7 +48,7 @@ export interface TelemetryOptions {
 export interface TelemetryDeps extends TelemetryOptions {
   bus: EventBus;
   env: NodeJS.ProcessEnv;
-  backend: { endpoint(): Endpoint | null; pid(): number | null };
+  backend: Pick<Backend, 'endpoint' | 'capabilities'> & { pid(): number | null };
   thresholdC(): number;
   alert(d: AlertDraft): void;
   log(line: string): void;
@@ -101,7 +101,8 @@ export class TelemetryService {
     this.buffer = new RingBuffer<TelemetrySample>(deps.capacity ?? DEFAULT_CAPACITY);
     this.now = deps.now ?? Date.now;
     this.run = deps.runTool ?? defaultRunTool;
-    this.backendStats = new BackendStatsPoller(deps.backend.endpoint, Math.max(300, Math.min(2000, this.intervalMs)));
+    this.backendStats = new BackendStatsPoller(deps.backend, Math.max(300, Math.min(2000, this.intervalMs)));
+    this.scrapeBackend = new BackendStatsPoller(deps.backend);
     this.modelVram = new ModelVram({
       env: deps.env,
       run: this.run,
@@ -350,7 +351,7 @@ export class TelemetryService {
   }
 
   private readonly scrapeHost = new HostStats();
-  private readonly scrapeBackend = new BackendStatsPoller(() => this.deps.backend.endpoint());
+  private readonly scrapeBackend: BackendStatsPoller;
 
   /** For /metrics: the live sample when the sampler runs, else a one-off reading (CPU and tokens/s since the last scrape). */
   async metricsSnapshot(): Promise<MetricsSnapshot> {

@@ -4,8 +4,8 @@
  * in its source (ggml-cuda.cu, ggml.c, llama-kv-cache.cpp), since no GPU exists here to make them happen.
  */
 import { describe, expect, it } from 'vitest';
-import type { ErrorCode } from '../../shared/errors';
-import { classifiedToError, classifyExit, countProgressDots, notableLine, parseListening } from './stderr-classifier';
+import type { ErrorCode } from '../../../shared/errors';
+import { classifiedToError, classifyExit, isBindFailure, notableLine, parseListening } from './stderr-classifier';
 
 // ---- captured from the pinned llama-server ----------------------------------------------------------------------
 
@@ -299,12 +299,17 @@ describe('parseListening', () => {
   });
 });
 
-describe('countProgressDots', () => {
+describe('isBindFailure', () => {
   it.each([
-    { chunk: '', n: 0 },
-    { chunk: '.....', n: 5 },
-    { chunk: '..\n...', n: 5 },
-  ])('$chunk → $n', ({ chunk, n }) => {
-    expect(countProgressDots(chunk)).toBe(n);
+    // The supervisor retries on another port exactly when this says so, and classifyExit names the same lines
+    // BACKEND_PORT_IN_USE: one pattern, so a retry and the reported reason can never disagree.
+    { line: PORT_TAKEN[2]!, want: true },
+    { line: 'bind() failed: Address already in use', want: true },
+    { line: 'failed to bind to 127.0.0.1:8080', want: true },
+    // A healthy start must never look like a lost port (it would restart a good run).
+    ...HEALTHY_START.map((line) => ({ line, want: false })),
+  ])('$line → $want', ({ line, want }) => {
+    expect(isBindFailure(line)).toBe(want);
+    expect(classifyExit([line], exit1, 'loading').code === 'BACKEND_PORT_IN_USE').toBe(want);
   });
 });

@@ -2,8 +2,9 @@
  * Pure: LoadOptions → llama-server argv. Table-tested in llama-args.test.ts; no I/O here.
  * Flags follow the pinned llama.cpp (de3ff81): -lm replaces --no-mmap/--mlock, --fit refuses an explicit -ngl.
  */
-import { AppError } from '../../shared/errors';
-import type { LoadOptions } from '../../shared/schemas';
+import { AppError } from '../../../shared/errors';
+import type { LoadOptions } from '../../../shared/schemas';
+import type { BackendCapabilities } from '../backend';
 
 export interface LlamaServerArgsInput {
   modelPath: string;
@@ -50,6 +51,26 @@ export function buildLlamaServerArgs(input: LlamaServerArgsInput): string[] {
   if (o.cacheTypeV !== 'f16') args.push('-ctv', o.cacheTypeV);
   if (o.loadMode !== 'auto') args.push('-lm', o.loadMode);
   return args;
+}
+
+/**
+ * What a llama-server started with `args` serves, read from the argv itself so it cannot drift from what we pass.
+ * Defaults are the pinned build's (common/common.h, common/arg.cpp): /slots on unless --no-slots, /metrics only with
+ * --metrics, embeddings only with --embeddings, no speculative decoding unless --spec-type names one.
+ */
+export function llamaCapabilities(args: readonly string[], baseUrl: string): BackendCapabilities {
+  const value = (flag: string) => {
+    const i = args.lastIndexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const spec = value('--spec-type');
+  return {
+    reasoning: value('--reasoning-format') === 'none' ? 'inline' : 'separate',
+    speculative: spec && spec !== 'none' ? spec : null,
+    metrics: args.includes('--metrics') ? { url: `${baseUrl}/metrics`, dialect: 'llamacpp' } : null,
+    slotsUrl: args.includes('--no-slots') ? null : `${baseUrl}/slots`,
+    embeddings: args.includes('--embeddings') || args.includes('--embedding'),
+  };
 }
 
 /** llama-server honours LLAMA_ARG_* variables; strip them so settings alone decide how it runs. */

@@ -1,27 +1,32 @@
 /**
- * Supervises one llama-server child: stopped → starting → loading → ready → stopping → stopped, or crashed with a
- * typed reason. We run it the way llama.cpp's own router runs its children (LLAMA_SERVER_ROUTER_PORT set): it then
- * reports load progress as `cmd_child_to_router:state:{json}` lines on stdout and exits when its stdin closes, so
- * a killed app cannot leave it behind. Readiness is still decided by polling /health (503 while loading), with a
- * stall timer that resets whenever load progress moves, and fails fast when the process exits.
+ * The llama-cpp backend: supervises one llama-server child, stopped → starting → loading → ready → stopping →
+ * stopped, or crashed with a typed reason. We run it the way llama.cpp's own router runs its children
+ * (LLAMA_SERVER_ROUTER_PORT set): it then reports load progress as `cmd_child_to_router:state:{json}` lines on
+ * stdout and exits when its stdin closes, so a killed app cannot leave it behind. Readiness polls /health (503 while
+ * loading) and asks readiness.ts: ready, still loading, stalled (no progress nor output for too long), or exited.
  */
 import type { ChildProcess, spawn as spawnFn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../../shared/errors';
-import type { BackendStatus, LoadOptions, LogLine, ModelFileInfo } from '../../shared/schemas';
-import { writeFileAtomic } from '../util/atomic-write';
-import { lineSplitter } from '../util/lines';
-import { RingBuffer } from '../util/ring-buffer';
+import { AppError } from '../../../shared/errors';
+import type { BackendStatus, LogLine } from '../../../shared/schemas';
+import { writeFileAtomic } from '../../util/atomic-write';
+import { lineSplitter } from '../../util/lines';
+import type { Backend, BackendCapabilities, BackendExit, Endpoint, Health, StartRequest } from '../backend';
+import { BackendLog } from '../backend-log';
+import { readiness } from '../readiness';
 import { removeBackendPidFile, writeBackendPidFile } from './backend-pidfile';
-import { backendEnv, buildLlamaServerArgs } from './llama-args';
-import { classifiedToError, classifyExit, parseListening } from './stderr-classifier';
+import { backendEnv, buildLlamaServerArgs, llamaCapabilities } from './llama-args';
+import { classifiedToError, classifyExit, isBindFailure, parseListening } from './stderr-classifier';
 
-export interface SupervisorDeps {
+export interface LlamaCppDeps {
   spawn: typeof spawnFn;
   fetch: typeof fetch;
+  /** A free loopback port for each spawn (util/free-port.ts in the app; a test can hand out a taken one). */
   pickPort: () => Promise<number>;
+  /** The llama-server to run (settings, then the environment, then the bundled build: binaries.ts). */
+  binaryPath: () => Promise<string>;
   /** Where the API key file and pid file live (inside the data dir). */
   runDir: string;
   env?: NodeJS.ProcessEnv;
@@ -33,18 +38,7 @@ export interface SupervisorDeps {
   logCapacity?: number;
 }
 
-export interface StartRequest {
-  binaryPath: string;
-  model: ModelFileInfo;
-  options: LoadOptions;
-}
-
-export interface Endpoint {
-  baseUrl: string;
-  apiKey: string;
-  /** Parallel slots (-np): how many requests it generates for at once (sizes the backend gate). */
-  slots?: number;
-}
+type Failure = Exclude<BackendExit, { kind: 'stopped' }>;
 
 const STATE_PREFIX = 'cmd_child_to_router:state:';
 const EXIT_COMMAND = 'cmd_router_to_child:exit\n';
@@ -66,43 +60,56 @@ const idle = (runId: number, extra: Partial<BackendStatus> = {}): BackendStatus 
   ...extra,
 });
 
-export class LlamaServerSupervisor {
+export class LlamaCppBackend implements Backend {
+  readonly kind = 'llama-cpp';
   private st: BackendStatus = idle(0);
   private child: ChildProcess | null = null;
-  private endpointValue: Endpoint | null = null;
-  private readonly logs: RingBuffer<LogLine>;
-  private logSeq = 0;
+  /** The current spawn's port (health checks) and what it serves once ready. */
+  private port: number | null = null;
+  private serving: { endpoint: Endpoint; capabilities: BackendCapabilities } | null = null;
+  private exit: BackendExit | null = null;
+  private readonly log: BackendLog;
+  /** The current run's output, for the crash reason. */
   private tail: string[] = [];
   private readonly statusListeners = new Set<(s: BackendStatus) => void>();
-  private readonly logListeners = new Set<(l: LogLine) => void>();
   private readyWaiters: { resolve: () => void; reject: (e: AppError) => void }[] = [];
   private exited: Promise<void> = Promise.resolve();
   private readonly now: () => number;
 
-  constructor(private readonly deps: SupervisorDeps) {
+  constructor(private readonly deps: LlamaCppDeps) {
     this.now = deps.now ?? Date.now;
-    this.logs = new RingBuffer<LogLine>(deps.logCapacity ?? 2000);
+    this.log = new BackendLog(deps.logCapacity ?? 2000, this.now);
   }
 
   status(): BackendStatus {
     return this.st;
   }
   endpoint(): Endpoint | null {
-    return this.st.state === 'ready' ? this.endpointValue : null;
+    return this.st.state === 'ready' ? (this.serving?.endpoint ?? null) : null;
+  }
+  capabilities(): BackendCapabilities | null {
+    return this.st.state === 'ready' ? (this.serving?.capabilities ?? null) : null;
+  }
+  health(): Promise<Health> {
+    return this.child && this.port !== null ? this.probeHealth(this.port) : Promise.resolve('unreachable');
+  }
+  lastExit(): BackendExit | null {
+    return this.exit;
   }
   recentLogs(limit?: number): LogLine[] {
-    return this.logs.last(limit);
+    return this.log.recent(limit);
   }
   onStatus(l: (s: BackendStatus) => void): () => void {
     this.statusListeners.add(l);
     return () => void this.statusListeners.delete(l);
   }
   onLog(l: (line: LogLine) => void): () => void {
-    this.logListeners.add(l);
-    return () => void this.logListeners.delete(l);
+    return this.log.onLine(l);
+  }
+  note(text: string): void {
+    this.log.push('app', text);
   }
 
-  /** Resolves when the current run is ready; rejects with the crash reason. */
   waitReady(): Promise<void> {
     if (this.st.state === 'ready') return Promise.resolve();
     if (this.st.state === 'crashed' || this.st.state === 'stopped') {
@@ -130,14 +137,11 @@ export class LlamaServerSupervisor {
     }
   }
 
-  log(stream: LogLine['stream'], text: string) {
-    const line: LogLine = { seq: ++this.logSeq, ts: this.now(), stream, text };
-    this.logs.push(line);
-    if (stream !== 'app') {
-      this.tail.push(text);
-      if (this.tail.length > 200) this.tail.splice(0, this.tail.length - 200);
-    }
-    for (const l of this.logListeners) l(line);
+  /** A line of llama-server's own output: logged, and kept for the crash reason. */
+  private output(stream: 'stdout' | 'stderr', text: string) {
+    this.log.push(stream, text);
+    this.tail.push(text);
+    if (this.tail.length > 200) this.tail.splice(0, this.tail.length - 200);
   }
 
   /** Spawns llama-server and returns once the process is up; readiness continues in the background. */
@@ -146,10 +150,12 @@ export class LlamaServerSupervisor {
     if (s === 'starting' || s === 'loading' || s === 'stopping') throw new AppError('BACKEND_BUSY', { state: s });
     if (s === 'ready') await this.stop();
 
+    const binaryPath = await this.deps.binaryPath();
     try {
-      await fs.access(req.binaryPath);
+      await fs.access(binaryPath);
     } catch {
-      const error = new AppError('BACKEND_BINARY_MISSING', { path: req.binaryPath });
+      const error = new AppError('BACKEND_BINARY_MISSING', { path: binaryPath });
+      this.exit = { kind: 'not-started', error };
       this.set({ ...idle(this.st.runId + 1), state: 'crashed', error: error.toInfo(), model: req.model, options: req.options });
       throw error;
     }
@@ -159,6 +165,7 @@ export class LlamaServerSupervisor {
     const keyFile = path.join(this.deps.runDir, 'llama-server.key');
     await writeFileAtomic(keyFile, apiKey + '\n', 0o600);
     this.tail = [];
+    this.exit = null;
     this.set({
       ...idle(runId),
       state: 'starting',
@@ -166,23 +173,23 @@ export class LlamaServerSupervisor {
       model: req.model,
       options: req.options,
       startedAt: this.now(),
-      binaryPath: req.binaryPath,
+      binaryPath,
     });
-    this.log('app', `starting ${path.basename(req.binaryPath)} for ${req.model.path}`);
-    void this.run(req, runId, apiKey, keyFile);
+    this.note(`starting ${path.basename(binaryPath)} for ${req.model.path}`);
+    void this.run({ ...req, binaryPath }, runId, apiKey, keyFile);
     return this.st;
   }
 
-  private async run(req: StartRequest, runId: number, apiKey: string, keyFile: string, attempt = 1): Promise<void> {
+  private async run(req: StartRequest & { binaryPath: string }, runId: number, apiKey: string, keyFile: string, attempt = 1): Promise<void> {
     const port = await this.deps.pickPort();
     let args: string[];
     try {
       args = buildLlamaServerArgs({ modelPath: req.model.path, options: req.options, apiKeyFile: keyFile, port, alias: req.model.name });
     } catch (e) {
-      this.crash(runId, e instanceof AppError ? e : new AppError('INTERNAL', { reason: String(e) }));
+      this.fail(runId, { kind: 'not-started', error: e instanceof AppError ? e : new AppError('INTERNAL', { reason: String(e) }) });
       return;
     }
-    this.log('app', `${req.binaryPath} ${args.join(' ')}`);
+    this.note(`${req.binaryPath} ${args.join(' ')}`);
     let child: ChildProcess;
     try {
       child = this.deps.spawn(req.binaryPath, args, {
@@ -191,33 +198,37 @@ export class LlamaServerSupervisor {
         windowsHide: true,
       });
     } catch (e) {
-      this.crash(runId, new AppError('BACKEND_BINARY_MISSING', { path: req.binaryPath }, String(e)));
+      this.fail(runId, { kind: 'not-started', error: new AppError('BACKEND_BINARY_MISSING', { path: req.binaryPath }, String(e)) });
       return;
     }
     this.child = child;
-    this.endpointValue = { baseUrl: `http://127.0.0.1:${port}`, apiKey, slots: req.options.parallel };
+    this.port = port;
+    const baseUrl = `http://127.0.0.1:${port}`;
+    this.serving = { endpoint: { baseUrl, apiKey, slots: req.options.parallel }, capabilities: llamaCapabilities(args, baseUrl) };
     this.set({ pid: child.pid ?? null, phase: 'loading', state: 'loading', progress: 0 });
     void this.writePidFile(child.pid);
 
-    let lastActivity = this.now();
+    // The stall timer's inputs (readiness.ts): the spawn counts as progress and as output.
+    let progressAt = this.now();
+    let outputAt = progressAt;
     let exitedFlag = false;
     let bindFailed = false;
     child.stdout!.on(
       'data',
       lineSplitter((line) => {
         if (line.startsWith(STATE_PREFIX)) {
-          lastActivity = this.now();
-          this.onChildState(runId, line.slice(STATE_PREFIX.length));
-        } else if (line.trim()) this.log('stdout', line);
+          outputAt = this.now();
+          if (this.onChildState(runId, line.slice(STATE_PREFIX.length))) progressAt = outputAt;
+        } else if (line.trim()) this.output('stdout', line);
       }),
     );
     child.stderr!.on(
       'data',
       lineSplitter((line) => {
         if (!line.trim()) return;
-        lastActivity = this.now();
-        if (/couldn't bind|failed to bind|address already in use/i.test(line)) bindFailed = true;
-        this.log('stderr', line);
+        outputAt = this.now();
+        if (isBindFailure(line)) bindFailed = true;
+        this.output('stderr', line);
         const listening = parseListening(line);
         if (listening && this.st.runId === runId && this.st.state === 'loading') this.set({ phase: 'warming' });
       }),
@@ -225,56 +236,61 @@ export class LlamaServerSupervisor {
     // A closed stdin is how llama-server learns we are gone; writes after its exit must not crash us.
     child.stdin!.on('error', () => undefined);
 
+    const gone = () => {
+      exitedFlag = true;
+      if (this.child === child) {
+        this.child = null;
+        this.port = null;
+      }
+    };
     this.exited = new Promise<void>((resolve) => {
       child.once('error', (err) => {
         if (exitedFlag) return;
-        exitedFlag = true;
-        this.child = null;
-        this.crash(runId, new AppError('BACKEND_BINARY_MISSING', { path: req.binaryPath }, err.message));
+        gone();
+        this.fail(runId, { kind: 'not-started', error: new AppError('BACKEND_BINARY_MISSING', { path: req.binaryPath }, err.message) });
         resolve();
       });
       child.once('exit', (code, signal) => {
         if (exitedFlag) return;
-        exitedFlag = true;
-        if (this.child === child) this.child = null;
+        gone();
         if (child.pid) void this.removePidFile(child.pid);
         const stateAtExit = this.st.runId === runId ? this.st.state : 'stopped';
-        this.log('app', `llama-server exited (${signal ? `signal ${signal}` : `code ${code}`})`);
+        this.note(`llama-server exited (${signal ? `signal ${signal}` : `code ${code}`})`);
         if (stateAtExit === 'crashed') {
           // Already failed (stall timeout); the exit we caused is not the reason.
         } else if (stateAtExit === 'stopping' || this.st.runId !== runId) {
           if (this.st.runId === runId) this.set({ ...idle(runId) });
         } else if (bindFailed && stateAtExit === 'loading' && attempt < PORT_RETRIES) {
           // Someone took the port between our probe and its bind: try another one.
-          this.log('app', `port ${port} was taken, retrying on another port`);
+          this.note(`port ${port} was taken, retrying on another port`);
           void this.run(req, runId, apiKey, keyFile, attempt + 1);
         } else {
-          const classified = classifyExit(this.tail, { code, signal }, stateAtExit === 'ready' ? 'running' : 'loading');
-          this.crash(runId, classifiedToError(classified, req.model.path, this.tail));
+          const phase = stateAtExit === 'ready' ? 'running' : 'loading';
+          const error = classifiedToError(classifyExit(this.tail, { code, signal }, phase), req.model.path, this.tail);
+          this.fail(runId, { kind: 'exited', phase, code, signal, error });
         }
         resolve();
       });
     });
 
-    // Readiness: poll /health until 200, fail on stall.
     const interval = this.deps.healthIntervalMs ?? 250;
     const stallMs = this.deps.stallMs ?? 180_000;
-    let lastProgress = this.st.progress;
-    while (!exitedFlag && this.st.runId === runId && this.st.state === 'loading') {
-      const ok = await this.probeHealth(port);
-      if (ok && this.st.runId === runId && this.st.state === 'loading' && !exitedFlag) {
+    const current = () => this.st.runId === runId && this.st.state === 'loading';
+    while (current() && !exitedFlag) {
+      const health = await this.probeHealth(port);
+      if (!current()) break;
+      const verdict = readiness({ health, exited: exitedFlag, progressAt, outputAt, now: this.now(), stallMs });
+      // 'failed': the exit handler reports why (or retries on another port).
+      if (verdict === 'failed') break;
+      if (verdict === 'ready') {
         this.set({ state: 'ready', phase: 'ready', progress: 1, readyAt: this.now() });
-        this.log('app', `ready on 127.0.0.1:${port} after ${this.now() - (this.st.startedAt ?? this.now())} ms`);
+        this.note(`ready on 127.0.0.1:${port} after ${this.now() - (this.st.startedAt ?? this.now())} ms`);
         break;
       }
-      if (this.st.progress !== lastProgress) {
-        lastProgress = this.st.progress;
-        lastActivity = this.now();
-      }
-      if (this.now() - lastActivity > stallMs) {
-        this.log('app', `no load progress for ${Math.round(stallMs / 1000)} s, stopping llama-server`);
-        const err = new AppError('BACKEND_LOAD_TIMEOUT', { seconds: Math.round(stallMs / 1000) }, this.tail.slice(-40).join('\n'));
-        this.crash(runId, err);
+      if (verdict === 'stalled') {
+        this.note(`no load progress for ${Math.round(stallMs / 1000)} s, stopping llama-server`);
+        const error = new AppError('BACKEND_LOAD_TIMEOUT', { seconds: Math.round(stallMs / 1000) }, this.tail.slice(-40).join('\n'));
+        this.fail(runId, { kind: 'stalled', error });
         await this.killChild(child);
         break;
       }
@@ -282,34 +298,39 @@ export class LlamaServerSupervisor {
     }
   }
 
-  private onChildState(runId: number, json: string) {
-    if (this.st.runId !== runId) return;
+  /** A router state line; true when it moved the load progress. */
+  private onChildState(runId: number, json: string): boolean {
+    if (this.st.runId !== runId) return false;
     try {
       const msg = JSON.parse(json) as { state?: string; payload?: { value?: number } };
       if (msg.state === 'loading' && typeof msg.payload?.value === 'number' && this.st.state === 'loading') {
         const progress = Math.max(0, Math.min(1, msg.payload.value));
+        const moved = progress !== this.st.progress;
         this.set({ progress, phase: progress >= 1 ? 'warming' : 'loading' });
+        return moved;
       }
     } catch {
-      this.log('stdout', STATE_PREFIX + json);
+      this.output('stdout', STATE_PREFIX + json);
     }
+    return false;
   }
 
-  private async probeHealth(port: number): Promise<boolean> {
+  private async probeHealth(port: number): Promise<Health> {
     try {
       const res = await this.deps.fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer().catch(() => undefined);
-      return res.status === 200;
+      return res.status === 200 ? 'ok' : 'not-ready';
     } catch {
-      return false;
+      return 'unreachable';
     }
   }
 
-  private crash(runId: number, error: AppError) {
+  private fail(runId: number, exit: Failure) {
     if (this.st.runId !== runId) return;
-    this.log('app', `error ${error.code}: ${error.message}`);
-    this.set({ state: 'crashed', error: error.toInfo(), phase: null, progress: null, pid: null });
-    this.endpointValue = null;
+    this.note(`error ${exit.error.code}: ${exit.error.message}`);
+    this.exit = exit;
+    this.serving = null;
+    this.set({ state: 'crashed', error: exit.error.toInfo(), phase: null, progress: null, pid: null });
   }
 
   /** Graceful stop: SIGTERM (llama-server finishes cleanly), then SIGKILL after the grace period. */
@@ -319,8 +340,9 @@ export class LlamaServerSupervisor {
       this.set({ ...idle(this.st.runId) });
       return this.st;
     }
+    this.exit = { kind: 'stopped' };
+    this.serving = null;
     this.set({ state: 'stopping', phase: null });
-    this.endpointValue = null;
     await this.killChild(child);
     if (this.st.state === 'stopping') this.set({ ...idle(this.st.runId) });
     return this.st;

@@ -6,8 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { selfIdentity } from '../lock/process-probe';
-import { pidAlive, tmpDir, waitUntil } from '../../test/helpers';
+import { selfIdentity } from '../../lock/process-probe';
+import { pidAlive, tmpDir, waitUntil } from '../../../test/helpers';
 import { BACKEND_PID_FILE, reapStaleBackend, writeBackendPidFile } from './backend-pidfile';
 
 const llamaServer = inject('llamaServer');

@@ -2,11 +2,18 @@
  * Pure: turns llama-server's output and exit into a typed reason. Like Ollama's status writer, it remembers the
  * lines that explain a failure; the raw tail is kept as details for bug reports.
  */
-import { AppError, type ErrorCode } from '../../shared/errors';
+import { AppError, type ErrorCode } from '../../../shared/errors';
 
 export interface Classified {
   code: ErrorCode;
   reason: string;
+}
+
+/** llama-server could not listen on its port (another program took it first): the one place this is recognized. */
+const BIND_FAILED = /couldn't bind|failed to bind|address already in use|bind\(\) failed/i;
+
+export function isBindFailure(line: string): boolean {
+  return BIND_FAILED.test(line);
 }
 
 const RULES: { re: RegExp; code: ErrorCode; reason?: (m: RegExpExecArray) => string }[] = [
@@ -14,7 +21,7 @@ const RULES: { re: RegExp; code: ErrorCode; reason?: (m: RegExpExecArray) => str
   { re: /cudaMalloc failed: out of memory|out of memory|failed to allocate buffer for kv cache|unable to allocate .*buffer|ErrorOutOfDeviceMemory|std::bad_alloc/i, code: 'BACKEND_OOM' },
   // The file vanished between inspect and spawn; other open failures (permissions) stay generic load failures.
   { re: /failed to open GGUF file .*\(No such file or directory\)/i, code: 'MODEL_NOT_FOUND' },
-  { re: /couldn't bind|failed to bind|address already in use|bind\(\) failed/i, code: 'BACKEND_PORT_IN_USE' },
+  { re: BIND_FAILED, code: 'BACKEND_PORT_IN_USE' },
   { re: /invalid magic|not a gguf|failed to read magic/i, code: 'MODEL_NOT_GGUF' },
   { re: /tensor '([^']+)' data is not within the file bounds|file is truncated|corrupted or incomplete/i, code: 'MODEL_TRUNCATED' },
   { re: /error loading model|failed to load model|llama_model_load: error|unable to load model/i, code: 'MODEL_LOAD_FAILED' },
@@ -58,13 +65,6 @@ export function classifyExit(lines: readonly string[], exit: { code: number | nu
 export function classifiedToError(c: Classified, modelPath: string, tail: readonly string[]): AppError {
   const params: Record<string, string> = c.code === 'MODEL_UNSUPPORTED_ARCH' ? { arch: c.reason } : { reason: c.reason, path: modelPath };
   return new AppError(c.code, params, tail.slice(-60).join('\n'));
-}
-
-/** llama.cpp prints one '.' per percent while loading tensors; returns the dots on a line of only dots. */
-export function countProgressDots(chunk: string): number {
-  let n = 0;
-  for (const ch of chunk) if (ch === '.') n++;
-  return n;
 }
 
 const LISTEN_RE = /listening on (?:https?:\/\/)?([\d.]+|\[[0-9a-f:]+\]|[\w.-]+):(\d+)/i;

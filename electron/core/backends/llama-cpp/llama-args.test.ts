@@ -4,9 +4,10 @@
  * -ngl, needs flash attention for a quantized V cache, and reads LLAMA_ARG_* from the environment.
  */
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors';
-import { defaultLoadOptions, type LoadOptions } from '../../shared/schemas';
-import { backendEnv, buildLlamaServerArgs, type LlamaServerArgsInput } from './llama-args';
+import { AppError } from '../../../shared/errors';
+import { defaultLoadOptions, type LoadOptions } from '../../../shared/schemas';
+import type { BackendCapabilities } from '../backend';
+import { backendEnv, buildLlamaServerArgs, llamaCapabilities, type LlamaServerArgsInput } from './llama-args';
 
 const KEY_FILE = '/data/run/api-key.txt';
 
@@ -198,6 +199,35 @@ describe('buildLlamaServerArgs', () => {
     const p = 'C:\\Users\\张 三\\My Models\\DeepSeek R1.gguf';
     const args = build({}, { modelPath: p });
     expect(hasRun(args, ['-m', p])).toBe(true);
+  });
+});
+
+describe('llamaCapabilities', () => {
+  const BASE = 'http://127.0.0.1:4000';
+  const ours: BackendCapabilities = {
+    reasoning: 'separate',
+    speculative: null,
+    metrics: { url: `${BASE}/metrics`, dialect: 'llamacpp' },
+    slotsUrl: `${BASE}/slots`,
+    embeddings: false,
+  };
+  it.each<{ name: string; args: string[]; want: BackendCapabilities }>([
+    // What we start today: telemetry reads /metrics and /slots; /v1/embeddings would be refused (no --embeddings).
+    { name: 'our argv with default options', args: build(), want: ours },
+    // R1's thinking then stays in the content as <think>…</think>: the chat view must not expect reasoning_content.
+    { name: "reasoning format 'none'", args: build({ reasoningFormat: 'none' }), want: { ...ours, reasoning: 'inline' } },
+    { name: "reasoning format 'deepseek'", args: build({ reasoningFormat: 'deepseek' }), want: ours },
+    // Without --metrics llama-server answers /metrics with 501: no URL rather than a poll that always fails.
+    { name: 'no --metrics', args: build().filter((a) => a !== '--metrics'), want: { ...ours, metrics: null } },
+    // The pinned build serves /slots unless told not to; --no-slots must take the URL away.
+    { name: '--no-slots', args: [...build(), '--no-slots'], want: { ...ours, slotsUrl: null } },
+    // A draft model alone never drafts (--spec-type defaults to none): only the type says speculation is on.
+    { name: '-md without --spec-type', args: [...build(), '-md', '/m/draft.gguf'], want: ours },
+    { name: '--spec-type draft-simple', args: [...build(), '-md', '/m/draft.gguf', '--spec-type', 'draft-simple'], want: { ...ours, speculative: 'draft-simple' } },
+    { name: '--spec-type none', args: [...build(), '--spec-type', 'none'], want: ours },
+    { name: '--embeddings', args: [...build(), '--embeddings'], want: { ...ours, embeddings: true } },
+  ])('$name', ({ args, want }) => {
+    expect(llamaCapabilities(args, BASE)).toEqual(want);
   });
 });
 

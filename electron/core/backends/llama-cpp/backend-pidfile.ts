@@ -5,9 +5,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { decideReap, parseBackendPidRecord, type BackendPidRecord, type OwnerId } from '../lock/decide';
-import { commandLineOf, probeProcess, selfIdentity, type Probe } from '../lock/process-probe';
-import { writeFileAtomic } from '../util/atomic-write';
+import { decideReap, parseBackendPidRecord, type BackendPidRecord, type OwnerId } from '../../lock/decide';
+import { commandLineOf, probeProcess, selfIdentity, type Probe } from '../../lock/process-probe';
+import { writeFileAtomic } from '../../util/atomic-write';
 
 export const BACKEND_PID_FILE = 'llama-server.pid';
 

@@ -1,0 +1,86 @@
+/**
+ * What every backend kind offers the rest of the app (the style of Ollama's `LlamaServer` interface): chat, the
+ * OpenAI proxy, the backend gate, telemetry and the contract handlers see this, never a process or its flags. Today
+ * the one kind is `llama-cpp/` (llama-server); a kind learns what it can do from what it really runs, and says so in
+ * `capabilities()`, rather than promising a fixed feature list.
+ */
+import type { AppError } from '../../shared/errors';
+import type { BackendStatus, LoadOptions, LogLine, ModelFileInfo } from '../../shared/schemas';
+
+export type BackendKind = 'llama-cpp';
+
+export interface StartRequest {
+  model: ModelFileInfo;
+  options: LoadOptions;
+}
+
+/** Where a ready backend serves the OpenAI-compatible API, and what the backend gate sizes itself from. */
+export interface Endpoint {
+  /** `http://127.0.0.1:PORT`; `/v1/...` paths are appended. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer`; one per run. */
+  apiKey: string;
+  /** Requests it generates for at once (llama-server: -np), which sizes the backend gate; undefined: not known. */
+  slots?: number;
+}
+
+/** What the running backend can actually use, from the build and the options it was started with. */
+export interface BackendCapabilities {
+  /** Where R1-style thinking arrives: in `delta.reasoning_content` ('separate'), or inside the content ('inline'). */
+  reasoning: 'separate' | 'inline';
+  /** The speculative decoding in use (llama-server's --spec-type, e.g. 'draft-simple'); null when off. */
+  speculative: string | null;
+  /** Prometheus text, and the naming of its series (llama-server: `llamacpp:*`); null when none is served. */
+  metrics: { url: string; dialect: 'llamacpp' } | null;
+  /** Live per-slot state in llama-server's /slots shape (tokens of unfinished requests); null when not served. */
+  slotsUrl: string | null;
+  /** /v1/embeddings answers (llama-server only with --embeddings, which then serves nothing else). */
+  embeddings: boolean;
+}
+
+/**
+ * The last answer of the backend's health check: 'ok' serves; 'not-ready' answered but is not serving yet
+ * (llama-server: 503 while loading); 'unreachable' did not answer (not listening yet, gone, or hung).
+ */
+export type Health = 'ok' | 'not-ready' | 'unreachable';
+
+/** How a run ended. `error.code` is the classified reason (BACKEND_OOM, MODEL_LOAD_FAILED, BACKEND_CRASHED, …). */
+export type BackendExit =
+  /** We ended it: stop(), a new start, app exit. */
+  | { kind: 'stopped' }
+  /** It never ran: no binary, options it cannot take. */
+  | { kind: 'not-started'; error: AppError }
+  /** It made no load progress and wrote nothing for too long, so we ended it. */
+  | { kind: 'stalled'; error: AppError }
+  /** It ended on its own, while loading or while serving. */
+  | { kind: 'exited'; phase: 'loading' | 'running'; code: number | null; signal: string | null; error: AppError };
+
+export interface Backend {
+  readonly kind: BackendKind;
+  /**
+   * Starts a run (a ready one is stopped first) and returns once its process is up. Load progress (status.progress,
+   * status.phase) and readiness follow as status events. Throws BACKEND_BUSY while a run starts or stops, and
+   * BACKEND_BINARY_MISSING when there is nothing to run.
+   */
+  start(req: StartRequest): Promise<BackendStatus>;
+  /** Graceful stop, then forced after a grace period; resolves once the process is gone. */
+  stop(): Promise<BackendStatus>;
+  status(): BackendStatus;
+  onStatus(listener: (s: BackendStatus) => void): () => void;
+  /** Resolves when the current run is ready; rejects with the reason it failed. */
+  waitReady(): Promise<void>;
+  /** Set while ready, null otherwise. */
+  endpoint(): Endpoint | null;
+  /** Of the ready run, null otherwise. */
+  capabilities(): BackendCapabilities | null;
+  /** Asks the running backend now ('unreachable' when none runs). */
+  health(): Promise<Health>;
+  /** How the latest run ended; null while it runs (or before the first). */
+  lastExit(): BackendExit | null;
+  recentLogs(limit?: number): LogLine[];
+  onLog(listener: (line: LogLine) => void): () => void;
+  /** Adds a line of the app's own (stream 'app') to the log, beside the backend's output. */
+  note(text: string): void;
+  /** For app exit: stops the run. */
+  dispose(): Promise<void>;
+}

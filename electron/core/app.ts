@@ -20,7 +20,7 @@ import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } fr
 import { inspectModel } from './models/inspect';
 import type { Elevate } from './power/power-service';
 import { SettingsStore } from './settings/store';
-import { createMonitoring, type Monitoring, type MonitoringOptions } from './telemetry/monitoring';
+import { createMonitoring, type Monitoring, type MonitoringOptions } from './compose/monitoring';
 import { createEventBus } from './util/event-bus';
 import { expandHome } from './util/safe-path';
 import { freePort } from './util/free-port';

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { afterAll } from 'vitest';
 import { createCore, type Core } from '../core/app';
 import type { Elevate } from '../core/power/power-service';
-import type { MonitoringOptions } from '../core/telemetry/monitoring';
+import type { MonitoringOptions } from '../core/compose/monitoring';
 import type { BackendStatus } from '../shared/schemas';
 import { connectWs, type SocketLike, type WsClient } from '../shared/ws-client';
 import { startHttpTransport, type HttpTransport } from '../transport/http';

@@ -32,6 +32,46 @@ export const RULES = {
   test: { layers: ['shared', 'core', 'transport', 'preload', 'test'], forbid: ['electron'], node: true },
 };
 
+/**
+ * Inside the core: which feature folders each folder may import (besides itself, `util/` and the shared contract).
+ * Features stay apart; `compose/` and the root files (app.ts, paths.ts) wire them together and may import any of them.
+ * Tests are exempt: an integration test stands the real feature up with whatever it needs (settings, compose).
+ * docs/ARCHITECTURE.md shows this table; change both together.
+ */
+export const CORE_RULES = {
+  util: [],
+  lock: [],
+  settings: [],
+  'gpu-tools': [],
+  alerts: [],
+  backends: ['lock'],
+  chat: ['backends'],
+  hardware: ['gpu-tools', 'backends'],
+  telemetry: ['gpu-tools', 'alerts', 'backends'],
+  power: ['gpu-tools', 'alerts', 'telemetry'],
+  downloads: [],
+  models: ['downloads'],
+  compose: '*',
+};
+
+/** The core folder of a core file ('' for app.ts and other files at the core's root). */
+export function coreFolderOf(file) {
+  const rel = path.relative(path.join(root, 'electron/core'), file).split(path.sep);
+  return rel.length > 1 ? rel[0] : '';
+}
+
+/** Null when a core file may import another core file, else why not. */
+export function coreImportProblem(file, target) {
+  const from = coreFolderOf(file);
+  const to = coreFolderOf(target);
+  if (from === '' || from === to || to === 'util' || isTestFile(file)) return null;
+  const allowed = CORE_RULES[from];
+  if (allowed === undefined) return `core/${from}/ is not in the core's import table`;
+  if (to === '') return `core/${from}/ may not import the core's root, which composes the features`;
+  if (allowed === '*' || allowed.includes(to)) return null;
+  return `core/${from}/ may not import core/${to}/`;
+}
+
 const isTestFile = (f) => /\.(int\.)?test\.tsx?$/.test(f);
 
 /** The renderer's alias for the contract (renderer/tsconfig.json, vite.config.ts, vitest.config.ts). */
@@ -51,6 +91,7 @@ export const codeLayering = {
     schema: [],
     messages: {
       layer: '{{from}} code may not import {{to}} code ({{spec}}).',
+      coreFolder: '{{why}} ({{spec}}); see the core import table in docs/ARCHITECTURE.md.',
       pkg: '{{from}} code may not import the package "{{spec}}".',
       node: '{{from}} code may not import Node built-ins ({{spec}}).',
       alias: "renderer code imports the contract as '@shared/…', not by a relative path ({{spec}}).",
@@ -69,6 +110,10 @@ export const codeLayering = {
         if (!to) return;
         const allowed = rule.layers.includes(to) || (to === 'test' && isTestFile(file) && rule.node);
         if (!allowed) context.report({ node, messageId: 'layer', data: { from, to, spec } });
+        else if (from === 'core' && to === 'core') {
+          const why = coreImportProblem(file, target);
+          if (why) context.report({ node, messageId: 'coreFolder', data: { why, spec } });
+        }
         // One spelling, so a file can move without its imports changing and a search finds every use.
         else if (from === 'renderer' && to === 'shared' && spec.startsWith('.')) context.report({ node, messageId: 'alias', data: { spec } });
         return;

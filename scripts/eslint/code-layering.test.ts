@@ -26,3 +26,23 @@ describe('code-layering: the renderer and the shared contract', () => {
     expect(lint(file, spec)).toEqual(want);
   });
 });
+
+describe('code-layering: core folders follow the import table', () => {
+  const why = (w: string, spec: string) => [`${w} (${spec}); see the core import table in docs/ARCHITECTURE.md.`];
+  it.each([
+    // [file, import, what the rule says, why]
+    ['electron/core/power/power-service.ts', '../telemetry/sampler', [], 'power reads telemetry samples: in the table'],
+    ['electron/core/telemetry/sampler.ts', '../power/power-service', why('core/telemetry/ may not import core/power/', '../power/power-service'), 'the reverse is a cycle'],
+    ['electron/core/downloads/manager.ts', '../models/gguf', why('core/downloads/ may not import core/models/', '../models/gguf'), 'the GGUF check is injected'],
+    ['electron/core/models/remote-gguf.ts', '../downloads/hubs', [], 'models reads remote headers over the hub HTTP layer'],
+    ['electron/core/hardware/probe.ts', '../util/run-tool', [], 'util is for everyone'],
+    ['electron/core/chat/chat-service.ts', '../app', why("core/chat/ may not import the core's root, which composes the features", '../app'), 'features never reach up to the composition'],
+    ['electron/core/compose/models.ts', '../downloads/manager', [], 'compose wires any feature'],
+    ['electron/core/app.ts', './telemetry/sampler', [], 'so does the root'],
+    ['electron/core/downloads/hostile-hub.int.test.ts', '../settings/store', [], 'tests stand the real feature up'],
+    ['electron/core/newfolder/x.ts', '../util/lines', [], 'util is allowed even from a folder not in the table'],
+    ['electron/core/newfolder/x.ts', '../models/fit', why("core/newfolder/ is not in the core's import table", '../models/fit'), 'a new folder must be added to the table first'],
+  ])('%s imports %s', (file, spec, want) => {
+    expect(lint(file, spec)).toEqual(want);
+  });
+});

@@ -15,7 +15,7 @@ import { PowerService, type Elevate } from '../power/power-service';
 import { ThermalGuardDriver } from '../power/thermal-driver';
 import type { SettingsStore } from '../settings/store';
 import { runTool } from '../util/run-tool';
-import { TelemetryService, type TelemetryOptions } from './sampler';
+import { TelemetryService, type TelemetryOptions } from '../telemetry/sampler';
 
 export type MonitoringHandlers = Pick<
   Handlers,

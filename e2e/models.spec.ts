@@ -48,7 +48,9 @@ test.afterAll(async () => {
   if (savedSampling) await rpc('settings.update', { sampling: savedSampling });
 });
 
-test('first run: the wizard plans, downloads, verifies and starts a model, then chat streams a reply', async ({ page }) => {
+test('first run: the wizard plans, downloads, verifies and starts a model, then chat streams a reply', async ({
+  page,
+}) => {
   // Nothing installed and nothing running: what a new user sees.
   expect(await rpc<unknown[]>('models.library', {})).toEqual([]);
   await rpc('backend.stop', {});
@@ -105,7 +107,9 @@ test('first run: the wizard plans, downloads, verifies and starts a model, then 
   await expect(reply).toHaveAttribute('data-streaming', 'true');
   // The planned context (4096 tokens) fills in about 5 s at this model's speed, and then the reply ends by itself:
   // look often, so Stop is clicked while it still streams even on a loaded machine.
-  await expect.poll(async () => (await reply.innerText()).length, { timeout: 15_000, intervals: [50] }).toBeGreaterThan(40);
+  await expect
+    .poll(async () => (await reply.innerText()).length, { timeout: 15_000, intervals: [50] })
+    .toBeGreaterThan(40);
   const before = (await reply.innerText()).length;
   await expect.poll(async () => (await reply.innerText()).length, { intervals: [50] }).toBeGreaterThan(before);
   await page.getByTestId('chat-stop').click();
@@ -164,7 +168,9 @@ test('the Models page shows fit badges per quant and opens any repo by id or URL
   await expect(page.getByTestId('repo-error')).toHaveAttribute('data-code', /HUB_NOT_FOUND|HUB_AUTH_REQUIRED/);
 });
 
-test('a download on a slow link pauses, resumes where it stopped, verifies, and lands in the library', async ({ page }) => {
+test('a download on a slow link pauses, resumes where it stopped, verifies, and lands in the library', async ({
+  page,
+}) => {
   await open(page);
   await page.getByTestId('nav-models').click();
   await page.getByTestId('repo-input').fill(`hf.co/${SLOW_REPO}`);
@@ -181,7 +187,11 @@ test('a download on a slow link pauses, resumes where it stopped, verifies, and 
   await page.getByTestId('nav-downloads').click();
   const row = page.locator('[data-testid=download-row]').filter({ hasText: SLOW_REPO });
   await expect(row).toHaveAttribute('data-state', 'downloading');
-  await expect.poll(async () => Number(await row.getByTestId('download-progress').getAttribute('data-progress')), { timeout: 20_000 }).toBeGreaterThanOrEqual(40);
+  await expect
+    .poll(async () => Number(await row.getByTestId('download-progress').getAttribute('data-progress')), {
+      timeout: 20_000,
+    })
+    .toBeGreaterThanOrEqual(40);
   // Bytes, speed and time left while it runs.
   await expect(row.getByTestId('download-figures')).toContainText(/MB of .+ MB · .+\/s · .+ left/);
 
@@ -198,7 +208,9 @@ test('a download on a slow link pauses, resumes where it stopped, verifies, and 
 
   await row.getByTestId('download-resume').click();
   await expect(row).toHaveAttribute('data-state', 'downloading');
-  await expect.poll(async () => (await jobFor(SLOW_REPO))!.receivedBytes, { timeout: 20_000 }).toBeGreaterThan(paused.receivedBytes);
+  await expect
+    .poll(async () => (await jobFor(SLOW_REPO))!.receivedBytes, { timeout: 20_000 })
+    .toBeGreaterThan(paused.receivedBytes);
   // Full speed for the rest, then the SHA-256 and GGUF checks.
   await setFaults([]);
   await expect(row).toHaveAttribute('data-state', 'completed', { timeout: 60_000 });
@@ -215,7 +227,9 @@ test('a download on a slow link pauses, resumes where it stopped, verifies, and 
   await expect(page.locator('[data-testid=library-row]').filter({ hasText: /Slow/i })).toHaveCount(1);
 });
 
-test('the library imports a local GGUF by reference, deletes with a confirmation, and forgets references', async ({ page }) => {
+test('the library imports a local GGUF by reference, deletes with a confirmation, and forgets references', async ({
+  page,
+}) => {
   await open(page);
   await page.getByTestId('nav-library').click();
   const rows = page.getByTestId('library-row');

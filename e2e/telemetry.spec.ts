@@ -23,7 +23,16 @@ test.describe.configure({ mode: 'serial' });
 test('Monitor: live charts grow and move, per GPU, and pause freezes the view', async ({ page }) => {
   await openMonitor(page);
   const vram = page.getByTestId('chart-vram');
-  for (const id of ['chart-vram', 'chart-temp', 'chart-power', 'chart-util', 'chart-clocks', 'chart-cpu-ram', 'chart-tps']) await expect(page.getByTestId(id)).toBeVisible();
+  for (const id of [
+    'chart-vram',
+    'chart-temp',
+    'chart-power',
+    'chart-util',
+    'chart-clocks',
+    'chart-cpu-ram',
+    'chart-tps',
+  ])
+    await expect(page.getByTestId(id)).toBeVisible();
   await expect(page.getByTestId('monitor-nogpu')).toHaveCount(0);
 
   // Samples arrive once a second from the fake's long-lived `nvidia-smi -lms` stream.
@@ -96,7 +105,9 @@ test('Hardware: shows the fake GPUs and the CPU, and copies the report as text',
   await expect(gpus).toHaveCount(2);
 });
 
-test('Power: a limit in range is applied and confirmed by the GPU, a bad one shows the valid range, reset restores the default', async ({ page }) => {
+test('Power: a limit in range is applied and confirmed by the GPU, a bad one shows the valid range, reset restores the default', async ({
+  page,
+}) => {
   await openMonitor(page);
   const card = gpuCard(page, 0);
   await expect(card.getByTestId('power-current')).toHaveText('350 W', { timeout: 15_000 });
@@ -133,9 +144,13 @@ test('Power: "re-apply at start" is saved in settings', async ({ page }) => {
   const toggle = page.getByTestId('power-reapply');
   await expect(toggle).not.toBeChecked();
   await toggle.check();
-  await expect.poll(async () => ((await rpc('settings.get', {})) as { power: { reapplyAtStart: boolean } }).power.reapplyAtStart).toBe(true);
+  await expect
+    .poll(async () => ((await rpc('settings.get', {})) as { power: { reapplyAtStart: boolean } }).power.reapplyAtStart)
+    .toBe(true);
   await toggle.uncheck();
-  await expect.poll(async () => ((await rpc('settings.get', {})) as { power: { reapplyAtStart: boolean } }).power.reapplyAtStart).toBe(false);
+  await expect
+    .poll(async () => ((await rpc('settings.get', {})) as { power: { reapplyAtStart: boolean } }).power.reapplyAtStart)
+    .toBe(false);
 });
 
 test.describe('other machines', () => {
@@ -173,7 +188,9 @@ test.describe('other machines', () => {
     const card = gpuCard(page, 0);
     await card.getByTestId('power-input').fill('90');
     await card.getByTestId('power-apply').click();
-    await expect(card.getByTestId('power-error')).toHaveAttribute('data-code', 'POWER_UNSUPPORTED', { timeout: 15_000 });
+    await expect(card.getByTestId('power-error')).toHaveAttribute('data-code', 'POWER_UNSUPPORTED', {
+      timeout: 15_000,
+    });
     await expect(card.getByTestId('power-clocks')).toBeVisible();
     await card.getByTestId('power-lock-max').fill('1500');
     await card.getByTestId('power-lock-apply').click();

@@ -25,7 +25,9 @@ import { formatBytes } from './shared/format';
 import { EndpointId, type DownloadJob, type DownloadRequest } from './shared/models';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = [path.resolve(here, '..', '..'), path.resolve(here, '..')].find((d) => fs.existsSync(path.join(d, 'package.json'))) ?? process.cwd();
+const repoRoot =
+  [path.resolve(here, '..', '..'), path.resolve(here, '..')].find((d) => fs.existsSync(path.join(d, 'package.json'))) ??
+  process.cwd();
 const lang: Lang = pickLang(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG);
 
 const MESSAGES: Record<Lang, Record<string, string>> = {
@@ -64,7 +66,8 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     eta: '剩余',
   },
 };
-const t = (key: string, params: Record<string, string | number> = {}) => fillMessage(MESSAGES[lang][key] ?? key, params);
+const t = (key: string, params: Record<string, string | number> = {}) =>
+  fillMessage(MESSAGES[lang][key] ?? key, params);
 
 class UsageError extends Error {}
 
@@ -114,7 +117,12 @@ function progressPrinter() {
 }
 
 /** `name:QUANT` where name has no "/" is a catalog id when the catalog has it. */
-async function toRequest(f: ModelsFeature, arg: string, file: string | undefined, endpoint: EndpointId | undefined): Promise<DownloadRequest> {
+async function toRequest(
+  f: ModelsFeature,
+  arg: string,
+  file: string | undefined,
+  endpoint: EndpointId | undefined,
+): Promise<DownloadRequest> {
   const m = /^([a-z0-9][a-z0-9._-]*)(?::([A-Za-z0-9_.+-]+))?$/i.exec(arg);
   if (m && !arg.includes('/')) {
     const cat = (await f.catalog.list()).find((x) => x.id === m[1]!.toLowerCase());
@@ -123,14 +131,21 @@ async function toRequest(f: ModelsFeature, arg: string, file: string | undefined
     if (!quant) {
       // No quant given: what the planner recommends for this machine, else the usual 4-bit.
       const report = await f.handlers['models.fit']({ catalogId: cat.id }, { transport: 'direct' });
-      quant = report.models[0]?.recommended?.quant ?? cat.quants.find((q) => q.id === 'Q4_K_M')?.id ?? cat.quants[0]!.id;
+      quant =
+        report.models[0]?.recommended?.quant ?? cat.quants.find((q) => q.id === 'Q4_K_M')?.id ?? cat.quants[0]!.id;
     }
     return { catalogId: cat.id, quant, ...(endpoint ? { endpoint } : {}) };
   }
   return { ref: arg, ...(file ? { file } : {}), ...(endpoint ? { endpoint } : {}) };
 }
 
-async function pull(f: ModelsFeature, bus: EventBus, arg: string, file: string | undefined, endpoint: EndpointId | undefined) {
+async function pull(
+  f: ModelsFeature,
+  bus: EventBus,
+  arg: string,
+  file: string | undefined,
+  endpoint: EndpointId | undefined,
+) {
   console.error(t('resolving', { what: arg }));
   const req = await toRequest(f, arg, file, endpoint);
   const bar = progressPrinter();
@@ -168,8 +183,16 @@ async function pull(f: ModelsFeature, bus: EventBus, arg: string, file: string |
       console.log(t('already', { path: job.targetPath }));
       return 0;
     }
-    console.error(t('downloading', { name: job.name, quant: job.quant ?? '', size: formatBytes(job.totalBytes), endpoint: job.endpoint?.url ?? '?' }));
-    if (job.receivedBytes > 0) console.error(t('resuming', { got: formatBytes(job.receivedBytes), size: formatBytes(job.totalBytes) }));
+    console.error(
+      t('downloading', {
+        name: job.name,
+        quant: job.quant ?? '',
+        size: formatBytes(job.totalBytes),
+        endpoint: job.endpoint?.url ?? '?',
+      }),
+    );
+    if (job.receivedBytes > 0)
+      console.error(t('resuming', { got: formatBytes(job.receivedBytes), size: formatBytes(job.totalBytes) }));
     const end = await f.manager.waitFor(job.id);
     if (!verifying) bar.end();
     if (end.state === 'completed') {
@@ -229,7 +252,13 @@ async function main() {
   }
 }
 
-async function runCommand(cmd: string, arg: string | undefined, dataDir: string, endpoint: EndpointId | undefined, values: { file?: string | undefined; json?: boolean | undefined }): Promise<number> {
+async function runCommand(
+  cmd: string,
+  arg: string | undefined,
+  dataDir: string,
+  endpoint: EndpointId | undefined,
+  values: { file?: string | undefined; json?: boolean | undefined },
+): Promise<number> {
   const bus = createEventBus();
   const settings = new SettingsStore(dataDir);
   const verbose = process.env.DEEPLOCAL_VERBOSE === '1';
@@ -254,14 +283,29 @@ async function runCommand(cmd: string, arg: string | undefined, dataDir: string,
         const list = await feature.handlers['models.library']({}, ctx);
         if (values.json) console.log(JSON.stringify(list, null, 2));
         else if (!list.length) console.log(t('noModels'));
-        else table([['NAME', 'ARCH', 'QUANT', 'SIZE', 'CONTEXT', 'FILE'], ...list.map((m) => [m.name, m.architecture ?? '?', m.quantization ?? '?', formatBytes(m.sizeBytes), m.contextLength ? String(m.contextLength) : '?', m.error ? `${m.path} (${formatError(lang, m.error.code, m.error.params)})` : m.path])]);
+        else
+          table([
+            ['NAME', 'ARCH', 'QUANT', 'SIZE', 'CONTEXT', 'FILE'],
+            ...list.map((m) => [
+              m.name,
+              m.architecture ?? '?',
+              m.quantization ?? '?',
+              formatBytes(m.sizeBytes),
+              m.contextLength ? String(m.contextLength) : '?',
+              m.error ? `${m.path} (${formatError(lang, m.error.code, m.error.params)})` : m.path,
+            ]),
+          ]);
         return 0;
       }
       case 'ls': {
         if (!arg) throw new UsageError('ls needs a repo id or URL');
         const r = await feature.handlers['models.openRepo']({ ref: arg, ...(endpoint ? { endpoint } : {}) }, ctx);
         if (values.json) console.log(JSON.stringify(r, null, 2));
-        else table([['QUANT', 'SIZE', 'FILES', 'PATH'], ...r.groups.map((g) => [g.quant ?? '-', formatBytes(g.sizeBytes), String(g.files.length), g.path])]);
+        else
+          table([
+            ['QUANT', 'SIZE', 'FILES', 'PATH'],
+            ...r.groups.map((g) => [g.quant ?? '-', formatBytes(g.sizeBytes), String(g.files.length), g.path]),
+          ]);
         return 0;
       }
       case 'catalog': {
@@ -273,7 +317,16 @@ async function runCommand(cmd: string, arg: string | undefined, dataDir: string,
             ['ID', 'RECOMMENDED', 'FIT', 'SPEED', 'QUANTS'],
             ...rep.models.map((m) => {
               const r = m.recommended;
-              return [m.modelId, r ? `${r.quant} ctx ${r.contextSize} kv ${r.kvType}` : '-', r?.mode ?? 'none', r ? `${r.speed}${r.tokensPerSecond ? ` ~${r.tokensPerSecond} t/s` : ''}` : '-', cat.find((c) => c.id === m.modelId)!.quants.map((q) => q.id).join(' ')];
+              return [
+                m.modelId,
+                r ? `${r.quant} ctx ${r.contextSize} kv ${r.kvType}` : '-',
+                r?.mode ?? 'none',
+                r ? `${r.speed}${r.tokensPerSecond ? ` ~${r.tokensPerSecond} t/s` : ''}` : '-',
+                cat
+                  .find((c) => c.id === m.modelId)!
+                  .quants.map((q) => q.id)
+                  .join(' '),
+              ];
             }),
           ]);
           if (rep.recommended) console.log(`\n→ ${rep.recommended.modelId}:${rep.recommended.plan.quant}`);

@@ -16,7 +16,9 @@ import { installProcessGuards } from './transport/process-guards';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Bundled to dist/electron/headless.mjs; the repo root is two levels up (also when run from source by tests).
-const repoRoot = [path.resolve(here, '..', '..'), path.resolve(here, '..')].find((d) => fs.existsSync(path.join(d, 'package.json'))) ?? process.cwd();
+const repoRoot =
+  [path.resolve(here, '..', '..'), path.resolve(here, '..')].find((d) => fs.existsSync(path.join(d, 'package.json'))) ??
+  process.cwd();
 const lang = pickLang(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG);
 
 function fail(e: unknown): never {
@@ -44,11 +46,13 @@ async function main() {
     strict: true,
   });
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('INVALID_PARAMS', { issues: `--port ${values.port}` });
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new AppError('INVALID_PARAMS', { issues: `--port ${values.port}` });
   const token = values.token ?? process.env.DEEPLOCAL_TOKEN ?? randomBytes(24).toString('base64url');
   const dataDir = path.resolve(values['data-dir'] ?? process.env.DEEPLOCAL_DATA_DIR ?? defaultDataDir());
   fs.mkdirSync(dataDir, { recursive: true });
-  const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
+    .version;
 
   let apiBase: string | null = null;
   const core = await createCore({
@@ -96,7 +100,8 @@ async function main() {
     const off = core.backend.onStatus((s) => {
       if (s.state === 'loading' && s.progress !== null) {
         const pct = Math.floor(s.progress * 100);
-        if (pct !== lastPct && (pct % 10 === 0 || pct === 100)) console.error(`Loading ${s.model?.name ?? ''}: ${pct}%`);
+        if (pct !== lastPct && (pct % 10 === 0 || pct === 100))
+          console.error(`Loading ${s.model?.name ?? ''}: ${pct}%`);
         lastPct = pct;
       }
     });

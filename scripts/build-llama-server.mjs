@@ -59,7 +59,9 @@ function cmakeFlags(variant) {
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
   if (r.status !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${(r.stderr || r.stdout || '').slice(-4000)}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${(r.stderr || r.stdout || '').slice(-4000)}`,
+    );
   }
   return r.stdout;
 }
@@ -105,16 +107,30 @@ function compilerId() {
 
 export function buildKey(variant) {
   const h = createHash('sha256');
-  h.update(JSON.stringify([manifest.sourcePackage.bundleSha256, variant, cmakeFlags(variant), manifest.targets, compilerId(), process.platform, process.arch]));
+  h.update(
+    JSON.stringify([
+      manifest.sourcePackage.bundleSha256,
+      variant,
+      cmakeFlags(variant),
+      manifest.targets,
+      compilerId(),
+      process.platform,
+      process.arch,
+    ]),
+  );
   return h.digest('hex').slice(0, 16);
 }
 
 /** Runs the cmake build, turning its "[ NN%]" lines into one progress line. */
 function cmakeBuild(buildDir, jobs, onProgress) {
   return new Promise((resolve, reject) => {
-    const child = spawn('cmake', ['--build', buildDir, '--config', 'Release', '-j', String(jobs), '--target', ...manifest.targets], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'cmake',
+      ['--build', buildDir, '--config', 'Release', '-j', String(jobs), '--target', ...manifest.targets],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let tail = '';
     const onData = (d) => {
       const s = d.toString();
@@ -138,7 +154,12 @@ export async function ensureBackend({ variant = 'auto', force = false, log = con
   const dest = installDir(variant);
   const stamp = path.join(dest, 'build.json');
   const exe = (n) => n + (process.platform === 'win32' ? '.exe' : '');
-  if (!force && fs.existsSync(stamp) && JSON.parse(fs.readFileSync(stamp, 'utf8')).key === key && manifest.targets.every((t) => fs.existsSync(path.join(dest, exe(t))))) {
+  if (
+    !force &&
+    fs.existsSync(stamp) &&
+    JSON.parse(fs.readFileSync(stamp, 'utf8')).key === key &&
+    manifest.targets.every((t) => fs.existsSync(path.join(dest, exe(t))))
+  ) {
     return dest;
   }
   const cached = path.join(cacheRoot(), 'build', key);
@@ -152,13 +173,16 @@ export async function ensureBackend({ variant = 'auto', force = false, log = con
     const jobs = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
     const started = Date.now();
     let last = -1;
-    const report = progress ?? ((pct) => {
-      if (pct === last) return;
-      last = pct;
-      const secs = Math.round((Date.now() - started) / 1000);
-      if (process.stderr.isTTY) process.stderr.write(`\rBuilding llama-server (${variant}): ${String(pct).padStart(3)}%  ${secs}s `);
-      else if (pct % 10 === 0) log(`Building llama-server (${variant}): ${pct}% ${secs}s`);
-    });
+    const report =
+      progress ??
+      ((pct) => {
+        if (pct === last) return;
+        last = pct;
+        const secs = Math.round((Date.now() - started) / 1000);
+        if (process.stderr.isTTY)
+          process.stderr.write(`\rBuilding llama-server (${variant}): ${String(pct).padStart(3)}%  ${secs}s `);
+        else if (pct % 10 === 0) log(`Building llama-server (${variant}): ${pct}% ${secs}s`);
+      });
     await cmakeBuild(buildDir, jobs, report);
     if (process.stderr.isTTY && !progress) process.stderr.write('\n');
     fs.rmSync(cachedBin, { recursive: true, force: true });
@@ -170,7 +194,20 @@ export async function ensureBackend({ variant = 'auto', force = false, log = con
       fs.copyFileSync(found, path.join(cachedBin, exe(t)));
       fs.chmodSync(path.join(cachedBin, exe(t)), 0o755);
     }
-    fs.writeFileSync(path.join(cachedBin, 'build.json'), JSON.stringify({ key, variant, commit: manifest.commit, builtAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000) }, null, 2));
+    fs.writeFileSync(
+      path.join(cachedBin, 'build.json'),
+      JSON.stringify(
+        {
+          key,
+          variant,
+          commit: manifest.commit,
+          builtAt: new Date().toISOString(),
+          seconds: Math.round((Date.now() - started) / 1000),
+        },
+        null,
+        2,
+      ),
+    );
   }
   fs.rmSync(dest, { recursive: true, force: true });
   fs.mkdirSync(dest, { recursive: true });
@@ -185,7 +222,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  ensureBackend({ variant: opt('--variant') ?? process.env.DEEPLOCAL_BACKEND_VARIANT ?? 'auto', force: args.includes('--force') })
+  ensureBackend({
+    variant: opt('--variant') ?? process.env.DEEPLOCAL_BACKEND_VARIANT ?? 'auto',
+    force: args.includes('--force'),
+  })
     .then((dir) => {
       if (args.includes('--print-dir')) console.log(dir);
       else console.error(`llama.cpp binaries ready in ${path.relative(process.cwd(), dir) || dir}`);

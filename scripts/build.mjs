@@ -27,12 +27,22 @@ export function isStale() {
   const stamp = path.join(dist, '.build-stamp');
   if (!fs.existsSync(stamp)) return true;
   const built = fs.statSync(stamp).mtimeMs;
-  return ['electron', 'renderer'].some((d) => newestMtime(path.join(root, d)) > built) || fs.statSync(path.join(root, 'package.json')).mtimeMs > built;
+  return (
+    ['electron', 'renderer'].some((d) => newestMtime(path.join(root, d)) > built) ||
+    fs.statSync(path.join(root, 'package.json')).mtimeMs > built
+  );
 }
 
 export async function buildAll({ renderer = true, log = console.error } = {}) {
   const started = Date.now();
-  const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+    absWorkingDir: root,
+  };
   await Promise.all([
     esbuild({
       ...common,
@@ -42,7 +52,13 @@ export async function buildAll({ renderer = true, log = console.error } = {}) {
       packages: 'external',
     }),
     fs.existsSync(path.join(root, 'electron/cli.ts')) &&
-      esbuild({ ...common, entryPoints: ['electron/cli.ts'], outfile: 'dist/electron/cli.mjs', format: 'esm', packages: 'external' }),
+      esbuild({
+        ...common,
+        entryPoints: ['electron/cli.ts'],
+        outfile: 'dist/electron/cli.mjs',
+        format: 'esm',
+        packages: 'external',
+      }),
     esbuild({
       ...common,
       entryPoints: ['electron/main/main.ts'],

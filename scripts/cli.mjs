@@ -14,13 +14,27 @@ function newest(p) {
   if (!st) return 0;
   if (!st.isDirectory()) return st.mtimeMs;
   let n = st.mtimeMs;
-  for (const e of fs.readdirSync(p)) if (!e.startsWith('.') && e !== 'node_modules') n = Math.max(n, newest(path.join(p, e)));
+  for (const e of fs.readdirSync(p))
+    if (!e.startsWith('.') && e !== 'node_modules') n = Math.max(n, newest(path.join(p, e)));
   return n;
 }
 
 const built = fs.statSync(out, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-const sources = ['electron/cli.ts', 'electron/core', 'electron/shared', 'package.json'].map((p) => newest(path.join(root, p)));
+const sources = ['electron/cli.ts', 'electron/core', 'electron/shared', 'package.json'].map((p) =>
+  newest(path.join(root, p)),
+);
 if (Math.max(...sources) > built) {
-  await build({ entryPoints: ['electron/cli.ts'], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', sourcemap: true, logLevel: 'warning', absWorkingDir: root });
+  await build({
+    entryPoints: ['electron/cli.ts'],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+    absWorkingDir: root,
+  });
 }
 await import(pathToFileURL(out).href);

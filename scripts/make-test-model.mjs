@@ -123,7 +123,10 @@ function r1Tokenizer(srcDir) {
   kv.set('tokenizer.ggml.padding_token_id', gguf.u32(R1_EOS));
   kv.set('tokenizer.ggml.add_bos_token', gguf.bool(true));
   kv.set('tokenizer.ggml.add_eos_token', gguf.bool(false));
-  const template = fs.readFileSync(path.join(srcDir, 'models', 'templates', 'deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja'), 'utf8');
+  const template = fs.readFileSync(
+    path.join(srcDir, 'models', 'templates', 'deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja'),
+    'utf8',
+  );
   kv.set('tokenizer.chat_template', gguf.str(template));
   return { kv, tokens, types };
 }
@@ -168,8 +171,16 @@ export function buildTestModelSpec({ preset = 'tiny', seed = 1, type = 'f16', sr
   const kv = new Map([
     ['general.architecture', gguf.str(ARCH)],
     ['general.type', gguf.str('model')],
-    ['general.name', gguf.str(preset === 'tiny' ? 'DeepLocal Test Tiny' : `DeepLocal Test ${preset[0].toUpperCase()}${preset.slice(1)}`)],
-    ['general.description', gguf.str('Synthetic random-weight model with the DeepSeek-R1-Distill-Qwen tokenizer, for tests')],
+    [
+      'general.name',
+      gguf.str(
+        preset === 'tiny' ? 'DeepLocal Test Tiny' : `DeepLocal Test ${preset[0].toUpperCase()}${preset.slice(1)}`,
+      ),
+    ],
+    [
+      'general.description',
+      gguf.str('Synthetic random-weight model with the DeepSeek-R1-Distill-Qwen tokenizer, for tests'),
+    ],
     ['general.basename', gguf.str('DeepLocal-Test')],
     ['general.size_label', gguf.str(preset)],
     ['general.file_type', gguf.u32(wt.fileType)],
@@ -190,13 +201,24 @@ export function buildTestModelSpec({ preset = 'tiny', seed = 1, type = 'f16', sr
   // ne[] order: ne[0] is the row length (input features), ne[1] the number of rows (output features).
   const tensors = [];
   const matrix = (name, ne) =>
-    tensors.push({ name, ne, type: wt.ggml, data: () => wt.encode(randomNormal(ne[0] * ne[1], WEIGHT_STD, seed, name)) });
-  const ones = (name, n) => tensors.push({ name, ne: [n], type: GGMLType.F32, data: () => Buffer.from(new Float32Array(n).fill(1).buffer) });
+    tensors.push({
+      name,
+      ne,
+      type: wt.ggml,
+      data: () => wt.encode(randomNormal(ne[0] * ne[1], WEIGHT_STD, seed, name)),
+    });
+  const ones = (name, n) =>
+    tensors.push({ name, ne: [n], type: GGMLType.F32, data: () => Buffer.from(new Float32Array(n).fill(1).buffer) });
 
   matrix('token_embd.weight', [n_embd, n_vocab]);
   ones('output_norm.weight', n_embd);
   matrix('output.weight', [n_embd, n_vocab]);
-  tensors.push({ name: 'output.bias', ne: [n_vocab], type: GGMLType.F32, data: () => Buffer.from(outputBias(tok.tokens, tok.types, WEIGHT_STD * Math.sqrt(n_embd)).buffer) });
+  tensors.push({
+    name: 'output.bias',
+    ne: [n_vocab],
+    type: GGMLType.F32,
+    data: () => Buffer.from(outputBias(tok.tokens, tok.types, WEIGHT_STD * Math.sqrt(n_embd)).buffer),
+  });
   for (let i = 0; i < n_layer; i++) {
     ones(`blk.${i}.attn_norm.weight`, n_embd);
     matrix(`blk.${i}.attn_q.weight`, [n_embd, n_embd]);
@@ -233,12 +255,17 @@ function isIntact(file, preset, type, seed) {
 export async function makeTestModel({ preset = 'tiny', seed = 1, type = 'f16', out, truncateTo } = {}) {
   seed = Number(seed);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`bad seed ${seed}`);
-  if (!PRESETS[preset]) throw new Error(`unknown preset ${preset} (expected one of ${Object.keys(PRESETS).join(', ')})`);
-  if (!WEIGHT_TYPES[type]) throw new Error(`unknown weight type ${type} (expected one of ${Object.keys(WEIGHT_TYPES).join(', ')})`);
+  if (!PRESETS[preset])
+    throw new Error(`unknown preset ${preset} (expected one of ${Object.keys(PRESETS).join(', ')})`);
+  if (!WEIGHT_TYPES[type])
+    throw new Error(`unknown weight type ${type} (expected one of ${Object.keys(WEIGHT_TYPES).join(', ')})`);
   const def = defaultModelPath({ preset, seed, type });
-  const file = path.resolve(out ?? (truncateTo !== undefined ? def.replace(/\.gguf$/, `-trunc${truncateTo}.gguf`) : def));
+  const file = path.resolve(
+    out ?? (truncateTo !== undefined ? def.replace(/\.gguf$/, `-trunc${truncateTo}.gguf`) : def),
+  );
   if (truncateTo !== undefined) {
-    if (fs.existsSync(file) && fs.statSync(file).size === truncateTo) return { path: file, size: truncateTo, reused: true };
+    if (fs.existsSync(file) && fs.statSync(file).size === truncateTo)
+      return { path: file, size: truncateTo, reused: true };
   } else if (isIntact(file, preset, type, seed)) {
     return { path: file, size: fs.statSync(file).size, reused: true };
   }
@@ -269,7 +296,8 @@ export function ensureTestModel({ preset = 'tiny', seed = 1, type = 'f16' } = {}
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const usage = 'usage: node scripts/make-test-model.mjs [--preset tiny|small] [--type f16|q8_0] [--out FILE] [--seed N] [--truncate-to BYTES] [--print-path]';
+  const usage =
+    'usage: node scripts/make-test-model.mjs [--preset tiny|small] [--type f16|q8_0] [--out FILE] [--seed N] [--truncate-to BYTES] [--print-path]';
   const opts = { preset: 'tiny', seed: 1 };
   let printPath = false;
   for (let i = 0; i < args.length; i++) {

@@ -25,7 +25,10 @@ async function ensureBackendWithProgress() {
     await ensureBackend({
       variant: process.env.DEEPLOCAL_BACKEND_VARIANT ?? 'auto',
       log: (m) => {
-        if (!announced) say('llama-server is not built yet; building it once from the pinned llama.cpp source (about 5 minutes on 2 cores)');
+        if (!announced)
+          say(
+            'llama-server is not built yet; building it once from the pinned llama.cpp source (about 5 minutes on 2 cores)',
+          );
         announced = true;
         say(m);
       },
@@ -41,13 +44,16 @@ async function ensureBackendWithProgress() {
     });
     if (announced && process.stderr.isTTY) process.stderr.write('\n');
   } catch (e) {
-    say(`could not build llama-server (${String(e.message ?? e).split('\n')[0]}). The app starts anyway; set the llama-server path in Settings or run "npm run setup:backend".`);
+    say(
+      `could not build llama-server (${String(e.message ?? e).split('\n')[0]}). The app starts anyway; set the llama-server path in Settings or run "npm run setup:backend".`,
+    );
   }
 }
 
 /** Returns the Electron executable, or the reason there is none. electron 45+ downloads it on first require. */
 function findElectron() {
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'no display (DISPLAY/WAYLAND_DISPLAY unset)' };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return { reason: 'no display (DISPLAY/WAYLAND_DISPLAY unset)' };
   const require = createRequire(import.meta.url);
   let pkgDir;
   try {
@@ -62,19 +68,26 @@ function findElectron() {
   });
   const exe = r.status === 0 ? r.stdout.trim() : '';
   if (exe && fs.existsSync(exe)) return { exe };
-  const why = `${r.stderr ?? ''}`.split('\n').find((l) => /fetch failed|ENOTFOUND|ECONN|Error/.test(l)) ?? `exit ${r.status ?? r.signal}`;
+  const why =
+    `${r.stderr ?? ''}`.split('\n').find((l) => /fetch failed|ENOTFOUND|ECONN|Error/.test(l)) ??
+    `exit ${r.status ?? r.signal}`;
   return { reason: `the Electron binary is not available and could not be downloaded (${why.trim().slice(0, 120)})` };
 }
 
 function runHeadless() {
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'electron', 'headless.mjs'), ...passThrough], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [path.join(root, 'dist', 'electron', 'headless.mjs'), ...passThrough], {
+    stdio: 'inherit',
+  });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
 function runElectron(exe) {
   const started = Date.now();
-  const child = spawn(exe, [root, ...passThrough], { stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined } });
+  const child = spawn(exe, [root, ...passThrough], {
+    stdio: 'inherit',
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined },
+  });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => {
     // A window that dies at once (missing system libraries, GPU process failure) falls back to the browser UI.

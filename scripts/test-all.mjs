@@ -15,17 +15,54 @@ const npx = (args) => ['npx', ['--no-install', ...args]];
 const steps = [
   { name: 'typecheck', cmd: ['npm', ['run', '-s', 'typecheck']] },
   { name: 'lint', cmd: ['npm', ['run', '-s', 'lint']] },
-  { name: 'unit', cmd: npx(['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(reports, 'unit.json')}`]), report: 'unit.json', kind: 'vitest' },
+  {
+    name: 'unit',
+    cmd: npx([
+      'vitest',
+      'run',
+      '--project',
+      'unit',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${path.join(reports, 'unit.json')}`,
+    ]),
+    report: 'unit.json',
+    kind: 'vitest',
+  },
   { name: 'build', cmd: ['node', ['scripts/build.mjs']] },
-  { name: 'integration', cmd: npx(['vitest', 'run', '--project', 'integration', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(reports, 'integration.json')}`]), report: 'integration.json', kind: 'vitest' },
-  { name: 'e2e', cmd: npx(['playwright', 'test', '-c', 'e2e/playwright.config.ts']), report: 'e2e.json', kind: 'playwright', env: { PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(reports, 'e2e.json') } },
+  {
+    name: 'integration',
+    cmd: npx([
+      'vitest',
+      'run',
+      '--project',
+      'integration',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${path.join(reports, 'integration.json')}`,
+    ]),
+    report: 'integration.json',
+    kind: 'vitest',
+  },
+  {
+    name: 'e2e',
+    cmd: npx(['playwright', 'test', '-c', 'e2e/playwright.config.ts']),
+    report: 'e2e.json',
+    kind: 'playwright',
+    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(reports, 'e2e.json') },
+  },
 ].filter((s) => only.length === 0 || only.includes(s.name));
 
 function counts(step) {
   const file = step.report && path.join(reports, step.report);
   if (!file || !fs.existsSync(file)) return null;
   const json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (step.kind === 'vitest') return { passed: json.numPassedTests, failed: json.numFailedTests, skipped: json.numPendingTests + json.numTodoTests };
+  if (step.kind === 'vitest')
+    return {
+      passed: json.numPassedTests,
+      failed: json.numFailedTests,
+      skipped: json.numPendingTests + json.numTodoTests,
+    };
   const s = json.stats ?? {};
   return { passed: s.expected ?? 0, failed: (s.unexpected ?? 0) + (s.flaky ?? 0), skipped: s.skipped ?? 0 };
 }
@@ -35,7 +72,11 @@ for (const step of steps) {
   const started = Date.now();
   console.log(`\n=== ${step.name} ===`);
   const [cmd, args] = step.cmd;
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...(step.env ?? {}), FORCE_COLOR: process.env.CI ? '0' : '1' } });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...(step.env ?? {}), FORCE_COLOR: process.env.CI ? '0' : '1' },
+  });
   const ok = r.status === 0;
   results.push({ step: step.name, ok, seconds: Math.round((Date.now() - started) / 1000), counts: counts(step) });
 }
@@ -53,7 +94,9 @@ for (const r of results) {
   }
   // A step that failed without reporting counts (type errors, lint, a crashed runner) still counts as a failure.
   if (!r.ok && (!c || c.failed === 0)) failed += 1;
-  console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.step.padEnd(12)} ${String(r.seconds).padStart(4)}s${c ? `  ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''}` : ''}`);
+  console.log(
+    `${r.ok ? 'ok  ' : 'FAIL'} ${r.step.padEnd(12)} ${String(r.seconds).padStart(4)}s${c ? `  ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''}` : ''}`,
+  );
 }
 fs.rmSync(reports, { recursive: true, force: true });
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -80,7 +80,12 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
   await fs.mkdir(runDir, { recursive: true });
   const bus = createEventBus((e) => console.error('event listener failed:', e));
   // Reads the settings store made below (it logs into the backend's log); called only once the core is composed.
-  const locateBinary = async () => findLlamaServer({ override: (await settings.get()).llamaServerPath, resourcesDirs: opts.resourcesDirs, env: opts.env ?? process.env });
+  const locateBinary = async () =>
+    findLlamaServer({
+      override: (await settings.get()).llamaServerPath,
+      resourcesDirs: opts.resourcesDirs,
+      env: opts.env ?? process.env,
+    });
   const backend: Backend = new LlamaCppBackend({
     spawn,
     fetch: globalThis.fetch,
@@ -91,7 +96,10 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     ...(opts.stallMs ? { stallMs: opts.stallMs } : {}),
   });
   const note = (m: string) => backend.note(m);
-  if (dataDirLock.tookOverFrom) note(`took over the data folder from DeepLocal process ${dataDirLock.tookOverFrom.pid} (${dataDirLock.tookOverFrom.why})`);
+  if (dataDirLock.tookOverFrom)
+    note(
+      `took over the data folder from DeepLocal process ${dataDirLock.tookOverFrom.pid} (${dataDirLock.tookOverFrom.why})`,
+    );
   await reapStaleBackend(runDir, note);
   const settings = new SettingsStore(opts.dataDir, note, (s) => bus.emit('settings.changed', s));
   const conversations = new ConversationStore(opts.dataDir, note, (list) => bus.emit('conversations.changed', list));

@@ -2,7 +2,17 @@
  * Electron shell: lifecycle, the window and its guards, the native file dialog, and wiring the core to IPC.
  * All behaviour lives in electron/core; this file only adapts it to Electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  session,
+  shell,
+  type IpcMainEvent,
+  type IpcMainInvokeEvent,
+  type WebContents,
+} from 'electron';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -74,7 +84,11 @@ async function start() {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   app.on('web-contents-created', (_e, contents) => hardenContents(contents));
 
-  const resourcesDirs = [path.join(process.resourcesPath, 'resources'), process.resourcesPath, path.join(appRoot, 'resources')].filter((d) => fs.existsSync(d));
+  const resourcesDirs = [
+    path.join(process.resourcesPath, 'resources'),
+    process.resourcesPath,
+    path.join(appRoot, 'resources'),
+  ].filter((d) => fs.existsSync(d));
   core = await createCore({
     dataDir: app.getPath('userData'),
     resourcesDirs,
@@ -162,7 +176,8 @@ app.on('before-quit', (e) => {
  * so it writes to a temp file we read afterwards, and a declined prompt exits 1223 (ERROR_CANCELLED).
  * The core reads nvidia-smi's text either way, so the exit code only matters when there is no text.
  */
-const elevate: Elevate | undefined = process.platform === 'linux' ? elevateLinux : process.platform === 'win32' ? elevateWindows : undefined;
+const elevate: Elevate | undefined =
+  process.platform === 'linux' ? elevateLinux : process.platform === 'win32' ? elevateWindows : undefined;
 
 function elevateLinux(command: string, args: string[]): Promise<ElevatedResult> {
   return new Promise((resolve) => {
@@ -185,16 +200,21 @@ function elevateWindows(command: string, args: string[]): Promise<ElevatedResult
     `try { $p = Start-Process -FilePath 'cmd.exe' -ArgumentList ${psQuote(cmdLine)} -Verb RunAs -Wait -PassThru -WindowStyle Hidden -ErrorAction Stop; exit $p.ExitCode } ` +
     `catch { [Console]::Error.WriteLine($_.Exception.Message); exit 1223 }`;
   return new Promise((resolve) => {
-    execFile('powershell.exe', ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', script], { windowsHide: true }, (err, _stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      let text = '';
-      try {
-        text = fs.readFileSync(outFile, 'utf8');
-        fs.rmSync(outFile, { force: true });
-      } catch {
-        /* the prompt was declined: no file */
-      }
-      resolve({ code, stdout: text, stderr: String(stderr) });
-    });
+    execFile(
+      'powershell.exe',
+      ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', script],
+      { windowsHide: true },
+      (err, _stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        let text = '';
+        try {
+          text = fs.readFileSync(outFile, 'utf8');
+          fs.rmSync(outFile, { force: true });
+        } catch {
+          /* the prompt was declined: no file */
+        }
+        resolve({ code, stdout: text, stderr: String(stderr) });
+      },
+    );
   });
 }

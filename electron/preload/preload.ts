@@ -3,7 +3,17 @@
  * contract method) and subscribe-returns-unsubscribe for contract events. Nothing else, no Node, no ipcRenderer.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC_NEW_PAGE, ipcEventChannel, ipcInvokeChannel, ipcSubscribeChannel, isEventName, isMethodName, type DeepLocalBridge, type Envelope, type EventName } from '../shared/contract';
+import {
+  IPC_NEW_PAGE,
+  ipcEventChannel,
+  ipcInvokeChannel,
+  ipcSubscribeChannel,
+  isEventName,
+  isMethodName,
+  type DeepLocalBridge,
+  type Envelope,
+  type EventName,
+} from '../shared/contract';
 
 if (!process.contextIsolated) {
   throw new Error('DeepLocal requires contextIsolation');
@@ -26,7 +36,14 @@ function count(event: EventName, delta: 1 | -1) {
 const bridge: DeepLocalBridge = {
   invoke(method, params): Promise<Envelope> {
     if (!isMethodName(method)) {
-      return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_METHOD', message: `Unknown method "${String(method)}".`, params: { method: String(method) } } });
+      return Promise.resolve({
+        ok: false,
+        error: {
+          code: 'UNKNOWN_METHOD',
+          message: `Unknown method "${String(method)}".`,
+          params: { method: String(method) },
+        },
+      });
     }
     return ipcRenderer.invoke(ipcInvokeChannel(method), params) as Promise<Envelope>;
   },

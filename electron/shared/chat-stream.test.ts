@@ -17,7 +17,8 @@ function fakeClient(opts: { start?: (params: { requestId: string }) => Promise<u
     async call(method: MethodName, params: Record<string, unknown>) {
       log.push(`call ${method}`);
       calls.push({ method, params });
-      if (method === 'chat.start') return opts.start ? opts.start(params as { requestId: string }) : { requestId: params.requestId };
+      if (method === 'chat.start')
+        return opts.start ? opts.start(params as { requestId: string }) : { requestId: params.requestId };
       if (method === 'chat.cancel') return { cancelled: true };
       throw new Error(`unexpected ${method}`);
     },
@@ -40,7 +41,13 @@ const delta = (requestId: string, content?: string, reasoning?: string): ChatEve
   ...(content !== undefined ? { content } : {}),
   ...(reasoning !== undefined ? { reasoning } : {}),
 });
-const done = (requestId: string): Extract<ChatEvent, { type: 'done' }> => ({ type: 'done', requestId, finishReason: 'stop', cancelled: false, timings: null });
+const done = (requestId: string): Extract<ChatEvent, { type: 'done' }> => ({
+  type: 'done',
+  requestId,
+  finishReason: 'stop',
+  cancelled: false,
+  timings: null,
+});
 
 async function collect(it: AsyncIterable<ChatDelta>): Promise<ChatDelta[]> {
   const out: ChatDelta[] = [];
@@ -61,7 +68,10 @@ describe('streamChat', () => {
     const b = streamChat(f.client, { messages: msgs, sampling: { temperature: 0.2 } });
     expect(a.requestId).not.toBe(b.requestId);
     expect(f.calls[0]).toEqual({ method: 'chat.start', params: { requestId: a.requestId, messages: msgs } });
-    expect(f.calls[1]).toEqual({ method: 'chat.start', params: { requestId: b.requestId, messages: msgs, sampling: { temperature: 0.2 } } });
+    expect(f.calls[1]).toEqual({
+      method: 'chat.start',
+      params: { requestId: b.requestId, messages: msgs, sampling: { temperature: 0.2 } },
+    });
   });
 
   it('yields deltas in order (also those that arrived before iteration began), then ends on done', async () => {
@@ -105,7 +115,11 @@ describe('streamChat', () => {
       for await (const d of h) got.push(d);
     })();
     f.emit(delta(h.requestId, 'partial'));
-    f.emit({ type: 'error', requestId: h.requestId, error: { code: 'UPSTREAM_ERROR', message: 'boom', params: { reason: 'context full' } } });
+    f.emit({
+      type: 'error',
+      requestId: h.requestId,
+      error: { code: 'UPSTREAM_ERROR', message: 'boom', params: { reason: 'context full' } },
+    });
     const err = await h.done.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'UPSTREAM_ERROR', params: { reason: 'context full' } });

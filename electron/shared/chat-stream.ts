@@ -16,7 +16,8 @@ export interface ChatHandle extends AsyncIterable<ChatDelta> {
 }
 
 let counter = 0;
-const newRequestId = () => `r${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+const newRequestId = () =>
+  `r${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 export function streamChat(
   client: ContractClient,
@@ -57,7 +58,11 @@ export function streamChat(
   });
 
   client
-    .call('chat.start', { requestId, messages: input.messages, ...(input.sampling ? { sampling: input.sampling } : {}) })
+    .call('chat.start', {
+      requestId,
+      messages: input.messages,
+      ...(input.sampling ? { sampling: input.sampling } : {}),
+    })
     .catch((e: unknown) => {
       rejectDone(e instanceof Error ? e : new Error(String(e)));
       finish();

@@ -48,10 +48,17 @@ export const modelMethods = {
     FitReport,
   ),
   /** Lists the GGUF files of any repo: `owner/repo`, `hf.co/owner/repo`, `https://huggingface.co/…`, `modelscope.cn/models/owner/repo`. */
-  'models.openRepo': method(z.strictObject({ ref: z.string().min(1).max(2000), endpoint: EndpointId.optional() }), RepoListing),
+  'models.openRepo': method(
+    z.strictObject({ ref: z.string().min(1).max(2000), endpoint: EndpointId.optional() }),
+    RepoListing,
+  ),
   /** Reads a remote file's GGUF header through HTTP Range (nothing else is fetched) and plans it for this machine. */
   'models.inspectRemote': method(
-    z.strictObject({ ref: z.string().min(1).max(2000), file: z.string().min(1).max(1000), endpoint: EndpointId.optional() }),
+    z.strictObject({
+      ref: z.string().min(1).max(2000),
+      file: z.string().min(1).max(1000),
+      endpoint: EndpointId.optional(),
+    }),
     RemoteInspect,
   ),
   /** Installed models: the models folder plus imported references. */

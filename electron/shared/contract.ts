@@ -52,19 +52,35 @@ export const methods = {
     }),
     z.object({ requestId: z.string() }),
   ),
-  'chat.cancel': method(z.strictObject({ requestId: z.string().min(1).max(100) }), z.object({ cancelled: z.boolean() })),
+  'chat.cancel': method(
+    z.strictObject({ requestId: z.string().min(1).max(100) }),
+    z.object({ cancelled: z.boolean() }),
+  ),
   /** Hardware detection (cached; `refresh` probes again). Never blocks on a hung tool for more than a few seconds. */
   'hardware.probe': method(z.strictObject({ refresh: z.boolean().optional() }), HardwareReport),
   /** The same report as plain text, for bug reports. */
   'hardware.reportText': method(empty, z.object({ text: z.string() })),
   'telemetry.status': method(empty, TelemetryStatus),
   /** Samples from the ring buffer (at least 10 minutes at 1 Hz are kept). */
-  'telemetry.history': method(z.strictObject({ seconds: z.number().int().min(1).max(3600).optional() }), z.array(TelemetrySample)),
+  'telemetry.history': method(
+    z.strictObject({ seconds: z.number().int().min(1).max(3600).optional() }),
+    z.array(TelemetrySample),
+  ),
   'power.status': method(empty, z.array(PowerInfo)),
-  'power.setLimit': method(z.strictObject({ gpu: z.number().int().min(0).max(64), watts: z.number().min(1).max(5000) }), PowerResult),
+  'power.setLimit': method(
+    z.strictObject({ gpu: z.number().int().min(0).max(64), watts: z.number().min(1).max(5000) }),
+    PowerResult,
+  ),
   'power.resetLimit': method(z.strictObject({ gpu: z.number().int().min(0).max(64) }), PowerResult),
   /** Laptops that refuse -pl: lock the graphics clock range instead (nvidia-smi -lgc), or reset it (-rgc). */
-  'power.lockClocks': method(z.strictObject({ gpu: z.number().int().min(0).max(64), minMHz: z.number().int().min(0).max(10000), maxMHz: z.number().int().min(0).max(10000) }), PowerResult),
+  'power.lockClocks': method(
+    z.strictObject({
+      gpu: z.number().int().min(0).max(64),
+      minMHz: z.number().int().min(0).max(10000),
+      maxMHz: z.number().int().min(0).max(10000),
+    }),
+    PowerResult,
+  ),
   'power.resetClocks': method(z.strictObject({ gpu: z.number().int().min(0).max(64) }), PowerResult),
   'alerts.list': method(z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }), z.array(Alert)),
   /** Saved conversations, newest first. */
@@ -89,7 +105,7 @@ export const events = {
   'telemetry.sample': TelemetrySample,
   'telemetry.status': TelemetryStatus,
   'power.changed': z.array(PowerInfo),
-  'alert': Alert,
+  alert: Alert,
   'chat.event': ChatEvent,
   ...modelEvents,
 } as const;

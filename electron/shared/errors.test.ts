@@ -3,7 +3,17 @@
  * placeholders, a sensible HTTP status, and AppError must survive the trip across IPC/HTTP as plain data.
  */
 import { describe, expect, it } from 'vitest';
-import { AppError, ErrorCode, ErrorInfo, errorMessages, formatError, httpStatus, pickLang, toErrorInfo, type Lang } from './errors';
+import {
+  AppError,
+  ErrorCode,
+  ErrorInfo,
+  errorMessages,
+  formatError,
+  httpStatus,
+  pickLang,
+  toErrorInfo,
+  type Lang,
+} from './errors';
 
 const codes = ErrorCode.options;
 const langs: Lang[] = ['en', 'zh-CN'];
@@ -32,17 +42,37 @@ describe('formatError', () => {
     { lang: 'en', code: 'MODEL_NOT_FOUND', params: { path: '/m/x.gguf' }, want: 'No file at /m/x.gguf.' },
     { lang: 'zh-CN', code: 'MODEL_NOT_FOUND', params: { path: '/m/x.gguf' }, want: '/m/x.gguf 不存在。' },
     // Numbers are interpolated as written.
-    { lang: 'en', code: 'SERVER_PORT_IN_USE', params: { port: 8080 }, want: 'Port 8080 is already in use. Pick another with --port.' },
-    { lang: 'en', code: 'MODEL_TRUNCATED', params: { path: 'a', reason: 'b' }, want: 'a is incomplete (truncated or still downloading): b' },
+    {
+      lang: 'en',
+      code: 'SERVER_PORT_IN_USE',
+      params: { port: 8080 },
+      want: 'Port 8080 is already in use. Pick another with --port.',
+    },
+    {
+      lang: 'en',
+      code: 'MODEL_TRUNCATED',
+      params: { path: 'a', reason: 'b' },
+      want: 'a is incomplete (truncated or still downloading): b',
+    },
     // A missing param shows an ellipsis, never the raw "{{path}}" or "undefined".
     { lang: 'en', code: 'MODEL_NOT_FOUND', want: 'No file at ….' },
     { lang: 'en', code: 'MODEL_NOT_FOUND', params: {}, want: 'No file at ….' },
     // 0 is a value, not a missing one.
-    { lang: 'en', code: 'BACKEND_LOAD_TIMEOUT', params: { seconds: 0 }, want: 'Loading the model made no progress for 0 s.' },
+    {
+      lang: 'en',
+      code: 'BACKEND_LOAD_TIMEOUT',
+      params: { seconds: 0 },
+      want: 'Loading the model made no progress for 0 s.',
+    },
     // Unused params are ignored.
     { lang: 'en', code: 'BAD_JSON', params: { extra: 'x' }, want: 'The request body is not valid JSON.' },
     // Values are inserted literally: Windows paths contain "$", and a value that looks like a placeholder stays as is.
-    { lang: 'en', code: 'MODEL_NOT_FOUND', params: { path: 'C:\\$Recycle.Bin\\$& $1' }, want: 'No file at C:\\$Recycle.Bin\\$& $1.' },
+    {
+      lang: 'en',
+      code: 'MODEL_NOT_FOUND',
+      params: { path: 'C:\\$Recycle.Bin\\$& $1' },
+      want: 'No file at C:\\$Recycle.Bin\\$& $1.',
+    },
     { lang: 'en', code: 'MODEL_NOT_FOUND', params: { path: '{{path}}' }, want: 'No file at {{path}}.' },
   ])('$lang $code $params', ({ lang, code, params, want }) => {
     expect(formatError(lang, code, params)).toBe(want);

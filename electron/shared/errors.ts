@@ -94,7 +94,12 @@ export class AppError extends Error {
     this.details = details;
   }
   toInfo(): ErrorInfo {
-    return { code: this.code, message: this.message, ...(this.params ? { params: this.params } : {}), ...(this.details ? { details: this.details } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.params ? { params: this.params } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
   }
   static from(info: ErrorInfo): AppError {
     return new AppError(info.code, info.params, info.details);
@@ -202,9 +207,11 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     MODEL_CORRUPT: '{{path}} is damaged: {{reason}}',
     MODEL_UNSUPPORTED_ARCH: 'This llama.cpp build cannot run models of architecture "{{arch}}".',
     MODEL_LOAD_FAILED: 'The backend could not load the model: {{reason}}',
-    BACKEND_BINARY_MISSING: 'llama-server was not found ({{path}}). Run "npm run setup:backend" or set its path in Settings.',
+    BACKEND_BINARY_MISSING:
+      'llama-server was not found ({{path}}). Run "npm run setup:backend" or set its path in Settings.',
     BACKEND_PORT_IN_USE: 'The backend could not listen on its port: {{reason}}',
-    BACKEND_OOM: 'Out of memory while loading the model. Try a smaller context, fewer GPU layers or a smaller quantization.',
+    BACKEND_OOM:
+      'Out of memory while loading the model. Try a smaller context, fewer GPU layers or a smaller quantization.',
     BACKEND_CRASHED: 'The backend crashed ({{reason}}).',
     BACKEND_EXITED: 'The backend exited unexpectedly ({{reason}}).',
     BACKEND_LOAD_TIMEOUT: 'Loading the model made no progress for {{seconds}} s.',
@@ -218,9 +225,11 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     CONVERSATION_NOT_FOUND: 'That conversation no longer exists.',
     POWER_PERMISSION: 'Changing the power limit needs administrator rights. Run: {{command}}',
     POWER_RANGE: '{{watts}} W is not a valid power limit for this GPU: it must be between {{min}} W and {{max}} W.',
-    POWER_UNSUPPORTED: 'This GPU does not allow changing its power limit (common on laptops). You can lock its clocks instead.',
+    POWER_UNSUPPORTED:
+      'This GPU does not allow changing its power limit (common on laptops). You can lock its clocks instead.',
     POWER_FAILED: 'nvidia-smi could not change the setting: {{reason}}',
-    HUB_BAD_REF: '"{{ref}}" is not a model repository id or URL (try owner/repo, hf.co/owner/repo or modelscope.cn/models/owner/repo).',
+    HUB_BAD_REF:
+      '"{{ref}}" is not a model repository id or URL (try owner/repo, hf.co/owner/repo or modelscope.cn/models/owner/repo).',
     HUB_UNREACHABLE: 'Could not reach {{endpoint}}: {{reason}}',
     HUB_NOT_FOUND: 'The repository {{repo}} was not found.',
     HUB_FILE_NOT_FOUND: '{{file}} was not found in {{repo}}.',
@@ -229,11 +238,14 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     HUB_QUANT_NOT_FOUND: '{{repo}} has no {{quant}} file. Available: {{available}}',
     HUB_QUANT_NEEDED: '{{repo}} has several models; add one of these as :QUANT: {{available}}',
     HUB_NO_CHECKSUM: 'The hub gives no SHA-256 for {{file}}, so it cannot be verified.',
-    HUB_RATE_LIMITED: '{{endpoint}} kept refusing requests (too many requests). Try again later or pick another mirror.',
-    HUB_UNSAFE_PATH: 'The hub lists a file in {{repo}} with an unsafe name ("{{path}}"); it was skipped, so nothing is written outside the models folder.',
+    HUB_RATE_LIMITED:
+      '{{endpoint}} kept refusing requests (too many requests). Try again later or pick another mirror.',
+    HUB_UNSAFE_PATH:
+      'The hub lists a file in {{repo}} with an unsafe name ("{{path}}"); it was skipped, so nothing is written outside the models folder.',
     DOWNLOAD_DISK_FULL: 'Not enough disk space in {{path}}: {{needed}} needed, {{free}} free.',
     DISK_FULL: 'The disk holding {{path}} is full. Free some space and try again.',
-    DOWNLOAD_HASH_MISMATCH: '{{file}} did not verify (SHA-256 {{actual}}, expected {{expected}}); the download was discarded.',
+    DOWNLOAD_HASH_MISMATCH:
+      '{{file}} did not verify (SHA-256 {{actual}}, expected {{expected}}); the download was discarded.',
     DOWNLOAD_SIZE_MISMATCH: '{{file}} has {{actual}} bytes on the server but {{expected}} were expected.',
     DOWNLOAD_FAILED: 'Downloading {{file}} failed: {{reason}}',
     DOWNLOAD_NOT_FOUND: 'No download with id {{id}}.',
@@ -242,8 +254,10 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     MODEL_EXISTS: '{{path}} already exists in the models folder.',
     CATALOG_MODEL_NOT_FOUND: 'The catalog has no model "{{id}}".',
     CATALOG_INVALID: 'The catalog {{path}} is not valid: {{reason}}',
-    DATA_DIR_LOCKED: 'DeepLocal is already running with the folder {{dir}}, at {{url}} (process {{pid}}). Use that one, or stop it first.',
-    DATA_DIR_IN_USE: 'DeepLocal is already running with the folder {{dir}} (process {{pid}}). Use that one, or stop it first.',
+    DATA_DIR_LOCKED:
+      'DeepLocal is already running with the folder {{dir}}, at {{url}} (process {{pid}}). Use that one, or stop it first.',
+    DATA_DIR_IN_USE:
+      'DeepLocal is already running with the folder {{dir}} (process {{pid}}). Use that one, or stop it first.',
   },
   'zh-CN': {
     INVALID_PARAMS: '请求无效：{{issues}}',
@@ -282,7 +296,8 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     POWER_RANGE: '{{watts}} W 不是该 GPU 的有效功耗上限，必须在 {{min}} W 到 {{max}} W 之间。',
     POWER_UNSUPPORTED: '此 GPU 不支持修改功耗上限（笔记本电脑常见），可以改为锁定频率。',
     POWER_FAILED: 'nvidia-smi 无法修改该设置：{{reason}}',
-    HUB_BAD_REF: '“{{ref}}”不是模型仓库 ID 或链接（例如 owner/repo、hf.co/owner/repo 或 modelscope.cn/models/owner/repo）。',
+    HUB_BAD_REF:
+      '“{{ref}}”不是模型仓库 ID 或链接（例如 owner/repo、hf.co/owner/repo 或 modelscope.cn/models/owner/repo）。',
     HUB_UNREACHABLE: '无法连接 {{endpoint}}：{{reason}}',
     HUB_NOT_FOUND: '未找到仓库 {{repo}}。',
     HUB_FILE_NOT_FOUND: '仓库 {{repo}} 中没有 {{file}}。',
@@ -292,7 +307,8 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     HUB_QUANT_NEEDED: '{{repo}} 包含多个模型，请以 :QUANT 的形式指定其一：{{available}}',
     HUB_NO_CHECKSUM: '模型站未提供 {{file}} 的 SHA-256，无法校验。',
     HUB_RATE_LIMITED: '{{endpoint}} 持续拒绝请求（请求过多）。请稍后重试或换一个镜像。',
-    HUB_UNSAFE_PATH: '模型站在 {{repo}} 中列出的文件名称不安全（“{{path}}”），已跳过，不会在模型文件夹之外写入任何内容。',
+    HUB_UNSAFE_PATH:
+      '模型站在 {{repo}} 中列出的文件名称不安全（“{{path}}”），已跳过，不会在模型文件夹之外写入任何内容。',
     DOWNLOAD_DISK_FULL: '{{path}} 磁盘空间不足：需要 {{needed}}，可用 {{free}}。',
     DISK_FULL: '{{path}} 所在的磁盘已满，请释放一些空间后重试。',
     DOWNLOAD_HASH_MISMATCH: '{{file}} 校验失败（SHA-256 为 {{actual}}，应为 {{expected}}），已丢弃下载内容。',
@@ -304,14 +320,17 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     MODEL_EXISTS: '模型文件夹中已有 {{path}}。',
     CATALOG_MODEL_NOT_FOUND: '模型目录中没有“{{id}}”。',
     CATALOG_INVALID: '模型目录 {{path}} 无效：{{reason}}',
-    DATA_DIR_LOCKED: 'DeepLocal 已在使用文件夹 {{dir}} 运行，地址为 {{url}}（进程 {{pid}}）。请使用那个实例，或先将其停止。',
+    DATA_DIR_LOCKED:
+      'DeepLocal 已在使用文件夹 {{dir}} 运行，地址为 {{url}}（进程 {{pid}}）。请使用那个实例，或先将其停止。',
     DATA_DIR_IN_USE: 'DeepLocal 已在使用文件夹 {{dir}} 运行（进程 {{pid}}）。请使用那个实例，或先将其停止。',
   },
 };
 
 /** Fills a message's {{placeholders}} literally (a missing param shows "…"), as i18next does in the renderer. */
 export function fillMessage(template: string, params?: Params): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => (params && params[k] !== undefined ? String(params[k]) : '…'));
+  return template.replace(/\{\{(\w+)\}\}/g, (_, k: string) =>
+    params && params[k] !== undefined ? String(params[k]) : '…',
+  );
 }
 
 export function formatError(lang: Lang, code: ErrorCode, params?: Params): string {

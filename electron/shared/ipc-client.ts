@@ -1,5 +1,13 @@
 /** Contract client over the preload's bridge: envelopes become results or AppErrors. */
-import type { ContractClient, DeepLocalBridge, EventName, EventPayload, MethodName, ParamsIn, Result } from './contract';
+import type {
+  ContractClient,
+  DeepLocalBridge,
+  EventName,
+  EventPayload,
+  MethodName,
+  ParamsIn,
+  Result,
+} from './contract';
 import { AppError } from './errors';
 
 export function ipcClient(bridge: DeepLocalBridge): ContractClient {

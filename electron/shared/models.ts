@@ -162,7 +162,10 @@ export const CatalogModel = z.object({
   license: z.string(),
   licenseUrl: z.string().nullable().default(null),
   huggingface: z.object({ repo: z.string(), revision: z.string().default('main') }),
-  modelscope: z.object({ repo: z.string(), revision: z.string().default('master') }).nullable().default(null),
+  modelscope: z
+    .object({ repo: z.string(), revision: z.string().default('master') })
+    .nullable()
+    .default(null),
   sampling: z.object({ temperature: z.number(), top_p: z.number(), top_k: z.number().int().optional() }),
   arch: ArchFacts,
   quants: z.array(CatalogQuant).min(1),
@@ -220,7 +223,10 @@ export const FitReasonCode = z.enum([
 ]);
 export type FitReasonCode = z.infer<typeof FitReasonCode>;
 
-export const FitReason = z.object({ code: FitReasonCode, params: z.record(z.string(), z.union([z.string(), z.number()])) });
+export const FitReason = z.object({
+  code: FitReasonCode,
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+});
 export type FitReason = z.infer<typeof FitReason>;
 
 export const MemoryParts = z.object({ model: z.number(), context: z.number(), compute: z.number() });
@@ -269,8 +275,10 @@ export type FitReport = z.infer<typeof FitReport>;
 export const fitReasonMessages: Record<'en' | 'zh-CN', Record<FitReasonCode, string>> = {
   en: {
     FIT_ALL_GPU: 'Fits entirely in GPU memory ({{vram}} of {{vramFree}} free).',
-    FIT_EXPERTS_CPU: 'MoE experts of {{cpuLayers}} layers stay in RAM ({{ram}}); attention and the rest run on the GPU ({{vram}}).',
-    FIT_PARTIAL: '{{gpuLayers}} of {{layers}} layers fit on the GPU ({{vram}}); the rest run on the CPU from RAM ({{ram}}).',
+    FIT_EXPERTS_CPU:
+      'MoE experts of {{cpuLayers}} layers stay in RAM ({{ram}}); attention and the rest run on the GPU ({{vram}}).',
+    FIT_PARTIAL:
+      '{{gpuLayers}} of {{layers}} layers fit on the GPU ({{vram}}); the rest run on the CPU from RAM ({{ram}}).',
     FIT_CPU_NO_GPU: 'No usable GPU: runs on the CPU from RAM ({{ram}}).',
     FIT_CPU_GPU_TOO_SMALL: 'Not even one layer fits in GPU memory ({{vramFree}} free): runs on the CPU ({{ram}}).',
     FIT_NONE_RAM: 'Needs about {{needed}} of memory; this machine has {{available}} (GPU + RAM).',
@@ -289,7 +297,15 @@ export const fitReasonMessages: Record<'en' | 'zh-CN', Record<FitReasonCode, str
 
 // ---------- downloads ----------
 
-export const DownloadState = z.enum(['queued', 'downloading', 'verifying', 'paused', 'completed', 'failed', 'cancelled']);
+export const DownloadState = z.enum([
+  'queued',
+  'downloading',
+  'verifying',
+  'paused',
+  'completed',
+  'failed',
+  'cancelled',
+]);
 export type DownloadState = z.infer<typeof DownloadState>;
 
 export const DownloadFile = z.object({
@@ -328,7 +344,11 @@ export const DownloadJob = z.object({
 export type DownloadJob = z.infer<typeof DownloadJob>;
 
 export const DownloadRequest = z.union([
-  z.strictObject({ catalogId: z.string().min(1).max(100), quant: z.string().min(1).max(100), endpoint: EndpointId.optional() }),
+  z.strictObject({
+    catalogId: z.string().min(1).max(100),
+    quant: z.string().min(1).max(100),
+    endpoint: EndpointId.optional(),
+  }),
   z.strictObject({
     /** A repo id or URL as accepted by models.openRepo, optionally with :QUANT. */
     ref: z.string().min(1).max(2000),

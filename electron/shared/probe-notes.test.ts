@@ -6,8 +6,13 @@ const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) =>
 
 describe('probe notes and fit reasons in both languages', () => {
   it.each([
-    ...Object.keys(probeNoteMessages.en).map((k) => ['probe', k, probeNoteMessages.en[k as ProbeNoteCode], probeNoteMessages['zh-CN'][k as ProbeNoteCode]] as const),
-    ...Object.entries(fitReasonMessages.en).map(([k, en]) => ['fit', k, en, fitReasonMessages['zh-CN'][k as keyof typeof fitReasonMessages.en]] as const),
+    ...Object.keys(probeNoteMessages.en).map(
+      (k) =>
+        ['probe', k, probeNoteMessages.en[k as ProbeNoteCode], probeNoteMessages['zh-CN'][k as ProbeNoteCode]] as const,
+    ),
+    ...Object.entries(fitReasonMessages.en).map(
+      ([k, en]) => ['fit', k, en, fitReasonMessages['zh-CN'][k as keyof typeof fitReasonMessages.en]] as const,
+    ),
   ])('%s %s: zh-CN uses the same placeholders as en', (_ns, _code, en, zh) => {
     expect(placeholders(zh)).toEqual(placeholders(en));
     // Raw tool output ({{error}} alone) needs no translation; everything else has Chinese text.
@@ -17,8 +22,15 @@ describe('probe notes and fit reasons in both languages', () => {
 
 describe('probeNote', () => {
   it('fills the English message from params and keeps code and params for the UI', () => {
-    expect(probeNote('nvidia-smi', 'TOOL_TIMEOUT', { ms: 500 })).toEqual({ tool: 'nvidia-smi', code: 'TOOL_TIMEOUT', params: { ms: 500 }, message: 'did not answer within 500 ms and was stopped' });
-    expect(probeNote('disk', 'DISK_UNREADABLE', { path: 'C:\\$Models', error: 'EACCES' }).message).toBe('cannot read free space of C:\\$Models: EACCES');
+    expect(probeNote('nvidia-smi', 'TOOL_TIMEOUT', { ms: 500 })).toEqual({
+      tool: 'nvidia-smi',
+      code: 'TOOL_TIMEOUT',
+      params: { ms: 500 },
+      message: 'did not answer within 500 ms and was stopped',
+    });
+    expect(probeNote('disk', 'DISK_UNREADABLE', { path: 'C:\\$Models', error: 'EACCES' }).message).toBe(
+      'cannot read free space of C:\\$Models: EACCES',
+    );
   });
 
   it('every code is in the schema', () => {

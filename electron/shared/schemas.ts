@@ -12,7 +12,8 @@ type NoDefault<S> = S extends z.ZodDefault<infer I> ? I : S;
 export type PatchShape<T extends z.ZodRawShape> = { [K in keyof T]: z.ZodOptional<NoDefault<T[K]>> };
 export function patchOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>): z.ZodObject<PatchShape<T>, z.core.$strict> {
   const shape: Record<string, z.ZodType> = {};
-  for (const [k, s] of Object.entries(schema.shape)) shape[k] = (s instanceof z.ZodDefault ? (s.unwrap() as z.ZodType) : (s as z.ZodType)).optional();
+  for (const [k, s] of Object.entries(schema.shape))
+    shape[k] = (s instanceof z.ZodDefault ? (s.unwrap() as z.ZodType) : (s as z.ZodType)).optional();
   return z.strictObject(shape) as unknown as z.ZodObject<PatchShape<T>, z.core.$strict>;
 }
 
@@ -117,7 +118,12 @@ export const ChatTimings = z.object({
 export type ChatTimings = z.infer<typeof ChatTimings>;
 
 export const ChatEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('delta'), requestId: z.string(), content: z.string().optional(), reasoning: z.string().optional() }),
+  z.object({
+    type: z.literal('delta'),
+    requestId: z.string(),
+    content: z.string().optional(),
+    reasoning: z.string().optional(),
+  }),
   z.object({
     type: z.literal('done'),
     requestId: z.string(),
@@ -157,7 +163,13 @@ export const Conversation = z.object({
 });
 export type Conversation = z.infer<typeof Conversation>;
 
-export const ConversationSummary = Conversation.pick({ id: true, title: true, createdAt: true, updatedAt: true, model: true }).extend({
+export const ConversationSummary = Conversation.pick({
+  id: true,
+  title: true,
+  createdAt: true,
+  updatedAt: true,
+  model: true,
+}).extend({
   messageCount: z.number().int(),
 });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
@@ -181,7 +193,9 @@ export const PathSetting = z
   .max(MAX_PATH_SETTING)
   // eslint-disable-next-line no-control-regex
   .refine((p) => !/[\u0000-\u001f]/.test(p), { message: 'must not contain control characters' })
-  .refine((p) => /^(~(?=$|[\\/])|\/|[A-Za-z]:[\\/]|\\\\[^\\])/.test(p.trim()), { message: 'must be an absolute path (or start with ~)' });
+  .refine((p) => /^(~(?=$|[\\/])|\/|[A-Za-z]:[\\/]|\\\\[^\\])/.test(p.trim()), {
+    message: 'must be an absolute path (or start with ~)',
+  });
 
 /** A file the user names (inspect, load, import): the same rules as a path setting; `~` is expanded by the core. */
 export const UserPath = PathSetting;

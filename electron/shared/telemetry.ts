@@ -5,7 +5,15 @@ import { fillMessage } from './errors';
 const nullableNumber = z.number().nullable();
 
 /** Where a figure came from, so the Hardware panel can show it and disagreements are visible. */
-export const Source = z.enum(['systeminformation', 'nvidia-smi', 'amd-smi', 'rocm-smi', 'llama-server', 'os', 'sysctl']);
+export const Source = z.enum([
+  'systeminformation',
+  'nvidia-smi',
+  'amd-smi',
+  'rocm-smi',
+  'llama-server',
+  'os',
+  'sysctl',
+]);
 export type Source = z.infer<typeof Source>;
 
 export const Sourced = <T extends z.ZodType>(t: T) => z.object({ value: t, source: Source });

@@ -89,11 +89,16 @@ describe('connectWs', () => {
     await expect(b).resolves.toBe('B');
   });
 
-  it('rejects a call with an AppError carrying the server\'s code and params', async () => {
+  it("rejects a call with an AppError carrying the server's code and params", async () => {
     const { client, socket } = setup();
     socket.open();
     const p = client.call('models.inspect', { path: '/x.gguf' });
-    socket.receive({ type: 'result', id: 1, ok: false, error: { code: 'MODEL_NOT_GGUF', message: 'x', params: { path: '/x.gguf' } } });
+    socket.receive({
+      type: 'result',
+      id: 1,
+      ok: false,
+      error: { code: 'MODEL_NOT_GGUF', message: 'x', params: { path: '/x.gguf' } },
+    });
     const err = await p.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'MODEL_NOT_GGUF', params: { path: '/x.gguf' } });

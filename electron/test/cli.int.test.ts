@@ -31,10 +31,23 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], env: Record<string, string> = {}, onStderr?: (all: string, kill: () => void) => void): Promise<Run> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+  onStderr?: (all: string, kill: () => void) => void,
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LANG: 'C.UTF-8', HF_ENDPOINT: hub.emu.url, MODELSCOPE_ENDPOINT: hub.emu.url, DEEPLOCAL_DL_SEGMENT_BYTES: String(SEG), DEEPLOCAL_DL_BACKOFF_MS: '20', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        LANG: 'C.UTF-8',
+        HF_ENDPOINT: hub.emu.url,
+        MODELSCOPE_ENDPOINT: hub.emu.url,
+        DEEPLOCAL_DL_SEGMENT_BYTES: String(SEG),
+        DEEPLOCAL_DL_BACKOFF_MS: '20',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -106,7 +119,9 @@ describe('npm run cli', () => {
     try {
       const r = await run(['pull', `${TEST_REPO}:Q8_0`, '--data-dir', d], { LANG: 'zh_CN.UTF-8' });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/DeepLocal: DeepLocal-Test-Tiny-Q8_0\.gguf 校验失败（SHA-256 为 [0-9a-f]{64}，应为 [0-9a-f]{64}），已丢弃下载内容。/);
+      expect(r.stderr).toMatch(
+        /DeepLocal: DeepLocal-Test-Tiny-Q8_0\.gguf 校验失败（SHA-256 为 [0-9a-f]{64}，应为 [0-9a-f]{64}），已丢弃下载内容。/,
+      );
       expect(visibleModelFiles(path.join(d, 'models'))).toEqual([]);
     } finally {
       hub.emu.clearFaults();

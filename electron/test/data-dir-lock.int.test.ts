@@ -33,7 +33,14 @@ function run(entry: 'headless' | 'cli', args: string[], env: NodeJS.ProcessEnv =
 function serve(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, [path.join(repoRoot, 'scripts/start.mjs'), '--headless', ...args], {
     cwd: repoRoot,
-    env: { ...process.env, DEEPLOCAL_SKIP_APP_BUILD: '1', DEEPLOCAL_SKIP_BACKEND_BUILD: '1', LC_ALL: '', LC_MESSAGES: '', ...env },
+    env: {
+      ...process.env,
+      DEEPLOCAL_SKIP_APP_BUILD: '1',
+      DEEPLOCAL_SKIP_BACKEND_BUILD: '1',
+      LC_ALL: '',
+      LC_MESSAGES: '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -71,21 +78,32 @@ describe('one DeepLocal per data folder', () => {
     expect(await waitUntil(() => /Model ready/.test(first.out.stdout), 60_000), first.out.stderr).toBe(true);
     const url = new URL(/DeepLocal ready: (\S+)/.exec(first.out.stdout)![1]!);
     const token = url.searchParams.get('token')!;
-    const pidFile = readJson(path.join(dataDir, 'run', 'llama-server.pid')) as { backendPid: number; owner: { pid: number } };
+    const pidFile = readJson(path.join(dataDir, 'run', 'llama-server.pid')) as {
+      backendPid: number;
+      owner: { pid: number };
+    };
     expect(pidFile.owner.pid).toBe(first.child.pid);
     const backendPid = pidFile.backendPid;
     expect(pidAlive(backendPid)).toBe(true);
-    expect(readJson(path.join(dataDir, 'run', 'deeplocal.lock'))).toMatchObject({ pid: first.child.pid, url: url.origin, shell: 'browser' });
+    expect(readJson(path.join(dataDir, 'run', 'deeplocal.lock'))).toMatchObject({
+      pid: first.child.pid,
+      url: url.origin,
+      shell: 'browser',
+    });
 
     // Same folder, with a model too: before the lock it started, reaped the first one's backend and loaded its own.
     const second = serve(['--model', tinyModel, '--data-dir', dataDir]);
     expect(await second.exited).toBe(1);
-    expect(second.out.stderr).toContain(`DeepLocal: DeepLocal is already running with the folder ${dataDir}, at ${url.origin} (process ${first.child.pid}). Use that one, or stop it first.`);
+    expect(second.out.stderr).toContain(
+      `DeepLocal: DeepLocal is already running with the folder ${dataDir}, at ${url.origin} (process ${first.child.pid}). Use that one, or stop it first.`,
+    );
     expect(second.out.stdout).not.toMatch(/DeepLocal ready/);
 
     const zh = run('headless', ['--data-dir', dataDir], { LANG: 'zh_CN.UTF-8' });
     expect(await zh.exited).toBe(1);
-    expect(zh.out.stderr).toContain(`DeepLocal 已在使用文件夹 ${dataDir} 运行，地址为 ${url.origin}（进程 ${first.child.pid}）`);
+    expect(zh.out.stderr).toContain(
+      `DeepLocal 已在使用文件夹 ${dataDir} 运行，地址为 ${url.origin}（进程 ${first.child.pid}）`,
+    );
 
     // The first instance is untouched: same backend process, still answering through the app, lock still its own.
     expect(pidAlive(backendPid)).toBe(true);
@@ -126,7 +144,9 @@ describe('one DeepLocal per data folder', () => {
     // The lock is checked before any lookup, so no hub is needed here.
     const pull = run('cli', ['pull', 'owner/repo:Q8_0', '--data-dir', dataDir]);
     expect(await pull.exited).toBe(1);
-    expect(pull.out.stderr).toContain(`DeepLocal is already running with the folder ${dataDir}, at ${origin} (process ${app.child.pid})`);
+    expect(pull.out.stderr).toContain(
+      `DeepLocal is already running with the folder ${dataDir}, at ${origin} (process ${app.child.pid})`,
+    );
     const models = run('cli', ['models', '--data-dir', dataDir]);
     expect(await models.exited).toBe(0);
     expect(models.out.stdout).toMatch(/No models installed yet/);

@@ -14,7 +14,11 @@ import { startHttpTransport, type HttpTransport } from '../transport/http';
 export const tmpDir = (prefix = 'dl-test-') => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
 /** Resolves when a status satisfying `pred` is seen (including the current one). */
-export function waitForStatus(core: Core, pred: (s: BackendStatus) => boolean, timeoutMs = 30_000): Promise<BackendStatus> {
+export function waitForStatus(
+  core: Core,
+  pred: (s: BackendStatus) => boolean,
+  timeoutMs = 30_000,
+): Promise<BackendStatus> {
   return new Promise((resolve, reject) => {
     if (pred(core.backend.status())) return resolve(core.backend.status());
     const timer = setTimeout(() => {
@@ -53,7 +57,10 @@ export interface StartAppOptions {
 /** The headless composition (core + HTTP transport), in-process, on a random port. */
 export async function startApp(resourcesDir: string, opts: StartAppOptions = {}): Promise<AppUnderTest> {
   const dataDir = tmpDir();
-  const initial = { ...(opts.settings ?? {}), ...(opts.llamaServerPath !== undefined ? { llamaServerPath: opts.llamaServerPath } : {}) };
+  const initial = {
+    ...(opts.settings ?? {}),
+    ...(opts.llamaServerPath !== undefined ? { llamaServerPath: opts.llamaServerPath } : {}),
+  };
   if (Object.keys(initial).length) fs.writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify(initial));
   const core = await createCore({
     dataDir,
@@ -155,7 +162,11 @@ export function fakeGpuEnv(profile = 'one-gpu', extra: NodeJS.ProcessEnv = {}): 
 }
 
 /** Resolves with the first event payload satisfying `pred`. */
-export function nextEvent<T>(subscribe: (l: (p: T) => void) => () => void, pred: (p: T) => boolean = () => true, timeoutMs = 15_000): Promise<T> {
+export function nextEvent<T>(
+  subscribe: (l: (p: T) => void) => () => void,
+  pred: (p: T) => boolean = () => true,
+  timeoutMs = 15_000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();

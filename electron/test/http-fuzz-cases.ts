@@ -36,12 +36,40 @@ const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 const chance = (r: Rand, p: number) => r() < p;
 /** UTF-8 bytes of a string, one latin1 char per byte (what goes on the wire). */
 const utf8 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
-const randomBytes = (r: Rand, n: number, from = 0, to = 256) => Array.from({ length: n }, () => String.fromCharCode(from + int(r, to - from))).join('');
+const randomBytes = (r: Rand, n: number, from = 0, to = 256) =>
+  Array.from({ length: n }, () => String.fromCharCode(from + int(r, to - from))).join('');
 
 const METHODS = ['PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'get', 'PROPFIND', 'BREW', ''];
 /** Read-only methods: a fuzz case with the real token must not change settings or delete models. */
-const SAFE_RPC = ['app.info', 'settings.get', 'backend.status', 'backend.logs', 'alerts.list', 'conversations.list', 'downloads.list', 'models.catalog', 'models.library', 'telemetry.status'];
-const PATHS = ['/', '/health', '/api/rpc/', '/api/ws', '/v1/models', '/v1/chat/completions', '/v1/completions', '/v1/', '/v1/embeddings', '/metrics', '/index.html', '/assets/app.js', '/favicon.ico', '/api/', '/api/rpc/nope'];
+const SAFE_RPC = [
+  'app.info',
+  'settings.get',
+  'backend.status',
+  'backend.logs',
+  'alerts.list',
+  'conversations.list',
+  'downloads.list',
+  'models.catalog',
+  'models.library',
+  'telemetry.status',
+];
+const PATHS = [
+  '/',
+  '/health',
+  '/api/rpc/',
+  '/api/ws',
+  '/v1/models',
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/',
+  '/v1/embeddings',
+  '/metrics',
+  '/index.html',
+  '/assets/app.js',
+  '/favicon.ico',
+  '/api/',
+  '/api/rpc/nope',
+];
 
 function basePath(r: Rand, tags: string[]): string {
   if (chance(r, 0.35)) {
@@ -100,7 +128,9 @@ function mutatePath(r: Rand, p: string, tags: string[]): string {
 }
 
 function requestLine(r: Rand, method: string, target: string, tags: string[]): { line: string; version: string } {
-  const version = chance(r, 0.95) ? 'HTTP/1.1' : pick(r, ['HTTP/1.0', 'HTTP/2.0', 'HTTP/9.9', 'HTTP/1.1 extra', 'HTTX/1.1', '']);
+  const version = chance(r, 0.95)
+    ? 'HTTP/1.1'
+    : pick(r, ['HTTP/1.0', 'HTTP/2.0', 'HTTP/9.9', 'HTTP/1.1 extra', 'HTTX/1.1', '']);
   if (version !== 'HTTP/1.1') tags.push(`version:${version || 'none'}`);
   const sep = chance(r, 0.99) ? ' ' : pick(r, ['  ', '\t']);
   if (sep !== ' ') tags.push('odd-separator');
@@ -131,21 +161,47 @@ function hostHeaders(r: Rand, tags: string[]): string[] {
 function otherHeaders(r: Rand, method: string, tags: string[]): Head & { incomplete: boolean } {
   let incomplete = false;
   const lines: string[] = [];
-  if (chance(r, 0.6)) lines.push(pick(r, ['Authorization: Bearer TOKEN', 'Authorization: Bearer TOKEN', 'X-Api-Key: TOKEN', 'Authorization: Bearer nope', 'Authorization: Basic Zm9vOmJhcg==', 'Authorization: Bearer ' + '\xff'.repeat(3)]));
+  if (chance(r, 0.6))
+    lines.push(
+      pick(r, [
+        'Authorization: Bearer TOKEN',
+        'Authorization: Bearer TOKEN',
+        'X-Api-Key: TOKEN',
+        'Authorization: Bearer nope',
+        'Authorization: Basic Zm9vOmJhcg==',
+        'Authorization: Bearer ' + '\xff'.repeat(3),
+      ]),
+    );
   if (chance(r, 0.2)) {
     tags.push('origin');
-    lines.push(`Origin: ${pick(r, ['http://127.0.0.1:PORT', 'null', 'https://evil.example', 'http://x:99999', 'http://[::1]:PORT', '', 'http://localhost:PORT, https://evil.example'])}`);
+    lines.push(
+      `Origin: ${pick(r, ['http://127.0.0.1:PORT', 'null', 'https://evil.example', 'http://x:99999', 'http://[::1]:PORT', '', 'http://localhost:PORT, https://evil.example'])}`,
+    );
   }
   if (chance(r, 0.1)) {
     tags.push('upgrade');
     lines.push('Upgrade: ' + pick(r, ['websocket', 'h2c', 'WebSocket', 'x'.repeat(50)]), 'Connection: Upgrade');
     if (chance(r, 0.7)) lines.push('Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13');
-    if (chance(r, 0.6)) lines.push(`Sec-WebSocket-Protocol: ${pick(r, ['deeplocal.v1, deeplocal.token.TOKEN', 'deeplocal.v1', ',,,', 'deeplocal.token.TOKEN', 'a b c'])}`);
+    if (chance(r, 0.6))
+      lines.push(
+        `Sec-WebSocket-Protocol: ${pick(r, ['deeplocal.v1, deeplocal.token.TOKEN', 'deeplocal.v1', ',,,', 'deeplocal.token.TOKEN', 'a b c'])}`,
+      );
   }
   if (chance(r, 0.1)) lines.push(`Accept-Language: ${pick(r, ['zh-CN,zh;q=0.9', 'en', '*', 'x'.repeat(5000)])}`);
   if (chance(r, 0.05)) {
     tags.push('odd-header');
-    lines.push(pick(r, ['X-Weird : value', 'NoColon', ' folded: continuation', 'X-Nul: a\u0000b', `X-Long: ${'v'.repeat(pick(r, [100, 20_000, 70_000]))}`, 'X-Utf8: ' + utf8('中文'), ': empty-name', 'Conne ction: close']));
+    lines.push(
+      pick(r, [
+        'X-Weird : value',
+        'NoColon',
+        ' folded: continuation',
+        'X-Nul: a\u0000b',
+        `X-Long: ${'v'.repeat(pick(r, [100, 20_000, 70_000]))}`,
+        'X-Utf8: ' + utf8('中文'),
+        ': empty-name',
+        'Conne ction: close',
+      ]),
+    );
   }
   if (chance(r, 0.15)) lines.push(pick(r, ['Connection: close', 'Connection: keep-alive', 'Connection: close, close']));
 
@@ -181,7 +237,13 @@ function otherHeaders(r: Rand, method: string, tags: string[]): Head & { incompl
         lines.push('Transfer-Encoding: chunked');
         if (chance(r, 0.5)) body = `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
         else {
-          const size = pick(r, ['zz', '-1', 'ffffffffffffffff', '5;ext=' + 'e'.repeat(20_000), body.length.toString(16)]);
+          const size = pick(r, [
+            'zz',
+            '-1',
+            'ffffffffffffffff',
+            '5;ext=' + 'e'.repeat(20_000),
+            body.length.toString(16),
+          ]);
           body = `${size}\r\n${body}\r\n`;
           // Without its last chunk; a size of 0 is that last chunk.
           incomplete = size !== '0';

@@ -26,16 +26,30 @@ export function splitModel(): Buffer[] {
     [`${arch}.embedding_length`, gguf.u32(64)],
     [`${arch}.feed_forward_length`, gguf.u32(128)],
     [`${arch}.attention.head_count`, gguf.u32(2)],
-    ['tokenizer.ggml.tokens', gguf.arr(GGUFType.STRING, Array.from({ length: 100 }, (_, i) => `t${i}`))],
+    [
+      'tokenizer.ggml.tokens',
+      gguf.arr(
+        GGUFType.STRING,
+        Array.from({ length: 100 }, (_, i) => `t${i}`),
+      ),
+    ],
   ];
-  const t = (name: string, ne: number[]) => ({ name, ne, type: GGMLType.Q8_0, data: Buffer.alloc((ne.reduce((a, b) => a * b, 1) / 32) * 34, 1) });
+  const t = (name: string, ne: number[]) => ({
+    name,
+    ne,
+    type: GGMLType.Q8_0,
+    data: Buffer.alloc((ne.reduce((a, b) => a * b, 1) / 32) * 34, 1),
+  });
   const split = (no: number) => [
     ['split.no', gguf.u16(no)],
     ['split.count', gguf.u16(2)],
     ['split.tensors.count', gguf.i32(4)],
   ];
   return [
-    encodeGGUF({ kv: [...meta, ...split(0)], tensors: [t('token_embd.weight', [64, 100]), t('blk.0.attn_q.weight', [64, 64])] }),
+    encodeGGUF({
+      kv: [...meta, ...split(0)],
+      tensors: [t('token_embd.weight', [64, 100]), t('blk.0.attn_q.weight', [64, 64])],
+    }),
     encodeGGUF({ kv: split(1), tensors: [t('blk.1.attn_q.weight', [64, 64]), t('output.weight', [64, 100])] }),
   ];
 }
@@ -49,17 +63,43 @@ export interface Hub {
 
 /** Starts the emulator with the test repos (on both hubs) and returns it with the local copies of the files. */
 export async function startTestHub(): Promise<Hub> {
-  const [q8Path, f16Path] = await Promise.all([ensureTestModel({ preset: 'tiny', type: 'q8_0', seed: 1 }), ensureTestModel({ preset: 'tiny', seed: 1 })]);
+  const [q8Path, f16Path] = await Promise.all([
+    ensureTestModel({ preset: 'tiny', type: 'q8_0', seed: 1 }),
+    ensureTestModel({ preset: 'tiny', seed: 1 }),
+  ]);
   const emu = await startHubEmulator();
-  await emu.addRepo({ id: TEST_REPO, files: [{ path: Q8_FILE, source: q8Path }, { path: F16_FILE, source: f16Path }, { path: 'README.md', data: Buffer.from('# test\n') }] });
+  await emu.addRepo({
+    id: TEST_REPO,
+    files: [
+      { path: Q8_FILE, source: q8Path },
+      { path: F16_FILE, source: f16Path },
+      { path: 'README.md', data: Buffer.from('# test\n') },
+    ],
+  });
   const split = splitModel();
   await emu.addRepo({ id: SPLIT_REPO, files: SPLIT_FILES.map((p, i) => ({ path: p, data: split[i]! })) });
-  return { emu, q8: { path: q8Path, size: fs.statSync(q8Path).size }, f16: { path: f16Path, size: fs.statSync(f16Path).size }, split };
+  return {
+    emu,
+    q8: { path: q8Path, size: fs.statSync(q8Path).size },
+    f16: { path: f16Path, size: fs.statSync(f16Path).size },
+    split,
+  };
 }
 
 /** A catalog entry for the test repo, written as the data folder's catalog.json. */
 export function writeTestCatalog(dataDir: string, opts: { modelscope?: boolean } = {}): void {
-  const arch = { architecture: 'qwen2', blockCount: 2, contextLength: 4096, embeddingLength: 64, feedForwardLength: 128, headCount: 4, headCountKv: 2, keyLength: 16, valueLength: 16, vocabSize: 151936 };
+  const arch = {
+    architecture: 'qwen2',
+    blockCount: 2,
+    contextLength: 4096,
+    embeddingLength: 64,
+    feedForwardLength: 128,
+    headCount: 4,
+    headCountKv: 2,
+    keyLength: 16,
+    valueLength: 16,
+    vocabSize: 151936,
+  };
   const model = {
     id: 'test-tiny',
     name: 'DeepLocal Test Tiny',

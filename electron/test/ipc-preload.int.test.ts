@@ -40,7 +40,8 @@ const fake = vi.hoisted(() => {
           if (!listeners.has(channel)) listeners.set(channel, new Set());
           listeners.get(channel)!.add(l);
         },
-        removeListener: (channel: string, l: (event: unknown, payload: unknown) => void) => listeners.get(channel)?.delete(l),
+        removeListener: (channel: string, l: (event: unknown, payload: unknown) => void) =>
+          listeners.get(channel)?.delete(l),
         send: (channel: string, ...args: unknown[]) => {
           messages.push({ channel, args: structuredClone(args) });
           onMessage.get(channel)?.(...structuredClone(args));
@@ -67,7 +68,8 @@ beforeAll(async () => {
   app = await startApp(resourcesDir);
   registerIpc(app.core, {
     handle: (channel, fn) => fake.handlers.set(channel, (_e, params) => fn(params)),
-    onSubscription: (fn) => void fake.onMessage.set(ipcSubscribeChannel, (event, subscribed) => fn(renderer, event, subscribed)),
+    onSubscription: (fn) =>
+      void fake.onMessage.set(ipcSubscribeChannel, (event, subscribed) => fn(renderer, event, subscribed)),
   });
   (process as unknown as { contextIsolated: boolean }).contextIsolated = true;
   await import('../preload/preload');
@@ -128,7 +130,10 @@ describe('preload + IPC transport', () => {
   it('forwards an event only while the page listens, subscribing once per event however many listeners', () => {
     const bus = app.core.bus;
     const base = bus.listenerCount('telemetry.sample');
-    const subMessages = () => fake.messages.filter((m) => m.channel === ipcSubscribeChannel && m.args[0] === 'telemetry.sample').map((m) => m.args[1]);
+    const subMessages = () =>
+      fake.messages
+        .filter((m) => m.channel === ipcSubscribeChannel && m.args[0] === 'telemetry.sample')
+        .map((m) => m.args[1]);
     const seen: number[] = [];
     const offA = bridge.on('telemetry.sample', () => seen.push(1));
     const offB = bridge.on('telemetry.sample', () => seen.push(2));
@@ -149,7 +154,7 @@ describe('preload + IPC transport', () => {
     expect(seen).toEqual([1, 2]);
   });
 
-  it('drops a renderer\'s subscriptions when a new page loads in it, or when it crashes or closes', () => {
+  it("drops a renderer's subscriptions when a new page loads in it, or when it crashes or closes", () => {
     // The preload announced its page when it loaded, before any subscription.
     expect(fake.messages.find((m) => m.channel === ipcSubscribeChannel)?.args).toEqual([null, IPC_NEW_PAGE]);
     const bus = app.core.bus;
@@ -174,7 +179,9 @@ describe('preload + IPC transport', () => {
   });
 
   it('answers shell.pickModelFile with UNSUPPORTED when the shell gives no dialog', async () => {
-    const err = await ipcClient(bridge).call('shell.pickModelFile', {}).catch((e: unknown) => e);
+    const err = await ipcClient(bridge)
+      .call('shell.pickModelFile', {})
+      .catch((e: unknown) => e);
     expect((err as AppError).code).toBe('UNSUPPORTED');
   });
 });

@@ -48,7 +48,11 @@ describe('launcher', () => {
 
   it('with a display but no Electron binary (offline download): falls back to headless', async () => {
     // A mirror that refuses connections makes the lazy Electron download fail the same way it does offline.
-    const { out } = launch(['--data-dir', tmpDir()], { DISPLAY: ':99', ELECTRON_MIRROR: 'http://127.0.0.1:9/', electron_config_cache: tmpDir() });
+    const { out } = launch(['--data-dir', tmpDir()], {
+      DISPLAY: ':99',
+      ELECTRON_MIRROR: 'http://127.0.0.1:9/',
+      electron_config_cache: tmpDir(),
+    });
     expect(await waitUntil(() => /DeepLocal ready: /.test(out.stdout), 60_000)).toBe(true);
     expect(out.stderr).toMatch(/Electron binary is not available[^\n]*running headless instead/);
   });
@@ -61,7 +65,9 @@ describe('launcher', () => {
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<div id="root">/);
-    const models = await fetch(`${origin}/v1/models`, { headers: { authorization: `Bearer ${searchParams.get('token')}` } });
+    const models = await fetch(`${origin}/v1/models`, {
+      headers: { authorization: `Bearer ${searchParams.get('token')}` },
+    });
     expect(JSON.stringify(await models.json())).toContain('DeepLocal Test Tiny');
     expect(out.stderr).toMatch(/Loading DeepLocal Test Tiny: 100%/);
   });
@@ -71,7 +77,9 @@ describe('launcher', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const { child, out } = launch(['--headless', '--port', String(port), '--data-dir', tmpDir()], { LANG: 'zh_CN.UTF-8' });
+      const { child, out } = launch(['--headless', '--port', String(port), '--data-dir', tmpDir()], {
+        LANG: 'zh_CN.UTF-8',
+      });
       const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
       expect(code).toBe(1);
       expect(out.stderr).toContain(`端口 ${port} 已被占用`);

@@ -18,24 +18,42 @@ const metaCsp = (() => {
 /** CSP3 §2.3.1 source-expression: keyword, scheme-source, host-source (no IPv6 literal), nonce/hash. */
 const KEYWORD = /^'(self|none|unsafe-inline|unsafe-eval|strict-dynamic|unsafe-hashes|report-sample|wasm-unsafe-eval)'$/;
 const SCHEME_SOURCE = /^[a-z][a-z0-9+.-]*:$/i;
-const HOST_SOURCE = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(?:\d+|\*))?(?:\/[^\s;,]*)?$/i;
+const HOST_SOURCE =
+  /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(?:\d+|\*))?(?:\/[^\s;,]*)?$/i;
 const NONCE_OR_HASH = /^'(nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}'$/;
 
 function invalidSources(policy: string): string[] {
   const bad: string[] = [];
-  for (const directive of policy.split(';').map((d) => d.trim()).filter(Boolean)) {
+  for (const directive of policy
+    .split(';')
+    .map((d) => d.trim())
+    .filter(Boolean)) {
     const [, ...sources] = directive.split(/\s+/);
-    for (const s of sources) if (![KEYWORD, SCHEME_SOURCE, HOST_SOURCE, NONCE_OR_HASH].some((re) => re.test(s))) bad.push(s);
+    for (const s of sources)
+      if (![KEYWORD, SCHEME_SOURCE, HOST_SOURCE, NONCE_OR_HASH].some((re) => re.test(s))) bad.push(s);
   }
   return bad;
 }
 
-const directives = (policy: string) => new Map(policy.split(';').map((d) => d.trim()).filter(Boolean).map((d) => [d.split(/\s+/)[0]!, d] as const));
+const directives = (policy: string) =>
+  new Map(
+    policy
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => [d.split(/\s+/)[0]!, d] as const),
+  );
 
 describe('UI Content-Security-Policy', () => {
   it('the grammar check itself tells good sources from bad ones', () => {
-    expect(invalidSources("connect-src 'self' ws://127.0.0.1:* ws://localhost:* data: https://a.example/x 'sha256-abc='")).toEqual([]);
-    expect(invalidSources("connect-src ws://[::1]:* 'selfish' ws://127.0.0.1:x")).toEqual(['ws://[::1]:*', "'selfish'", 'ws://127.0.0.1:x']);
+    expect(
+      invalidSources("connect-src 'self' ws://127.0.0.1:* ws://localhost:* data: https://a.example/x 'sha256-abc='"),
+    ).toEqual([]);
+    expect(invalidSources("connect-src ws://[::1]:* 'selfish' ws://127.0.0.1:x")).toEqual([
+      'ws://[::1]:*',
+      "'selfish'",
+      'ws://127.0.0.1:x',
+    ]);
   });
 
   it.each([
@@ -53,6 +71,7 @@ describe('UI Content-Security-Policy', () => {
   });
 
   it("the WebSocket stays allowed through 'self' (which also covers a page on http://[::1]:PORT)", () => {
-    for (const policy of [HTML_CSP, metaCsp]) expect(directives(policy).get('connect-src')).toMatch(/^connect-src 'self'/);
+    for (const policy of [HTML_CSP, metaCsp])
+      expect(directives(policy).get('connect-src')).toMatch(/^connect-src 'self'/);
   });
 });

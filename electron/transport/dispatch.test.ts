@@ -57,13 +57,25 @@ describe('createDispatcher: method names', () => {
 
 describe('createDispatcher: params', () => {
   const rows: { method: MethodName; params: unknown; why: string }[] = [
-    { method: 'app.info', params: { extra: 1 }, why: 'empty params are a strict object: unknown keys are typos or probes' },
+    {
+      method: 'app.info',
+      params: { extra: 1 },
+      why: 'empty params are a strict object: unknown keys are typos or probes',
+    },
     { method: 'models.inspect', params: {}, why: 'required field missing' },
     { method: 'models.inspect', params: { path: '' }, why: 'empty path' },
     { method: 'models.inspect', params: { path: 'x'.repeat(5000) }, why: 'path longer than any OS allows' },
-    { method: 'models.inspect', params: { path: '/m.gguf', recursive: true }, why: 'strict object rejects unknown keys' },
+    {
+      method: 'models.inspect',
+      params: { path: '/m.gguf', recursive: true },
+      why: 'strict object rejects unknown keys',
+    },
     { method: 'models.inspect', params: { path: 42 }, why: 'wrong type' },
-    { method: 'models.inspect', params: { path: 'models/m.gguf' }, why: 'relative: would resolve against the server process folder' },
+    {
+      method: 'models.inspect',
+      params: { path: 'models/m.gguf' },
+      why: 'relative: would resolve against the server process folder',
+    },
     { method: 'backend.start', params: { modelPath: './m.gguf' }, why: 'relative model path over the API' },
     { method: 'models.import', params: { path: 'm.gguf', mode: 'copy' }, why: 'relative import source' },
     { method: 'models.inspect', params: { path: '/m\u0000.gguf' }, why: 'NUL cuts the path short below Node' },
@@ -71,12 +83,28 @@ describe('createDispatcher: params', () => {
     { method: 'backend.logs', params: { limit: 1.5 }, why: 'not an integer' },
     { method: 'backend.logs', params: { limit: '10' }, why: 'numbers are not coerced from strings' },
     { method: 'backend.logs', params: { limit: 100_000 }, why: 'above the maximum (bounded memory per call)' },
-    { method: 'backend.start', params: { modelPath: '/m.gguf', options: { contextSize: -1 } }, why: 'nested option out of range' },
+    {
+      method: 'backend.start',
+      params: { modelPath: '/m.gguf', options: { contextSize: -1 } },
+      why: 'nested option out of range',
+    },
     { method: 'backend.start', params: { modelPath: '/m.gguf', options: { cacheTypeV: 'q2_k' } }, why: 'nested enum' },
     { method: 'chat.start', params: { requestId: 'r1', messages: [] }, why: 'a reply needs at least one message' },
-    { method: 'chat.start', params: { requestId: 'r1', messages: [{ role: 'tool', content: 'x' }] }, why: 'unknown role' },
-    { method: 'chat.start', params: { requestId: '', messages: [{ role: 'user', content: 'x' }] }, why: 'empty requestId would match every stream' },
-    { method: 'chat.start', params: { requestId: 'r1', messages: [{ role: 'user', content: 'x' }], sampling: { temperature: 9 } }, why: 'sampling out of range' },
+    {
+      method: 'chat.start',
+      params: { requestId: 'r1', messages: [{ role: 'tool', content: 'x' }] },
+      why: 'unknown role',
+    },
+    {
+      method: 'chat.start',
+      params: { requestId: '', messages: [{ role: 'user', content: 'x' }] },
+      why: 'empty requestId would match every stream',
+    },
+    {
+      method: 'chat.start',
+      params: { requestId: 'r1', messages: [{ role: 'user', content: 'x' }], sampling: { temperature: 9 } },
+      why: 'sampling out of range',
+    },
     { method: 'settings.update', params: { language: 'fr' }, why: 'unsupported language' },
     { method: 'app.info', params: [], why: 'an array is not an object' },
     { method: 'app.info', params: 'x', why: 'a string is not an object' },
@@ -127,17 +155,40 @@ describe('createDispatcher: params', () => {
 describe('invokeToEnvelope', () => {
   it('wraps a result as { ok: true, result }', async () => {
     const { invoke } = recording({ 'backend.status': async () => ({ state: 'stopped' }) });
-    expect(await invokeToEnvelope(invoke, 'backend.status', {}, ctx)).toEqual({ ok: true, result: { state: 'stopped' } });
+    expect(await invokeToEnvelope(invoke, 'backend.status', {}, ctx)).toEqual({
+      ok: true,
+      result: { state: 'stopped' },
+    });
   });
 
   it.each<{ name: string; method: string; params: unknown; thrown?: unknown; code: ErrorCode; reason?: RegExp }>([
     { name: 'unknown method', method: 'nope', params: {}, code: 'UNKNOWN_METHOD' },
     { name: 'invalid params', method: 'models.inspect', params: {}, code: 'INVALID_PARAMS' },
     // A handler's AppError crosses the transport with its code and params intact, so the UI can translate it.
-    { name: 'handler AppError', method: 'models.inspect', params: { path: '/m.gguf' }, thrown: new AppError('MODEL_NOT_GGUF', { path: '/m.gguf' }), code: 'MODEL_NOT_GGUF' },
+    {
+      name: 'handler AppError',
+      method: 'models.inspect',
+      params: { path: '/m.gguf' },
+      thrown: new AppError('MODEL_NOT_GGUF', { path: '/m.gguf' }),
+      code: 'MODEL_NOT_GGUF',
+    },
     // Anything else is a bug: INTERNAL with the message as reason, never a rejected promise across IPC.
-    { name: 'TypeError', method: 'app.info', params: {}, thrown: new TypeError('x is undefined'), code: 'INTERNAL', reason: /x is undefined/ },
-    { name: 'a thrown string', method: 'app.info', params: {}, thrown: 'plain string', code: 'INTERNAL', reason: /plain string/ },
+    {
+      name: 'TypeError',
+      method: 'app.info',
+      params: {},
+      thrown: new TypeError('x is undefined'),
+      code: 'INTERNAL',
+      reason: /x is undefined/,
+    },
+    {
+      name: 'a thrown string',
+      method: 'app.info',
+      params: {},
+      thrown: 'plain string',
+      code: 'INTERNAL',
+      reason: /plain string/,
+    },
   ])('$name → { ok: false, error.code: $code }', async ({ method, params, thrown, code, reason }) => {
     const { invoke } = recording({
       'models.inspect': async () => {
@@ -157,7 +208,7 @@ describe('invokeToEnvelope', () => {
     expect(JSON.parse(JSON.stringify(env))).toEqual(env);
   });
 
-  it('keeps an AppError\'s params and details in the envelope', async () => {
+  it("keeps an AppError's params and details in the envelope", async () => {
     const { invoke } = recording({
       'models.inspect': async () => {
         throw new AppError('MODEL_TRUNCATED', { path: '/m.gguf', reason: 'short' }, 'raw detail');
@@ -166,7 +217,12 @@ describe('invokeToEnvelope', () => {
     const env = await invokeToEnvelope(invoke, 'models.inspect', { path: '/m.gguf' }, ctx);
     expect(env).toEqual({
       ok: false,
-      error: { code: 'MODEL_TRUNCATED', message: expect.stringContaining('/m.gguf'), params: { path: '/m.gguf', reason: 'short' }, details: 'raw detail' },
+      error: {
+        code: 'MODEL_TRUNCATED',
+        message: expect.stringContaining('/m.gguf'),
+        params: { path: '/m.gguf', reason: 'short' },
+        details: 'raw detail',
+      },
     });
   });
 });

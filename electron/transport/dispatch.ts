@@ -11,14 +11,23 @@ export function createDispatcher(handlers: Handlers): Invoke {
     const spec = methods[method];
     const parsed = spec.params.safeParse(rawParams ?? {});
     if (!parsed.success) {
-      throw new AppError('INVALID_PARAMS', { issues: z.prettifyError(parsed.error).slice(0, 500) }, JSON.stringify(parsed.error.issues).slice(0, 4000));
+      throw new AppError(
+        'INVALID_PARAMS',
+        { issues: z.prettifyError(parsed.error).slice(0, 500) },
+        JSON.stringify(parsed.error.issues).slice(0, 4000),
+      );
     }
     const handler = handlers[method] as (p: unknown, c: CallContext) => Promise<unknown>;
     return handler(parsed.data, ctx);
   };
 }
 
-export async function invokeToEnvelope(invoke: Invoke, method: string, params: unknown, ctx: CallContext): Promise<Envelope> {
+export async function invokeToEnvelope(
+  invoke: Invoke,
+  method: string,
+  params: unknown,
+  ctx: CallContext,
+): Promise<Envelope> {
   try {
     return { ok: true, result: await invoke(method, params, ctx) };
   } catch (e) {

@@ -55,7 +55,10 @@ describe('top-level catches', () => {
   });
 
   it('the same over /api/rpc is a 500 INTERNAL answer (a core bug, not the client’s)', async () => {
-    const res = await fetch(`http://127.0.0.1:${server.port}/api/rpc/app.info`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`http://127.0.0.1:${server.port}/api/rpc/app.info`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(500);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('INTERNAL');
   });

@@ -62,7 +62,8 @@ afterAll(async () => {
  * ours: an answer from our handlers (a success, or an error with its JSON code); node: Node's own refusal before
  * our handler runs (its parser's bare 400/431/413, 400 for HTTP/1.1 without Host, 417 for an unknown Expect).
  */
-type Outcome = { kind: 'ours' | 'node'; status: number; code: string | null } | { kind: 'dropped' | 'hung'; status: 0; code: null };
+type Outcome =
+  { kind: 'ours' | 'node'; status: number; code: string | null } | { kind: 'dropped' | 'hung'; status: 0; code: null };
 
 function run(c: FuzzCase): Promise<Outcome> {
   return new Promise((resolve) => {
@@ -82,16 +83,22 @@ function run(c: FuzzCase): Promise<Outcome> {
     s.on('close', () => {
       clearTimeout(timer);
       const text = Buffer.concat(chunks).toString('latin1');
-      if (!/^HTTP\/1\.1 \d{3} /.test(text)) return resolve(hung ? { kind: 'hung', status: 0, code: null } : { kind: 'dropped', status: 0, code: null });
+      if (!/^HTTP\/1\.1 \d{3} /.test(text))
+        return resolve(hung ? { kind: 'hung', status: 0, code: null } : { kind: 'dropped', status: 0, code: null });
       // A 100 Continue may come first; the final answer is the next status line.
-      const status = [...text.matchAll(/(?:^|\r\n)HTTP\/1\.1 (\d{3}) /g)].map((x) => Number(x[1])).find((n) => n !== 100) ?? 100;
+      const status =
+        [...text.matchAll(/(?:^|\r\n)HTTP\/1\.1 (\d{3}) /g)].map((x) => Number(x[1])).find((n) => n !== 100) ?? 100;
       const code = /^\{"error":\{"code":"([A-Z_]+)"/m.exec(text.slice(text.indexOf('\r\n\r\n') + 4))?.[1] ?? null;
       // Our answers carry our security headers (a HEAD answer has no body, so no code); Node's own do not.
       const ours = status < 400 || code !== null || /\r\nx-content-type-options: nosniff\r\n/i.test(text);
       resolve({ kind: ours ? 'ours' : 'node', status, code });
     });
     s.on('connect', () => {
-      for (const part of c.bytes.replaceAll('PORT', String(server.port)).replaceAll('TOKEN', token).split('\u0000SPLIT\u0000')) s.write(Buffer.from(part, 'latin1'));
+      for (const part of c.bytes
+        .replaceAll('PORT', String(server.port))
+        .replaceAll('TOKEN', token)
+        .split('\u0000SPLIT\u0000'))
+        s.write(Buffer.from(part, 'latin1'));
       // Only the end of input completes these requests; a complete one waits for its answer like a real client.
       if (c.incomplete) s.end();
     });
@@ -111,50 +118,66 @@ function problem(c: FuzzCase, o: Outcome): string | null {
   if (o.kind === 'hung') return 'no answer and no close within 5 s';
   if (o.status === 500) return `500 ${o.code}`;
   // The only 5xx a request can cause here: the OpenAI API with no model loaded (a HEAD answer has no body to say so).
-  if (o.status >= 500 && !(o.status === 503 && (o.code === 'BACKEND_NOT_READY' || (c.method === 'HEAD' && o.code === null)))) return `${o.status} ${o.code}`;
+  if (
+    o.status >= 500 &&
+    !(o.status === 503 && (o.code === 'BACKEND_NOT_READY' || (c.method === 'HEAD' && o.code === null)))
+  )
+    return `${o.status} ${o.code}`;
   return null;
 }
 
 describe('HTTP transport fuzz', () => {
-  it(`${CASES} random requests (seed ${SEED}) are all answered, none with a 500, and the server keeps serving`, { timeout: 180_000 }, async () => {
-    const rand = mulberry32(SEED);
-    const failures: string[] = [];
-    const tally = new Map<string, { ours: number; node: number }>();
-    const statuses = new Map<number, number>();
-    const kinds = { ours: 0, node: 0 };
-    const started = Date.now();
-    for (let done = 0; done < CASES; done += BATCH) {
-      const batch = Array.from({ length: Math.min(BATCH, CASES - done) }, (_, i) => ({ index: done + i, c: generateCase(rand) }));
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < batch.length) {
-            const { index, c } = batch[next++]!;
-            const o = await run(c);
-            statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
-            if (o.kind === 'ours' || o.kind === 'node') {
-              kinds[o.kind]++;
-              for (const tag of c.tags) {
-                const t = tally.get(tag) ?? { ours: 0, node: 0 };
-                t[o.kind]++;
-                tally.set(tag, t);
+  it(
+    `${CASES} random requests (seed ${SEED}) are all answered, none with a 500, and the server keeps serving`,
+    { timeout: 180_000 },
+    async () => {
+      const rand = mulberry32(SEED);
+      const failures: string[] = [];
+      const tally = new Map<string, { ours: number; node: number }>();
+      const statuses = new Map<number, number>();
+      const kinds = { ours: 0, node: 0 };
+      const started = Date.now();
+      for (let done = 0; done < CASES; done += BATCH) {
+        const batch = Array.from({ length: Math.min(BATCH, CASES - done) }, (_, i) => ({
+          index: done + i,
+          c: generateCase(rand),
+        }));
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (next < batch.length) {
+              const { index, c } = batch[next++]!;
+              const o = await run(c);
+              statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
+              if (o.kind === 'ours' || o.kind === 'node') {
+                kinds[o.kind]++;
+                for (const tag of c.tags) {
+                  const t = tally.get(tag) ?? { ours: 0, node: 0 };
+                  t[o.kind]++;
+                  tally.set(tag, t);
+                }
               }
+              const why = problem(c, o);
+              if (why)
+                failures.push(`#${index} ${why}: ${JSON.stringify(c.bytes.slice(0, 400))} tags=${c.tags.join(',')}`);
             }
-            const why = problem(c, o);
-            if (why) failures.push(`#${index} ${why}: ${JSON.stringify(c.bytes.slice(0, 400))} tags=${c.tags.join(',')}`);
-          }
-        }),
+          }),
+        );
+        const h = await health();
+        if (h !== 200) failures.push(`/health answered ${h} after case #${done + batch.length - 1}`);
+        if (failures.length > 20) break;
+      }
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      // What Node refused itself (its parser, a missing Host, an unknown Expect), by feature: for the record.
+      const nodeTags = [...tally]
+        .filter(([, t]) => t.node > 0)
+        .map(([tag, t]) => `${tag} ${t.node}/${t.node + t.ours}`);
+      console.log(
+        `fuzz seed ${SEED}: ${CASES} cases in ${seconds} s, ${kinds.ours} answered by our handlers, ${kinds.node} refused by Node itself; statuses ${JSON.stringify(Object.fromEntries(statuses))}; refused by Node itself, by tag: ${nodeTags.join(', ')}`,
       );
-      const h = await health();
-      if (h !== 200) failures.push(`/health answered ${h} after case #${done + batch.length - 1}`);
-      if (failures.length > 20) break;
-    }
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    // What Node refused itself (its parser, a missing Host, an unknown Expect), by feature: for the record.
-    const nodeTags = [...tally].filter(([, t]) => t.node > 0).map(([tag, t]) => `${tag} ${t.node}/${t.node + t.ours}`);
-    console.log(`fuzz seed ${SEED}: ${CASES} cases in ${seconds} s, ${kinds.ours} answered by our handlers, ${kinds.node} refused by Node itself; statuses ${JSON.stringify(Object.fromEntries(statuses))}; refused by Node itself, by tag: ${nodeTags.join(', ')}`);
-    expect(failures, `seed ${SEED} (rerun with FUZZ_SEED=${SEED}):\n${failures.slice(0, 20).join('\n')}`).toEqual([]);
-    expect(internalErrors).toEqual([]);
-    expect(await health()).toBe(200);
-  });
+      expect(failures, `seed ${SEED} (rerun with FUZZ_SEED=${SEED}):\n${failures.slice(0, 20).join('\n')}`).toEqual([]);
+      expect(internalErrors).toEqual([]);
+      expect(await health()).toBe(200);
+    },
+  );
 });

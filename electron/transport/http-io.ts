@@ -66,7 +66,9 @@ export function readBody(req: http.IncomingMessage, res: http.ServerResponse, li
 
 export function errorBody(info: ErrorInfo, acceptLanguage: string | undefined, openAiShape: boolean): string {
   const message = formatError(pickLang(acceptLanguage), info.code, info.params);
-  const error = openAiShape ? { code: info.code, message, type: 'deeplocal_error', details: info.details } : { ...info, message };
+  const error = openAiShape
+    ? { code: info.code, message, type: 'deeplocal_error', details: info.details }
+    : { ...info, message };
   return JSON.stringify({ error });
 }
 

@@ -20,7 +20,13 @@ beforeAll(async () => {
   staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-refusals-'));
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><div id="root"></div>');
   const handlers = { 'app.info': async () => ({ ok: true }) } as unknown as Handlers;
-  server = await startHttpTransport({ core: { handlers, bus: createEventBus() }, endpoint: () => null, token, staticDir, maxBodyBytes: LIMIT });
+  server = await startHttpTransport({
+    core: { handlers, bus: createEventBus() },
+    endpoint: () => null,
+    token,
+    staticDir,
+    maxBodyBytes: LIMIT,
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -63,8 +69,18 @@ const auth = `Authorization: Bearer ${token}\r\n`;
 
 describe('bad %-escapes in the path', () => {
   it.each([
-    { name: 'RPC method name', line: 'POST /api/rpc/%ZZ HTTP/1.1', headers: `${auth}Content-Length: 2\r\n`, body: '{}' },
-    { name: 'RPC method name, lone %', line: 'POST /api/rpc/app.info% HTTP/1.1', headers: `${auth}Content-Length: 2\r\n`, body: '{}' },
+    {
+      name: 'RPC method name',
+      line: 'POST /api/rpc/%ZZ HTTP/1.1',
+      headers: `${auth}Content-Length: 2\r\n`,
+      body: '{}',
+    },
+    {
+      name: 'RPC method name, lone %',
+      line: 'POST /api/rpc/app.info% HTTP/1.1',
+      headers: `${auth}Content-Length: 2\r\n`,
+      body: '{}',
+    },
     { name: 'static file', line: 'GET /%ZZ HTTP/1.1', headers: '', body: '' },
     { name: 'static file, escapes that are not UTF-8', line: 'GET /assets/%C3%28.js HTTP/1.1', headers: '', body: '' },
   ])('$name → 400 BAD_REQUEST', async ({ line, headers, body }) => {
@@ -76,13 +92,29 @@ describe('bad %-escapes in the path', () => {
 
 describe('bodies over the limit', () => {
   const big = Buffer.alloc(2 * 1024 * 1024, 0x61);
-  const chunk = Buffer.concat([Buffer.from(`${(64 * 1024).toString(16)}\r\n`), Buffer.alloc(64 * 1024, 0x61), Buffer.from('\r\n')]);
+  const chunk = Buffer.concat([
+    Buffer.from(`${(64 * 1024).toString(16)}\r\n`),
+    Buffer.alloc(64 * 1024, 0x61),
+    Buffer.from('\r\n'),
+  ]);
   const chunked = (n: number) => Array<Buffer>(n).fill(chunk);
 
   it.each([
-    { name: 'declared by Content-Length, sent anyway', head: `POST /api/rpc/app.info HTTP/1.1\r\n${auth}Content-Length: ${big.length}\r\n`, body: [big] },
-    { name: 'on the OpenAI endpoint', head: `POST /v1/chat/completions HTTP/1.1\r\n${auth}Content-Length: ${big.length}\r\n`, body: [big] },
-    { name: 'chunked, no length given', head: `POST /api/rpc/app.info HTTP/1.1\r\n${auth}Transfer-Encoding: chunked\r\n`, body: [...chunked(32), Buffer.from('0\r\n\r\n')] },
+    {
+      name: 'declared by Content-Length, sent anyway',
+      head: `POST /api/rpc/app.info HTTP/1.1\r\n${auth}Content-Length: ${big.length}\r\n`,
+      body: [big],
+    },
+    {
+      name: 'on the OpenAI endpoint',
+      head: `POST /v1/chat/completions HTTP/1.1\r\n${auth}Content-Length: ${big.length}\r\n`,
+      body: [big],
+    },
+    {
+      name: 'chunked, no length given',
+      head: `POST /api/rpc/app.info HTTP/1.1\r\n${auth}Transfer-Encoding: chunked\r\n`,
+      body: [...chunked(32), Buffer.from('0\r\n\r\n')],
+    },
   ])('$name → 413 PAYLOAD_TOO_LARGE, read in full, then a clean close', async ({ head, body }) => {
     const r = await raw(`${head}Host: 127.0.0.1:PORT\r\n\r\n`, body);
     expect(r.reset).toBe(false);
@@ -93,7 +125,9 @@ describe('bodies over the limit', () => {
 
   it('Expect: 100-continue with a length over the limit: 413 at once, no 100, and no body is wanted', async () => {
     const t0 = Date.now();
-    const r = await raw(`POST /api/rpc/app.info HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n${auth}Content-Length: ${big.length}\r\nExpect: 100-continue\r\n\r\n`);
+    const r = await raw(
+      `POST /api/rpc/app.info HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n${auth}Content-Length: ${big.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
     expect(r.text).not.toMatch(/100 Continue/);
     expect(status(r)).toBe(413);
     expect(r.reset).toBe(false);
@@ -109,14 +143,18 @@ describe('bodies over the limit', () => {
       if (/100 Continue\r\n\r\n$/.test(text)) s.end('{}');
     });
     await new Promise((r) => s.on('connect', r));
-    s.write(`POST /api/rpc/app.info HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n${auth}Content-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+    s.write(
+      `POST /api/rpc/app.info HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n${auth}Content-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+    );
     await new Promise((r) => s.on('close', r));
     expect(text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/);
     expect(text).toMatch(/\{"ok":true\}$/);
   });
 
   it('a body within the limit still goes through on the same kind of request', async () => {
-    const r = await raw(`POST /api/rpc/app.info HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n${auth}Content-Length: 2\r\nConnection: close\r\n\r\n{}`);
+    const r = await raw(
+      `POST /api/rpc/app.info HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n${auth}Content-Length: 2\r\nConnection: close\r\n\r\n{}`,
+    );
     expect(status(r)).toBe(200);
   });
 });

@@ -18,13 +18,20 @@ const auth = () => ({ authorization: `Bearer ${app.token}` });
 const url = (p: string) => `${app.http.url}${p}`;
 
 /** Raw request with full control of Host (fetch does not allow overriding it). */
-function rawRequest(p: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
+function rawRequest(
+  p: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: app.http.port, path: p, method: body ? 'POST' : 'GET', headers }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: app.http.port, path: p, method: body ? 'POST' : 'GET', headers },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -48,24 +55,102 @@ describe('before a model is loaded', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BACKEND_NOT_READY');
     const ws = await app.ws();
     expect((await ws.call('backend.status', {})).state).toBe('stopped');
-    const err = await ws.call('chat.start', { requestId: 'x', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const err = await ws
+      .call('chat.start', { requestId: 'x', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect((err as AppError).code).toBe('BACKEND_NOT_READY');
   });
 });
 
 describe('guards', () => {
-  const cases: { name: string; path: string; headers: () => Record<string, string>; body?: string; status: number; code: string }[] = [
+  const cases: {
+    name: string;
+    path: string;
+    headers: () => Record<string, string>;
+    body?: string;
+    status: number;
+    code: string;
+  }[] = [
     { name: 'no token', path: '/v1/models', headers: () => ({}), status: 401, code: 'UNAUTHORIZED' },
-    { name: 'wrong token', path: '/api/rpc/app.info', headers: () => ({ authorization: 'Bearer nope' }), body: '{}', status: 401, code: 'UNAUTHORIZED' },
-    { name: 'DNS-rebinding Host', path: '/api/rpc/app.info', headers: () => ({ ...auth(), host: `evil.example:${app.http.port}` }), body: '{}', status: 403, code: 'FORBIDDEN_HOST' },
-    { name: 'Host with the wrong port', path: '/', headers: () => ({ host: '127.0.0.1:1' }), status: 403, code: 'FORBIDDEN_HOST' },
-    { name: 'foreign Origin', path: '/api/rpc/app.info', headers: () => ({ ...auth(), origin: 'https://evil.example' }), body: '{}', status: 403, code: 'FORBIDDEN_ORIGIN' },
-    { name: 'malformed JSON', path: '/api/rpc/models.inspect', headers: () => auth(), body: '{"path":', status: 400, code: 'BAD_JSON' },
-    { name: 'schema violation', path: '/api/rpc/models.inspect', headers: () => auth(), body: '{"path":42}', status: 400, code: 'INVALID_PARAMS' },
-    { name: 'unknown method', path: '/api/rpc/fs.readFile', headers: () => auth(), body: '{}', status: 404, code: 'UNKNOWN_METHOD' },
-    { name: 'OpenAI body without messages', path: '/v1/chat/completions', headers: () => auth(), body: '{"model":"x"}', status: 400, code: 'INVALID_PARAMS' },
-    { name: 'OpenAI malformed JSON', path: '/v1/chat/completions', headers: () => auth(), body: 'nope', status: 400, code: 'BAD_JSON' },
-    { name: 'model that is not GGUF', path: '/api/rpc/models.inspect', headers: () => auth(), body: JSON.stringify({ path: '/etc/hostname' }), status: 400, code: 'MODEL_NOT_GGUF' },
+    {
+      name: 'wrong token',
+      path: '/api/rpc/app.info',
+      headers: () => ({ authorization: 'Bearer nope' }),
+      body: '{}',
+      status: 401,
+      code: 'UNAUTHORIZED',
+    },
+    {
+      name: 'DNS-rebinding Host',
+      path: '/api/rpc/app.info',
+      headers: () => ({ ...auth(), host: `evil.example:${app.http.port}` }),
+      body: '{}',
+      status: 403,
+      code: 'FORBIDDEN_HOST',
+    },
+    {
+      name: 'Host with the wrong port',
+      path: '/',
+      headers: () => ({ host: '127.0.0.1:1' }),
+      status: 403,
+      code: 'FORBIDDEN_HOST',
+    },
+    {
+      name: 'foreign Origin',
+      path: '/api/rpc/app.info',
+      headers: () => ({ ...auth(), origin: 'https://evil.example' }),
+      body: '{}',
+      status: 403,
+      code: 'FORBIDDEN_ORIGIN',
+    },
+    {
+      name: 'malformed JSON',
+      path: '/api/rpc/models.inspect',
+      headers: () => auth(),
+      body: '{"path":',
+      status: 400,
+      code: 'BAD_JSON',
+    },
+    {
+      name: 'schema violation',
+      path: '/api/rpc/models.inspect',
+      headers: () => auth(),
+      body: '{"path":42}',
+      status: 400,
+      code: 'INVALID_PARAMS',
+    },
+    {
+      name: 'unknown method',
+      path: '/api/rpc/fs.readFile',
+      headers: () => auth(),
+      body: '{}',
+      status: 404,
+      code: 'UNKNOWN_METHOD',
+    },
+    {
+      name: 'OpenAI body without messages',
+      path: '/v1/chat/completions',
+      headers: () => auth(),
+      body: '{"model":"x"}',
+      status: 400,
+      code: 'INVALID_PARAMS',
+    },
+    {
+      name: 'OpenAI malformed JSON',
+      path: '/v1/chat/completions',
+      headers: () => auth(),
+      body: 'nope',
+      status: 400,
+      code: 'BAD_JSON',
+    },
+    {
+      name: 'model that is not GGUF',
+      path: '/api/rpc/models.inspect',
+      headers: () => auth(),
+      body: JSON.stringify({ path: '/etc/hostname' }),
+      status: 400,
+      code: 'MODEL_NOT_GGUF',
+    },
   ];
   for (const c of cases) {
     it(`${c.name} → ${c.status} ${c.code}`, async () => {
@@ -77,7 +162,11 @@ describe('guards', () => {
   }
 
   it('translates errors by Accept-Language', async () => {
-    const res = await rawRequest('/api/rpc/app.info', { host: `127.0.0.1:${app.http.port}`, 'accept-language': 'zh-CN,zh;q=0.9' }, '{}');
+    const res = await rawRequest(
+      '/api/rpc/app.info',
+      { host: `127.0.0.1:${app.http.port}`, 'accept-language': 'zh-CN,zh;q=0.9' },
+      '{}',
+    );
     expect(JSON.parse(res.body).error.message).toBe('访问令牌缺失或错误。');
   });
 
@@ -95,7 +184,9 @@ describe('guards', () => {
     expect(await attempt(['deeplocal.v1'])).toBe(401);
     expect(await attempt(['deeplocal.v1', 'deeplocal.token.wrong'])).toBe(401);
     expect(await attempt(['deeplocal.v1', `deeplocal.token.${app.token}`], 'https://evil.example')).toBe(403);
-    expect(await attempt(['deeplocal.v1', `deeplocal.token.${app.token}`], `http://127.0.0.1:${app.http.port}`)).toBe(101);
+    expect(await attempt(['deeplocal.v1', `deeplocal.token.${app.token}`], `http://127.0.0.1:${app.http.port}`)).toBe(
+      101,
+    );
   });
 });
 
@@ -108,7 +199,10 @@ describe('with the tiny model running', () => {
 
   it('streams a reply through the contract over WebSocket, with timings and TTFT', async () => {
     const ws = await app.ws();
-    const handle = streamChat(ws, { messages: [{ role: 'user', content: 'Hello' }], sampling: { max_tokens: 40, seed: 1 } });
+    const handle = streamChat(ws, {
+      messages: [{ role: 'user', content: 'Hello' }],
+      sampling: { max_tokens: 40, seed: 1 },
+    });
     let text = '';
     let deltas = 0;
     for await (const d of handle) {
@@ -130,7 +224,10 @@ describe('with the tiny model running', () => {
   it('cancels a reply mid-stream and the backend stays ready', async () => {
     const ws = await app.ws();
     let seen = 0;
-    const handle = streamChat(ws, { messages: [{ role: 'user', content: 'Write a lot' }], sampling: { max_tokens: 3000 } });
+    const handle = streamChat(ws, {
+      messages: [{ role: 'user', content: 'Write a lot' }],
+      sampling: { max_tokens: 3000 },
+    });
     for await (const _ of handle) {
       if (++seen === 5) await handle.cancel();
     }
@@ -227,7 +324,11 @@ describe('with the tiny model running', () => {
       if (e.type === 'delta') otherText += (e.reasoning ?? '') + (e.content ?? '');
     });
     let mine = '';
-    const h = streamChat(ws, { messages: [{ role: 'user', content: 'x' }], sampling: { max_tokens: 8 }, onDelta: (d) => (mine += (d.reasoning ?? '') + (d.content ?? '')) });
+    const h = streamChat(ws, {
+      messages: [{ role: 'user', content: 'x' }],
+      sampling: { max_tokens: 8 },
+      onDelta: (d) => (mine += (d.reasoning ?? '') + (d.content ?? '')),
+    });
     await h.done;
     await new Promise((r) => setTimeout(r, 50));
     expect(otherText).toBe(mine);

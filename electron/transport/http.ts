@@ -24,7 +24,15 @@ import { renderMetrics } from './metrics';
 import { createSubscriptions } from './subscriptions';
 import { isProxyPath, proxyToBackend, validateProxyBody, type ProxyHooks } from './openai-proxy';
 import { decodePath, parseRequestTarget } from './request-target';
-import { checkHost, checkOrigin, checkSingleHost, checkToken, isLoopbackHost, LOOPBACK_HOSTS, type GuardConfig } from './security';
+import {
+  checkHost,
+  checkOrigin,
+  checkSingleHost,
+  checkToken,
+  isLoopbackHost,
+  LOOPBACK_HOSTS,
+  type GuardConfig,
+} from './security';
 
 export interface HttpTransportOptions {
   core: {
@@ -100,7 +108,9 @@ function serveStatic(staticDir: string, pathname: string, res: http.ServerRespon
 export async function startHttpTransport(opts: HttpTransportOptions): Promise<HttpTransport> {
   const host = opts.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) {
-    throw new AppError('UNSUPPORTED', { what: `listening on ${host} (the API listens on loopback only; use an SSH tunnel for remote access)` });
+    throw new AppError('UNSUPPORTED', {
+      what: `listening on ${host} (the API listens on loopback only; use an SSH tunnel for remote access)`,
+    });
   }
   const invoke = createDispatcher(opts.core.handlers);
   const maxBody = opts.maxBodyBytes ?? 32 * 1024 * 1024;
@@ -159,18 +169,31 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         const env = await invokeToEnvelope(invoke, method, params, { transport: 'http' });
         if (!env.ok) return sendError(req, res, AppError.from(env.error));
         const json = JSON.stringify(env.result ?? null);
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), ...SECURITY_HEADERS });
+        res.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(json),
+          ...SECURITY_HEADERS,
+        });
         res.end(json);
         return;
       }
       if (pathname === '/metrics' && opts.core.monitoring) {
         checkToken(req.headers, opts.token);
-        if (req.method !== 'GET' && req.method !== 'HEAD') throw new AppError('NOT_FOUND', { path: `${req.method} ${pathname}`.slice(0, 200) });
+        if (req.method !== 'GET' && req.method !== 'HEAD')
+          throw new AppError('NOT_FOUND', { path: `${req.method} ${pathname}`.slice(0, 200) });
         const text = renderMetrics({
           snapshot: await opts.core.monitoring.telemetry.metricsSnapshot(),
-          requests: { chat: opts.core.requestCounts?.chat ?? 0, openai: proxyCount.total, openaiInFlight: proxyCount.inFlight },
+          requests: {
+            chat: opts.core.requestCounts?.chat ?? 0,
+            openai: proxyCount.total,
+            openaiInFlight: proxyCount.inFlight,
+          },
         });
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS });
+        res.writeHead(200, {
+          'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+          'cache-control': 'no-store',
+          ...SECURITY_HEADERS,
+        });
         res.end(req.method === 'HEAD' ? undefined : text);
         return;
       }
@@ -181,7 +204,12 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         proxyToBackend(req, res, pathname, search, body, opts.endpoint(), proxyHooks);
         return;
       }
-      if ((req.method === 'GET' || req.method === 'HEAD') && opts.staticDir && serveStatic(opts.staticDir, pathname, res)) return;
+      if (
+        (req.method === 'GET' || req.method === 'HEAD') &&
+        opts.staticDir &&
+        serveStatic(opts.staticDir, pathname, res)
+      )
+        return;
       throw new AppError('NOT_FOUND', { path: pathname.slice(0, 200) });
     } catch (e) {
       sendError(req, res, e, openAi);
@@ -203,7 +231,11 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
   // Without a listener Node drops a CONNECT without a word; say no instead.
   server.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
     socket.on('error', () => undefined);
-    sendRawError(socket, new AppError('BAD_REQUEST', { reason: 'CONNECT (this is not a proxy)' }), req.headers['accept-language']);
+    sendRawError(
+      socket,
+      new AppError('BAD_REQUEST', { reason: 'CONNECT (this is not a proxy)' }),
+      req.headers['accept-language'],
+    );
   });
 
   const wss = new WebSocketServer({
@@ -248,7 +280,11 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       if (frame.type === 'call') {
         const env = await invokeToEnvelope(invoke, frame.method, frame.params, { transport: 'ws' });
         try {
-          send(env.ok ? { type: 'result', id: frame.id, ok: true, result: env.result } : { type: 'result', id: frame.id, ok: false, error: env.error });
+          send(
+            env.ok
+              ? { type: 'result', id: frame.id, ok: true, result: env.result }
+              : { type: 'result', id: frame.id, ok: false, error: env.error },
+          );
         } catch (e) {
           // A result that cannot be sent (not serialisable) is still an answer the caller waits for.
           send({ type: 'result', id: frame.id, ok: false, error: toErrorInfo(e) });

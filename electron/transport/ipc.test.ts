@@ -49,7 +49,13 @@ describe('registerIpc', () => {
 
   it('calls answer with an envelope whatever the params are', async () => {
     const h = host();
-    registerIpc({ handlers: { 'app.info': () => Promise.reject(new Error('boom')) } as unknown as Handlers, bus: createEventBus() }, h.ipc);
+    registerIpc(
+      {
+        handlers: { 'app.info': () => Promise.reject(new Error('boom')) } as unknown as Handlers,
+        bus: createEventBus(),
+      },
+      h.ipc,
+    );
     const call = h.calls.get('dl:call:app.info')!;
     for (const params of [undefined, null, 42, 'x', [1], { extra: 1 }, {}]) {
       const env = await call(params);

@@ -4,7 +4,15 @@
  * Events are forwarded per renderer only while it subscribes (see `ipcSubscribeChannel`), so producers that run
  * only while listened to (the telemetry sampler) stop when the window stops listening.
  */
-import { IPC_NEW_PAGE, ipcEventChannel, ipcInvokeChannel, methodNames, type Envelope, type EventBus, type Handlers } from '../shared/contract';
+import {
+  IPC_NEW_PAGE,
+  ipcEventChannel,
+  ipcInvokeChannel,
+  methodNames,
+  type Envelope,
+  type EventBus,
+  type Handlers,
+} from '../shared/contract';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
 import { createSubscriptions, type Subscriptions } from './subscriptions';
 
@@ -37,7 +45,8 @@ export function registerIpc(
 ): () => void {
   const invoke = createDispatcher(core.handlers);
   // invokeToEnvelope is each call's top-level catch: whatever the renderer sends, the answer is an envelope.
-  for (const m of methodNames) host.handle(ipcInvokeChannel(m), (params) => invokeToEnvelope(invoke, m, params, { transport: 'ipc' }));
+  for (const m of methodNames)
+    host.handle(ipcInvokeChannel(m), (params) => invokeToEnvelope(invoke, m, params, { transport: 'ipc' }));
 
   const bySubscriber = new Map<number, Subscriptions>();
   let closed = false;

@@ -32,7 +32,10 @@ describe('/metrics', () => {
     app = await startApp(resourcesDir, { env: fake.env, monitoring: fast });
     expect((await scrape(app, {})).status).toBe(401);
     expect((await scrape(app, { authorization: 'Bearer wrong' })).status).toBe(401);
-    const res = await fetch(`${app.http.url}/metrics`, { method: 'POST', headers: { authorization: `Bearer ${app.token}` } });
+    const res = await fetch(`${app.http.url}/metrics`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.token}` },
+    });
     expect(res.status).toBe(404);
 
     // Sampler off: a one-off reading.
@@ -43,7 +46,15 @@ describe('/metrics', () => {
     expect(value(off.text, 'deeplocal_gpu_memory_total_bytes{gpu="0"}')).toBe(24576 * 1024 * 1024);
     expect(value(off.text, 'deeplocal_gpu_memory_total_bytes{gpu="1"}')).toBe(12288 * 1024 * 1024);
     expect(value(off.text, 'deeplocal_gpu_power_limit_watts{gpu="1"}')).toBe(170);
-    for (const f of ['temperature_celsius', 'power_draw_watts', 'utilization_percent', 'sm_clock_hertz', 'memory_clock_hertz', 'fan_speed_percent', 'memory_used_bytes']) {
+    for (const f of [
+      'temperature_celsius',
+      'power_draw_watts',
+      'utilization_percent',
+      'sm_clock_hertz',
+      'memory_clock_hertz',
+      'fan_speed_percent',
+      'memory_used_bytes',
+    ]) {
       expect(value(off.text, `deeplocal_gpu_${f}{gpu="0"}`), f).toEqual(expect.any(Number));
     }
     expect(off.text).toContain('deeplocal_gpu_info{gpu="1",name="NVIDIA GeForce RTX 3060",source="nvidia-smi"} 1');
@@ -54,7 +65,9 @@ describe('/metrics', () => {
     // Sampler on: the live sample is used, no extra query.
     const ws = await app.ws();
     ws.on('telemetry.sample', () => undefined);
-    expect(await waitUntil(() => (app!.core.monitoring.telemetry.latestFresh()?.cpuPct ?? null) !== null, 5000)).toBe(true);
+    expect(await waitUntil(() => (app!.core.monitoring.telemetry.latestFresh()?.cpuPct ?? null) !== null, 5000)).toBe(
+      true,
+    );
     const before = fake.invocations().length;
     const on = await scrape(app);
     expect(value(on.text, 'deeplocal_gpu_power_limit_watts{gpu="0"}')).toBe(350);
@@ -73,8 +86,14 @@ describe('/metrics', () => {
     ws.on('chat.event', () => undefined);
     expect(await waitUntil(() => samples.some((s) => s.tokensPerSecond === 0), 5000)).toBe(true);
 
-    await ws.call('chat.start', { requestId: 'm1', messages: [{ role: 'user', content: 'Write a long story.' }], sampling: { max_tokens: 3000, seed: 3 } });
-    expect(await waitUntil(() => samples.some((s) => (s.tokensPerSecond ?? 0) > 0 && s.requestsInFlight >= 1), 20_000)).toBe(true);
+    await ws.call('chat.start', {
+      requestId: 'm1',
+      messages: [{ role: 'user', content: 'Write a long story.' }],
+      sampling: { max_tokens: 3000, seed: 3 },
+    });
+    expect(
+      await waitUntil(() => samples.some((s) => (s.tokensPerSecond ?? 0) > 0 && s.requestsInFlight >= 1), 20_000),
+    ).toBe(true);
     const busy = samples.find((s) => (s.tokensPerSecond ?? 0) > 0)!;
     // The fake lists llama-server processes from /proc with 1536 MiB each; asked once at model load.
     expect(busy.modelVramMiB).toBe(1536);

@@ -22,8 +22,26 @@ const gpu = (index: number, over: Partial<GpuSample> = {}): GpuSample => ({
 });
 
 const snapshot = (over: Partial<MetricsSnapshot> = {}): MetricsSnapshot => ({
-  sample: { ts: 1, gpus: [gpu(0), gpu(1, { fanPct: null, powerDrawW: null })], cpuPct: 12.5, ramUsedBytes: 1e9, ramTotalBytes: 4e9, tokensPerSecond: 42.5, requestsInFlight: 1, modelVramMiB: 512 },
-  backend: { tokensPerSecond: 42.5, requestsInFlight: 1, metrics: new Map([['llamacpp:tokens_predicted_total', 1234], ['llamacpp:prompt_tokens_total', 55], ['llamacpp:requests_processing', 1], ['llamacpp:requests_deferred', 0]]) },
+  sample: {
+    ts: 1,
+    gpus: [gpu(0), gpu(1, { fanPct: null, powerDrawW: null })],
+    cpuPct: 12.5,
+    ramUsedBytes: 1e9,
+    ramTotalBytes: 4e9,
+    tokensPerSecond: 42.5,
+    requestsInFlight: 1,
+    modelVramMiB: 512,
+  },
+  backend: {
+    tokensPerSecond: 42.5,
+    requestsInFlight: 1,
+    metrics: new Map([
+      ['llamacpp:tokens_predicted_total', 1234],
+      ['llamacpp:prompt_tokens_total', 55],
+      ['llamacpp:requests_processing', 1],
+      ['llamacpp:requests_deferred', 0],
+    ]),
+  },
   gpuSource: 'nvidia-smi',
   ...over,
 });
@@ -59,18 +77,33 @@ describe('/metrics text', () => {
     const lines = series(text);
     for (const line of EXPECTED_LINES) expect(lines).toContain(line);
     // GPU 1 reports no fan speed and no power draw: those families have GPU 0's line only.
-    for (const family of ['deeplocal_gpu_fan_speed_percent', 'deeplocal_gpu_power_draw_watts']) expect(lines.filter((l) => l.startsWith(family))).toHaveLength(1);
+    for (const family of ['deeplocal_gpu_fan_speed_percent', 'deeplocal_gpu_power_draw_watts'])
+      expect(lines.filter((l) => l.startsWith(family))).toHaveLength(1);
     expect(text).toMatch(/# HELP deeplocal_requests_total .+\n# TYPE deeplocal_requests_total counter\n/);
     // Each family's HELP/TYPE appears once, and every line is valid exposition format.
     const types = text.split('\n').filter((l) => l.startsWith('# TYPE'));
     expect(new Set(types).size).toBe(types.length);
-    for (const l of lines) expect(l).toMatch(/^deeplocal_[a-z_]+(\{[a-z]+="(?:[^"\\]|\\.)*"(,[a-z]+="(?:[^"\\]|\\.)*")*\})? -?[\d.e+]+$/);
+    for (const l of lines)
+      expect(l).toMatch(/^deeplocal_[a-z_]+(\{[a-z]+="(?:[^"\\]|\\.)*"(,[a-z]+="(?:[^"\\]|\\.)*")*\})? -?[\d.e+]+$/);
     expect(text.endsWith('\n')).toBe(true);
   });
 
   it('with no GPU and no model: host figures only, backend_up 0', () => {
     const text = renderMetrics({
-      snapshot: snapshot({ sample: { ts: 1, gpus: [], cpuPct: null, ramUsedBytes: 1, ramTotalBytes: 2, tokensPerSecond: null, requestsInFlight: 0, modelVramMiB: null }, backend: { tokensPerSecond: null, requestsInFlight: 0, metrics: null }, gpuSource: 'none' }),
+      snapshot: snapshot({
+        sample: {
+          ts: 1,
+          gpus: [],
+          cpuPct: null,
+          ramUsedBytes: 1,
+          ramTotalBytes: 2,
+          tokensPerSecond: null,
+          requestsInFlight: 0,
+          modelVramMiB: null,
+        },
+        backend: { tokensPerSecond: null, requestsInFlight: 0, metrics: null },
+        gpuSource: 'none',
+      }),
       requests: { chat: 0, openai: 0, openaiInFlight: 0 },
     });
     expect(text).not.toMatch(/deeplocal_gpu_/);

@@ -17,7 +17,12 @@ const agent = new http.Agent({ keepAlive: false });
 
 const ChatCompletionBody = z.looseObject({
   messages: z
-    .array(z.looseObject({ role: z.string().min(1), content: z.union([z.string(), z.array(z.unknown()), z.null()]).optional() }))
+    .array(
+      z.looseObject({
+        role: z.string().min(1),
+        content: z.union([z.string(), z.array(z.unknown()), z.null()]).optional(),
+      }),
+    )
     .min(1),
   stream: z.boolean().optional(),
   model: z.string().optional(),
@@ -87,7 +92,15 @@ export function proxyToBackend(
   });
   const go = () => {
     if (clientGone.signal.aborted) return end();
-    upstream = forward(req, res, new URL(pathname + search, endpoint.baseUrl), endpoint.apiKey, body, clientGone.signal, end);
+    upstream = forward(
+      req,
+      res,
+      new URL(pathname + search, endpoint.baseUrl),
+      endpoint.apiKey,
+      body,
+      clientGone.signal,
+      end,
+    );
   };
   // Past this point nothing may escape as a rejection: answer it instead.
   (ticket ? ticket.ready : Promise.resolve(true))
@@ -162,7 +175,8 @@ function forward(
         // A stream that stops without [DONE] (the backend died, the connection broke) ends with an error event, so
         // the client does not take a truncated reply for a whole one; one llama-server already ended with an
         // error event needs no second.
-        if (sseEnd(Buffer.concat(tail).toString('utf8')) === 'cut') pending.push(Buffer.from(cutStreamEvent(lang, cut ?? 'the stream ended before [DONE]')));
+        if (sseEnd(Buffer.concat(tail).toString('utf8')) === 'cut')
+          pending.push(Buffer.from(cutStreamEvent(lang, cut ?? 'the stream ended before [DONE]')));
         flush();
         res.end();
       } else if (cut === null) {

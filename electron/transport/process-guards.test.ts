@@ -22,13 +22,25 @@ function runWithGuards(body: string, guarded: boolean) {
     format: 'esm',
     write: false,
   });
-  return spawnSync(process.execPath, ['--input-type=module', '-e', outputFiles[0]!.text], { encoding: 'utf8', cwd: path.dirname(__dirname), timeout: 10_000 });
+  return spawnSync(process.execPath, ['--input-type=module', '-e', outputFiles[0]!.text], {
+    encoding: 'utf8',
+    cwd: path.dirname(__dirname),
+    timeout: 10_000,
+  });
 }
 
 describe('installProcessGuards', () => {
   it.each([
-    { kind: 'unhandledRejection', body: `void Promise.reject(new Error('stray rejection'));`, message: 'stray rejection' },
-    { kind: 'uncaughtException', body: `setTimeout(() => { throw new Error('stray exception'); }, 10);`, message: 'stray exception' },
+    {
+      kind: 'unhandledRejection',
+      body: `void Promise.reject(new Error('stray rejection'));`,
+      message: 'stray rejection',
+    },
+    {
+      kind: 'uncaughtException',
+      body: `setTimeout(() => { throw new Error('stray exception'); }, 10);`,
+      message: 'stray exception',
+    },
     { kind: 'unhandledRejection', body: `void Promise.reject(undefined);`, message: 'undefined' },
   ])('$kind: reported, the process lives on', ({ kind, body, message }) => {
     const r = runWithGuards(body, true);

@@ -5,7 +5,10 @@
  */
 export type StrayKind = 'unhandledRejection' | 'uncaughtException';
 
-export function installProcessGuards(report: (e: unknown, kind: StrayKind) => void, proc: NodeJS.EventEmitter = process): () => void {
+export function installProcessGuards(
+  report: (e: unknown, kind: StrayKind) => void,
+  proc: NodeJS.EventEmitter = process,
+): () => void {
   // A throw from inside these listeners would end the process after all (stderr closed: EPIPE), so it is swallowed.
   const safe = (e: unknown, kind: StrayKind) => {
     try {

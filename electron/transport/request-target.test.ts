@@ -21,7 +21,10 @@ describe('parseRequestTarget', () => {
     { target: undefined, want: 'BAD_REQUEST' },
     { target: '', want: 'BAD_REQUEST' },
     // Absolute-form (RFC 9112 §3.2.2): accepted, and its authority is checked like a Host header.
-    { target: 'http://127.0.0.1:8080/v1/models', want: { pathname: '/v1/models', search: '', authority: '127.0.0.1:8080' } },
+    {
+      target: 'http://127.0.0.1:8080/v1/models',
+      want: { pathname: '/v1/models', search: '', authority: '127.0.0.1:8080' },
+    },
     { target: 'http://[::1]:8080/', want: { pathname: '/', search: '', authority: '[::1]:8080' } },
     { target: 'http://x:99999/', want: 'BAD_REQUEST' },
     { target: 'http://[::1/', want: 'BAD_REQUEST' },
@@ -41,7 +44,15 @@ describe('parseRequestTarget', () => {
   });
 
   it('never throws anything but an AppError on long or odd targets', () => {
-    for (const t of ['/' + 'a'.repeat(100_000), '/\u0000', '/\\..\\..\\', 'http://' + 'a'.repeat(300) + ':1/', '/%', '/\u{1F600}', 'h:'])
+    for (const t of [
+      '/' + 'a'.repeat(100_000),
+      '/\u0000',
+      '/\\..\\..\\',
+      'http://' + 'a'.repeat(300) + ':1/',
+      '/%',
+      '/\u{1F600}',
+      'h:',
+    ])
       expect(['ok', 'BAD_REQUEST']).toContain(codeOfCall(() => parseRequestTarget(t, 'GET')));
   });
 });

@@ -24,7 +24,8 @@ const excerpt = (s: string) => JSON.stringify(s.slice(0, 100));
 export function parseRequestTarget(raw: string | undefined, method: string | undefined): RequestTarget {
   const target = raw ?? '';
   if (target === '*') {
-    if (method !== 'OPTIONS') throw new AppError('BAD_REQUEST', { reason: `request target * with ${String(method).slice(0, 20)}` });
+    if (method !== 'OPTIONS')
+      throw new AppError('BAD_REQUEST', { reason: `request target * with ${String(method).slice(0, 20)}` });
     return { pathname: '*', search: '', authority: null };
   }
   let url: URL;

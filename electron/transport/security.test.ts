@@ -115,10 +115,26 @@ describe('checkToken', () => {
     { name: 'bare token without a scheme', headers: { authorization: T }, want: 'UNAUTHORIZED' },
     { name: 'X-Api-Key', headers: { 'x-api-key': T }, want: 'ok' },
     // Browsers cannot set headers on a WebSocket, so the token rides in the subprotocol list.
-    { name: 'WebSocket subprotocol', headers: { 'sec-websocket-protocol': `deeplocal.v1, ${tokenProtocol(T)}` }, want: 'ok' },
-    { name: 'subprotocol first in the list', headers: { 'sec-websocket-protocol': `${tokenProtocol(T)},deeplocal.v1` }, want: 'ok' },
-    { name: 'subprotocol without our prefix', headers: { 'sec-websocket-protocol': `deeplocal.v1, ${T}` }, want: 'UNAUTHORIZED' },
-    { name: 'subprotocol with a wrong token', headers: { 'sec-websocket-protocol': tokenProtocol(sameLength) }, want: 'UNAUTHORIZED' },
+    {
+      name: 'WebSocket subprotocol',
+      headers: { 'sec-websocket-protocol': `deeplocal.v1, ${tokenProtocol(T)}` },
+      want: 'ok',
+    },
+    {
+      name: 'subprotocol first in the list',
+      headers: { 'sec-websocket-protocol': `${tokenProtocol(T)},deeplocal.v1` },
+      want: 'ok',
+    },
+    {
+      name: 'subprotocol without our prefix',
+      headers: { 'sec-websocket-protocol': `deeplocal.v1, ${T}` },
+      want: 'UNAUTHORIZED',
+    },
+    {
+      name: 'subprotocol with a wrong token',
+      headers: { 'sec-websocket-protocol': tokenProtocol(sameLength) },
+      want: 'UNAUTHORIZED',
+    },
     // Wrong tokens of both kinds: same length exercises timingSafeEqual, other lengths its length guard (which throws
     // a RangeError if reached with unequal lengths: that would be a 500, not a 401).
     { name: 'wrong token, same length', headers: { authorization: `Bearer ${sameLength}` }, want: 'UNAUTHORIZED' },
@@ -129,7 +145,11 @@ describe('checkToken', () => {
     // Multi-byte characters: a byte-length mismatch with equal string length must not throw.
     { name: 'non-ASCII of equal string length', headers: { 'x-api-key': 'é'.repeat(T.length) }, want: 'UNAUTHORIZED' },
     // One good credential is enough, wherever it is.
-    { name: 'wrong Bearer but right X-Api-Key', headers: { authorization: `Bearer ${sameLength}`, 'x-api-key': T }, want: 'ok' },
+    {
+      name: 'wrong Bearer but right X-Api-Key',
+      headers: { authorization: `Bearer ${sameLength}`, 'x-api-key': T },
+      want: 'ok',
+    },
   ])('$name → $want', ({ headers, want }) => {
     expect(codeOfCall(() => checkToken(headers, T))).toBe(want);
   });

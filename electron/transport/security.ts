@@ -25,7 +25,8 @@ export function checkHost(headers: IncomingHttpHeaders, cfg: GuardConfig): void 
   const host = headers.host;
   if (!host) throw new AppError('FORBIDDEN_HOST', { host: '(none)' });
   const { name, port } = hostnameOf(host);
-  if (!cfg.hosts.includes(name) || port !== String(cfg.port)) throw new AppError('FORBIDDEN_HOST', { host: host.slice(0, 200) });
+  if (!cfg.hosts.includes(name) || port !== String(cfg.port))
+    throw new AppError('FORBIDDEN_HOST', { host: host.slice(0, 200) });
 }
 
 /**
@@ -62,7 +63,8 @@ export function checkToken(headers: IncomingHttpHeaders, token: string): void {
   const protocols = headers['sec-websocket-protocol'];
   if (typeof protocols === 'string') {
     const prefix = tokenProtocol('');
-    for (const p of protocols.split(',')) if (p.trim().startsWith(prefix)) candidates.push(p.trim().slice(prefix.length));
+    for (const p of protocols.split(','))
+      if (p.trim().startsWith(prefix)) candidates.push(p.trim().slice(prefix.length));
   }
   if (!candidates.some((c) => same(c, token))) throw new AppError('UNAUTHORIZED');
 }

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { cutStreamEvent, sseEnd, type SseEnd } from './sse-end';
 
-const delta = 'data: {"choices":[{"finish_reason":null,"index":0,"delta":{"content":"Hi"}}],"object":"chat.completion.chunk"}\n\n';
+const delta =
+  'data: {"choices":[{"finish_reason":null,"index":0,"delta":{"content":"Hi"}}],"object":"chat.completion.chunk"}\n\n';
 
 describe('sseEnd', () => {
   it.each<[string, string, SseEnd]>([
@@ -13,7 +14,11 @@ describe('sseEnd', () => {
     ['complete, no trailing blank line', `${delta}data: [DONE]`, 'done'],
     ['complete, CRLF', `${delta}data: [DONE]\r\n\r\n`.replace(/\n\n/, '\r\n\r\n'), 'done'],
     ['complete, no space after the colon', 'data:[DONE]\n\n', 'done'],
-    ['llama-server error event', `${delta}data: {"error":{"code":500,"message":"boom","type":"server_error"}}\n\n`, 'error'],
+    [
+      'llama-server error event',
+      `${delta}data: {"error":{"code":500,"message":"boom","type":"server_error"}}\n\n`,
+      'error',
+    ],
     ['error event after an event: line', 'event: error\ndata: {"error":{"message":"x"}}\n\n', 'error'],
     ['cut after a delta', delta, 'cut'],
     ['cut inside an event', delta + 'data: {"choi', 'cut'],

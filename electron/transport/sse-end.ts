@@ -21,6 +21,10 @@ export function sseEnd(tail: string): SseEnd {
 
 /** The event that tells an OpenAI client its stream was cut, in the shape llama-server itself uses for errors. */
 export function cutStreamEvent(lang: Lang, reason: string): string {
-  const error = { message: formatError(lang, 'BACKEND_CRASHED', { reason }), type: 'server_error', code: 'BACKEND_CRASHED' };
+  const error = {
+    message: formatError(lang, 'BACKEND_CRASHED', { reason }),
+    type: 'server_error',
+    code: 'BACKEND_CRASHED',
+  };
   return `data: ${JSON.stringify({ error })}\n\n`;
 }

@@ -11,11 +11,18 @@ export interface Subscriptions {
   clear(): void;
 }
 
-export function createSubscriptions(bus: EventBus, forward: <E extends EventName>(event: E, payload: EventPayload<E>) => void): Subscriptions {
+export function createSubscriptions(
+  bus: EventBus,
+  forward: <E extends EventName>(event: E, payload: EventPayload<E>) => void,
+): Subscriptions {
   const subs = new Map<EventName, () => void>();
   return {
     add(event) {
-      if (isEventName(event) && !subs.has(event)) subs.set(event, bus.on(event, (payload) => forward(event, payload)));
+      if (isEventName(event) && !subs.has(event))
+        subs.set(
+          event,
+          bus.on(event, (payload) => forward(event, payload)),
+        );
     },
     remove(event) {
       if (!isEventName(event)) return;

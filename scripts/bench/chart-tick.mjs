@@ -45,7 +45,12 @@ const quantile = (xs, q) => {
   const lo = Math.floor(i);
   return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (i - lo);
 };
-const stats = (xs) => ({ median: quantile(xs, 0.5), p95: quantile(xs, 0.95), min: Math.min(...xs), max: Math.max(...xs) });
+const stats = (xs) => ({
+  median: quantile(xs, 0.5),
+  p95: quantile(xs, 0.95),
+  min: Math.min(...xs),
+  max: Math.max(...xs),
+});
 const fmt = (n) => n.toFixed(2).padStart(6);
 
 if (!fs.existsSync(path.join(root, 'dist/renderer/index.html')) || isStale()) await buildAll();
@@ -54,22 +59,44 @@ const server = await serveRenderer();
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   // playwright-core adds its own headless flag; these are the flags the brief fixes for every bench run here.
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 try {
   const page = await browser.newPage({ viewport: { width: Number(values.width), height: Number(values.height) } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.addInitScript(await standInScript({ gpus: Number(values.gpus), historySeconds: 600, autoTick: false, generating: true, theme: 'light', language: 'en' }));
+  await page.addInitScript(
+    await standInScript({
+      gpus: Number(values.gpus),
+      historySeconds: 600,
+      autoTick: false,
+      generating: true,
+      theme: 'light',
+      language: 'en',
+    }),
+  );
   await page.goto(server.url);
   await page.getByTestId('nav-monitor').click();
   await page.getByTestId('monitor-window').locator(`[data-value="${values.window}"]`).click();
   const vram = page.getByTestId(Number(values.gpus) > 0 ? 'chart-vram' : 'chart-cpu-ram');
   await page.waitForFunction(() => globalThis.__standIn.listenerCount('telemetry.sample') > 0);
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="chart-cpu-ram"]')?.getAttribute('data-points')) >= n, Number(values.window));
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid="chart-cpu-ram"]')?.getAttribute('data-points')) >= n,
+    Number(values.window),
+  );
   const drawn = Number(await vram.getAttribute('data-points'));
   // What draws the series: recharts' SVG paths, or canvases (the renderer has had both).
-  const paths = await page.evaluate(() => document.querySelectorAll('.recharts-line-curve, .recharts-area-curve, canvas.chart-series').length);
+  const paths = await page.evaluate(
+    () => document.querySelectorAll('.recharts-line-curve, .recharts-area-curve, canvas.chart-series').length,
+  );
 
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
@@ -86,7 +113,12 @@ try {
       const t0 = performance.now();
       if (push) globalThis.__standIn.tick();
       await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      return { wall: performance.now() - t0, lastTs: document.querySelector('[data-testid="chart-vram"], [data-testid="chart-cpu-ram"]')?.getAttribute('data-last-ts') };
+      return {
+        wall: performance.now() - t0,
+        lastTs: document
+          .querySelector('[data-testid="chart-vram"], [data-testid="chart-cpu-ram"]')
+          ?.getAttribute('data-last-ts'),
+      };
     }, withSample);
     const after = await metrics();
     return { main: (after.task - before.task) * 1000, script: (after.script - before.script) * 1000, wall, lastTs };
@@ -134,15 +166,20 @@ try {
   };
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
-    console.log(`Monitor chart tick, ${result.gpus} GPUs, ${result.windowSeconds} s window: ${drawn} samples per chart, ${paths} series elements, viewport ${result.viewport}, ${TICKS} ticks`);
+    console.log(
+      `Monitor chart tick, ${result.gpus} GPUs, ${result.windowSeconds} s window: ${drawn} samples per chart, ${paths} series elements, viewport ${result.viewport}, ${TICKS} ticks`,
+    );
     console.log('                                   median    p95    min    max   (ms)');
-    const row = (label, s) => console.log(`${label.padEnd(34)}${fmt(s.median)} ${fmt(s.p95)} ${fmt(s.min)} ${fmt(s.max)}`);
+    const row = (label, s) =>
+      console.log(`${label.padEnd(34)}${fmt(s.median)} ${fmt(s.p95)} ${fmt(s.min)} ${fmt(s.max)}`);
     row('main thread per tick (net)', result.netMs);
     row('  of which JavaScript (net)', result.scriptNetMs);
     row('main thread per tick (raw)', result.tickMs);
     row('main thread per idle frame', result.idleFrameMs);
     row('wall: push → 2nd rAF', result.wallToSecondRafMs);
-    console.log(`budget: net median ≤ ${TARGET_MS} ms, p95 ≤ ${TARGET_P95_MS} ms → ${result.pass ? 'PASS' : 'FAIL'}${stale ? ` (${stale} ticks did not move the chart!)` : ''}`);
+    console.log(
+      `budget: net median ≤ ${TARGET_MS} ms, p95 ≤ ${TARGET_P95_MS} ms → ${result.pass ? 'PASS' : 'FAIL'}${stale ? ` (${stale} ticks did not move the chart!)` : ''}`,
+    );
     if (errors.length) console.log(`page errors: ${errors.join(' | ')}`);
   }
   if (stale || errors.length) process.exitCode = 1;

@@ -19,7 +19,14 @@ import { startHubEmulator } from '../hub-emulator/server.mjs';
 import { GGMLType, encodeGGUFHeader, gguf } from '../lib/gguf-writer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '1024' }, rounds: { type: 'string', default: '3' }, dir: { type: 'string' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    'size-mib': { type: 'string', default: '1024' },
+    rounds: { type: 'string', default: '3' },
+    dir: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
 const SIZE_MIB = Number(values['size-mib']);
 const ROUNDS = Number(values.rounds);
 const SEGMENT = 32 * 1024 * 1024; // the downloader's default
@@ -34,7 +41,13 @@ const median = (xs) => {
 /** A valid GGUF: one F32 tensor of SIZE_MIB MiB of random bytes. Returns its sha256. */
 function makeModel(file) {
   const n = (SIZE_MIB * 1024 * 1024) / 4;
-  const { header } = encodeGGUFHeader({ kv: [['general.architecture', gguf.str('llama')], ['general.name', gguf.str('Bench')]], tensors: [{ name: 'blk.0.ffn_up.weight', ne: [1024, n / 1024], type: GGMLType.F32 }] });
+  const { header } = encodeGGUFHeader({
+    kv: [
+      ['general.architecture', gguf.str('llama')],
+      ['general.name', gguf.str('Bench')],
+    ],
+    tensors: [{ name: 'blk.0.ffn_up.weight', ne: [1024, n / 1024], type: GGMLType.F32 }],
+  });
   const h = createHash('sha256');
   const fd = fs.openSync(file, 'w');
   try {
@@ -81,18 +94,28 @@ function timed(cmd, args, env = {}) {
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`${cmd} exited ${code}: ${err.slice(-500)}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve((performance.now() - t0) / 1000)
+        : reject(new Error(`${cmd} exited ${code}: ${err.slice(-500)}`)),
+    );
   });
 }
 
 async function main() {
   const cli = path.join(root, 'dist', 'electron', 'cli.mjs');
-  if (!fs.existsSync(cli)) spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--no-renderer'], { stdio: 'inherit' });
+  if (!fs.existsSync(cli))
+    spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--no-renderer'], { stdio: 'inherit' });
   if (spawnSync('curl', ['--version']).status !== 0) throw new Error('curl is needed for the comparison');
   // Both tools write into RAM (tmpfs) when there is room: a VM disk's writeback stalls vary by seconds from run to
   // run and would drown the difference being measured (and curl does not fsync, while pull does before installing).
   const shm = '/dev/shm';
-  const shmFree = fs.existsSync(shm) ? await fs.promises.statfs(shm).then((s) => Number(s.bavail) * Number(s.bsize), () => 0) : 0;
+  const shmFree = fs.existsSync(shm)
+    ? await fs.promises.statfs(shm).then(
+        (s) => Number(s.bavail) * Number(s.bsize),
+        () => 0,
+      )
+    : 0;
   const base = values.dir ?? (shmFree > 4 * SIZE_MIB * 1024 * 1024 ? shm : os.tmpdir());
   const tmp = fs.mkdtempSync(path.join(base, 'dl-bench-'));
   const emu = await startHubEmulator();
@@ -141,9 +164,13 @@ async function main() {
     // kill -9 at ~50 %, then resume.
     const data = path.join(tmp, 'data-resume');
     emu.resetStats();
-    const child = spawn(process.execPath, [cli, 'pull', REPO, '--data-dir', data], { stdio: 'ignore', env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [cli, 'pull', REPO, '--data-dir', data], {
+      stdio: 'ignore',
+      env: { ...process.env, ...env },
+    });
     const exited = new Promise((r) => child.on('exit', r));
-    while ((emu.stats.bytesByFile[FILE] ?? 0) < size / 2 && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+    while ((emu.stats.bytesByFile[FILE] ?? 0) < size / 2 && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 2));
     child.kill('SIGKILL');
     await exited;
     const firstRun = emu.stats.bytesByFile[FILE] ?? 0;
@@ -173,21 +200,37 @@ async function main() {
       pullMBs: size / 1e6 / pull,
       curlMBs: size / 1e6 / curl,
       sha256GBs: shaGBs,
-      resume: { killedAtBytes: firstRun, killedAtPct: (firstRun / size) * 100, savedAtKillBytes: savedAtKill, inFlightAtKillBytes: savedAtKill === null ? null : firstRun - savedAtKill, tcpRmemMaxBytes: rmemMax, refetchedBytes: refetched, segmentBytes: SEGMENT, refetchedSegments: refetched / SEGMENT, resumeSeconds: resumeSecs },
+      resume: {
+        killedAtBytes: firstRun,
+        killedAtPct: (firstRun / size) * 100,
+        savedAtKillBytes: savedAtKill,
+        inFlightAtKillBytes: savedAtKill === null ? null : firstRun - savedAtKill,
+        tcpRmemMaxBytes: rmemMax,
+        refetchedBytes: refetched,
+        segmentBytes: SEGMENT,
+        refetchedSegments: refetched / SEGMENT,
+        resumeSeconds: resumeSecs,
+      },
     };
     if (values.json) console.log(JSON.stringify(out, null, 2));
     else {
       const ok = (b) => (b ? 'ok' : 'MISS');
       const f = (x, d = 2) => x.toFixed(d);
-      console.log(`download  ${f(size / 2 ** 30)} GiB from the hub emulator on loopback into ${base}, ${ROUNDS} rounds (medians), ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
+      console.log(
+        `download  ${f(size / 2 ** 30)} GiB from the hub emulator on loopback into ${base}, ${ROUNDS} rounds (medians), ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`,
+      );
       console.log(`  pull (download + SHA-256 + GGUF check + install) ${f(pull)} s  ${f(out.pullMBs, 0)} MB/s`);
       console.log(`  curl -L -o (download only)                       ${f(curl)} s  ${f(out.curlMBs, 0)} MB/s`);
       console.log(`  pull / curl: ${f(out.pullOverCurl, 3)} (target <= 1.15) ${ok(out.pullOverCurl <= 1.15)}`);
       console.log(`  SHA-256 (node:crypto): ${f(shaGBs)} GB/s (target >= 1) ${ok(shaGBs >= 1)}`);
-      console.log(`  resume after kill -9 at ${f(out.resume.killedAtPct, 0)}%: re-fetched ${f(refetched / 2 ** 20, 1)} MiB = ${f(out.resume.refetchedSegments, 3)} segment(s) of 32 MiB (target <= 1) ${ok(out.resume.refetchedSegments <= 1)}; resume took ${f(resumeSecs)} s`);
+      console.log(
+        `  resume after kill -9 at ${f(out.resume.killedAtPct, 0)}%: re-fetched ${f(refetched / 2 ** 20, 1)} MiB = ${f(out.resume.refetchedSegments, 3)} segment(s) of 32 MiB (target <= 1) ${ok(out.resume.refetchedSegments <= 1)}; resume took ${f(resumeSecs)} s`,
+      );
       if (savedAtKill !== null) {
         const mib = (b) => f(b / 2 ** 20, 1);
-        console.log(`    at the kill: hub had sent ${mib(firstRun)} MiB, the sidecar had saved ${mib(savedAtKill)} MiB, so ${mib(firstRun - savedAtKill)} MiB were in flight (socket buffers${rmemMax ? ` up to ${mib(rmemMax)} MiB per connection here` : ''}, blocks in memory, since the last checkpoint)`);
+        console.log(
+          `    at the kill: hub had sent ${mib(firstRun)} MiB, the sidecar had saved ${mib(savedAtKill)} MiB, so ${mib(firstRun - savedAtKill)} MiB were in flight (socket buffers${rmemMax ? ` up to ${mib(rmemMax)} MiB per connection here` : ''}, blocks in memory, since the last checkpoint)`,
+        );
       }
     }
   } finally {

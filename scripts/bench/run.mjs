@@ -12,7 +12,9 @@ await ensureBackend({ variant: process.env.DEEPLOCAL_BACKEND_VARIANT ?? 'auto' }
 if (isStale()) await buildAll();
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const extra = process.argv.slice(2).filter((a) => a.startsWith('-'));
-const benches = fs.readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs' && (only.length === 0 || only.some((o) => f.startsWith(o))));
+const benches = fs
+  .readdirSync(here)
+  .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs' && (only.length === 0 || only.some((o) => f.startsWith(o))));
 let failed = false;
 for (const b of benches) {
   console.log(`\n--- ${b} ---`);

@@ -17,7 +17,11 @@ import WebSocket from 'ws';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '60' }, 'interval-ms': { type: 'string', default: '1000' }, json: { type: 'boolean', default: false } },
+  options: {
+    seconds: { type: 'string', default: '60' },
+    'interval-ms': { type: 'string', default: '1000' },
+    json: { type: 'boolean', default: false },
+  },
 });
 const SECONDS = Number(values.seconds);
 const INTERVAL = Number(values['interval-ms']);
@@ -173,7 +177,7 @@ async function main() {
   const real = await run(INTERVAL, SECONDS);
   const fastMs = Math.max(50, Math.round(INTERVAL / 10));
   const fast = await run(fastMs, SECONDS / 2);
-  const perSample = fast.costShare * fast.wall / Math.max(1, fast.samples); // CPU-seconds per sample
+  const perSample = (fast.costShare * fast.wall) / Math.max(1, fast.samples); // CPU-seconds per sample
   const estimate = perSample * (1000 / INTERVAL); // share of one core at the real interval
   const result = {
     seconds: SECONDS,
@@ -202,11 +206,19 @@ async function main() {
     console.log(`  at ${INTERVAL} ms: ${real.samples} samples in ${real.wall.toFixed(1)} s`);
     console.log(`    app idle (no subscriber)   ${h(result.appIdleCpuSecondsPerHour)} CPU-s/hour`);
     console.log(`    app sampling               ${h(result.appSamplingCpuSecondsPerHour)} CPU-s/hour`);
-    console.log(`    sampler (difference)       ${h(result.samplerCpuSecondsPerHour)} CPU-s/hour = ${result.samplerPctOfOneCore.toFixed(3)} % of one core (±${result.measurementResolutionPct.toFixed(3)} %)`);
-    console.log(`  at ${fastMs} ms: ${fast.samples} samples in ${fast.wall.toFixed(1)} s → ${result.perSampleCpuMs.toFixed(3)} ms CPU per sample`);
-    console.log(`    → at ${INTERVAL} ms               ${h(result.estimatedCpuSecondsPerHour)} CPU-s/hour = ${result.estimatedPctOfOneCore.toFixed(3)} % of one core`);
+    console.log(
+      `    sampler (difference)       ${h(result.samplerCpuSecondsPerHour)} CPU-s/hour = ${result.samplerPctOfOneCore.toFixed(3)} % of one core (±${result.measurementResolutionPct.toFixed(3)} %)`,
+    );
+    console.log(
+      `  at ${fastMs} ms: ${fast.samples} samples in ${fast.wall.toFixed(1)} s → ${result.perSampleCpuMs.toFixed(3)} ms CPU per sample`,
+    );
+    console.log(
+      `    → at ${INTERVAL} ms               ${h(result.estimatedCpuSecondsPerHour)} CPU-s/hour = ${result.estimatedPctOfOneCore.toFixed(3)} % of one core`,
+    );
     console.log(`  target ≤ ${TARGET_PCT} % of one core: ${result.pass ? 'PASS' : 'FAIL'}`);
-    console.log(`  fake nvidia-smi (not ours)   ${h(result.fakeNvidiaSmiCpuSecondsPerHour)} CPU-s/hour at ${INTERVAL} ms`);
+    console.log(
+      `  fake nvidia-smi (not ours)   ${h(result.fakeNvidiaSmiCpuSecondsPerHour)} CPU-s/hour at ${INTERVAL} ms`,
+    );
   }
   if (!result.pass) process.exitCode = 1;
 }

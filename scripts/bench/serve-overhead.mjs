@@ -15,13 +15,24 @@ import { ensureTestModel } from '../make-test-model.mjs';
 import { median, startApp } from './lib/headless-app.mjs';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '12' }, tokens: { type: 'string', default: '256' }, preset: { type: 'string', default: 'tiny' }, json: { type: 'boolean', default: false } },
+  options: {
+    rounds: { type: 'string', default: '12' },
+    tokens: { type: 'string', default: '256' },
+    preset: { type: 'string', default: 'tiny' },
+    json: { type: 'boolean', default: false },
+  },
 });
 const ROUNDS = Number(values.rounds);
 const TOKENS = Number(values.tokens);
 const agent = new http.Agent({ keepAlive: true });
 
-const body = JSON.stringify({ messages: [{ role: 'user', content: 'Tell me a story.' }], stream: true, max_tokens: TOKENS, temperature: 0.6, seed: 7 });
+const body = JSON.stringify({
+  messages: [{ role: 'user', content: 'Tell me a story.' }],
+  stream: true,
+  max_tokens: TOKENS,
+  temperature: 0.6,
+  seed: 7,
+});
 
 /** One SSE stream; returns client-side timings. */
 function sseRound(base, key) {
@@ -31,26 +42,30 @@ function sseRound(base, key) {
     let last = null;
     let n = 0;
     let buf = '';
-    const req = http.request(`${base}/v1/chat/completions`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (d) => {
-        buf += d;
-        let i;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-          const delta = JSON.parse(line.slice(6)).choices?.[0]?.delta;
-          if (delta && (delta.content || delta.reasoning_content)) {
-            const now = performance.now();
-            first ??= now;
-            last = now;
-            n++;
+    const req = http.request(
+      `${base}/v1/chat/completions`,
+      { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } },
+      (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          buf += d;
+          let i;
+          while ((i = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, i);
+            buf = buf.slice(i + 1);
+            if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+            const delta = JSON.parse(line.slice(6)).choices?.[0]?.delta;
+            if (delta && (delta.content || delta.reasoning_content)) {
+              const now = performance.now();
+              first ??= now;
+              last = now;
+              n++;
+            }
           }
-        }
-      });
-      res.on('end', () => resolve({ ttft: first - t0, tps: ((n - 1) * 1000) / (last - first), tokens: n }));
-    });
+        });
+        res.on('end', () => resolve({ ttft: first - t0, tps: ((n - 1) * 1000) / (last - first), tokens: n }));
+      },
+    );
     req.setNoDelay(true);
     req.on('error', reject);
     req.end(body);
@@ -94,7 +109,18 @@ function contractRound(ws) {
       }
     };
     ws.on('message', onMessage);
-    ws.send(JSON.stringify({ type: 'call', id: reqCounter, method: 'chat.start', params: { requestId, messages: [{ role: 'user', content: 'Tell me a story.' }], sampling: { max_tokens: TOKENS, temperature: 0.6, seed: 7 } } }));
+    ws.send(
+      JSON.stringify({
+        type: 'call',
+        id: reqCounter,
+        method: 'chat.start',
+        params: {
+          requestId,
+          messages: [{ role: 'user', content: 'Tell me a story.' }],
+          sampling: { max_tokens: TOKENS, temperature: 0.6, seed: 7 },
+        },
+      }),
+    );
   });
 }
 
@@ -119,7 +145,10 @@ async function main() {
     }
     ws.close();
     const summary = Object.fromEntries(
-      Object.entries(results).map(([k, rs]) => [k, { tps: median(rs.map((x) => x.tps)), ttftMs: median(rs.map((x) => x.ttft)), tokens: rs[0].tokens }]),
+      Object.entries(results).map(([k, rs]) => [
+        k,
+        { tps: median(rs.map((x) => x.tps)), ttftMs: median(rs.map((x) => x.ttft)), tokens: rs[0].tokens },
+      ]),
     );
     const out = {
       model: path.basename(model),
@@ -137,10 +166,17 @@ async function main() {
     else {
       const f = (x, d = 1) => x.toFixed(d);
       console.log(`serve-overhead  model=${out.model} rounds=${ROUNDS} tokens/round=${TOKENS} (medians)`);
-      for (const k of ['direct', 'openai', 'contract']) console.log(`  ${k.padEnd(9)} ${f(summary[k].tps).padStart(7)} tok/s   TTFT ${f(summary[k].ttftMs, 2).padStart(7)} ms`);
+      for (const k of ['direct', 'openai', 'contract'])
+        console.log(
+          `  ${k.padEnd(9)} ${f(summary[k].tps).padStart(7)} tok/s   TTFT ${f(summary[k].ttftMs, 2).padStart(7)} ms`,
+        );
       const ok = (b) => (b ? 'ok' : 'MISS');
-      console.log(`  openai   / direct: ${f(out.ratios.openaiTps * 100)}% tok/s (target >= 97%) ${ok(out.ratios.openaiTps >= 0.97)}; TTFT ${out.ratios.openaiTtftDeltaMs >= 0 ? '+' : ''}${f(out.ratios.openaiTtftDeltaMs, 2)} ms (target <= +10 ms) ${ok(out.ratios.openaiTtftDeltaMs <= 10)}`);
-      console.log(`  contract / direct: ${f(out.ratios.contractTps * 100)}% tok/s (target >= 97%) ${ok(out.ratios.contractTps >= 0.97)}; TTFT ${out.ratios.contractTtftDeltaMs >= 0 ? '+' : ''}${f(out.ratios.contractTtftDeltaMs, 2)} ms (target <= +10 ms) ${ok(out.ratios.contractTtftDeltaMs <= 10)}`);
+      console.log(
+        `  openai   / direct: ${f(out.ratios.openaiTps * 100)}% tok/s (target >= 97%) ${ok(out.ratios.openaiTps >= 0.97)}; TTFT ${out.ratios.openaiTtftDeltaMs >= 0 ? '+' : ''}${f(out.ratios.openaiTtftDeltaMs, 2)} ms (target <= +10 ms) ${ok(out.ratios.openaiTtftDeltaMs <= 10)}`,
+      );
+      console.log(
+        `  contract / direct: ${f(out.ratios.contractTps * 100)}% tok/s (target >= 97%) ${ok(out.ratios.contractTps >= 0.97)}; TTFT ${out.ratios.contractTtftDeltaMs >= 0 ? '+' : ''}${f(out.ratios.contractTtftDeltaMs, 2)} ms (target <= +10 ms) ${ok(out.ratios.contractTtftDeltaMs <= 10)}`,
+      );
     }
   } finally {
     await app.stop();

@@ -46,31 +46,42 @@ function stream(base, key, i) {
     let tokens = 0;
     let done = false;
     let buf = '';
-    const body = JSON.stringify({ messages: [{ role: 'user', content: `Tell me story number ${i}.` }], stream: true, max_tokens: TOKENS, ignore_eos: true, temperature: 0.6, seed: i });
-    const req = http.request(`${base}/v1/chat/completions`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        return resolve({ tokens, done, error: `HTTP ${res.statusCode}` });
-      }
-      res.setEncoding('utf8');
-      res.on('data', (d) => {
-        buf += d;
-        let j;
-        while ((j = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, j);
-          buf = buf.slice(j + 1);
-          if (!line.startsWith('data: ')) continue;
-          if (line === 'data: [DONE]') {
-            done = true;
-            continue;
-          }
-          const delta = JSON.parse(line.slice(6)).choices?.[0]?.delta;
-          if (delta && (delta.content || delta.reasoning_content)) tokens++;
-        }
-      });
-      res.on('end', () => resolve({ tokens, done, error: done ? null : 'no [DONE]' }));
-      res.on('error', (e) => resolve({ tokens, done, error: e.message }));
+    const body = JSON.stringify({
+      messages: [{ role: 'user', content: `Tell me story number ${i}.` }],
+      stream: true,
+      max_tokens: TOKENS,
+      ignore_eos: true,
+      temperature: 0.6,
+      seed: i,
     });
+    const req = http.request(
+      `${base}/v1/chat/completions`,
+      { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          return resolve({ tokens, done, error: `HTTP ${res.statusCode}` });
+        }
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          buf += d;
+          let j;
+          while ((j = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, j);
+            buf = buf.slice(j + 1);
+            if (!line.startsWith('data: ')) continue;
+            if (line === 'data: [DONE]') {
+              done = true;
+              continue;
+            }
+            const delta = JSON.parse(line.slice(6)).choices?.[0]?.delta;
+            if (delta && (delta.content || delta.reasoning_content)) tokens++;
+          }
+        });
+        res.on('end', () => resolve({ tokens, done, error: done ? null : 'no [DONE]' }));
+        res.on('error', (e) => resolve({ tokens, done, error: e.message }));
+      },
+    );
     req.setNoDelay(true);
     req.on('error', (e) => resolve({ tokens, done, error: e.message }));
     req.end(body);
@@ -96,13 +107,23 @@ async function run(base, key, pids) {
   const [llamaCpu, appCpu] = pids.map((p, i) => cpuSeconds(p) - cpu0[i]);
   const tokens = rs.reduce((a, r) => a + r.tokens, 0);
   const failed = rs.filter((r) => r.error);
-  return { secs, tokens, tps: tokens / secs, llamaCpu, appCpu, completed: STREAMS - failed.length, errors: [...new Set(failed.map((r) => r.error))] };
+  return {
+    secs,
+    tokens,
+    tps: tokens / secs,
+    llamaCpu,
+    appCpu,
+    completed: STREAMS - failed.length,
+    errors: [...new Set(failed.map((r) => r.error))],
+  };
 }
 
 async function main() {
   const model = await ensureTestModel({ preset: values.preset, seed: 1 });
   // Enough context for every slot's prompt and reply.
-  const app = await startApp(model, { settings: { loadOptions: { parallel: PARALLEL, contextSize: PARALLEL * 256, threads: THREADS } } });
+  const app = await startApp(model, {
+    settings: { loadOptions: { parallel: PARALLEL, contextSize: PARALLEL * 256, threads: THREADS } },
+  });
   try {
     const pids = [(await rpc(app.base, app.token, 'backend.status', {})).pid, app.child.pid];
     const paths = { raw: () => run(app.direct.base, app.direct.key, pids), app: () => run(app.base, app.token, pids) };
@@ -115,21 +136,50 @@ async function main() {
     }
     const sum = (name) => {
       const rs = results[name];
-      return { tps: median(rs.map((x) => x.tps)), secs: median(rs.map((x) => x.secs)), llamaCpu: median(rs.map((x) => x.llamaCpu)), appCpu: median(rs.map((x) => x.appCpu)), completedMin: Math.min(...rs.map((x) => x.completed)), errors: [...new Set(rs.flatMap((x) => x.errors))] };
+      return {
+        tps: median(rs.map((x) => x.tps)),
+        secs: median(rs.map((x) => x.secs)),
+        llamaCpu: median(rs.map((x) => x.llamaCpu)),
+        appCpu: median(rs.map((x) => x.appCpu)),
+        completedMin: Math.min(...rs.map((x) => x.completed)),
+        errors: [...new Set(rs.flatMap((x) => x.errors))],
+      };
     };
     const raw = sum('raw');
     const viaApp = sum('app');
-    const out = { model: path.basename(model), streams: STREAMS, tokensPerStream: TOKENS, slots: PARALLEL, threads: THREADS, rounds: ROUNDS, raw, app: viaApp, ratio: viaApp.tps / raw.tps, perRound: results };
+    const out = {
+      model: path.basename(model),
+      streams: STREAMS,
+      tokensPerStream: TOKENS,
+      slots: PARALLEL,
+      threads: THREADS,
+      rounds: ROUNDS,
+      raw,
+      app: viaApp,
+      ratio: viaApp.tps / raw.tps,
+      perRound: results,
+    };
     if (values.json) console.log(JSON.stringify(out, null, 2));
     else {
       const ok = (b) => (b ? 'ok' : 'MISS');
       const f = (x, d = 1) => x.toFixed(d);
-      console.log(`streams  ${STREAMS} concurrent SSE streams x ${TOKENS} tokens, ${PARALLEL} slots, ${THREADS || 'default'} thread(s), model=${out.model}, ${ROUNDS} rounds alternating (medians), ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
-      for (const [k, s] of [['raw (llama-server)', raw], ['app (/v1 proxy)', viaApp]]) {
-        const cpu = Number.isNaN(s.llamaCpu) ? '' : `  CPU s/run: llama-server ${f(s.llamaCpu, 2)}, app ${f(s.appCpu, 2)}`;
-        console.log(`  ${k.padEnd(19)} ${f(s.tps).padStart(8)} tok/s aggregate  ${f(s.secs, 2).padStart(6)} s/run${cpu}  completed ${s.completedMin}/${STREAMS} (worst round)${s.errors.length ? `  errors: ${s.errors.join(', ')}` : ''}`);
+      console.log(
+        `streams  ${STREAMS} concurrent SSE streams x ${TOKENS} tokens, ${PARALLEL} slots, ${THREADS || 'default'} thread(s), model=${out.model}, ${ROUNDS} rounds alternating (medians), ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`,
+      );
+      for (const [k, s] of [
+        ['raw (llama-server)', raw],
+        ['app (/v1 proxy)', viaApp],
+      ]) {
+        const cpu = Number.isNaN(s.llamaCpu)
+          ? ''
+          : `  CPU s/run: llama-server ${f(s.llamaCpu, 2)}, app ${f(s.appCpu, 2)}`;
+        console.log(
+          `  ${k.padEnd(19)} ${f(s.tps).padStart(8)} tok/s aggregate  ${f(s.secs, 2).padStart(6)} s/run${cpu}  completed ${s.completedMin}/${STREAMS} (worst round)${s.errors.length ? `  errors: ${s.errors.join(', ')}` : ''}`,
+        );
       }
-      console.log(`  all ${STREAMS} complete: raw ${ok(raw.completedMin === STREAMS)}, app ${ok(viaApp.completedMin === STREAMS)}`);
+      console.log(
+        `  all ${STREAMS} complete: raw ${ok(raw.completedMin === STREAMS)}, app ${ok(viaApp.completedMin === STREAMS)}`,
+      );
       console.log(`  app / raw: ${f(out.ratio * 100)}% aggregate tok/s (target >= 97%) ${ok(out.ratio >= 0.97)}`);
     }
     if (raw.completedMin !== STREAMS || viaApp.completedMin !== STREAMS) process.exitCode = 1;

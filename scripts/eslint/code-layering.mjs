@@ -87,7 +87,10 @@ export function resolveImport(file, spec) {
 export const codeLayering = {
   meta: {
     type: 'problem',
-    docs: { description: 'Imports must follow the layering table (shared → core → transport → main; renderer sees only shared).' },
+    docs: {
+      description:
+        'Imports must follow the layering table (shared → core → transport → main; renderer sees only shared).',
+    },
     schema: [],
     messages: {
       layer: '{{from}} code may not import {{to}} code ({{spec}}).',
@@ -115,7 +118,8 @@ export const codeLayering = {
           if (why) context.report({ node, messageId: 'coreFolder', data: { why, spec } });
         }
         // One spelling, so a file can move without its imports changing and a search finds every use.
-        else if (from === 'renderer' && to === 'shared' && spec.startsWith('.')) context.report({ node, messageId: 'alias', data: { spec } });
+        else if (from === 'renderer' && to === 'shared' && spec.startsWith('.'))
+          context.report({ node, messageId: 'alias', data: { spec } });
         return;
       }
       const isNode = spec.startsWith('node:');
@@ -126,7 +130,8 @@ export const codeLayering = {
       const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
       // Tests may use the test runner and a WebSocket client wherever they live.
       if (isTestFile(file) && ['vitest', 'ws'].includes(pkg)) return;
-      if (rule.packages && !rule.packages.includes(pkg)) context.report({ node, messageId: 'pkg', data: { from, spec } });
+      if (rule.packages && !rule.packages.includes(pkg))
+        context.report({ node, messageId: 'pkg', data: { from, spec } });
       if (rule.forbid?.includes(pkg)) context.report({ node, messageId: 'pkg', data: { from, spec } });
     };
     return {

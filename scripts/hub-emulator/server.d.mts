@@ -56,4 +56,10 @@ export interface HubEmulator {
   close(): Promise<void>;
 }
 
-export function startHubEmulator(opts?: { port?: number; host?: string; pageSize?: number; lfsThreshold?: number; log?: (m: string) => void }): Promise<HubEmulator>;
+export function startHubEmulator(opts?: {
+  port?: number;
+  host?: string;
+  pageSize?: number;
+  lfsThreshold?: number;
+  log?: (m: string) => void;
+}): Promise<HubEmulator>;

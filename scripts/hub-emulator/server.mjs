@@ -48,7 +48,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Starts the emulator. Returns { url, port, addRepo, setFaults, addFault, clearFaults, stats, resetStats, close }.
  */
-export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize = 50, lfsThreshold = 10 * 1024 * 1024, log = () => {} } = {}) {
+export async function startHubEmulator({
+  port = 0,
+  host = '127.0.0.1',
+  pageSize = 50,
+  lfsThreshold = 10 * 1024 * 1024,
+  log = () => {},
+} = {}) {
   /** repo id → { id, revision, msRevision, commit, hubs:Set, gated, files: Map<path, File> } */
   const repos = new Map();
   /** sha256 → File (CDN) */
@@ -56,8 +62,23 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
   let faults = [];
   const stats = { requests: [], bytesServed: 0, bytesByFile: {} };
 
-  async function addRepo({ id, revision = 'main', msRevision = 'master', hubs = ['huggingface', 'modelscope'], gated = false, files = [] }) {
-    const repo = { id, revision, msRevision, commit: hex(`commit:${id}`, 40), hubs: new Set(hubs), gated, files: new Map() };
+  async function addRepo({
+    id,
+    revision = 'main',
+    msRevision = 'master',
+    hubs = ['huggingface', 'modelscope'],
+    gated = false,
+    files = [],
+  }) {
+    const repo = {
+      id,
+      revision,
+      msRevision,
+      commit: hex(`commit:${id}`, 40),
+      hubs: new Set(hubs),
+      gated,
+      files: new Map(),
+    };
     for (const f of files) {
       let size;
       let sha256 = f.sha256;
@@ -74,7 +95,16 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
         read = null;
         f.abs = abs;
       }
-      const entry = { path: f.path, size, sha256, abs: f.abs ?? null, buf: Buffer.isBuffer(f.data) ? f.data : null, read, lfs: f.lfs ?? (size >= lfsThreshold || /\.gguf$/i.test(f.path)), gitOid: hex(`blob:${id}:${f.path}`, 40) };
+      const entry = {
+        path: f.path,
+        size,
+        sha256,
+        abs: f.abs ?? null,
+        buf: Buffer.isBuffer(f.data) ? f.data : null,
+        read,
+        lfs: f.lfs ?? (size >= lfsThreshold || /\.gguf$/i.test(f.path)),
+        gitOid: hex(`blob:${id}:${f.path}`, 40),
+      };
       repo.files.set(f.path, entry);
       blobs.set(sha256, entry);
     }
@@ -84,7 +114,13 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
 
   /** Faults for this request, consuming their `times` when they fire. */
   function matching(stage, hub, file) {
-    return faults.filter((f) => (f.stage ?? 'data') === stage && (!f.hub || f.hub === hub) && (!f.file || f.file === file.path || f.file === file.sha256 || file.path.endsWith(f.file)) && (f.times ?? (f.kind === 'rate' ? Infinity : 1)) > 0);
+    return faults.filter(
+      (f) =>
+        (f.stage ?? 'data') === stage &&
+        (!f.hub || f.hub === hub) &&
+        (!f.file || f.file === file.path || f.file === file.sha256 || file.path.endsWith(f.file)) &&
+        (f.times ?? (f.kind === 'rate' ? Infinity : 1)) > 0,
+    );
   }
   const consume = (f) => {
     f.times = (f.times ?? (f.kind === 'rate' ? Infinity : 1)) - 1;
@@ -142,7 +178,9 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
       end = short.at - 1;
     }
     // Per-response copies: a fault without `at` fires at the first byte of this response.
-    const active = list.filter((f) => ['drop', 'truncate', 'stall', 'corrupt'].includes(f.kind) && inRange(f)).map((f) => ({ ...f, at: f.at ?? start, orig: f }));
+    const active = list
+      .filter((f) => ['drop', 'truncate', 'stall', 'corrupt'].includes(f.kind) && inRange(f))
+      .map((f) => ({ ...f, at: f.at ?? start, orig: f }));
     for (const f of active) consume(f.orig);
     const rate = list.find((f) => f.kind === 'rate');
     if (rate) consume(rate);
@@ -184,9 +222,11 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
     let sent = 0;
     try {
       const chunkSize = rate ? Math.max(1024, Math.min(64 * 1024, Math.floor(rate.bytesPerSecond / 20))) : 256 * 1024;
-      for (let pos = start; pos <= end && !closed; ) {
+      for (let pos = start; pos <= end && !closed;) {
         let n = Math.min(chunkSize, end + 1 - pos);
-        const cut = active.find((f) => ['drop', 'truncate', 'stall'].includes(f.kind) && f.at >= pos && f.at < pos + n && !f.done);
+        const cut = active.find(
+          (f) => ['drop', 'truncate', 'stall'].includes(f.kind) && f.at >= pos && f.at < pos + n && !f.done,
+        );
         if (cut) n = cut.at - pos;
         if (n > 0) {
           let chunk;
@@ -229,7 +269,7 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
           if (cut.kind === 'truncate') {
             log(`fault: truncate at ${cut.at}`);
             // Flush what was written, then close: the body is shorter than its Content-Length.
-            await new Promise((r) => res.socket ? res.socket.end(r) : r());
+            await new Promise((r) => (res.socket ? res.socket.end(r) : r()));
             res.destroy();
             return;
           }
@@ -246,7 +286,13 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
   }
 
   function hfTree(req, res, repo, rev, url) {
-    if (rev !== repo.revision && rev !== repo.commit) return json(res, 404, { error: `Revision Not Found for url: ${url.pathname}` }, { 'x-error-code': 'RevisionNotFound' });
+    if (rev !== repo.revision && rev !== repo.commit)
+      return json(
+        res,
+        404,
+        { error: `Revision Not Found for url: ${url.pathname}` },
+        { 'x-error-code': 'RevisionNotFound' },
+      );
     const entries = [];
     const dirs = new Set();
     for (const f of repo.files.values()) {
@@ -255,7 +301,13 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
     }
     for (const d of [...dirs].sort()) entries.push({ type: 'directory', oid: hex(`dir:${d}`, 40), size: 0, path: d });
     for (const f of [...repo.files.values()].sort((a, b) => a.path.localeCompare(b.path))) {
-      entries.push({ type: 'file', oid: f.gitOid, size: f.size, path: f.path, ...(f.lfs ? { lfs: { oid: f.sha256, size: f.size, pointerSize: 134 } } : {}) });
+      entries.push({
+        type: 'file',
+        oid: f.gitOid,
+        size: f.size,
+        path: f.path,
+        ...(f.lfs ? { lfs: { oid: f.sha256, size: f.size, pointerSize: 134 } } : {}),
+      });
     }
     const recursive = url.searchParams.get('recursive') === 'true' || url.searchParams.get('recursive') === '1';
     const list = recursive ? entries : entries.filter((e) => !e.path.includes('/'));
@@ -272,7 +324,13 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
 
   function hfResolve(req, res, repo, rev, filePath) {
     const file = repo.files.get(filePath);
-    if (!file) return json(res, 404, { error: 'Entry not found' }, { 'x-error-code': 'EntryNotFound', 'x-repo-commit': repo.commit });
+    if (!file)
+      return json(
+        res,
+        404,
+        { error: 'Entry not found' },
+        { 'x-error-code': 'EntryNotFound', 'x-repo-commit': repo.commit },
+      );
     if (statusFault(res, matching('resolve', 'huggingface', file))) return;
     const common = { 'x-repo-commit': repo.commit, 'accept-ranges': 'bytes' };
     if (!file.lfs) return serveData(req, res, file, 'huggingface', { ...common, etag: `"${file.gitOid}"` });
@@ -300,7 +358,12 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
         faults = JSON.parse(body || '[]');
         return json(res, 200, { ok: true, faults: faults.length });
       }
-      if (p === '/__emulator/stats') return json(res, 200, { bytesServed: stats.bytesServed, bytesByFile: stats.bytesByFile, requests: stats.requests.length });
+      if (p === '/__emulator/stats')
+        return json(res, 200, {
+          bytesServed: stats.bytesServed,
+          bytesByFile: stats.bytesByFile,
+          requests: stats.requests.length,
+        });
 
       let m;
       if ((m = /^\/cdn\/([0-9a-f]{64})(?:\/.*)?$/.exec(p))) {
@@ -310,11 +373,20 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
       }
       if ((m = /^\/api\/v1\/models\/([^/]+)\/([^/]+)\/repo(\/files)?$/.exec(p))) {
         const repo = repos.get(`${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`);
-        if (!repo || !repo.hubs.has('modelscope')) return json(res, 404, { Code: 10010205001, Success: false, Message: 'model not exist' });
+        if (!repo || !repo.hubs.has('modelscope'))
+          return json(res, 404, { Code: 10010205001, Success: false, Message: 'model not exist' });
         const rev = url.searchParams.get('Revision') ?? repo.msRevision;
-        if (rev !== repo.msRevision && rev !== repo.commit) return json(res, 404, { Code: 10010205002, Success: false, Message: 'revision not exist' });
+        if (rev !== repo.msRevision && rev !== repo.commit)
+          return json(res, 404, { Code: 10010205002, Success: false, Message: 'revision not exist' });
         if (m[3]) {
-          const files = [...repo.files.values()].map((f) => ({ Name: path.basename(f.path), Path: f.path, Size: f.size, Sha256: f.sha256, Type: 'blob', Revision: repo.commit }));
+          const files = [...repo.files.values()].map((f) => ({
+            Name: path.basename(f.path),
+            Path: f.path,
+            Size: f.size,
+            Sha256: f.sha256,
+            Type: 'blob',
+            Revision: repo.commit,
+          }));
           for (const f of repo.files.values()) if (statusFault(res, matching('api', 'modelscope', f))) return;
           return json(res, 200, { Code: 200, Success: true, Message: 'success', Data: { Files: files } });
         }
@@ -325,17 +397,20 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
       if ((m = /^\/api\/models\/([^/]+)\/([^/]+)\/tree\/([^/]+)(\/.*)?$/.exec(p))) {
         const repo = repos.get(`${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`);
         // Like huggingface.co for anonymous users: an unknown repo is a 401 with RepoNotFound.
-        if (!repo || !repo.hubs.has('huggingface')) return json(res, 401, { error: 'Repository Not Found' }, { 'x-error-code': 'RepoNotFound' });
+        if (!repo || !repo.hubs.has('huggingface'))
+          return json(res, 401, { error: 'Repository Not Found' }, { 'x-error-code': 'RepoNotFound' });
         if (repo.gated) return json(res, 403, { error: 'gated' }, { 'x-error-code': 'GatedRepo' });
         for (const f of repo.files.values()) if (statusFault(res, matching('api', 'huggingface', f))) return;
         return hfTree(req, res, repo, decodeURIComponent(m[3]), url);
       }
       if ((m = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(p))) {
         const repo = repos.get(`${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`);
-        if (!repo || !repo.hubs.has('huggingface')) return json(res, 401, { error: 'Repository Not Found' }, { 'x-error-code': 'RepoNotFound' });
+        if (!repo || !repo.hubs.has('huggingface'))
+          return json(res, 401, { error: 'Repository Not Found' }, { 'x-error-code': 'RepoNotFound' });
         if (repo.gated) return json(res, 403, { error: 'gated' }, { 'x-error-code': 'GatedRepo' });
         const rev = decodeURIComponent(m[3]);
-        if (rev !== repo.revision && rev !== repo.commit) return json(res, 404, { error: 'Revision Not Found' }, { 'x-error-code': 'RevisionNotFound' });
+        if (rev !== repo.revision && rev !== repo.commit)
+          return json(res, 404, { error: 'Revision Not Found' }, { 'x-error-code': 'RevisionNotFound' });
         return hfResolve(req, res, repo, rev, m[4].split('/').map(decodeURIComponent).join('/'));
       }
       json(res, 404, { error: 'not found' });
@@ -387,11 +462,23 @@ export async function startHubEmulator({ port = 0, host = '127.0.0.1', pageSize 
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, repo: { type: 'string', multiple: true, default: [] } } });
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      host: { type: 'string', default: '127.0.0.1' },
+      repo: { type: 'string', multiple: true, default: [] },
+    },
+  });
   const emu = await startHubEmulator({ port: Number(values.port), host: values.host, log: (m) => console.error(m) });
   for (const spec of values.repo) {
     const [id, list] = spec.split('=');
-    await emu.addRepo({ id, files: (list ?? '').split(',').filter(Boolean).map((f) => ({ path: path.basename(f), source: f })) });
+    await emu.addRepo({
+      id,
+      files: (list ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((f) => ({ path: path.basename(f), source: f })),
+    });
   }
   console.log(`hub emulator: ${emu.url}`);
   const stop = () => emu.close().then(() => process.exit(0));

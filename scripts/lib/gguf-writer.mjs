@@ -37,10 +37,25 @@ const SCALAR_SIZE = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11:
 /** The ggml tensor types this writer can size by itself (others need an explicit `size`). */
 export const GGMLType = Object.freeze({ F32: 0, F16: 1, Q4_0: 2, Q4_1: 3, Q5_0: 6, Q5_1: 7, Q8_0: 8, BF16: 30 });
 // [block size in elements, bytes per block]
-const GGML_BLOCK = { 0: [1, 4], 1: [1, 2], 2: [32, 18], 3: [32, 20], 6: [32, 22], 7: [32, 24], 8: [32, 34], 30: [1, 2] };
+const GGML_BLOCK = {
+  0: [1, 4],
+  1: [1, 2],
+  2: [32, 18],
+  3: [32, 20],
+  6: [32, 22],
+  7: [32, 24],
+  8: [32, 34],
+  30: [1, 2],
+};
 
 /** llama_ftype values for `general.file_type`. */
-export const LlamaFileType = Object.freeze({ ALL_F32: 0, MOSTLY_F16: 1, MOSTLY_Q4_0: 2, MOSTLY_Q8_0: 7, MOSTLY_BF16: 32 });
+export const LlamaFileType = Object.freeze({
+  ALL_F32: 0,
+  MOSTLY_F16: 1,
+  MOSTLY_Q4_0: 2,
+  MOSTLY_Q8_0: 7,
+  MOSTLY_BF16: 32,
+});
 
 export class GGUFFormatError extends Error {
   constructor(message) {
@@ -80,7 +95,9 @@ class Cursor {
     if (this.pos + n > this.buf.length) this.fail(this.pos, n, what);
   }
   fail(pos, n, what) {
-    throw new GGUFFormatError(`unexpected end of data reading ${what} at byte ${pos} (need ${n}, have ${Math.max(0, this.buf.length - pos)})`);
+    throw new GGUFFormatError(
+      `unexpected end of data reading ${what} at byte ${pos} (need ${n}, have ${Math.max(0, this.buf.length - pos)})`,
+    );
   }
   u32(what = 'u32') {
     this.need(4, what);
@@ -115,17 +132,28 @@ class Cursor {
     const p = this.pos;
     this.pos += size;
     switch (type) {
-      case GGUFType.UINT8: return b.readUInt8(p);
-      case GGUFType.INT8: return b.readInt8(p);
-      case GGUFType.UINT16: return b.readUInt16LE(p);
-      case GGUFType.INT16: return b.readInt16LE(p);
-      case GGUFType.UINT32: return b.readUInt32LE(p);
-      case GGUFType.INT32: return b.readInt32LE(p);
-      case GGUFType.FLOAT32: return b.readFloatLE(p);
-      case GGUFType.BOOL: return b[p] !== 0;
-      case GGUFType.UINT64: return b.readBigUInt64LE(p);
-      case GGUFType.INT64: return b.readBigInt64LE(p);
-      case GGUFType.FLOAT64: return b.readDoubleLE(p);
+      case GGUFType.UINT8:
+        return b.readUInt8(p);
+      case GGUFType.INT8:
+        return b.readInt8(p);
+      case GGUFType.UINT16:
+        return b.readUInt16LE(p);
+      case GGUFType.INT16:
+        return b.readInt16LE(p);
+      case GGUFType.UINT32:
+        return b.readUInt32LE(p);
+      case GGUFType.INT32:
+        return b.readInt32LE(p);
+      case GGUFType.FLOAT32:
+        return b.readFloatLE(p);
+      case GGUFType.BOOL:
+        return b[p] !== 0;
+      case GGUFType.UINT64:
+        return b.readBigUInt64LE(p);
+      case GGUFType.INT64:
+        return b.readBigInt64LE(p);
+      case GGUFType.FLOAT64:
+        return b.readDoubleLE(p);
     }
     return undefined;
   }
@@ -159,17 +187,39 @@ class Cursor {
     const bytes = this.buf.subarray(p, p + n * size);
     const copy = (Ctor) => new Ctor(new Uint8Array(bytes).buffer);
     switch (itemType) {
-      case GGUFType.UINT8: out = copy(Uint8Array); break;
-      case GGUFType.INT8: out = copy(Int8Array); break;
-      case GGUFType.UINT16: out = copy(Uint16Array); break;
-      case GGUFType.INT16: out = copy(Int16Array); break;
-      case GGUFType.UINT32: out = copy(Uint32Array); break;
-      case GGUFType.INT32: out = copy(Int32Array); break;
-      case GGUFType.FLOAT32: out = copy(Float32Array); break;
-      case GGUFType.FLOAT64: out = copy(Float64Array); break;
-      case GGUFType.UINT64: out = copy(BigUint64Array); break;
-      case GGUFType.INT64: out = copy(BigInt64Array); break;
-      case GGUFType.BOOL: out = Array.from(bytes, (x) => x !== 0); break;
+      case GGUFType.UINT8:
+        out = copy(Uint8Array);
+        break;
+      case GGUFType.INT8:
+        out = copy(Int8Array);
+        break;
+      case GGUFType.UINT16:
+        out = copy(Uint16Array);
+        break;
+      case GGUFType.INT16:
+        out = copy(Int16Array);
+        break;
+      case GGUFType.UINT32:
+        out = copy(Uint32Array);
+        break;
+      case GGUFType.INT32:
+        out = copy(Int32Array);
+        break;
+      case GGUFType.FLOAT32:
+        out = copy(Float32Array);
+        break;
+      case GGUFType.FLOAT64:
+        out = copy(Float64Array);
+        break;
+      case GGUFType.UINT64:
+        out = copy(BigUint64Array);
+        break;
+      case GGUFType.INT64:
+        out = copy(BigInt64Array);
+        break;
+      case GGUFType.BOOL:
+        out = Array.from(bytes, (x) => x !== 0);
+        break;
     }
     this.pos += n * size;
     return { type, itemType, value: out };
@@ -275,17 +325,28 @@ function valueSize(entry, key) {
 
 function writeScalar(buf, pos, type, v) {
   switch (type) {
-    case GGUFType.UINT8: return buf.writeUInt8(Number(v), pos);
-    case GGUFType.INT8: return buf.writeInt8(Number(v), pos);
-    case GGUFType.UINT16: return buf.writeUInt16LE(Number(v), pos);
-    case GGUFType.INT16: return buf.writeInt16LE(Number(v), pos);
-    case GGUFType.UINT32: return buf.writeUInt32LE(Number(v), pos);
-    case GGUFType.INT32: return buf.writeInt32LE(Number(v), pos);
-    case GGUFType.FLOAT32: return buf.writeFloatLE(Number(v), pos);
-    case GGUFType.BOOL: return buf.writeUInt8(v ? 1 : 0, pos);
-    case GGUFType.UINT64: return buf.writeBigUInt64LE(BigInt(v), pos);
-    case GGUFType.INT64: return buf.writeBigInt64LE(BigInt(v), pos);
-    case GGUFType.FLOAT64: return buf.writeDoubleLE(Number(v), pos);
+    case GGUFType.UINT8:
+      return buf.writeUInt8(Number(v), pos);
+    case GGUFType.INT8:
+      return buf.writeInt8(Number(v), pos);
+    case GGUFType.UINT16:
+      return buf.writeUInt16LE(Number(v), pos);
+    case GGUFType.INT16:
+      return buf.writeInt16LE(Number(v), pos);
+    case GGUFType.UINT32:
+      return buf.writeUInt32LE(Number(v), pos);
+    case GGUFType.INT32:
+      return buf.writeInt32LE(Number(v), pos);
+    case GGUFType.FLOAT32:
+      return buf.writeFloatLE(Number(v), pos);
+    case GGUFType.BOOL:
+      return buf.writeUInt8(v ? 1 : 0, pos);
+    case GGUFType.UINT64:
+      return buf.writeBigUInt64LE(BigInt(v), pos);
+    case GGUFType.INT64:
+      return buf.writeBigInt64LE(BigInt(v), pos);
+    case GGUFType.FLOAT64:
+      return buf.writeDoubleLE(Number(v), pos);
   }
   throw new Error(`unknown type ${type}`);
 }
@@ -297,9 +358,16 @@ function writeString(buf, pos, s) {
 }
 
 const TYPED_FOR = {
-  [GGUFType.UINT8]: Uint8Array, [GGUFType.INT8]: Int8Array, [GGUFType.UINT16]: Uint16Array, [GGUFType.INT16]: Int16Array,
-  [GGUFType.UINT32]: Uint32Array, [GGUFType.INT32]: Int32Array, [GGUFType.FLOAT32]: Float32Array, [GGUFType.FLOAT64]: Float64Array,
-  [GGUFType.UINT64]: BigUint64Array, [GGUFType.INT64]: BigInt64Array,
+  [GGUFType.UINT8]: Uint8Array,
+  [GGUFType.INT8]: Int8Array,
+  [GGUFType.UINT16]: Uint16Array,
+  [GGUFType.INT16]: Int16Array,
+  [GGUFType.UINT32]: Uint32Array,
+  [GGUFType.INT32]: Int32Array,
+  [GGUFType.FLOAT32]: Float32Array,
+  [GGUFType.FLOAT64]: Float64Array,
+  [GGUFType.UINT64]: BigUint64Array,
+  [GGUFType.INT64]: BigInt64Array,
 };
 
 function writeValue(buf, pos, entry) {
@@ -321,7 +389,10 @@ function writeValue(buf, pos, entry) {
   const Ctor = TYPED_FOR[itemType];
   if (Ctor) {
     // Bulk copy through a typed array (host is little endian on every platform Node supports here).
-    const typed = value instanceof Ctor ? value : Ctor.from(value, (x) => (Ctor === BigUint64Array || Ctor === BigInt64Array ? BigInt(x) : x));
+    const typed =
+      value instanceof Ctor
+        ? value
+        : Ctor.from(value, (x) => (Ctor === BigUint64Array || Ctor === BigInt64Array ? BigInt(x) : x));
     Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength).copy(buf, pos);
   } else {
     for (let i = 0; i < value.length; i++) writeScalar(buf, pos + i * size, itemType, value[i]);
@@ -341,7 +412,8 @@ function writeValue(buf, pos, entry) {
  * Returns { header: Buffer, tensors: [{...tensor, size, offset}], dataSize, totalSize }.
  */
 export function encodeGGUFHeader(spec) {
-  const entries = spec.kv instanceof Map ? [...spec.kv] : Array.isArray(spec.kv) ? spec.kv : Object.entries(spec.kv ?? {});
+  const entries =
+    spec.kv instanceof Map ? [...spec.kv] : Array.isArray(spec.kv) ? spec.kv : Object.entries(spec.kv ?? {});
   const alignEntry = entries.find(([k]) => k === 'general.alignment');
   const alignment = spec.alignment ?? (alignEntry ? Number(alignEntry[1].value) : GGUF_DEFAULT_ALIGNMENT);
   const tensorsIn = spec.tensors ?? [];
@@ -455,12 +527,12 @@ export function f32ToF16(src) {
       let h = mant >>> shift;
       const rem = mant & ((1 << shift) - 1);
       const half = 1 << (shift - 1);
-      if (rem > half || (rem === half && (h & 1))) h++;
+      if (rem > half || (rem === half && h & 1)) h++;
       out[i] = sign | h;
     } else {
       let h = (e << 10) | (mant >>> 13);
       const rem = mant & 0x1fff;
-      if (rem > 0x1000 || (rem === 0x1000 && (h & 1))) h++; // carry into the exponent is correct rounding
+      if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++; // carry into the exponent is correct rounding
       out[i] = sign | h;
     }
   }
@@ -516,7 +588,10 @@ export function makeRngU32(seed, salt = '') {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let a = mix(), b = mix(), c = mix(), d = mix();
+  let a = mix(),
+    b = mix(),
+    c = mix(),
+    d = mix();
   for (let i = 0; i < 12; i++) next();
   function next() {
     const t = (((a + b) | 0) + d) | 0;

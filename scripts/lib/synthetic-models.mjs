@@ -6,7 +6,11 @@
 import { buildTestModelSpec } from '../make-test-model.mjs';
 import { GGMLType, LlamaFileType, gguf, writeGGUF } from './gguf-writer.mjs';
 
-const TYPES = { f16: { ggml: GGMLType.F16, ftype: LlamaFileType.MOSTLY_F16 }, q8_0: { ggml: GGMLType.Q8_0, ftype: LlamaFileType.MOSTLY_Q8_0 }, q4_0: { ggml: GGMLType.Q4_0, ftype: LlamaFileType.MOSTLY_Q4_0 } };
+const TYPES = {
+  f16: { ggml: GGMLType.F16, ftype: LlamaFileType.MOSTLY_F16 },
+  q8_0: { ggml: GGMLType.Q8_0, ftype: LlamaFileType.MOSTLY_Q8_0 },
+  q4_0: { ggml: GGMLType.Q4_0, ftype: LlamaFileType.MOSTLY_Q4_0 },
+};
 
 let tokenizerCache = null;
 async function tokenizerKv() {
@@ -49,7 +53,18 @@ export async function syntheticModelSpec(h) {
   add('output.weight', [n_embd, n_vocab]);
 
   if (arch === 'deepseek2') {
-    const { q_lora = 0, kv_lora, rope, qk_nope, v_head, n_expert, n_expert_used, n_ff_exp, n_shared = 1, n_dense_lead = 1 } = h;
+    const {
+      q_lora = 0,
+      kv_lora,
+      rope,
+      qk_nope,
+      v_head,
+      n_expert,
+      n_expert_used,
+      n_ff_exp,
+      n_shared = 1,
+      n_dense_lead = 1,
+    } = h;
     kv.push(
       [`${arch}.attention.key_length`, gguf.u32(kv_lora + rope)],
       [`${arch}.attention.value_length`, gguf.u32(kv_lora)],
@@ -98,10 +113,17 @@ export async function syntheticModelSpec(h) {
       }
     }
   } else {
-    if (h.head_dim) kv.push([`${arch}.attention.key_length`, gguf.u32(head)], [`${arch}.attention.value_length`, gguf.u32(head)]);
+    if (h.head_dim)
+      kv.push([`${arch}.attention.key_length`, gguf.u32(head)], [`${arch}.attention.value_length`, gguf.u32(head)]);
     const moe = arch === 'qwen3moe';
-    if (moe) kv.push([`${arch}.expert_count`, gguf.u32(h.n_expert)], [`${arch}.expert_used_count`, gguf.u32(h.n_expert_used)], [`${arch}.expert_feed_forward_length`, gguf.u32(h.n_ff_exp)]);
-    if (arch === 'llama') kv.push([`${arch}.rope.dimension_count`, gguf.u32(head)], [`${arch}.vocab_size`, gguf.u32(n_vocab)]);
+    if (moe)
+      kv.push(
+        [`${arch}.expert_count`, gguf.u32(h.n_expert)],
+        [`${arch}.expert_used_count`, gguf.u32(h.n_expert_used)],
+        [`${arch}.expert_feed_forward_length`, gguf.u32(h.n_ff_exp)],
+      );
+    if (arch === 'llama')
+      kv.push([`${arch}.rope.dimension_count`, gguf.u32(head)], [`${arch}.vocab_size`, gguf.u32(n_vocab)]);
     for (let i = 0; i < n_layer; i++) {
       const b = `blk.${i}`;
       add(`${b}.attn_norm.weight`, [n_embd], F32);

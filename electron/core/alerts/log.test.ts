@@ -6,7 +6,12 @@ describe('alert log', () => {
     const emitted: number[] = [];
     const lines: string[] = [];
     let t = 1000;
-    const log = new AlertLog((a) => emitted.push(a.id), (l) => lines.push(l), 3, () => t++);
+    const log = new AlertLog(
+      (a) => emitted.push(a.id),
+      (l) => lines.push(l),
+      3,
+      () => t++,
+    );
     for (let i = 0; i < 5; i++) log.push({ kind: 'vram-high', level: 'warning', gpu: 0, params: { pct: 90 + i } });
     expect(emitted).toEqual([1, 2, 3, 4, 5]);
     expect(log.list().map((a) => a.id)).toEqual([3, 4, 5]);

@@ -19,13 +19,27 @@ const g = (over: Partial<GpuSample> = {}): GpuSample => ({
   fanPct: 40,
   ...over,
 });
-const sample = (ts: number, gpus: GpuSample[]): TelemetrySample => ({ ts, gpus, cpuPct: 1, ramUsedBytes: 1, ramTotalBytes: 2, tokensPerSecond: null, requestsInFlight: 0, modelVramMiB: null });
+const sample = (ts: number, gpus: GpuSample[]): TelemetrySample => ({
+  ts,
+  gpus,
+  cpuPct: 1,
+  ramUsedBytes: 1,
+  ramTotalBytes: 2,
+  tokensPerSecond: null,
+  requestsInFlight: 0,
+  modelVramMiB: null,
+});
 const cfg: AlertRuleConfig = { enabled: true, vramPct: 85, thresholdC: 83, minIntervalMs: 60_000 };
 const never = () => false;
 
-function kinds(trace: GpuSample[][], opts: { cfg?: AlertRuleConfig; expected?: (gpu: number, w: number) => boolean } = {}) {
+function kinds(
+  trace: GpuSample[][],
+  opts: { cfg?: AlertRuleConfig; expected?: (gpu: number, w: number) => boolean } = {},
+) {
   const rules = new AlertRules();
-  return trace.flatMap((gpus, i) => rules.evaluate(sample(i * 1000, gpus), opts.cfg ?? cfg, opts.expected ?? never).map((a) => `${i}:${a.kind}`));
+  return trace.flatMap((gpus, i) =>
+    rules.evaluate(sample(i * 1000, gpus), opts.cfg ?? cfg, opts.expected ?? never).map((a) => `${i}:${a.kind}`),
+  );
 }
 
 describe('alert rules', () => {
@@ -52,7 +66,10 @@ describe('alert rules', () => {
   });
 
   it('tracks GPUs separately and says nothing when alerts are off', () => {
-    const trace = [[g({ index: 0 }), g({ index: 1 })], [g({ index: 0, temperatureC: 90 }), g({ index: 1, vramUsedMiB: 9900 })]];
+    const trace = [
+      [g({ index: 0 }), g({ index: 1 })],
+      [g({ index: 0, temperatureC: 90 }), g({ index: 1, vramUsedMiB: 9900 })],
+    ];
     const rules = new AlertRules();
     const out = trace.flatMap((gpus, i) => rules.evaluate(sample(i, gpus), cfg, never));
     expect(out.map((a) => [a.gpu, a.kind])).toEqual([
@@ -64,6 +81,11 @@ describe('alert rules', () => {
   });
 
   it('ignores missing readings', () => {
-    expect(kinds([[g({ vramUsedMiB: null, temperatureC: null, powerLimitW: null })], [g({ vramTotalMiB: null, vramUsedMiB: 99999 })]])).toEqual([]);
+    expect(
+      kinds([
+        [g({ vramUsedMiB: null, temperatureC: null, powerLimitW: null })],
+        [g({ vramTotalMiB: null, vramUsedMiB: 99999 })],
+      ]),
+    ).toEqual([]);
   });
 });

@@ -30,12 +30,17 @@ export class AlertRules {
   private readonly gpus = new Map<number, GpuState>();
 
   /** `isExpected(gpu, watts)`: whether we (the user through the app, or the thermal guard) set this limit. */
-  evaluate(sample: TelemetrySample, cfg: AlertRuleConfig, isExpected: (gpu: number, watts: number) => boolean): AlertDraft[] {
+  evaluate(
+    sample: TelemetrySample,
+    cfg: AlertRuleConfig,
+    isExpected: (gpu: number, watts: number) => boolean,
+  ): AlertDraft[] {
     const out: AlertDraft[] = [];
     const minInterval = cfg.minIntervalMs ?? 60_000;
     for (const g of sample.gpus) {
       let st = this.gpus.get(g.index);
-      if (!st) this.gpus.set(g.index, (st = { vramHigh: false, tempHigh: false, lastLimitW: null, lastFired: new Map() }));
+      if (!st)
+        this.gpus.set(g.index, (st = { vramHigh: false, tempHigh: false, lastLimitW: null, lastFired: new Map() }));
       const fire = (d: AlertDraft) => {
         const last = st.lastFired.get(d.kind);
         if (last !== undefined && sample.ts - last < minInterval) return;
@@ -47,14 +52,24 @@ export class AlertRules {
         const pct = (g.vramUsedMiB / g.vramTotalMiB) * 100;
         if (!st.vramHigh && pct > cfg.vramPct) {
           st.vramHigh = true;
-          fire({ kind: 'vram-high', level: 'warning', gpu: g.index, params: { pct: Math.round(pct), usedMiB: g.vramUsedMiB, totalMiB: g.vramTotalMiB, limitPct: cfg.vramPct } });
+          fire({
+            kind: 'vram-high',
+            level: 'warning',
+            gpu: g.index,
+            params: { pct: Math.round(pct), usedMiB: g.vramUsedMiB, totalMiB: g.vramTotalMiB, limitPct: cfg.vramPct },
+          });
         } else if (st.vramHigh && pct < cfg.vramPct - VRAM_REARM_PCT) st.vramHigh = false;
       }
 
       if (g.temperatureC !== null) {
         if (!st.tempHigh && g.temperatureC >= cfg.thresholdC) {
           st.tempHigh = true;
-          fire({ kind: 'temperature-high', level: 'warning', gpu: g.index, params: { temp: g.temperatureC, threshold: cfg.thresholdC } });
+          fire({
+            kind: 'temperature-high',
+            level: 'warning',
+            gpu: g.index,
+            params: { temp: g.temperatureC, threshold: cfg.thresholdC },
+          });
         } else if (st.tempHigh && g.temperatureC < cfg.thresholdC - TEMP_REARM_C) st.tempHigh = false;
       }
 
@@ -63,7 +78,13 @@ export class AlertRules {
         st.lastLimitW = g.powerLimitW;
         if (prev !== null && Math.abs(g.powerLimitW - prev) >= 1 && !isExpected(g.index, g.powerLimitW)) {
           // Not rate-limited: each outside change is its own event.
-          if (cfg.enabled) out.push({ kind: 'power-limit-external', level: 'warning', gpu: g.index, params: { watts: g.powerLimitW, previousW: prev } });
+          if (cfg.enabled)
+            out.push({
+              kind: 'power-limit-external',
+              level: 'warning',
+              gpu: g.index,
+              params: { watts: g.powerLimitW, previousW: prev },
+            });
         }
       }
     }

@@ -5,7 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { readiness, type Readiness, type ReadinessInput } from './readiness';
 
-const base: ReadinessInput = { health: 'not-ready', exited: false, progressAt: 0, outputAt: 0, now: 500, stallMs: 1000 };
+const base: ReadinessInput = {
+  health: 'not-ready',
+  exited: false,
+  progressAt: 0,
+  outputAt: 0,
+  now: 500,
+  stallMs: 1000,
+};
 
 describe('readiness', () => {
   it.each<{ name: string; input: Partial<ReadinessInput>; want: Readiness }>([

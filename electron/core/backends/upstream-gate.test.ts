@@ -3,7 +3,8 @@ import { codeOfCall } from '../../test/error-codes';
 import { AppError } from '../../shared/errors';
 import { gateFor, gateLimits, retryAfterSeconds, UpstreamGate } from './upstream-gate';
 
-const settled = async <T>(p: Promise<T>): Promise<T | 'pending'> => Promise.race([p, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 5))]);
+const settled = async <T>(p: Promise<T>): Promise<T | 'pending'> =>
+  Promise.race([p, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 5))]);
 
 describe('retryAfterSeconds', () => {
   it.each<[number | null, number, number, number]>([

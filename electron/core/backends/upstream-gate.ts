@@ -76,7 +76,10 @@ export class UpstreamGate {
 
   /** New limits apply from the next admission on; requests already running keep their places. */
   setLimits(limits: GateLimits): void {
-    this.limits = { maxInFlight: Math.max(1, Math.floor(limits.maxInFlight)), maxQueued: Math.max(0, Math.floor(limits.maxQueued)) };
+    this.limits = {
+      maxInFlight: Math.max(1, Math.floor(limits.maxInFlight)),
+      maxQueued: Math.max(0, Math.floor(limits.maxQueued)),
+    };
     this.pump();
   }
 

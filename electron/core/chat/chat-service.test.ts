@@ -15,22 +15,65 @@ import type { LlamaTimings } from './completion-client';
 describe('toChatTimings', () => {
   /** No prompt figures from the server (none at all, or generation numbers only). */
   const noPrompt = { promptTokens: 0, promptMs: 0 };
-  it.each<{ name: string; t: LlamaTimings | undefined; ttft: number; fb: { tokens: number; ms: number }; want: ChatTimings }>([
+  it.each<{
+    name: string;
+    t: LlamaTimings | undefined;
+    ttft: number;
+    fb: { tokens: number; ms: number };
+    want: ChatTimings;
+  }>([
     // Captured from the pinned llama-server: its numbers win over ours.
     {
       name: 'server timings',
-      t: { prompt_n: 6, prompt_ms: 2.202, predicted_n: 3, predicted_ms: 15.786, predicted_per_second: 126.69453946534905 },
+      t: {
+        prompt_n: 6,
+        prompt_ms: 2.202,
+        predicted_n: 3,
+        predicted_ms: 15.786,
+        predicted_per_second: 126.69453946534905,
+      },
       ttft: 40,
       fb: { tokens: 99, ms: 9999 },
-      want: { promptTokens: 6, promptMs: 2.202, predictedTokens: 3, predictedMs: 15.786, tokensPerSecond: 126.69453946534905, ttftMs: 40 },
+      want: {
+        promptTokens: 6,
+        promptMs: 2.202,
+        predictedTokens: 3,
+        predictedMs: 15.786,
+        tokensPerSecond: 126.69453946534905,
+        ttftMs: 40,
+      },
     },
     // A cancelled reply has no server timings: count what we saw.
-    { name: 'no server timings: fallback count and rate', t: undefined, ttft: 12, fb: { tokens: 50, ms: 2000 }, want: { ...noPrompt, predictedTokens: 50, predictedMs: 2000, tokensPerSecond: 25, ttftMs: 12 } },
+    {
+      name: 'no server timings: fallback count and rate',
+      t: undefined,
+      ttft: 12,
+      fb: { tokens: 50, ms: 2000 },
+      want: { ...noPrompt, predictedTokens: 50, predictedMs: 2000, tokensPerSecond: 25, ttftMs: 12 },
+    },
     // The rate is derived from whatever mix of numbers is present.
-    { name: 'server counts without a rate', t: { predicted_n: 10, predicted_ms: 500 }, ttft: 5, fb: { tokens: 1, ms: 1 }, want: { ...noPrompt, predictedTokens: 10, predictedMs: 500, tokensPerSecond: 20, ttftMs: 5 } },
+    {
+      name: 'server counts without a rate',
+      t: { predicted_n: 10, predicted_ms: 500 },
+      ttft: 5,
+      fb: { tokens: 1, ms: 1 },
+      want: { ...noPrompt, predictedTokens: 10, predictedMs: 500, tokensPerSecond: 20, ttftMs: 5 },
+    },
     // Zero elapsed time (one token, or a clock that did not tick) must not produce Infinity or NaN in the UI.
-    { name: 'zero milliseconds', t: undefined, ttft: 0, fb: { tokens: 1, ms: 0 }, want: { ...noPrompt, predictedTokens: 1, predictedMs: 0, tokensPerSecond: 0, ttftMs: 0 } },
-    { name: 'nothing generated', t: undefined, ttft: 30, fb: { tokens: 0, ms: 0 }, want: { ...noPrompt, predictedTokens: 0, predictedMs: 0, tokensPerSecond: 0, ttftMs: 30 } },
+    {
+      name: 'zero milliseconds',
+      t: undefined,
+      ttft: 0,
+      fb: { tokens: 1, ms: 0 },
+      want: { ...noPrompt, predictedTokens: 1, predictedMs: 0, tokensPerSecond: 0, ttftMs: 0 },
+    },
+    {
+      name: 'nothing generated',
+      t: undefined,
+      ttft: 30,
+      fb: { tokens: 0, ms: 0 },
+      want: { ...noPrompt, predictedTokens: 0, predictedMs: 0, tokensPerSecond: 0, ttftMs: 30 },
+    },
   ])('$name', ({ t, ttft, fb, want }) => {
     const got = toChatTimings(t, ttft, fb);
     expect(got).toEqual(want);
@@ -95,7 +138,9 @@ describe('ChatService without a model', () => {
     svc.start('r2', msgs, {});
     expect(svc.cancel('r2')).toBe(true);
     await ended;
-    expect(events).toEqual([{ type: 'done', requestId: 'r2', finishReason: 'cancelled', cancelled: true, timings: null }]);
+    expect(events).toEqual([
+      { type: 'done', requestId: 'r2', finishReason: 'cancelled', cancelled: true, timings: null },
+    ]);
     expect(svc.cancel('r2')).toBe(false);
   });
 });
@@ -119,7 +164,9 @@ describe('ChatService behind the backend gate', () => {
     expect(svc.inFlight).toBe(1);
     expect(svc.cancel('q1')).toBe(true);
     await ended;
-    expect(events).toEqual([{ type: 'done', requestId: 'q1', finishReason: 'cancelled', cancelled: true, timings: null }]);
+    expect(events).toEqual([
+      { type: 'done', requestId: 'q1', finishReason: 'cancelled', cancelled: true, timings: null },
+    ]);
     expect(gate.stats()).toMatchObject({ inFlight: 1, queued: 0 });
     busy.release();
     expect(gate.idle).toBe(true);
@@ -134,7 +181,9 @@ describe('ChatService behind the backend gate', () => {
     svc.start('c1', msgs, {});
     svc.cancelAll(new AppError('BACKEND_CRASHED', { reason: 'signal SIGKILL' }));
     await ended;
-    expect(events).toEqual([{ type: 'error', requestId: 'c1', error: expect.objectContaining({ code: 'BACKEND_CRASHED' }) }]);
+    expect(events).toEqual([
+      { type: 'error', requestId: 'c1', error: expect.objectContaining({ code: 'BACKEND_CRASHED' }) },
+    ]);
     busy.release();
   });
 });

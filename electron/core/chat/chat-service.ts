@@ -21,7 +21,11 @@ export interface ChatServiceDeps {
   coalesceMs?: number;
 }
 
-export function toChatTimings(t: LlamaTimings | undefined, ttftMs: number, fallback: { tokens: number; ms: number }): ChatTimings {
+export function toChatTimings(
+  t: LlamaTimings | undefined,
+  ttftMs: number,
+  fallback: { tokens: number; ms: number },
+): ChatTimings {
   const predictedTokens = t?.predicted_n ?? fallback.tokens;
   const predictedMs = t?.predicted_ms ?? fallback.ms;
   return {
@@ -46,7 +50,8 @@ export class ChatService {
   }
 
   start(requestId: string, messages: ChatMessage[], sampling: SamplingParams): void {
-    if (this.active.has(requestId)) throw new AppError('INVALID_PARAMS', { issues: `requestId ${requestId} is already streaming` });
+    if (this.active.has(requestId))
+      throw new AppError('INVALID_PARAMS', { issues: `requestId ${requestId} is already streaming` });
     const endpoint = this.deps.endpoint();
     if (!endpoint) throw new AppError('BACKEND_NOT_READY');
     const abort = new AbortController();
@@ -68,7 +73,14 @@ export class ChatService {
     for (const a of this.active.values()) a.abort(reason);
   }
 
-  private async run(requestId: string, endpoint: Endpoint, messages: ChatMessage[], sampling: SamplingParams, abort: AbortController, ticket: GateTicket) {
+  private async run(
+    requestId: string,
+    endpoint: Endpoint,
+    messages: ChatMessage[],
+    sampling: SamplingParams,
+    abort: AbortController,
+    ticket: GateTicket,
+  ) {
     const t0 = this.now();
     let firstAt: number | null = null;
     let tokens = 0;
@@ -96,25 +108,27 @@ export class ChatService {
     try {
       // Stopped while waiting for the backend: nothing was generated.
       const admitted = await ticket.ready;
-      const outcome = !admitted ? 'aborted' : await streamCompletion({
-        ...endpoint,
-        messages,
-        sampling,
-        signal: abort.signal,
-        onChunk: (c) => {
-          if (c.content || c.reasoning) {
-            const now = this.now();
-            if (firstAt === null) firstAt = now;
-            tokens++;
-            if (c.content) pendingContent += c.content;
-            if (c.reasoning) pendingReasoning += c.reasoning;
-            if (now - lastSent >= coalesceMs) flush();
-            else timer ??= setTimeout(flush, Math.max(0, coalesceMs - (now - lastSent)));
-          }
-          if (c.finishReason) finishReason = c.finishReason;
-          if (c.timings) timings = c.timings;
-        },
-      });
+      const outcome = !admitted
+        ? 'aborted'
+        : await streamCompletion({
+            ...endpoint,
+            messages,
+            sampling,
+            signal: abort.signal,
+            onChunk: (c) => {
+              if (c.content || c.reasoning) {
+                const now = this.now();
+                if (firstAt === null) firstAt = now;
+                tokens++;
+                if (c.content) pendingContent += c.content;
+                if (c.reasoning) pendingReasoning += c.reasoning;
+                if (now - lastSent >= coalesceMs) flush();
+                else timer ??= setTimeout(flush, Math.max(0, coalesceMs - (now - lastSent)));
+              }
+              if (c.finishReason) finishReason = c.finishReason;
+              if (c.timings) timings = c.timings;
+            },
+          });
       flush();
       const end = this.now();
       const ttft = firstAt === null ? end - t0 : firstAt - t0;
@@ -127,7 +141,10 @@ export class ChatService {
         finishReason: cancelled ? 'cancelled' : finishReason,
         cancelled,
         // A stopped reply has no server timings; our own count still tells the user the speed.
-        timings: firstAt === null && !timings ? null : toChatTimings(cancelled ? undefined : timings, ttft, { tokens, ms: end - (firstAt ?? t0) }),
+        timings:
+          firstAt === null && !timings
+            ? null
+            : toChatTimings(cancelled ? undefined : timings, ttft, { tokens, ms: end - (firstAt ?? t0) }),
       });
     } catch (e) {
       flush();

@@ -7,7 +7,12 @@ import { AppError } from '../../shared/errors';
 import { parseSseData, type CompletionChunk } from './completion-client';
 
 const chunk = (delta: object, finish: string | null = null, extra: object = {}) =>
-  JSON.stringify({ choices: [{ finish_reason: finish, index: 0, delta }], created: 1795325525, object: 'chat.completion.chunk', ...extra });
+  JSON.stringify({
+    choices: [{ finish_reason: finish, index: 0, delta }],
+    created: 1795325525,
+    object: 'chat.completion.chunk',
+    ...extra,
+  });
 
 const TIMINGS = {
   cache_n: 0,
@@ -27,17 +32,37 @@ describe('parseSseData', () => {
     { name: 'captured: role chunk', data: chunk({ role: 'assistant', content: null }), want: { finishReason: null } },
     { name: 'content delta', data: chunk({ content: 'Hello' }), want: { content: 'Hello', finishReason: null } },
     // R1-style thinking arrives separately so the UI can fold it away.
-    { name: 'captured: reasoning delta', data: chunk({ reasoning_content: '\n software' }), want: { reasoning: '\n software', finishReason: null } },
-    { name: 'both in one chunk', data: chunk({ content: 'a', reasoning_content: 'b' }), want: { content: 'a', reasoning: 'b', finishReason: null } },
+    {
+      name: 'captured: reasoning delta',
+      data: chunk({ reasoning_content: '\n software' }),
+      want: { reasoning: '\n software', finishReason: null },
+    },
+    {
+      name: 'both in one chunk',
+      data: chunk({ content: 'a', reasoning_content: 'b' }),
+      want: { content: 'a', reasoning: 'b', finishReason: null },
+    },
     // Whitespace is content: a token that is only a newline must not be dropped.
     { name: 'a newline token', data: chunk({ content: '\n' }), want: { content: '\n', finishReason: null } },
     { name: 'an empty content string', data: chunk({ content: '' }), want: { finishReason: null } },
     // The last chunk carries the finish reason and the server's own timings (tokens/s shown to the user).
-    { name: 'captured: final chunk with timings', data: chunk({}, 'length', { timings: TIMINGS }), want: { finishReason: 'length', timings: TIMINGS } },
+    {
+      name: 'captured: final chunk with timings',
+      data: chunk({}, 'length', { timings: TIMINGS }),
+      want: { finishReason: 'length', timings: TIMINGS },
+    },
     { name: 'finish stop', data: chunk({}, 'stop'), want: { finishReason: 'stop' } },
     // A chunk without a finish_reason key leaves it undefined (not null), so it cannot clear an earlier "stop".
-    { name: 'no finish_reason key', data: JSON.stringify({ choices: [{ delta: { content: 'x' } }] }), want: { content: 'x' } },
-    { name: 'no choices (timings-only chunk)', data: JSON.stringify({ choices: [], timings: TIMINGS }), want: { timings: TIMINGS } },
+    {
+      name: 'no finish_reason key',
+      data: JSON.stringify({ choices: [{ delta: { content: 'x' } }] }),
+      want: { content: 'x' },
+    },
+    {
+      name: 'no choices (timings-only chunk)',
+      data: JSON.stringify({ choices: [], timings: TIMINGS }),
+      want: { timings: TIMINGS },
+    },
     { name: 'captured: [DONE]', data: '[DONE]', want: 'done' },
     // A proxy or a broken line must not end the stream; the line is skipped.
     { name: 'garbage', data: 'not json', want: null },
@@ -49,8 +74,20 @@ describe('parseSseData', () => {
 
   it.each([
     // llama-server reports a failure mid-stream as a data line with an error object.
-    { data: JSON.stringify({ error: { code: 500, message: 'context shift is disabled', type: 'server_error' } }), reason: 'context shift is disabled' },
-    { data: JSON.stringify({ error: { code: 400, message: "Field 'top_k': [json.exception.type_error.302] type must be number, but is string", type: 'invalid_request_error' } }), reason: "Field 'top_k'" },
+    {
+      data: JSON.stringify({ error: { code: 500, message: 'context shift is disabled', type: 'server_error' } }),
+      reason: 'context shift is disabled',
+    },
+    {
+      data: JSON.stringify({
+        error: {
+          code: 400,
+          message: "Field 'top_k': [json.exception.type_error.302] type must be number, but is string",
+          type: 'invalid_request_error',
+        },
+      }),
+      reason: "Field 'top_k'",
+    },
     { data: JSON.stringify({ error: {} }), reason: 'unknown error' },
   ])('an error object becomes UPSTREAM_ERROR with its message ($reason)', ({ data, reason }) => {
     let err: unknown;

@@ -43,7 +43,10 @@ export interface StreamRequest {
 export function parseSseData(data: string): CompletionChunk | 'done' | null {
   if (data === '[DONE]') return 'done';
   let json: {
-    choices?: { delta?: { content?: string | null; reasoning_content?: string | null }; finish_reason?: string | null }[];
+    choices?: {
+      delta?: { content?: string | null; reasoning_content?: string | null };
+      finish_reason?: string | null;
+    }[];
     timings?: LlamaTimings;
     error?: { message?: string };
   };
@@ -117,7 +120,8 @@ export function streamCompletion(req: StreamRequest): Promise<'completed' | 'abo
             httpReq.destroy();
           }
         });
-        const cut = (reason: string) => finish(req.signal.aborted ? 'aborted' : new AppError('BACKEND_CRASHED', { reason }));
+        const cut = (reason: string) =>
+          finish(req.signal.aborted ? 'aborted' : new AppError('BACKEND_CRASHED', { reason }));
         res.on('data', onLine);
         res.on('end', () => cut('the reply stream ended before [DONE]'));
         res.on('error', (e) => cut(e.message));
@@ -126,7 +130,9 @@ export function streamCompletion(req: StreamRequest): Promise<'completed' | 'abo
     );
     httpReq.setNoDelay(true);
     // Before anything can destroy the request: an 'error' without a listener would be thrown at the process.
-    httpReq.on('error', (e) => finish(req.signal.aborted ? 'aborted' : new AppError('CHAT_FAILED', { reason: e.message })));
+    httpReq.on('error', (e) =>
+      finish(req.signal.aborted ? 'aborted' : new AppError('CHAT_FAILED', { reason: e.message })),
+    );
     const onAbort = () => {
       finish('aborted');
       httpReq.destroy();

@@ -50,7 +50,9 @@ export class ConversationStore {
     } catch (e) {
       const aside = `${this.file(id)}.corrupt-${Date.now()}`;
       await fs.rename(this.file(id), aside).catch(() => undefined);
-      this.log(`conversation ${id} was unreadable (${(e as Error).message.slice(0, 120)}); kept it as ${path.basename(aside)}`);
+      this.log(
+        `conversation ${id} was unreadable (${(e as Error).message.slice(0, 120)}); kept it as ${path.basename(aside)}`,
+      );
       return null;
     }
   }

@@ -57,7 +57,6 @@ export interface ModelsFeature {
   dispose(): Promise<void>;
 }
 
-
 export async function createModelsFeature(o: ModelsFeatureOptions): Promise<ModelsFeature> {
   const env = o.env ?? process.env;
   const log = o.log ?? (() => undefined);
@@ -72,13 +71,22 @@ export async function createModelsFeature(o: ModelsFeatureOptions): Promise<Mode
     const p = expandHome(s.modelsDir);
     if (path.isAbsolute(p)) return path.resolve(p);
     // Settings refuse relative paths now; one saved before would resolve against wherever the process started.
-    if (!warnedRelative) log(`models folder "${s.modelsDir}" in settings is not an absolute path; using ${defaultModelsDir}`);
+    if (!warnedRelative)
+      log(`models folder "${s.modelsDir}" in settings is not an absolute path; using ${defaultModelsDir}`);
     warnedRelative = true;
     return defaultModelsDir;
   };
-  const endpoints = new EndpointChooser(http, async () => (await o.settings.get()).hub, env, o.hubEndpoints, o.probeTimeoutMs);
+  const endpoints = new EndpointChooser(
+    http,
+    async () => (await o.settings.get()).hub,
+    env,
+    o.hubEndpoints,
+    o.probeTimeoutMs,
+  );
   // (The manager is created next; the library asks it for records only when its own file turns out damaged.)
-  const library: Library = new Library(o.dataDir, modelsDir, (list) => o.bus.emit('library.changed', list), log, { downloadRecords: () => manager.completedRecords() });
+  const library: Library = new Library(o.dataDir, modelsDir, (list) => o.bus.emit('library.changed', list), log, {
+    downloadRecords: () => manager.completedRecords(),
+  });
   const manager: DownloadManager = new DownloadManager({
     dataDir: o.dataDir,
     modelsDir,
@@ -133,15 +141,36 @@ export async function createModelsFeature(o: ModelsFeatureOptions): Promise<Mode
       const group = listing.groups.find((g) => g.path === file || g.files.some((f) => f.path === file));
       if (!group) throw new AppError('HUB_FILE_NOT_FOUND', { repo: listing.ref.repo, file });
       const ep = listing.endpoint;
-      const remote = group.files.map((f) => ({ url: downloadUrl(ep, listing.ref.repo, listing.ref.revision, f.path), size: f.sizeBytes || null, name: f.path }));
+      const remote = group.files.map((f) => ({
+        url: downloadUrl(ep, listing.ref.repo, listing.ref.revision, f.path),
+        size: f.sizeBytes || null,
+        name: f.path,
+      }));
       const r = await inspectRemote(remote, http.fetch);
       const first = r.headers[0]!;
       const tensors = r.headers.flatMap((h) => h.tensors);
-      const facts = factsFromGguf({ metadata: first.metadata, tensors }, tensors.map((t) => t.name));
+      const facts = factsFromGguf(
+        { metadata: first.metadata, tensors },
+        tensors.map((t) => t.name),
+      );
       const weights = weightsFromTensors(tensors, facts.blockCount, group.sizeBytes || r.info.sizeBytes);
       const quant = group.quant ?? r.info.quantization ?? path.basename(group.path);
       const bpw = (weights.fileBytes * 8) / Math.max(1, r.info.parameterCount ?? 1);
-      const fit: ModelFit = planModel({ id: `${listing.ref.repo}/${group.path}`, facts, quants: [{ quant, bitsPerWeight: bpw, dynamic: /^UD-/i.test(quant) && (r.info.parameterCount ?? 0) > 100e9, weights }] }, await hardware());
+      const fit: ModelFit = planModel(
+        {
+          id: `${listing.ref.repo}/${group.path}`,
+          facts,
+          quants: [
+            {
+              quant,
+              bitsPerWeight: bpw,
+              dynamic: /^UD-/i.test(quant) && (r.info.parameterCount ?? 0) > 100e9,
+              weights,
+            },
+          ],
+        },
+        await hardware(),
+      );
       return { model: r.info, facts, fit, headerBytes: r.bytesFetched };
     },
     'models.library': () => library.list(),

@@ -71,7 +71,11 @@ export async function createMonitoring(deps: MonitoringDeps): Promise<Monitoring
     ...opts,
     bus,
     env: deps.env,
-    backend: { endpoint: () => backend.endpoint(), capabilities: () => backend.capabilities(), pid: () => backend.status().pid },
+    backend: {
+      endpoint: () => backend.endpoint(),
+      capabilities: () => backend.capabilities(),
+      pid: () => backend.status().pid,
+    },
     thresholdC: () => settings.thermalGuard.thresholdC,
     alert: (d) => alerts.push(d),
     log,
@@ -89,14 +93,21 @@ export async function createMonitoring(deps: MonitoringDeps): Promise<Monitoring
   });
   // Windows: whether we run elevated is known only after a `whoami` (until then a change goes through UAC).
   if (opts.privileged === undefined && process.platform === 'win32') {
-    void detectPrivileged(process.platform, runTool, deps.env).then((p) => power.setPrivileged(p), () => undefined);
+    void detectPrivileged(process.platform, runTool, deps.env).then(
+      (p) => power.setPrivileged(p),
+      () => undefined,
+    );
   }
   const guard = new ThermalGuardDriver({ telemetry, power, alert: (d) => alerts.push(d), log });
   power.setGuard(guard);
 
   const rules = new AlertRules();
   const offRules = telemetry.onSample((s) => {
-    const cfg = { enabled: settings.alerts.enabled, vramPct: settings.alerts.vramPct, thresholdC: settings.thermalGuard.thresholdC };
+    const cfg = {
+      enabled: settings.alerts.enabled,
+      vramPct: settings.alerts.vramPct,
+      thresholdC: settings.thermalGuard.thresholdC,
+    };
     for (const d of rules.evaluate(s, cfg, (gpu, w) => power.isExpected(gpu, w))) alerts.push(d);
   });
   const offSettings = bus.on('settings.changed', (s) => {
@@ -115,7 +126,12 @@ export async function createMonitoring(deps: MonitoringDeps): Promise<Monitoring
   let probe: Promise<HardwareReport> | null = null;
   const getReport = (refresh = false) => {
     if (!probe || refresh) {
-      probe = probeHardware({ env: deps.env, dataDir: deps.dataDir, locateLlamaServer: deps.locateLlamaServer, ...(opts.probeTimeoutMs ? { timeoutMs: opts.probeTimeoutMs } : {}) });
+      probe = probeHardware({
+        env: deps.env,
+        dataDir: deps.dataDir,
+        locateLlamaServer: deps.locateLlamaServer,
+        ...(opts.probeTimeoutMs ? { timeoutMs: opts.probeTimeoutMs } : {}),
+      });
       probe.catch(() => (probe = null));
     }
     return probe;

@@ -35,13 +35,30 @@ const odd = randomBytes(4 * 256 * 1024 + 100);
 const oddSha = createHash('sha256').update(odd).digest('hex');
 
 // All connections at once (no ramp-up), so the fault tests run with segments in parallel; the ramp has its own tests.
-const tuning: Partial<DownloadTuning> = { connections: 4, enoughPerConnection: null, segmentBytes: SEG, stallMs: 400, backoffBaseMs: 10, backoffMaxMs: 100, maxRetries: 4, failoverAfter: 3, checkpointMs: 20 };
+const tuning: Partial<DownloadTuning> = {
+  connections: 4,
+  enoughPerConnection: null,
+  segmentBytes: SEG,
+  stallMs: 400,
+  backoffBaseMs: 10,
+  backoffMaxMs: 100,
+  maxRetries: 4,
+  failoverAfter: 3,
+  checkpointMs: 20,
+};
 
 let emu: Emu;
 let dir: string;
 beforeAll(async () => {
   emu = await startHubEmulator();
-  await emu.addRepo({ id: REPO, files: [{ path: FILE, data }, { path: SMALL, data: small }, { path: ODD, data: odd }] });
+  await emu.addRepo({
+    id: REPO,
+    files: [
+      { path: FILE, data },
+      { path: SMALL, data: small },
+      { path: ODD, data: odd },
+    ],
+  });
 });
 afterAll(async () => {
   await emu.close();
@@ -54,9 +71,23 @@ afterEach(() => {
 
 const hf = (url = emu.url): EndpointInfo => ({ id: 'huggingface', hub: 'huggingface', url });
 const ms = (url = emu.url): EndpointInfo => ({ id: 'modelscope', hub: 'modelscope', url });
-const src = (ep: EndpointInfo, file = FILE): DownloadSource => ({ endpoint: ep, url: downloadUrl(ep, REPO, ep.hub === 'modelscope' ? 'master' : 'main', file) });
+const src = (ep: EndpointInfo, file = FILE): DownloadSource => ({
+  endpoint: ep,
+  url: downloadUrl(ep, REPO, ep.hub === 'modelscope' ? 'master' : 'main', file),
+});
 
-function setup(opts: { file?: string; sources?: DownloadSource[]; tuning?: Partial<DownloadTuning>; size?: number; openPartial?: (f: string) => Promise<PartialFile>; signal?: AbortSignal; warm?: FileDownload['warm']; switched?: string[] } = {}) {
+function setup(
+  opts: {
+    file?: string;
+    sources?: DownloadSource[];
+    tuning?: Partial<DownloadTuning>;
+    size?: number;
+    openPartial?: (f: string) => Promise<PartialFile>;
+    signal?: AbortSignal;
+    warm?: FileDownload['warm'];
+    switched?: string[];
+  } = {},
+) {
   dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'dl-down-'));
   if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true });
   const file = opts.file ?? FILE;
@@ -64,9 +95,20 @@ function setup(opts: { file?: string; sources?: DownloadSource[]; tuning?: Parti
   const pool = new SourcePool(opts.sources ?? [src(hf(), file)], null, (s) => opts.switched?.push(s.endpoint.id));
   const logs: string[] = [];
   const d = new FileDownload(
-    { label: file, size: opts.size ?? (file === SMALL ? small.length : file === ODD ? odd.length : SIZE), sha256: file === SMALL ? smallSha : file === ODD ? oddSha : sha, partialPath, sidecarPath: `${partialPath}.json`, note: REPO },
+    {
+      label: file,
+      size: opts.size ?? (file === SMALL ? small.length : file === ODD ? odd.length : SIZE),
+      sha256: file === SMALL ? smallSha : file === ODD ? oddSha : sha,
+      partialPath,
+      sidecarPath: `${partialPath}.json`,
+      note: REPO,
+    },
     { ...tuning, ...opts.tuning },
-    { fetch: globalThis.fetch, log: (m) => logs.push(m), ...(opts.openPartial ? { openPartial: opts.openPartial } : {}) },
+    {
+      fetch: globalThis.fetch,
+      log: (m) => logs.push(m),
+      ...(opts.openPartial ? { openPartial: opts.openPartial } : {}),
+    },
     pool,
     { signal: opts.signal ?? new AbortController().signal, warm: opts.warm ?? null },
   );
@@ -196,7 +238,10 @@ describe('FileDownload', () => {
 
   it('moves to another endpoint with the same SHA-256 when one keeps failing, into the same partial file', async () => {
     // Hugging Face's bytes fail halfway through every response; ModelScope serves the same file.
-    emu.setFaults([{ kind: 'drop', at: 2_500_000, hub: 'huggingface', times: Infinity }, { kind: 'status', status: 502, hub: 'huggingface', times: Infinity, at: 2_600_000 }]);
+    emu.setFaults([
+      { kind: 'drop', at: 2_500_000, hub: 'huggingface', times: Infinity },
+      { kind: 'status', status: 502, hub: 'huggingface', times: Infinity, at: 2_600_000 },
+    ]);
     const switched: string[] = [];
     const { d, partialPath } = setup({ sources: [src(hf()), src(ms())], switched });
     await expectComplete(d, partialPath);
@@ -256,7 +301,9 @@ describe('FileDownload', () => {
   it('network loss: retries with backoff until the server is back', async () => {
     const port = emu.port;
     emu.setFaults([{ kind: 'rate', bytesPerSecond: 4_000_000 }]);
-    const { d, partialPath } = setup({ tuning: { maxRetries: 8, backoffBaseMs: 50, backoffMaxMs: 300, failoverAfter: 100 } });
+    const { d, partialPath } = setup({
+      tuning: { maxRetries: 8, backoffBaseMs: 50, backoffMaxMs: 300, failoverAfter: 100 },
+    });
     const run = d.run();
     await new Promise((r) => setTimeout(r, 300));
     await emu.close();

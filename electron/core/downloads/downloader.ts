@@ -15,9 +15,25 @@ import type { Fetch } from './hubs';
 import { OrderedHasher, type WarmHash } from './ordered-hasher';
 import { createPartialFile, openPartialFile, statfsFree, type PartialFile } from './partial-file';
 import { connectionLimit, initialConnections, rampStep } from './ramp';
-import { BLOCK_BYTES, fetchRange, RangeFailure, SourceUnusable, WriteFailed, type RangeFetchContext } from './range-fetch';
+import {
+  BLOCK_BYTES,
+  fetchRange,
+  RangeFailure,
+  SourceUnusable,
+  WriteFailed,
+  type RangeFetchContext,
+} from './range-fetch';
 import { FRESH, nextStep, type Failure, type RetryState } from './retry';
-import { bytesDone, contiguousDone, readSidecar, SIDECAR_VERSION, SidecarWriter, segmentsOf, writeSidecar, type Segment } from './sidecar';
+import {
+  bytesDone,
+  contiguousDone,
+  readSidecar,
+  SIDECAR_VERSION,
+  SidecarWriter,
+  segmentsOf,
+  writeSidecar,
+  type Segment,
+} from './sidecar';
 import type { SourcePool } from './sources';
 import { checkpointEveryBytes, DEFAULT_TUNING, hashWindowBytes, type DownloadTuning } from './tuning';
 
@@ -124,12 +140,25 @@ export class FileDownload {
     let state = await readSidecar(spec.sidecarPath, spec);
     const st = await fs.stat(spec.partialPath).catch(() => null);
     if (state && st?.isFile() && st.size === spec.size) {
-      if (!state.verified) this.log(`resuming: ${formatBytes(bytesDone(segmentsOf(spec.size, state.segmentBytes, state)))} already on disk`);
+      if (!state.verified)
+        this.log(
+          `resuming: ${formatBytes(bytesDone(segmentsOf(spec.size, state.segmentBytes, state)))} already on disk`,
+        );
     } else {
       // Starting over: a hash kept from before covers bytes that are gone.
       this.dropWarm();
       await createPartialFile(spec.partialPath, spec.size);
-      state = { version: SIDECAR_VERSION, sha256: spec.sha256.toLowerCase(), size: spec.size, segmentBytes: this.t.segmentBytes, doneBelow: 0, partial: {}, verified: false, source: spec.note, updatedAt: Date.now() };
+      state = {
+        version: SIDECAR_VERSION,
+        sha256: spec.sha256.toLowerCase(),
+        size: spec.size,
+        segmentBytes: this.t.segmentBytes,
+        doneBelow: 0,
+        partial: {},
+        verified: false,
+        source: spec.note,
+        updatedAt: Date.now(),
+      };
       await writeSidecar(spec.sidecarPath, state, true);
     }
     if (!state.verified) this.segments = segmentsOf(spec.size, state.segmentBytes, state);
@@ -163,7 +192,13 @@ export class FileDownload {
     const recycle = (b: Buffer) => {
       if (b.byteLength === BLOCK_BYTES && this.blocks.length < 32) this.blocks.push(b);
     };
-    const hasher = new OrderedHasher(spec.size, window, (pos, len) => file.read(pos, len), warm, warm ? undefined : createHashSink(recycle, this.io.hashInWorker ?? true));
+    const hasher = new OrderedHasher(
+      spec.size,
+      window,
+      (pos, len) => file.read(pos, len),
+      warm,
+      warm ? undefined : createHashSink(recycle, this.io.hashInWorker ?? true),
+    );
     this.hasher = hasher;
     for (const s of this.segments) if (s.done > 0) hasher.addDiskRange(s.start, s.start + s.done);
     // A failed routine checkpoint (full disk) is not fatal: the next one or the final durable write reports it.
@@ -190,7 +225,12 @@ export class FileDownload {
       }
       await this.syncing;
       await file.datasync();
-      return { sha256: digest, alreadyVerified: false, fetchedBytes: this.fetchedBytes, diskBytesRead: hasher.diskBytesRead };
+      return {
+        sha256: digest,
+        alreadyVerified: false,
+        fetchedBytes: this.fetchedBytes,
+        diskBytesRead: hasher.diskBytesRead,
+      };
     } catch (e) {
       if (this.opts.signal.aborted) {
         await hasher.settle().catch(() => undefined);
@@ -222,7 +262,14 @@ export class FileDownload {
       enough !== null && workers.length < max
         ? setInterval(() => {
             const now = Date.now();
-            const { add, perConnection } = rampStep({ gotBytes: this.fetchedBytes - last, elapsedMs: now - lastAt, open: workers.length, limit: max, enough, unclaimed: this.next < this.segments.length });
+            const { add, perConnection } = rampStep({
+              gotBytes: this.fetchedBytes - last,
+              elapsedMs: now - lastAt,
+              open: workers.length,
+              limit: max,
+              enough,
+              unclaimed: this.next < this.segments.length,
+            });
             last = this.fetchedBytes;
             lastAt = now;
             if (!add || this.stop.signal.aborted) return;
@@ -273,7 +320,11 @@ export class FileDownload {
   }
 
   private maybeCheckpoint() {
-    if (this.received - this.sidecar.bytesAtLastWrite >= checkpointEveryBytes(this.t, this.segmentBytes) && !this.sidecar.busy) void this.sidecar.write(false).catch(() => undefined);
+    if (
+      this.received - this.sidecar.bytesAtLastWrite >= checkpointEveryBytes(this.t, this.segmentBytes) &&
+      !this.sidecar.busy
+    )
+      void this.sidecar.write(false).catch(() => undefined);
   }
 
   private async worker(): Promise<void> {
@@ -289,7 +340,14 @@ export class FileDownload {
         await this.segment(seg);
       } catch (e) {
         if (this.stop.signal.aborted) return;
-        this.fatal ??= e instanceof AppError ? e : new AppError('DOWNLOAD_FAILED', { file: this.spec.label, reason: describe(e) }, String((e as Error)?.stack ?? e));
+        this.fatal ??=
+          e instanceof AppError
+            ? e
+            : new AppError(
+                'DOWNLOAD_FAILED',
+                { file: this.spec.label, reason: describe(e) },
+                String((e as Error)?.stack ?? e),
+              );
         this.stop.abort(this.fatal);
         return;
       }
@@ -303,7 +361,11 @@ export class FileDownload {
     while (seg.done < len) {
       if (this.stop.signal.aborted) throw this.stop.signal.reason;
       const src = this.sources.current();
-      if (!src) throw this.sources.failures.at(-1)?.error ?? new AppError('DOWNLOAD_FAILED', { file: this.spec.label, reason: state.lastReason || 'no endpoint left' });
+      if (!src)
+        throw (
+          this.sources.failures.at(-1)?.error ??
+          new AppError('DOWNLOAD_FAILED', { file: this.spec.label, reason: state.lastReason || 'no endpoint left' })
+        );
       const before = seg.done;
       let failure: Failure;
       try {
@@ -384,8 +446,20 @@ export class FileDownload {
     // (DISK_FULL: the sidecar's atomic write already said so.)
     if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'DISK_FULL') {
       const free = await (this.io.statfsFree ?? statfsFree)(dir);
-      return new AppError('DOWNLOAD_DISK_FULL', { path: dir, needed: formatBytes(this.spec.size - this.received), free: free === null ? '?' : formatBytes(free) }, describe(e));
+      return new AppError(
+        'DOWNLOAD_DISK_FULL',
+        {
+          path: dir,
+          needed: formatBytes(this.spec.size - this.received),
+          free: free === null ? '?' : formatBytes(free),
+        },
+        describe(e),
+      );
     }
-    return new AppError('DOWNLOAD_FAILED', { file: this.spec.label, reason: `cannot write ${this.spec.partialPath}: ${describe(e)}` }, String((e as Error)?.stack ?? e));
+    return new AppError(
+      'DOWNLOAD_FAILED',
+      { file: this.spec.label, reason: `cannot write ${this.spec.partialPath}: ${describe(e)}` },
+      String((e as Error)?.stack ?? e),
+    );
   }
 }

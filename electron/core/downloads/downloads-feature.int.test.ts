@@ -10,7 +10,17 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { methods } from '../../shared/contract';
 import type { DownloadJob } from '../../shared/models';
-import { F16_FILE, Q8_FILE, SPLIT_FILES, SPLIT_REPO, startTestHub, TEST_REPO, visibleModelFiles, writeTestCatalog, type Hub } from '../../test/hub-fixtures';
+import {
+  F16_FILE,
+  Q8_FILE,
+  SPLIT_FILES,
+  SPLIT_REPO,
+  startTestHub,
+  TEST_REPO,
+  visibleModelFiles,
+  writeTestCatalog,
+  type Hub,
+} from '../../test/hub-fixtures';
 import { tmpDir } from '../../test/helpers';
 import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } from '../compose/models';
 import { SettingsStore } from '../settings/store';
@@ -41,7 +51,14 @@ async function open(over: Partial<ModelsFeatureOptions> = {}): Promise<ModelsFea
     bus,
     env: {},
     hubEndpoints: { huggingface: hub.emu.url, 'hf-mirror': hub.emu.url, modelscope: hub.emu.url },
-    downloadTuning: { segmentBytes: 2 * 1024 * 1024, stallMs: 1000, backoffBaseMs: 20, backoffMaxMs: 200, maxRetries: 3, checkpointMs: 50 },
+    downloadTuning: {
+      segmentBytes: 2 * 1024 * 1024,
+      stallMs: 1000,
+      backoffBaseMs: 20,
+      backoffMaxMs: 200,
+      maxRetries: 3,
+      checkpointMs: 50,
+    },
     probeTimeoutMs: 1000,
     ...over,
   });
@@ -63,7 +80,9 @@ afterEach(async () => {
   // Whatever happened, nothing unverified is visible in the models folder.
   const models = await feature.modelsDir();
   for (const f of visibleModelFiles(models).filter((x) => x.endsWith('.gguf'))) {
-    const rec = (await feature.library.list()).find((m) => m.path === path.join(models, ...f.split('/')) || f.includes('00002-of'));
+    const rec = (await feature.library.list()).find(
+      (m) => m.path === path.join(models, ...f.split('/')) || f.includes('00002-of'),
+    );
     expect(rec, `${f} is in the models folder but not in the library`).toBeDefined();
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -100,7 +119,15 @@ describe('downloads', () => {
     for (const e of events) expect(methods['downloads.list'].result.element.safeParse(e).success).toBe(true);
     const lib = (await call('models.library', {})) as Awaited<ReturnType<typeof feature.library.list>>;
     expect(lib).toHaveLength(1);
-    expect(lib[0]).toMatchObject({ architecture: 'qwen2', quantization: 'Q8_0', source: 'models-folder', repo: TEST_REPO, catalogId: 'test-tiny', error: null, contextLength: 4096 });
+    expect(lib[0]).toMatchObject({
+      architecture: 'qwen2',
+      quantization: 'Q8_0',
+      source: 'models-folder',
+      repo: TEST_REPO,
+      catalogId: 'test-tiny',
+      error: null,
+      contextLength: 4096,
+    });
     expect(libraryEvents).toBeGreaterThan(0);
   });
 
@@ -126,7 +153,9 @@ describe('downloads', () => {
     const job = (await call('downloads.start', { ref: SPLIT_REPO })) as DownloadJob;
     const end = await feature.manager.waitFor(job.id);
     expect(end.state).toBe('completed');
-    expect(visibleModelFiles(await feature.modelsDir())).toEqual(SPLIT_FILES.map((f) => `deeplocal/test-split-GGUF/${f}`));
+    expect(visibleModelFiles(await feature.modelsDir())).toEqual(
+      SPLIT_FILES.map((f) => `deeplocal/test-split-GGUF/${f}`),
+    );
     const lib = await feature.library.list();
     expect(lib).toHaveLength(1);
     expect(lib[0]).toMatchObject({ splitCount: 2, name: 'Split Test' });
@@ -207,7 +236,9 @@ describe('downloads', () => {
     expect(fs.readdirSync(dataDir).filter((n) => n.startsWith('library.json.corrupt-'))).toHaveLength(1);
     // Known as verified again: asking for it does not fetch it a second time.
     hub.emu.resetStats();
-    expect(((await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0' })) as DownloadJob).state).toBe('completed');
+    expect(((await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0' })) as DownloadJob).state).toBe(
+      'completed',
+    );
     expect(hub.emu.stats.bytesServed).toBe(0);
   });
 
@@ -251,7 +282,11 @@ describe('downloads', () => {
 
   it('when Hugging Face keeps failing mid-file, continues from ModelScope (same SHA-256) into the same partial', async () => {
     hub.emu.setFaults([{ kind: 'drop', at: 10_000_000, hub: 'huggingface', times: Infinity }]);
-    const job = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0', endpoint: 'huggingface' })) as DownloadJob;
+    const job = (await call('downloads.start', {
+      catalogId: 'test-tiny',
+      quant: 'Q8_0',
+      endpoint: 'huggingface',
+    })) as DownloadJob;
     expect(job.endpoint?.id).toBe('huggingface');
     const end = await feature.manager.waitFor(job.id);
     expect(end.state).toBe('completed');
@@ -260,7 +295,10 @@ describe('downloads', () => {
   });
 
   it('wrong bytes: failed with DOWNLOAD_HASH_MISMATCH, nothing installed, nothing left behind', async () => {
-    hub.emu.setFaults([{ kind: 'corrupt', at: 5_000_000, length: 4, hub: 'huggingface' }, { kind: 'corrupt', at: 5_000_000, length: 4, hub: 'modelscope' }]);
+    hub.emu.setFaults([
+      { kind: 'corrupt', at: 5_000_000, length: 4, hub: 'huggingface' },
+      { kind: 'corrupt', at: 5_000_000, length: 4, hub: 'modelscope' },
+    ]);
     const job = (await call('downloads.start', { catalogId: 'test-tiny', quant: 'Q8_0' })) as DownloadJob;
     const end = await feature.manager.waitFor(job.id);
     expect(end.state).toBe('failed');
@@ -271,7 +309,10 @@ describe('downloads', () => {
   });
 
   it('a file that hashes right but is not a GGUF is refused (MODEL_NOT_GGUF)', async () => {
-    await hub.emu.addRepo({ id: 'bad/notgguf-GGUF', files: [{ path: 'x-Q4_K_M.gguf', data: Buffer.alloc(3_000_000, 7) }] });
+    await hub.emu.addRepo({
+      id: 'bad/notgguf-GGUF',
+      files: [{ path: 'x-Q4_K_M.gguf', data: Buffer.alloc(3_000_000, 7) }],
+    });
     const job = (await call('downloads.start', { ref: 'bad/notgguf-GGUF' })) as DownloadJob;
     const end = await feature.manager.waitFor(job.id);
     expect(end.error?.code).toBe('MODEL_NOT_GGUF');
@@ -301,7 +342,10 @@ describe('downloads', () => {
 
 describe('repos, probe, fit', () => {
   it('models.openRepo lists GGUF groups with sizes and SHA-256', async () => {
-    const r = (await call('models.openRepo', { ref: `hf.co/${TEST_REPO}` })) as { groups: { quant: string | null; files: { sha256: string | null }[] }[]; catalogId: string | null };
+    const r = (await call('models.openRepo', { ref: `hf.co/${TEST_REPO}` })) as {
+      groups: { quant: string | null; files: { sha256: string | null }[] }[];
+      catalogId: string | null;
+    };
     expect(r.groups.map((g) => g.quant).sort()).toEqual(['F16', 'Q8_0']);
     expect(r.groups.every((g) => g.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256 ?? '')))).toBe(true);
     expect(r.catalogId).toBe('test-tiny');
@@ -309,7 +353,11 @@ describe('repos, probe, fit', () => {
 
   it('models.inspectRemote: facts and a plan from the header alone', async () => {
     hub.emu.resetStats();
-    const r = (await call('models.inspectRemote', { ref: TEST_REPO, file: Q8_FILE })) as { facts: { architecture: string; blockCount: number }; fit: { plans: unknown[]; recommended: unknown }; headerBytes: number };
+    const r = (await call('models.inspectRemote', { ref: TEST_REPO, file: Q8_FILE })) as {
+      facts: { architecture: string; blockCount: number };
+      fit: { plans: unknown[]; recommended: unknown };
+      headerBytes: number;
+    };
     expect(r.facts).toMatchObject({ architecture: 'qwen2', blockCount: 2 });
     expect(r.fit.plans.length).toBeGreaterThan(0);
     expect(r.fit.recommended).not.toBeNull();
@@ -323,7 +371,13 @@ describe('repos, probe, fit', () => {
   });
 
   it('models.fit plans the catalog for given hardware and names a recommendation', async () => {
-    const r = (await call('models.fit', { hardware: { gpus: [{ index: 0, name: 'NVIDIA GeForce RTX 4090', freeBytes: 23e9, totalBytes: 24e9 }], ramAvailableBytes: 60e9, ramTotalBytes: 64e9 } })) as { models: { modelId: string }[]; recommended: { modelId: string } | null };
+    const r = (await call('models.fit', {
+      hardware: {
+        gpus: [{ index: 0, name: 'NVIDIA GeForce RTX 4090', freeBytes: 23e9, totalBytes: 24e9 }],
+        ramAvailableBytes: 60e9,
+        ramTotalBytes: 64e9,
+      },
+    })) as { models: { modelId: string }[]; recommended: { modelId: string } | null };
     expect(r.models.map((m) => m.modelId)).toContain('test-tiny');
     expect(r.recommended?.modelId).toBe('deepseek-r1-distill-qwen-32b');
   });

@@ -88,7 +88,8 @@ export class WorkerSha256 implements HashSink {
     // Only a buffer that owns its whole ArrayBuffer may be transferred: a view (or a small Buffer, which is a slice
     // of Node's shared pool) is copied first — transferring its ArrayBuffer would hand over, and detach, memory that
     // other Buffers use. (Not `chunk.slice()`: on a Buffer that is a view, not a copy.)
-    const own = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
+    const own =
+      chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
     const c = own ? chunk : new Uint8Array(chunk);
     this.queued += c.byteLength;
     this.worker.postMessage({ t: 'u', b: c.buffer, o: c.byteOffset, n: c.byteLength }, [c.buffer as ArrayBuffer]);

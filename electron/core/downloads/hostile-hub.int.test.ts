@@ -52,7 +52,14 @@ const USER_FILE_CONTENT = 'the user wrote this; nobody may replace it\n';
 let emu: HubEmulator;
 beforeAll(async () => {
   emu = await startHubEmulator();
-  await emu.addRepo({ id: REPO, files: [{ path: GOOD, data: model('Good') }, ...HOSTILE.map((p, i) => ({ path: p, data: model(`Evil ${i}`) })), { path: 'README.md', data: Buffer.from('# hi\n') }] });
+  await emu.addRepo({
+    id: REPO,
+    files: [
+      { path: GOOD, data: model('Good') },
+      ...HOSTILE.map((p, i) => ({ path: p, data: model(`Evil ${i}`) })),
+      { path: 'README.md', data: Buffer.from('# hi\n') },
+    ],
+  });
   await emu.addRepo({ id: 'evil/linked-GGUF', files: [{ path: 'linked-Q4_K_M.gguf', data: model('Linked') }] });
   await emu.addRepo({ id: 'evil/inclinked-GGUF', files: [{ path: 'inc-Q4_K_M.gguf', data: model('Inc') }] });
 });
@@ -140,7 +147,9 @@ describe.each([
   });
 
   it.each(HOSTILE)('asking for %j by name is refused before anything is written', async (file) => {
-    await expect(call('downloads.start', { ref, file })).rejects.toMatchObject({ code: expect.stringMatching(/^(HUB_UNSAFE_PATH|INVALID_PARAMS)$/) });
+    await expect(call('downloads.start', { ref, file })).rejects.toMatchObject({
+      code: expect.stringMatching(/^(HUB_UNSAFE_PATH|INVALID_PARAMS)$/),
+    });
     expect(fs.existsSync(path.join(dataDir, 'models', '.incomplete'))).toBe(false);
   });
 
@@ -166,20 +175,28 @@ describe('symlinks inside the models folder', () => {
     }
   })();
 
-  it.skipIf(!canLink)('a repo folder that is a symlink to elsewhere is refused (HUB_UNSAFE_PATH), nothing lands there', async () => {
-    const models = await feature.modelsDir();
-    fs.mkdirSync(path.join(models, 'evil'), { recursive: true });
-    fs.symlinkSync(outside, path.join(models, 'evil', 'linked-GGUF'), 'dir');
-    await expect(call('downloads.start', { ref: 'evil/linked-GGUF' })).rejects.toMatchObject({ code: 'HUB_UNSAFE_PATH', params: { repo: 'evil/linked-GGUF' } });
-    expect(fs.readdirSync(outside)).toEqual([]);
-    fs.unlinkSync(path.join(models, 'evil', 'linked-GGUF'));
-  });
+  it.skipIf(!canLink)(
+    'a repo folder that is a symlink to elsewhere is refused (HUB_UNSAFE_PATH), nothing lands there',
+    async () => {
+      const models = await feature.modelsDir();
+      fs.mkdirSync(path.join(models, 'evil'), { recursive: true });
+      fs.symlinkSync(outside, path.join(models, 'evil', 'linked-GGUF'), 'dir');
+      await expect(call('downloads.start', { ref: 'evil/linked-GGUF' })).rejects.toMatchObject({
+        code: 'HUB_UNSAFE_PATH',
+        params: { repo: 'evil/linked-GGUF' },
+      });
+      expect(fs.readdirSync(outside)).toEqual([]);
+      fs.unlinkSync(path.join(models, 'evil', 'linked-GGUF'));
+    },
+  );
 
   it.skipIf(!canLink)('a partial-download folder that is a symlink to elsewhere is refused too', async () => {
     const models = await feature.modelsDir();
     fs.mkdirSync(path.join(models, '.incomplete'), { recursive: true });
     fs.symlinkSync(outside, path.join(models, '.incomplete', 'evil'), 'dir');
-    await expect(call('downloads.start', { ref: 'evil/inclinked-GGUF' })).rejects.toMatchObject({ code: 'HUB_UNSAFE_PATH' });
+    await expect(call('downloads.start', { ref: 'evil/inclinked-GGUF' })).rejects.toMatchObject({
+      code: 'HUB_UNSAFE_PATH',
+    });
     expect(fs.readdirSync(outside)).toEqual([]);
     fs.unlinkSync(path.join(models, '.incomplete', 'evil'));
   });

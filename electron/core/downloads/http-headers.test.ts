@@ -28,11 +28,20 @@ describe('parseRetryAfter', () => {
 describe('parseLinkHeader', () => {
   const base = 'https://huggingface.co/api/models/a/b/tree/main?recursive=true';
   it.each<[string | null, Record<string, string>]>([
-    ['<https://huggingface.co/api/models/a/b/tree/main?recursive=true&cursor=abc>; rel="next"', { next: 'https://huggingface.co/api/models/a/b/tree/main?recursive=true&cursor=abc' }],
+    [
+      '<https://huggingface.co/api/models/a/b/tree/main?recursive=true&cursor=abc>; rel="next"',
+      { next: 'https://huggingface.co/api/models/a/b/tree/main?recursive=true&cursor=abc' },
+    ],
     // Relative targets resolve against the request URL.
-    ['</api/models/a/b/tree/main?cursor=2>; rel=next', { next: 'https://huggingface.co/api/models/a/b/tree/main?cursor=2' }],
+    [
+      '</api/models/a/b/tree/main?cursor=2>; rel=next',
+      { next: 'https://huggingface.co/api/models/a/b/tree/main?cursor=2' },
+    ],
     // Several links, several rels in one, other params, commas inside the URL.
-    ['<https://x/1?a=1,2>; rel="prev first", <https://x/3>; title="t"; rel="next"', { prev: 'https://x/1?a=1,2', first: 'https://x/1?a=1,2', next: 'https://x/3' }],
+    [
+      '<https://x/1?a=1,2>; rel="prev first", <https://x/3>; title="t"; rel="next"',
+      { prev: 'https://x/1?a=1,2', first: 'https://x/1?a=1,2', next: 'https://x/3' },
+    ],
     ['garbage', {}],
     ['<https://x/1>', {}],
     [null, {}],

@@ -8,8 +8,24 @@ import { AppError } from '../../shared/errors';
 import type { RepoFile, RepoRef } from '../../shared/models';
 import { defaultGroup, groupGgufFiles, matchQuant, parseQuant, parseRepoRef, repoDir } from './hub-url';
 
-const hf = (repo: string, over: Partial<RepoRef> = {}): RepoRef => ({ hub: 'huggingface', repo, revision: 'main', file: null, quant: null, endpoint: null, ...over });
-const ms = (repo: string, over: Partial<RepoRef> = {}): RepoRef => ({ hub: 'modelscope', repo, revision: 'master', file: null, quant: null, endpoint: null, ...over });
+const hf = (repo: string, over: Partial<RepoRef> = {}): RepoRef => ({
+  hub: 'huggingface',
+  repo,
+  revision: 'main',
+  file: null,
+  quant: null,
+  endpoint: null,
+  ...over,
+});
+const ms = (repo: string, over: Partial<RepoRef> = {}): RepoRef => ({
+  hub: 'modelscope',
+  repo,
+  revision: 'master',
+  file: null,
+  quant: null,
+  endpoint: null,
+  ...over,
+});
 const R = 'unsloth/DeepSeek-R1-Distill-Qwen-7B-GGUF';
 
 describe('parseRepoRef', () => {
@@ -23,9 +39,18 @@ describe('parseRepoRef', () => {
     [`https://huggingface.co/${R}/`, hf(R)],
     [`https://huggingface.co/${R}/tree/main`, hf(R)],
     [`https://huggingface.co/${R}/tree/refs%2Fpr%2F3`, hf(R, { revision: 'refs/pr/3' })],
-    [`https://huggingface.co/${R}/blob/main/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf`, hf(R, { file: 'DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf' })],
-    [`https://huggingface.co/${R}/resolve/main/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf?download=true`, hf(R, { file: 'DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf' })],
-    ['https://huggingface.co/unsloth/DeepSeek-R1-GGUF/blob/main/DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00003.gguf', hf('unsloth/DeepSeek-R1-GGUF', { file: 'DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00003.gguf' })],
+    [
+      `https://huggingface.co/${R}/blob/main/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf`,
+      hf(R, { file: 'DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf' }),
+    ],
+    [
+      `https://huggingface.co/${R}/resolve/main/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf?download=true`,
+      hf(R, { file: 'DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf' }),
+    ],
+    [
+      'https://huggingface.co/unsloth/DeepSeek-R1-GGUF/blob/main/DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00003.gguf',
+      hf('unsloth/DeepSeek-R1-GGUF', { file: 'DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00003.gguf' }),
+    ],
     [`https://huggingface.co/api/models/${R}`, hf(R)],
     // A mirror keeps its endpoint, so the listing comes from where the user pointed.
     [`https://hf-mirror.com/${R}`, hf(R, { endpoint: 'https://hf-mirror.com' })],
@@ -33,9 +58,15 @@ describe('parseRepoRef', () => {
     [`http://127.0.0.1:8080/${R}:Q8_0`, hf(R, { endpoint: 'http://127.0.0.1:8080', quant: 'Q8_0' })],
     [`modelscope.cn/models/${R}`, ms(R)],
     [`https://www.modelscope.cn/models/${R}/files`, ms(R)],
-    [`https://modelscope.cn/models/${R}/file/view/master/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf?status=1`, ms(R, { file: 'DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf' })],
+    [
+      `https://modelscope.cn/models/${R}/file/view/master/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf?status=1`,
+      ms(R, { file: 'DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf' }),
+    ],
     [`https://www.modelscope.cn/models/${R}/resolve/master/x.gguf`, ms(R, { file: 'x.gguf' })],
-    [`https://www.modelscope.cn/api/v1/models/${R}/repo?Revision=v1&FilePath=x.gguf`, ms(R, { revision: 'v1', file: 'x.gguf' })],
+    [
+      `https://www.modelscope.cn/api/v1/models/${R}/repo?Revision=v1&FilePath=x.gguf`,
+      ms(R, { revision: 'v1', file: 'x.gguf' }),
+    ],
     [`modelscope.cn/models/${R}:IQ4_XS`, ms(R, { quant: 'IQ4_XS' })],
     // A ModelScope-shaped URL on another host is a ModelScope-compatible endpoint.
     [`http://127.0.0.1:9000/models/${R}`, ms(R, { endpoint: 'http://127.0.0.1:9000' })],
@@ -131,7 +162,11 @@ describe('groupGgufFiles', () => {
       ['mmproj-m-f16.gguf', 'F16', 1, 1, true],
       ['UD-IQ1_S/m-UD-IQ1_S-00001-of-00003.gguf', 'UD-IQ1_S', 6, 3, false],
     ]);
-    expect(groups[3]!.files.map((x) => x.path.slice(-20))).toEqual(['-00001-of-00003.gguf', '-00002-of-00003.gguf', '-00003-of-00003.gguf']);
+    expect(groups[3]!.files.map((x) => x.path.slice(-20))).toEqual([
+      '-00001-of-00003.gguf',
+      '-00002-of-00003.gguf',
+      '-00003-of-00003.gguf',
+    ]);
   });
 
   it.each([

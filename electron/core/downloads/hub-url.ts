@@ -17,7 +17,16 @@ export const DEFAULT_REVISION: Record<HubKind, string> = { huggingface: 'main', 
 // Owner and name become two folders under the models folder, so each is also checked as a file name on Windows
 // (no "nul", no trailing dot).
 function validRepo(owner: string | undefined, name: string | undefined): string | null {
-  if (!owner || !name || !NAME.test(owner) || !NAME.test(name) || name.endsWith('.git') || owner.includes('..') || name.includes('..')) return null;
+  if (
+    !owner ||
+    !name ||
+    !NAME.test(owner) ||
+    !NAME.test(name) ||
+    name.endsWith('.git') ||
+    owner.includes('..') ||
+    name.includes('..')
+  )
+    return null;
   if (unsafeSegment(owner) || unsafeSegment(name)) return null;
   return `${owner}/${name}`;
 }
@@ -83,7 +92,8 @@ export function parseRepoRef(input: string, defaultHub: HubKind = 'huggingface')
   const segs = url.pathname.split('/').filter(Boolean).map(dec);
   const origin = url.origin;
 
-  const isMs = MS_HOSTS.has(host) || (!HF_HOSTS.has(host) && (segs[0] === 'models' || (segs[0] === 'api' && segs[1] === 'v1')));
+  const isMs =
+    MS_HOSTS.has(host) || (!HF_HOSTS.has(host) && (segs[0] === 'models' || (segs[0] === 'api' && segs[1] === 'v1')));
   if (isMs) {
     const endpoint = MS_HOSTS.has(host) ? null : origin;
     // /api/v1/models/owner/repo/repo?Revision=…&FilePath=…
@@ -131,7 +141,8 @@ export function parseRepoRef(input: string, defaultHub: HubKind = 'huggingface')
 }
 
 // Order matters: longer labels first so "Q4_K_M" is not read as "Q4_K".
-const QUANT_RE = /(?:^|[-_.])((?:UD-)?(?:IQ[1-4]_(?:XXS|XS|NL|S|M)|Q[2-8]_K(?:_(?:XL|S|M|L))?|Q[4-8]_[01]|Q2_K_S|TQ[12]_0|MXFP4(?:_MOE)?|BF16|F16|F32))(?=[-_.]|$)/i;
+const QUANT_RE =
+  /(?:^|[-_.])((?:UD-)?(?:IQ[1-4]_(?:XXS|XS|NL|S|M)|Q[2-8]_K(?:_(?:XL|S|M|L))?|Q[4-8]_[01]|Q2_K_S|TQ[12]_0|MXFP4(?:_MOE)?|BF16|F16|F32))(?=[-_.]|$)/i;
 
 /** The quant label in a file name ("…-UD-IQ1_S-00001-of-00003.gguf" → "UD-IQ1_S"), upper-cased; null when none. */
 export function parseQuant(fileName: string): string | null {

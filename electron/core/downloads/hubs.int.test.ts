@@ -11,7 +11,10 @@ import type { EndpointInfo } from '../../shared/models';
 import { headFile, listRepoFiles, probeEndpoints, type HubHttp } from './hubs';
 
 let emu: HubEmulator;
-const files = Array.from({ length: 120 }, (_, i) => ({ path: `dir${i % 3}/f${String(i).padStart(3, '0')}-Q4_K_M.gguf`, data: Buffer.from(`file ${i}`) }));
+const files = Array.from({ length: 120 }, (_, i) => ({
+  path: `dir${i % 3}/f${String(i).padStart(3, '0')}-Q4_K_M.gguf`,
+  data: Buffer.from(`file ${i}`),
+}));
 const small = { path: 'README.md', data: Buffer.from('# readme\n') };
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const httpc: HubHttp = { fetch: globalThis.fetch, backoffBaseMs: 10, timeoutMs: 5000 };
@@ -66,7 +69,12 @@ describe('listRepoFiles', () => {
   });
 
   it('an unreachable endpoint is HUB_UNREACHABLE naming it', async () => {
-    await expect(listRepoFiles({ id: 'custom', hub: 'huggingface', url: 'http://127.0.0.1:9' }, 'o/r', 'main', { ...httpc, retries: 0 })).rejects.toMatchObject({ code: 'HUB_UNREACHABLE', params: { endpoint: 'http://127.0.0.1:9' } });
+    await expect(
+      listRepoFiles({ id: 'custom', hub: 'huggingface', url: 'http://127.0.0.1:9' }, 'o/r', 'main', {
+        ...httpc,
+        retries: 0,
+      }),
+    ).rejects.toMatchObject({ code: 'HUB_UNREACHABLE', params: { endpoint: 'http://127.0.0.1:9' } });
   });
 });
 
@@ -85,7 +93,9 @@ describe('headFile', () => {
   });
 
   it('a missing file is HUB_FILE_NOT_FOUND', async () => {
-    await expect(headFile(hf(), 'o/many-GGUF', 'main', 'nope.gguf', httpc)).rejects.toMatchObject({ code: 'HUB_FILE_NOT_FOUND' });
+    await expect(headFile(hf(), 'o/many-GGUF', 'main', 'nope.gguf', httpc)).rejects.toMatchObject({
+      code: 'HUB_FILE_NOT_FOUND',
+    });
   });
 });
 
@@ -98,7 +108,11 @@ describe('probeEndpoints', () => {
     try {
       const t0 = Date.now();
       const probes = await probeEndpoints(
-        [hf(), { id: 'hf-mirror', hub: 'huggingface', url: `http://127.0.0.1:${port}` }, { id: 'custom', hub: 'huggingface', url: 'http://127.0.0.1:9' }],
+        [
+          hf(),
+          { id: 'hf-mirror', hub: 'huggingface', url: `http://127.0.0.1:${port}` },
+          { id: 'custom', hub: 'huggingface', url: 'http://127.0.0.1:9' },
+        ],
         httpc,
         800,
       );

@@ -38,13 +38,30 @@ const UA = 'DeepLocal/0.1 (+https://github.com/deeplocal)';
  * ModelScope SDK's MODELSCOPE_DOMAIN (a host) or our MODELSCOPE_ENDPOINT (a URL) replaces modelscope.cn.
  * `overrides` lets tests point every endpoint at the hub emulator.
  */
-export function endpointCandidates(hub: Pick<HubSettings, 'customEndpoint'>, env: NodeJS.ProcessEnv = {}, overrides: Partial<Record<EndpointId, string>> = {}): EndpointInfo[] {
+export function endpointCandidates(
+  hub: Pick<HubSettings, 'customEndpoint'>,
+  env: NodeJS.ProcessEnv = {},
+  overrides: Partial<Record<EndpointId, string>> = {},
+): EndpointInfo[] {
   const hfEnv = env.HF_ENDPOINT?.trim() || null;
   const msDomain = env.MODELSCOPE_DOMAIN?.trim();
-  const msEnv = env.MODELSCOPE_ENDPOINT?.trim() || (msDomain ? (/^https?:\/\//i.test(msDomain) ? msDomain : `https://${msDomain}`) : null);
-  const list: EndpointInfo[] = [{ id: 'huggingface', hub: 'huggingface', url: overrides.huggingface ?? hfEnv ?? DEFAULT_ENDPOINT_URLS.huggingface }];
-  if (!hfEnv || overrides['hf-mirror']) list.push({ id: 'hf-mirror', hub: 'huggingface', url: overrides['hf-mirror'] ?? DEFAULT_ENDPOINT_URLS['hf-mirror'] });
-  list.push({ id: 'modelscope', hub: 'modelscope', url: overrides.modelscope ?? msEnv ?? DEFAULT_ENDPOINT_URLS.modelscope });
+  const msEnv =
+    env.MODELSCOPE_ENDPOINT?.trim() ||
+    (msDomain ? (/^https?:\/\//i.test(msDomain) ? msDomain : `https://${msDomain}`) : null);
+  const list: EndpointInfo[] = [
+    { id: 'huggingface', hub: 'huggingface', url: overrides.huggingface ?? hfEnv ?? DEFAULT_ENDPOINT_URLS.huggingface },
+  ];
+  if (!hfEnv || overrides['hf-mirror'])
+    list.push({
+      id: 'hf-mirror',
+      hub: 'huggingface',
+      url: overrides['hf-mirror'] ?? DEFAULT_ENDPOINT_URLS['hf-mirror'],
+    });
+  list.push({
+    id: 'modelscope',
+    hub: 'modelscope',
+    url: overrides.modelscope ?? msEnv ?? DEFAULT_ENDPOINT_URLS.modelscope,
+  });
   const custom = overrides.custom ?? hub.customEndpoint;
   if (custom) list.push({ id: 'custom', hub: 'huggingface', url: custom });
   return list.map((e) => ({ ...e, url: trimSlash(e.url) }));
@@ -77,19 +94,30 @@ function reasonOf(e: unknown): string {
 }
 
 /** Maps a hub's HTTP status to our error; null for statuses worth retrying. */
-export function hubStatusError(status: number, headers: Headers, ctx: { endpoint: string; repo: string; file?: string }): AppError | null {
+export function hubStatusError(
+  status: number,
+  headers: Headers,
+  ctx: { endpoint: string; repo: string; file?: string },
+): AppError | null {
   const code = headers.get('x-error-code');
   if (status === 404 || code === 'RepoNotFound' || code === 'EntryNotFound' || code === 'RevisionNotFound') {
-    if (ctx.file && code !== 'RepoNotFound') return new AppError('HUB_FILE_NOT_FOUND', { repo: ctx.repo, file: ctx.file });
+    if (ctx.file && code !== 'RepoNotFound')
+      return new AppError('HUB_FILE_NOT_FOUND', { repo: ctx.repo, file: ctx.file });
     return new AppError('HUB_NOT_FOUND', { repo: ctx.repo });
   }
-  if (status === 401 || status === 403) return new AppError('HUB_AUTH_REQUIRED', { repo: ctx.repo }, `HTTP ${status} ${code ?? ''}`.trim());
+  if (status === 401 || status === 403)
+    return new AppError('HUB_AUTH_REQUIRED', { repo: ctx.repo }, `HTTP ${status} ${code ?? ''}`.trim());
   if (status === 429 || status >= 500 || status === 408) return null;
   return new AppError('HUB_UNREACHABLE', { endpoint: ctx.endpoint, reason: `HTTP ${status}` });
 }
 
 /** GET with a bounded retry for API calls (5xx, network, 429 with Retry-After up to 10 s). */
-async function apiGet(url: string, http: HubHttp, ctx: { endpoint: string; repo: string; file?: string }, signal?: AbortSignal): Promise<Response> {
+async function apiGet(
+  url: string,
+  http: HubHttp,
+  ctx: { endpoint: string; repo: string; file?: string },
+  signal?: AbortSignal,
+): Promise<Response> {
   const retries = http.retries ?? 2;
   const sleep = http.sleep ?? sleepDefault;
   let last: AppError | null = null;
@@ -97,10 +125,17 @@ async function apiGet(url: string, http: HubHttp, ctx: { endpoint: string; repo:
     if (attempt > 0) await sleep(backoffMs(attempt - 1, http.backoffBaseMs ?? 500, 5000));
     let res: Response;
     try {
-      res = await http.fetch(url, { headers: { 'user-agent': http.userAgent ?? UA, accept: 'application/json' }, signal: timeoutSignal(http.timeoutMs ?? 15_000, signal) });
+      res = await http.fetch(url, {
+        headers: { 'user-agent': http.userAgent ?? UA, accept: 'application/json' },
+        signal: timeoutSignal(http.timeoutMs ?? 15_000, signal),
+      });
     } catch (e) {
       if (signal?.aborted) throw e;
-      last = new AppError('HUB_UNREACHABLE', { endpoint: ctx.endpoint, reason: reasonOf(e) }, String((e as Error)?.stack ?? e));
+      last = new AppError(
+        'HUB_UNREACHABLE',
+        { endpoint: ctx.endpoint, reason: reasonOf(e) },
+        String((e as Error)?.stack ?? e),
+      );
       continue;
     }
     if (res.ok) return res;
@@ -129,7 +164,22 @@ const MsFiles = z.looseObject({
   Code: z.number().optional(),
   Success: z.boolean().optional(),
   Message: z.string().optional(),
-  Data: z.looseObject({ Files: z.array(z.looseObject({ Path: z.string(), Type: z.string().optional(), Size: z.number().optional(), Sha256: z.string().nullable().optional() })).nullable().optional() }).nullable().optional(),
+  Data: z
+    .looseObject({
+      Files: z
+        .array(
+          z.looseObject({
+            Path: z.string(),
+            Type: z.string().optional(),
+            Size: z.number().optional(),
+            Sha256: z.string().nullable().optional(),
+          }),
+        )
+        .nullable()
+        .optional(),
+    })
+    .nullable()
+    .optional(),
 });
 
 const MAX_PAGES = 200;
@@ -159,25 +209,42 @@ export function partitionSafe(repo: string, listed: RepoFile[]): { files: RepoFi
   for (const f of listed) {
     const why = unsafeRelativePath(f.path);
     if (!why) files.push(f);
-    else if (skipped.length < MAX_SKIPPED) skipped.push({ path: f.path, error: new AppError('HUB_UNSAFE_PATH', { repo, path: printable(f.path) }, why) });
+    else if (skipped.length < MAX_SKIPPED)
+      skipped.push({ path: f.path, error: new AppError('HUB_UNSAFE_PATH', { repo, path: printable(f.path) }, why) });
   }
   return { files, skipped };
 }
 
 /** Every file of a repo with size and SHA-256 (LFS oid / ModelScope Sha256). */
-export async function listRepoFiles(ep: EndpointInfo, repo: string, revision: string, http: HubHttp, signal?: AbortSignal): Promise<RepoFiles> {
+export async function listRepoFiles(
+  ep: EndpointInfo,
+  repo: string,
+  revision: string,
+  http: HubHttp,
+  signal?: AbortSignal,
+): Promise<RepoFiles> {
   const ctx = { endpoint: ep.url, repo };
   if (ep.hub === 'modelscope') {
     const url = `${ep.url}/api/v1/models/${repo}/repo/files?Revision=${encodeURIComponent(revision)}&Recursive=true`;
     const res = await apiGet(url, http, ctx, signal);
     const parsed = MsFiles.safeParse(await res.json().catch(() => null));
-    if (!parsed.success) throw new AppError('HUB_UNREACHABLE', { endpoint: ep.url, reason: 'unexpected answer from the file API' }, parsed.error.message.slice(0, 2000));
+    if (!parsed.success)
+      throw new AppError(
+        'HUB_UNREACHABLE',
+        { endpoint: ep.url, reason: 'unexpected answer from the file API' },
+        parsed.error.message.slice(0, 2000),
+      );
     const body = parsed.data;
-    if (body.Success === false || (body.Code !== undefined && body.Code !== 200)) throw new AppError('HUB_NOT_FOUND', { repo }, body.Message);
+    if (body.Success === false || (body.Code !== undefined && body.Code !== 200))
+      throw new AppError('HUB_NOT_FOUND', { repo }, body.Message);
     const listed = (body.Data?.Files ?? [])
       .filter((f) => f.Type !== 'tree')
       .slice(0, MAX_FILES)
-      .map((f) => ({ path: f.Path, sizeBytes: Math.max(0, Math.trunc(f.Size ?? 0)), sha256: sha256FromEtag(f.Sha256 ?? null) }));
+      .map((f) => ({
+        path: f.Path,
+        sizeBytes: Math.max(0, Math.trunc(f.Size ?? 0)),
+        sha256: sha256FromEtag(f.Sha256 ?? null),
+      }));
     return { ...partitionSafe(repo, listed), commit: null };
   }
   const listed: RepoFile[] = [];
@@ -187,10 +254,19 @@ export async function listRepoFiles(ep: EndpointInfo, repo: string, revision: st
     const res = await apiGet(url, http, ctx, signal);
     commit ??= res.headers.get('x-repo-commit');
     const parsed = z.array(HfTreeEntry).safeParse(await res.json().catch(() => null));
-    if (!parsed.success) throw new AppError('HUB_UNREACHABLE', { endpoint: ep.url, reason: 'unexpected answer from the tree API' }, parsed.error.message.slice(0, 2000));
+    if (!parsed.success)
+      throw new AppError(
+        'HUB_UNREACHABLE',
+        { endpoint: ep.url, reason: 'unexpected answer from the tree API' },
+        parsed.error.message.slice(0, 2000),
+      );
     for (const e of parsed.data) {
       if (e.type !== 'file') continue;
-      listed.push({ path: e.path, sizeBytes: Math.max(0, Math.trunc(e.lfs?.size ?? e.size ?? 0)), sha256: sha256FromEtag(e.lfs?.oid ?? null) });
+      listed.push({
+        path: e.path,
+        sizeBytes: Math.max(0, Math.trunc(e.lfs?.size ?? e.size ?? 0)),
+        sha256: sha256FromEtag(e.lfs?.oid ?? null),
+      });
     }
     const next: string | null = parseLinkHeader(res.headers.get('link'), url).next ?? null;
     // A next link must stay on the same endpoint (never follow a listing elsewhere).
@@ -210,7 +286,14 @@ export interface FileMeta {
  * and X-Repo-Commit. The CDN's own ETag (after the redirect) is not the sha256, so we never look there. Relative
  * redirects (a renamed repo) are followed on the same endpoint.
  */
-export async function headFile(ep: EndpointInfo, repo: string, revision: string, file: string, http: HubHttp, signal?: AbortSignal): Promise<FileMeta> {
+export async function headFile(
+  ep: EndpointInfo,
+  repo: string,
+  revision: string,
+  file: string,
+  http: HubHttp,
+  signal?: AbortSignal,
+): Promise<FileMeta> {
   if (ep.hub === 'modelscope') {
     const { files } = await listRepoFiles(ep, repo, revision, http, signal);
     const f = files.find((x) => x.path === file);
@@ -222,7 +305,12 @@ export async function headFile(ep: EndpointInfo, repo: string, revision: string,
   for (let hop = 0; hop < 4; hop++) {
     let res: Response;
     try {
-      res = await http.fetch(url, { method: 'HEAD', redirect: 'manual', headers: { 'user-agent': http.userAgent ?? UA }, signal: timeoutSignal(http.timeoutMs ?? 15_000, signal) });
+      res = await http.fetch(url, {
+        method: 'HEAD',
+        redirect: 'manual',
+        headers: { 'user-agent': http.userAgent ?? UA },
+        signal: timeoutSignal(http.timeoutMs ?? 15_000, signal),
+      });
     } catch (e) {
       if (signal?.aborted) throw e;
       throw new AppError('HUB_UNREACHABLE', { endpoint: ep.url, reason: reasonOf(e) });
@@ -235,7 +323,8 @@ export async function headFile(ep: EndpointInfo, repo: string, revision: string,
       if (linked || !loc) return { sizeBytes: numberOrNull(h.get('x-linked-size')), sha256: linked, commit };
       const next = new URL(loc, url);
       // Only a redirect within the endpoint is a rename; a CDN redirect without X-Linked-Etag means a non-LFS file.
-      if (next.origin !== new URL(ep.url).origin) return { sizeBytes: numberOrNull(h.get('x-linked-size')), sha256: null, commit };
+      if (next.origin !== new URL(ep.url).origin)
+        return { sizeBytes: numberOrNull(h.get('x-linked-size')), sha256: null, commit };
       url = next.toString();
       continue;
     }
@@ -259,7 +348,12 @@ function numberOrNull(v: string | null): number | null {
  * Time to the response headers of a HEAD on each endpoint's root, best of `samples`, all endpoints at once and
  * bounded by `timeoutMs` in total. Any HTTP answer counts as reachable; only the network decides.
  */
-export async function probeEndpoints(eps: EndpointInfo[], http: HubHttp, timeoutMs = 3000, samples = 2): Promise<EndpointProbe[]> {
+export async function probeEndpoints(
+  eps: EndpointInfo[],
+  http: HubHttp,
+  timeoutMs = 3000,
+  samples = 2,
+): Promise<EndpointProbe[]> {
   const deadline = Date.now() + timeoutMs;
   return Promise.all(
     eps.map(async (ep): Promise<EndpointProbe> => {
@@ -270,7 +364,12 @@ export async function probeEndpoints(eps: EndpointInfo[], http: HubHttp, timeout
         if (left <= 0) break;
         const t0 = performance.now();
         try {
-          const res = await http.fetch(`${ep.url}/`, { method: 'HEAD', redirect: 'manual', headers: { 'user-agent': http.userAgent ?? UA }, signal: AbortSignal.timeout(left) });
+          const res = await http.fetch(`${ep.url}/`, {
+            method: 'HEAD',
+            redirect: 'manual',
+            headers: { 'user-agent': http.userAgent ?? UA },
+            signal: AbortSignal.timeout(left),
+          });
           await res.body?.cancel().catch(() => undefined);
           const ms = performance.now() - t0;
           best = best === null ? ms : Math.min(best, ms);
@@ -279,13 +378,23 @@ export async function probeEndpoints(eps: EndpointInfo[], http: HubHttp, timeout
           break;
         }
       }
-      return { ...ep, ok: best !== null, latencyMs: best === null ? null : Math.round(best * 10) / 10, error: best === null ? (error ?? 'timed out') : null };
+      return {
+        ...ep,
+        ok: best !== null,
+        latencyMs: best === null ? null : Math.round(best * 10) / 10,
+        error: best === null ? (error ?? 'timed out') : null,
+      };
     }),
   );
 }
 
 /** Endpoints in the order to try: the user's choice (or HF_ENDPOINT) first, then by measured latency, unreachable last. */
-export function orderEndpoints(eps: EndpointInfo[], choice: HubSettings['endpoint'], probes: EndpointProbe[] | null, env: NodeJS.ProcessEnv = {}): EndpointInfo[] {
+export function orderEndpoints(
+  eps: EndpointInfo[],
+  choice: HubSettings['endpoint'],
+  probes: EndpointProbe[] | null,
+  env: NodeJS.ProcessEnv = {},
+): EndpointInfo[] {
   const lat = new Map(probes?.map((p) => [p.id, p.ok ? (p.latencyMs ?? Infinity) : Infinity]) ?? []);
   const first: EndpointId | null = choice !== 'auto' ? choice : env.HF_ENDPOINT ? 'huggingface' : null;
   return [...eps].sort((a, b) => {

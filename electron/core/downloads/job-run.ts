@@ -87,7 +87,14 @@ export async function runJobFiles(j: Job, signal: AbortSignal, d: RunDeps, host:
     // Again at write time: the job may come from downloads.json, and folders may have changed since it was planned.
     await checkStoredPlacement(job.repo, f.path, f);
     const fd = new FileDownload(
-      { label: f.path, size: f.sizeBytes, sha256: f.sha256, partialPath: f.partial, sidecarPath: sidecarOf(f), note: `${job.hub}:${job.repo}` },
+      {
+        label: f.path,
+        size: f.sizeBytes,
+        sha256: f.sha256,
+        partialPath: f.partial,
+        sidecarPath: sidecarOf(f),
+        note: `${job.hub}:${job.repo}`,
+      },
       tuning,
       { fetch: d.http.fetch, log: (m) => host.log(m), ...d.io },
       sourcesForFile(j.candidates, j.files.indexOf(f), f, d.http, host.log, (s) => {
@@ -133,7 +140,13 @@ export async function runJobFiles(j: Job, signal: AbortSignal, d: RunDeps, host:
   await host.setState(j, 'verifying');
   for (const f of j.files) if (!(await host.installed(f))) await moveIn(job.repo, f);
   await pruneIncomplete(j.files, await d.modelsDir());
-  await d.onInstalled({ path: job.targetPath, files: j.files.map((f) => ({ path: f.target, sha256: f.sha256 })), hub: job.hub, repo: job.repo, catalogId: job.catalogId });
+  await d.onInstalled({
+    path: job.targetPath,
+    files: j.files.map((f) => ({ path: f.target, sha256: f.sha256 })),
+    hub: job.hub,
+    repo: job.repo,
+    catalogId: job.catalogId,
+  });
   job.receivedBytes = job.totalBytes;
 }
 
@@ -152,5 +165,10 @@ async function checkDisk(j: Job, d: RunDeps, host: RunHost) {
   let needed = 0;
   for (const f of j.files) if (!(await host.installed(f))) needed += f.sizeBytes - (await bytesOnDisk(f));
   const reserve = d.diskReserveBytes ?? 256 * 1024 * 1024;
-  if (needed + reserve > free) throw new AppError('DOWNLOAD_DISK_FULL', { path: dir, needed: formatBytes(needed + reserve), free: formatBytes(free) });
+  if (needed + reserve > free)
+    throw new AppError('DOWNLOAD_DISK_FULL', {
+      path: dir,
+      needed: formatBytes(needed + reserve),
+      free: formatBytes(free),
+    });
 }

@@ -10,11 +10,21 @@ import { DownloadJob } from '../../shared/models';
 import { writeFileAtomic, type WriteQueue } from '../util/atomic-write';
 import { setAside } from '../util/set-aside';
 
-export const FileSpec = z.object({ path: z.string(), sizeBytes: z.number(), sha256: z.string(), target: z.string(), partial: z.string() });
+export const FileSpec = z.object({
+  path: z.string(),
+  sizeBytes: z.number(),
+  sha256: z.string(),
+  target: z.string(),
+  partial: z.string(),
+});
 /** One file of a job: its path in the repo, where it goes in the models folder and where it grows until verified. */
 export type FileSpec = z.infer<typeof FileSpec>;
 const CandidateSpec = z.object({
-  endpoint: z.object({ id: z.enum(['huggingface', 'hf-mirror', 'modelscope', 'custom']), hub: z.enum(['huggingface', 'modelscope']), url: z.string() }),
+  endpoint: z.object({
+    id: z.enum(['huggingface', 'hf-mirror', 'modelscope', 'custom']),
+    hub: z.enum(['huggingface', 'modelscope']),
+    url: z.string(),
+  }),
   repo: z.string(),
   revision: z.string(),
   paths: z.array(z.string()),
@@ -36,7 +46,9 @@ export async function loadJobs(file: string, log: (m: string) => void): Promise<
     jobs = StoreFile.parse(JSON.parse(raw)).jobs;
   } catch (e) {
     const aside = await setAside(file);
-    log(`download list was unreadable (${(e as Error).message.slice(0, 200)}); ${aside ? `kept it as ${path.basename(aside)}` : 'could not move it aside'}`);
+    log(
+      `download list was unreadable (${(e as Error).message.slice(0, 200)}); ${aside ? `kept it as ${path.basename(aside)}` : 'could not move it aside'}`,
+    );
     return [];
   }
   return jobs.map((st) => {

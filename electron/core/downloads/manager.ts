@@ -67,7 +67,10 @@ export class DownloadManager {
     for (const st of await loadJobs(this.file, (m) => this.log(m))) {
       const j: Job = { ...st, run: null, warm: new Map(), samples: [], lastEmit: 0, emitTimer: null };
       // A job whose files cannot be read now keeps its stored figures: one bad entry must not stop the app's start.
-      if (!TERMINAL.has(j.job.state)) await this.refreshReceived(j).catch((e: unknown) => this.log(`download ${j.job.id}: ${String(e).slice(0, 200)}`));
+      if (!TERMINAL.has(j.job.state))
+        await this.refreshReceived(j).catch((e: unknown) =>
+          this.log(`download ${j.job.id}: ${String(e).slice(0, 200)}`),
+        );
       this.jobs.set(j.job.id, j);
     }
   }
@@ -77,7 +80,14 @@ export class DownloadManager {
     await this.init();
     return [...this.jobs.values()]
       .filter((j) => j.job.state === 'completed')
-      .map((j) => ({ path: j.job.targetPath, files: j.files.map((f) => ({ path: f.target, sha256: f.sha256, sizeBytes: f.sizeBytes })), hub: j.job.hub, repo: j.job.repo, catalogId: j.job.catalogId, at: j.job.updatedAt }));
+      .map((j) => ({
+        path: j.job.targetPath,
+        files: j.files.map((f) => ({ path: f.target, sha256: f.sha256, sizeBytes: f.sizeBytes })),
+        hub: j.job.hub,
+        repo: j.job.repo,
+        catalogId: j.job.catalogId,
+        at: j.job.updatedAt,
+      }));
   }
 
   list(): DownloadJob[] {
@@ -95,7 +105,11 @@ export class DownloadManager {
   }
 
   private async persist(): Promise<void> {
-    await saveJobs(this.file, [...this.jobs.values()].map((j) => ({ job: j.job, files: j.files, candidates: j.candidates })), this.queue);
+    await saveJobs(
+      this.file,
+      [...this.jobs.values()].map((j) => ({ job: j.job, files: j.files, candidates: j.candidates })),
+      this.queue,
+    );
   }
 
   private emitNow(j: Job) {
@@ -162,7 +176,12 @@ export class DownloadManager {
     const r = await resolveDownload(req, { ...this.d.resolve, ...(signal ? { signal } : {}) });
     for (const s of r.skipped) this.log(s.error.message);
     const modelsDir = await this.d.modelsDir();
-    const files = r.files.map((f) => ({ path: f.path, sizeBytes: f.sizeBytes, sha256: f.sha256, ...placeFile(modelsDir, r.repo, f.path) }));
+    const files = r.files.map((f) => ({
+      path: f.path,
+      sizeBytes: f.sizeBytes,
+      sha256: f.sha256,
+      ...placeFile(modelsDir, r.repo, f.path),
+    }));
     for (const f of files) await checkPlacement(modelsDir, r.repo, f.path, f);
     const target = files[0]!.target;
     const same = [...this.jobs.values()].find((j) => j.job.targetPath === target && j.job.state !== 'cancelled');
@@ -190,7 +209,13 @@ export class DownloadManager {
       quant: r.quant,
       state: 'queued',
       endpoint: r.candidates[0]?.endpoint ?? null,
-      files: files.map((f) => ({ path: f.path, sizeBytes: f.sizeBytes, receivedBytes: 0, sha256: f.sha256, state: 'pending' })),
+      files: files.map((f) => ({
+        path: f.path,
+        sizeBytes: f.sizeBytes,
+        receivedBytes: 0,
+        sha256: f.sha256,
+        state: 'pending',
+      })),
       totalBytes: files.reduce((n, f) => n + f.sizeBytes, 0),
       receivedBytes: 0,
       bytesPerSecond: 0,
@@ -198,7 +223,16 @@ export class DownloadManager {
       targetPath: target,
       error: null,
     };
-    const j: Job = { job, files, candidates: r.candidates, run: null, warm: new Map(), samples: [], lastEmit: 0, emitTimer: null };
+    const j: Job = {
+      job,
+      files,
+      candidates: r.candidates,
+      run: null,
+      warm: new Map(),
+      samples: [],
+      lastEmit: 0,
+      emitTimer: null,
+    };
     await this.refreshReceived(j);
     this.jobs.set(job.id, j);
     await this.setState(j, 'queued');
@@ -289,7 +323,9 @@ export class DownloadManager {
   private async schedule(): Promise<void> {
     const max = await this.d.maxConcurrent();
     const active = [...this.jobs.values()].filter((j) => j.run).length;
-    const queued = [...this.jobs.values()].filter((j) => j.job.state === 'queued' && !j.run).sort((a, b) => a.job.updatedAt - b.job.updatedAt);
+    const queued = [...this.jobs.values()]
+      .filter((j) => j.job.state === 'queued' && !j.run)
+      .sort((a, b) => a.job.updatedAt - b.job.updatedAt);
     for (const j of queued.slice(0, Math.max(0, max - active))) {
       const controller = new AbortController();
       j.run = { controller, done: Promise.resolve() };
@@ -303,7 +339,12 @@ export class DownloadManager {
   private async runJob(j: Job, signal: AbortSignal): Promise<void> {
     const { job } = j;
     try {
-      await runJobFiles(j, signal, this.d, { setState: (x, s) => this.setState(x, s), emitSoon: (x) => this.emitSoon(x), installed: (f) => this.installed(f), log: (m) => this.log(m) });
+      await runJobFiles(j, signal, this.d, {
+        setState: (x, s) => this.setState(x, s),
+        emitSoon: (x) => this.emitSoon(x),
+        installed: (f) => this.installed(f),
+        log: (m) => this.log(m),
+      });
       await this.setState(j, 'completed');
       this.log(`${job.name}${job.quant ? ` ${job.quant}` : ''}: verified and installed at ${job.targetPath}`);
     } catch (e) {
@@ -321,4 +362,3 @@ export class DownloadManager {
     }
   }
 }
-

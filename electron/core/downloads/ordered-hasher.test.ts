@@ -42,21 +42,27 @@ describe('OrderedHasher', () => {
     expect(h.diskBytesRead).toBe(0);
   });
 
-  it.each([1, 2, 3, 4, 5])('any arrival order (seed %i) gives the same digest, without reading the disk', async (seed) => {
-    const h = new OrderedHasher(data.length, 1 << 20, disk);
-    // Chunks within a segment stay in order; segments interleave at random.
-    const segs = [0, 25_000, 50_000, 75_000].map((s) => chunks(s, s + 25_000, 3000));
-    const order = shuffle(segs.flatMap((s, i) => s.map(() => i)), seed);
-    const next = segs.map(() => 0);
-    for (const i of order) {
-      const [p, c] = segs[i]![next[i]!++]!;
-      h.push(p, c);
-    }
-    await h.settle();
-    expect(h.pos).toBe(data.length);
-    expect(await h.digest()).toBe(want);
-    expect(h.diskBytesRead).toBe(0);
-  });
+  it.each([1, 2, 3, 4, 5])(
+    'any arrival order (seed %i) gives the same digest, without reading the disk',
+    async (seed) => {
+      const h = new OrderedHasher(data.length, 1 << 20, disk);
+      // Chunks within a segment stay in order; segments interleave at random.
+      const segs = [0, 25_000, 50_000, 75_000].map((s) => chunks(s, s + 25_000, 3000));
+      const order = shuffle(
+        segs.flatMap((s, i) => s.map(() => i)),
+        seed,
+      );
+      const next = segs.map(() => 0);
+      for (const i of order) {
+        const [p, c] = segs[i]![next[i]!++]!;
+        h.push(p, c);
+      }
+      await h.settle();
+      expect(h.pos).toBe(data.length);
+      expect(await h.digest()).toBe(want);
+      expect(h.diskBytesRead).toBe(0);
+    },
+  );
 
   it('resume: bytes already on disk are read once, live bytes after them come from memory', async () => {
     const h = new OrderedHasher(data.length, 1 << 20, disk);

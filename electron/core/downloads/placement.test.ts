@@ -48,9 +48,21 @@ describe('plannedRoot', () => {
   });
 
   it.each([
-    ['a target elsewhere', { target: path.resolve('/etc/x.gguf'), partial: path.join(root, '.incomplete', 'o', 'r', 'x.gguf.partial') }],
-    ['a partial in another folder', { target: path.join(root, 'o', 'r', 'x.gguf'), partial: path.resolve('/tmp/x.gguf.partial') }],
-    ['a target that climbs', { target: path.join(root, 'o', 'r', '..', '..', '..', 'x.gguf'), partial: path.join(root, '.incomplete', 'o', 'r', 'x.gguf.partial') }],
+    [
+      'a target elsewhere',
+      { target: path.resolve('/etc/x.gguf'), partial: path.join(root, '.incomplete', 'o', 'r', 'x.gguf.partial') },
+    ],
+    [
+      'a partial in another folder',
+      { target: path.join(root, 'o', 'r', 'x.gguf'), partial: path.resolve('/tmp/x.gguf.partial') },
+    ],
+    [
+      'a target that climbs',
+      {
+        target: path.join(root, 'o', 'r', '..', '..', '..', 'x.gguf'),
+        partial: path.join(root, '.incomplete', 'o', 'r', 'x.gguf.partial'),
+      },
+    ],
     ['another repo', placeFile(root, 'o/other', 'x.gguf')],
   ])('refuses %s', (_, stored) => {
     expect(plannedRoot('o/r', 'x.gguf', stored)).toBeNull();

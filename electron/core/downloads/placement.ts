@@ -16,7 +16,8 @@ export interface Placement {
   partial: string;
 }
 
-const unsafe = (repo: string, file: string, why: string) => new AppError('HUB_UNSAFE_PATH', { repo, path: printable(file) }, why);
+const unsafe = (repo: string, file: string, why: string) =>
+  new AppError('HUB_UNSAFE_PATH', { repo, path: printable(file) }, why);
 
 /** The file's path relative to the models folder, in this platform's separators; throws for an unsafe name. */
 function relative(repo: string, file: string): string {

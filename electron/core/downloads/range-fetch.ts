@@ -94,7 +94,14 @@ export async function fetchRange(seg: Segment, src: DownloadSource, c: RangeFetc
     } catch (e) {
       throw stalledOr(e);
     }
-    const verdict = classifyRangeResponse(res.status, res.headers, { from, to, size: c.size, label: c.label, endpoint: src.endpoint.url, repo: c.note ?? '' });
+    const verdict = classifyRangeResponse(res.status, res.headers, {
+      from,
+      to,
+      size: c.size,
+      label: c.label,
+      endpoint: src.endpoint.url,
+      repo: c.note ?? '',
+    });
     if (verdict.kind !== 'read') {
       await res.body?.cancel().catch(() => undefined);
       throw verdict.kind === 'unusable' ? new SourceUnusable(verdict.error) : new RangeFailure(verdict);
@@ -125,7 +132,9 @@ export async function fetchRange(seg: Segment, src: DownloadSource, c: RangeFetc
           c.onWritten(n);
         },
         async (e) => {
-          throw e instanceof WriteFailed || !(e as NodeJS.ErrnoException)?.code ? e : new WriteFailed(await c.writeError(e));
+          throw e instanceof WriteFailed || !(e as NodeJS.ErrnoException)?.code
+            ? e
+            : new WriteFailed(await c.writeError(e));
         },
       );
       // Marks the rejection as handled; whoever drains it still sees it.
@@ -142,7 +151,14 @@ export async function fetchRange(seg: Segment, src: DownloadSource, c: RangeFetc
           disarm();
           flush();
           await drain(0);
-          await Promise.race([hasher.waitForRoom(), new Promise((_, rej) => (ac.signal.aborted ? rej(ac.signal.reason) : ac.signal.addEventListener('abort', () => rej(ac.signal.reason), { once: true })))]);
+          await Promise.race([
+            hasher.waitForRoom(),
+            new Promise((_, rej) =>
+              ac.signal.aborted
+                ? rej(ac.signal.reason)
+                : ac.signal.addEventListener('abort', () => rej(ac.signal.reason), { once: true }),
+            ),
+          ]);
           arm();
         }
         let r: ReadResult;
@@ -159,7 +175,7 @@ export async function fetchRange(seg: Segment, src: DownloadSource, c: RangeFetc
         let chunk = r.value;
         if (pos + chunk.length > limit + 1) chunk = chunk.subarray(0, limit + 1 - pos);
         c.onFetched(chunk.length);
-        for (let off = 0; off < chunk.length; ) {
+        for (let off = 0; off < chunk.length;) {
           if (!block) {
             const want = Math.min(BLOCK_BYTES, limit + 1 - blockPos);
             block = (want === BLOCK_BYTES ? c.spareBlock() : undefined) ?? Buffer.allocUnsafe(want);

@@ -29,12 +29,21 @@ export type RangeVerdict =
   | Failure;
 
 /** `now` is the clock an HTTP-date Retry-After is read against. */
-export function classifyRangeResponse(status: number, headers: Headers, req: RangeRequest, now: number = Date.now()): RangeVerdict {
-  const sizeMismatch = (actual: number | string): RangeVerdict => ({ kind: 'unusable', error: new AppError('DOWNLOAD_SIZE_MISMATCH', { file: req.label, expected: req.size, actual }) });
+export function classifyRangeResponse(
+  status: number,
+  headers: Headers,
+  req: RangeRequest,
+  now: number = Date.now(),
+): RangeVerdict {
+  const sizeMismatch = (actual: number | string): RangeVerdict => ({
+    kind: 'unusable',
+    error: new AppError('DOWNLOAD_SIZE_MISMATCH', { file: req.label, expected: req.size, actual }),
+  });
   if (status === 206) {
     const cr = parseContentRange(headers.get('content-range'));
     // Bytes from elsewhere in the file would be written at the wrong place: ask again.
-    if (!cr || cr.start !== req.from) return { kind: 'error', reason: `unexpected Content-Range ${headers.get('content-range')}` };
+    if (!cr || cr.start !== req.from)
+      return { kind: 'error', reason: `unexpected Content-Range ${headers.get('content-range')}` };
     if (cr.total !== null && cr.total !== req.size) return sizeMismatch(cr.total);
     return { kind: 'read', limit: Math.min(cr.end, req.to) };
   }
@@ -42,10 +51,18 @@ export function classifyRangeResponse(status: number, headers: Headers, req: Ran
     const cl = headers.get('content-length');
     if (cl !== null && Number(cl) !== req.size) return sizeMismatch(Number(cl));
     // A server that ignores Range can still serve the first segment.
-    if (req.from !== 0) return { kind: 'unusable', error: new AppError('DOWNLOAD_FAILED', { file: req.label, reason: `${req.endpoint} does not support HTTP Range` }) };
+    if (req.from !== 0)
+      return {
+        kind: 'unusable',
+        error: new AppError('DOWNLOAD_FAILED', {
+          file: req.label,
+          reason: `${req.endpoint} does not support HTTP Range`,
+        }),
+      };
     return { kind: 'read', limit: req.to };
   }
-  if (status === 429 || (status === 503 && headers.has('retry-after'))) return { kind: 'rate-limited', waitMs: parseRetryAfter(headers.get('retry-after'), now) };
+  if (status === 429 || (status === 503 && headers.has('retry-after')))
+    return { kind: 'rate-limited', waitMs: parseRetryAfter(headers.get('retry-after'), now) };
   // The file is shorter here than the listing says.
   if (status === 416) return sizeMismatch(headers.get('content-range') ?? '?');
   const error = hubStatusError(status, headers, { endpoint: req.endpoint, repo: req.repo, file: req.label });

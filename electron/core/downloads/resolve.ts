@@ -4,10 +4,31 @@
  * Endpoint choice: the user's setting, HF_ENDPOINT, or a quick probe (cached for 10 minutes).
  */
 import { AppError } from '../../shared/errors';
-import type { CatalogModel, DownloadRequest, EndpointId, EndpointInfo, GgufGroup, HubKind, HubSettings, ProbeResult, RepoFile, RepoListing, RepoRef } from '../../shared/models';
+import type {
+  CatalogModel,
+  DownloadRequest,
+  EndpointId,
+  EndpointInfo,
+  GgufGroup,
+  HubKind,
+  HubSettings,
+  ProbeResult,
+  RepoFile,
+  RepoListing,
+  RepoRef,
+} from '../../shared/models';
 import { isSafeRelativePath, printable, unsafeRelativePath } from '../util/safe-path';
 import { DEFAULT_REVISION, defaultGroup, groupGgufFiles, matchQuant, parseRepoRef } from './hub-url';
-import { endpointCandidates, headFile, listRepoFiles, orderEndpoints, probeEndpoints, type HubHttp, type RepoFiles, type SkippedFile } from './hubs';
+import {
+  endpointCandidates,
+  headFile,
+  listRepoFiles,
+  orderEndpoints,
+  probeEndpoints,
+  type HubHttp,
+  type RepoFiles,
+  type SkippedFile,
+} from './hubs';
 
 /** One way to reach the files: an endpoint, the repo there, and each file's path there (parallel to the canonical files). */
 export interface Candidate {
@@ -61,7 +82,9 @@ export class EndpointChooser {
     const eps = await this.candidates();
     const probes = await probeEndpoints(eps, this.http, this.probeTimeoutMs);
     const s = await this.hubSettings();
-    const ordered = orderEndpoints(eps, s.endpoint, probes, this.env).filter((e) => probes.find((p) => p.id === e.id)?.ok);
+    const ordered = orderEndpoints(eps, s.endpoint, probes, this.env).filter(
+      (e) => probes.find((p) => p.id === e.id)?.ok,
+    );
     const result = { probes, chosen: ordered[0]?.id ?? null };
     this.probed = { at: Date.now(), result };
     return result;
@@ -78,7 +101,11 @@ export class EndpointChooser {
   }
 }
 
-function candidatesFor(eps: EndpointInfo[], hf: { repo: string; revision: string; paths: string[] } | null, ms: { repo: string; revision: string; paths: string[] } | null): Candidate[] {
+function candidatesFor(
+  eps: EndpointInfo[],
+  hf: { repo: string; revision: string; paths: string[] } | null,
+  ms: { repo: string; revision: string; paths: string[] } | null,
+): Candidate[] {
   const out: Candidate[] = [];
   for (const ep of eps) {
     const r = ep.hub === 'modelscope' ? ms : hf;
@@ -95,7 +122,11 @@ function explicitEndpoint(ref: RepoRef, known: EndpointInfo[]): EndpointInfo | n
 }
 
 /** Tries endpoints in order until one lists the repo; the first error of the preferred endpoint is what the user sees. */
-async function listFirst(cands: { endpoint: EndpointInfo; repo: string; revision: string }[], http: HubHttp, signal?: AbortSignal): Promise<{ index: number; listing: RepoFiles }> {
+async function listFirst(
+  cands: { endpoint: EndpointInfo; repo: string; revision: string }[],
+  http: HubHttp,
+  signal?: AbortSignal,
+): Promise<{ index: number; listing: RepoFiles }> {
   let first: unknown = null;
   for (let i = 0; i < cands.length; i++) {
     const c = cands[i]!;
@@ -109,7 +140,11 @@ async function listFirst(cands: { endpoint: EndpointInfo; repo: string; revision
   throw first ?? new AppError('HUB_UNREACHABLE', { endpoint: 'all endpoints', reason: 'none configured' });
 }
 
-async function withHashes(files: RepoFile[], c: { endpoint: EndpointInfo; repo: string; revision: string }, http: HubHttp): Promise<RepoFile[]> {
+async function withHashes(
+  files: RepoFile[],
+  c: { endpoint: EndpointInfo; repo: string; revision: string },
+  http: HubHttp,
+): Promise<RepoFile[]> {
   const out: RepoFile[] = [];
   for (const f of files) {
     if (f.sha256) {
@@ -117,17 +152,31 @@ async function withHashes(files: RepoFile[], c: { endpoint: EndpointInfo; repo: 
       continue;
     }
     // The tree API gives lfs.oid for LFS files; otherwise the resolve HEAD's X-Linked-Etag may.
-    const meta = c.endpoint.hub === 'huggingface' ? await headFile(c.endpoint, c.repo, c.revision, f.path, http).catch(() => null) : null;
+    const meta =
+      c.endpoint.hub === 'huggingface'
+        ? await headFile(c.endpoint, c.repo, c.revision, f.path, http).catch(() => null)
+        : null;
     if (!meta?.sha256) throw new AppError('HUB_NO_CHECKSUM', { file: f.path });
     out.push({ ...f, sha256: meta.sha256, sizeBytes: meta.sizeBytes ?? f.sizeBytes });
   }
   return out;
 }
 
-function pickGroup(groups: GgufGroup[], repo: string, file: string | null, quant: string | null, skipped: SkippedFile[] = []): GgufGroup {
+function pickGroup(
+  groups: GgufGroup[],
+  repo: string,
+  file: string | null,
+  quant: string | null,
+  skipped: SkippedFile[] = [],
+): GgufGroup {
   const models = groups.filter((g) => !g.auxiliary);
   // Asked for a file the listing named unsafely, or nothing else is left: say why instead of "not found".
-  const unsafe = file !== null ? skipped.find((s) => s.path === file) : !groups.length ? skipped.find((s) => /\.gguf$/i.test(s.path)) : undefined;
+  const unsafe =
+    file !== null
+      ? skipped.find((s) => s.path === file)
+      : !groups.length
+        ? skipped.find((s) => /\.gguf$/i.test(s.path))
+        : undefined;
   if (unsafe) throw unsafe.error;
   if (!groups.length) throw new AppError('HUB_NO_GGUF', { repo });
   const available = models.map((g) => g.quant ?? g.path).join(', ');
@@ -165,7 +214,11 @@ export async function openRepo(input: string, prefer: EndpointId | undefined, d:
   const eps = await d.endpoints.ordered(prefer);
   const explicit = explicitEndpoint(ref, eps);
   const cat = await d.catalog.findByRepo(ref.repo);
-  const cands = (explicit ? [explicit] : eps.filter((e) => e.hub === ref.hub)).map((endpoint) => ({ endpoint, repo: ref.repo, revision: ref.revision }));
+  const cands = (explicit ? [explicit] : eps.filter((e) => e.hub === ref.hub)).map((endpoint) => ({
+    endpoint,
+    repo: ref.repo,
+    revision: ref.revision,
+  }));
   const { index, listing } = await listFirst(cands, d.endpoints.http, d.signal);
   return {
     ref,
@@ -184,18 +237,33 @@ export async function resolveDownload(req: DownloadRequest, d: ResolveDeps): Pro
   if ('catalogId' in req) {
     const m = await d.catalog.get(req.catalogId);
     const q = m.quants.find((x) => x.id.toLowerCase() === req.quant.toLowerCase());
-    if (!q) throw new AppError('HUB_QUANT_NOT_FOUND', { repo: m.huggingface.repo, quant: req.quant, available: m.quants.map((x) => x.id).join(', ') });
+    if (!q)
+      throw new AppError('HUB_QUANT_NOT_FOUND', {
+        repo: m.huggingface.repo,
+        quant: req.quant,
+        available: m.quants.map((x) => x.id).join(', '),
+      });
     return resolveCatalog(m, q.id, q.files, q.modelscopeFiles, eps, d);
   }
   const ref = parseRepoRef(req.ref);
   const quant = req.quant ?? ref.quant;
   const file = req.file ?? ref.file;
-  if (req.file !== undefined && unsafeRelativePath(req.file)) throw new AppError('INVALID_PARAMS', { issues: `file: "${printable(req.file)}" is not a safe path inside the repository (${unsafeRelativePath(req.file)})` });
+  if (req.file !== undefined && unsafeRelativePath(req.file))
+    throw new AppError('INVALID_PARAMS', {
+      issues: `file: "${printable(req.file)}" is not a safe path inside the repository (${unsafeRelativePath(req.file)})`,
+    });
   const cat = await d.catalog.findByRepo(ref.repo);
   const explicit = explicitEndpoint(ref, eps);
   // Same repo id on the other hub is a fallback too: accepted only if it serves the same SHA-256.
-  const ordered = explicit ? [explicit, ...eps.filter((e) => e.url !== explicit.url)] : [...eps.filter((e) => e.hub === ref.hub), ...eps.filter((e) => e.hub !== ref.hub)];
-  const other = (hub: HubKind) => (cat ? (hub === 'huggingface' ? cat.huggingface : cat.modelscope) : { repo: ref.repo, revision: DEFAULT_REVISION[hub] });
+  const ordered = explicit
+    ? [explicit, ...eps.filter((e) => e.url !== explicit.url)]
+    : [...eps.filter((e) => e.hub === ref.hub), ...eps.filter((e) => e.hub !== ref.hub)];
+  const other = (hub: HubKind) =>
+    cat
+      ? hub === 'huggingface'
+        ? cat.huggingface
+        : cat.modelscope
+      : { repo: ref.repo, revision: DEFAULT_REVISION[hub] };
   const listCands = ordered
     .map((endpoint) => {
       const r = endpoint.hub === ref.hub ? { repo: ref.repo, revision: ref.revision } : other(endpoint.hub);
@@ -223,22 +291,45 @@ export async function resolveDownload(req: DownloadRequest, d: ResolveDeps): Pro
   };
 }
 
-async function resolveCatalog(m: CatalogModel, quant: string, hfFiles: string[], msFiles: string[] | null, eps: EndpointInfo[], d: ResolveDeps): Promise<Resolved> {
-  const cands = candidatesFor(eps, { repo: m.huggingface.repo, revision: m.huggingface.revision, paths: hfFiles }, m.modelscope ? { repo: m.modelscope.repo, revision: m.modelscope.revision, paths: msFiles ?? hfFiles } : null);
+async function resolveCatalog(
+  m: CatalogModel,
+  quant: string,
+  hfFiles: string[],
+  msFiles: string[] | null,
+  eps: EndpointInfo[],
+  d: ResolveDeps,
+): Promise<Resolved> {
+  const cands = candidatesFor(
+    eps,
+    { repo: m.huggingface.repo, revision: m.huggingface.revision, paths: hfFiles },
+    m.modelscope ? { repo: m.modelscope.repo, revision: m.modelscope.revision, paths: msFiles ?? hfFiles } : null,
+  );
   const { index, listing } = await listFirst(cands, d.endpoints.http, d.signal);
   const primary = cands[index]!;
   // The catalog's file names are best knowledge; the live listing wins (a renamed file is found by its quant label).
   let paths = primary.paths;
   if (!paths.every((p) => listing.files.some((f) => f.path === p))) {
     const g = matchQuant(groupGgufFiles(listing.files), quant);
-    if (!g) throw new AppError('HUB_QUANT_NOT_FOUND', { repo: primary.repo, quant, available: groupGgufFiles(listing.files).map((x) => x.quant ?? x.path).join(', ') });
+    if (!g)
+      throw new AppError('HUB_QUANT_NOT_FOUND', {
+        repo: primary.repo,
+        quant,
+        available: groupGgufFiles(listing.files)
+          .map((x) => x.quant ?? x.path)
+          .join(', '),
+      });
     paths = g.files.map((f) => f.path);
   }
   const listed = paths.map((p) => listing.files.find((f) => f.path === p)!);
   const files = await withHashes(listed, primary, d.endpoints.http);
   // Canonical names: the Hugging Face file names when the listing came from there, else the catalog's.
   // (The catalog is a file people edit: its names are checked like a hub's.)
-  const canonical = primary.endpoint.hub === 'huggingface' ? paths : hfFiles.length === paths.length && hfFiles.every(isSafeRelativePath) ? hfFiles : paths;
+  const canonical =
+    primary.endpoint.hub === 'huggingface'
+      ? paths
+      : hfFiles.length === paths.length && hfFiles.every(isSafeRelativePath)
+        ? hfFiles
+        : paths;
   const candidates = [{ ...primary, paths }, ...cands.filter((c) => c !== primary)];
   return {
     hub: 'huggingface',

@@ -11,7 +11,10 @@
  */
 import type { DownloadTuning } from './tuning';
 
-export type RetryPolicy = Pick<DownloadTuning, 'stallMs' | 'maxStalls' | 'maxRetries' | 'failoverAfter' | 'backoffBaseMs' | 'backoffMaxMs' | 'maxRetryAfterMs'>;
+export type RetryPolicy = Pick<
+  DownloadTuning,
+  'stallMs' | 'maxStalls' | 'maxRetries' | 'failoverAfter' | 'backoffBaseMs' | 'backoffMaxMs' | 'maxRetryAfterMs'
+>;
 
 /** Why a request ended before the segment's end, when another try may help. */
 export type Failure =
@@ -60,7 +63,12 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
   return Math.round(exp / 2 + (random() * exp) / 2);
 }
 
-export function nextStep(failure: Failure, state: Readonly<RetryState>, p: RetryPolicy, random: () => number = Math.random): RetryStep {
+export function nextStep(
+  failure: Failure,
+  state: Readonly<RetryState>,
+  p: RetryPolicy,
+  random: () => number = Math.random,
+): RetryStep {
   let { stalls, limited } = state;
   let reason: string;
   if (failure.kind === 'stall') {
@@ -71,7 +79,10 @@ export function nextStep(failure: Failure, state: Readonly<RetryState>, p: Retry
   } else if (failure.kind === 'rate-limited') {
     limited++;
     if (limited <= MAX_ASKED_WAITS) {
-      const ms = Math.min(p.maxRetryAfterMs, failure.waitMs ?? backoffMs(limited - 1, p.backoffBaseMs, p.backoffMaxMs, random));
+      const ms = Math.min(
+        p.maxRetryAfterMs,
+        failure.waitMs ?? backoffMs(limited - 1, p.backoffBaseMs, p.backoffMaxMs, random),
+      );
       return { state: { ...state, limited }, action: { kind: 'wait', ms, asked: true }, counted: false };
     }
     reason = 'too many requests';
@@ -82,5 +93,9 @@ export function nextStep(failure: Failure, state: Readonly<RetryState>, p: Retry
     failures > p.maxRetries
       ? { kind: 'give-up', code: limited > MAX_ASKED_WAITS ? 'HUB_RATE_LIMITED' : 'DOWNLOAD_FAILED', reason }
       : { kind: 'wait', ms: backoffMs(failures - 1, p.backoffBaseMs, p.backoffMaxMs, random), asked: false };
-  return { state: next, action: failures % p.failoverAfter === 0 ? { kind: 'switch', reason, otherwise } : otherwise, counted: true };
+  return {
+    state: next,
+    action: failures % p.failoverAfter === 0 ? { kind: 'switch', reason, otherwise } : otherwise,
+    counted: true,
+  };
 }

@@ -7,7 +7,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesDone, compact, contiguousDone, readSidecar, segmentCount, segmentsOf, SidecarWriter, writeSidecar, type SidecarState } from './sidecar';
+import {
+  bytesDone,
+  compact,
+  contiguousDone,
+  readSidecar,
+  segmentCount,
+  segmentsOf,
+  SidecarWriter,
+  writeSidecar,
+  type SidecarState,
+} from './sidecar';
 
 const sha = 'ab'.repeat(32);
 
@@ -28,7 +38,11 @@ describe('segments', () => {
   it.each([
     { name: 'nothing', done: [0, 0, 0, 0], want: { doneBelow: 0, partial: {} } },
     { name: 'a complete prefix', done: [10, 10, 0, 0], want: { doneBelow: 2, partial: {} } },
-    { name: 'prefix plus segments in flight', done: [10, 10, 4, 3], want: { doneBelow: 2, partial: { '2': 4, '3': 3 } } },
+    {
+      name: 'prefix plus segments in flight',
+      done: [10, 10, 4, 3],
+      want: { doneBelow: 2, partial: { '2': 4, '3': 3 } },
+    },
     // A later segment finished before an earlier one (parallel workers).
     { name: 'a hole', done: [10, 0, 10, 3], want: { doneBelow: 1, partial: { '2': 10, '3': 3 } } },
     { name: 'everything (short last segment)', done: [10, 10, 10, 5], want: { doneBelow: 4, partial: {} } },
@@ -44,7 +58,6 @@ describe('segments', () => {
     expect(segmentsOf(35, 10, { doneBelow: 0, partial: { '3': 999 } }).map((s) => s.done)).toEqual([0, 0, 0, 5]);
   });
 });
-
 
 describe('contiguousDone', () => {
   // Segments of 10 bytes in a 35-byte file; `done` per segment. A hash kept from a pause covers a prefix of the file:
@@ -68,7 +81,17 @@ describe('sidecar file', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const state = (over: Partial<SidecarState> = {}): SidecarState => ({ version: 1, sha256: sha, size: 35, segmentBytes: 10, doneBelow: 2, partial: { '3': 4 }, verified: false, updatedAt: 1, ...over });
+  const state = (over: Partial<SidecarState> = {}): SidecarState => ({
+    version: 1,
+    sha256: sha,
+    size: 35,
+    segmentBytes: 10,
+    doneBelow: 2,
+    partial: { '3': 4 },
+    verified: false,
+    updatedAt: 1,
+    ...over,
+  });
 
   it('writes atomically (no temp files left) and reads back', async () => {
     const f = path.join(dir, 'x.partial.json');
@@ -108,7 +131,11 @@ describe('sidecar file', () => {
     await Promise.all(writes);
     expect(w.busy).toBe(false);
     expect(w.bytesAtLastWrite).toBe(13);
-    expect(await readSidecar(f, { sha256: sha, size: 35 })).toMatchObject({ doneBelow: 1, partial: { '1': 3 }, verified: false });
+    expect(await readSidecar(f, { sha256: sha, size: 35 })).toMatchObject({
+      doneBelow: 1,
+      partial: { '1': 3 },
+      verified: false,
+    });
     await w.markVerified();
     expect(await readSidecar(f, { sha256: sha, size: 35 })).toMatchObject({ doneBelow: 1, verified: true });
   });

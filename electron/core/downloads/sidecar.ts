@@ -41,7 +41,11 @@ export interface Segment {
 export const segmentCount = (size: number, segmentBytes: number) => (size === 0 ? 0 : Math.ceil(size / segmentBytes));
 
 /** The segments of a file with their progress from a state (or all empty). */
-export function segmentsOf(size: number, segmentBytes: number, state?: Pick<SidecarState, 'doneBelow' | 'partial'>): Segment[] {
+export function segmentsOf(
+  size: number,
+  segmentBytes: number,
+  state?: Pick<SidecarState, 'doneBelow' | 'partial'>,
+): Segment[] {
   const n = segmentCount(size, segmentBytes);
   const out: Segment[] = [];
   for (let i = 0; i < n; i++) {
@@ -60,7 +64,11 @@ export function segmentsOf(size: number, segmentBytes: number, state?: Pick<Side
 /** Segment progress → the compact form. */
 export function compact(segments: readonly Segment[]): Pick<SidecarState, 'doneBelow' | 'partial'> {
   let doneBelow = 0;
-  while (doneBelow < segments.length && segments[doneBelow]!.done >= segments[doneBelow]!.end - segments[doneBelow]!.start) doneBelow++;
+  while (
+    doneBelow < segments.length &&
+    segments[doneBelow]!.done >= segments[doneBelow]!.end - segments[doneBelow]!.start
+  )
+    doneBelow++;
   const partial: Record<string, number> = {};
   for (let i = doneBelow; i < segments.length; i++) if (segments[i]!.done > 0) partial[String(i)] = segments[i]!.done;
   return { doneBelow, partial };
@@ -79,7 +87,10 @@ export function contiguousDone(segments: readonly Segment[]): number {
 }
 
 /** Reads a sidecar; null when missing, unreadable, or for other content (different hash or size). */
-export async function readSidecar(file: string, expect: { sha256: string; size: number }): Promise<SidecarState | null> {
+export async function readSidecar(
+  file: string,
+  expect: { sha256: string; size: number },
+): Promise<SidecarState | null> {
   let raw: string;
   try {
     // A sidecar is a few hundred bytes; anything else in its place (a pipe, a huge file) is no sidecar.

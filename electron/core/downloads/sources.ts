@@ -54,7 +54,12 @@ export class SourcePool {
    * Moves on from `from` if it is still the current source. Returns the source to use now: the next one, or
    * `from` itself when there is no other and `final` is false (keep retrying), or null when `final` (it is unusable).
    */
-  async switchFrom(from: DownloadSource, reason: string, error: AppError | null = null, final = false): Promise<DownloadSource | null> {
+  async switchFrom(
+    from: DownloadSource,
+    reason: string,
+    error: AppError | null = null,
+    final = false,
+  ): Promise<DownloadSource | null> {
     if (this.current() !== from) return this.current();
     this.failures.push({ source: from, error, reason });
     if (this.index + 1 >= this.list.length) await this.loadMore();
@@ -77,9 +82,23 @@ export class SourcePool {
  * The sources of one file of a job: the first candidate's URL, then (asked for only when that one fails) the other
  * candidates whose own listing has a file with the same SHA-256 and size.
  */
-export function sourcesForFile(candidates: readonly Candidate[], index: number, f: { path: string; sha256: string; sizeBytes: number }, http: HubHttp, log: (m: string) => void, onSwitch: (s: DownloadSource) => void): SourcePool {
+export function sourcesForFile(
+  candidates: readonly Candidate[],
+  index: number,
+  f: { path: string; sha256: string; sizeBytes: number },
+  http: HubHttp,
+  log: (m: string) => void,
+  onSwitch: (s: DownloadSource) => void,
+): SourcePool {
   const primary = candidates[0];
-  const initial: DownloadSource[] = primary ? [{ endpoint: primary.endpoint, url: downloadUrl(primary.endpoint, primary.repo, primary.revision, primary.paths[index] ?? f.path) }] : [];
+  const initial: DownloadSource[] = primary
+    ? [
+        {
+          endpoint: primary.endpoint,
+          url: downloadUrl(primary.endpoint, primary.repo, primary.revision, primary.paths[index] ?? f.path),
+        },
+      ]
+    : [];
   const more = async () => {
     const out: DownloadSource[] = [];
     for (const c of candidates.slice(1)) {

@@ -27,10 +27,16 @@ export function recordSample(samples: SpeedSample[], s: SpeedSample): void {
 }
 
 /** Bytes/s (whole) and seconds left (rounded up; null while nothing moves), or null when the span is too short to say. */
-export function speedAndEta(samples: readonly SpeedSample[], totalBytes: number): { bytesPerSecond: number; etaSeconds: number | null } | null {
+export function speedAndEta(
+  samples: readonly SpeedSample[],
+  totalBytes: number,
+): { bytesPerSecond: number; etaSeconds: number | null } | null {
   const first = samples[0];
   const last = samples.at(-1);
   if (!first || !last || last.t - first.t < MIN_SPAN_MS) return null;
   const speed = Math.max(0, (last.bytes - first.bytes) / ((last.t - first.t) / 1000));
-  return { bytesPerSecond: Math.round(speed), etaSeconds: speed > 0 ? Math.ceil((totalBytes - last.bytes) / speed) : null };
+  return {
+    bytesPerSecond: Math.round(speed),
+    etaSeconds: speed > 0 ? Math.ceil((totalBytes - last.bytes) / speed) : null,
+  };
 }

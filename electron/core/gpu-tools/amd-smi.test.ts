@@ -20,7 +20,9 @@ describe('amd-smi / rocm-smi', () => {
   });
 
   it('reads amd-smi static (array form)', () => {
-    expect(parseAmdSmiStatic(fixture('amd-smi-static.json'))).toEqual([{ index: 0, name: 'AMD Radeon RX 7900 XTX', vramTotalMiB: 24560, driverVersion: '6.7.0' }]);
+    expect(parseAmdSmiStatic(fixture('amd-smi-static.json'))).toEqual([
+      { index: 0, name: 'AMD Radeon RX 7900 XTX', vramTotalMiB: 24560, driverVersion: '6.7.0' },
+    ]);
   });
 
   it('reads amd-smi metric ({gpu_data: […]} form) with names from static', () => {
@@ -52,6 +54,15 @@ describe('amd-smi / rocm-smi', () => {
   it('reads rocm-smi --json into probe data and a sample', () => {
     const { gpus, samples } = parseRocmSmi(fixture('rocm-smi.json'));
     expect(gpus).toEqual([{ index: 0, name: 'Radeon RX 7900 XT', vramTotalMiB: 20464, driverVersion: null }]);
-    expect(samples[0]).toMatchObject({ temperatureC: 38, powerDrawW: 55, powerLimitW: 265, utilizationPct: 4, smClockMHz: 43, memClockMHz: 456, fanPct: 21, vramUsedMiB: 1501 });
+    expect(samples[0]).toMatchObject({
+      temperatureC: 38,
+      powerDrawW: 55,
+      powerLimitW: 265,
+      utilizationPct: 4,
+      smClockMHz: 43,
+      memClockMHz: 456,
+      fanPct: 21,
+      vramUsedMiB: 1501,
+    });
   });
 });

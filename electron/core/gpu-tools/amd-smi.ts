@@ -29,7 +29,8 @@ export interface AmdStaticGpu {
 }
 
 type Json = unknown;
-const obj = (x: Json): Record<string, Json> | null => (x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, Json>) : null);
+const obj = (x: Json): Record<string, Json> | null =>
+  x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, Json>) : null;
 
 /** A number from 42, "42", "42 %", {value: 42, unit: "%"}; null for "N/A" and friends. */
 export function amdNumber(x: Json): number | null {
@@ -135,7 +136,12 @@ export function parseRocmSmi(text: string): { gpus: AmdStaticGpu[]; samples: Gpu
     const name = str('Device Name') ?? str('Card Series') ?? str('Card series') ?? str('Card Model') ?? 'AMD GPU';
     const totalB = num('VRAM Total Memory (B)');
     const usedB = num('VRAM Total Used Memory (B)');
-    gpus.push({ index, name, vramTotalMiB: totalB === null ? null : Math.round(totalB / BYTES_PER_MIB), driverVersion: null });
+    gpus.push({
+      index,
+      name,
+      vramTotalMiB: totalB === null ? null : Math.round(totalB / BYTES_PER_MIB),
+      driverVersion: null,
+    });
     const s = emptySample(index, name);
     s.vramTotalMiB = totalB === null ? null : Math.round(totalB / BYTES_PER_MIB);
     s.vramUsedMiB = usedB === null ? null : Math.round(usedB / BYTES_PER_MIB);

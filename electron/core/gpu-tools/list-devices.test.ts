@@ -7,7 +7,10 @@ const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures
 
 describe('llama-server --list-devices', () => {
   it.each([
-    ['list-devices-cuda.txt', [{ name: 'CUDA0', description: 'NVIDIA GeForce RTX 4090', totalMiB: 24080, freeMiB: 22036 }]],
+    [
+      'list-devices-cuda.txt',
+      [{ name: 'CUDA0', description: 'NVIDIA GeForce RTX 4090', totalMiB: 24080, freeMiB: 22036 }],
+    ],
     [
       'list-devices-two-cuda-vulkan.txt',
       [
@@ -24,12 +27,17 @@ describe('llama-server --list-devices', () => {
   });
 
   it('finds the list among log lines and answers null when there is none', () => {
-    expect(parseListDevices('0.00.000.505 I srv  llama_server: initializing ...\nAvailable devices:\n  CUDA0: X (10 MiB, 5 MiB free)\n')).toHaveLength(1);
+    expect(
+      parseListDevices(
+        '0.00.000.505 I srv  llama_server: initializing ...\nAvailable devices:\n  CUDA0: X (10 MiB, 5 MiB free)\n',
+      ),
+    ).toHaveLength(1);
     expect(parseListDevices('error: unknown argument: --list-devices')).toBeNull();
   });
 
   it('reads the older Metal naming and drops the BLAS line (macOS build, ardanlabs/kronk#10)', () => {
-    const text = 'Available devices:\n  Metal: Apple M4 Max (98304 MiB, 98303 MiB free)\n  BLAS: Accelerate (0 MiB, 0 MiB free)\n';
+    const text =
+      'Available devices:\n  Metal: Apple M4 Max (98304 MiB, 98303 MiB free)\n  BLAS: Accelerate (0 MiB, 0 MiB free)\n';
     const devices = parseListDevices(text)!;
     expect(devices).toEqual([{ name: 'Metal', description: 'Apple M4 Max', totalMiB: 98304, freeMiB: 98303 }]);
     expect(backendDeviceVendor(devices[0]!)).toBe('apple');

@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatWatts, lockClocksArgs, manualCommand, parsePowerOutput, resetClocksArgs, setLimitArgs, type PowerOutcome } from './nvidia-power';
+import {
+  formatWatts,
+  lockClocksArgs,
+  manualCommand,
+  parsePowerOutput,
+  resetClocksArgs,
+  setLimitArgs,
+  type PowerOutcome,
+} from './nvidia-power';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
 

@@ -8,7 +8,15 @@ const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures
 describe('nvidia-smi at probe time', () => {
   it('reads the static query for one and two GPUs', () => {
     expect(parseNvidiaProbe(fixture('probe-one-gpu.csv'))).toEqual([
-      { index: 0, uuid: 'GPU-5d3e2f1a-7c4b-4a8e-9f6d-1b2c3d4e5f60', name: 'NVIDIA GeForce RTX 4090', totalMiB: 24564, freeMiB: 22481, driverVersion: '550.54.14', computeCap: '8.9' },
+      {
+        index: 0,
+        uuid: 'GPU-5d3e2f1a-7c4b-4a8e-9f6d-1b2c3d4e5f60',
+        name: 'NVIDIA GeForce RTX 4090',
+        totalMiB: 24564,
+        freeMiB: 22481,
+        driverVersion: '550.54.14',
+        computeCap: '8.9',
+      },
     ]);
     const two = parseNvidiaProbe(fixture('probe-two-gpus.csv'));
     expect(two.map((g) => [g.index, g.name, g.totalMiB])).toEqual([
@@ -19,7 +27,15 @@ describe('nvidia-smi at probe time', () => {
 
   it('turns [N/A] text fields into null and skips non-data lines', () => {
     expect(parseNvidiaProbe('0, [N/A], Tesla K80, 11441, 11000, 470.256.02, [N/A]\nNo devices were found\n')).toEqual([
-      { index: 0, uuid: null, name: 'Tesla K80', totalMiB: 11441, freeMiB: 11000, driverVersion: '470.256.02', computeCap: null },
+      {
+        index: 0,
+        uuid: null,
+        name: 'Tesla K80',
+        totalMiB: 11441,
+        freeMiB: 11000,
+        driverVersion: '470.256.02',
+        computeCap: null,
+      },
     ]);
   });
 

@@ -1,7 +1,15 @@
 /** nvidia-smi at probe time: the static per-GPU query and the CUDA version from the banner. Pure. */
 import { parseValue } from './nvidia-smi';
 
-export const PROBE_FIELDS = ['index', 'uuid', 'name', 'memory.total', 'memory.free', 'driver_version', 'compute_cap'] as const;
+export const PROBE_FIELDS = [
+  'index',
+  'uuid',
+  'name',
+  'memory.total',
+  'memory.free',
+  'driver_version',
+  'compute_cap',
+] as const;
 export const probeArgs = (): string[] => [`--query-gpu=${PROBE_FIELDS.join(',')}`, '--format=csv,noheader,nounits'];
 
 export interface NvidiaProbeGpu {
@@ -14,7 +22,8 @@ export interface NvidiaProbeGpu {
   computeCap: string | null;
 }
 
-const text = (s: string | undefined) => (s === undefined || !s.trim() || s.trim().startsWith('[') || /^n\/?a$/i.test(s.trim()) ? null : s.trim());
+const text = (s: string | undefined) =>
+  s === undefined || !s.trim() || s.trim().startsWith('[') || /^n\/?a$/i.test(s.trim()) ? null : s.trim();
 
 export function parseNvidiaProbe(csv: string): NvidiaProbeGpu[] {
   const out: NvidiaProbeGpu[] = [];

@@ -2,7 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GpuSample } from '../../shared/telemetry';
-import { classifyNvidiaSmiFailure, parseComputeApps, parseSampleLine, parseSampleLines, parseValue, streamArgs, TickGrouper, vramOfProcess } from './nvidia-smi';
+import {
+  classifyNvidiaSmiFailure,
+  parseComputeApps,
+  parseSampleLine,
+  parseSampleLines,
+  parseValue,
+  streamArgs,
+  TickGrouper,
+  vramOfProcess,
+} from './nvidia-smi';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
 
@@ -51,21 +60,46 @@ describe('parseSampleLine (recorded outputs)', () => {
 
   it('turns [N/A], [Not Supported] and [Unknown Error] into null and keeps the rest', () => {
     const [t4, a100] = parseSampleLines(fixture('stream-na-fields.csv'));
-    expect(t4).toMatchObject({ name: 'Tesla T4', powerDrawW: null, powerMinW: null, powerMaxW: null, powerLimitW: 70, fanPct: null, vramUsedMiB: 0 });
-    expect(a100).toMatchObject({ index: 1, temperatureC: null, powerLimitW: null, powerMinW: 100, utilizationPct: null, smClockMHz: 1410 });
+    expect(t4).toMatchObject({
+      name: 'Tesla T4',
+      powerDrawW: null,
+      powerMinW: null,
+      powerMaxW: null,
+      powerLimitW: 70,
+      fanPct: null,
+      vramUsedMiB: 0,
+    });
+    expect(a100).toMatchObject({
+      index: 1,
+      temperatureC: null,
+      powerLimitW: null,
+      powerMinW: 100,
+      utilizationPct: null,
+      smClockMHz: 1410,
+    });
   });
 
   it('reads a laptop GPU whose limits are not exposed', () => {
     const [g] = parseSampleLines(fixture('stream-laptop.csv'));
-    expect(g).toMatchObject({ name: 'NVIDIA GeForce RTX 4070 Laptop GPU', powerLimitW: 115, powerMinW: null, powerMaxW: null, powerDefaultW: null, fanPct: null });
+    expect(g).toMatchObject({
+      name: 'NVIDIA GeForce RTX 4070 Laptop GPU',
+      powerLimitW: 115,
+      powerMinW: null,
+      powerMaxW: null,
+      powerDefaultW: null,
+      fanPct: null,
+    });
   });
 
   it.each([
     ['a blank line', ''],
     ['a warning', 'WARNING: infoROM is corrupted at gpu 0000:01:00.0'],
-    ['a header', 'index, name, memory.used [MiB], memory.total [MiB], temperature.gpu, power.draw [W], enforced.power.limit [W], power.min_limit [W], power.max_limit [W], power.default_limit [W], utilization.gpu [%], clocks.sm [MHz], clocks.mem [MHz], fan.speed [%]'],
+    [
+      'a header',
+      'index, name, memory.used [MiB], memory.total [MiB], temperature.gpu, power.draw [W], enforced.power.limit [W], power.min_limit [W], power.max_limit [W], power.default_limit [W], utilization.gpu [%], clocks.sm [MHz], clocks.mem [MHz], fan.speed [%]',
+    ],
     ['a short line', '0, NVIDIA GeForce RTX 4090, 1843'],
-    ['the driver failure', 'NVIDIA-SMI has failed because it couldn\'t communicate with the NVIDIA driver.'],
+    ['the driver failure', "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."],
   ])('ignores %s', (_name, line) => {
     expect(parseSampleLine(line)).toBeNull();
   });

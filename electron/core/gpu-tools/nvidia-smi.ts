@@ -26,7 +26,12 @@ export const STREAM_FIELDS = [
 const CSV = '--format=csv,noheader,nounits';
 
 /** One long-lived process that prints one line per GPU every `intervalMs`. */
-export const streamArgs = (intervalMs: number): string[] => [`--query-gpu=${STREAM_FIELDS.join(',')}`, CSV, '-lms', String(Math.max(50, Math.round(intervalMs)))];
+export const streamArgs = (intervalMs: number): string[] => [
+  `--query-gpu=${STREAM_FIELDS.join(',')}`,
+  CSV,
+  '-lms',
+  String(Math.max(50, Math.round(intervalMs))),
+];
 /** The same query once (power status when the sampler is off, /metrics scrapes). */
 export const oneShotArgs = (): string[] => [`--query-gpu=${STREAM_FIELDS.join(',')}`, CSV];
 export const computeAppsArgs = (): string[] => ['--query-compute-apps=pid,used_memory', CSV];
@@ -135,7 +140,12 @@ export type NvidiaSmiFailure = 'driver' | 'no-devices' | 'permission' | null;
 
 /** Texts that mean nvidia-smi cannot see a GPU at all (restarting it will not help). */
 export function classifyNvidiaSmiFailure(text: string): NvidiaSmiFailure {
-  if (/couldn't communicate with the NVIDIA driver|NVML: Driver\/library version mismatch|Failed to initialize NVML/i.test(text)) return 'driver';
+  if (
+    /couldn't communicate with the NVIDIA driver|NVML: Driver\/library version mismatch|Failed to initialize NVML/i.test(
+      text,
+    )
+  )
+    return 'driver';
   if (/No devices were found/i.test(text)) return 'no-devices';
   if (/Insufficient Permissions/i.test(text)) return 'permission';
   return null;

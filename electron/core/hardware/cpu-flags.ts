@@ -7,7 +7,12 @@ export interface CpuFeatures {
 }
 
 export function cpuFeatures(flags: string, arch: string): CpuFeatures {
-  const set = new Set(flags.toLowerCase().split(/[\s,]+/).filter(Boolean));
+  const set = new Set(
+    flags
+      .toLowerCase()
+      .split(/[\s,]+/)
+      .filter(Boolean),
+  );
   return {
     avx2: set.has('avx2'),
     // avx512f is the foundation every AVX-512 variant needs; llama.cpp's AVX-512 builds require it.

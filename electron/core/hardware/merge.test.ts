@@ -28,10 +28,20 @@ describe('merging GPU sources', () => {
   });
 
   it('prefers the backend value and records the disagreement', () => {
-    const r = mergeGpus({ ...base, nvidia: parseNvidiaProbe(fixture('probe-one-gpu.csv')), cudaVersion: '12.4', backend: parseListDevices(fixture('list-devices-cuda.txt')) });
+    const r = mergeGpus({
+      ...base,
+      nvidia: parseNvidiaProbe(fixture('probe-one-gpu.csv')),
+      cudaVersion: '12.4',
+      backend: parseListDevices(fixture('list-devices-cuda.txt')),
+    });
     expect(r.gpus).toHaveLength(1);
     const g = r.gpus[0]!;
-    expect(g).toMatchObject({ vendor: 'nvidia', cudaVersion: '12.4', computeCapability: '8.9', uuid: 'GPU-5d3e2f1a-7c4b-4a8e-9f6d-1b2c3d4e5f60' });
+    expect(g).toMatchObject({
+      vendor: 'nvidia',
+      cudaVersion: '12.4',
+      computeCapability: '8.9',
+      uuid: 'GPU-5d3e2f1a-7c4b-4a8e-9f6d-1b2c3d4e5f60',
+    });
     expect(g.vramTotalMiB).toEqual({ value: 24080, source: 'llama-server' });
     expect(g.vramFreeMiB).toEqual({ value: 22036, source: 'llama-server' });
     expect(g.driverVersion).toEqual({ value: '550.54.14', source: 'nvidia-smi' });
@@ -67,7 +77,11 @@ describe('merging GPU sources', () => {
   });
 
   it('reports a GPU the backend cannot use (count disagreement)', () => {
-    const r = mergeGpus({ ...base, nvidia: parseNvidiaProbe(fixture('probe-two-gpus.csv')), backend: [{ name: 'CUDA0', description: 'NVIDIA GeForce RTX 3090', totalMiB: 24135, freeMiB: 23521 }] });
+    const r = mergeGpus({
+      ...base,
+      nvidia: parseNvidiaProbe(fixture('probe-two-gpus.csv')),
+      backend: [{ name: 'CUDA0', description: 'NVIDIA GeForce RTX 3090', totalMiB: 24135, freeMiB: 23521 }],
+    });
     expect(r.gpus[1]!.backendDevice).toBeNull();
     expect(r.disagreements.find((d) => d.field === 'nvidia.gpuCount')?.values).toEqual([
       { source: 'nvidia-smi', value: '2' },
@@ -77,7 +91,9 @@ describe('merging GPU sources', () => {
 
   it('notes a CPU-only backend when GPUs exist', () => {
     const r = mergeGpus({ ...base, nvidia: parseNvidiaProbe(fixture('probe-one-gpu.csv')), backend: [] });
-    expect(r.notes).toEqual([{ tool: 'llama-server', code: 'BACKEND_NO_GPU', params: {}, message: expect.stringMatching(/sees no GPU/) }]);
+    expect(r.notes).toEqual([
+      { tool: 'llama-server', code: 'BACKEND_NO_GPU', params: {}, message: expect.stringMatching(/sees no GPU/) },
+    ]);
     expect(r.gpus[0]!.vramTotalMiB.source).toBe('nvidia-smi');
   });
 

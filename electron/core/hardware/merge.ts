@@ -3,7 +3,14 @@
  * of what the backend can use: where it and a vendor tool disagree (VRAM total or free beyond a small tolerance,
  * or how many GPUs there are), both values are recorded and the backend's is used. Pure.
  */
-import { probeNote, type BackendDevice, type GpuInfo, type HardwareReport, type ProbeNote, type Source } from '../../shared/telemetry';
+import {
+  probeNote,
+  type BackendDevice,
+  type GpuInfo,
+  type HardwareReport,
+  type ProbeNote,
+  type Source,
+} from '../../shared/telemetry';
 import type { AmdStaticGpu } from '../gpu-tools/amd-smi';
 import { backendDeviceVendor, backendRank } from '../gpu-tools/list-devices';
 import type { NvidiaProbeGpu } from '../gpu-tools/nvidia-probe';
@@ -53,7 +60,12 @@ export function siVendor(vendor: string, model: string): Vendor | null {
   return null;
 }
 
-const norm = (s: string) => s.toLowerCase().replace(/\(r\)|\(tm\)/g, '').replace(/\s+/g, ' ').trim();
+const norm = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/\(r\)|\(tm\)/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 export function mergeGpus(input: MergeInput): MergeResult {
   const gpus: GpuInfo[] = [];

@@ -8,7 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { probeHardware } from './probe';
-import { fakeGpuEnv, pathWithoutGpuTools, pidAlive, startApp, tmpDir, type AppUnderTest, type FakeGpu } from '../../test/helpers';
+import {
+  fakeGpuEnv,
+  pathWithoutGpuTools,
+  pidAlive,
+  startApp,
+  tmpDir,
+  type AppUnderTest,
+  type FakeGpu,
+} from '../../test/helpers';
 
 const resourcesDir = inject('resourcesDir');
 const fixtures = path.join(__dirname, '..', 'gpu-tools', 'fixtures');
@@ -43,7 +51,12 @@ describe('hardware probe', () => {
       backendDevice: null,
     });
     expect(r.backendDevices).toEqual([]);
-    expect(r.notes).toContainEqual({ tool: 'llama-server', code: 'BACKEND_NO_GPU', params: {}, message: expect.stringMatching(/sees no GPU/) });
+    expect(r.notes).toContainEqual({
+      tool: 'llama-server',
+      code: 'BACKEND_NO_GPU',
+      params: {},
+      message: expect.stringMatching(/sees no GPU/),
+    });
     expect(r.cpu.source).toBe('systeminformation');
     expect(r.cpu.threads).toBeGreaterThan(0);
     expect(r.cpu.model.length).toBeGreaterThan(0);
@@ -78,7 +91,12 @@ describe('hardware probe', () => {
     expect(elapsed).toBeLessThan(2500);
     // A blocked loop would tick at most once; a busy machine still ticks many times.
     expect(ticks).toBeGreaterThan(5);
-    expect(r.notes).toContainEqual({ tool: 'nvidia-smi', code: 'TOOL_TIMEOUT', params: { ms: 500 }, message: 'did not answer within 500 ms and was stopped' });
+    expect(r.notes).toContainEqual({
+      tool: 'nvidia-smi',
+      code: 'TOOL_TIMEOUT',
+      params: { ms: 500 },
+      message: 'did not answer within 500 ms and was stopped',
+    });
     expect(r.gpus).toEqual([]);
   });
 
@@ -92,9 +110,24 @@ describe('hardware probe', () => {
     });
     expect(r.notes).toEqual(
       expect.arrayContaining([
-        { tool: 'systeminformation', code: 'TOOL_ERROR', params: { error: 'timed out after 1000 ms' }, message: 'timed out after 1000 ms' },
-        { tool: 'nvidia-smi', code: 'NVIDIA_SMI_MISSING', params: {}, message: 'not found on PATH (no NVIDIA driver installed?)' },
-        { tool: 'llama-server', code: 'BACKEND_MISSING', params: { path: '/nowhere/llama-server' }, message: 'not found (/nowhere/llama-server); the devices the backend can use are unknown' },
+        {
+          tool: 'systeminformation',
+          code: 'TOOL_ERROR',
+          params: { error: 'timed out after 1000 ms' },
+          message: 'timed out after 1000 ms',
+        },
+        {
+          tool: 'nvidia-smi',
+          code: 'NVIDIA_SMI_MISSING',
+          params: {},
+          message: 'not found on PATH (no NVIDIA driver installed?)',
+        },
+        {
+          tool: 'llama-server',
+          code: 'BACKEND_MISSING',
+          params: { path: '/nowhere/llama-server' },
+          message: 'not found (/nowhere/llama-server); the devices the backend can use are unknown',
+        },
       ]),
     );
     expect(r.cpu).toMatchObject({ source: 'os', threads: os.cpus().length });
@@ -112,10 +145,22 @@ describe('hardware probe', () => {
       `#!/bin/sh\ncase "$1" in\n  static) cat '${path.join(fixtures, 'amd-smi-static.json')}' ;;\n  metric) cat '${path.join(fixtures, 'amd-smi-metric.json')}' ;;\n  *) exit 2 ;;\nesac\n`,
       { mode: 0o755 },
     );
-    app = await startApp(resourcesDir, { env: { ...process.env, PATH: [dir, pathWithoutGpuTools()].join(path.delimiter) }, monitoring: { intervalMs: 200, stopGraceMs: 100 } });
+    app = await startApp(resourcesDir, {
+      env: { ...process.env, PATH: [dir, pathWithoutGpuTools()].join(path.delimiter) },
+      monitoring: { intervalMs: 200, stopGraceMs: 100 },
+    });
     const r = await app.core.handlers['hardware.probe']({}, direct);
-    expect(r.gpus[0]).toMatchObject({ vendor: 'amd', name: 'AMD Radeon RX 7900 XTX', vramTotalMiB: { value: 24560, source: 'amd-smi' } });
-    expect(r.notes).toContainEqual({ tool: 'nvidia-smi', code: 'NVIDIA_SMI_MISSING', params: {}, message: expect.stringMatching(/not found on PATH/) });
+    expect(r.gpus[0]).toMatchObject({
+      vendor: 'amd',
+      name: 'AMD Radeon RX 7900 XTX',
+      vramTotalMiB: { value: 24560, source: 'amd-smi' },
+    });
+    expect(r.notes).toContainEqual({
+      tool: 'nvidia-smi',
+      code: 'NVIDIA_SMI_MISSING',
+      params: {},
+      message: expect.stringMatching(/not found on PATH/),
+    });
 
     const ws = await app.ws();
     expect((await ws.call('telemetry.status', {})).gpuSource).toBe('amd-smi');
@@ -125,7 +170,12 @@ describe('hardware probe', () => {
         resolve(s);
       });
     });
-    expect(sample.gpus[0]).toMatchObject({ name: 'AMD Radeon RX 7900 XTX', utilizationPct: 87, temperatureC: 68, vramUsedMiB: 19873 });
+    expect(sample.gpus[0]).toMatchObject({
+      name: 'AMD Radeon RX 7900 XTX',
+      utilizationPct: 87,
+      temperatureC: 68,
+      vramUsedMiB: 19873,
+    });
     // No power control on AMD.
     expect((await ws.call('power.status', {}))[0]!.supported).toBe(false);
     fs.rmSync(dir, { recursive: true, force: true });

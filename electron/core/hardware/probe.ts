@@ -7,7 +7,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import { probeNote, type HardwareReport, type ProbeNote } from '../../shared/telemetry';
 import { backendEnv } from '../backends/llama-cpp/llama-args';
-import { amdSmiStaticArgs, parseAmdSmiStatic, parseRocmSmi, rocmSmiArgs, type AmdStaticGpu } from '../gpu-tools/amd-smi';
+import {
+  amdSmiStaticArgs,
+  parseAmdSmiStatic,
+  parseRocmSmi,
+  rocmSmiArgs,
+  type AmdStaticGpu,
+} from '../gpu-tools/amd-smi';
 import { parseListDevices } from '../gpu-tools/list-devices';
 import { parseCudaVersion, parseNvidiaProbe, probeArgs, type NvidiaProbeGpu } from '../gpu-tools/nvidia-probe';
 import { classifyNvidiaSmiFailure } from '../gpu-tools/nvidia-smi';
@@ -34,7 +40,11 @@ function toolProblem(tool: string, r: ToolResult, timeoutMs: number): ProbeNote 
   const failure = classifyNvidiaSmiFailure(r.stdout + r.stderr);
   if (failure === 'driver') return probeNote(tool, 'NVIDIA_DRIVER');
   if (failure === 'no-devices') return probeNote(tool, 'NVIDIA_NO_DEVICES');
-  if (!r.ok) return probeNote(tool, 'TOOL_FAILED', { exit: String(r.code ?? r.signal), output: (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300) });
+  if (!r.ok)
+    return probeNote(tool, 'TOOL_FAILED', {
+      exit: String(r.code ?? r.signal),
+      output: (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300),
+    });
   return null;
 }
 
@@ -47,7 +57,10 @@ export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
   const env = deps.env;
   const notes: ProbeNote[] = [];
 
-  const siTask = (deps.systemInformation ?? ((e, t) => runSystemInformation({ env: e, timeoutMs: t })))(env, timeoutMs * 2).catch((e: unknown) => {
+  const siTask = (deps.systemInformation ?? ((e, t) => runSystemInformation({ env: e, timeoutMs: t })))(
+    env,
+    timeoutMs * 2,
+  ).catch((e: unknown) => {
     notes.push(probeNote('systeminformation', 'TOOL_ERROR', { error: e instanceof Error ? e.message : String(e) }));
     return null;
   });
@@ -58,7 +71,10 @@ export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
       notes.push(probeNote('nvidia-smi', 'NVIDIA_SMI_MISSING'));
       return { gpus: [], cuda: null };
     }
-    const [query, banner] = await Promise.all([run(exe, probeArgs(), { env, timeoutMs }), run(exe, [], { env, timeoutMs })]);
+    const [query, banner] = await Promise.all([
+      run(exe, probeArgs(), { env, timeoutMs }),
+      run(exe, [], { env, timeoutMs }),
+    ]);
     const problem = toolProblem('nvidia-smi', query, timeoutMs);
     if (problem) notes.push(problem);
     const gpus = problem ? [] : parseNvidiaProbe(query.stdout);
@@ -106,7 +122,9 @@ export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
   const diskTask = fs.statfs(deps.dataDir).then(
     (s) => ({ freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }),
     (e: unknown) => {
-      notes.push(probeNote('disk', 'DISK_UNREADABLE', { path: deps.dataDir, error: e instanceof Error ? e.message : String(e) }));
+      notes.push(
+        probeNote('disk', 'DISK_UNREADABLE', { path: deps.dataDir, error: e instanceof Error ? e.message : String(e) }),
+      );
       return { freeBytes: null, totalBytes: null };
     },
   );
@@ -114,11 +132,20 @@ export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
   const [si, nvidia, amd, backend, disk] = await Promise.all([siTask, nvidiaTask, amdTask, backendTask, diskTask]);
   for (const e of si?.errors ?? []) notes.push(probeNote('systeminformation', 'TOOL_ERROR', { error: e }));
 
-  const merged = mergeGpus({ nvidia: nvidia.gpus, cudaVersion: nvidia.cuda, amd: amd.gpus, amdSource: amd.source, si: si?.graphics ?? [], backend });
+  const merged = mergeGpus({
+    nvidia: nvidia.gpus,
+    cudaVersion: nvidia.cuda,
+    amd: amd.gpus,
+    amdSource: amd.source,
+    si: si?.graphics ?? [],
+    backend,
+  });
   notes.push(...merged.notes);
 
   // Fallbacks from Node itself when systeminformation could not answer.
-  const flags = si?.flags ?? (process.platform === 'linux' ? flagsFromCpuinfo(await fs.readFile('/proc/cpuinfo', 'utf8').catch(() => '')) : '');
+  const flags =
+    si?.flags ??
+    (process.platform === 'linux' ? flagsFromCpuinfo(await fs.readFile('/proc/cpuinfo', 'utf8').catch(() => '')) : '');
   const cpus = os.cpus();
   const osRelease = si?.os ?? null;
   return {
@@ -126,12 +153,28 @@ export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
     durationMs: performance.now() - started,
     os: osRelease
       ? { ...osRelease, source: 'systeminformation' }
-      : { platform: process.platform, distro: await linuxDistro(), release: os.release(), arch: process.arch, source: 'os' },
+      : {
+          platform: process.platform,
+          distro: await linuxDistro(),
+          release: os.release(),
+          arch: process.arch,
+          source: 'os',
+        },
     cpu: {
-      ...(si?.cpu && si.cpu.threads > 0 ? { ...si.cpu, source: 'systeminformation' as const } : { model: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, threads: cpus.length, source: 'os' as const }),
+      ...(si?.cpu && si.cpu.threads > 0
+        ? { ...si.cpu, source: 'systeminformation' as const }
+        : {
+            model: cpus[0]?.model.trim() ?? 'unknown',
+            cores: cpus.length,
+            threads: cpus.length,
+            source: 'os' as const,
+          }),
       ...cpuFeatures(flags, process.arch),
     },
-    memory: si?.mem && si.mem.totalBytes > 0 ? { ...si.mem, source: 'systeminformation' } : { totalBytes: os.totalmem(), availableBytes: os.freemem(), source: 'os' },
+    memory:
+      si?.mem && si.mem.totalBytes > 0
+        ? { ...si.mem, source: 'systeminformation' }
+        : { totalBytes: os.totalmem(), availableBytes: os.freemem(), source: 'os' },
     disk: { path: deps.dataDir, ...disk, source: 'os' },
     gpus: merged.gpus,
     backendDevices: backend ?? [],

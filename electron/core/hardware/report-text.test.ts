@@ -6,7 +6,15 @@ const report: HardwareReport = {
   probedAt: Date.UTC(2025, 2, 4, 21, 17, 2),
   durationMs: 812.4,
   os: { platform: 'linux', distro: 'Debian GNU/Linux', release: '12', arch: 'x64', source: 'systeminformation' },
-  cpu: { model: 'AMD Ryzen 9 7950X', cores: 16, threads: 32, avx2: true, avx512: true, neon: false, source: 'systeminformation' },
+  cpu: {
+    model: 'AMD Ryzen 9 7950X',
+    cores: 16,
+    threads: 32,
+    avx2: true,
+    avx512: true,
+    neon: false,
+    source: 'systeminformation',
+  },
   memory: { totalBytes: 64 * 1024 ** 3, availableBytes: 48 * 1024 ** 3, source: 'systeminformation' },
   disk: { path: '/home/u/.config/DeepLocal', freeBytes: 812 * 1024 ** 3, totalBytes: 2 * 1024 ** 4, source: 'os' },
   gpus: [
@@ -25,7 +33,16 @@ const report: HardwareReport = {
     },
   ],
   backendDevices: [{ name: 'CUDA0', description: 'NVIDIA GeForce RTX 4090', totalMiB: 24080, freeMiB: 22036 }],
-  disagreements: [{ field: 'gpu0.vramTotalMiB', values: [{ source: 'nvidia-smi', value: '24564 MiB' }, { source: 'llama-server', value: '24080 MiB' }], preferred: 'llama-server' }],
+  disagreements: [
+    {
+      field: 'gpu0.vramTotalMiB',
+      values: [
+        { source: 'nvidia-smi', value: '24564 MiB' },
+        { source: 'llama-server', value: '24080 MiB' },
+      ],
+      preferred: 'llama-server',
+    },
+  ],
   notes: [probeNote('amd-smi', 'TOOL_ERROR', { error: 'not found' })],
 };
 
@@ -56,7 +73,14 @@ Notes:
   });
 
   it('handles no GPU and unknown sizes', () => {
-    const text = formatHardwareReport({ ...report, gpus: [], backendDevices: [], disagreements: [], notes: [], disk: { ...report.disk, freeBytes: null, totalBytes: null } });
+    const text = formatHardwareReport({
+      ...report,
+      gpus: [],
+      backendDevices: [],
+      disagreements: [],
+      notes: [],
+      disk: { ...report.disk, freeBytes: null, totalBytes: null },
+    });
     expect(text).toMatch(/GPUs: {3}none found/);
     expect(text).toMatch(/unknown free of unknown/);
     expect(text).not.toMatch(/Disagreements|Notes/);

@@ -14,35 +14,51 @@ const yes = (b: boolean) => (b ? 'yes' : 'no');
 
 export function formatHardwareReport(r: HardwareReport): string {
   const lines: string[] = [];
-  lines.push(`DeepLocal hardware report — ${new Date(r.probedAt).toISOString()} (probed in ${Math.round(r.durationMs)} ms)`);
+  lines.push(
+    `DeepLocal hardware report — ${new Date(r.probedAt).toISOString()} (probed in ${Math.round(r.durationMs)} ms)`,
+  );
   lines.push('');
-  lines.push(`OS:     ${[r.os.distro || r.os.platform, r.os.release].filter(Boolean).join(' ')} (${r.os.platform}, ${r.os.arch})  [${r.os.source}]`);
+  lines.push(
+    `OS:     ${[r.os.distro || r.os.platform, r.os.release].filter(Boolean).join(' ')} (${r.os.platform}, ${r.os.arch})  [${r.os.source}]`,
+  );
   lines.push(
     `CPU:    ${r.cpu.model || 'unknown'} — ${r.cpu.cores} cores / ${r.cpu.threads} threads; AVX2 ${yes(r.cpu.avx2)}, AVX-512 ${yes(r.cpu.avx512)}, NEON ${yes(r.cpu.neon)}  [${r.cpu.source}]`,
   );
-  lines.push(`RAM:    ${formatBytes(r.memory.totalBytes)} total, ${formatBytes(r.memory.availableBytes)} available  [${r.memory.source}]`);
-  lines.push(`Disk:   ${r.disk.path} — ${formatBytes(r.disk.freeBytes)} free of ${formatBytes(r.disk.totalBytes)}  [${r.disk.source}]`);
+  lines.push(
+    `RAM:    ${formatBytes(r.memory.totalBytes)} total, ${formatBytes(r.memory.availableBytes)} available  [${r.memory.source}]`,
+  );
+  lines.push(
+    `Disk:   ${r.disk.path} — ${formatBytes(r.disk.freeBytes)} free of ${formatBytes(r.disk.totalBytes)}  [${r.disk.source}]`,
+  );
   lines.push('');
   if (r.gpus.length === 0) lines.push('GPUs:   none found');
   for (const g of r.gpus) {
-    lines.push(`GPU ${g.index}:  ${g.name} (${g.vendor}${g.unifiedMemory ? ', unified memory' : ''})${g.uuid ? `  ${g.uuid}` : ''}`);
-    lines.push(`        VRAM ${mib(g.vramTotalMiB.value)} total [${g.vramTotalMiB.source}], ${mib(g.vramFreeMiB.value)} free [${g.vramFreeMiB.source}]`);
+    lines.push(
+      `GPU ${g.index}:  ${g.name} (${g.vendor}${g.unifiedMemory ? ', unified memory' : ''})${g.uuid ? `  ${g.uuid}` : ''}`,
+    );
+    lines.push(
+      `        VRAM ${mib(g.vramTotalMiB.value)} total [${g.vramTotalMiB.source}], ${mib(g.vramFreeMiB.value)} free [${g.vramFreeMiB.source}]`,
+    );
     const extra = [
       g.driverVersion.value ? `driver ${g.driverVersion.value} [${g.driverVersion.source}]` : null,
       g.cudaVersion ? `CUDA ${g.cudaVersion}` : null,
       g.computeCapability ? `compute capability ${g.computeCapability}` : null,
     ].filter(Boolean);
     if (extra.length) lines.push(`        ${extra.join(', ')}`);
-    lines.push(`        backend device: ${g.backendDevice ? `${g.backendDevice.name} (${g.backendDevice.description})` : 'none (llama-server does not use this GPU)'}`);
+    lines.push(
+      `        backend device: ${g.backendDevice ? `${g.backendDevice.name} (${g.backendDevice.description})` : 'none (llama-server does not use this GPU)'}`,
+    );
   }
   lines.push('');
   lines.push('Backend devices (llama-server --list-devices):');
   if (r.backendDevices.length === 0) lines.push('  none');
-  for (const d of r.backendDevices) lines.push(`  ${d.name}: ${d.description} (${mib(d.totalMiB)}, ${mib(d.freeMiB)} free)`);
+  for (const d of r.backendDevices)
+    lines.push(`  ${d.name}: ${d.description} (${mib(d.totalMiB)}, ${mib(d.freeMiB)} free)`);
   if (r.disagreements.length) {
     lines.push('');
     lines.push('Disagreements:');
-    for (const d of r.disagreements) lines.push(`  ${d.field}: ${d.values.map((v) => `${v.source} ${v.value}`).join(', ')} → using ${d.preferred}`);
+    for (const d of r.disagreements)
+      lines.push(`  ${d.field}: ${d.values.map((v) => `${v.source} ${v.value}`).join(', ')} → using ${d.preferred}`);
   }
   if (r.notes.length) {
     lines.push('');

@@ -21,7 +21,13 @@ describe('systeminformation results', () => {
   });
 
   it('maps controllers', () => {
-    const r = fromRaw({ osInfo: null, cpu: null, flags: null, mem: null, graphics: { controllers: [{ vendor: 'Intel Corporation', model: 'UHD 770', vram: 0, driverVersion: '' }] } });
+    const r = fromRaw({
+      osInfo: null,
+      cpu: null,
+      flags: null,
+      mem: null,
+      graphics: { controllers: [{ vendor: 'Intel Corporation', model: 'UHD 770', vram: 0, driverVersion: '' }] },
+    });
     expect(r.graphics).toEqual([{ vendor: 'Intel Corporation', model: 'UHD 770', vramMiB: null, driverVersion: null }]);
   });
 

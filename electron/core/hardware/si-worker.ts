@@ -48,7 +48,13 @@ export function resolveSystemInformation(extraBases: string[] = []): string | nu
 type Raw = Record<string, unknown> & { __error?: string };
 const isErr = (x: unknown): x is { __error: string } => !!x && typeof x === 'object' && '__error' in x;
 
-export function fromRaw(raw: { osInfo: unknown; cpu: unknown; flags: unknown; mem: unknown; graphics: unknown }): SiResult {
+export function fromRaw(raw: {
+  osInfo: unknown;
+  cpu: unknown;
+  flags: unknown;
+  mem: unknown;
+  graphics: unknown;
+}): SiResult {
   const errors: string[] = [];
   const take = <T>(name: string, x: unknown, f: (r: Raw) => T): T | null => {
     if (isErr(x)) {
@@ -61,13 +67,22 @@ export function fromRaw(raw: { osInfo: unknown; cpu: unknown; flags: unknown; me
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   return {
-    os: take('osInfo', raw.osInfo, (o) => ({ platform: str(o.platform), distro: str(o.distro), release: str(o.release), arch: str(o.arch) })),
+    os: take('osInfo', raw.osInfo, (o) => ({
+      platform: str(o.platform),
+      distro: str(o.distro),
+      release: str(o.release),
+      arch: str(o.arch),
+    })),
     cpu: take('cpu', raw.cpu, (c) => ({
       model: [str(c.manufacturer), str(c.brand)].filter(Boolean).join(' '),
       cores: num(c.physicalCores) || num(c.cores),
       threads: num(c.cores),
     })),
-    flags: isErr(raw.flags) ? (errors.push(`cpuFlags: ${raw.flags.__error}`), null) : typeof raw.flags === 'string' ? raw.flags : null,
+    flags: isErr(raw.flags)
+      ? (errors.push(`cpuFlags: ${raw.flags.__error}`), null)
+      : typeof raw.flags === 'string'
+        ? raw.flags
+        : null,
     mem: take('mem', raw.mem, (m) => ({ totalBytes: num(m.total), availableBytes: num(m.available) })),
     graphics: take('graphics', raw.graphics, (g) =>
       (Array.isArray(g.controllers) ? (g.controllers as Raw[]) : []).map((c) => ({
@@ -82,12 +97,22 @@ export function fromRaw(raw: { osInfo: unknown; cpu: unknown; flags: unknown; me
 }
 
 /** Resolves with the figures, or rejects with a reason (missing module, timeout, worker error). */
-export function runSystemInformation(opts: { env: NodeJS.ProcessEnv; timeoutMs: number; moduleBases?: string[] }): Promise<SiResult> {
+export function runSystemInformation(opts: {
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  moduleBases?: string[];
+}): Promise<SiResult> {
   const module = resolveSystemInformation(opts.moduleBases);
   if (!module) return Promise.reject(new Error('systeminformation is not installed'));
   return new Promise((resolve, reject) => {
     let done = false;
-    const worker = new Worker(SCRIPT, { eval: true, workerData: { module }, env: { ...opts.env }, stdout: true, stderr: true });
+    const worker = new Worker(SCRIPT, {
+      eval: true,
+      workerData: { module },
+      env: { ...opts.env },
+      stdout: true,
+      stderr: true,
+    });
     const finish = (f: () => void) => {
       if (done) return;
       done = true;
@@ -95,7 +120,10 @@ export function runSystemInformation(opts: { env: NodeJS.ProcessEnv; timeoutMs: 
       void worker.terminate().catch(() => undefined);
       f();
     };
-    const timer = setTimeout(() => finish(() => reject(new Error(`timed out after ${opts.timeoutMs} ms`))), opts.timeoutMs);
+    const timer = setTimeout(
+      () => finish(() => reject(new Error(`timed out after ${opts.timeoutMs} ms`))),
+      opts.timeoutMs,
+    );
     // A worker stuck in a blocking call must not keep the app alive at exit.
     worker.unref();
     worker.once('message', (m: Parameters<typeof fromRaw>[0]) => finish(() => resolve(fromRaw(m))));

@@ -40,7 +40,15 @@ function deadPid(): number {
 function writeLock(dir: string, rec: Partial<LockRecord> | string, ageMs = 0) {
   const file = path.join(dir, LOCK_FILE);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const base: LockRecord = { v: 1, pid: 1, start: null, nonce: 'feedfacefeedface', shell: 'browser', url: null, since: Date.now() };
+  const base: LockRecord = {
+    v: 1,
+    pid: 1,
+    start: null,
+    nonce: 'feedfacefeedface',
+    shell: 'browser',
+    url: null,
+    since: Date.now(),
+  };
   fs.writeFileSync(file, typeof rec === 'string' ? rec : JSON.stringify({ ...base, ...rec }));
   if (ageMs) {
     const t = (Date.now() - ageMs) / 1000;
@@ -65,7 +73,9 @@ describe('data folder lock', () => {
     await first.setUrl('http://127.0.0.1:4321');
     const locked = await refusal(acquireDataDirLock(dir, { shell: 'browser' }));
     expect(locked.code).toBe('DATA_DIR_LOCKED');
-    expect(locked.message).toBe(`DeepLocal is already running with the folder ${dir}, at http://127.0.0.1:4321 (process ${process.pid}). Use that one, or stop it first.`);
+    expect(locked.message).toBe(
+      `DeepLocal is already running with the folder ${dir}, at http://127.0.0.1:4321 (process ${process.pid}). Use that one, or stop it first.`,
+    );
     expect(formatError('zh-CN', locked.code, locked.params)).toContain('地址为 http://127.0.0.1:4321');
 
     await first.release();
@@ -75,10 +85,20 @@ describe('data folder lock', () => {
   });
 
   it.each([
-    { why: 'owner killed (pid gone)', lock: () => ({ pid: deadPid(), start: 'x:1' }), ageMs: 60_000, want: 'owner-dead' },
+    {
+      why: 'owner killed (pid gone)',
+      lock: () => ({ pid: deadPid(), start: 'x:1' }),
+      ageMs: 60_000,
+      want: 'owner-dead',
+    },
     { why: 'owner killed a moment ago', lock: () => ({ pid: deadPid(), start: null }), ageMs: 0, want: 'owner-dead' },
     // Our own pid with another start time: the pid was reused after the recorded owner died (containers restart at pid 1).
-    { why: 'pid reused by a later process', lock: () => ({ pid: process.pid, start: 'other-boot:1' }), ageMs: 60_000, want: 'pid-reused' },
+    {
+      why: 'pid reused by a later process',
+      lock: () => ({ pid: process.pid, start: 'other-boot:1' }),
+      ageMs: 60_000,
+      want: 'pid-reused',
+    },
     { why: 'malformed (cut short by a power cut)', lock: () => '{"v":1,"pid":', ageMs: 60_000, want: 'malformed' },
     { why: 'empty and old', lock: () => '', ageMs: 60_000, want: 'malformed' },
   ])('takes over a stale lock: $why', async ({ lock, ageMs, want }) => {
@@ -94,7 +114,22 @@ describe('data folder lock', () => {
     const file = writeLock(dir, '');
     const self = await selfIdentity();
     // The creator writes its record a moment after creating the file (the window between O_EXCL and write).
-    setTimeout(() => fs.writeFileSync(file, JSON.stringify({ v: 1, pid: self.pid, start: self.start, nonce: 'beefbeefbeefbeef', shell: 'electron', url: null, since: Date.now() })), 300);
+    setTimeout(
+      () =>
+        fs.writeFileSync(
+          file,
+          JSON.stringify({
+            v: 1,
+            pid: self.pid,
+            start: self.start,
+            nonce: 'beefbeefbeefbeef',
+            shell: 'electron',
+            url: null,
+            since: Date.now(),
+          }),
+        ),
+      300,
+    );
     const e = await refusal(acquireDataDirLock(dir, { shell: 'browser' }));
     expect(e.code).toBe('DATA_DIR_IN_USE');
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).nonce).toBe('beefbeefbeefbeef');
@@ -109,8 +144,12 @@ describe('data folder lock', () => {
         await new Promise((r) => setTimeout(r, Math.random() * 30));
         return probeProcess(pid);
       };
-      const results = await Promise.allSettled(Array.from({ length: 8 }, () => acquireDataDirLock(dir, { shell: 'browser', probe: slowProbe })));
-      const won = results.filter((r): r is PromiseFulfilledResult<DataDirLock> => r.status === 'fulfilled').map((r) => r.value);
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, () => acquireDataDirLock(dir, { shell: 'browser', probe: slowProbe })),
+      );
+      const won = results
+        .filter((r): r is PromiseFulfilledResult<DataDirLock> => r.status === 'fulfilled')
+        .map((r) => r.value);
       held.push(...won);
       expect(won).toHaveLength(1);
       for (const r of results) if (r.status === 'rejected') expect((r.reason as AppError).code).toBe('DATA_DIR_IN_USE');

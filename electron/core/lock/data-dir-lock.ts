@@ -69,7 +69,9 @@ async function readLock(file: string): Promise<Seen | null | 'retry'> {
 }
 
 export function lockedError(dir: string, r: LockRecord): AppError {
-  return r.url ? new AppError('DATA_DIR_LOCKED', { dir, url: r.url, pid: r.pid }) : new AppError('DATA_DIR_IN_USE', { dir, pid: r.pid });
+  return r.url
+    ? new AppError('DATA_DIR_LOCKED', { dir, url: r.url, pid: r.pid })
+    : new AppError('DATA_DIR_IN_USE', { dir, pid: r.pid });
 }
 
 export async function acquireDataDirLock(dataDir: string, opts: AcquireOptions): Promise<DataDirLock> {
@@ -78,7 +80,15 @@ export async function acquireDataDirLock(dataDir: string, opts: AcquireOptions):
   const file = path.join(dataDir, LOCK_FILE);
   await fs.mkdir(path.dirname(file), { recursive: true });
   const me = await (opts.self ?? selfIdentity)();
-  let record: LockRecord = { v: 1, pid: me.pid, start: me.start, nonce: randomBytes(12).toString('hex'), shell: opts.shell, url: opts.url ?? null, since: now() };
+  let record: LockRecord = {
+    v: 1,
+    pid: me.pid,
+    start: me.start,
+    nonce: randomBytes(12).toString('hex'),
+    shell: opts.shell,
+    url: opts.url ?? null,
+    since: now(),
+  };
   let tookOverFrom: DataDirLock['tookOverFrom'] = null;
 
   for (let attempt = 0; ; attempt++) {

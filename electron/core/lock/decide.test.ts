@@ -5,10 +5,27 @@
  * the owner nor killed.
  */
 import { describe, expect, it } from 'vitest';
-import { decideLock, decideReap, judgeOwner, parseBackendPidRecord, parseLockRecord, SETTLE_MS, type LockRecord, type ProcessProbe } from './decide';
+import {
+  decideLock,
+  decideReap,
+  judgeOwner,
+  parseBackendPidRecord,
+  parseLockRecord,
+  SETTLE_MS,
+  type LockRecord,
+  type ProcessProbe,
+} from './decide';
 
 const owner = { pid: 4242, start: 'boot-a:1000' };
-const record: LockRecord = { v: 1, pid: 4242, start: 'boot-a:1000', nonce: 'abcdef0123456789', shell: 'browser', url: 'http://127.0.0.1:5555', since: 1 };
+const record: LockRecord = {
+  v: 1,
+  pid: 4242,
+  start: 'boot-a:1000',
+  nonce: 'abcdef0123456789',
+  shell: 'browser',
+  url: 'http://127.0.0.1:5555',
+  since: 1,
+};
 const alive = (start: string | null): ProcessProbe => ({ alive: true, start });
 const dead: ProcessProbe = { alive: false, start: null };
 
@@ -17,10 +34,20 @@ describe('judgeOwner', () => {
     { why: 'running, same start time', owner, probe: alive('boot-a:1000'), want: 'alive' },
     { why: 'gone (ESRCH, or a zombie)', owner, probe: dead, want: 'dead' },
     { why: 'pid reused by a later process', owner, probe: alive('boot-a:2000'), want: 'reused' },
-    { why: 'pid reused after a reboot (other boot id, same ticks)', owner, probe: alive('boot-b:1000'), want: 'reused' },
+    {
+      why: 'pid reused after a reboot (other boot id, same ticks)',
+      owner,
+      probe: alive('boot-b:1000'),
+      want: 'reused',
+    },
     // Where the OS cannot say when a process started we cannot tell reuse apart: never call a running pid stale.
     { why: 'running, OS gives no start time now', owner, probe: alive(null), want: 'alive' },
-    { why: 'running, the record has no start time', owner: { pid: 4242, start: null }, probe: alive('boot-a:2000'), want: 'alive' },
+    {
+      why: 'running, the record has no start time',
+      owner: { pid: 4242, start: null },
+      probe: alive('boot-a:2000'),
+      want: 'alive',
+    },
   ])('$why → $want', ({ owner: o, probe, want }) => {
     expect(judgeOwner(o, probe)).toBe(want);
   });
@@ -31,11 +58,23 @@ describe('decideLock', () => {
     { why: 'owner alive: refuse, naming it', rec: record, age: 60_000, probe: alive('boot-a:1000'), want: 'held' },
     { why: 'owner alive, lock just written', rec: record, age: 0, probe: alive('boot-a:1000'), want: 'held' },
     { why: 'owner killed -9: take over', rec: record, age: 60_000, probe: dead, want: 'stale:owner-dead' },
-    { why: 'owner dead, lock written a moment ago: still take over', rec: record, age: 10, probe: dead, want: 'stale:owner-dead' },
+    {
+      why: 'owner dead, lock written a moment ago: still take over',
+      rec: record,
+      age: 10,
+      probe: dead,
+      want: 'stale:owner-dead',
+    },
     { why: 'pid reused: take over', rec: record, age: 60_000, probe: alive('boot-a:9999'), want: 'stale:pid-reused' },
     { why: 'malformed and old: take over', rec: null, age: SETTLE_MS + 1, probe: null, want: 'stale:malformed' },
     { why: 'empty and brand new: its creator is still writing', rec: null, age: 5, probe: null, want: 'settling' },
-    { why: 'malformed, mtime in the future (clock set back)', rec: null, age: -(SETTLE_MS + 1), probe: null, want: 'stale:malformed' },
+    {
+      why: 'malformed, mtime in the future (clock set back)',
+      rec: null,
+      age: -(SETTLE_MS + 1),
+      probe: null,
+      want: 'stale:malformed',
+    },
   ])('$why → $want', ({ rec, age, probe, want }) => {
     const v = decideLock(rec, age, probe);
     expect(v.kind === 'stale' ? `stale:${v.why}` : v.kind).toBe(want);
@@ -66,12 +105,36 @@ describe('decideReap', () => {
   const rec = { backendPid: 777, owner };
   it.each([
     // The reported bug: the first instance is alive, so its backend must survive a second start.
-    { why: 'owner alive', rec, probe: alive('boot-a:1000'), cmd: '/x/llama-server -m m.gguf', want: 'leave-owner-alive' },
+    {
+      why: 'owner alive',
+      rec,
+      probe: alive('boot-a:1000'),
+      cmd: '/x/llama-server -m m.gguf',
+      want: 'leave-owner-alive',
+    },
     { why: 'owner dead, backend still llama-server', rec, probe: dead, cmd: '/x/llama-server -m m.gguf', want: 'kill' },
-    { why: 'owner pid reused, backend still llama-server', rec, probe: alive('boot-a:5'), cmd: 'llama-server --port 1', want: 'kill' },
-    { why: 'owner dead, backend pid now another program', rec, probe: dead, cmd: '/usr/bin/vim notes.txt', want: 'leave-not-llama-server' },
+    {
+      why: 'owner pid reused, backend still llama-server',
+      rec,
+      probe: alive('boot-a:5'),
+      cmd: 'llama-server --port 1',
+      want: 'kill',
+    },
+    {
+      why: 'owner dead, backend pid now another program',
+      rec,
+      probe: dead,
+      cmd: '/usr/bin/vim notes.txt',
+      want: 'leave-not-llama-server',
+    },
     { why: 'owner dead, backend gone', rec, probe: dead, cmd: null, want: 'leave-not-llama-server' },
-    { why: 'no owner recorded (bare pid from an older version)', rec: null, probe: null, cmd: 'llama-server', want: 'leave-owner-unknown' },
+    {
+      why: 'no owner recorded (bare pid from an older version)',
+      rec: null,
+      probe: null,
+      cmd: 'llama-server',
+      want: 'leave-owner-unknown',
+    },
   ])('$why → $want', ({ rec: r, probe, cmd, want }) => {
     expect(decideReap(r, probe, cmd)).toBe(want);
   });

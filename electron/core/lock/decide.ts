@@ -30,7 +30,11 @@ export function judgeOwner(owner: OwnerId, probe: ProcessProbe): Liveness {
   return 'alive';
 }
 
-const Pid = z.number().int().min(1).max(2 ** 31 - 1);
+const Pid = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31 - 1);
 
 export const LockRecord = z.object({
   v: z.literal(1),
@@ -93,7 +97,11 @@ export type ReapDecision = 'kill' | 'leave-owner-alive' | 'leave-not-llama-serve
  * a live owner (another DeepLocal on this folder) keeps its backend, and a pid reused by another program is
  * never killed. A file without an owner (older versions wrote a bare pid) cannot prove the owner dead.
  */
-export function decideReap(record: BackendPidRecord | null, ownerProbe: ProcessProbe | null, backendCommandLine: string | null): ReapDecision {
+export function decideReap(
+  record: BackendPidRecord | null,
+  ownerProbe: ProcessProbe | null,
+  backendCommandLine: string | null,
+): ReapDecision {
   if (!record || !ownerProbe) return 'leave-owner-unknown';
   if (judgeOwner(record.owner, ownerProbe) === 'alive') return 'leave-owner-alive';
   return backendCommandLine !== null && /llama-server/.test(backendCommandLine) ? 'kill' : 'leave-not-llama-server';

@@ -23,7 +23,11 @@ export function pidExists(pid: number): boolean {
 }
 
 let bootId: Promise<string> | null = null;
-const linuxBootId = () => (bootId ??= fs.readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((s) => s.trim(), () => 'boot'));
+const linuxBootId = () =>
+  (bootId ??= fs.readFile('/proc/sys/kernel/random/boot_id', 'utf8').then(
+    (s) => s.trim(),
+    () => 'boot',
+  ));
 
 async function probeLinux(pid: number): Promise<ProcessProbe> {
   let stat: string;
@@ -43,7 +47,10 @@ async function probeLinux(pid: number): Promise<ProcessProbe> {
 
 async function probeDarwin(pid: number): Promise<ProcessProbe> {
   if (!pidExists(pid)) return { alive: false, start: null };
-  const r = await runTool('ps', ['-o', 'lstart=', '-p', String(pid)], { env: { ...process.env, LC_ALL: 'C' }, timeoutMs: 5000 });
+  const r = await runTool('ps', ['-o', 'lstart=', '-p', String(pid)], {
+    env: { ...process.env, LC_ALL: 'C' },
+    timeoutMs: 5000,
+  });
   const start = r.ok ? r.stdout.trim() : '';
   return { alive: true, start: start || null };
 }
@@ -51,7 +58,9 @@ async function probeDarwin(pid: number): Promise<ProcessProbe> {
 async function probeWindows(pid: number): Promise<ProcessProbe> {
   if (!pidExists(pid)) return { alive: false, start: null };
   const script = `(Get-Process -Id ${pid} -ErrorAction Stop).StartTime.ToFileTimeUtc()`;
-  const r = await runTool('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], { timeoutMs: 10_000 });
+  const r = await runTool('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], {
+    timeoutMs: 10_000,
+  });
   const start = r.ok ? r.stdout.trim() : '';
   return { alive: true, start: /^\d+$/.test(start) ? start : null };
 }
@@ -80,7 +89,9 @@ export async function commandLineOf(pid: number): Promise<string | null> {
     cmd = r.ok ? r.stdout : null;
   } else if (process.platform === 'win32') {
     const script = `(Get-CimInstance Win32_Process -Filter 'ProcessId=${pid}').CommandLine`;
-    const r = await runTool('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], { timeoutMs: 10_000 });
+    const r = await runTool('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], {
+      timeoutMs: 10_000,
+    });
     cmd = r.ok ? r.stdout : null;
   }
   const text = cmd?.replace(/\0/g, ' ').trim();

@@ -18,7 +18,17 @@ const models = Catalog.parse(JSON.parse(fs.readFileSync(bundled, 'utf8'))).model
 describe('resources/catalog.json', () => {
   it('has the DeepSeek family the issue lists', () => {
     const ids = models.map((m) => m.id);
-    for (const id of ['deepseek-r1-distill-qwen-1.5b', 'deepseek-r1-distill-qwen-7b', 'deepseek-r1-distill-qwen-14b', 'deepseek-r1-distill-qwen-32b', 'deepseek-r1-distill-llama-8b', 'deepseek-r1-distill-llama-70b', 'deepseek-r1-0528-qwen3-8b', 'deepseek-r1-0528', 'deepseek-v3-0324']) {
+    for (const id of [
+      'deepseek-r1-distill-qwen-1.5b',
+      'deepseek-r1-distill-qwen-7b',
+      'deepseek-r1-distill-qwen-14b',
+      'deepseek-r1-distill-qwen-32b',
+      'deepseek-r1-distill-llama-8b',
+      'deepseek-r1-distill-llama-70b',
+      'deepseek-r1-0528-qwen3-8b',
+      'deepseek-r1-0528',
+      'deepseek-v3-0324',
+    ]) {
       expect(ids).toContain(id);
     }
     expect(new Set(ids).size).toBe(ids.length);
@@ -30,14 +40,19 @@ describe('resources/catalog.json', () => {
       for (const f of q.files) expect(parseQuant(f), f).toBe(q.id);
       if (q.files.length > 1) {
         // Complete, ordered split sets: -00001-of-0000N … -0000N-of-0000N.
-        q.files.forEach((f, i) => expect(f).toMatch(new RegExp(`-${String(i + 1).padStart(5, '0')}-of-${String(q.files.length).padStart(5, '0')}\\.gguf$`)));
+        q.files.forEach((f, i) =>
+          expect(f).toMatch(
+            new RegExp(`-${String(i + 1).padStart(5, '0')}-of-${String(q.files.length).padStart(5, '0')}\\.gguf$`),
+          ),
+        );
       }
       expect(q.sizeBytes / m.parameters).toBeGreaterThan(0.15);
       expect(q.sizeBytes / m.parameters).toBeLessThan(1.2);
     }
     // Quants are listed from small to large.
     expect(m.quants.map((q) => q.sizeBytes)).toEqual([...m.quants.map((q) => q.sizeBytes)].sort((a, b) => a - b));
-    if (m.family === 'deepseek-r1' || m.family === 'deepseek-r1-distill') expect(m.sampling).toMatchObject({ temperature: 0.6, top_p: 0.95 });
+    if (m.family === 'deepseek-r1' || m.family === 'deepseek-r1-distill')
+      expect(m.sampling).toMatchObject({ temperature: 0.6, top_p: 0.95 });
     expect(m.license).toMatch(/MIT/);
     // Shown on the Models page: in every UI language.
     expect(m.description.length).toBeGreaterThan(10);
@@ -46,7 +61,13 @@ describe('resources/catalog.json', () => {
 
   it('the 671B models are MoE with experts the planner can put in RAM, in dynamic low-bit quants', () => {
     for (const m of models.filter((x) => x.parameters > 600e9)) {
-      expect(m.arch).toMatchObject({ architecture: 'deepseek2', expertCount: 256, expertUsedCount: 8, kvLoraRank: 512, ropeDim: 64 });
+      expect(m.arch).toMatchObject({
+        architecture: 'deepseek2',
+        expertCount: 256,
+        expertUsedCount: 8,
+        kvLoraRank: 512,
+        ropeDim: 64,
+      });
       expect(m.quants.every((q) => q.dynamic && q.files.length > 1)).toBe(true);
     }
   });
@@ -59,8 +80,14 @@ describe('CatalogStore', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const extra = (m: Record<string, unknown>) => fs.writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify({ version: 1, models: [m] }));
-  const local = { ...models[1]!, id: 'local-test', name: 'Local test', huggingface: { repo: 'test/tiny-GGUF', revision: 'main' } };
+  const extra = (m: Record<string, unknown>) =>
+    fs.writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify({ version: 1, models: [m] }));
+  const local = {
+    ...models[1]!,
+    id: 'local-test',
+    name: 'Local test',
+    huggingface: { repo: 'test/tiny-GGUF', revision: 'main' },
+  };
 
   it('merges the data folder catalog over the bundled one', async () => {
     extra(local);

@@ -40,7 +40,14 @@ export class CatalogStore {
   ) {}
 
   async list(): Promise<CatalogModel[]> {
-    const stats = await Promise.all([...this.bundled, ...this.extra].map((f) => fs.stat(f).then((s) => `${f}:${s.mtimeMs}`, () => `${f}:-`)));
+    const stats = await Promise.all(
+      [...this.bundled, ...this.extra].map((f) =>
+        fs.stat(f).then(
+          (s) => `${f}:${s.mtimeMs}`,
+          () => `${f}:-`,
+        ),
+      ),
+    );
     const key = stats.join('|');
     if (this.cache?.key === key) return this.cache.models;
     let base: CatalogModel[] = [];
@@ -70,7 +77,11 @@ export class CatalogStore {
   /** The catalog entry for a repo on either hub, if any. */
   async findByRepo(repo: string): Promise<CatalogModel | null> {
     const r = repo.toLowerCase();
-    return (await this.list()).find((m) => m.huggingface.repo.toLowerCase() === r || m.modelscope?.repo.toLowerCase() === r) ?? null;
+    return (
+      (await this.list()).find(
+        (m) => m.huggingface.repo.toLowerCase() === r || m.modelscope?.repo.toLowerCase() === r,
+      ) ?? null
+    );
   }
 }
 
@@ -79,5 +90,10 @@ export function catalogPaths(resourcesDirs: string[], dataDir: string): { bundle
 }
 
 export function quantInput(m: CatalogModel, q: CatalogQuant): QuantInput {
-  return { quant: q.id, bitsPerWeight: q.bitsPerWeight, dynamic: q.dynamic, weights: weightsFromFacts(m.arch, q.sizeBytes) };
+  return {
+    quant: q.id,
+    bitsPerWeight: q.bitsPerWeight,
+    dynamic: q.dynamic,
+    weights: weightsFromFacts(m.arch, q.sizeBytes),
+  };
 }

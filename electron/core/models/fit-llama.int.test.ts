@@ -25,8 +25,34 @@ const MODELS: Record<string, Record<string, unknown>> = {
   qwen2: { arch: 'qwen2', n_embd: 1024, n_layer: 6, n_head: 16, n_head_kv: 2, n_ff: 2816 },
   llama: { arch: 'llama', n_embd: 512, n_layer: 4, n_head: 8, n_head_kv: 8, n_ff: 1536 },
   qwen3: { arch: 'qwen3', n_embd: 512, n_layer: 4, n_head: 8, n_head_kv: 2, n_ff: 1536, head_dim: 128 },
-  qwen3moe: { arch: 'qwen3moe', n_embd: 512, n_layer: 4, n_head: 8, n_head_kv: 4, n_ff: 1536, n_expert: 16, n_expert_used: 4, n_ff_exp: 256 },
-  deepseek2: { arch: 'deepseek2', n_embd: 512, n_layer: 4, n_head: 8, n_ff: 1536, q_lora: 192, kv_lora: 128, rope: 32, qk_nope: 64, v_head: 64, n_expert: 16, n_expert_used: 4, n_ff_exp: 256, n_shared: 1, n_dense_lead: 1 },
+  qwen3moe: {
+    arch: 'qwen3moe',
+    n_embd: 512,
+    n_layer: 4,
+    n_head: 8,
+    n_head_kv: 4,
+    n_ff: 1536,
+    n_expert: 16,
+    n_expert_used: 4,
+    n_ff_exp: 256,
+  },
+  deepseek2: {
+    arch: 'deepseek2',
+    n_embd: 512,
+    n_layer: 4,
+    n_head: 8,
+    n_ff: 1536,
+    q_lora: 192,
+    kv_lora: 128,
+    rope: 32,
+    qk_nope: 64,
+    v_head: 64,
+    n_expert: 16,
+    n_expert_used: 4,
+    n_ff_exp: 256,
+    n_shared: 1,
+    n_dense_lead: 1,
+  },
 };
 
 interface Case {
@@ -42,7 +68,13 @@ const CASES: Case[] = [
 
 let dir: string;
 const files: Record<string, string> = {};
-const cpuOnly: HardwareInput = { gpus: [], ramAvailableBytes: 1e12, ramTotalBytes: 1e12, unifiedMemory: false, ramBandwidthGBs: null };
+const cpuOnly: HardwareInput = {
+  gpus: [],
+  ramAvailableBytes: 1e12,
+  ramTotalBytes: 1e12,
+  unifiedMemory: false,
+  ramBandwidthGBs: null,
+};
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-fit-'));
@@ -58,7 +90,11 @@ async function ours(file: string, c: Case, outputs: number) {
   const h = await readGgufFile(file);
   const facts = factsFromGguf(h);
   const weights = weightsFromTensors(h.tensors, facts.blockCount, h.fileSize);
-  const plan = planFit(facts, { quant: 'x', bitsPerWeight: 16, dynamic: false, weights }, cpuOnly, c.ctx, c.kv, { ...DEFAULT_PLAN_SETTINGS, flashAttention: c.fa, outputs });
+  const plan = planFit(facts, { quant: 'x', bitsPerWeight: 16, dynamic: false, weights }, cpuOnly, c.ctx, c.kv, {
+    ...DEFAULT_PLAN_SETTINGS,
+    flashAttention: c.fa,
+    outputs,
+  });
   expect(plan.mode).toBe('cpu');
   return { model: plan.host.model / MiB, context: plan.host.context / MiB, compute: plan.host.compute / MiB };
 }
@@ -79,9 +115,15 @@ function expectClose(name: string, mine: Record<string, number>, theirs: Record<
 }
 
 describe('fit planner vs llama-fit-params --fit-print (host memory, CPU-only)', () => {
-  const bin = () => path.join(path.dirname(inject('llamaServer')), process.platform === 'win32' ? 'llama-fit-params.exe' : 'llama-fit-params');
+  const bin = () =>
+    path.join(
+      path.dirname(inject('llamaServer')),
+      process.platform === 'win32' ? 'llama-fit-params.exe' : 'llama-fit-params',
+    );
   // The tiny model's 16-wide heads cannot hold a q8_0 cache (llama.cpp refuses; the planner skips such plans).
-  const table = [...Object.keys(MODELS), 'tiny'].flatMap((m) => CASES.filter((c) => m !== 'tiny' || c.kv === 'f16').map((c) => ({ m, ...c })));
+  const table = [...Object.keys(MODELS), 'tiny'].flatMap((m) =>
+    CASES.filter((c) => m !== 'tiny' || c.kv === 'f16').map((c) => ({ m, ...c })),
+  );
   it.each(table)('$m ctx=$ctx fa=$fa kv=$kv', async ({ m, ctx, fa, kv }) => {
     const c = { ctx, fa, kv };
     const { stdout } = await run(bin(), ['-m', files[m]!, ...args(c), '-fitp', 'on'], { timeout: 60_000 });
@@ -89,14 +131,22 @@ describe('fit planner vs llama-fit-params --fit-print (host memory, CPU-only)', 
     expect(line, stdout).toBeDefined();
     const [model, context, compute] = line!.trim().split(/\s+/).slice(1).map(Number);
     // llama-fit-params reserves logits for every token of the micro-batch.
-    expectClose(`${m} ${ctx}`, await ours(files[m]!, c, DEFAULT_PLAN_SETTINGS.ubatch), { model: model!, context: context!, compute: compute! });
+    expectClose(`${m} ${ctx}`, await ours(files[m]!, c, DEFAULT_PLAN_SETTINGS.ubatch), {
+      model: model!,
+      context: context!,
+      compute: compute!,
+    });
   });
 });
 
 describe('fit planner vs llama-server fit_memory_breakdown (--log-jsonl, one slot)', () => {
   async function breakdown(file: string, c: Case): Promise<Record<string, number>> {
     const port = await freePort();
-    const child = spawn(inject('llamaServer'), ['-m', file, '--host', '127.0.0.1', '--port', String(port), '--log-jsonl', '-np', '1', ...args(c)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      inject('llamaServer'),
+      ['-m', file, '--host', '127.0.0.1', '--port', String(port), '--log-jsonl', '-np', '1', ...args(c)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       return await new Promise((resolve, reject) => {
         let buf = '';
@@ -106,7 +156,9 @@ describe('fit planner vs llama-server fit_memory_breakdown (--log-jsonl, one slo
           for (const line of buf.split('\n')) {
             if (!line.includes('"fit_memory_breakdown"')) continue;
             try {
-              const j = JSON.parse(line) as { data: { rows: { kind: string; model: number; context: number; compute: number }[] } };
+              const j = JSON.parse(line) as {
+                data: { rows: { kind: string; model: number; context: number; compute: number }[] };
+              };
               const host = j.data.rows.find((r) => r.kind === 'host');
               if (host) {
                 clearTimeout(timer);

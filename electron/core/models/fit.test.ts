@@ -9,18 +9,42 @@ import { describe, expect, it } from 'vitest';
 import { encodeGGUF, GGMLType, gguf, GGUFType } from '../../../scripts/lib/gguf-writer.mjs';
 import { Catalog, type CatalogModel, type HardwareInput, type KvType } from '../../shared/models';
 import { quantInput } from './catalog';
-import { computeBuffers, DEFAULT_PLAN_SETTINGS, GiB, kvBytesPerTokenLayer, kvTypeSupported, padContext, pickRecommended, planFit, planModel, recommendAcross, speedClass } from './fit';
+import {
+  computeBuffers,
+  DEFAULT_PLAN_SETTINGS,
+  GiB,
+  kvBytesPerTokenLayer,
+  kvTypeSupported,
+  padContext,
+  pickRecommended,
+  planFit,
+  planModel,
+  recommendAcross,
+  speedClass,
+} from './fit';
 import { readGguf } from './gguf';
 import { factsFromGguf, parameterCounts, weightsFromFacts, weightsFromTensors } from './model-facts';
 
-const catalog = Catalog.parse(JSON.parse(fs.readFileSync(path.join(__dirname, '../../../resources/catalog.json'), 'utf8'))).models;
+const catalog = Catalog.parse(
+  JSON.parse(fs.readFileSync(path.join(__dirname, '../../../resources/catalog.json'), 'utf8')),
+).models;
 const model = (id: string): CatalogModel => catalog.find((m) => m.id === id)!;
-const q = (id: string, quant: string) => quantInput(model(id), model(id).quants.find((x) => x.id === quant)!);
+const q = (id: string, quant: string) =>
+  quantInput(
+    model(id),
+    model(id).quants.find((x) => x.id === quant)!,
+  );
 
 /** A machine: GPUs as [name, free GiB], RAM available in GiB. */
 function machine(gpus: [string, number][], ramGiB: number, unified = false): HardwareInput {
   return {
-    gpus: gpus.map(([name, free], i) => ({ index: i, name, freeBytes: free * GiB, totalBytes: Math.ceil(free) * GiB, bandwidthGBs: null })),
+    gpus: gpus.map(([name, free], i) => ({
+      index: i,
+      name,
+      freeBytes: free * GiB,
+      totalBytes: Math.ceil(free) * GiB,
+      bandwidthGBs: null,
+    })),
     ramAvailableBytes: ramGiB * GiB,
     ramTotalBytes: ramGiB * GiB,
     unifiedMemory: unified,
@@ -31,7 +55,13 @@ function machine(gpus: [string, number][], ramGiB: number, unified = false): Har
 const CPU32 = machine([], 28);
 const RTX4060 = machine([['NVIDIA GeForce RTX 4060', 7.5]], 28);
 const RTX4090 = machine([['NVIDIA GeForce RTX 4090', 23.5]], 60);
-const TWO3060 = machine([['NVIDIA GeForce RTX 3060', 11.5], ['NVIDIA GeForce RTX 3060', 11.5]], 60);
+const TWO3060 = machine(
+  [
+    ['NVIDIA GeForce RTX 3060', 11.5],
+    ['NVIDIA GeForce RTX 3060', 11.5],
+  ],
+  60,
+);
 const M3MAX = machine([['Apple M3 Max', 48]], 60, true);
 const BIGRAM = machine([['NVIDIA GeForce RTX 4090', 23.5]], 240);
 const TINYVRAM = machine([['NVIDIA GeForce GT 1030', 1.1]], 28);
@@ -60,8 +90,12 @@ describe('KV cache arithmetic', () => {
 
   it('quantized KV needs head sizes in whole blocks of 32', () => {
     expect(kvTypeSupported(model('deepseek-r1-distill-qwen-7b').arch, 'q8_0')).toBe(true);
-    expect(kvTypeSupported({ ...model('deepseek-r1-distill-qwen-7b').arch, keyLength: 16, valueLength: 16 }, 'q8_0')).toBe(false);
-    expect(kvTypeSupported({ ...model('deepseek-r1-distill-qwen-7b').arch, keyLength: 16, valueLength: 16 }, 'f16')).toBe(true);
+    expect(
+      kvTypeSupported({ ...model('deepseek-r1-distill-qwen-7b').arch, keyLength: 16, valueLength: 16 }, 'q8_0'),
+    ).toBe(false);
+    expect(
+      kvTypeSupported({ ...model('deepseek-r1-distill-qwen-7b').arch, keyLength: 16, valueLength: 16 }, 'f16'),
+    ).toBe(true);
   });
 
   it('without flash attention the n_head × n_ctx score matrix dominates the compute buffer', () => {
@@ -104,20 +138,147 @@ interface Row {
 
 describe('planFit', () => {
   it.each<Row>([
-    { name: 'CPU only', hw: CPU32, id: 'deepseek-r1-distill-qwen-7b', quant: 'Q4_K_M', ctx: 8192, mode: 'cpu', reason: 'FIT_CPU_NO_GPU', why: 'no GPU: everything in RAM' },
-    { name: '8 GB GPU, 7B', hw: RTX4060, id: 'deepseek-r1-distill-qwen-7b', quant: 'Q4_K_M', ctx: 8192, mode: 'gpu', reason: 'FIT_ALL_GPU', why: '4.7 GB + 0.5 GB KV fit in 7.5 GiB minus the 1 GiB margin' },
-    { name: '8 GB GPU, 14B', hw: RTX4060, id: 'deepseek-r1-distill-qwen-14b', quant: 'Q4_K_M', ctx: 8192, mode: 'partial', reason: 'FIT_PARTIAL', why: '9 GB of weights: some layers stay on the CPU' },
-    { name: '24 GB GPU, 32B at 8k', hw: RTX4090, id: 'deepseek-r1-distill-qwen-32b', quant: 'Q4_K_M', ctx: 8192, mode: 'gpu', reason: 'FIT_ALL_GPU', why: '19.9 GB + 2.1 GB KV' },
-    { name: '24 GB GPU, 32B at 16k q8_0', hw: RTX4090, id: 'deepseek-r1-distill-qwen-32b', quant: 'Q4_K_M', ctx: 16384, kv: 'q8_0', mode: 'gpu', reason: 'FIT_ALL_GPU', why: 'a q8_0 cache halves the KV: 16k fits' },
-    { name: '24 GB GPU, 32B at 32k', hw: RTX4090, id: 'deepseek-r1-distill-qwen-32b', quant: 'Q4_K_M', ctx: 32768, mode: 'partial', reason: 'FIT_PARTIAL', why: '8.6 GB of KV at 32k pushes layers out' },
-    { name: 'two 12 GB GPUs, 32B', hw: TWO3060, id: 'deepseek-r1-distill-qwen-32b', quant: 'Q4_K_M', ctx: 8192, mode: 'gpu', reason: 'FIT_ALL_GPU', why: 'layers split over both cards' },
-    { name: 'Apple unified memory, 32B', hw: M3MAX, id: 'deepseek-r1-distill-qwen-32b', quant: 'Q4_K_M', ctx: 8192, mode: 'gpu', reason: 'FIT_ALL_GPU', why: 'the GPU works from RAM' },
-    { name: 'GPU too small for one layer', hw: TINYVRAM, id: 'deepseek-r1-distill-qwen-7b', quant: 'Q4_K_M', ctx: 8192, mode: 'cpu', reason: 'FIT_CPU_GPU_TOO_SMALL', why: '1.1 GiB free is all margin' },
-    { name: '70B on 28 GiB RAM, no GPU', hw: CPU32, id: 'deepseek-r1-distill-llama-70b', quant: 'Q4_K_M', ctx: 8192, mode: 'none', reason: 'FIT_NONE_RAM', why: '42.5 GB cannot fit' },
-    { name: '671B on a 4090 + 256 GB RAM', hw: BIGRAM, id: 'deepseek-r1-0528', quant: 'UD-IQ1_S', ctx: 16384, mode: 'experts-cpu', reason: 'FIT_EXPERTS_CPU', why: 'MoE experts in RAM, attention and shared experts on the GPU' },
-    { name: '671B on a 4090 + 64 GB RAM', hw: RTX4090, id: 'deepseek-r1-0528', quant: 'UD-IQ1_S', ctx: 8192, mode: 'none', reason: 'FIT_NONE_RAM', why: '185 GB do not fit in 84 GB' },
-    { name: 'old R1 at 128k', hw: BIGRAM, id: 'deepseek-r1', quant: 'UD-IQ1_S', ctx: 131072, mode: 'none', reason: 'FIT_NONE_CONTEXT', why: 'without MLA, 128k tokens of KV need 650 GB' },
-    { name: 'old R1 at 4k', hw: BIGRAM, id: 'deepseek-r1', quant: 'UD-IQ1_S', ctx: 4096, mode: 'experts-cpu', reason: 'FIT_EXPERTS_CPU', why: 'a short context still runs' },
+    {
+      name: 'CPU only',
+      hw: CPU32,
+      id: 'deepseek-r1-distill-qwen-7b',
+      quant: 'Q4_K_M',
+      ctx: 8192,
+      mode: 'cpu',
+      reason: 'FIT_CPU_NO_GPU',
+      why: 'no GPU: everything in RAM',
+    },
+    {
+      name: '8 GB GPU, 7B',
+      hw: RTX4060,
+      id: 'deepseek-r1-distill-qwen-7b',
+      quant: 'Q4_K_M',
+      ctx: 8192,
+      mode: 'gpu',
+      reason: 'FIT_ALL_GPU',
+      why: '4.7 GB + 0.5 GB KV fit in 7.5 GiB minus the 1 GiB margin',
+    },
+    {
+      name: '8 GB GPU, 14B',
+      hw: RTX4060,
+      id: 'deepseek-r1-distill-qwen-14b',
+      quant: 'Q4_K_M',
+      ctx: 8192,
+      mode: 'partial',
+      reason: 'FIT_PARTIAL',
+      why: '9 GB of weights: some layers stay on the CPU',
+    },
+    {
+      name: '24 GB GPU, 32B at 8k',
+      hw: RTX4090,
+      id: 'deepseek-r1-distill-qwen-32b',
+      quant: 'Q4_K_M',
+      ctx: 8192,
+      mode: 'gpu',
+      reason: 'FIT_ALL_GPU',
+      why: '19.9 GB + 2.1 GB KV',
+    },
+    {
+      name: '24 GB GPU, 32B at 16k q8_0',
+      hw: RTX4090,
+      id: 'deepseek-r1-distill-qwen-32b',
+      quant: 'Q4_K_M',
+      ctx: 16384,
+      kv: 'q8_0',
+      mode: 'gpu',
+      reason: 'FIT_ALL_GPU',
+      why: 'a q8_0 cache halves the KV: 16k fits',
+    },
+    {
+      name: '24 GB GPU, 32B at 32k',
+      hw: RTX4090,
+      id: 'deepseek-r1-distill-qwen-32b',
+      quant: 'Q4_K_M',
+      ctx: 32768,
+      mode: 'partial',
+      reason: 'FIT_PARTIAL',
+      why: '8.6 GB of KV at 32k pushes layers out',
+    },
+    {
+      name: 'two 12 GB GPUs, 32B',
+      hw: TWO3060,
+      id: 'deepseek-r1-distill-qwen-32b',
+      quant: 'Q4_K_M',
+      ctx: 8192,
+      mode: 'gpu',
+      reason: 'FIT_ALL_GPU',
+      why: 'layers split over both cards',
+    },
+    {
+      name: 'Apple unified memory, 32B',
+      hw: M3MAX,
+      id: 'deepseek-r1-distill-qwen-32b',
+      quant: 'Q4_K_M',
+      ctx: 8192,
+      mode: 'gpu',
+      reason: 'FIT_ALL_GPU',
+      why: 'the GPU works from RAM',
+    },
+    {
+      name: 'GPU too small for one layer',
+      hw: TINYVRAM,
+      id: 'deepseek-r1-distill-qwen-7b',
+      quant: 'Q4_K_M',
+      ctx: 8192,
+      mode: 'cpu',
+      reason: 'FIT_CPU_GPU_TOO_SMALL',
+      why: '1.1 GiB free is all margin',
+    },
+    {
+      name: '70B on 28 GiB RAM, no GPU',
+      hw: CPU32,
+      id: 'deepseek-r1-distill-llama-70b',
+      quant: 'Q4_K_M',
+      ctx: 8192,
+      mode: 'none',
+      reason: 'FIT_NONE_RAM',
+      why: '42.5 GB cannot fit',
+    },
+    {
+      name: '671B on a 4090 + 256 GB RAM',
+      hw: BIGRAM,
+      id: 'deepseek-r1-0528',
+      quant: 'UD-IQ1_S',
+      ctx: 16384,
+      mode: 'experts-cpu',
+      reason: 'FIT_EXPERTS_CPU',
+      why: 'MoE experts in RAM, attention and shared experts on the GPU',
+    },
+    {
+      name: '671B on a 4090 + 64 GB RAM',
+      hw: RTX4090,
+      id: 'deepseek-r1-0528',
+      quant: 'UD-IQ1_S',
+      ctx: 8192,
+      mode: 'none',
+      reason: 'FIT_NONE_RAM',
+      why: '185 GB do not fit in 84 GB',
+    },
+    {
+      name: 'old R1 at 128k',
+      hw: BIGRAM,
+      id: 'deepseek-r1',
+      quant: 'UD-IQ1_S',
+      ctx: 131072,
+      mode: 'none',
+      reason: 'FIT_NONE_CONTEXT',
+      why: 'without MLA, 128k tokens of KV need 650 GB',
+    },
+    {
+      name: 'old R1 at 4k',
+      hw: BIGRAM,
+      id: 'deepseek-r1',
+      quant: 'UD-IQ1_S',
+      ctx: 4096,
+      mode: 'experts-cpu',
+      reason: 'FIT_EXPERTS_CPU',
+      why: 'a short context still runs',
+    },
   ])('$name: $mode ($why)', ({ hw, id, quant, ctx, kv, mode, reason }) => {
     const p = planFit(model(id).arch, q(id, quant), hw, ctx, kv ?? 'f16');
     expect(p.mode).toBe(mode);
@@ -131,13 +292,20 @@ describe('planFit', () => {
     }
     if (mode === 'cpu' || mode === 'none') expect(p.gpuLayers).toBe(0);
     // Every plan that fits leaves the 1 GiB margin on each GPU.
-    for (const [i, g] of p.gpu.entries()) expect(g.model + g.context + g.compute).toBeLessThanOrEqual(hw.gpus[i]!.freeBytes - GiB + 1);
+    for (const [i, g] of p.gpu.entries())
+      expect(g.model + g.context + g.compute).toBeLessThanOrEqual(hw.gpus[i]!.freeBytes - GiB + 1);
     if (mode === 'none') expect(p.speed).toBe('none');
     else expect(p.tokensPerSecond).toBeGreaterThan(0);
   });
 
   it('two GPUs both carry layers', () => {
-    const p = planFit(model('deepseek-r1-distill-qwen-32b').arch, q('deepseek-r1-distill-qwen-32b', 'Q4_K_M'), TWO3060, 8192, 'f16');
+    const p = planFit(
+      model('deepseek-r1-distill-qwen-32b').arch,
+      q('deepseek-r1-distill-qwen-32b', 'Q4_K_M'),
+      TWO3060,
+      8192,
+      'f16',
+    );
     expect(p.gpu.map((g) => g.model > 5e9)).toEqual([true, true]);
   });
 
@@ -228,7 +396,11 @@ describe('recommendations', () => {
 
   it('plans only contexts the model was trained for', () => {
     const m = model('deepseek-r1-distill-qwen-7b');
-    const fit = planModel({ id: 'x', facts: { ...m.arch, contextLength: 16384 }, quants: [q(m.id, 'Q4_K_M')] }, CPU32, DEFAULT_PLAN_SETTINGS);
+    const fit = planModel(
+      { id: 'x', facts: { ...m.arch, contextLength: 16384 }, quants: [q(m.id, 'Q4_K_M')] },
+      CPU32,
+      DEFAULT_PLAN_SETTINGS,
+    );
     expect(Math.max(...fit.plans.map((p) => p.contextSize))).toBe(16384);
   });
 
@@ -255,7 +427,13 @@ describe('facts and weights from a GGUF header', () => {
     ['deepseek2.expert_count', gguf.u32(8)],
     ['deepseek2.expert_used_count', gguf.u32(2)],
     ['deepseek2.leading_dense_block_count', gguf.u32(1)],
-    ['tokenizer.ggml.tokens', gguf.arr(GGUFType.STRING, Array.from({ length: 100 }, (_, i) => `t${i}`))],
+    [
+      'tokenizer.ggml.tokens',
+      gguf.arr(
+        GGUFType.STRING,
+        Array.from({ length: 100 }, (_, i) => `t${i}`),
+      ),
+    ],
   ];
   const tensors = [
     { name: 'token_embd.weight', ne: [64, 100], type: GGMLType.F16 },
@@ -270,7 +448,19 @@ describe('facts and weights from a GGUF header', () => {
     const buf = encodeGGUF({ kv, tensors });
     const h = await readGguf({ size: buf.length, read: async (o, n) => buf.subarray(o, o + n) });
     const f = factsFromGguf(h);
-    expect(f).toMatchObject({ architecture: 'deepseek2', blockCount: 2, mla: true, keyLength: 96, kvLoraRank: 64, ropeDim: 32, expertCount: 8, expertUsedCount: 2, leadingDenseBlockCount: 1, vocabSize: 100, tiedEmbeddings: true });
+    expect(f).toMatchObject({
+      architecture: 'deepseek2',
+      blockCount: 2,
+      mla: true,
+      keyLength: 96,
+      kvLoraRank: 64,
+      ropeDim: 32,
+      expertCount: 8,
+      expertUsedCount: 2,
+      leadingDenseBlockCount: 1,
+      vocabSize: 100,
+      tiedEmbeddings: true,
+    });
     const w = weightsFromTensors(h.tensors, f.blockCount, buf.length);
     expect(w.embd).toBe(64 * 100 * 2);
     expect(w.output).toBe(64 * 4);

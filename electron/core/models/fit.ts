@@ -13,7 +13,16 @@
  *  - free VRAM minus a 1 GiB margin (llama-server's --fit-target default), RAM minus 1 GiB.
  * Speed: generation is memory-bound, so tokens/s ≈ 1 / Σ(bytes read per token / bandwidth) over GPU and CPU parts.
  */
-import type { ArchFacts, FitPlan, FitReason, HardwareInput, KvType, MemoryParts, ModelFit, SpeedClass } from '../../shared/models';
+import type {
+  ArchFacts,
+  FitPlan,
+  FitReason,
+  HardwareInput,
+  KvType,
+  MemoryParts,
+  ModelFit,
+  SpeedClass,
+} from '../../shared/models';
 import type { ModelWeights } from './model-facts';
 
 export interface QuantInput {
@@ -90,30 +99,85 @@ export interface ComputeBuffers {
  * scale with the (active) FFN width, and the output phase holds `outputs` rows of logits — llama-server reserves one
  * per slot, llama-fit-params one per micro-batch token.
  */
-export function computeBuffers(f: ArchFacts, ctx: number, flashAttention: boolean, ub = 512, outputs = 1): ComputeBuffers {
+export function computeBuffers(
+  f: ArchFacts,
+  ctx: number,
+  flashAttention: boolean,
+  ub = 512,
+  outputs = 1,
+): ComputeBuffers {
   const nKv = padContext(ctx);
   const F = 4;
   const e = f.embeddingLength;
   const hasDense = f.expertCount === 0 || f.leadingDenseBlockCount > 0;
   const dense = hasDense ? ub * F * (4 * f.feedForwardLength + e) : 0;
   const used = f.expertUsedCount;
-  const moe = f.expertCount > 0 ? ub * F * (3 * f.expertFeedForwardLength * (used + f.expertSharedCount) + e * used) : 0;
+  const moe =
+    f.expertCount > 0 ? ub * F * (3 * f.expertFeedForwardLength * (used + f.expertSharedCount) + e * used) : 0;
   const ffn = Math.max(dense, moe);
   const layer = flashAttention ? ub * 2 * nKv + ffn : ub * F * nKv + Math.max(ub * F * nKv * f.headCount, ffn);
-  return { logits: outputs * F * f.vocabSize + ub * F * e, layer, hostInputs: ub * F * e + ub * nKv * (flashAttention ? 2 : 4) };
+  return {
+    logits: outputs * F * f.vocabSize + ub * F * e,
+    layer,
+    hostInputs: ub * F * e + ub * nKv * (flashAttention ? 2 : 4),
+  };
 }
 
 /** A GPU's memory bandwidth in GB/s from its name, for the speed estimate only. */
 export function gpuBandwidthGBs(name: string): number {
   const n = name.toLowerCase();
   const table: [RegExp, number][] = [
-    [/5090/, 1792], [/5080/, 960], [/5070 ti/, 896], [/5070/, 672], [/5060 ti/, 448], [/5060/, 448],
-    [/4090/, 1008], [/4080 super/, 736], [/4080/, 717], [/4070 ti super/, 672], [/4070/, 504], [/4060 ti/, 288], [/4060/, 272],
-    [/3090/, 936], [/3080 ti/, 912], [/3080/, 760], [/3070/, 448], [/3060 ti/, 448], [/3060/, 360], [/3050/, 224],
-    [/2080 ti/, 616], [/2080/, 448], [/2070/, 448], [/2060/, 336], [/1080 ti/, 484], [/1080/, 320], [/1070/, 256], [/1660/, 192],
-    [/h200/, 4800], [/h100/, 3350], [/a100/, 1935], [/l40/, 864], [/a6000/, 768], [/a5000/, 768], [/a4000/, 448],
-    [/7900 xtx/, 960], [/7900 xt/, 800], [/7800 xt/, 624], [/7700 xt/, 432], [/7600/, 288], [/6900 xt|6950 xt/, 576], [/6800/, 512], [/6700 xt/, 384], [/9070/, 640],
-    [/m\d (ultra)/, 800], [/m\d max/, 400], [/m\d pro/, 200], [/apple|m[1-4]\b/, 100], [/arc a770/, 560], [/arc a750/, 512], [/arc b580/, 456],
+    [/5090/, 1792],
+    [/5080/, 960],
+    [/5070 ti/, 896],
+    [/5070/, 672],
+    [/5060 ti/, 448],
+    [/5060/, 448],
+    [/4090/, 1008],
+    [/4080 super/, 736],
+    [/4080/, 717],
+    [/4070 ti super/, 672],
+    [/4070/, 504],
+    [/4060 ti/, 288],
+    [/4060/, 272],
+    [/3090/, 936],
+    [/3080 ti/, 912],
+    [/3080/, 760],
+    [/3070/, 448],
+    [/3060 ti/, 448],
+    [/3060/, 360],
+    [/3050/, 224],
+    [/2080 ti/, 616],
+    [/2080/, 448],
+    [/2070/, 448],
+    [/2060/, 336],
+    [/1080 ti/, 484],
+    [/1080/, 320],
+    [/1070/, 256],
+    [/1660/, 192],
+    [/h200/, 4800],
+    [/h100/, 3350],
+    [/a100/, 1935],
+    [/l40/, 864],
+    [/a6000/, 768],
+    [/a5000/, 768],
+    [/a4000/, 448],
+    [/7900 xtx/, 960],
+    [/7900 xt/, 800],
+    [/7800 xt/, 624],
+    [/7700 xt/, 432],
+    [/7600/, 288],
+    [/6900 xt|6950 xt/, 576],
+    [/6800/, 512],
+    [/6700 xt/, 384],
+    [/9070/, 640],
+    [/m\d (ultra)/, 800],
+    [/m\d max/, 400],
+    [/m\d pro/, 200],
+    [/apple|m[1-4]\b/, 100],
+    [/arc a770/, 560],
+    [/arc a750/, 512],
+    [/arc b580/, 456],
   ];
   for (const [re, bw] of table) if (re.test(n)) return bw;
   return 300;
@@ -150,10 +214,18 @@ interface Placement {
 }
 
 /** Plans one quant at one context and KV type. */
-export function planFit(facts: ArchFacts, q: QuantInput, hw: HardwareInput, ctx: number, kv: KvType, s: PlanSettings = DEFAULT_PLAN_SETTINGS): FitPlan {
+export function planFit(
+  facts: ArchFacts,
+  q: QuantInput,
+  hw: HardwareInput,
+  ctx: number,
+  kv: KvType,
+  s: PlanSettings = DEFAULT_PLAN_SETTINGS,
+): FitPlan {
   const L = facts.blockCount;
   const w = q.weights;
-  const layers = w.layers.length === L ? w.layers : Array.from({ length: L }, (_, i) => w.layers[i] ?? { dense: 0, experts: 0 });
+  const layers =
+    w.layers.length === L ? w.layers : Array.from({ length: L }, (_, i) => w.layers[i] ?? { dense: 0, experts: 0 });
   const kvLayer = padContext(ctx) * kvBytesPerTokenLayer(facts, kv, kv);
   const c = computeBuffers(facts, ctx, s.flashAttention, s.ubatch, s.outputs);
   const share = facts.expertCount > 0 && facts.expertUsedCount > 0 ? facts.expertUsedCount / facts.expertCount : 1;
@@ -162,11 +234,19 @@ export function planFit(facts: ArchFacts, q: QuantInput, hw: HardwareInput, ctx:
   const activeLayer = (i: number, expertsOnGpu: boolean, onGpu: boolean) => {
     const l = layers[i]!;
     const ex = l.experts * share;
-    return onGpu ? { g: l.dense + (expertsOnGpu ? ex : 0) + kvReadLayer, c: expertsOnGpu ? 0 : ex } : { g: 0, c: l.dense + ex + kvReadLayer };
+    return onGpu
+      ? { g: l.dense + (expertsOnGpu ? ex : 0) + kvReadLayer, c: expertsOnGpu ? 0 : ex }
+      : { g: 0, c: l.dense + ex + kvReadLayer };
   };
 
   const ramAvail = Math.max(0, hw.ramAvailableBytes - s.ramMarginBytes);
-  const gpus = hw.gpus.map((g, i) => ({ i, usable: Math.max(0, (hw.unifiedMemory ? Math.min(g.freeBytes, hw.ramAvailableBytes * 0.75) : g.freeBytes) - s.vramMarginBytes) }));
+  const gpus = hw.gpus.map((g, i) => ({
+    i,
+    usable: Math.max(
+      0,
+      (hw.unifiedMemory ? Math.min(g.freeBytes, hw.ramAvailableBytes * 0.75) : g.freeBytes) - s.vramMarginBytes,
+    ),
+  }));
   const usable = gpus.filter((g) => g.usable >= 256 * MiB).sort((a, b) => b.usable - a.usable);
   const sumLayers = (from: number, to: number, part: (l: (typeof layers)[number]) => number) => {
     let n = 0;
@@ -203,7 +283,22 @@ export function planFit(facts: ArchFacts, q: QuantInput, hw: HardwareInput, ctx:
     if (set && hostFits(host.model + host.compute, model + context + compute)) {
       let g = 0;
       for (let i = 0; i < L; i++) g += activeLayer(i, true, true).g;
-      p = { mode: 'gpu', gpuLayers: L + 1, cpuMoeLayers: 0, gpuModel: model, gpuContext: context, gpuCompute: compute * set.ids.length, host, gpusUsed: set.ids, reason: { code: 'FIT_ALL_GPU', params: { vram: formatGB(model + context + compute), vramFree: formatGB(vramFree) } }, readGpu: g + w.output, readCpu: 0 };
+      p = {
+        mode: 'gpu',
+        gpuLayers: L + 1,
+        cpuMoeLayers: 0,
+        gpuModel: model,
+        gpuContext: context,
+        gpuCompute: compute * set.ids.length,
+        host,
+        gpusUsed: set.ids,
+        reason: {
+          code: 'FIT_ALL_GPU',
+          params: { vram: formatGB(model + context + compute), vramFree: formatGB(vramFree) },
+        },
+        readGpu: g + w.output,
+        readCpu: 0,
+      };
     }
   }
 
@@ -212,7 +307,8 @@ export function planFit(facts: ArchFacts, q: QuantInput, hw: HardwareInput, ctx:
     const base = sumLayers(0, L, (l) => l.dense) + w.output + w.outputTiedExtra;
     const context = kvLayer * L;
     const compute = Math.max(c.logits, c.layer);
-    const cap = usable.reduce((a, g) => a + g.usable, 0) - (usable.length - 1) * (avgLayer / 2) - usable.length * compute;
+    const cap =
+      usable.reduce((a, g) => a + g.usable, 0) - (usable.length - 1) * (avgLayer / 2) - usable.length * compute;
     if (base + context <= cap) {
       let spare = cap - base - context;
       let n = L;
@@ -223,7 +319,11 @@ export function planFit(facts: ArchFacts, q: QuantInput, hw: HardwareInput, ctx:
       const onGpuExperts = sumLayers(n, L, (l) => l.experts);
       const gpuModel = base + onGpuExperts;
       const set = gpuSet(gpuModel + context, compute);
-      const host: MemoryParts = { model: w.embd + sumLayers(0, n, (l) => l.experts), context: 0, compute: Math.max(c.hostInputs, c.layer) };
+      const host: MemoryParts = {
+        model: w.embd + sumLayers(0, n, (l) => l.experts),
+        context: 0,
+        compute: Math.max(c.hostInputs, c.layer),
+      };
       if (set && hostFits(host.model + host.compute, gpuModel + context)) {
         let g = w.output;
         let cpu = 0;
@@ -241,7 +341,15 @@ export function planFit(facts: ArchFacts, q: QuantInput, hw: HardwareInput, ctx:
           gpuCompute: compute * set.ids.length,
           host,
           gpusUsed: set.ids,
-          reason: { code: 'FIT_EXPERTS_CPU', params: { cpuLayers: n, layers: L, ram: formatGB(host.model + host.compute), vram: formatGB(gpuModel + context + compute) } },
+          reason: {
+            code: 'FIT_EXPERTS_CPU',
+            params: {
+              cpuLayers: n,
+              layers: L,
+              ram: formatGB(host.model + host.compute),
+              vram: formatGB(gpuModel + context + compute),
+            },
+          },
           readGpu: g,
           readCpu: cpu,
         };
@@ -256,7 +364,11 @@ export function planFit(facts: ArchFacts, q: QuantInput, hw: HardwareInput, ctx:
       const gpuContext = kvLayer * n;
       const set = gpuSet(gpuModel + gpuContext, c.layer);
       if (!set) continue;
-      const host: MemoryParts = { model: w.embd + w.output + sumLayers(0, L - n, (l) => l.dense + l.experts), context: kvLayer * (L - n), compute: Math.max(c.logits, c.layer) };
+      const host: MemoryParts = {
+        model: w.embd + w.output + sumLayers(0, L - n, (l) => l.dense + l.experts),
+        context: kvLayer * (L - n),
+        compute: Math.max(c.logits, c.layer),
+      };
       if (!hostFits(host.model + host.context + host.compute, gpuModel + gpuContext)) break;
       let g = 0;
       let cpu = w.output;
@@ -274,7 +386,15 @@ export function planFit(facts: ArchFacts, q: QuantInput, hw: HardwareInput, ctx:
         gpuCompute: c.layer * set.ids.length,
         host,
         gpusUsed: set.ids,
-        reason: { code: 'FIT_PARTIAL', params: { gpuLayers: n, layers: L, vram: formatGB(gpuModel + gpuContext + c.layer), ram: formatGB(host.model + host.context + host.compute) } },
+        reason: {
+          code: 'FIT_PARTIAL',
+          params: {
+            gpuLayers: n,
+            layers: L,
+            vram: formatGB(gpuModel + gpuContext + c.layer),
+            ram: formatGB(host.model + host.context + host.compute),
+          },
+        },
         readGpu: g,
         readCpu: cpu,
       };
@@ -284,7 +404,11 @@ export function planFit(facts: ArchFacts, q: QuantInput, hw: HardwareInput, ctx:
 
   // 4. CPU only.
   if (!p) {
-    const host: MemoryParts = { model: w.embd + w.output + allLayers, context: kvLayer * L, compute: Math.max(c.logits, c.layer) };
+    const host: MemoryParts = {
+      model: w.embd + w.output + allLayers,
+      context: kvLayer * L,
+      compute: Math.max(c.logits, c.layer),
+    };
     if (hostFits(host.model + host.context + host.compute, 0)) {
       let cpu = w.output;
       for (let i = 0; i < L; i++) cpu += activeLayer(i, false, false).c;
@@ -298,7 +422,10 @@ export function planFit(facts: ArchFacts, q: QuantInput, hw: HardwareInput, ctx:
         gpuCompute: 0,
         host,
         gpusUsed: [],
-        reason: hw.gpus.length === 0 ? { code: 'FIT_CPU_NO_GPU', params: { ram } } : { code: 'FIT_CPU_GPU_TOO_SMALL', params: { vramFree: formatGB(vramFree), ram } },
+        reason:
+          hw.gpus.length === 0
+            ? { code: 'FIT_CPU_NO_GPU', params: { ram } }
+            : { code: 'FIT_CPU_GPU_TOO_SMALL', params: { vramFree: formatGB(vramFree), ram } },
         readGpu: 0,
         readCpu: cpu,
       };
@@ -337,7 +464,9 @@ export function planFit(facts: ArchFacts, q: QuantInput, hw: HardwareInput, ctx:
     };
   }
 
-  const bw = p.gpusUsed.length ? Math.min(...p.gpusUsed.map((i) => hw.gpus[i]!.bandwidthGBs ?? gpuBandwidthGBs(hw.gpus[i]!.name))) : 1;
+  const bw = p.gpusUsed.length
+    ? Math.min(...p.gpusUsed.map((i) => hw.gpus[i]!.bandwidthGBs ?? gpuBandwidthGBs(hw.gpus[i]!.name)))
+    : 1;
   const secs = p.readGpu / (bw * 1e9 * 0.7) + p.readCpu / ((hw.ramBandwidthGBs ?? DEFAULT_RAM_BW) * 1e9 * 0.55);
   const tps = secs > 0 ? Math.round((1 / secs) * 10) / 10 : null;
   return {
@@ -382,12 +511,23 @@ export function pickRecommended(plans: FitPlan[], quants: QuantInput[]): FitPlan
   if (!ok.length) return null;
   const key = (p: FitPlan): number[] => {
     const q = byQuant.get(p.quant)!;
-    return [qualityOk(q) ? 0 : 1, SPEED_RANK[p.speed], p.contextSize >= 16384 ? 0 : 1, -quality(q, p.speed), MODE_RANK[p.mode], -Math.min(p.contextSize, 32768), KV_RANK[p.kvType], p.fileBytes];
+    return [
+      qualityOk(q) ? 0 : 1,
+      SPEED_RANK[p.speed],
+      p.contextSize >= 16384 ? 0 : 1,
+      -quality(q, p.speed),
+      MODE_RANK[p.mode],
+      -Math.min(p.contextSize, 32768),
+      KV_RANK[p.kvType],
+      p.fileBytes,
+    ];
   };
-  return ok.map((p) => ({ p, k: key(p) })).sort((a, b) => {
-    for (let i = 0; i < a.k.length; i++) if (a.k[i] !== b.k[i]) return a.k[i]! - b.k[i]!;
-    return 0;
-  })[0]!.p;
+  return ok
+    .map((p) => ({ p, k: key(p) }))
+    .sort((a, b) => {
+      for (let i = 0; i < a.k.length; i++) if (a.k[i] !== b.k[i]) return a.k[i]! - b.k[i]!;
+      return 0;
+    })[0]!.p;
 }
 
 export function planModel(m: ModelInput, hw: HardwareInput, s: PlanSettings = DEFAULT_PLAN_SETTINGS): ModelFit {
@@ -395,7 +535,8 @@ export function planModel(m: ModelInput, hw: HardwareInput, s: PlanSettings = DE
   if (!contexts.length) contexts.push(Math.min(m.facts.contextLength, s.contexts[0] ?? 4096));
   const kvTypes = s.kvTypes.filter((t) => kvTypeSupported(m.facts, t));
   const plans: FitPlan[] = [];
-  for (const q of m.quants) for (const ctx of contexts) for (const kv of kvTypes) plans.push(planFit(m.facts, q, hw, ctx, kv, s));
+  for (const q of m.quants)
+    for (const ctx of contexts) for (const kv of kvTypes) plans.push(planFit(m.facts, q, hw, ctx, kv, s));
   return { modelId: m.id, plans, recommended: pickRecommended(plans, m.quants) };
 }
 
@@ -403,11 +544,20 @@ export function planModel(m: ModelInput, hw: HardwareInput, s: PlanSettings = DE
  * The wizard's suggestion: the most capable model (catalog rank) whose best plan runs at a good speed with a usable
  * quant; failing that, the most capable that runs at all slowly; else null.
  */
-export function recommendAcross(models: { fit: ModelFit; rank: number; quants: QuantInput[] }[]): { modelId: string; plan: FitPlan } | null {
+export function recommendAcross(
+  models: { fit: ModelFit; rank: number; quants: QuantInput[] }[],
+): { modelId: string; plan: FitPlan } | null {
   const usable = (speeds: SpeedClass[]) =>
     models
-      .filter((m) => m.fit.recommended && speeds.includes(m.fit.recommended.speed) && qualityOk(m.quants.find((q) => q.quant === m.fit.recommended!.quant)!))
-      .sort((a, b) => b.rank - a.rank || SPEED_RANK[a.fit.recommended!.speed] - SPEED_RANK[b.fit.recommended!.speed])[0];
+      .filter(
+        (m) =>
+          m.fit.recommended &&
+          speeds.includes(m.fit.recommended.speed) &&
+          qualityOk(m.quants.find((q) => q.quant === m.fit.recommended!.quant)!),
+      )
+      .sort(
+        (a, b) => b.rank - a.rank || SPEED_RANK[a.fit.recommended!.speed] - SPEED_RANK[b.fit.recommended!.speed],
+      )[0];
   const best = usable(['fast', 'good']) ?? usable(['slow']);
   return best ? { modelId: best.fit.modelId, plan: best.fit.recommended! } : null;
 }

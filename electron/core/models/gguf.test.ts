@@ -7,8 +7,25 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeGGUF, encodeGGUFHeader, gguf, GGMLType, GGUFType, makeRngU32 } from '../../../scripts/lib/gguf-writer.mjs';
-import { GgufError, LIMITS, metaNumber, metaString, readGguf, readGgufFile, type ByteSource, type GgufArray, type GgufErrorKind } from './gguf';
+import {
+  encodeGGUF,
+  encodeGGUFHeader,
+  gguf,
+  GGMLType,
+  GGUFType,
+  makeRngU32,
+} from '../../../scripts/lib/gguf-writer.mjs';
+import {
+  GgufError,
+  LIMITS,
+  metaNumber,
+  metaString,
+  readGguf,
+  readGgufFile,
+  type ByteSource,
+  type GgufArray,
+  type GgufErrorKind,
+} from './gguf';
 
 const mem = (buf: Uint8Array): ByteSource => ({ size: buf.length, read: async (o, n) => buf.subarray(o, o + n) });
 
@@ -35,7 +52,13 @@ const validSpec = () => ({
     ['test.i64.neg', gguf.i64(-42)],
     ['test.short_array', gguf.arr(GGUFType.INT32, [1, 2, 3])],
     ['tokenizer.ggml.tokens', gguf.arr(GGUFType.STRING, tokens)],
-    ['tokenizer.ggml.scores', gguf.arr(GGUFType.FLOAT32, tokens.map((_, i) => i / 2))],
+    [
+      'tokenizer.ggml.scores',
+      gguf.arr(
+        GGUFType.FLOAT32,
+        tokens.map((_, i) => i / 2),
+      ),
+    ],
   ] as [string, unknown][],
   tensors: [
     { name: 'token_embd.weight', ne: [32, 4], type: GGMLType.F32 },
@@ -46,7 +69,11 @@ const validSpec = () => ({
 
 type Spec = ReturnType<typeof validSpec> & { alignment?: number; magic?: number; version?: number };
 const encode = (spec: Spec): Buffer => encodeGGUF(spec);
-const single = (over: Partial<Spec> = {}): Spec => ({ kv: [['general.architecture', gguf.str('llama')]], tensors: [{ name: 'w', ne: [32], type: GGMLType.F32 }], ...over });
+const single = (over: Partial<Spec> = {}): Spec => ({
+  kv: [['general.architecture', gguf.str('llama')]],
+  tensors: [{ name: 'w', ne: [32], type: GGMLType.F32 }],
+  ...over,
+});
 
 async function kindOf(p: Promise<unknown>): Promise<GgufErrorKind | 'ok'> {
   try {
@@ -87,8 +114,16 @@ describe('readGguf on a valid file', () => {
     expect(h.metadata.get('test.i64.neg')).toBe(-42);
     expect(h.metadata.get('test.short_array')).toEqual({ type: GGUFType.INT32, length: 3, values: [1, 2, 3] });
     // A 150k-entry vocabulary must not be materialised: its length is kept, its values are not.
-    expect(h.metadata.get('tokenizer.ggml.tokens')).toEqual<GgufArray>({ type: GGUFType.STRING, length: 100, values: null });
-    expect(h.metadata.get('tokenizer.ggml.scores')).toEqual<GgufArray>({ type: GGUFType.FLOAT32, length: 100, values: null });
+    expect(h.metadata.get('tokenizer.ggml.tokens')).toEqual<GgufArray>({
+      type: GGUFType.STRING,
+      length: 100,
+      values: null,
+    });
+    expect(h.metadata.get('tokenizer.ggml.scores')).toEqual<GgufArray>({
+      type: GGUFType.FLOAT32,
+      length: 100,
+      values: null,
+    });
     expect(h.metadata.size).toBe(spec.kv.length);
   });
 
@@ -108,7 +143,9 @@ describe('readGguf on a valid file', () => {
   });
 
   it('honours general.alignment for the data section', async () => {
-    const h = await readGguf(mem(encode({ ...validSpec(), kv: [...validSpec().kv, ['general.alignment', gguf.u32(64)]] })));
+    const h = await readGguf(
+      mem(encode({ ...validSpec(), kv: [...validSpec().kv, ['general.alignment', gguf.u32(64)]] })),
+    );
     expect(h.alignment).toBe(64);
     expect(h.dataOffset % 64).toBe(0);
     expect(h.tensors.every((t) => t.offset % 64 === 0)).toBe(true);
@@ -160,9 +197,17 @@ describe('readGguf on broken files', () => {
     { name: 'wrong magic (text file)', bytes: () => Buffer.from('hello world, this is not a model'), kind: 'not-gguf' },
     { name: 'wrong magic (HTML)', bytes: () => Buffer.from('<!DOCTYPE html><html>404</html>'), kind: 'not-gguf' },
     { name: 'magic in the wrong byte order', bytes: () => encode(single({ magic: 0x47475546 })), kind: 'not-gguf' },
-    { name: 'version 1 (llama.cpp dropped it)', bytes: () => encode(single({ version: 1 })), kind: 'unsupported-version' },
+    {
+      name: 'version 1 (llama.cpp dropped it)',
+      bytes: () => encode(single({ version: 1 })),
+      kind: 'unsupported-version',
+    },
     { name: 'version 4', bytes: () => encode(single({ version: 4 })), kind: 'unsupported-version' },
-    { name: 'version 0x03000000 (big-endian file)', bytes: () => encode(single({ version: 0x03000000 })), kind: 'unsupported-version' },
+    {
+      name: 'version 0x03000000 (big-endian file)',
+      bytes: () => encode(single({ version: 0x03000000 })),
+      kind: 'unsupported-version',
+    },
     { name: 'cut inside the counts', bytes: () => base.subarray(0, 12), kind: 'truncated' },
     { name: 'cut inside the first key', bytes: () => base.subarray(0, 30), kind: 'truncated' },
     { name: 'cut inside the tensor infos', bytes: () => base.subarray(0, header - 20), kind: 'truncated' },
@@ -171,17 +216,49 @@ describe('readGguf on broken files', () => {
     { name: 'header only, no data', bytes: () => base.subarray(0, header), kind: 'truncated' },
     {
       name: 'tensor offset past the end',
-      bytes: () => Buffer.concat([encodeGGUFHeader(single({ tensors: [{ name: 'w', ne: [32], type: 0, offset: 1 << 20 }] })).header, Buffer.alloc(128)]),
+      bytes: () =>
+        Buffer.concat([
+          encodeGGUFHeader(single({ tensors: [{ name: 'w', ne: [32], type: 0, offset: 1 << 20 }] })).header,
+          Buffer.alloc(128),
+        ]),
       kind: 'truncated',
     },
     // llama.cpp mmaps tensors at aligned offsets; a misaligned one means a broken writer.
-    { name: 'misaligned tensor offset', bytes: () => encode(single({ tensors: [{ name: 'w', ne: [32], type: 0, offset: 16, size: 128 }] })), kind: 'corrupt' },
-    { name: 'alignment 0', bytes: () => encode(single({ kv: [['general.alignment', gguf.u32(0)]], alignment: 32 })), kind: 'corrupt' },
-    { name: 'alignment 12', bytes: () => encode(single({ kv: [['general.alignment', gguf.u32(12)]], alignment: 32 })), kind: 'corrupt' },
-    { name: 'alignment as a float', bytes: () => encode(single({ kv: [['general.alignment', gguf.f32(32.5)]], alignment: 32 })), kind: 'corrupt' },
-    { name: 'five dimensions', bytes: () => encode(single({ tensors: [{ name: 'w', ne: [1, 1, 1, 1, 1], type: 0 }] })), kind: 'corrupt' },
-    { name: 'Q8_0 row of 16 elements (half a block)', bytes: () => encode(single({ tensors: [{ name: 'w', ne: [16], type: GGMLType.Q8_0, size: 34 }] })), kind: 'corrupt' },
-    { name: 'tensor elements overflow 2^53', bytes: () => encode(single({ tensors: [{ name: 'w', ne: [2 ** 30, 2 ** 30, 2 ** 30], type: 0, size: 32 }] })), kind: 'corrupt' },
+    {
+      name: 'misaligned tensor offset',
+      bytes: () => encode(single({ tensors: [{ name: 'w', ne: [32], type: 0, offset: 16, size: 128 }] })),
+      kind: 'corrupt',
+    },
+    {
+      name: 'alignment 0',
+      bytes: () => encode(single({ kv: [['general.alignment', gguf.u32(0)]], alignment: 32 })),
+      kind: 'corrupt',
+    },
+    {
+      name: 'alignment 12',
+      bytes: () => encode(single({ kv: [['general.alignment', gguf.u32(12)]], alignment: 32 })),
+      kind: 'corrupt',
+    },
+    {
+      name: 'alignment as a float',
+      bytes: () => encode(single({ kv: [['general.alignment', gguf.f32(32.5)]], alignment: 32 })),
+      kind: 'corrupt',
+    },
+    {
+      name: 'five dimensions',
+      bytes: () => encode(single({ tensors: [{ name: 'w', ne: [1, 1, 1, 1, 1], type: 0 }] })),
+      kind: 'corrupt',
+    },
+    {
+      name: 'Q8_0 row of 16 elements (half a block)',
+      bytes: () => encode(single({ tensors: [{ name: 'w', ne: [16], type: GGMLType.Q8_0, size: 34 }] })),
+      kind: 'corrupt',
+    },
+    {
+      name: 'tensor elements overflow 2^53',
+      bytes: () => encode(single({ tensors: [{ name: 'w', ne: [2 ** 30, 2 ** 30, 2 ** 30], type: 0, size: 32 }] })),
+      kind: 'corrupt',
+    },
     // Counts are checked before anything is allocated or looped over.
     { name: 'tensor count 2^21', bytes: () => patched(base, [[8, 8, 2 ** 21]]), kind: 'corrupt' },
     { name: 'kv count 2^17', bytes: () => patched(base, [[16, 8, 2 ** 17]]), kind: 'corrupt' },
@@ -189,12 +266,32 @@ describe('readGguf on broken files', () => {
     { name: 'key length 2^40', bytes: () => patched(base, [[24, 8, 2 ** 40]]), kind: 'corrupt' },
     // Within the string limit but past the end: truncated, and no 16 MiB allocation for a 200-byte file.
     { name: 'key length 1 MiB in a small file', bytes: () => patched(base, [[24, 8, 1 << 20]]), kind: 'truncated' },
-    { name: 'unknown value type 13', bytes: () => patched(base, [[firstTypeAt('general.architecture'), 4, 13]]), kind: 'corrupt' },
-    { name: 'nested array', bytes: () => patched(arrFile, [[firstTypeAt('a') + 4, 4, GGUFType.ARRAY]]), kind: 'corrupt' },
-    { name: 'array of 2^29 items', bytes: () => patched(arrFile, [[firstTypeAt('a') + 8, 8, 2 ** 29]]), kind: 'corrupt' },
+    {
+      name: 'unknown value type 13',
+      bytes: () => patched(base, [[firstTypeAt('general.architecture'), 4, 13]]),
+      kind: 'corrupt',
+    },
+    {
+      name: 'nested array',
+      bytes: () => patched(arrFile, [[firstTypeAt('a') + 4, 4, GGUFType.ARRAY]]),
+      kind: 'corrupt',
+    },
+    {
+      name: 'array of 2^29 items',
+      bytes: () => patched(arrFile, [[firstTypeAt('a') + 8, 8, 2 ** 29]]),
+      kind: 'corrupt',
+    },
     // Within the array limit: skipped by size arithmetic, so it is "past the end", not a 2^20-iteration loop.
-    { name: 'array of 2^20 u32 in a small file', bytes: () => patched(arrFile, [[firstTypeAt('a') + 8, 8, 2 ** 20]]), kind: 'truncated' },
-    { name: 'array of unknown item type', bytes: () => patched(arrFile, [[firstTypeAt('a') + 4, 4, 77]]), kind: 'corrupt' },
+    {
+      name: 'array of 2^20 u32 in a small file',
+      bytes: () => patched(arrFile, [[firstTypeAt('a') + 8, 8, 2 ** 20]]),
+      kind: 'truncated',
+    },
+    {
+      name: 'array of unknown item type',
+      bytes: () => patched(arrFile, [[firstTypeAt('a') + 4, 4, 77]]),
+      kind: 'corrupt',
+    },
   ];
 
   it.each(rows)('$name → $kind', async ({ bytes, kind }) => {
@@ -216,13 +313,26 @@ describe('readGguf on broken files', () => {
 });
 
 describe('readGguf fuzz', () => {
-  const INTERESTING_U64 = [0n, 1n, 2n ** 16n + 1n, 2n ** 20n + 1n, 2n ** 24n + 1n, 2n ** 28n + 1n, 2n ** 31n, 2n ** 32n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n];
+  const INTERESTING_U64 = [
+    0n,
+    1n,
+    2n ** 16n + 1n,
+    2n ** 20n + 1n,
+    2n ** 24n + 1n,
+    2n ** 28n + 1n,
+    2n ** 31n,
+    2n ** 32n,
+    2n ** 53n,
+    2n ** 53n + 1n,
+    2n ** 63n,
+    2n ** 64n - 1n,
+  ];
   const INTERESTING_U32 = [0, 1, 4, 5, 8, 9, 12, 13, 64, 0x7fffffff, 0x80000000, 0xffffffff];
 
   it('any mutation of a valid header ends in a header or a GgufError, fast and in bounded memory', async () => {
     const seed = 20240601;
     const rnd = makeRngU32(seed, 'gguf-fuzz');
-    const pick = <T,>(xs: readonly T[]): T => xs[rnd() % xs.length]!;
+    const pick = <T>(xs: readonly T[]): T => xs[rnd() % xs.length]!;
     const base = encode(validSpec());
     const headerLen = encodeGGUFHeader(validSpec()).header.length;
     const outcomes = new Map<string, number>();
@@ -240,7 +350,7 @@ describe('readGguf fuzz', () => {
         const at = rnd() % Math.max(1, Math.min(buf.length, headerLen));
         switch (rnd() % 5) {
           case 0:
-            buf[at] = buf[at]! ^ (1 << rnd() % 8);
+            buf[at] = buf[at]! ^ (1 << (rnd() % 8));
             log.push(`flip@${at}`);
             break;
           case 1:
@@ -269,7 +379,8 @@ describe('readGguf fuzz', () => {
         for (const tn of h.tensors) expect(h.dataOffset + tn.offset + (tn.bytes ?? 0)).toBeLessThanOrEqual(buf.length);
         outcome = 'ok';
       } catch (err) {
-        if (!(err instanceof GgufError)) throw new Error(`iteration ${i} (${log.join(' ')}): ${String(err)}`, { cause: err });
+        if (!(err instanceof GgufError))
+          throw new Error(`iteration ${i} (${log.join(' ')}): ${String(err)}`, { cause: err });
         outcome = err.kind;
       }
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
@@ -279,7 +390,8 @@ describe('readGguf fuzz', () => {
     const rssGrowthMb = (process.memoryUsage().rss - rss0) / 2 ** 20;
 
     // The fuzz must actually reach every branch kind, or it proves nothing.
-    for (const kind of ['ok', 'not-gguf', 'truncated', 'corrupt', 'unsupported-version']) expect(outcomes.get(kind) ?? 0, kind).toBeGreaterThan(0);
+    for (const kind of ['ok', 'not-gguf', 'truncated', 'corrupt', 'unsupported-version'])
+      expect(outcomes.get(kind) ?? 0, kind).toBeGreaterThan(0);
     // Generous bounds for a noisy 2-core box; a hang or a 2^28-iteration loop blows through them by orders.
     expect(elapsed).toBeLessThan(15_000);
     expect(slowest).toBeLessThan(2_000);

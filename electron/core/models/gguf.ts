@@ -63,7 +63,21 @@ export const LIMITS = {
   maxHeaderBytes: 1 << 30,
 };
 
-const T = { U8: 0, I8: 1, U16: 2, I16: 3, U32: 4, I32: 5, F32: 6, BOOL: 7, STRING: 8, ARRAY: 9, U64: 10, I64: 11, F64: 12 } as const;
+const T = {
+  U8: 0,
+  I8: 1,
+  U16: 2,
+  I16: 3,
+  U32: 4,
+  I32: 5,
+  F32: 6,
+  BOOL: 7,
+  STRING: 8,
+  ARRAY: 9,
+  U64: 10,
+  I64: 11,
+  F64: 12,
+} as const;
 const FIXED_SIZE: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
 
 export function fileSource(handle: fs.FileHandle, size: number): ByteSource {
@@ -90,7 +104,8 @@ class Cursor {
   ) {}
 
   private async ensure(n: number): Promise<DataView> {
-    if (this.pos + n > this.src.size) throw new GgufError('truncated', `header runs past the end of the file (at byte ${this.pos}, need ${n} more)`);
+    if (this.pos + n > this.src.size)
+      throw new GgufError('truncated', `header runs past the end of the file (at byte ${this.pos}, need ${n} more)`);
     if (this.pos > LIMITS.maxHeaderBytes) throw new GgufError('corrupt', 'header is implausibly large');
     const end = this.bufStart + this.buf.length;
     if (this.pos < this.bufStart || this.pos + n > end) {
@@ -112,7 +127,8 @@ class Cursor {
   }
   async u64(): Promise<number> {
     const v = (await this.ensure(8)).getBigUint64(0, true);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new GgufError('corrupt', `value ${v} at byte ${this.pos - 8} is out of range`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new GgufError('corrupt', `value ${v} at byte ${this.pos - 8} is out of range`);
     return Number(v);
   }
   async string(): Promise<string> {
@@ -129,7 +145,8 @@ class Cursor {
     }
   }
   skip(n: number) {
-    if (this.pos + n > this.src.size) throw new GgufError('truncated', `header runs past the end of the file (at byte ${this.pos}, skipping ${n})`);
+    if (this.pos + n > this.src.size)
+      throw new GgufError('truncated', `header runs past the end of the file (at byte ${this.pos}, skipping ${n})`);
     this.pos += n;
   }
   async scalar(type: number): Promise<GgufScalar> {
@@ -194,7 +211,8 @@ export async function readGguf(src: ByteSource): Promise<GgufHeader> {
   if (src.size < 4) throw new GgufError('not-gguf', 'file is too small to be GGUF');
   if (!(await c.magic())) throw new GgufError('not-gguf', 'missing GGUF magic');
   const version = await c.u32();
-  if (version < 2 || version > 3) throw new GgufError('unsupported-version', `GGUF version ${version} is not supported`);
+  if (version < 2 || version > 3)
+    throw new GgufError('unsupported-version', `GGUF version ${version} is not supported`);
   const tensorCount = await c.u64();
   const kvCount = await c.u64();
   if (tensorCount > LIMITS.maxTensors) throw new GgufError('corrupt', `implausible tensor count ${tensorCount}`);
@@ -233,7 +251,8 @@ export async function readGguf(src: ByteSource): Promise<GgufHeader> {
     const traits = ggmlTypeSize(type);
     let bytes: number | null = null;
     if (traits) {
-      if ((dims[0] ?? 0) % traits.block !== 0) throw new GgufError('corrupt', `tensor ${name} row is not a whole number of blocks`);
+      if ((dims[0] ?? 0) % traits.block !== 0)
+        throw new GgufError('corrupt', `tensor ${name} row is not a whole number of blocks`);
       bytes = (elements / traits.block) * traits.bytes;
     }
     tensors.push({ name, dims, type, offset, bytes });
@@ -244,7 +263,10 @@ export async function readGguf(src: ByteSource): Promise<GgufHeader> {
   for (const t of tensors) {
     const end = t.offset + (t.bytes ?? 0);
     if (t.offset > dataSize || end > dataSize) {
-      throw new GgufError('truncated', `tensor ${t.name} ends at byte ${dataOffset + end} but the file has ${src.size} bytes`);
+      throw new GgufError(
+        'truncated',
+        `tensor ${t.name} ends at byte ${dataOffset + end} but the file has ${src.size} bytes`,
+      );
     }
   }
   return { version, metadata, tensors, alignment, dataOffset, fileSize: src.size };

@@ -18,7 +18,10 @@ const gpu = (over: Partial<HardwareReport['gpus'][number]> = {}): HardwareReport
   ...over,
 });
 
-const report = (gpus: HardwareReport['gpus'], backendDevices: HardwareReport['backendDevices'] = []): HardwareReport => ({
+const report = (
+  gpus: HardwareReport['gpus'],
+  backendDevices: HardwareReport['backendDevices'] = [],
+): HardwareReport => ({
   probedAt: 0,
   durationMs: 1,
   os: { platform: 'linux', distro: 'x', release: '1', arch: 'x64', source: 'os' },
@@ -36,7 +39,15 @@ const MiB = 1024 * 1024;
 describe('hardwareFromReport', () => {
   it('uses nvidia-smi figures when the backend did not list devices', () => {
     const h = hardwareFromReport(report([gpu()]));
-    expect(h.gpus).toEqual([{ index: 0, name: 'NVIDIA GeForce RTX 4070', freeBytes: 11000 * MiB, totalBytes: 12282 * MiB, bandwidthGBs: null }]);
+    expect(h.gpus).toEqual([
+      {
+        index: 0,
+        name: 'NVIDIA GeForce RTX 4070',
+        freeBytes: 11000 * MiB,
+        totalBytes: 12282 * MiB,
+        bandwidthGBs: null,
+      },
+    ]);
     expect(h.ramAvailableBytes).toBe(20e9);
   });
 

@@ -29,5 +29,11 @@ export function hardwareFromReport(r: HardwareReport): HardwareInput {
 
 /** When no probe is available: RAM from the OS, no GPU. */
 export function hardwareFromOs(totalBytes: number, availableBytes: number): HardwareInput {
-  return { gpus: [], ramAvailableBytes: availableBytes, ramTotalBytes: totalBytes, unifiedMemory: false, ramBandwidthGBs: null };
+  return {
+    gpus: [],
+    ramAvailableBytes: availableBytes,
+    ramTotalBytes: totalBytes,
+    unifiedMemory: false,
+    ramBandwidthGBs: null,
+  };
 }

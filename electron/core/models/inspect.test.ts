@@ -39,9 +39,17 @@ const tensors: Tensor[] = [
   { name: 'output.weight', ne: [64, 4], type: GGMLType.Q8_0 },
 ];
 
-function write(name: string, spec: { kv?: Kv; tensors?: Tensor[]; version?: number }, opts: { truncateTo?: number } = {}): string {
+function write(
+  name: string,
+  spec: { kv?: Kv; tensors?: Tensor[]; version?: number },
+  opts: { truncateTo?: number } = {},
+): string {
   const p = path.join(tmp, name);
-  writeGGUF(p, { kv: spec.kv ?? llamaKv(), tensors: spec.tensors ?? tensors, ...(spec.version ? { version: spec.version } : {}) }, opts);
+  writeGGUF(
+    p,
+    { kv: spec.kv ?? llamaKv(), tensors: spec.tensors ?? tensors, ...(spec.version ? { version: spec.version } : {}) },
+    opts,
+  );
   return p;
 }
 
@@ -99,10 +107,23 @@ describe('inspectModel', () => {
       },
       code: 'MODEL_NOT_GGUF',
     },
-    { name: 'an empty file', make: () => (fs.writeFileSync(path.join(tmp, 'empty.gguf'), ''), path.join(tmp, 'empty.gguf')), code: 'MODEL_NOT_GGUF' },
+    {
+      name: 'an empty file',
+      make: () => (fs.writeFileSync(path.join(tmp, 'empty.gguf'), ''), path.join(tmp, 'empty.gguf')),
+      code: 'MODEL_NOT_GGUF',
+    },
     // Not "not GGUF": it is GGUF, just an old one, so the user should re-download rather than doubt the format.
-    { name: 'GGUF version 1', make: () => write('v1.gguf', { version: 1 }), code: 'MODEL_CORRUPT', reason: /version 1/ },
-    { name: 'a header cut short', make: () => write('cut-header.gguf', {}, { truncateTo: 40 }), code: 'MODEL_TRUNCATED' },
+    {
+      name: 'GGUF version 1',
+      make: () => write('v1.gguf', { version: 1 }),
+      code: 'MODEL_CORRUPT',
+      reason: /version 1/,
+    },
+    {
+      name: 'a header cut short',
+      make: () => write('cut-header.gguf', {}, { truncateTo: 40 }),
+      code: 'MODEL_TRUNCATED',
+    },
     // The common case: a download that stopped. The reason names the tensor that lies past the end.
     {
       name: 'tensor data cut short',
@@ -138,7 +159,8 @@ describe('inspectModel', () => {
 // A FIFO or device where a model should be: opening it for reading used to wait for a writer inside a libuv worker
 // thread, forever, and a few such requests stopped all file I/O of the app. Now refused at once, as not a file.
 describe.skipIf(process.platform === 'win32')('inspectModel on things that are not files', () => {
-  const within = <T>(p: Promise<T>, ms = 2000) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`blocked for ${ms} ms`)), ms))]);
+  const within = <T>(p: Promise<T>, ms = 2000) =>
+    Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`blocked for ${ms} ms`)), ms))]);
   const fifo = (name: string) => {
     const p = path.join(tmp, name);
     execFileSync('mkfifo', [p]);
@@ -157,7 +179,13 @@ describe.skipIf(process.platform === 'win32')('inspectModel on things that are n
   it('a FIFO as a later shard of a split model → MODEL_NOT_FILE naming that shard', async () => {
     const dir = path.join(tmp, 'fifo-split');
     fs.mkdirSync(dir, { recursive: true });
-    writeGGUF(path.join(dir, 'P-00001-of-00002.gguf'), { kv: llamaKv([['split.no', gguf.u16(0)], ['split.count', gguf.u16(2)]]), tensors });
+    writeGGUF(path.join(dir, 'P-00001-of-00002.gguf'), {
+      kv: llamaKv([
+        ['split.no', gguf.u16(0)],
+        ['split.count', gguf.u16(2)],
+      ]),
+      tensors,
+    });
     execFileSync('mkfifo', [path.join(dir, 'P-00002-of-00002.gguf')]);
     const err = await within(inspectModel(path.join(dir, 'P-00001-of-00002.gguf'))).catch((e: unknown) => e);
     expect((err as AppError).code).toBe('MODEL_NOT_FILE');
@@ -167,18 +195,20 @@ describe.skipIf(process.platform === 'win32')('inspectModel on things that are n
 
 describe('inspectModel on split models', () => {
   const dir = path.join(tmp, 'split');
-  const shardKv = (no: number, count: number): Kv => llamaKv([
-    ['split.no', gguf.u16(no)],
-    ['split.count', gguf.u16(count)],
-    ['split.tensors.count', gguf.i32(3)],
-  ]);
+  const shardKv = (no: number, count: number): Kv =>
+    llamaKv([
+      ['split.no', gguf.u16(no)],
+      ['split.count', gguf.u16(count)],
+      ['split.tensors.count', gguf.i32(3)],
+    ]);
   const makeSplit = (prefix: string, count: number, skip: number[] = []) => {
     fs.mkdirSync(dir, { recursive: true });
     const paths: string[] = [];
     for (let i = 1; i <= count; i++) {
       const p = path.join(dir, `${prefix}-${String(i).padStart(5, '0')}-of-${String(count).padStart(5, '0')}.gguf`);
       paths.push(p);
-      if (!skip.includes(i)) writeGGUF(p, { kv: shardKv(i - 1, count), tensors: [{ name: `blk.${i}.w`, ne: [32, 2], type: GGMLType.F32 }] });
+      if (!skip.includes(i))
+        writeGGUF(p, { kv: shardKv(i - 1, count), tensors: [{ name: `blk.${i}.w`, ne: [32, 2], type: GGMLType.F32 }] });
     }
     return paths;
   };
@@ -235,11 +265,17 @@ describe('inspectModel on split models', () => {
 describe('splitShardPaths', () => {
   const d = path.join(path.sep, 'models');
   it.each([
-    { file: 'm-00001-of-00003.gguf', want: ['m-00001-of-00003.gguf', 'm-00002-of-00003.gguf', 'm-00003-of-00003.gguf'] },
+    {
+      file: 'm-00001-of-00003.gguf',
+      want: ['m-00001-of-00003.gguf', 'm-00002-of-00003.gguf', 'm-00003-of-00003.gguf'],
+    },
     // Any shard yields the full list, so picking part 2 in a file dialog still loads the whole model.
     { file: 'm-00002-of-00002.gguf', want: ['m-00001-of-00002.gguf', 'm-00002-of-00002.gguf'] },
     // Dashes inside the model name belong to the prefix; only the last -NNNNN-of-NNNNN is the split suffix.
-    { file: 'DeepSeek-R1-0528-Q4_K_M-00001-of-00002.gguf', want: ['DeepSeek-R1-0528-Q4_K_M-00001-of-00002.gguf', 'DeepSeek-R1-0528-Q4_K_M-00002-of-00002.gguf'] },
+    {
+      file: 'DeepSeek-R1-0528-Q4_K_M-00001-of-00002.gguf',
+      want: ['DeepSeek-R1-0528-Q4_K_M-00001-of-00002.gguf', 'DeepSeek-R1-0528-Q4_K_M-00002-of-00002.gguf'],
+    },
     { file: 'm-00001-of-00001.gguf', want: ['m-00001-of-00001.gguf'] },
     { file: 'model.gguf', want: null },
     { file: 'm-00001-of-00000.gguf', want: null },

@@ -15,7 +15,9 @@ export function splitShardPaths(file: string): string[] | null {
   const total = Number(m[3]);
   if (total < 1) return null;
   const dir = path.dirname(file);
-  return Array.from({ length: total }, (_, i) => path.join(dir, `${m[1]}-${String(i + 1).padStart(5, '0')}-of-${m[3]}${m[4]}`));
+  return Array.from({ length: total }, (_, i) =>
+    path.join(dir, `${m[1]}-${String(i + 1).padStart(5, '0')}-of-${m[3]}${m[4]}`),
+  );
 }
 
 export function ggufErrorToApp(file: string, e: GgufError): AppError {
@@ -65,9 +67,12 @@ export async function inspectModel(file: string): Promise<ModelFileInfo> {
   let total = 0;
   const headers: GgufHeader[] = [];
   for (const shard of shards) {
-    const s = shard === abs ? st : await statFile(shard).catch(() => {
-      throw new AppError('MODEL_TRUNCATED', { path: abs, reason: `missing shard ${path.basename(shard)}` });
-    });
+    const s =
+      shard === abs
+        ? st
+        : await statFile(shard).catch(() => {
+            throw new AppError('MODEL_TRUNCATED', { path: abs, reason: `missing shard ${path.basename(shard)}` });
+          });
     let h: GgufHeader;
     try {
       h = await readGgufFile(shard);
@@ -83,7 +88,10 @@ export async function inspectModel(file: string): Promise<ModelFileInfo> {
   if (!first) throw new AppError('MODEL_NOT_GGUF', { path: abs });
   const declared = metaNumber(first, 'split.count');
   if (declared !== null && declared > 1 && shards.length !== declared) {
-    throw new AppError('MODEL_TRUNCATED', { path: abs, reason: `split.count is ${declared} but ${shards.length} shard(s) were found` });
+    throw new AppError('MODEL_TRUNCATED', {
+      path: abs,
+      reason: `split.count is ${declared} but ${shards.length} shard(s) were found`,
+    });
   }
   // Each shard holds part of the tensors; the model is all of them.
   return summarize(abs, total, { ...first, tensors: headers.flatMap((x) => x.tensors) }, shards.length);

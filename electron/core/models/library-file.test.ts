@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { LibraryFile, salvage } from './library-file';
 
-const entry = { files: [{ path: '/m/o/r/x.gguf', sha256: 'a'.repeat(64) }], hub: 'huggingface', repo: 'o/r', catalogId: null, addedAt: 1 };
+const entry = {
+  files: [{ path: '/m/o/r/x.gguf', sha256: 'a'.repeat(64) }],
+  hub: 'huggingface',
+  repo: 'o/r',
+  catalogId: null,
+  addedAt: 1,
+};
 
 describe('salvage', () => {
   it.each<[string, string, string[], string[]]>([
@@ -14,8 +20,22 @@ describe('salvage', () => {
     ['JSON null', 'null', [], []],
     ['an array', '[1,2]', [], []],
     ['installed is an array', JSON.stringify({ installed: [entry], references: [] }), [], []],
-    ['a wrong version, entries fine', JSON.stringify({ version: 2, installed: { 'o/r/x.gguf': entry }, references: [{ path: '/r.gguf', addedAt: 1 }] }), ['o/r/x.gguf'], ['/r.gguf']],
-    ['one bad entry among good ones', JSON.stringify({ version: 1, installed: { 'o/r/x.gguf': entry, 'o/r/y.gguf': { ...entry, files: 'x' } }, references: [{ path: 1 }, { path: '/r.gguf', addedAt: 2 }, { path: '/r.gguf', addedAt: 3 }] }), ['o/r/x.gguf'], ['/r.gguf']],
+    [
+      'a wrong version, entries fine',
+      JSON.stringify({ version: 2, installed: { 'o/r/x.gguf': entry }, references: [{ path: '/r.gguf', addedAt: 1 }] }),
+      ['o/r/x.gguf'],
+      ['/r.gguf'],
+    ],
+    [
+      'one bad entry among good ones',
+      JSON.stringify({
+        version: 1,
+        installed: { 'o/r/x.gguf': entry, 'o/r/y.gguf': { ...entry, files: 'x' } },
+        references: [{ path: 1 }, { path: '/r.gguf', addedAt: 2 }, { path: '/r.gguf', addedAt: 3 }],
+      }),
+      ['o/r/x.gguf'],
+      ['/r.gguf'],
+    ],
   ])('%s', (_, raw, installed, refs) => {
     const l = salvage(raw);
     expect(LibraryFile.safeParse(l).success).toBe(true);

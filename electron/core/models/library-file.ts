@@ -76,7 +76,12 @@ export interface RebuildIo {
  * Adds back the installed entries the salvaged file lacks, for models still in the folder whose download record
  * matches what is on disk (every file present with the recorded size) and whose header reads.
  */
-export async function rebuild(salvaged: LibraryFile, root: string, records: DownloadRecord[], io: RebuildIo): Promise<{ library: LibraryFile; restored: string[] }> {
+export async function rebuild(
+  salvaged: LibraryFile,
+  root: string,
+  records: DownloadRecord[],
+  io: RebuildIo,
+): Promise<{ library: LibraryFile; restored: string[] }> {
   const library: LibraryFile = { ...salvaged, installed: { ...salvaged.installed } };
   const restored: string[] = [];
   const byPath = new Map(records.map((r) => [path.resolve(r.path), r]));
@@ -85,7 +90,13 @@ export async function rebuild(salvaged: LibraryFile, root: string, records: Down
     if (library.installed[rel]) continue;
     const rec = byPath.get(path.resolve(p));
     if (!rec || !(await sizesMatch(rec)) || !(await io.readable(p))) continue;
-    library.installed[rel] = { files: rec.files.map((f) => ({ path: f.path, sha256: f.sha256 })), hub: rec.hub, repo: rec.repo, catalogId: rec.catalogId, addedAt: rec.at };
+    library.installed[rel] = {
+      files: rec.files.map((f) => ({ path: f.path, sha256: f.sha256 })),
+      hub: rec.hub,
+      repo: rec.repo,
+      catalogId: rec.catalogId,
+      addedAt: rec.at,
+    };
     restored.push(rel);
   }
   return { library, restored };

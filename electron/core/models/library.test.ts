@@ -34,7 +34,11 @@ beforeEach(() => {
   models = path.join(data, 'models');
   outside = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-lib-out-'));
   changes = [];
-  lib = new Library(data, async () => models, (l) => changes.push(l));
+  lib = new Library(
+    data,
+    async () => models,
+    (l) => changes.push(l),
+  );
   const put = (rel: string, buf: Buffer) => {
     fs.mkdirSync(path.dirname(path.join(models, rel)), { recursive: true });
     fs.writeFileSync(path.join(models, rel), buf);
@@ -60,12 +64,23 @@ describe('Library', () => {
       ['o/broken-GGUF/broken.gguf', 'broken', 1, 'MODEL_NOT_GGUF'],
       ['o/s-GGUF/Q8_0/s-Q8_0-00001-of-00002.gguf', 'Split Test', 2, null],
     ]);
-    expect(list[0]).toMatchObject({ architecture: 'llama', quantization: 'Q8_0', contextLength: 8192, source: 'models-folder' });
+    expect(list[0]).toMatchObject({
+      architecture: 'llama',
+      quantization: 'Q8_0',
+      contextLength: 8192,
+      source: 'models-folder',
+    });
   });
 
   it('records where a download came from', async () => {
     const p = path.join(models, 'o', 'a-GGUF', 'a-Q8_0.gguf');
-    await lib.recordInstalled({ path: p, files: [{ path: p, sha256: 'f'.repeat(64) }], hub: 'huggingface', repo: 'o/a-GGUF', catalogId: 'x' });
+    await lib.recordInstalled({
+      path: p,
+      files: [{ path: p, sha256: 'f'.repeat(64) }],
+      hub: 'huggingface',
+      repo: 'o/a-GGUF',
+      catalogId: 'x',
+    });
     expect((await lib.list())[0]).toMatchObject({ repo: 'o/a-GGUF', sha256: 'f'.repeat(64), catalogId: 'x' });
     expect(await lib.isInstalled(p, 'f'.repeat(64))).toBe(true);
     expect(await lib.isInstalled(p, 'e'.repeat(64))).toBe(false);
@@ -85,9 +100,12 @@ describe('Library', () => {
     expect(fs.existsSync(p)).toBe(true);
   });
 
-  it.each(['../outside.gguf', 'o/../../x.gguf', '.incomplete/o/b-GGUF/b-Q4_K_M.gguf.partial', 'o/a-GGUF/README.md'])('never deletes outside the models or a non-model: %s', async (id) => {
-    await expect(lib.delete(id, () => false)).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
-  });
+  it.each(['../outside.gguf', 'o/../../x.gguf', '.incomplete/o/b-GGUF/b-Q4_K_M.gguf.partial', 'o/a-GGUF/README.md'])(
+    'never deletes outside the models or a non-model: %s',
+    async (id) => {
+      await expect(lib.delete(id, () => false)).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    },
+  );
 
   it.skipIf(process.platform === 'win32')('never follows a symlinked folder out of the models folder', async () => {
     fs.writeFileSync(path.join(outside, 'victim.gguf'), model('Victim'));
@@ -98,13 +116,16 @@ describe('Library', () => {
     expect(fs.readdirSync(outside)).toEqual(['victim.gguf']);
   });
 
-  it.skipIf(process.platform === 'win32')('a model file that is itself a link is unlinked, its target kept', async () => {
-    fs.writeFileSync(path.join(outside, 'big.gguf'), model('Big'));
-    fs.symlinkSync(path.join(outside, 'big.gguf'), path.join(models, 'o', 'a-GGUF', 'big.gguf'));
-    expect(await lib.delete('o/a-GGUF/big.gguf', () => false)).toBe(true);
-    expect(fs.existsSync(path.join(models, 'o', 'a-GGUF', 'big.gguf'))).toBe(false);
-    expect(fs.existsSync(path.join(outside, 'big.gguf'))).toBe(true);
-  });
+  it.skipIf(process.platform === 'win32')(
+    'a model file that is itself a link is unlinked, its target kept',
+    async () => {
+      fs.writeFileSync(path.join(outside, 'big.gguf'), model('Big'));
+      fs.symlinkSync(path.join(outside, 'big.gguf'), path.join(models, 'o', 'a-GGUF', 'big.gguf'));
+      expect(await lib.delete('o/a-GGUF/big.gguf', () => false)).toBe(true);
+      expect(fs.existsSync(path.join(models, 'o', 'a-GGUF', 'big.gguf'))).toBe(false);
+      expect(fs.existsSync(path.join(outside, 'big.gguf'))).toBe(true);
+    },
+  );
 
   it('import by reference: validated, listed where it lies, forgotten (not deleted) on delete', async () => {
     const f = path.join(outside, 'mine.gguf');
@@ -123,15 +144,22 @@ describe('Library', () => {
     fs.writeFileSync(path.join(outside, 'x-00002-of-00002.gguf'), s2!);
     const m = await lib.import(path.join(outside, 'x-00001-of-00002.gguf'), 'copy');
     expect(m).toMatchObject({ id: 'imported/x-00001-of-00002.gguf', splitCount: 2, source: 'models-folder' });
-    expect(fs.readdirSync(path.join(models, 'imported')).sort()).toEqual(['x-00001-of-00002.gguf', 'x-00002-of-00002.gguf']);
-    await expect(lib.import(path.join(outside, 'x-00001-of-00002.gguf'), 'copy')).rejects.toMatchObject({ code: 'MODEL_EXISTS' });
+    expect(fs.readdirSync(path.join(models, 'imported')).sort()).toEqual([
+      'x-00001-of-00002.gguf',
+      'x-00002-of-00002.gguf',
+    ]);
+    await expect(lib.import(path.join(outside, 'x-00001-of-00002.gguf'), 'copy')).rejects.toMatchObject({
+      code: 'MODEL_EXISTS',
+    });
   });
 
   it('import refuses what is not a valid GGUF (typed, nothing copied)', async () => {
     const f = path.join(outside, 'bad.gguf');
     fs.writeFileSync(f, 'nope');
     await expect(lib.import(f, 'copy')).rejects.toMatchObject({ code: 'MODEL_NOT_GGUF' });
-    await expect(lib.import(path.join(outside, 'missing.gguf'), 'reference')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    await expect(lib.import(path.join(outside, 'missing.gguf'), 'reference')).rejects.toMatchObject({
+      code: 'MODEL_NOT_FOUND',
+    });
     expect(fs.existsSync(path.join(models, 'imported'))).toBe(false);
   });
 });
@@ -163,7 +191,15 @@ describe('Library on a full disk', () => {
   it('recording a download on a full disk is DISK_FULL and leaves no temp file next to library.json', async () => {
     const full = new Library(data, async () => models, undefined, undefined, { fs: fullDiskFs('write') });
     const p = path.join(models, 'o', 'a-GGUF', 'a-Q8_0.gguf');
-    await expect(full.recordInstalled({ path: p, files: [{ path: p, sha256: 'f'.repeat(64) }], hub: 'huggingface', repo: 'o/a-GGUF', catalogId: null })).rejects.toMatchObject({ code: 'DISK_FULL' });
+    await expect(
+      full.recordInstalled({
+        path: p,
+        files: [{ path: p, sha256: 'f'.repeat(64) }],
+        hub: 'huggingface',
+        repo: 'o/a-GGUF',
+        catalogId: null,
+      }),
+    ).rejects.toMatchObject({ code: 'DISK_FULL' });
     expect(fs.readdirSync(data).filter((n) => n.startsWith('library.json'))).toEqual([]);
   });
 });
@@ -171,15 +207,46 @@ describe('Library on a full disk', () => {
 describe('Library with a damaged library.json', () => {
   const sha = 'a'.repeat(64);
   const aPath = () => path.join(models, 'o', 'a-GGUF', 'a-Q8_0.gguf');
-  const shards = () => [path.join(models, 'o', 's-GGUF', 'Q8_0', 's-Q8_0-00001-of-00002.gguf'), path.join(models, 'o', 's-GGUF', 'Q8_0', 's-Q8_0-00002-of-00002.gguf')];
+  const shards = () => [
+    path.join(models, 'o', 's-GGUF', 'Q8_0', 's-Q8_0-00001-of-00002.gguf'),
+    path.join(models, 'o', 's-GGUF', 'Q8_0', 's-Q8_0-00002-of-00002.gguf'),
+  ];
   // What downloads.json still knows: the single-file model, the split one, and the damaged one.
   const records = () => [
-    { path: aPath(), files: [{ path: aPath(), sha256: sha, sizeBytes: fs.statSync(aPath()).size }], hub: 'huggingface', repo: 'o/a-GGUF', catalogId: 'cat-a', at: 111 },
-    { path: shards()[0]!, files: shards().map((p, i) => ({ path: p, sha256: String(i).repeat(64), sizeBytes: fs.statSync(p).size })), hub: 'modelscope', repo: 'o/s-GGUF', catalogId: null, at: 222 },
-    { path: path.join(models, 'o', 'broken-GGUF', 'broken.gguf'), files: [{ path: path.join(models, 'o', 'broken-GGUF', 'broken.gguf'), sha256: sha, sizeBytes: 17 }], hub: 'huggingface', repo: 'o/broken-GGUF', catalogId: null, at: 333 },
+    {
+      path: aPath(),
+      files: [{ path: aPath(), sha256: sha, sizeBytes: fs.statSync(aPath()).size }],
+      hub: 'huggingface',
+      repo: 'o/a-GGUF',
+      catalogId: 'cat-a',
+      at: 111,
+    },
+    {
+      path: shards()[0]!,
+      files: shards().map((p, i) => ({ path: p, sha256: String(i).repeat(64), sizeBytes: fs.statSync(p).size })),
+      hub: 'modelscope',
+      repo: 'o/s-GGUF',
+      catalogId: null,
+      at: 222,
+    },
+    {
+      path: path.join(models, 'o', 'broken-GGUF', 'broken.gguf'),
+      files: [{ path: path.join(models, 'o', 'broken-GGUF', 'broken.gguf'), sha256: sha, sizeBytes: 17 }],
+      hub: 'huggingface',
+      repo: 'o/broken-GGUF',
+      catalogId: null,
+      at: 333,
+    },
   ];
   const damaged = '{"version":1,"installed":{"o/a-GGUF/a-Q8_0.gguf":{"files":[{"path":"/x","sha256":"';
-  const open = () => new Library(data, async () => models, (l) => changes.push(l), undefined, { downloadRecords: async () => records() });
+  const open = () =>
+    new Library(
+      data,
+      async () => models,
+      (l) => changes.push(l),
+      undefined,
+      { downloadRecords: async () => records() },
+    );
   const asides = () => fs.readdirSync(data).filter((n) => n.startsWith('library.json.corrupt-'));
 
   it('is set aside as library.json.corrupt-<time>, and what the download records vouch for comes back', async () => {
@@ -197,14 +264,23 @@ describe('Library with a damaged library.json', () => {
     // Verified again, so it is not downloaded a second time.
     expect(await l.isInstalled(aPath(), sha)).toBe(true);
     // The rebuilt file is on disk at once, and valid.
-    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(data, 'library.json'), 'utf8')).installed).sort()).toEqual(['o/a-GGUF/a-Q8_0.gguf', 'o/s-GGUF/Q8_0/s-Q8_0-00001-of-00002.gguf']);
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(data, 'library.json'), 'utf8')).installed).sort()).toEqual([
+      'o/a-GGUF/a-Q8_0.gguf',
+      'o/s-GGUF/Q8_0/s-Q8_0-00001-of-00002.gguf',
+    ]);
   });
 
   it('the next write keeps the rebuilt entries (it used to start from empty and write over the record)', async () => {
     fs.writeFileSync(path.join(data, 'library.json'), damaged);
     const l = open();
     const p = shards()[0]!;
-    await l.recordInstalled({ path: p, files: [{ path: p, sha256: 'c'.repeat(64) }], hub: 'huggingface', repo: 'o/s-GGUF', catalogId: null });
+    await l.recordInstalled({
+      path: p,
+      files: [{ path: p, sha256: 'c'.repeat(64) }],
+      hub: 'huggingface',
+      repo: 'o/s-GGUF',
+      catalogId: null,
+    });
     const onDiskNow = JSON.parse(fs.readFileSync(path.join(data, 'library.json'), 'utf8'));
     expect(onDiskNow.installed['o/a-GGUF/a-Q8_0.gguf'].files[0].sha256).toBe(sha);
     expect(onDiskNow.installed['o/s-GGUF/Q8_0/s-Q8_0-00001-of-00002.gguf'].files[0].sha256).toBe('c'.repeat(64));
@@ -215,7 +291,9 @@ describe('Library with a damaged library.json', () => {
     fs.writeFileSync(path.join(data, 'library.json'), 'not json at all');
     const recs = records();
     fs.appendFileSync(aPath(), Buffer.alloc(32));
-    const list = await new Library(data, async () => models, undefined, undefined, { downloadRecords: async () => recs }).list();
+    const list = await new Library(data, async () => models, undefined, undefined, {
+      downloadRecords: async () => recs,
+    }).list();
     expect(list.find((m) => m.id === 'o/a-GGUF/a-Q8_0.gguf')).toMatchObject({ repo: null, sha256: null });
   });
 
@@ -224,7 +302,20 @@ describe('Library with a damaged library.json', () => {
     fs.writeFileSync(ref, model('Ref'));
     fs.writeFileSync(
       path.join(data, 'library.json'),
-      JSON.stringify({ version: 1, installed: { 'o/a-GGUF/a-Q8_0.gguf': { files: [{ path: aPath(), sha256: 'e'.repeat(64) }], hub: 'huggingface', repo: 'o/a-GGUF', catalogId: null, addedAt: 5 }, bad: { files: 'nope' } }, references: [{ path: ref, addedAt: 7 }, { path: 3 }] }),
+      JSON.stringify({
+        version: 1,
+        installed: {
+          'o/a-GGUF/a-Q8_0.gguf': {
+            files: [{ path: aPath(), sha256: 'e'.repeat(64) }],
+            hub: 'huggingface',
+            repo: 'o/a-GGUF',
+            catalogId: null,
+            addedAt: 5,
+          },
+          bad: { files: 'nope' },
+        },
+        references: [{ path: ref, addedAt: 7 }, { path: 3 }],
+      }),
     );
     const list = await new Library(data, async () => models).list();
     expect(list.find((m) => m.id === 'o/a-GGUF/a-Q8_0.gguf')).toMatchObject({ sha256: 'e'.repeat(64), addedAt: 5 });

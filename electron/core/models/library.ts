@@ -84,12 +84,23 @@ export class Library {
     const salvaged = salvage(raw);
     const { library, restored } = await rebuild(salvaged, root, records, {
       scan: () => this.scan(root),
-      readable: (p) => inspectModel(p).then(() => true, () => false),
+      readable: (p) =>
+        inspectModel(p).then(
+          () => true,
+          () => false,
+        ),
     });
     // Written at once, so the next read finds a good file (and a second damage is set aside on its own).
-    await writeFileAtomic(this.file, JSON.stringify(library, null, 1) + '\n', 0o644, this.io.fs ? { fs: this.io.fs } : {}).catch((e) => this.log(`could not write the rebuilt library.json: ${(e as Error).message}`));
+    await writeFileAtomic(
+      this.file,
+      JSON.stringify(library, null, 1) + '\n',
+      0o644,
+      this.io.fs ? { fs: this.io.fs } : {},
+    ).catch((e) => this.log(`could not write the rebuilt library.json: ${(e as Error).message}`));
     const kept = Object.keys(salvaged.installed).length + salvaged.references.length;
-    this.log(`library.json was damaged (${why.slice(0, 200)}); ${aside ? `kept it as ${path.basename(aside)}` : 'could not move it aside'}, rebuilt with ${kept} readable entr${kept === 1 ? 'y' : 'ies'} and ${restored.length} model(s) from the download records`);
+    this.log(
+      `library.json was damaged (${why.slice(0, 200)}); ${aside ? `kept it as ${path.basename(aside)}` : 'could not move it aside'}, rebuilt with ${kept} readable entr${kept === 1 ? 'y' : 'ies'} and ${restored.length} model(s) from the download records`,
+    );
     return library;
   }
 
@@ -113,10 +124,22 @@ export class Library {
     return path.relative(root, p).split(path.sep).join('/');
   }
 
-  async recordInstalled(rec: { path: string; files: { path: string; sha256: string }[]; hub: string; repo: string; catalogId: string | null }): Promise<void> {
+  async recordInstalled(rec: {
+    path: string;
+    files: { path: string; sha256: string }[];
+    hub: string;
+    repo: string;
+    catalogId: string | null;
+  }): Promise<void> {
     const root = await this.modelsDir();
     await this.update((l) => {
-      l.installed[this.rel(root, rec.path)] = { files: rec.files, hub: rec.hub, repo: rec.repo, catalogId: rec.catalogId, addedAt: Date.now() };
+      l.installed[this.rel(root, rec.path)] = {
+        files: rec.files,
+        hub: rec.hub,
+        repo: rec.repo,
+        catalogId: rec.catalogId,
+        addedAt: Date.now(),
+      };
     });
     await this.notify();
   }
@@ -124,7 +147,9 @@ export class Library {
   /** True when `file` was installed by a download that verified this SHA-256. */
   async isInstalled(file: string, sha256: string): Promise<boolean> {
     const l = await this.load();
-    return Object.values(l.installed).some((e) => e.files.some((f) => path.resolve(f.path) === path.resolve(file) && f.sha256 === sha256));
+    return Object.values(l.installed).some((e) =>
+      e.files.some((f) => path.resolve(f.path) === path.resolve(file) && f.sha256 === sha256),
+    );
   }
 
   private async inspectCached(p: string): Promise<ModelFileInfo> {
@@ -163,7 +188,15 @@ export class Library {
     return out.sort();
   }
 
-  private entry(p: string, id: string, source: LibraryModel['source'], info: ModelFileInfo | null, error: unknown, meta: Installed | null, addedAt: number | null): LibraryModel {
+  private entry(
+    p: string,
+    id: string,
+    source: LibraryModel['source'],
+    info: ModelFileInfo | null,
+    error: unknown,
+    meta: Installed | null,
+    addedAt: number | null,
+  ): LibraryModel {
     return {
       id,
       path: p,
@@ -228,7 +261,12 @@ export class Library {
     }
     const abs = path.resolve(root, ...id.split('/'));
     // Only files inside the models folder can be deleted through an id.
-    if (!abs.startsWith(path.resolve(root) + path.sep) || !/\.gguf$/i.test(abs) || id.split('/').some((s) => s === '..' || s.startsWith('.'))) throw new AppError('MODEL_NOT_FOUND', { path: id });
+    if (
+      !abs.startsWith(path.resolve(root) + path.sep) ||
+      !/\.gguf$/i.test(abs) ||
+      id.split('/').some((s) => s === '..' || s.startsWith('.'))
+    )
+      throw new AppError('MODEL_NOT_FOUND', { path: id });
     // Lexically inside is not enough: a symlinked folder on the way leads elsewhere. (The file itself may be a link;
     // rm removes the link, never what it points to.)
     if (!(await folderInside(root, path.dirname(abs)))) throw new AppError('MODEL_NOT_FOUND', { path: id });
@@ -276,7 +314,14 @@ export class Library {
     const shards = splitShardPaths(abs) ?? [abs];
     const destDir = path.join(root, 'imported');
     const targets = shards.map((s) => path.join(destDir, path.basename(s)));
-    for (const t of targets) if (await fs.stat(t).then(() => true, () => false)) throw new AppError('MODEL_EXISTS', { path: t });
+    for (const t of targets)
+      if (
+        await fs.stat(t).then(
+          () => true,
+          () => false,
+        )
+      )
+        throw new AppError('MODEL_EXISTS', { path: t });
     const tmpDir = path.join(root, '.incomplete', 'imported');
     const tmps = targets.map((t) => path.join(tmpDir, `${path.basename(t)}.partial`));
     const copy = this.io.copyFile ?? ((a: string, b: string) => fs.copyFile(a, b));
@@ -295,13 +340,26 @@ export class Library {
     } catch (e) {
       await Promise.all([...tmps, ...moved].map((t) => fs.rm(t, { force: true }).catch(() => undefined)));
       const err = diskFullError(e, tmps[Math.min(i, tmps.length - 1)]!);
-      throw err instanceof AppError ? err : new AppError('DOWNLOAD_FAILED', { file: path.basename(shards[Math.min(i, shards.length - 1)]!), reason: (e as Error).message });
+      throw err instanceof AppError
+        ? err
+        : new AppError('DOWNLOAD_FAILED', {
+            file: path.basename(shards[Math.min(i, shards.length - 1)]!),
+            reason: (e as Error).message,
+          });
     } finally {
       // Only when empty (another import may be copying); .incomplete itself belongs to the downloads.
       await fs.rmdir(tmpDir).catch(() => undefined);
     }
     const first = targets[0]!;
     await this.notify();
-    return this.entry(first, this.rel(root, first), 'models-folder', await this.inspectCached(first), null, null, Date.now());
+    return this.entry(
+      first,
+      this.rel(root, first),
+      'models-folder',
+      await this.inspectCached(first),
+      null,
+      null,
+      Date.now(),
+    );
   }
 }

@@ -38,14 +38,18 @@ const num = (v: GgufValue | undefined): number | null => {
 /** Architecture facts from GGUF metadata (first shard). Missing essentials fall back the way llama.cpp does. */
 export function factsFromGguf(h: Pick<GgufHeader, 'metadata' | 'tensors'>, allTensorNames?: string[]): ArchFacts {
   const m = h.metadata;
-  const arch = typeof m.get('general.architecture') === 'string' ? (m.get('general.architecture') as string) : 'unknown';
+  const arch =
+    typeof m.get('general.architecture') === 'string' ? (m.get('general.architecture') as string) : 'unknown';
   const k = (key: string) => num(m.get(`${arch}.${key}`));
   const embd = k('embedding_length') ?? 0;
   const heads = k('attention.head_count') ?? 1;
   const headsKv = k('attention.head_count_kv') ?? heads;
   const headDim = heads > 0 ? Math.floor(embd / heads) : 0;
   const tokens = m.get('tokenizer.ggml.tokens');
-  const vocab = k('vocab_size') ?? (typeof tokens === 'object' && tokens !== null && 'length' in tokens ? tokens.length : null) ?? 32000;
+  const vocab =
+    k('vocab_size') ??
+    (typeof tokens === 'object' && tokens !== null && 'length' in tokens ? tokens.length : null) ??
+    32000;
   const kMla = k('attention.key_length_mla') ?? 0;
   const vMla = k('attention.value_length_mla') ?? 0;
   const names = allTensorNames ?? h.tensors.map((t) => t.name);
@@ -79,7 +83,11 @@ const LAYER = /^blk\.(\d+)\./;
 const EXPERTS = /_exps\b/;
 
 /** Exact weights per placement from tensor infos (of all shards). */
-export function weightsFromTensors(tensors: { name: string; bytes: number | null }[], blockCount: number, fileBytes: number): ModelWeights {
+export function weightsFromTensors(
+  tensors: { name: string; bytes: number | null }[],
+  blockCount: number,
+  fileBytes: number,
+): ModelWeights {
   const layers: LayerWeights[] = Array.from({ length: blockCount }, () => ({ dense: 0, experts: 0 }));
   let embd = 0;
   let output = 0;
@@ -113,9 +121,17 @@ export function parameterBreakdown(f: ArchFacts): { embd: number; output: number
     const vHead = f.valueLengthMla || f.valueLength;
     const rope = f.ropeDim;
     const q = f.qLoraRank > 0 ? e * f.qLoraRank + f.qLoraRank * f.headCount * kHead : e * f.headCount * kHead;
-    attn = q + e * (f.kvLoraRank + rope) + (kHead - rope) * f.kvLoraRank * f.headCount + f.kvLoraRank * vHead * f.headCount + f.headCount * vHead * e;
+    attn =
+      q +
+      e * (f.kvLoraRank + rope) +
+      (kHead - rope) * f.kvLoraRank * f.headCount +
+      f.kvLoraRank * vHead * f.headCount +
+      f.headCount * vHead * e;
   } else {
-    attn = e * f.headCount * f.keyLength + e * f.headCountKv * (f.keyLength + f.valueLength) + f.headCount * f.valueLength * e;
+    attn =
+      e * f.headCount * f.keyLength +
+      e * f.headCountKv * (f.keyLength + f.valueLength) +
+      f.headCount * f.valueLength * e;
   }
   const layers: LayerWeights[] = [];
   for (let i = 0; i < f.blockCount; i++) {
@@ -123,7 +139,10 @@ export function parameterBreakdown(f: ArchFacts): { embd: number; output: number
     if (!moe) layers.push({ dense: attn + 3 * e * f.feedForwardLength + 2 * e, experts: 0 });
     else {
       const ff = f.expertFeedForwardLength || f.feedForwardLength;
-      layers.push({ dense: attn + 3 * e * ff * f.expertSharedCount + e * f.expertCount + 2 * e, experts: 3 * e * ff * f.expertCount });
+      layers.push({
+        dense: attn + 3 * e * ff * f.expertSharedCount + e * f.expertCount + 2 * e,
+        experts: 3 * e * ff * f.expertCount,
+      });
     }
   }
   return { embd: f.vocabSize * e, output: f.tiedEmbeddings ? 0 : f.vocabSize * e, layers };

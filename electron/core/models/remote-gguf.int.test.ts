@@ -19,7 +19,13 @@ const fuzzBase = encodeGGUF({
   kv: [
     ['general.architecture', gguf.str('llama')],
     ['llama.block_count', gguf.u32(1)],
-    ['tokenizer.ggml.tokens', gguf.arr(GGUFType.STRING, Array.from({ length: 80 }, (_, i) => `tok${i}`))],
+    [
+      'tokenizer.ggml.tokens',
+      gguf.arr(
+        GGUFType.STRING,
+        Array.from({ length: 80 }, (_, i) => `tok${i}`),
+      ),
+    ],
   ],
   tensors: [
     { name: 'token_embd.weight', ne: [32, 8], type: GGMLType.F16 },
@@ -47,7 +53,10 @@ beforeAll(async () => {
   const truncated = fs.readFileSync(hub.q8.path).subarray(0, 3_000_000);
   await hub.emu.addRepo({
     id: 'fuzz/remote-GGUF',
-    files: [...mutants.map((data, i) => ({ path: `m${i}.gguf`, data })), { path: 'truncated-Q8_0.gguf', data: truncated }],
+    files: [
+      ...mutants.map((data, i) => ({ path: `m${i}.gguf`, data })),
+      { path: 'truncated-Q8_0.gguf', data: truncated },
+    ],
   });
 }, 120_000);
 afterAll(() => hub.emu.close());
@@ -77,13 +86,19 @@ describe('inspectRemote', () => {
   });
 
   it('a split set with a shard missing is MODEL_TRUNCATED', async () => {
-    const files = SPLIT_FILES.slice(0, 1).map((p) => ({ url: downloadUrl(ep(), SPLIT_REPO, 'main', p), size: null, name: p }));
+    const files = SPLIT_FILES.slice(0, 1).map((p) => ({
+      url: downloadUrl(ep(), SPLIT_REPO, 'main', p),
+      size: null,
+      name: p,
+    }));
     await expect(inspectRemote(files, globalThis.fetch)).rejects.toMatchObject({ code: 'MODEL_TRUNCATED' });
   });
 
   it('a remote file cut short is MODEL_TRUNCATED (tensors run past its end)', async () => {
     const url = downloadUrl(ep(), 'fuzz/remote-GGUF', 'main', 'truncated-Q8_0.gguf');
-    await expect(inspectRemote([{ url, size: null, name: 'truncated-Q8_0.gguf' }], globalThis.fetch)).rejects.toMatchObject({ code: 'MODEL_TRUNCATED' });
+    await expect(
+      inspectRemote([{ url, size: null, name: 'truncated-Q8_0.gguf' }], globalThis.fetch),
+    ).rejects.toMatchObject({ code: 'MODEL_TRUNCATED' });
   });
 
   it('the range grows geometrically: few requests even for a multi-MB vocabulary', async () => {
@@ -102,7 +117,10 @@ describe('inspectRemote', () => {
         expect(r.bytesFetched).toBeLessThanOrEqual(mutants[i]!.length + 256 * 1024);
         outcomes.ok++;
       } catch (e) {
-        expect(e, `mutant ${i} (sha ${createHash('sha256').update(mutants[i]!).digest('hex').slice(0, 8)})`).toBeInstanceOf(AppError);
+        expect(
+          e,
+          `mutant ${i} (sha ${createHash('sha256').update(mutants[i]!).digest('hex').slice(0, 8)})`,
+        ).toBeInstanceOf(AppError);
         const code = (e as AppError).code;
         expect(['MODEL_NOT_GGUF', 'MODEL_TRUNCATED', 'MODEL_CORRUPT']).toContain(code);
         outcomes.errors.set(code, (outcomes.errors.get(code) ?? 0) + 1);

@@ -25,7 +25,12 @@ export class HttpRangeSource implements ByteSource {
   ) {}
 
   /** Opens a source; the first request also tells the size when it is not known. */
-  static async open(url: string, fetchFn: Fetch, size: number | null = null, limits = REMOTE_LIMITS): Promise<HttpRangeSource> {
+  static async open(
+    url: string,
+    fetchFn: Fetch,
+    size: number | null = null,
+    limits = REMOTE_LIMITS,
+  ): Promise<HttpRangeSource> {
     const src = new HttpRangeSource(url, size ?? Number.MAX_SAFE_INTEGER, fetchFn, limits);
     await src.grow(limits.initialBytes);
     return src;
@@ -35,15 +40,27 @@ export class HttpRangeSource implements ByteSource {
     const have = this.buf.length;
     const end = Math.min(this.size, Math.max(wanted, have * 2, this.limits.initialBytes));
     if (end <= have) return;
-    if (end > this.limits.maxHeaderBytes) throw new GgufError('corrupt', `header is larger than ${this.limits.maxHeaderBytes} bytes`);
+    if (end > this.limits.maxHeaderBytes)
+      throw new GgufError('corrupt', `header is larger than ${this.limits.maxHeaderBytes} bytes`);
     this.requests++;
     let res: Response;
     try {
-      res = await this.fetchFn(this.url, { headers: { range: `bytes=${have}-${end - 1}`, 'accept-encoding': 'identity' }, redirect: 'follow', signal: AbortSignal.timeout(this.limits.timeoutMs) });
+      res = await this.fetchFn(this.url, {
+        headers: { range: `bytes=${have}-${end - 1}`, 'accept-encoding': 'identity' },
+        redirect: 'follow',
+        signal: AbortSignal.timeout(this.limits.timeoutMs),
+      });
     } catch (e) {
-      throw new AppError('HUB_UNREACHABLE', { endpoint: new URL(this.url).origin, reason: (e as { cause?: { code?: string } })?.cause?.code ?? (e as Error).message });
+      throw new AppError('HUB_UNREACHABLE', {
+        endpoint: new URL(this.url).origin,
+        reason: (e as { cause?: { code?: string } })?.cause?.code ?? (e as Error).message,
+      });
     }
-    if (res.status === 404) throw new AppError('HUB_FILE_NOT_FOUND', { repo: new URL(this.url).pathname, file: this.url.split('/').pop() ?? this.url });
+    if (res.status === 404)
+      throw new AppError('HUB_FILE_NOT_FOUND', {
+        repo: new URL(this.url).pathname,
+        file: this.url.split('/').pop() ?? this.url,
+      });
     if (res.status === 416) {
       // Asked past the end: the file is smaller than the header claims.
       this.size = have;
@@ -57,7 +74,8 @@ export class HttpRangeSource implements ByteSource {
     let skip = 0;
     if (res.status === 206) {
       const cr = parseContentRange(res.headers.get('content-range'));
-      if (!cr || cr.start !== have) throw new AppError('HUB_UNREACHABLE', { endpoint: new URL(this.url).origin, reason: 'bad Content-Range' });
+      if (!cr || cr.start !== have)
+        throw new AppError('HUB_UNREACHABLE', { endpoint: new URL(this.url).origin, reason: 'bad Content-Range' });
       if (cr.total !== null) this.size = cr.total;
     } else {
       // No Range support: read the stream up to what we need and drop the rest.
@@ -139,7 +157,10 @@ export async function inspectRemote(files: RemoteFile[], fetchFn: Fetch): Promis
   if (!first) throw new AppError('MODEL_NOT_GGUF', { path: files[0]?.name ?? '' });
   const declared = metaNumber(first, 'split.count');
   if (declared !== null && declared > 1 && declared !== files.length) {
-    throw new AppError('MODEL_TRUNCATED', { path: files[0]!.name, reason: `split.count is ${declared} but ${files.length} shard(s) are listed` });
+    throw new AppError('MODEL_TRUNCATED', {
+      path: files[0]!.name,
+      reason: `split.count is ${declared} but ${files.length} shard(s) are listed`,
+    });
   }
   const info = summarize(files[0]!.url, total, { ...first, tensors: headers.flatMap((h) => h.tensors) }, files.length);
   return { headers, info, bytesFetched: bytes };

@@ -20,7 +20,18 @@ describe('elevatedFromWhoamiGroups', () => {
 });
 
 describe('detectPrivileged', () => {
-  const result = (over: Partial<ToolResult>): ToolResult => ({ ok: true, code: 0, signal: null, stdout: '', stderr: '', timedOut: false, missing: false, error: null, durationMs: 5, ...over });
+  const result = (over: Partial<ToolResult>): ToolResult => ({
+    ok: true,
+    code: 0,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    timedOut: false,
+    missing: false,
+    error: null,
+    durationMs: 5,
+    ...over,
+  });
 
   it('Windows: asks whoami, and a failed or hung whoami means not elevated', async () => {
     const calls: string[][] = [];
@@ -28,9 +39,13 @@ describe('detectPrivileged', () => {
       calls.push([cmd, ...args]);
       return result(out);
     };
-    expect(await detectPrivileged('win32', run({ stdout: label('High Mandatory Level', 'S-1-16-12288') }), {})).toBe(true);
+    expect(await detectPrivileged('win32', run({ stdout: label('High Mandatory Level', 'S-1-16-12288') }), {})).toBe(
+      true,
+    );
     expect(calls).toEqual([['whoami', '/groups']]);
-    expect(await detectPrivileged('win32', run({ stdout: label('Medium Mandatory Level', 'S-1-16-8192') }), {})).toBe(false);
+    expect(await detectPrivileged('win32', run({ stdout: label('Medium Mandatory Level', 'S-1-16-8192') }), {})).toBe(
+      false,
+    );
     expect(await detectPrivileged('win32', run({ ok: false, timedOut: true }), {})).toBe(false);
     expect(await detectPrivileged('win32', run({ ok: false, missing: true }), {})).toBe(false);
   });

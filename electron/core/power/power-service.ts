@@ -8,7 +8,14 @@ import { AppError } from '../../shared/errors';
 import type { SettingsPatch, Settings } from '../../shared/schemas';
 import type { PowerInfo, PowerResult } from '../../shared/telemetry';
 import type { AlertDraft } from '../alerts/draft';
-import { lockClocksArgs, manualCommand, parsePowerOutput, resetClocksArgs, setLimitArgs, type PowerOutcome } from '../gpu-tools/nvidia-power';
+import {
+  lockClocksArgs,
+  manualCommand,
+  parsePowerOutput,
+  resetClocksArgs,
+  setLimitArgs,
+  type PowerOutcome,
+} from '../gpu-tools/nvidia-power';
 import type { TelemetryService } from '../telemetry/sampler';
 import { findExecutable, runTool as defaultRunTool, type RunTool } from '../util/run-tool';
 
@@ -102,7 +109,10 @@ export class PowerService {
     if (this.uuids) return;
     const exe = await findExecutable('nvidia-smi', this.deps.env);
     if (!exe) return;
-    const r = await this.run(exe, ['--query-gpu=index,uuid', '--format=csv,noheader'], { env: this.deps.env, timeoutMs: 4000 });
+    const r = await this.run(exe, ['--query-gpu=index,uuid', '--format=csv,noheader'], {
+      env: this.deps.env,
+      timeoutMs: 4000,
+    });
     const map = new Map<number, string>();
     for (const line of r.stdout.split(/\r?\n/)) {
       const m = /^\s*(\d+)\s*,\s*(GPU-[\w-]+)/.exec(line);
@@ -117,13 +127,20 @@ export class PowerService {
 
   async status(): Promise<PowerInfo[]> {
     const fresh = this.deps.telemetry.latestFresh();
-    const { source, gpus } = fresh ? { source: (await this.deps.telemetry.status()).gpuSource, gpus: fresh.gpus } : await this.deps.telemetry.oneShotGpus();
+    const { source, gpus } = fresh
+      ? { source: (await this.deps.telemetry.status()).gpuSource, gpus: fresh.gpus }
+      : await this.deps.telemetry.oneShotGpus();
     const settings = await this.deps.settings.get();
     if (Object.keys(settings.power.userLimits).length) await this.loadKeys();
     return gpus.map((g) => ({
       index: g.index,
       name: g.name,
-      supported: source === 'nvidia-smi' && g.powerLimitW !== null && g.powerMinW !== null && g.powerMaxW !== null && !this.unsupported.has(g.index),
+      supported:
+        source === 'nvidia-smi' &&
+        g.powerLimitW !== null &&
+        g.powerMinW !== null &&
+        g.powerMaxW !== null &&
+        !this.unsupported.has(g.index),
       currentLimitW: g.powerLimitW,
       defaultLimitW: g.powerDefaultW,
       minLimitW: g.powerMinW,
@@ -157,9 +174,12 @@ export class PowerService {
       if (outcome.kind !== 'ok') throw this.toError(outcome, gpu, w, args, true);
       const applied = outcome.appliedW ?? w;
       if (Math.abs(applied - w) >= 1) this.expect(gpu, applied);
-      this.deps.log(`power: GPU ${gpu} limit ${outcome.previousW ?? info.currentLimitW ?? '?'} W → ${applied} W (${source}, ${via})`);
+      this.deps.log(
+        `power: GPU ${gpu} limit ${outcome.previousW ?? info.currentLimitW ?? '?'} W → ${applied} W (${source}, ${via})`,
+      );
       if (source !== 'guard') this.guard?.userChanged(gpu);
-      if (source === 'user' || source === 'reset') await this.rememberUserLimit(gpu, source === 'user' ? applied : null);
+      if (source === 'user' || source === 'reset')
+        await this.rememberUserLimit(gpu, source === 'user' ? applied : null);
       const confirmedBy = await this.deps.telemetry.waitForSample(
         (s) => {
           const g = s.gpus.find((x) => x.index === gpu);
@@ -168,7 +188,12 @@ export class PowerService {
         this.deps.confirmTimeoutMs ?? Math.max(3000, this.deps.telemetry.intervalMs * 4),
       );
       if (source !== 'guard') {
-        this.deps.alert({ kind: 'power-limit-applied', level: 'info', gpu, params: { watts: applied, previousW: outcome.previousW ?? info.currentLimitW ?? 0, source } });
+        this.deps.alert({
+          kind: 'power-limit-applied',
+          level: 'info',
+          gpu,
+          params: { watts: applied, previousW: outcome.previousW ?? info.currentLimitW ?? 0, source },
+        });
       }
       this.deps.emitChanged(await this.status());
       return { gpu, appliedW: applied, via, message: firstLine(outcome.text), confirmed: !!confirmedBy };
@@ -182,7 +207,8 @@ export class PowerService {
   }
 
   lockClocks(gpu: number, minMHz: number, maxMHz: number): Promise<PowerResult> {
-    if (minMHz > maxMHz) return Promise.reject(new AppError('INVALID_PARAMS', { issues: `minMHz ${minMHz} is above maxMHz ${maxMHz}` }));
+    if (minMHz > maxMHz)
+      return Promise.reject(new AppError('INVALID_PARAMS', { issues: `minMHz ${minMHz} is above maxMHz ${maxMHz}` }));
     return this.clocks(gpu, lockClocksArgs(gpu, minMHz, maxMHz));
   }
 
@@ -215,7 +241,9 @@ export class PowerService {
       }
       if (info.currentLimitW !== null && Math.abs(info.currentLimitW - watts) < 0.5) continue;
       await this.setLimit(info.index, watts, 'reapply').catch((e: unknown) => {
-        this.deps.log(`power: re-applying ${watts} W to GPU ${info.index} failed: ${e instanceof Error ? e.message : String(e)}`);
+        this.deps.log(
+          `power: re-applying ${watts} W to GPU ${info.index} failed: ${e instanceof Error ? e.message : String(e)}`,
+        );
       });
     }
   }
@@ -248,18 +276,26 @@ export class PowerService {
         const text = `${r.stdout}\n${r.stderr}`.trim();
         let outcome = parsePowerOutput(text, r.code);
         // pkexec: 126 = the dialog was dismissed, 127 = not authorised; Windows: 1223 = the UAC prompt was declined.
-        if (outcome.kind === 'failed' && (r.code === 126 || r.code === 127 || r.code === 1223)) outcome = { kind: 'permission', text };
+        if (outcome.kind === 'failed' && (r.code === 126 || r.code === 127 || r.code === 1223))
+          outcome = { kind: 'permission', text };
         return { outcome, via };
       } catch (e) {
         return { outcome: { kind: 'permission', text: e instanceof Error ? e.message : String(e) }, via };
       }
     }
     const r = await this.run(exe, args, { env: this.deps.env, timeoutMs: 15_000 });
-    if (r.timedOut) return { outcome: { kind: 'failed', text: 'nvidia-smi did not answer within 15 s' }, via: 'direct' };
+    if (r.timedOut)
+      return { outcome: { kind: 'failed', text: 'nvidia-smi did not answer within 15 s' }, via: 'direct' };
     return { outcome: parsePowerOutput(`${r.stdout}\n${r.stderr}`, r.code), via: 'direct' };
   }
 
-  private toError(o: Exclude<PowerOutcome, { kind: 'ok' }>, gpu: number, watts: number | null, args: string[], isLimit: boolean): AppError {
+  private toError(
+    o: Exclude<PowerOutcome, { kind: 'ok' }>,
+    gpu: number,
+    watts: number | null,
+    args: string[],
+    isLimit: boolean,
+  ): AppError {
     switch (o.kind) {
       case 'permission':
         return new AppError('POWER_PERMISSION', { command: manualCommand(args, this.platform), gpu }, o.text);
@@ -284,5 +320,10 @@ export class PowerService {
 }
 
 function firstLine(text: string): string {
-  return text.split(/\r?\n/).find((l) => l.trim())?.trim() ?? '';
+  return (
+    text
+      .split(/\r?\n/)
+      .find((l) => l.trim())
+      ?.trim() ?? ''
+  );
 }

@@ -22,7 +22,11 @@ afterEach(async () => {
   app = null;
 });
 
-const errorOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as AppError);
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as AppError,
+  );
 
 describe('power limits', () => {
   it('reads limits, sets one confirmed by the next sample, remembers it, and resets to default', async () => {
@@ -38,11 +42,27 @@ describe('power limits', () => {
     // Sampler off: status comes from a one-off query.
     expect(app.core.monitoring.telemetry.isRunning()).toBe(false);
     expect(await ws.call('power.status', {})).toEqual([
-      { index: 0, name: 'NVIDIA GeForce RTX 4090', supported: true, currentLimitW: 450, defaultLimitW: 450, minLimitW: 150, maxLimitW: 600, userLimitW: null, guardLimitW: null },
+      {
+        index: 0,
+        name: 'NVIDIA GeForce RTX 4090',
+        supported: true,
+        currentLimitW: 450,
+        defaultLimitW: 450,
+        minLimitW: 150,
+        maxLimitW: 600,
+        userLimitW: null,
+        guardLimitW: null,
+      },
     ]);
 
     const result = await ws.call('power.setLimit', { gpu: 0, watts: 250 });
-    expect(result).toEqual({ gpu: 0, appliedW: 250, via: 'direct', confirmed: true, message: 'Power limit for GPU 00000000:01:00.0 was set to 250.00 W from 450.00 W.' });
+    expect(result).toEqual({
+      gpu: 0,
+      appliedW: 250,
+      via: 'direct',
+      confirmed: true,
+      message: 'Power limit for GPU 00000000:01:00.0 was set to 250.00 W from 450.00 W.',
+    });
     expect(fake.state().gpus['0']?.limit).toBe(250);
     // The confirming sample came from the stream, which the wait started (and which stops again afterwards).
     expect(fake.invocations().filter((i) => i.argv.includes('-lms'))).toHaveLength(1);
@@ -74,7 +94,9 @@ describe('power limits', () => {
       body: JSON.stringify({ gpu: 0, watts: 50 }),
     });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toBe('50 W 不是该 GPU 的有效功耗上限，必须在 150 W 到 600 W 之间。');
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      '50 W 不是该 GPU 的有效功耗上限，必须在 150 W 到 600 W 之间。',
+    );
     const missing = await errorOf(ws.call('power.setLimit', { gpu: 5, watts: 250 }));
     expect(missing).toMatchObject({ code: 'NO_GPU', params: { gpu: 5 } });
   });
@@ -95,7 +117,9 @@ describe('power limits', () => {
       body: JSON.stringify({ gpu: 0, watts: 250 }),
     });
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toBe('Changing the power limit needs administrator rights. Run: sudo nvidia-smi -i 0 -pl 250');
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      'Changing the power limit needs administrator rights. Run: sudo nvidia-smi -i 0 -pl 250',
+    );
     expect(fake.state().gpus['0']?.limit).toBeUndefined();
     expect((await ws.call('settings.get', {})).power.userLimits).toEqual({});
   });
@@ -107,7 +131,8 @@ describe('power limits', () => {
     // Stands in for pkexec: runs the same nvidia-smi (the fake) "with rights", or answers like a dismissed dialog.
     const elevate: Elevate = async (command, args) => {
       calls.push([command, ...args]);
-      if (decline) return { code: 126, stdout: '', stderr: 'Error executing command as another user: Request dismissed' };
+      if (decline)
+        return { code: 126, stdout: '', stderr: 'Error executing command as another user: Request dismissed' };
       const r = spawnSync(command, args, { env: fake.env, encoding: 'utf8' });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };
@@ -137,7 +162,13 @@ describe('power limits', () => {
     expect(fake.invocations().filter((i) => i.argv.includes('-pl'))).toHaveLength(1);
 
     const locked = await ws.call('power.lockClocks', { gpu: 0, minMHz: 210, maxMHz: 1500 });
-    expect(locked).toEqual({ gpu: 0, appliedW: null, via: 'direct', confirmed: true, message: 'GPU clocks set to "(gpuClkMin 210, gpuClkMax 1500)" for GPU 00000000:01:00.0' });
+    expect(locked).toEqual({
+      gpu: 0,
+      appliedW: null,
+      via: 'direct',
+      confirmed: true,
+      message: 'GPU clocks set to "(gpuClkMin 210, gpuClkMax 1500)" for GPU 00000000:01:00.0',
+    });
     expect(fake.state().gpus['0']?.clocks).toEqual([210, 1500]);
     const bad = await errorOf(ws.call('power.lockClocks', { gpu: 0, minMHz: 1500, maxMHz: 210 }));
     expect(bad).toMatchObject({ code: 'INVALID_PARAMS' });
@@ -155,7 +186,10 @@ describe('power limits', () => {
     await ws.call('power.setLimit', { gpu: 0, watts: 400 });
     await new Promise((r) => setTimeout(r, 600));
     expect(alerts.filter((a) => a.kind === 'power-limit-external')).toEqual([]);
-    const external = nextEvent<Alert>((l) => ws.on('alert', l), (a) => a.kind === 'power-limit-external');
+    const external = nextEvent<Alert>(
+      (l) => ws.on('alert', l),
+      (a) => a.kind === 'power-limit-external',
+    );
     // Someone runs nvidia-smi in a terminal.
     spawnSync(path.join(FAKE_NVIDIA_SMI_DIR, 'nvidia-smi'), ['-i', '0', '-pl', '300'], { env: fake.env });
     expect(await external).toMatchObject({ gpu: 0, level: 'warning', params: { watts: 300, previousW: 400 } });
@@ -168,20 +202,36 @@ describe('power limits', () => {
     app = await startApp(resourcesDir, {
       env: fake.env,
       monitoring: { ...fast, privileged: true },
-      settings: { power: { reapplyAtStart: true, userLimits: { 'GPU-7f8e9d0c-aaaa-bbbb-cccc-ddddeeeeffff': 120, 'GPU-gone': 200 } } },
+      settings: {
+        power: {
+          reapplyAtStart: true,
+          userLimits: { 'GPU-7f8e9d0c-aaaa-bbbb-cccc-ddddeeeeffff': 120, 'GPU-gone': 200 },
+        },
+      },
     });
     expect(await waitUntil(() => fake.state().gpus['1']?.limit === 120, 10_000)).toBe(true);
     expect(fake.state().gpus['0']).toBeUndefined();
-    const logs = () => app!.core.backend.recentLogs(200).map((l) => l.text).join('\n');
+    const logs = () =>
+      app!.core.backend
+        .recentLogs(200)
+        .map((l) => l.text)
+        .join('\n');
     expect(await waitUntil(() => /no GPU GPU-gone to re-apply 200 W to/.test(logs()), 5000)).toBe(true);
     expect(logs()).toMatch(/GPU 1 limit 170 W → 120 W \(reapply, direct\)/);
   });
 
   it('does not re-apply when the option is off (the default)', async () => {
     const fake = fakeGpuEnv('one-gpu');
-    app = await startApp(resourcesDir, { env: fake.env, monitoring: { ...fast, privileged: true }, settings: { power: { userLimits: { [UUID_4090]: 200 } } } });
+    app = await startApp(resourcesDir, {
+      env: fake.env,
+      monitoring: { ...fast, privileged: true },
+      settings: { power: { userLimits: { [UUID_4090]: 200 } } },
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(fake.invocations().some((i) => i.argv.includes('-pl'))).toBe(false);
-    expect((await app.core.handlers['power.status']({}, { transport: 'direct' }))[0]).toMatchObject({ userLimitW: 200, currentLimitW: 450 });
+    expect((await app.core.handlers['power.status']({}, { transport: 'direct' }))[0]).toMatchObject({
+      userLimitW: 200,
+      currentLimitW: 450,
+    });
   });
 });

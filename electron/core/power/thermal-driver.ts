@@ -51,7 +51,9 @@ export class ThermalGuardDriver {
       void this.deps.power.loadKeys();
       this.release = this.deps.telemetry.hold();
       this.off = this.deps.telemetry.onSample((sample) => this.onSample(sample));
-      this.deps.log(`thermal guard: on (≥ ${s.thermalGuard.thresholdC} °C for ${s.thermalGuard.holdSeconds} s → −${s.thermalGuard.stepW} W)`);
+      this.deps.log(
+        `thermal guard: on (≥ ${s.thermalGuard.thresholdC} °C for ${s.thermalGuard.holdSeconds} s → −${s.thermalGuard.stepW} W)`,
+      );
     } else if (!s.thermalGuard.enabled && this.release) {
       this.off?.();
       this.release();
@@ -70,7 +72,13 @@ export class ThermalGuardDriver {
       const prev = this.states.get(g.index) ?? initialGuardState();
       const { state, action } = stepGuard(
         prev,
-        { temperatureC: g.temperatureC, limitW: g.powerLimitW, minW: g.powerMinW, defaultW: g.powerDefaultW, userW: this.deps.power.userLimitOf(g.index, s) },
+        {
+          temperatureC: g.temperatureC,
+          limitW: g.powerLimitW,
+          minW: g.powerMinW,
+          defaultW: g.powerDefaultW,
+          userW: this.deps.power.userLimitOf(g.index, s),
+        },
         s.thermalGuard,
         this.now(),
       );
@@ -78,23 +86,40 @@ export class ThermalGuardDriver {
       if (!action) continue;
       this.busy.add(g.index);
       const threshold = s.thermalGuard.thresholdC;
-      this.deps
-        .power
+      this.deps.power
         .setLimit(g.index, action.toW, 'guard')
         .then(() => {
           if (action.type === 'lower') {
-            this.deps.alert({ kind: 'thermal-guard-lowered', level: 'warning', gpu: g.index, params: { temp: action.temperatureC, threshold, fromW: action.fromW, toW: action.toW } });
+            this.deps.alert({
+              kind: 'thermal-guard-lowered',
+              level: 'warning',
+              gpu: g.index,
+              params: { temp: action.temperatureC, threshold, fromW: action.fromW, toW: action.toW },
+            });
           } else {
-            this.deps.alert({ kind: 'thermal-guard-restored', level: 'info', gpu: g.index, params: { temp: action.temperatureC, watts: action.toW } });
+            this.deps.alert({
+              kind: 'thermal-guard-restored',
+              level: 'info',
+              gpu: g.index,
+              params: { temp: action.temperatureC, watts: action.toW },
+            });
           }
         })
         .catch((e: unknown) => {
           // Undo the decision: the limit did not change.
           this.states.set(g.index, prev);
           this.suspended.add(g.index);
-          const code = e && typeof e === 'object' && 'code' in e ? String((e as { code: unknown }).code) : 'POWER_FAILED';
-          this.deps.log(`thermal guard: could not ${action.type} GPU ${g.index} to ${action.toW} W (${code}); leaving it alone until the guard settings change`);
-          this.deps.alert({ kind: action.type === 'lower' ? 'thermal-guard-lowered' : 'thermal-guard-restored', level: 'error', gpu: g.index, params: { error: code, toW: action.toW, temp: action.temperatureC } });
+          const code =
+            e && typeof e === 'object' && 'code' in e ? String((e as { code: unknown }).code) : 'POWER_FAILED';
+          this.deps.log(
+            `thermal guard: could not ${action.type} GPU ${g.index} to ${action.toW} W (${code}); leaving it alone until the guard settings change`,
+          );
+          this.deps.alert({
+            kind: action.type === 'lower' ? 'thermal-guard-lowered' : 'thermal-guard-restored',
+            level: 'error',
+            gpu: g.index,
+            params: { error: code, toW: action.toW, temp: action.temperatureC },
+          });
         })
         .finally(() => this.busy.delete(g.index));
     }
@@ -111,9 +136,16 @@ export class ThermalGuardDriver {
       if (toW === null) continue;
       try {
         await this.deps.power.setLimit(gpu, toW, 'guard');
-        this.deps.alert({ kind: 'thermal-guard-restored', level: 'info', gpu, params: { temp: g?.temperatureC ?? 0, watts: toW } });
+        this.deps.alert({
+          kind: 'thermal-guard-restored',
+          level: 'info',
+          gpu,
+          params: { temp: g?.temperatureC ?? 0, watts: toW },
+        });
       } catch (e) {
-        this.deps.log(`thermal guard: could not restore GPU ${gpu} to ${toW} W: ${e instanceof Error ? e.message : String(e)}`);
+        this.deps.log(
+          `thermal guard: could not restore GPU ${gpu} to ${toW} W: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     }
   }

@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { initialGuardState, stepGuard, type GuardAction, type GuardConfig, type GuardInput, type GuardState } from './thermal-guard';
+import {
+  initialGuardState,
+  stepGuard,
+  type GuardAction,
+  type GuardConfig,
+  type GuardInput,
+  type GuardState,
+} from './thermal-guard';
 
 const cfg: GuardConfig = { thresholdC: 83, holdSeconds: 10, stepW: 25, cooldownMarginC: 8 };
-const gpu = (temperatureC: number | null, over: Partial<GuardInput> = {}): GuardInput => ({ temperatureC, limitW: 300, minW: 250, defaultW: 320, userW: 300, ...over });
+const gpu = (temperatureC: number | null, over: Partial<GuardInput> = {}): GuardInput => ({
+  temperatureC,
+  limitW: 300,
+  minW: 250,
+  defaultW: 320,
+  userW: 300,
+  ...over,
+});
 
 /** Runs a temperature trace (one reading per second) and returns what happened when. */
 function run(trace: (number | null)[], input: Partial<GuardInput> = {}, start: GuardState = initialGuardState()) {

@@ -30,11 +30,18 @@ export interface GuardInput {
   userW: number | null;
 }
 
-export type GuardAction = { type: 'lower'; fromW: number; toW: number; temperatureC: number } | { type: 'restore'; fromW: number; toW: number; temperatureC: number };
+export type GuardAction =
+  | { type: 'lower'; fromW: number; toW: number; temperatureC: number }
+  | { type: 'restore'; fromW: number; toW: number; temperatureC: number };
 
 export const initialGuardState = (): GuardState => ({ hotSince: null, coolSince: null, loweredToW: null });
 
-export function stepGuard(state: GuardState, input: GuardInput, cfg: GuardConfig, nowMs: number): { state: GuardState; action: GuardAction | null } {
+export function stepGuard(
+  state: GuardState,
+  input: GuardInput,
+  cfg: GuardConfig,
+  nowMs: number,
+): { state: GuardState; action: GuardAction | null } {
   const holdMs = cfg.holdSeconds * 1000;
   const t = input.temperatureC;
   if (t === null) return { state: { ...state, hotSince: null, coolSince: null }, action: null };
@@ -48,7 +55,10 @@ export function stepGuard(state: GuardState, input: GuardInput, cfg: GuardConfig
     const toW = Math.max(floor, current - cfg.stepW);
     // The next step waits another full hold, so the GPU has time to react to this one.
     if (toW >= current) return { state: { ...state, hotSince: nowMs, coolSince: null }, action: null };
-    return { state: { hotSince: nowMs, coolSince: null, loweredToW: toW }, action: { type: 'lower', fromW: current, toW, temperatureC: t } };
+    return {
+      state: { hotSince: nowMs, coolSince: null, loweredToW: toW },
+      action: { type: 'lower', fromW: current, toW, temperatureC: t },
+    };
   }
 
   if (t <= cfg.thresholdC - cfg.cooldownMarginC) {

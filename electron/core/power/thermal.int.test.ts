@@ -28,22 +28,37 @@ describe('thermal guard', () => {
     expect(await waitUntil(() => app!.core.monitoring.telemetry.streamPid() !== null, 5000)).toBe(true);
     expect(app.core.bus.listenerCount('telemetry.sample')).toBe(0);
 
-    const lowered = await nextEvent<Alert>((l) => ws.on('alert', l), (a) => a.kind === 'thermal-guard-lowered', 20_000);
+    const lowered = await nextEvent<Alert>(
+      (l) => ws.on('alert', l),
+      (a) => a.kind === 'thermal-guard-lowered',
+      20_000,
+    );
     expect(lowered).toMatchObject({ level: 'warning', gpu: 0, params: { fromW: 320, toW: 220, threshold: 83 } });
     expect(Number(lowered.params.temp)).toBeGreaterThanOrEqual(83);
     expect(fake.state().gpus['0']?.limit).toBe(220);
-    expect((await ws.call('power.status', {}))[0]).toMatchObject({ currentLimitW: 220, guardLimitW: 220, userLimitW: null });
+    expect((await ws.call('power.status', {}))[0]).toMatchObject({
+      currentLimitW: 220,
+      guardLimitW: 220,
+      userLimitW: null,
+    });
     // The guard's own change is not "changed outside the app", and not the user's limit.
     expect((await ws.call('settings.get', {})).power.userLimits).toEqual({});
 
-    const restored = await nextEvent<Alert>((l) => ws.on('alert', l), (a) => a.kind === 'thermal-guard-restored', 20_000);
+    const restored = await nextEvent<Alert>(
+      (l) => ws.on('alert', l),
+      (a) => a.kind === 'thermal-guard-restored',
+      20_000,
+    );
     expect(restored).toMatchObject({ level: 'info', gpu: 0, params: { watts: 320 } });
     expect(Number(restored.params.temp)).toBeLessThanOrEqual(75);
     expect(fake.state().gpus['0']?.limit).toBe(320);
     expect(alerts.filter((a) => a.kind === 'power-limit-external')).toEqual([]);
     // Crossing 83 °C is also a temperature alert (once per episode).
     expect(alerts.filter((a) => a.kind === 'temperature-high').length).toBeGreaterThanOrEqual(1);
-    const logs = app.core.backend.recentLogs(500).map((l) => l.text).join('\n');
+    const logs = app.core.backend
+      .recentLogs(500)
+      .map((l) => l.text)
+      .join('\n');
     expect(logs).toMatch(/alert thermal-guard-lowered gpu=0/);
     expect(logs).toMatch(/alert thermal-guard-restored gpu=0/);
 
@@ -70,8 +85,16 @@ describe('thermal guard', () => {
       [300, 150],
       [150, 100],
     ]);
-    expect((await ws.call('power.status', {}))[0]).toMatchObject({ currentLimitW: 100, guardLimitW: 100, userLimitW: 300 });
-    const back = nextEvent<Alert>((l) => ws.on('alert', l), (a) => a.kind === 'thermal-guard-restored', 10_000);
+    expect((await ws.call('power.status', {}))[0]).toMatchObject({
+      currentLimitW: 100,
+      guardLimitW: 100,
+      userLimitW: 300,
+    });
+    const back = nextEvent<Alert>(
+      (l) => ws.on('alert', l),
+      (a) => a.kind === 'thermal-guard-restored',
+      10_000,
+    );
     await ws.call('settings.update', { thermalGuard: { enabled: false } });
     expect((await back).params).toMatchObject({ watts: 300 });
     expect(fake.state().gpus['0']?.limit).toBe(300);
@@ -81,7 +104,11 @@ describe('thermal guard', () => {
     const fake = fakeGpuEnv('heating', { FAKE_NVIDIA_SMI_DENY: '1' });
     app = await startApp(resourcesDir, { env: fake.env, monitoring: fast, settings: { thermalGuard: guard } });
     const ws = await app.ws();
-    const failed = await nextEvent<Alert>((l) => ws.on('alert', l), (a) => a.kind === 'thermal-guard-lowered', 20_000);
+    const failed = await nextEvent<Alert>(
+      (l) => ws.on('alert', l),
+      (a) => a.kind === 'thermal-guard-lowered',
+      20_000,
+    );
     expect(failed).toMatchObject({ level: 'error', params: { error: 'POWER_PERMISSION', toW: 220 } });
     const samples: TelemetrySample[] = [];
     ws.on('telemetry.sample', (s) => samples.push(s));

@@ -66,7 +66,9 @@ describe('SettingsStore', () => {
     const store = new SettingsStore(dir);
     // Each update sets a different field value; the queue must apply all of them, in call order.
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => store.update({ loadOptions: { contextSize: 1024 * (i + 1) }, theme: i % 2 ? 'dark' : 'light' })),
+      Array.from({ length: 20 }, (_, i) =>
+        store.update({ loadOptions: { contextSize: 1024 * (i + 1) }, theme: i % 2 ? 'dark' : 'light' }),
+      ),
     );
     expect(results.map((r) => r.loadOptions.contextSize)).toEqual(Array.from({ length: 20 }, (_, i) => 1024 * (i + 1)));
     const disk = onDisk(store);
@@ -79,7 +81,12 @@ describe('SettingsStore', () => {
 
   it('interleaves updates and addRecentModel without losing either', async () => {
     const store = new SettingsStore(dir);
-    await Promise.all([store.update({ theme: 'dark' }), store.addRecentModel('/m/a.gguf'), store.update({ language: 'en' }), store.addRecentModel('/m/b.gguf')]);
+    await Promise.all([
+      store.update({ theme: 'dark' }),
+      store.addRecentModel('/m/a.gguf'),
+      store.update({ language: 'en' }),
+      store.addRecentModel('/m/b.gguf'),
+    ]);
     const s = await store.get();
     expect(s).toMatchObject({ theme: 'dark', language: 'en', recentModels: ['/m/b.gguf', '/m/a.gguf'] });
     expect(onDisk(store)).toEqual(s);
@@ -108,7 +115,10 @@ describe('SettingsStore', () => {
   });
 
   it('fills fields added in a newer version with defaults when reading an older file', async () => {
-    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ theme: 'dark', loadOptions: { contextSize: 2048 } }));
+    fs.writeFileSync(
+      path.join(dir, 'settings.json'),
+      JSON.stringify({ theme: 'dark', loadOptions: { contextSize: 2048 } }),
+    );
     const s = await new SettingsStore(dir).get();
     expect(s.theme).toBe('dark');
     expect(s.loadOptions).toEqual({ ...defaultLoadOptions(), contextSize: 2048 });
@@ -190,7 +200,9 @@ describe('settings.update validation', () => {
     ['a parent-relative llama-server', 'llamaServerPath', { llamaServerPath: '../bin/llama-server' }],
     ['a NUL in a path', 'modelsDir', { modelsDir: '/data/models\u0000/x' }],
     ['an empty path', 'modelsDir', { modelsDir: '' }],
-    ...(process.platform === 'win32' ? [] : ([['a Windows path on this system', 'modelsDir', { modelsDir: 'D:\\models' }]] as [string, string, unknown][])),
+    ...(process.platform === 'win32'
+      ? []
+      : ([['a Windows path on this system', 'modelsDir', { modelsDir: 'D:\\models' }]] as [string, string, unknown][])),
   ])('%s → INVALID_PARAMS naming %s', async (_, field, patch) => {
     const store = new SettingsStore(dir);
     await store.update({ theme: 'dark' });
@@ -206,7 +218,8 @@ describe('settings.update validation', () => {
     expect(SettingsPatch.safeParse({ isAdmin: true }).success).toBe(false);
     expect(SettingsPatch.safeParse({ llamaServerPath: huge }).success).toBe(false);
     expect(SettingsPatch.safeParse({ modelsDir: 'models' }).success).toBe(false);
-    for (const ok of ['/srv/models', '~', '~/models', 'C:\\Users\\me\\models', 'C:/models', '\\\\nas\\share\\models']) expect(SettingsPatch.safeParse({ modelsDir: ok }).success, ok).toBe(true);
+    for (const ok of ['/srv/models', '~', '~/models', 'C:\\Users\\me\\models', 'C:/models', '\\\\nas\\share\\models'])
+      expect(SettingsPatch.safeParse({ modelsDir: ok }).success, ok).toBe(true);
   });
 
   it('~ is expanded when saved, so the folder does not depend on who reads it later', async () => {

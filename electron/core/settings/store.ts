@@ -22,7 +22,10 @@ export function normalizePatch(patch: unknown, home?: string): SettingsPatch {
     const v = out[k];
     if (typeof v !== 'string') continue;
     const p = expandHome(v, home);
-    if (!path.isAbsolute(p)) throw new AppError('INVALID_PARAMS', { issues: `${k}: must be an absolute path on this system (or start with ~): ${v.slice(0, 200)}` });
+    if (!path.isAbsolute(p))
+      throw new AppError('INVALID_PARAMS', {
+        issues: `${k}: must be an absolute path on this system (or start with ~): ${v.slice(0, 200)}`,
+      });
     out[k] = path.normalize(p);
   }
   return out;
@@ -62,7 +65,9 @@ export class SettingsStore {
         return this.current;
       } catch (e) {
         const aside = await setAside(this.file);
-        this.log(`settings file was unreadable (${(e as Error).message.slice(0, 200)}); ${aside ? `kept it as ${path.basename(aside)}` : 'could not move it aside'} and started from defaults`);
+        this.log(
+          `settings file was unreadable (${(e as Error).message.slice(0, 200)}); ${aside ? `kept it as ${path.basename(aside)}` : 'could not move it aside'} and started from defaults`,
+        );
       }
     }
     this.current = Settings.parse({});
@@ -94,7 +99,10 @@ export class SettingsStore {
   async addRecentModel(modelPath: string): Promise<Settings> {
     return this.queue.run(async () => {
       const cur = await this.get();
-      const next = { ...cur, recentModels: [modelPath, ...cur.recentModels.filter((p) => p !== modelPath)].slice(0, 10) };
+      const next = {
+        ...cur,
+        recentModels: [modelPath, ...cur.recentModels.filter((p) => p !== modelPath)].slice(0, 10),
+      };
       await this.write(next);
       this.current = next;
       this.onChange(next);

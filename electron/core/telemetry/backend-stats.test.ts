@@ -60,13 +60,26 @@ describe('backend stats', () => {
     let ep: Endpoint | null = { baseUrl: 'http://a', apiKey: 'k' };
     const responses: Record<string, { status: number; body: string }> = {};
     const get = async (url: string) => responses[url.replace(/^http:\/\/\w+/, '')] ?? { status: 500, body: '' };
-    const p = new BackendStatsPoller({ endpoint: () => ep, capabilities: () => (ep ? llamaCaps(ep.baseUrl) : null) }, 100, get);
-    responses['/metrics'] = { status: 200, body: 'llamacpp:tokens_predicted_total 100\nllamacpp:requests_deferred 0\n' };
-    responses['/slots'] = { status: 200, body: JSON.stringify([{ is_processing: true, next_token: [{ n_decoded: 10 }] }]) };
+    const p = new BackendStatsPoller(
+      { endpoint: () => ep, capabilities: () => (ep ? llamaCaps(ep.baseUrl) : null) },
+      100,
+      get,
+    );
+    responses['/metrics'] = {
+      status: 200,
+      body: 'llamacpp:tokens_predicted_total 100\nllamacpp:requests_deferred 0\n',
+    };
+    responses['/slots'] = {
+      status: 200,
+      body: JSON.stringify([{ is_processing: true, next_token: [{ n_decoded: 10 }] }]),
+    };
     expect(await p.poll(0)).toMatchObject({ tokensPerSecond: 0, requestsInFlight: 1 });
     // The reply finished between polls: its 30 tokens moved into the total, the slot is idle.
     responses['/metrics'] = { status: 200, body: 'llamacpp:tokens_predicted_total 140\n' };
-    responses['/slots'] = { status: 200, body: JSON.stringify([{ is_processing: false, next_token: [{ n_decoded: 0 }] }]) };
+    responses['/slots'] = {
+      status: 200,
+      body: JSON.stringify([{ is_processing: false, next_token: [{ n_decoded: 0 }] }]),
+    };
     expect(await p.poll(1000)).toMatchObject({ tokensPerSecond: 30, requestsInFlight: 0 });
     ep = { baseUrl: 'http://b', apiKey: 'k' };
     expect((await p.poll(2000)).tokensPerSecond).toBe(0);
@@ -76,18 +89,45 @@ describe('backend stats', () => {
 
   it.each<{ name: string; caps: Partial<BackendCapabilities>; asked: string[]; want: object }>([
     // A backend that serves neither (an external server, say) is not polled at all: no failing request per tick.
-    { name: 'no metrics, no slots', caps: { metrics: null, slotsUrl: null }, asked: [], want: { tokensPerSecond: null, requestsInFlight: 0, metrics: null } },
+    {
+      name: 'no metrics, no slots',
+      caps: { metrics: null, slotsUrl: null },
+      asked: [],
+      want: { tokensPerSecond: null, requestsInFlight: 0, metrics: null },
+    },
     // Without /slots the finished-token counter alone drives the rate, and in-flight comes from the metrics.
-    { name: 'metrics only', caps: { slotsUrl: null }, asked: ['http://a/metrics'], want: { tokensPerSecond: 0, requestsInFlight: 3 } },
+    {
+      name: 'metrics only',
+      caps: { slotsUrl: null },
+      asked: ['http://a/metrics'],
+      want: { tokensPerSecond: 0, requestsInFlight: 3 },
+    },
     // The URLs come from the capabilities, not from llama-server's paths pasted onto the base URL.
-    { name: 'elsewhere', caps: { metrics: { url: 'http://a/prom', dialect: 'llamacpp' }, slotsUrl: 'http://a/live' }, asked: ['http://a/prom', 'http://a/live'], want: { requestsInFlight: 2 } },
+    {
+      name: 'elsewhere',
+      caps: { metrics: { url: 'http://a/prom', dialect: 'llamacpp' }, slotsUrl: 'http://a/live' },
+      asked: ['http://a/prom', 'http://a/live'],
+      want: { requestsInFlight: 2 },
+    },
   ])('asks only what the capabilities name: $name', async ({ caps, asked, want }) => {
     const seen: string[] = [];
     const get = async (url: string) => {
       seen.push(url);
-      return { status: 200, body: url.endsWith('/live') ? '[]' : 'llamacpp:tokens_predicted_total 5\nllamacpp:requests_processing 1\nllamacpp:requests_deferred 2\n' };
+      return {
+        status: 200,
+        body: url.endsWith('/live')
+          ? '[]'
+          : 'llamacpp:tokens_predicted_total 5\nllamacpp:requests_processing 1\nllamacpp:requests_deferred 2\n',
+      };
     };
-    const p = new BackendStatsPoller({ endpoint: () => ({ baseUrl: 'http://a', apiKey: 'k' }), capabilities: () => ({ ...llamaCaps('http://a'), ...caps }) }, 100, get);
+    const p = new BackendStatsPoller(
+      {
+        endpoint: () => ({ baseUrl: 'http://a', apiKey: 'k' }),
+        capabilities: () => ({ ...llamaCaps('http://a'), ...caps }),
+      },
+      100,
+      get,
+    );
     expect(await p.poll(0)).toMatchObject(want);
     expect(seen.sort()).toEqual([...asked].sort());
   });

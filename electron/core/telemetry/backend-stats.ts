@@ -61,8 +61,15 @@ export class TokenRate {
 }
 
 /** The series each metrics dialect names what we read. */
-const SERIES: Record<NonNullable<BackendCapabilities['metrics']>['dialect'], { generated: string; processing: string; deferred: string }> = {
-  llamacpp: { generated: 'llamacpp:tokens_predicted_total', processing: 'llamacpp:requests_processing', deferred: 'llamacpp:requests_deferred' },
+const SERIES: Record<
+  NonNullable<BackendCapabilities['metrics']>['dialect'],
+  { generated: string; processing: string; deferred: string }
+> = {
+  llamacpp: {
+    generated: 'llamacpp:tokens_predicted_total',
+    processing: 'llamacpp:requests_processing',
+    deferred: 'llamacpp:requests_deferred',
+  },
 };
 
 export interface BackendStats {
@@ -78,16 +85,20 @@ export const noBackend: BackendStats = { tokensPerSecond: null, requestsInFlight
 /** A GET without a pooled socket (llama-server may close a kept-alive one; see completion-client.ts). */
 export function getText(url: string, apiKey: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers: { authorization: `Bearer ${apiKey}` }, agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size <= 4 * 1024 * 1024) chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.get(
+      url,
+      { headers: { authorization: `Bearer ${apiKey}` }, agent: false, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= 4 * 1024 * 1024) chunks.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
@@ -138,7 +149,11 @@ export class BackendStatsPoller {
     const tokensPerSecond = this.rate.update(finished + (slots?.decoded ?? 0), nowMs);
     const deferred = value('deferred') ?? 0;
     const processing = slots?.processing ?? value('processing') ?? 0;
-    return { tokensPerSecond: Math.round(tokensPerSecond * 10) / 10, requestsInFlight: Math.round(processing + deferred), metrics };
+    return {
+      tokensPerSecond: Math.round(tokensPerSecond * 10) / 10,
+      requestsInFlight: Math.round(processing + deferred),
+      metrics,
+    };
   }
 
   reset(): void {

@@ -61,7 +61,11 @@ export class HostStats {
     const cpuPct = cpuPercent(this.prev, cur);
     this.prev = cur;
     const total = os.totalmem();
-    return { cpuPct: cpuPct === null ? null : Math.round(cpuPct * 10) / 10, ramUsedBytes: total - os.freemem(), ramTotalBytes: total };
+    return {
+      cpuPct: cpuPct === null ? null : Math.round(cpuPct * 10) / 10,
+      ramUsedBytes: total - os.freemem(),
+      ramTotalBytes: total,
+    };
   }
 
   reset(): void {

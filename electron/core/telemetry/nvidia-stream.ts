@@ -6,7 +6,13 @@
  */
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import type { GpuSample } from '../../shared/telemetry';
-import { classifyNvidiaSmiFailure, parseSampleLine, streamArgs, TickGrouper, type NvidiaSmiFailure } from '../gpu-tools/nvidia-smi';
+import {
+  classifyNvidiaSmiFailure,
+  parseSampleLine,
+  streamArgs,
+  TickGrouper,
+  type NvidiaSmiFailure,
+} from '../gpu-tools/nvidia-smi';
 import { lineSplitter } from '../util/lines';
 
 export interface NvidiaStreamDeps {
@@ -57,11 +63,14 @@ export class NvidiaSmiStream {
     this.attempt = 0;
     this.spawnOnce();
     const watchdogMs = this.deps.watchdogMs ?? Math.max(5000, this.deps.intervalMs * 5);
-    this.watchdog = setInterval(() => {
-      if (this.child && this.now() - this.lastDataAt > watchdogMs) {
-        this.kill(this.child, 'stalled');
-      }
-    }, Math.min(watchdogMs, 1000));
+    this.watchdog = setInterval(
+      () => {
+        if (this.child && this.now() - this.lastDataAt > watchdogMs) {
+          this.kill(this.child, 'stalled');
+        }
+      },
+      Math.min(watchdogMs, 1000),
+    );
     this.watchdog.unref?.();
   }
 
@@ -99,7 +108,11 @@ export class NvidiaSmiStream {
       if (text.length > 20) text.shift();
     };
     try {
-      child = (this.deps.spawn ?? nodeSpawn)(exe, streamArgs(intervalMs), { env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      child = (this.deps.spawn ?? nodeSpawn)(exe, streamArgs(intervalMs), {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
     } catch (e) {
       this.scheduleRestart(`spawn failed: ${e instanceof Error ? e.message : String(e)}`);
       return;

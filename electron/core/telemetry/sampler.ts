@@ -17,7 +17,14 @@ import type { EventBus } from '../../shared/contract';
 import type { GpuSample, TelemetrySample, TelemetryStatus } from '../../shared/telemetry';
 import type { AlertDraft } from '../alerts/draft';
 import type { Backend } from '../backends/backend';
-import { amdSmiMetricArgs, amdSmiStaticArgs, parseAmdSmiMetric, parseAmdSmiStatic, parseRocmSmi, rocmSmiArgs } from '../gpu-tools/amd-smi';
+import {
+  amdSmiMetricArgs,
+  amdSmiStaticArgs,
+  parseAmdSmiMetric,
+  parseAmdSmiStatic,
+  parseRocmSmi,
+  rocmSmiArgs,
+} from '../gpu-tools/amd-smi';
 import { oneShotArgs, parseSampleLines } from '../gpu-tools/nvidia-smi';
 import { RingBuffer } from '../util/ring-buffer';
 import { findExecutable, runTool as defaultRunTool, type RunTool } from '../util/run-tool';
@@ -257,32 +264,34 @@ export class TelemetryService {
 
   private tick(gpus: GpuSample[]): void {
     // Ticks are assembled in order even if one read is slow.
-    this.ticks = this.ticks.then(async () => {
-      if (!this.running) return;
-      const host = await this.host.read();
-      this.kickBackendPoll();
-      const pid = this.deps.backend.pid();
-      const b = this.backendLatest;
-      const sample: TelemetrySample = {
-        ts: this.now(),
-        gpus,
-        cpuPct: host.cpuPct,
-        ramUsedBytes: host.ramUsedBytes,
-        ramTotalBytes: host.ramTotalBytes,
-        tokensPerSecond: this.deps.backend.endpoint() ? (b.tokensPerSecond ?? 0) : null,
-        requestsInFlight: b.requestsInFlight,
-        modelVramMiB: this.modelVram.of(pid),
-      };
-      this.buffer.push(sample);
-      this.deps.bus.emit('telemetry.sample', sample);
-      for (const l of [...this.internal]) {
-        try {
-          l(sample);
-        } catch (e) {
-          this.deps.log(`telemetry: listener failed: ${e instanceof Error ? e.message : String(e)}`);
+    this.ticks = this.ticks
+      .then(async () => {
+        if (!this.running) return;
+        const host = await this.host.read();
+        this.kickBackendPoll();
+        const pid = this.deps.backend.pid();
+        const b = this.backendLatest;
+        const sample: TelemetrySample = {
+          ts: this.now(),
+          gpus,
+          cpuPct: host.cpuPct,
+          ramUsedBytes: host.ramUsedBytes,
+          ramTotalBytes: host.ramTotalBytes,
+          tokensPerSecond: this.deps.backend.endpoint() ? (b.tokensPerSecond ?? 0) : null,
+          requestsInFlight: b.requestsInFlight,
+          modelVramMiB: this.modelVram.of(pid),
+        };
+        this.buffer.push(sample);
+        this.deps.bus.emit('telemetry.sample', sample);
+        for (const l of [...this.internal]) {
+          try {
+            l(sample);
+          } catch (e) {
+            this.deps.log(`telemetry: listener failed: ${e instanceof Error ? e.message : String(e)}`);
+          }
         }
-      }
-    }).catch((e: unknown) => this.deps.log(`telemetry: tick failed: ${e instanceof Error ? e.message : String(e)}`));
+      })
+      .catch((e: unknown) => this.deps.log(`telemetry: tick failed: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   private kickBackendPoll() {
@@ -346,8 +355,14 @@ export class TelemetryService {
       const r = await this.run(d.exe, oneShotArgs(), { env: this.deps.env, timeoutMs: 4000 });
       return { source: d.kind, gpus: parseSampleLines(r.stdout) };
     }
-    const r = await this.run(d.exe, d.kind === 'amd-smi' ? amdSmiMetricArgs() : rocmSmiArgs(), { env: this.deps.env, timeoutMs: 4000 });
-    return { source: d.kind, gpus: d.kind === 'amd-smi' ? parseAmdSmiMetric(r.stdout, this.amdNames) : parseRocmSmi(r.stdout).samples };
+    const r = await this.run(d.exe, d.kind === 'amd-smi' ? amdSmiMetricArgs() : rocmSmiArgs(), {
+      env: this.deps.env,
+      timeoutMs: 4000,
+    });
+    return {
+      source: d.kind,
+      gpus: d.kind === 'amd-smi' ? parseAmdSmiMetric(r.stdout, this.amdNames) : parseRocmSmi(r.stdout).samples,
+    };
   }
 
   private readonly scrapeHost = new HostStats();
@@ -357,7 +372,11 @@ export class TelemetryService {
   async metricsSnapshot(): Promise<MetricsSnapshot> {
     const fresh = this.latestFresh();
     if (fresh) return { sample: fresh, backend: this.backendLatest, gpuSource: this.detected?.kind ?? 'none' };
-    const [{ source, gpus }, host, backend] = await Promise.all([this.oneShotGpus(), this.scrapeHost.read(), this.scrapeBackend.poll(this.now())]);
+    const [{ source, gpus }, host, backend] = await Promise.all([
+      this.oneShotGpus(),
+      this.scrapeHost.read(),
+      this.scrapeBackend.poll(this.now()),
+    ]);
     const pid = this.deps.backend.pid();
     return {
       sample: {

@@ -5,7 +5,15 @@
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { Alert, TelemetrySample, TelemetryStatus } from '../../shared/telemetry';
-import { fakeGpuEnv, nextEvent, pathWithoutGpuTools, pidAlive, startApp, waitUntil, type AppUnderTest } from '../../test/helpers';
+import {
+  fakeGpuEnv,
+  nextEvent,
+  pathWithoutGpuTools,
+  pidAlive,
+  startApp,
+  waitUntil,
+  type AppUnderTest,
+} from '../../test/helpers';
 
 const resourcesDir = inject('resourcesDir');
 const fast = { intervalMs: 200, stopGraceMs: 100, restartBaseMs: 100 };
@@ -38,7 +46,13 @@ describe('telemetry sampler', () => {
     ws.on('telemetry.status', (s) => statuses.push(s));
 
     const before = await ws.call('telemetry.status', {});
-    expect(before).toMatchObject({ running: false, gpuSource: 'nvidia-smi', noGpuReason: null, intervalMs: 200, thermalThresholdC: 83 });
+    expect(before).toMatchObject({
+      running: false,
+      gpuSource: 'nvidia-smi',
+      noGpuReason: null,
+      intervalMs: 200,
+      thermalThresholdC: 83,
+    });
     expect(app.core.monitoring.telemetry.streamPid()).toBeNull();
 
     const samples = await collect(ws, 5);
@@ -49,7 +63,13 @@ describe('telemetry sampler', () => {
         [0, 'NVIDIA GeForce RTX 3090'],
         [1, 'NVIDIA GeForce RTX 3060'],
       ]);
-      expect(s.gpus[0]).toMatchObject({ vramTotalMiB: 24576, powerLimitW: 350, powerMinW: 100, powerMaxW: 400, powerDefaultW: 350 });
+      expect(s.gpus[0]).toMatchObject({
+        vramTotalMiB: 24576,
+        powerLimitW: 350,
+        powerMinW: 100,
+        powerMaxW: 400,
+        powerDefaultW: 350,
+      });
       expect(s.gpus[1]!.temperatureC).toEqual(expect.any(Number));
       expect(s.ramTotalBytes).toBeGreaterThan(0);
       // No model runs: tokens/s is "not applicable", not zero.
@@ -104,14 +124,20 @@ describe('telemetry sampler', () => {
     await nextEvent<TelemetrySample>((l) => ws.on('telemetry.sample', l));
     ws.on('telemetry.sample', () => undefined);
     const first = app.core.monitoring.telemetry.streamPid()!;
-    const alert = nextEvent<Alert>((l) => ws.on('alert', l), (a) => a.kind === 'telemetry-restarted');
+    const alert = nextEvent<Alert>(
+      (l) => ws.on('alert', l),
+      (a) => a.kind === 'telemetry-restarted',
+    );
     process.kill(first, 'SIGKILL');
     const a = await alert;
     expect(a).toMatchObject({ level: 'warning', gpu: null, params: { attempt: 1, reason: 'killed by SIGKILL' } });
     expect(await waitUntil(() => (app!.core.monitoring.telemetry.streamPid() ?? first) !== first, 5000)).toBe(true);
     const second = app.core.monitoring.telemetry.streamPid();
     // A sample from the new process (one queued from the old one may still arrive first).
-    const after = await nextEvent<TelemetrySample>((l) => ws.on('telemetry.sample', l), () => app!.core.monitoring.telemetry.streamPid() === second);
+    const after = await nextEvent<TelemetrySample>(
+      (l) => ws.on('telemetry.sample', l),
+      () => app!.core.monitoring.telemetry.streamPid() === second,
+    );
     expect(after.gpus).toHaveLength(1);
     // One nvidia-smi per start: the first, plus one per restart (a loaded machine may need more than one).
     const restarts = (await ws.call('alerts.list', {})).filter((x) => x.kind === 'telemetry-restarted').length;
@@ -122,7 +148,11 @@ describe('telemetry sampler', () => {
   it('with no GPU tool: says why, and still samples CPU and RAM', async () => {
     app = await startApp(resourcesDir, { env: { ...process.env, PATH: pathWithoutGpuTools() }, monitoring: fast });
     const ws = await app.ws();
-    expect(await ws.call('telemetry.status', {})).toMatchObject({ gpuSource: 'none', noGpuReason: 'no-gpu', running: false });
+    expect(await ws.call('telemetry.status', {})).toMatchObject({
+      gpuSource: 'none',
+      noGpuReason: 'no-gpu',
+      running: false,
+    });
     const samples = await collect(ws, 3);
     for (const s of samples) {
       expect(s.gpus).toEqual([]);
@@ -136,7 +166,10 @@ describe('telemetry sampler', () => {
     const fake = fakeGpuEnv('no-driver');
     app = await startApp(resourcesDir, { env: fake.env, monitoring: fast });
     const ws = await app.ws();
-    const status = nextEvent<TelemetryStatus>((l) => ws.on('telemetry.status', l), (s) => s.noGpuReason !== null);
+    const status = nextEvent<TelemetryStatus>(
+      (l) => ws.on('telemetry.status', l),
+      (s) => s.noGpuReason !== null,
+    );
     const samples = await collect(ws, 3);
     expect(await status).toMatchObject({ running: true, gpuSource: 'none', noGpuReason: 'nvidia-smi-failed' });
     expect(samples.every((s) => s.gpus.length === 0)).toBe(true);
@@ -148,8 +181,19 @@ describe('telemetry sampler', () => {
     app = await startApp(resourcesDir, { env: fake.env, monitoring: fast });
     const ws = await app.ws();
     const [s] = await collect(ws, 1);
-    expect(s!.gpus[0]).toMatchObject({ name: 'Tesla T4', powerDrawW: null, powerMinW: null, powerMaxW: null, fanPct: null });
-    expect(s!.gpus[1]).toMatchObject({ name: 'NVIDIA A100-SXM4-40GB', temperatureC: null, powerLimitW: null, powerMinW: 100 });
+    expect(s!.gpus[0]).toMatchObject({
+      name: 'Tesla T4',
+      powerDrawW: null,
+      powerMinW: null,
+      powerMaxW: null,
+      fanPct: null,
+    });
+    expect(s!.gpus[1]).toMatchObject({
+      name: 'NVIDIA A100-SXM4-40GB',
+      temperatureC: null,
+      powerLimitW: null,
+      powerMinW: 100,
+    });
     const power = await ws.call('power.status', {});
     expect(power.map((p) => p.supported)).toEqual([false, false]);
   });

@@ -38,16 +38,19 @@ describe('writeFileAtomic', () => {
     expect(new Uint8Array(fs.readFileSync(f))).toEqual(bytes);
   });
 
-  it.skipIf(process.platform === 'win32')('applies the mode (the API key file must not be world-readable)', async () => {
-    const f = path.join(dir, 'key');
-    const old = process.umask(0);
-    try {
-      await writeFileAtomic(f, 'secret', 0o600);
-    } finally {
-      process.umask(old);
-    }
-    expect(fs.statSync(f).mode & 0o777).toBe(0o600);
-  });
+  it.skipIf(process.platform === 'win32')(
+    'applies the mode (the API key file must not be world-readable)',
+    async () => {
+      const f = path.join(dir, 'key');
+      const old = process.umask(0);
+      try {
+        await writeFileAtomic(f, 'secret', 0o600);
+      } finally {
+        process.umask(old);
+      }
+      expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+    },
+  );
 
   it('leaves no temp file behind after many writes', async () => {
     const f = path.join(dir, 'x.json');
@@ -69,19 +72,24 @@ describe('writeFileAtomic', () => {
 });
 
 describe('writeFileAtomic on a full disk', () => {
-  it.each(['open', 'write', 'sync', 'rename'] as const)('ENOSPC at %s: DISK_FULL naming the folder, old content kept, no temp file', async (stage) => {
-    const f = path.join(dir, 'settings.json');
-    fs.writeFileSync(f, 'old');
-    const err = await writeFileAtomic(f, 'new content', 0o644, { fs: fullDiskFs(stage) }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(AppError);
-    expect(err).toMatchObject({ code: 'DISK_FULL', params: { path: dir } });
-    expect(fs.readdirSync(dir)).toEqual(['settings.json']);
-    expect(fs.readFileSync(f, 'utf8')).toBe('old');
-  });
+  it.each(['open', 'write', 'sync', 'rename'] as const)(
+    'ENOSPC at %s: DISK_FULL naming the folder, old content kept, no temp file',
+    async (stage) => {
+      const f = path.join(dir, 'settings.json');
+      fs.writeFileSync(f, 'old');
+      const err = await writeFileAtomic(f, 'new content', 0o644, { fs: fullDiskFs(stage) }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect(err).toMatchObject({ code: 'DISK_FULL', params: { path: dir } });
+      expect(fs.readdirSync(dir)).toEqual(['settings.json']);
+      expect(fs.readFileSync(f, 'utf8')).toBe('old');
+    },
+  );
 
   it('EDQUOT (over quota) is a full disk too; other errors stay what they are, temp file removed all the same', async () => {
     const f = path.join(dir, 'x.json');
-    await expect(writeFileAtomic(f, 'data', 0o644, { fs: fullDiskFs('write', 'EDQUOT') })).rejects.toMatchObject({ code: 'DISK_FULL' });
+    await expect(writeFileAtomic(f, 'data', 0o644, { fs: fullDiskFs('write', 'EDQUOT') })).rejects.toMatchObject({
+      code: 'DISK_FULL',
+    });
     const eio = await writeFileAtomic(f, 'data', 0o644, { fs: fullDiskFs('write', 'EIO') }).catch((e: unknown) => e);
     expect(eio).not.toBeInstanceOf(AppError);
     expect((eio as NodeJS.ErrnoException).code).toBe('EIO');
@@ -90,13 +98,26 @@ describe('writeFileAtomic on a full disk', () => {
 });
 
 describe('stale temp files', () => {
-  it('recognises only this module\'s temp files of that file, and removes them', async () => {
+  it("recognises only this module's temp files of that file, and removes them", async () => {
     const f = path.join(dir, 'a.partial.json');
-    for (const n of ['a.partial.json', 'a.partial.json.123.0badcafe.tmp', 'a.partial.json.9.deadbeef.tmp', 'b.json.1.deadbeef.tmp', 'a.partial.json.x.deadbeef.tmp', 'a.partial.json.1.deadbeef.tmp.keep']) fs.writeFileSync(path.join(dir, n), '');
+    for (const n of [
+      'a.partial.json',
+      'a.partial.json.123.0badcafe.tmp',
+      'a.partial.json.9.deadbeef.tmp',
+      'b.json.1.deadbeef.tmp',
+      'a.partial.json.x.deadbeef.tmp',
+      'a.partial.json.1.deadbeef.tmp.keep',
+    ])
+      fs.writeFileSync(path.join(dir, n), '');
     expect(isTempOf('a.partial.json.123.0badcafe.tmp', f)).toBe(true);
     expect(isTempOf('a.partial.json', f)).toBe(false);
     await removeStaleTemps(f);
-    expect(fs.readdirSync(dir).sort()).toEqual(['a.partial.json', 'a.partial.json.1.deadbeef.tmp.keep', 'a.partial.json.x.deadbeef.tmp', 'b.json.1.deadbeef.tmp']);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      'a.partial.json',
+      'a.partial.json.1.deadbeef.tmp.keep',
+      'a.partial.json.x.deadbeef.tmp',
+      'b.json.1.deadbeef.tmp',
+    ]);
   });
 });
 

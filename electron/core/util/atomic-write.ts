@@ -6,7 +6,11 @@ import { AppError } from '../../shared/errors';
 /** The file operations an atomic write needs; tests pass one that fails like a full disk. */
 export interface AtomicFs {
   mkdir(dir: string, opts: { recursive: true }): Promise<unknown>;
-  open(file: string, flags: string, mode: number): Promise<{ writeFile(data: string | Uint8Array): Promise<void>; sync(): Promise<void>; close(): Promise<void> }>;
+  open(
+    file: string,
+    flags: string,
+    mode: number,
+  ): Promise<{ writeFile(data: string | Uint8Array): Promise<void>; sync(): Promise<void>; close(): Promise<void> }>;
   rename(from: string, to: string): Promise<void>;
   rm(file: string, opts: { force: true }): Promise<void>;
 }
@@ -27,7 +31,8 @@ const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
 /** ENOSPC / EDQUOT as DISK_FULL naming the folder (HTTP 507, translated); anything else unchanged. */
 export function diskFullError(e: unknown, file: string): unknown {
   const code = (e as NodeJS.ErrnoException)?.code;
-  if (code && DISK_FULL_CODES.has(code)) return new AppError('DISK_FULL', { path: path.dirname(file) }, String((e as Error).message ?? e));
+  if (code && DISK_FULL_CODES.has(code))
+    return new AppError('DISK_FULL', { path: path.dirname(file) }, String((e as Error).message ?? e));
   return e;
 }
 
@@ -41,7 +46,9 @@ export function isTempOf(name: string, file: string): boolean {
 export async function removeStaleTemps(file: string): Promise<void> {
   const dir = path.dirname(file);
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => isTempOf(n, file)).map((n) => fs.rm(path.join(dir, n), { force: true }).catch(() => undefined)));
+  await Promise.all(
+    names.filter((n) => isTempOf(n, file)).map((n) => fs.rm(path.join(dir, n), { force: true }).catch(() => undefined)),
+  );
 }
 
 /**
@@ -50,7 +57,12 @@ export async function removeStaleTemps(file: string): Promise<void> {
  * is removed (a full disk would otherwise keep it, and a folder holding it can never be pruned); a full disk is
  * DISK_FULL.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644, { durable = true, createDir = true, fs: io = fs }: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  mode = 0o644,
+  { durable = true, createDir = true, fs: io = fs }: AtomicWriteOptions = {},
+): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     if (createDir) await io.mkdir(path.dirname(file), { recursive: true });

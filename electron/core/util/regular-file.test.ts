@@ -24,7 +24,8 @@ const link = path.join(tmp, 'link.gguf');
 fs.symlinkSync(file, link);
 
 /** Fails the test instead of hanging it when the open blocks. */
-const within = <T>(p: Promise<T>, ms = 2000) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`blocked for ${ms} ms`)), ms))]);
+const within = <T>(p: Promise<T>, ms = 2000) =>
+  Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`blocked for ${ms} ms`)), ms))]);
 
 describe('openRegularFile', () => {
   it('opens a regular file (and a link to one) for reading', async () => {

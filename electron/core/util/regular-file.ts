@@ -25,7 +25,14 @@ export const isNotRegular = (e: unknown): e is NotRegularFileError => e instance
 const NONBLOCK = constants.O_NONBLOCK ?? 0;
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
-function kindOf(st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSymbolicLink(): boolean }): string {
+function kindOf(st: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSymbolicLink(): boolean;
+}): string {
   if (st.isDirectory()) return 'a folder';
   if (st.isFIFO()) return 'a pipe';
   if (st.isSocket()) return 'a socket';
@@ -42,14 +49,19 @@ export interface OpenRegularOptions {
 }
 
 /** Opens `file` if it is a regular file; NotRegularFileError otherwise (including a pipe without a reader: ENXIO). */
-export async function openRegularFile(file: string, { mode = 'r', noFollow = false }: OpenRegularOptions = {}): Promise<FileHandle> {
-  const base = mode === 'r' ? constants.O_RDONLY : mode === 'r+' ? constants.O_RDWR : constants.O_RDWR | constants.O_CREAT;
+export async function openRegularFile(
+  file: string,
+  { mode = 'r', noFollow = false }: OpenRegularOptions = {},
+): Promise<FileHandle> {
+  const base =
+    mode === 'r' ? constants.O_RDONLY : mode === 'r+' ? constants.O_RDWR : constants.O_RDWR | constants.O_CREAT;
   let fh: FileHandle;
   try {
     fh = await fs.open(file, base | NONBLOCK | (noFollow ? NOFOLLOW : 0), 0o666);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENXIO' || code === 'EISDIR') throw new NotRegularFileError(file, code === 'EISDIR' ? 'a folder' : 'a pipe or socket');
+    if (code === 'ENXIO' || code === 'EISDIR')
+      throw new NotRegularFileError(file, code === 'EISDIR' ? 'a folder' : 'a pipe or socket');
     if (code === 'ELOOP' && noFollow) throw new NotRegularFileError(file, 'a symbolic link');
     throw e;
   }

@@ -6,7 +6,10 @@ import { findExecutable, runTool } from './run-tool';
 
 describe('runTool', () => {
   it('captures output and exit code', async () => {
-    const r = await runTool(process.execPath, ['-e', 'process.stdout.write("hi"); process.stderr.write("err"); process.exit(3)']);
+    const r = await runTool(process.execPath, [
+      '-e',
+      'process.stdout.write("hi"); process.stderr.write("err"); process.exit(3)',
+    ]);
     expect(r).toMatchObject({ ok: false, code: 3, stdout: 'hi', stderr: 'err', timedOut: false, missing: false });
   });
 

@@ -75,7 +75,17 @@ export const runTool: RunTool = (cmd, args, opts = {}) => {
       });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
-      resolve({ ok: false, code: null, signal: null, stdout: '', stderr: '', timedOut: false, missing: true, error, durationMs: 0 });
+      resolve({
+        ok: false,
+        code: null,
+        signal: null,
+        stdout: '',
+        stderr: '',
+        timedOut: false,
+        missing: true,
+        error,
+        durationMs: 0,
+      });
       return;
     }
     const kill = () => {
@@ -110,11 +120,16 @@ export const runTool: RunTool = (cmd, args, opts = {}) => {
 };
 
 /** Where `name` would be found on PATH (with PATHEXT on Windows), or null. No process is spawned. */
-export async function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): Promise<string | null> {
+export async function findExecutable(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: string = process.platform,
+): Promise<string | null> {
   const pathVar = env.PATH ?? env.Path ?? '';
   const exts = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter(Boolean) : [''];
   const delimiter = platform === 'win32' ? ';' : ':';
-  if (name.includes('/') || (platform === 'win32' && name.includes('\\'))) return (await isRunnable(name, platform)) ? name : null;
+  if (name.includes('/') || (platform === 'win32' && name.includes('\\')))
+    return (await isRunnable(name, platform)) ? name : null;
   for (const dir of pathVar.split(delimiter)) {
     if (!dir) continue;
     for (const ext of exts) {

@@ -113,7 +113,9 @@ describe('staysInside / realLocation', () => {
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('a path that does not exist yet resolves through its deepest existing folder', async () => {
-    expect(await realLocation(path.join(root, 'o', 'r', 'new', 'x.gguf'))).toBe(path.join(fs.realpathSync(root), 'o', 'r', 'new', 'x.gguf'));
+    expect(await realLocation(path.join(root, 'o', 'r', 'new', 'x.gguf'))).toBe(
+      path.join(fs.realpathSync(root), 'o', 'r', 'new', 'x.gguf'),
+    );
     expect(await staysInside(root, path.join(root, 'o', 'r', 'new', 'x.gguf'))).toBe(true);
   });
 

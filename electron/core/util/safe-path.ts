@@ -76,7 +76,11 @@ export function unsafeRelativePath(p: string): UnsafeReason | null {
 export const isSafeRelativePath = (p: string): boolean => unsafeRelativePath(p) === null;
 
 /** True when `child` is strictly below `parent` (both absolute, already normalised); pure. */
-export function isBelow(parent: string, child: string, p: Pick<typeof path, 'relative' | 'isAbsolute' | 'sep'> = path): boolean {
+export function isBelow(
+  parent: string,
+  child: string,
+  p: Pick<typeof path, 'relative' | 'isAbsolute' | 'sep'> = path,
+): boolean {
   const rel = p.relative(parent, child);
   return rel !== '' && !p.isAbsolute(rel) && rel.split(p.sep)[0] !== '..';
 }
@@ -126,7 +130,11 @@ export async function staysInside(root: string, p: string): Promise<boolean> {
 }
 
 /** `~` and `~/…` (also `~\…` on Windows) → the home folder; anything else unchanged (trimmed). */
-export function expandHome(p: string, home: string = os.homedir(), platform: NodeJS.Platform = process.platform): string {
+export function expandHome(
+  p: string,
+  home: string = os.homedir(),
+  platform: NodeJS.Platform = process.platform,
+): string {
   const t = p.trim();
   if (t === '~') return home;
   if (t.startsWith('~/') || (platform === 'win32' && t.startsWith('~\\'))) return path.join(home, t.slice(2));
@@ -135,7 +143,10 @@ export function expandHome(p: string, home: string = os.homedir(), platform: Nod
 
 /** A name from the network made fit for a message or a log line: control characters escaped, length capped. */
 export function printable(s: string, max = 300): string {
-  // eslint-disable-next-line no-control-regex
-  const t = String(s).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const t = String(s).replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return t.length > max ? `${t.slice(0, max)}…` : t;
 }

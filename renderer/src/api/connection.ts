@@ -3,7 +3,15 @@
  * anywhere else the UI talks to the headless server over one WebSocket authenticated with the URL's token.
  * Everything else in the renderer sees only a ContractClient and the connection state.
  */
-import type { ContractClient, DeepLocalBridge, EventName, EventPayload, MethodName, ParamsIn, Result } from '@shared/contract';
+import type {
+  ContractClient,
+  DeepLocalBridge,
+  EventName,
+  EventPayload,
+  MethodName,
+  ParamsIn,
+  Result,
+} from '@shared/contract';
 import { connectWs, type SocketLike, type WsClient } from '@shared/ws-client';
 import { ipcClient } from '@shared/ipc-client';
 import { takeToken } from './token';
@@ -67,7 +75,11 @@ function wsConnection(origin: string, token: string | null): Connection {
     current?.close();
     upstream.clear();
     // SocketLike types its handlers with `unknown` events; the DOM's take Event subtypes, hence the cast.
-    const ws = connectWs(origin, token ?? '', (url, protocols) => new WebSocket(url, protocols) as unknown as SocketLike);
+    const ws = connectWs(
+      origin,
+      token ?? '',
+      (url, protocols) => new WebSocket(url, protocols) as unknown as SocketLike,
+    );
     current = ws;
     setState({ status: 'connecting', reason: null });
     for (const event of listeners.keys()) attach(ws, event);

@@ -55,11 +55,13 @@ const pickLook = (p: SettingsPatch): Partial<Settings> => ({
 });
 
 /** Status from a fetch and from events can arrive in any order; the core numbers every change, keep the newest. */
-export const newerStatus = (old: BackendStatus | undefined, next: BackendStatus): BackendStatus => (old && old.seq > next.seq ? old : next);
+export const newerStatus = (old: BackendStatus | undefined, next: BackendStatus): BackendStatus =>
+  old && old.seq > next.seq ? old : next;
 
 const statusQuery = (client: ContractClient, qc: QueryClient) => ({
   queryKey: keys.status,
-  queryFn: async () => newerStatus(qc.getQueryData<BackendStatus>(keys.status), await client.call('backend.status', {})),
+  queryFn: async () =>
+    newerStatus(qc.getQueryData<BackendStatus>(keys.status), await client.call('backend.status', {})),
   staleTime: Infinity,
 });
 
@@ -75,7 +77,11 @@ const logsQuery = (client: ContractClient, qc: QueryClient) => ({
 
 export function useConversations() {
   const client = useClient();
-  return useQuery({ queryKey: keys.conversations, queryFn: () => client.call('conversations.list', {}), staleTime: Infinity });
+  return useQuery({
+    queryKey: keys.conversations,
+    queryFn: () => client.call('conversations.list', {}),
+    staleTime: Infinity,
+  });
 }
 
 export function useBackendStatus() {
@@ -91,9 +97,13 @@ export function useBackendLogs() {
 }
 
 function subscribeLive(client: ContractClient, qc: QueryClient): () => void {
-  const offStatus = client.on('backend.status', (status) => qc.setQueryData<BackendStatus>(keys.status, (old) => newerStatus(old, status)));
+  const offStatus = client.on('backend.status', (status) =>
+    qc.setQueryData<BackendStatus>(keys.status, (old) => newerStatus(old, status)),
+  );
   const offSettings = client.on('settings.changed', (settings) => qc.setQueryData<Settings>(keys.settings, settings));
-  const offConversations = client.on('conversations.changed', (list) => qc.setQueryData<ConversationSummary[]>(keys.conversations, list));
+  const offConversations = client.on('conversations.changed', (list) =>
+    qc.setQueryData<ConversationSummary[]>(keys.conversations, list),
+  );
   const offLog = client.on('backend.log', (line) =>
     qc.setQueryData<LogLine[]>(keys.logs, (old) => appendLog(old ?? [], line)),
   );

@@ -9,7 +9,10 @@ function env(href: string, stored: string | null = null) {
     store,
     env: {
       href,
-      storage: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) },
+      storage: {
+        getItem: (k: string) => store.get(k) ?? null,
+        setItem: (k: string, v: string) => void store.set(k, v),
+      },
       replaceUrl: (u: string) => void replaced.push(u),
     },
   };
@@ -20,7 +23,13 @@ describe('takeToken', () => {
     // [why, href, stored, expected token, expected replaced url]
     ['first load: token from the URL, stored, URL cleaned', 'http://127.0.0.1:5/?token=abc', null, 'abc', '/'],
     ['reload: the URL has no token any more, sessionStorage has it', 'http://127.0.0.1:5/', 'abc', 'abc', null],
-    ['a new token in the URL wins over the stored one (server restarted)', 'http://127.0.0.1:5/?token=new', 'old', 'new', '/'],
+    [
+      'a new token in the URL wins over the stored one (server restarted)',
+      'http://127.0.0.1:5/?token=new',
+      'old',
+      'new',
+      '/',
+    ],
     ['other query parameters and the hash survive', 'http://127.0.0.1:5/x?a=1&token=t#h', null, 't', '/x?a=1#h'],
     ['an empty token is removed from the URL but not stored', 'http://127.0.0.1:5/?token=', 'kept', 'kept', '/'],
     ['no token anywhere', 'http://127.0.0.1:5/', null, null, null],

@@ -22,7 +22,12 @@ export function ConnBanner() {
         <span>{connection.hasToken ? t('conn.hint') : t('conn.noToken')}</span>
         {state.reason && <span className="conn-reason">{t('conn.reason', { reason: state.reason })}</span>}
       </div>
-      <button type="button" className="btn btn-small" onClick={() => connection.reconnect()} disabled={state.status === 'connecting'}>
+      <button
+        type="button"
+        className="btn btn-small"
+        onClick={() => connection.reconnect()}
+        disabled={state.status === 'connecting'}
+      >
         {state.status === 'connecting' ? t('conn.connecting') : t('conn.reconnect')}
       </button>
     </div>

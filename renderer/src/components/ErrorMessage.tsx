@@ -4,13 +4,26 @@ import { asErrorInfo } from '../lib/errors';
 import { AlertIcon } from './icons';
 
 /** A translated error with its raw details (stderr, zod issues) behind a disclosure, for bug reports. */
-export function ErrorMessage({ error, testId, compact = false }: { error: ErrorInfo | unknown; testId?: string; compact?: boolean }) {
+export function ErrorMessage({
+  error,
+  testId,
+  compact = false,
+}: {
+  error: ErrorInfo | unknown;
+  testId?: string;
+  compact?: boolean;
+}) {
   const { t } = useTranslation();
   const { t: te } = useTranslation('errors');
   const info = asErrorInfo(error);
   const text = te(info.code, { ...info.params });
   return (
-    <div className={compact ? 'error-box compact' : 'error-box'} role="alert" data-testid={testId} data-code={info.code}>
+    <div
+      className={compact ? 'error-box compact' : 'error-box'}
+      role="alert"
+      data-testid={testId}
+      data-code={info.code}
+    >
       <AlertIcon size={18} className="error-icon" />
       <div className="error-body">
         <p className="error-text">{text}</p>
@@ -19,7 +32,11 @@ export function ErrorMessage({ error, testId, compact = false }: { error: ErrorI
             <summary>{t('common.details')}</summary>
             <pre>
               {t('common.errorCode', { code: info.code })}
-              {info.details ? `\n\n${info.details}` : info.message && info.message !== text ? `\n\n${info.message}` : ''}
+              {info.details
+                ? `\n\n${info.details}`
+                : info.message && info.message !== text
+                  ? `\n\n${info.message}`
+                  : ''}
             </pre>
           </details>
         )}

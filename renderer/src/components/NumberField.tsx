@@ -43,7 +43,12 @@ export function NumberField({
     if (parse(text) !== value) setText(value === null ? '' : String(value));
   }
   const valid = (n: number | null) =>
-    n === null ? allowEmpty : !Number.isNaN(n) && (!integer || Number.isInteger(n)) && (min === undefined || n >= min) && (max === undefined || n <= max);
+    n === null
+      ? allowEmpty
+      : !Number.isNaN(n) &&
+        (!integer || Number.isInteger(n)) &&
+        (min === undefined || n >= min) &&
+        (max === undefined || n <= max);
 
   const n = parse(text);
   return (

@@ -16,7 +16,15 @@ type PathInputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'className' | 
 export function PathInput({ testId, onValueChange, busy = false, busyLabel, ...input }: PathInputProps) {
   return (
     <div className="input-wrap">
-      <input className="input mono" data-testid={testId} type="text" spellCheck={false} autoComplete="off" {...input} onChange={(e) => onValueChange(e.target.value)} />
+      <input
+        className="input mono"
+        data-testid={testId}
+        type="text"
+        spellCheck={false}
+        autoComplete="off"
+        {...input}
+        onChange={(e) => onValueChange(e.target.value)}
+      />
       {busy && <span className="spinner" role="status" aria-label={busyLabel} />}
     </div>
   );
@@ -30,7 +38,15 @@ export function useModelPathPlaceholder(): string {
 }
 
 /** "Browse…" beside a model-file field: the native file dialog, so only in the desktop window. */
-export function BrowseButton({ testId, onClick, disabled }: { testId: string; onClick: () => void; disabled?: boolean }) {
+export function BrowseButton({
+  testId,
+  onClick,
+  disabled,
+}: {
+  testId: string;
+  onClick: () => void;
+  disabled?: boolean;
+}) {
   const { t } = useTranslation();
   const { data: info } = useAppInfo();
   if (info?.shell !== 'electron') return null;

@@ -2,7 +2,18 @@ import { useTranslation } from 'react-i18next';
 import { useAppInfo } from '../api/queries';
 import { DownloadsBadge } from '../features/downloads/DownloadsPage';
 import { useUi, type View } from '../stores/ui';
-import { ChatIcon, ChipIcon, CompassIcon, DownloadIcon, LibraryIcon, LogsIcon, Logo, ModelIcon, MonitorIcon, SettingsIcon } from './icons';
+import {
+  ChatIcon,
+  ChipIcon,
+  CompassIcon,
+  DownloadIcon,
+  LibraryIcon,
+  LogsIcon,
+  Logo,
+  ModelIcon,
+  MonitorIcon,
+  SettingsIcon,
+} from './icons';
 
 const items: { view: View; Icon: typeof ChatIcon }[] = [
   { view: 'chat', Icon: ChatIcon },

@@ -5,7 +5,8 @@ import { useUi } from '../stores/ui';
 
 export function statusLabel(status: BackendStatus | undefined, t: ReturnType<typeof useTranslation>['t']): string {
   if (!status) return t('status.unknown');
-  if (status.state === 'loading' && status.progress !== null) return t('status.loadingPct', { pct: Math.round(status.progress * 100) });
+  if (status.state === 'loading' && status.progress !== null)
+    return t('status.loadingPct', { pct: Math.round(status.progress * 100) });
   return t(`status.${status.state}`);
 }
 

@@ -51,7 +51,12 @@ function ToastItem({ toast }: { toast: Toast }) {
     >
       <span className="toast-icon">{level === 'info' ? <CheckIcon size={16} /> : <AlertIcon size={16} />}</span>
       <span className="toast-text">{text(toast.alert)}</span>
-      <button type="button" className="icon-btn toast-close" aria-label={t('alerts.dismiss')} onClick={() => dismiss(toast.key)}>
+      <button
+        type="button"
+        className="icon-btn toast-close"
+        aria-label={t('alerts.dismiss')}
+        onClick={() => dismiss(toast.key)}
+      >
         <CloseIcon size={14} />
       </button>
     </div>

@@ -88,7 +88,8 @@ export const en = {
     threads: 'CPU threads',
     threadsHint: '0 = automatic',
     cpuMoe: 'MoE expert layers in RAM',
-    cpuMoeHint: 'Mixture-of-experts models (DeepSeek-R1 / V3): the experts of this many layers stay in system memory, the rest goes to the GPU. 0 = let llama.cpp fit the model to free memory by itself (recommended).',
+    cpuMoeHint:
+      'Mixture-of-experts models (DeepSeek-R1 / V3): the experts of this many layers stay in system memory, the rest goes to the GPU. 0 = let llama.cpp fit the model to free memory by itself (recommended).',
     parallel: 'Parallel requests',
     parallelHint: 'Each slot gets an equal share of the context.',
     cacheK: 'K cache type',
@@ -165,7 +166,8 @@ export const en = {
   },
   models: {
     catalogTitle: 'DeepSeek models',
-    catalogHint: 'How each model would run here is planned from this computer’s free memory before anything is downloaded.',
+    catalogHint:
+      'How each model would run here is planned from this computer’s free memory before anything is downloaded.',
     runWizard: 'Run setup again',
     mirror: 'Download from',
     mirrors: {
@@ -473,7 +475,8 @@ export const en = {
     deviceMemory: '{{free}} free of {{total}}',
     notSeenByBackend: 'Not in llama-server’s device list: models will not use this GPU',
     disagreements: 'Sources disagree',
-    disagreementsHint: 'Different tools reported different values. DeepLocal uses the marked one (llama-server’s where it has one).',
+    disagreementsHint:
+      'Different tools reported different values. DeepLocal uses the marked one (llama-server’s where it has one).',
     field: {
       vramTotal: 'GPU {{gpu}}: total VRAM',
       vramFree: 'GPU {{gpu}}: free VRAM',
@@ -507,8 +510,10 @@ export const en = {
     noGpuTitle: 'No GPU charts.',
     noGpu: {
       'no-gpu': 'No NVIDIA or AMD GPU was found on this computer. CPU, memory and generation speed are still charted.',
-      'nvidia-smi-missing': 'nvidia-smi was not found, so GPU figures cannot be read. Install or update the NVIDIA driver.',
-      'nvidia-smi-failed': 'nvidia-smi did not answer, so GPU figures cannot be read. The NVIDIA driver may need a restart or an update.',
+      'nvidia-smi-missing':
+        'nvidia-smi was not found, so GPU figures cannot be read. Install or update the NVIDIA driver.',
+      'nvidia-smi-failed':
+        'nvidia-smi did not answer, so GPU figures cannot be read. The NVIDIA driver may need a restart or an update.',
       'amd-unsupported': 'Neither amd-smi nor rocm-smi was found, so AMD GPU figures cannot be read.',
       'unsupported-platform': 'GPU figures are not available on this platform.',
       'not-implemented': 'GPU telemetry is not available in this build.',
@@ -557,7 +562,8 @@ export const en = {
     range: 'Allowed',
     rangeValue: '{{min}}–{{max}} W',
     watts: '{{value}} W',
-    guardHolding: 'Thermal guard is holding this GPU at {{watts}} W until it cools down; then your limit ({{user}}) comes back.',
+    guardHolding:
+      'Thermal guard is holding this GPU at {{watts}} W until it cools down; then your limit ({{user}}) comes back.',
     sliderLabel: 'Power limit for GPU {{index}}',
     inputLabel: 'New power limit in watts',
     outOfRange: 'This GPU accepts {{min}}–{{max}} W.',
@@ -595,9 +601,11 @@ export const en = {
       hold: 'After (seconds)',
       step: 'Step (W)',
       rights: {
-        pkexec: 'DeepLocal is not running as root, so each step asks for your password (polkit). For silent steps, run the headless server as root, or allow nvidia-smi in a polkit rule.',
+        pkexec:
+          'DeepLocal is not running as root, so each step asks for your password (polkit). For silent steps, run the headless server as root, or allow nvidia-smi in a polkit rule.',
         uac: 'Each step shows a Windows administrator (UAC) prompt. Start DeepLocal as administrator for silent steps.',
-        manual: 'Without administrator rights a step is refused: the guard then leaves that GPU alone and the event log shows the command to run.',
+        manual:
+          'Without administrator rights a step is refused: the guard then leaves that GPU alone and the event log shows the command to run.',
       },
     },
   },
@@ -613,9 +621,11 @@ export const en = {
     kinds: {
       'vram-high': 'GPU {{gpu}}: VRAM is {{pct}} % full ({{usedMiB}} of {{totalMiB}} MiB).',
       'temperature-high': 'GPU {{gpu}} is at {{temp}} °C, at or above the {{threshold}} °C threshold.',
-      'power-limit-external': 'GPU {{gpu}}’s power limit was changed outside DeepLocal: now {{watts}} W (was {{previousW}} W).',
+      'power-limit-external':
+        'GPU {{gpu}}’s power limit was changed outside DeepLocal: now {{watts}} W (was {{previousW}} W).',
       'power-limit-applied': 'GPU {{gpu}}: power limit set to {{watts}} W.',
-      'thermal-guard-lowered': 'GPU {{gpu}} stayed at {{temp}} °C: thermal guard lowered its power limit from {{fromW}} W to {{toW}} W.',
+      'thermal-guard-lowered':
+        'GPU {{gpu}} stayed at {{temp}} °C: thermal guard lowered its power limit from {{fromW}} W to {{toW}} W.',
       'thermal-guard-restored': 'GPU {{gpu}} has cooled down: power limit restored to {{watts}} W.',
       'telemetry-restarted': 'GPU telemetry stopped ({{reason}}) and was restarted (attempt {{attempt}}).',
     },

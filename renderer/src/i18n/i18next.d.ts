@@ -7,6 +7,11 @@ import type { probeNoteMessages } from '@shared/telemetry';
 declare module 'i18next' {
   interface CustomTypeOptions {
     defaultNS: 'translation';
-    resources: { translation: typeof en; errors: (typeof errorMessages)['en']; fit: (typeof fitReasonMessages)['en']; probe: (typeof probeNoteMessages)['en'] };
+    resources: {
+      translation: typeof en;
+      errors: (typeof errorMessages)['en'];
+      fit: (typeof fitReasonMessages)['en'];
+      probe: (typeof probeNoteMessages)['en'];
+    };
   }
 }

@@ -9,7 +9,12 @@ import { localeToLang } from './resolve';
 
 export const resources = {
   en: { translation: en, errors: errorMessages.en, fit: fitReasonMessages.en, probe: probeNoteMessages.en },
-  'zh-CN': { translation: zhCN, errors: errorMessages['zh-CN'], fit: fitReasonMessages['zh-CN'], probe: probeNoteMessages['zh-CN'] },
+  'zh-CN': {
+    translation: zhCN,
+    errors: errorMessages['zh-CN'],
+    fit: fitReasonMessages['zh-CN'],
+    probe: probeNoteMessages['zh-CN'],
+  },
 } as const;
 
 export function initI18n() {

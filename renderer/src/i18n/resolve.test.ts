@@ -28,7 +28,8 @@ describe('translations', () => {
     expect(paths(zhCN).sort()).toEqual(paths(en).sort());
   });
   it('zh-CN uses the same placeholders as en in every string', () => {
-    const get = (o: object, p: string) => p.split('.').reduce<unknown>((x, k) => (x as Record<string, unknown>)[k], o) as string;
+    const get = (o: object, p: string) =>
+      p.split('.').reduce<unknown>((x, k) => (x as Record<string, unknown>)[k], o) as string;
     for (const p of paths(en)) expect([p, placeholders(get(zhCN, p))]).toEqual([p, placeholders(get(en, p))]);
   });
   it('error messages are reused from the contract in both languages', () => {

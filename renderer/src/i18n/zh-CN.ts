@@ -89,7 +89,8 @@ export const zhCN: Messages = {
     threads: 'CPU 线程数',
     threadsHint: '0 表示自动',
     cpuMoe: '放在内存中的 MoE 专家层数',
-    cpuMoeHint: '混合专家模型（DeepSeek-R1 / V3）：这么多层的专家权重留在系统内存，其余放到 GPU。0 表示由 llama.cpp 按可用内存自动分配（推荐）。',
+    cpuMoeHint:
+      '混合专家模型（DeepSeek-R1 / V3）：这么多层的专家权重留在系统内存，其余放到 GPU。0 表示由 llama.cpp 按可用内存自动分配（推荐）。',
     parallel: '并行请求数',
     parallelHint: '每个槽位平分上下文长度。',
     cacheK: 'K 缓存类型',
@@ -596,7 +597,8 @@ export const zhCN: Messages = {
       hold: '持续（秒）',
       step: '每步（W）',
       rights: {
-        pkexec: 'DeepLocal 不是以 root 身份运行，每一步都会要求输入密码（polkit）。如需静默调整，请以 root 身份运行无界面服务器，或在 polkit 规则中允许 nvidia-smi。',
+        pkexec:
+          'DeepLocal 不是以 root 身份运行，每一步都会要求输入密码（polkit）。如需静默调整，请以 root 身份运行无界面服务器，或在 polkit 规则中允许 nvidia-smi。',
         uac: '每一步都会弹出 Windows 管理员（UAC）确认。以管理员身份启动 DeepLocal 即可静默调整。',
         manual: '没有管理员权限时调整会被拒绝：温度保护会跳过该 GPU，事件日志中会给出需要运行的命令。',
       },

@@ -49,7 +49,8 @@ export const useChat = create<ChatState>()((set) => ({
   patch: (id, f) => set((s) => ({ messages: s.messages.map((m) => (m.id === id ? { ...m, ...f(m) } : m)) })),
   setActive: (activeRequestId) => set({ activeRequestId }),
   clear: () => set({ messages: [], activeRequestId: null, conversationId: newConversationId(), createdAt: Date.now() }),
-  load: (conversationId, createdAt, messages) => set({ conversationId, createdAt, messages, activeRequestId: null, draft: '' }),
+  load: (conversationId, createdAt, messages) =>
+    set({ conversationId, createdAt, messages, activeRequestId: null, draft: '' }),
 }));
 
 let seq = 0;

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 
-export type View = 'chat' | 'model' | 'monitor' | 'hardware' | 'logs' | 'settings' | 'models' | 'library' | 'downloads' | 'wizard';
+export type View =
+  'chat' | 'model' | 'monitor' | 'hardware' | 'logs' | 'settings' | 'models' | 'library' | 'downloads' | 'wizard';
 
 interface UiState {
   view: View;

@@ -15,7 +15,11 @@ export const median = (xs) => {
 };
 
 export async function rpc(base, token, method, params) {
-  const res = await fetch(`${base}/api/rpc/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(params) });
+  const res = await fetch(`${base}/api/rpc/${method}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(params),
+  });
   if (!res.ok) throw new Error(`${method}: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -28,7 +32,11 @@ export async function rpc(base, token, method, params) {
 export async function startApp(model, { settings, timeoutMs = 120_000 } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-bench-'));
   if (settings) fs.writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify(settings));
-  const child = spawn(process.execPath, [path.join(root, 'dist/electron/headless.mjs'), '--model', model, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'dist/electron/headless.mjs'), '--model', model, '--data-dir', dataDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

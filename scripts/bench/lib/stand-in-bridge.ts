@@ -11,7 +11,14 @@ import './zod-jitless';
 import { events, methods, type EventName, type MethodName } from '../../../electron/shared/contract';
 import { AppError, type ErrorInfo } from '../../../electron/shared/errors';
 import { Settings, type SettingsPatch } from '../../../electron/shared/schemas';
-import { probeNote, type Alert, type GpuSample, type HardwareReport, type PowerInfo, type TelemetrySample } from '../../../electron/shared/telemetry';
+import {
+  probeNote,
+  type Alert,
+  type GpuSample,
+  type HardwareReport,
+  type PowerInfo,
+  type TelemetrySample,
+} from '../../../electron/shared/telemetry';
 
 export interface StandInOptions {
   gpus: number;
@@ -136,11 +143,18 @@ function tick(): TelemetrySample {
   if (history.length > HISTORY_MAX) history.shift();
   emit('telemetry.sample', s);
   const hot = s.gpus.find((x) => x.temperatureC !== null && x.temperatureC >= 83);
-  if (hot && phase % 30 === 0) pushAlert('temperature-high', 'warning', hot.index, { temp: hot.temperatureC ?? 0, threshold: 83 });
+  if (hot && phase % 30 === 0)
+    pushAlert('temperature-high', 'warning', hot.index, { temp: hot.temperatureC ?? 0, threshold: 83 });
   return s;
 }
 
-function pushAlert(kind: Alert['kind'], level: Alert['level'], gpu: number | null, params: Alert['params'], ts = Date.now()) {
+function pushAlert(
+  kind: Alert['kind'],
+  level: Alert['level'],
+  gpu: number | null,
+  params: Alert['params'],
+  ts = Date.now(),
+) {
   const a: Alert = { id: ++alertId, ts, kind, level, gpu, params };
   alerts.push(a);
   emit('alert', a);
@@ -149,11 +163,46 @@ function pushAlert(kind: Alert['kind'], level: Alert['level'], gpu: number | nul
 // A little history for the event log.
 {
   const t0 = Date.now() - 8 * 60_000;
-  alerts.push({ id: ++alertId, ts: t0, kind: 'power-limit-applied', level: 'info', gpu: 0, params: { watts: 450, previousW: 400, source: 'user' } });
-  alerts.push({ id: ++alertId, ts: t0 + 95_000, kind: 'vram-high', level: 'warning', gpu: 0, params: { pct: 87, usedMiB: 21_370, totalMiB: 24_564 } });
-  alerts.push({ id: ++alertId, ts: t0 + 240_000, kind: 'temperature-high', level: 'warning', gpu: 0, params: { temp: 84, threshold: 83 } });
-  alerts.push({ id: ++alertId, ts: t0 + 300_000, kind: 'thermal-guard-lowered', level: 'warning', gpu: 0, params: { temp: 84, threshold: 83, fromW: 450, toW: 440 } });
-  alerts.push({ id: ++alertId, ts: t0 + 420_000, kind: 'thermal-guard-restored', level: 'info', gpu: 0, params: { temp: 74, watts: 450 } });
+  alerts.push({
+    id: ++alertId,
+    ts: t0,
+    kind: 'power-limit-applied',
+    level: 'info',
+    gpu: 0,
+    params: { watts: 450, previousW: 400, source: 'user' },
+  });
+  alerts.push({
+    id: ++alertId,
+    ts: t0 + 95_000,
+    kind: 'vram-high',
+    level: 'warning',
+    gpu: 0,
+    params: { pct: 87, usedMiB: 21_370, totalMiB: 24_564 },
+  });
+  alerts.push({
+    id: ++alertId,
+    ts: t0 + 240_000,
+    kind: 'temperature-high',
+    level: 'warning',
+    gpu: 0,
+    params: { temp: 84, threshold: 83 },
+  });
+  alerts.push({
+    id: ++alertId,
+    ts: t0 + 300_000,
+    kind: 'thermal-guard-lowered',
+    level: 'warning',
+    gpu: 0,
+    params: { temp: 84, threshold: 83, fromW: 450, toW: 440 },
+  });
+  alerts.push({
+    id: ++alertId,
+    ts: t0 + 420_000,
+    kind: 'thermal-guard-restored',
+    level: 'info',
+    gpu: 0,
+    params: { temp: 74, watts: 450 },
+  });
 }
 
 const powerInfo = (): PowerInfo[] =>
@@ -177,25 +226,58 @@ function gpuFor(index: number) {
 
 function setLimit(index: number, watts: number, reset = false) {
   const x = gpuFor(index);
-  if (x.index === opts.unsupportedGpu) throw new AppError('POWER_UNSUPPORTED', { gpu: index }, `Changing power management limit is not supported for GPU: 00000000:0${index + 1}:00.0.`);
-  if (opts.deny) throw new AppError('POWER_PERMISSION', { command: reset ? `sudo nvidia-smi -i ${index} -pl ${x.def}` : `sudo nvidia-smi -i ${index} -pl ${watts}` }, 'Insufficient Permissions');
+  if (x.index === opts.unsupportedGpu)
+    throw new AppError(
+      'POWER_UNSUPPORTED',
+      { gpu: index },
+      `Changing power management limit is not supported for GPU: 00000000:0${index + 1}:00.0.`,
+    );
+  if (opts.deny)
+    throw new AppError(
+      'POWER_PERMISSION',
+      { command: reset ? `sudo nvidia-smi -i ${index} -pl ${x.def}` : `sudo nvidia-smi -i ${index} -pl ${watts}` },
+      'Insufficient Permissions',
+    );
   if (watts < x.min || watts > x.max)
-    throw new AppError('POWER_RANGE', { watts, min: x.min, max: x.max }, `Provided power limit ${watts.toFixed(2)} W is not a valid power limit which should be between ${x.min.toFixed(2)} W and ${x.max.toFixed(2)} W for GPU 00000000:01:00.0`);
+    throw new AppError(
+      'POWER_RANGE',
+      { watts, min: x.min, max: x.max },
+      `Provided power limit ${watts.toFixed(2)} W is not a valid power limit which should be between ${x.min.toFixed(2)} W and ${x.max.toFixed(2)} W for GPU 00000000:01:00.0`,
+    );
   const from = x.limit;
   x.limit = watts;
   emit('power.changed', powerInfo());
   pushAlert('power-limit-applied', 'info', index, { watts, previousW: from, source: reset ? 'reset' : 'user' });
   // Like the core, which waits for a sample showing the new limit; here the next tick will show it.
-  return { gpu: index, appliedW: watts, via: 'direct' as const, message: `Power limit for GPU 00000000:0${index + 1}:00.0 was set to ${watts.toFixed(2)} W from ${from.toFixed(2)} W.`, confirmed: false };
+  return {
+    gpu: index,
+    appliedW: watts,
+    via: 'direct' as const,
+    message: `Power limit for GPU 00000000:0${index + 1}:00.0 was set to ${watts.toFixed(2)} W from ${from.toFixed(2)} W.`,
+    confirmed: false,
+  };
 }
 
 const report = (): HardwareReport => ({
   probedAt: Date.now(),
   durationMs: 412,
   os: { platform: 'linux', distro: 'Ubuntu', release: '24.04.1 LTS', arch: 'x64', source: 'systeminformation' },
-  cpu: { model: 'AMD Ryzen 9 7950X 16-Core Processor', cores: 16, threads: 32, avx2: true, avx512: true, neon: false, source: 'systeminformation' },
+  cpu: {
+    model: 'AMD Ryzen 9 7950X 16-Core Processor',
+    cores: 16,
+    threads: 32,
+    avx2: true,
+    avx512: true,
+    neon: false,
+    source: 'systeminformation',
+  },
   memory: { totalBytes: 64 * 2 ** 30, availableBytes: 47.3 * 2 ** 30, source: 'os' },
-  disk: { path: '/home/user/.local/share/DeepLocal/models', freeBytes: 612 * 2 ** 30, totalBytes: 1863 * 2 ** 30, source: 'systeminformation' },
+  disk: {
+    path: '/home/user/.local/share/DeepLocal/models',
+    freeBytes: 612 * 2 ** 30,
+    totalBytes: 1863 * 2 ** 30,
+    source: 'systeminformation',
+  },
   gpus: gpus.map((x) => ({
     index: x.index,
     vendor: 'nvidia' as const,
@@ -209,8 +291,25 @@ const report = (): HardwareReport => ({
     unifiedMemory: false,
     backendDevice: { name: `CUDA${x.index}`, description: x.name, totalMiB: x.vram - 40, freeMiB: x.vram - 1500 },
   })),
-  backendDevices: gpus.map((x) => ({ name: `CUDA${x.index}`, description: x.name, totalMiB: x.vram - 40, freeMiB: x.vram - 1500 })),
-  disagreements: gpus.length ? [{ field: 'gpu0.vramTotalMiB', values: [{ source: 'systeminformation', value: '24576' }, { source: 'nvidia-smi', value: String(gpus[0]!.vram) }, { source: 'llama-server', value: String(gpus[0]!.vram - 40) }], preferred: 'llama-server' }] : [],
+  backendDevices: gpus.map((x) => ({
+    name: `CUDA${x.index}`,
+    description: x.name,
+    totalMiB: x.vram - 40,
+    freeMiB: x.vram - 1500,
+  })),
+  disagreements: gpus.length
+    ? [
+        {
+          field: 'gpu0.vramTotalMiB',
+          values: [
+            { source: 'systeminformation', value: '24576' },
+            { source: 'nvidia-smi', value: String(gpus[0]!.vram) },
+            { source: 'llama-server', value: String(gpus[0]!.vram - 40) },
+          ],
+          preferred: 'llama-server',
+        },
+      ]
+    : [],
   notes: [
     probeNote('amd-smi', 'TOOL_NOT_RUN', { error: 'not found on PATH' }),
     probeNote('rocm-smi', 'TOOL_NOT_RUN', { error: 'not found on PATH' }),
@@ -236,13 +335,27 @@ const impl: Impl = {
     const next: Record<string, unknown> = { ...settings };
     for (const [k, v] of Object.entries(patch)) {
       const cur = (settings as Record<string, unknown>)[k];
-      next[k] = v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' ? { ...cur, ...v } : v;
+      next[k] =
+        v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' ? { ...cur, ...v } : v;
     }
     settings = Settings.parse(next);
     emit('settings.changed', settings);
     return settings;
   },
-  'backend.status': () => ({ state: 'stopped', seq: 1, runId: 0, model: null, options: null, progress: null, phase: null, pid: null, startedAt: null, readyAt: null, error: null, binaryPath: null }),
+  'backend.status': () => ({
+    state: 'stopped',
+    seq: 1,
+    runId: 0,
+    model: null,
+    options: null,
+    progress: null,
+    phase: null,
+    pid: null,
+    startedAt: null,
+    readyAt: null,
+    error: null,
+    binaryPath: null,
+  }),
   'backend.logs': () => [],
   'telemetry.status': () => ({
     running: true,
@@ -257,10 +370,23 @@ const impl: Impl = {
   'power.resetLimit': (p: { gpu: number }) => setLimit(p.gpu, gpuFor(p.gpu).def, true),
   'power.lockClocks': (p: { gpu: number; minMHz: number; maxMHz: number }) => {
     gpuFor(p.gpu);
-    if (opts.deny) throw new AppError('POWER_PERMISSION', { command: `sudo nvidia-smi -i ${p.gpu} -lgc ${p.minMHz},${p.maxMHz}` });
-    return { gpu: p.gpu, appliedW: null, via: 'direct', message: `GPU clocks set to "(gpcclk=${p.minMHz}, gpcclk=${p.maxMHz})"`, confirmed: true };
+    if (opts.deny)
+      throw new AppError('POWER_PERMISSION', { command: `sudo nvidia-smi -i ${p.gpu} -lgc ${p.minMHz},${p.maxMHz}` });
+    return {
+      gpu: p.gpu,
+      appliedW: null,
+      via: 'direct',
+      message: `GPU clocks set to "(gpcclk=${p.minMHz}, gpcclk=${p.maxMHz})"`,
+      confirmed: true,
+    };
   },
-  'power.resetClocks': (p: { gpu: number }) => ({ gpu: gpuFor(p.gpu).index, appliedW: null, via: 'direct', message: 'All done.', confirmed: true }),
+  'power.resetClocks': (p: { gpu: number }) => ({
+    gpu: gpuFor(p.gpu).index,
+    appliedW: null,
+    via: 'direct',
+    message: 'All done.',
+    confirmed: true,
+  }),
   'alerts.list': (p: { limit?: number }) => alerts.slice(-(p.limit ?? 200)),
   'hardware.probe': () => report(),
   'hardware.reportText': () => ({ text: `DeepLocal hardware report\n${JSON.stringify(report(), null, 2)}` }),
@@ -280,7 +406,8 @@ const bridge = {
       return { ok: true, result };
     } catch (e) {
       if (!(e instanceof AppError)) console.error('stand-in', method, e instanceof Error ? e.stack : e);
-      const info: ErrorInfo = e instanceof AppError ? e.toInfo() : { code: 'INTERNAL', message: String(e), params: { reason: String(e) } };
+      const info: ErrorInfo =
+        e instanceof AppError ? e.toInfo() : { code: 'INTERNAL', message: String(e), params: { reason: String(e) } };
       return { ok: false, error: info };
     }
   },

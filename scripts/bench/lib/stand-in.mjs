@@ -25,11 +25,21 @@ export async function standInScript(options = {}) {
   return `globalThis.__standInOptions = ${JSON.stringify(options)};\n${out.outputFiles[0].text}`;
 }
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.png': 'image/png' };
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.png': 'image/png',
+};
 
 /** Serves dist/renderer on a free loopback port; returns { url, close }. */
 export async function serveRenderer(dir = path.join(root, 'dist', 'renderer')) {
-  if (!fs.existsSync(path.join(dir, 'index.html'))) throw new Error(`${dir}/index.html missing: run node scripts/build.mjs first`);
+  if (!fs.existsSync(path.join(dir, 'index.html')))
+    throw new Error(`${dir}/index.html missing: run node scripts/build.mjs first`);
   const server = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
     const file = path.resolve(dir, rel);

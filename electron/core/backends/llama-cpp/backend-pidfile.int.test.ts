@@ -25,7 +25,9 @@ afterEach(async () => {
 
 /** A real llama-server on the tiny model, as a previous DeepLocal would have left it. */
 function startBackend(): ChildProcess {
-  const child = spawn(llamaServer, ['-m', tinyModel, '--host', '127.0.0.1', '--port', '0', '-c', '256', '--no-ui'], { stdio: 'ignore' });
+  const child = spawn(llamaServer, ['-m', tinyModel, '--host', '127.0.0.1', '--port', '0', '-c', '256', '--no-ui'], {
+    stdio: 'ignore',
+  });
   backends.push(child);
   return child;
 }
@@ -35,7 +37,11 @@ const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
 describe('stale backend reaper', () => {
   it.each([
     { why: 'its owner is dead', owner: async () => ({ pid: deadPid(), start: null }), killed: true },
-    { why: 'its owner pid was reused by a later process', owner: async () => ({ pid: process.pid, start: 'another-boot:1' }), killed: true },
+    {
+      why: 'its owner pid was reused by a later process',
+      owner: async () => ({ pid: process.pid, start: 'another-boot:1' }),
+      killed: true,
+    },
     // The reported bug: a second DeepLocal on the folder killed the first one's live backend.
     { why: 'its owner still runs', owner: () => selfIdentity(), killed: false },
   ])('$why → killed: $killed', async ({ owner, killed }) => {

@@ -20,7 +20,8 @@ export async function writeBackendPidFile(runDir: string, backendPid: number, ow
 export async function removeBackendPidFile(runDir: string, backendPid: number): Promise<void> {
   const file = path.join(runDir, BACKEND_PID_FILE);
   const text = await fs.readFile(file, 'utf8').catch(() => null);
-  if (text !== null && parseBackendPidRecord(text)?.backendPid === backendPid) await fs.rm(file, { force: true }).catch(() => undefined);
+  if (text !== null && parseBackendPidRecord(text)?.backendPid === backendPid)
+    await fs.rm(file, { force: true }).catch(() => undefined);
 }
 
 export interface ReapDeps {
@@ -39,10 +40,16 @@ export async function reapStaleBackend(runDir: string, log: (msg: string) => voi
   if (text === null) return;
   const record = parseBackendPidRecord(text);
   const ownerProbe = record ? await (deps.probe ?? probeProcess)(record.owner.pid) : null;
-  const decision = decideReap(record, ownerProbe, record ? await (deps.commandLine ?? commandLineOf)(record.backendPid) : null);
+  const decision = decideReap(
+    record,
+    ownerProbe,
+    record ? await (deps.commandLine ?? commandLineOf)(record.backendPid) : null,
+  );
   if (decision === 'leave-owner-alive') {
     // Another DeepLocal runs this backend (only possible without the folder lock, e.g. an older version): its file.
-    log(`llama-server ${record!.backendPid} belongs to DeepLocal process ${record!.owner.pid}, which is still running; left alone`);
+    log(
+      `llama-server ${record!.backendPid} belongs to DeepLocal process ${record!.owner.pid}, which is still running; left alone`,
+    );
     return;
   }
   if (decision === 'kill') {

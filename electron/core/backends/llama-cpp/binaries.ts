@@ -10,13 +10,20 @@ export interface BinaryLocation {
 /** Preferred first: a GPU build beats the CPU build when both are installed. */
 const VARIANTS = ['cuda', 'vulkan', 'metal', 'cpu'];
 
-export const exeName = (name: string, platform: string = process.platform) => (platform === 'win32' ? `${name}.exe` : name);
+export const exeName = (name: string, platform: string = process.platform) =>
+  platform === 'win32' ? `${name}.exe` : name;
 
 /**
  * Finds llama-server: the path from settings, then $DEEPLOCAL_LLAMA_SERVER, then each resources dir
  * (packaged: process.resourcesPath; dev: the repo's resources/) under bin/<platform>-<arch>-<variant>/.
  */
-export function findLlamaServer(opts: { override?: string | null; resourcesDirs: string[]; env?: NodeJS.ProcessEnv; platform?: string; arch?: string }): BinaryLocation {
+export function findLlamaServer(opts: {
+  override?: string | null;
+  resourcesDirs: string[];
+  env?: NodeJS.ProcessEnv;
+  platform?: string;
+  arch?: string;
+}): BinaryLocation {
   const platform = opts.platform ?? process.platform;
   const arch = opts.arch ?? process.arch;
   const explicit = opts.override || opts.env?.DEEPLOCAL_LLAMA_SERVER;

@@ -12,7 +12,12 @@ import { backendEnv, buildLlamaServerArgs, llamaCapabilities, type LlamaServerAr
 const KEY_FILE = '/data/run/api-key.txt';
 
 function build(options: Partial<LoadOptions> = {}, extra: Partial<LlamaServerArgsInput> = {}): string[] {
-  return buildLlamaServerArgs({ modelPath: '/models/m.gguf', apiKeyFile: KEY_FILE, options: { ...defaultLoadOptions(), ...options }, ...extra });
+  return buildLlamaServerArgs({
+    modelPath: '/models/m.gguf',
+    apiKeyFile: KEY_FILE,
+    options: { ...defaultLoadOptions(), ...options },
+    ...extra,
+  });
 }
 
 /** True when `frag` occurs in `args` as consecutive elements. */
@@ -33,7 +38,15 @@ const rows: Row[] = [
     // The defaults must leave every decision about layers and memory to --fit (which is on by default).
     name: 'defaults: auto layers, no -ngl, no --fit override, nothing optional',
     options: {},
-    has: [['-c', '8192'], ['-np', '1'], ['-fa', 'auto'], ['--reasoning-format', 'auto'], ['--no-ui'], ['--metrics'], ['--log-colors', 'off']],
+    has: [
+      ['-c', '8192'],
+      ['-np', '1'],
+      ['-fa', 'auto'],
+      ['--reasoning-format', 'auto'],
+      ['--no-ui'],
+      ['--metrics'],
+      ['--log-colors', 'off'],
+    ],
     lacks: ['-ngl', '--fit', '-t', '-ctk', '-ctv', '-lm', '-a', '--no-mmap', '--mlock'],
   },
   {
@@ -66,7 +79,10 @@ const rows: Row[] = [
   {
     name: 'contextSize and parallel slots pass through',
     options: { contextSize: 32768, parallel: 4 },
-    has: [['-c', '32768'], ['-np', '4']],
+    has: [
+      ['-c', '32768'],
+      ['-np', '4'],
+    ],
     lacks: [],
   },
   {
@@ -92,33 +108,51 @@ const rows: Row[] = [
     // --fit refuses user tensor overrides (common/fit.cpp), so an explicit expert placement turns it off.
     name: 'cpuMoeLayers 40 with auto layers → -ncmoe 40, -ngl all, --fit off',
     options: { cpuMoeLayers: 40 },
-    has: [['-ncmoe', '40'], ['-ngl', 'all'], ['--fit', 'off']],
+    has: [
+      ['-ncmoe', '40'],
+      ['-ngl', 'all'],
+      ['--fit', 'off'],
+    ],
     lacks: [],
   },
   {
     name: 'cpuMoeLayers 40 with 50 layers → -ncmoe 40, -ngl 50, --fit off',
     options: { cpuMoeLayers: 40, gpuLayers: 50 },
-    has: [['-ncmoe', '40'], ['-ngl', '50'], ['--fit', 'off']],
+    has: [
+      ['-ncmoe', '40'],
+      ['-ngl', '50'],
+      ['--fit', 'off'],
+    ],
     lacks: [],
   },
   {
     // A quantized K cache works without flash attention; only V needs it.
     name: 'quantized K with flash attention off is allowed',
     options: { cacheTypeK: 'q8_0', flashAttention: 'off' },
-    has: [['-ctk', 'q8_0'], ['-fa', 'off']],
+    has: [
+      ['-ctk', 'q8_0'],
+      ['-fa', 'off'],
+    ],
     lacks: ['-ctv'],
   },
   {
     name: 'quantized V with flash attention on',
     options: { cacheTypeK: 'q4_0', cacheTypeV: 'q4_0', flashAttention: 'on' },
-    has: [['-ctk', 'q4_0'], ['-ctv', 'q4_0'], ['-fa', 'on']],
+    has: [
+      ['-ctk', 'q4_0'],
+      ['-ctv', 'q4_0'],
+      ['-fa', 'on'],
+    ],
     lacks: [],
   },
   {
     // auto may resolve to on, so the builder must not refuse it.
     name: 'quantized V with flash attention auto is allowed',
     options: { cacheTypeV: 'q8_0', flashAttention: 'auto' },
-    has: [['-ctv', 'q8_0'], ['-fa', 'auto']],
+    has: [
+      ['-ctv', 'q8_0'],
+      ['-fa', 'auto'],
+    ],
     lacks: [],
   },
   {
@@ -128,29 +162,25 @@ const rows: Row[] = [
     has: [['-ctv', 'bf16']],
     lacks: [],
   },
-  ...(['mmap', 'mlock', 'mmap+mlock', 'none'] as const).map(
-    (mode): Row => ({
-      // -lm replaced --no-mmap/--mlock in the pinned build; the old flags must never come back.
-      name: `loadMode ${mode} → -lm ${mode}`,
-      options: { loadMode: mode },
-      has: [['-lm', mode]],
-      lacks: ['--no-mmap', '--mlock'],
-    }),
-  ),
+  ...(['mmap', 'mlock', 'mmap+mlock', 'none'] as const).map((mode): Row => ({
+    // -lm replaced --no-mmap/--mlock in the pinned build; the old flags must never come back.
+    name: `loadMode ${mode} → -lm ${mode}`,
+    options: { loadMode: mode },
+    has: [['-lm', mode]],
+    lacks: ['--no-mmap', '--mlock'],
+  })),
   {
     name: 'loadMode auto is left to llama.cpp',
     options: { loadMode: 'auto' },
     has: [],
     lacks: ['-lm'],
   },
-  ...(['deepseek', 'none'] as const).map(
-    (fmt): Row => ({
-      name: `reasoningFormat ${fmt}`,
-      options: { reasoningFormat: fmt },
-      has: [['--reasoning-format', fmt]],
-      lacks: [],
-    }),
-  ),
+  ...(['deepseek', 'none'] as const).map((fmt): Row => ({
+    name: `reasoningFormat ${fmt}`,
+    options: { reasoningFormat: fmt },
+    has: [['--reasoning-format', fmt]],
+    lacks: [],
+  })),
 ];
 
 describe('buildLlamaServerArgs', () => {
@@ -215,7 +245,11 @@ describe('llamaCapabilities', () => {
     // What we start today: telemetry reads /metrics and /slots; /v1/embeddings would be refused (no --embeddings).
     { name: 'our argv with default options', args: build(), want: ours },
     // R1's thinking then stays in the content as <think>…</think>: the chat view must not expect reasoning_content.
-    { name: "reasoning format 'none'", args: build({ reasoningFormat: 'none' }), want: { ...ours, reasoning: 'inline' } },
+    {
+      name: "reasoning format 'none'",
+      args: build({ reasoningFormat: 'none' }),
+      want: { ...ours, reasoning: 'inline' },
+    },
     { name: "reasoning format 'deepseek'", args: build({ reasoningFormat: 'deepseek' }), want: ours },
     // Without --metrics llama-server answers /metrics with 501: no URL rather than a poll that always fails.
     { name: 'no --metrics', args: build().filter((a) => a !== '--metrics'), want: { ...ours, metrics: null } },
@@ -223,7 +257,11 @@ describe('llamaCapabilities', () => {
     { name: '--no-slots', args: [...build(), '--no-slots'], want: { ...ours, slotsUrl: null } },
     // A draft model alone never drafts (--spec-type defaults to none): only the type says speculation is on.
     { name: '-md without --spec-type', args: [...build(), '-md', '/m/draft.gguf'], want: ours },
-    { name: '--spec-type draft-simple', args: [...build(), '-md', '/m/draft.gguf', '--spec-type', 'draft-simple'], want: { ...ours, speculative: 'draft-simple' } },
+    {
+      name: '--spec-type draft-simple',
+      args: [...build(), '-md', '/m/draft.gguf', '--spec-type', 'draft-simple'],
+      want: { ...ours, speculative: 'draft-simple' },
+    },
     { name: '--spec-type none', args: [...build(), '--spec-type', 'none'], want: ours },
     { name: '--embeddings', args: [...build(), '--embeddings'], want: { ...ours, embeddings: true } },
   ])('$name', ({ args, want }) => {

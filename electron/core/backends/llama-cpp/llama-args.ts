@@ -21,20 +21,31 @@ const QUANTIZED_KV = new Set(['q8_0', 'q4_0']);
 export function buildLlamaServerArgs(input: LlamaServerArgsInput): string[] {
   const o = input.options;
   if (QUANTIZED_KV.has(o.cacheTypeV) && o.flashAttention === 'off') {
-    throw new AppError('INVALID_PARAMS', { issues: 'a quantized V cache needs flash attention (set it to auto or on)' });
+    throw new AppError('INVALID_PARAMS', {
+      issues: 'a quantized V cache needs flash attention (set it to auto or on)',
+    });
   }
   const args = [
-    '-m', input.modelPath,
-    '--host', input.host ?? '127.0.0.1',
-    '--port', String(input.port ?? 0),
-    '--api-key-file', input.apiKeyFile,
+    '-m',
+    input.modelPath,
+    '--host',
+    input.host ?? '127.0.0.1',
+    '--port',
+    String(input.port ?? 0),
+    '--api-key-file',
+    input.apiKeyFile,
     '--no-ui',
     '--metrics',
-    '--log-colors', 'off',
-    '-c', String(o.contextSize),
-    '-np', String(o.parallel),
-    '-fa', o.flashAttention,
-    '--reasoning-format', o.reasoningFormat,
+    '--log-colors',
+    'off',
+    '-c',
+    String(o.contextSize),
+    '-np',
+    String(o.parallel),
+    '-fa',
+    o.flashAttention,
+    '--reasoning-format',
+    o.reasoningFormat,
   ];
   if (input.alias) args.push('-a', input.alias);
   if (o.gpuLayers !== 'auto') {

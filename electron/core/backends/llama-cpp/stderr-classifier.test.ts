@@ -12,7 +12,7 @@ import { classifiedToError, classifyExit, isBindFailure, notableLine, parseListe
 /** `-m bad.gguf` where the file holds "hello world…". */
 const BAD_MAGIC = [
   '0.00.000.338 I srv  llama_server: initializing ...',
-  '0.00.004.993 I srv    load_model: loading model \'bad.gguf\'',
+  "0.00.004.993 I srv    load_model: loading model 'bad.gguf'",
   "0.00.005.111 E gguf_init_from_reader: invalid magic characters: 'hell', expected 'GGUF'",
   '0.00.005.226 E llama_model_load: error loading model: llama_model_loader: failed to load model from bad.gguf',
   '0.00.005.239 E llama_model_load_from_file_impl: failed to load model',
@@ -167,14 +167,39 @@ const rows: Row[] = [
     code: 'MODEL_TRUNCATED',
   },
   // The reason of this code is the architecture name itself: the UI puts it in "cannot run models of architecture X".
-  { name: 'captured: unknown architecture', lines: UNKNOWN_ARCH, exit: exit1, phase: 'loading', code: 'MODEL_UNSUPPORTED_ARCH', reason: /^foo$/ },
+  {
+    name: 'captured: unknown architecture',
+    lines: UNKNOWN_ARCH,
+    exit: exit1,
+    phase: 'loading',
+    code: 'MODEL_UNSUPPORTED_ARCH',
+    reason: /^foo$/,
+  },
   // inspect rejects v1 before spawning; if it ever gets here, a generic load failure is the honest answer.
   { name: 'captured: GGUF v1', lines: GGUF_V1, exit: exit1, phase: 'loading', code: 'MODEL_LOAD_FAILED' },
   // OOM outranks the loader's generic lines that always follow it.
-  { name: 'cudaMalloc out of memory while loading weights', lines: CUDA_OOM, exit: exit1, phase: 'loading', code: 'BACKEND_OOM' },
+  {
+    name: 'cudaMalloc out of memory while loading weights',
+    lines: CUDA_OOM,
+    exit: exit1,
+    phase: 'loading',
+    code: 'BACKEND_OOM',
+  },
   { name: 'KV cache allocation failure', lines: KV_OOM, exit: exit1, phase: 'loading', code: 'BACKEND_OOM' },
-  { name: 'the bare cudaMalloc line', lines: ['cudaMalloc failed: out of memory'], exit: exit1, phase: 'loading', code: 'BACKEND_OOM' },
-  { name: 'the bare kv cache line', lines: ['failed to allocate buffer for kv cache'], exit: exit1, phase: 'loading', code: 'BACKEND_OOM' },
+  {
+    name: 'the bare cudaMalloc line',
+    lines: ['cudaMalloc failed: out of memory'],
+    exit: exit1,
+    phase: 'loading',
+    code: 'BACKEND_OOM',
+  },
+  {
+    name: 'the bare kv cache line',
+    lines: ['failed to allocate buffer for kv cache'],
+    exit: exit1,
+    phase: 'loading',
+    code: 'BACKEND_OOM',
+  },
   // Jan's old bug: "port in use" treated as ready. It must be its own code so the supervisor can retry another port.
   { name: 'captured: port taken', lines: PORT_TAKEN, exit: exit1, phase: 'loading', code: 'BACKEND_PORT_IN_USE' },
   {
@@ -185,7 +210,14 @@ const rows: Row[] = [
     code: 'BACKEND_PORT_IN_USE',
   },
   // A CUDA fault at run time aborts; it is a crash, and the signal must be named for the bug report.
-  { name: 'SIGABRT after a CUDA error', lines: [...HEALTHY_START, ...CUDA_ABORT], exit: sig('SIGABRT'), phase: 'running', code: 'BACKEND_CRASHED', reason: /SIGABRT/ },
+  {
+    name: 'SIGABRT after a CUDA error',
+    lines: [...HEALTHY_START, ...CUDA_ABORT],
+    exit: sig('SIGABRT'),
+    phase: 'running',
+    code: 'BACKEND_CRASHED',
+    reason: /SIGABRT/,
+  },
   {
     name: 'SIGABRT after a GGML_ASSERT quotes the assert',
     lines: [...HEALTHY_START, ...ASSERT_ABORT],
@@ -195,16 +227,57 @@ const rows: Row[] = [
     reason: /SIGABRT: .*GGML_ASSERT\(wtype != GGML_TYPE_COUNT\) failed/,
   },
   // kill -9 (OOM killer, task manager) leaves no line at all; the signal is the whole story.
-  { name: 'SIGKILL with no output', lines: [], exit: sig('SIGKILL'), phase: 'running', code: 'BACKEND_CRASHED', reason: /^signal SIGKILL$/ },
-  { name: 'SIGKILL while loading is still a crash', lines: HEALTHY_START.slice(0, 4), exit: sig('SIGKILL'), phase: 'loading', code: 'BACKEND_CRASHED' },
+  {
+    name: 'SIGKILL with no output',
+    lines: [],
+    exit: sig('SIGKILL'),
+    phase: 'running',
+    code: 'BACKEND_CRASHED',
+    reason: /^signal SIGKILL$/,
+  },
+  {
+    name: 'SIGKILL while loading is still a crash',
+    lines: HEALTHY_START.slice(0, 4),
+    exit: sig('SIGKILL'),
+    phase: 'loading',
+    code: 'BACKEND_CRASHED',
+  },
   // Nothing in a healthy start may be read as a failure reason (e.g. the "probably a bug in the model" warning).
-  { name: 'exit 1 while running after a healthy start', lines: HEALTHY_START, exit: exit1, phase: 'running', code: 'BACKEND_EXITED', reason: /^exit code 1$/ },
-  { name: 'exit 0 while running', lines: [], exit: { code: 0, signal: null }, phase: 'running', code: 'BACKEND_EXITED', reason: /exit code 0/ },
+  {
+    name: 'exit 1 while running after a healthy start',
+    lines: HEALTHY_START,
+    exit: exit1,
+    phase: 'running',
+    code: 'BACKEND_EXITED',
+    reason: /^exit code 1$/,
+  },
+  {
+    name: 'exit 0 while running',
+    lines: [],
+    exit: { code: 0, signal: null },
+    phase: 'running',
+    code: 'BACKEND_EXITED',
+    reason: /exit code 0/,
+  },
   // SIGTERM/SIGINT were asked for (by us or the OS shutting down): an exit, not a crash.
-  { name: 'SIGTERM while running', lines: HEALTHY_START, exit: sig('SIGTERM'), phase: 'running', code: 'BACKEND_EXITED', reason: /SIGTERM/ },
+  {
+    name: 'SIGTERM while running',
+    lines: HEALTHY_START,
+    exit: sig('SIGTERM'),
+    phase: 'running',
+    code: 'BACKEND_EXITED',
+    reason: /SIGTERM/,
+  },
   { name: 'SIGINT while running', lines: [], exit: sig('SIGINT'), phase: 'running', code: 'BACKEND_EXITED' },
   // Dying during load without a recognisable line still means the model did not load.
-  { name: 'exit 1 while loading with nothing recognisable', lines: HEALTHY_START.slice(0, 4), exit: exit1, phase: 'loading', code: 'MODEL_LOAD_FAILED', reason: /^exit code 1$/ },
+  {
+    name: 'exit 1 while loading with nothing recognisable',
+    lines: HEALTHY_START.slice(0, 4),
+    exit: exit1,
+    phase: 'loading',
+    code: 'MODEL_LOAD_FAILED',
+    reason: /^exit code 1$/,
+  },
   {
     name: 'exit 1 while running quotes the last error line',
     lines: [...HEALTHY_START, '0.05.000.000 E srv  operator(): exception: std::runtime_error'],
@@ -270,9 +343,17 @@ describe('notableLine', () => {
     { name: 'no lines', lines: [], want: null },
     { name: 'only info lines', lines: HEALTHY_START, want: null },
     // The newest explanation is the one nearest the exit.
-    { name: 'the last matching line wins, trimmed', lines: ['  first error  ', 'ok', '  GGML_ASSERT(x) failed  ', 'fine'], want: 'GGML_ASSERT(x) failed' },
+    {
+      name: 'the last matching line wins, trimmed',
+      lines: ['  first error  ', 'ok', '  GGML_ASSERT(x) failed  ', 'fine'],
+      want: 'GGML_ASSERT(x) failed',
+    },
     { name: 'case-insensitive', lines: ['Some ERROR here'], want: 'Some ERROR here' },
-    { name: 'CUDA error', lines: ['x', 'CUDA error: unspecified launch failure'], want: 'CUDA error: unspecified launch failure' },
+    {
+      name: 'CUDA error',
+      lines: ['x', 'CUDA error: unspecified launch failure'],
+      want: 'CUDA error: unspecified launch failure',
+    },
   ])('$name', ({ lines, want }) => {
     expect(notableLine(lines)).toBe(want);
   });
@@ -286,9 +367,15 @@ describe('notableLine', () => {
 describe('parseListening', () => {
   it.each([
     // The pinned build prints the URL with the real port after `--port 0`; the supervisor connects to exactly this.
-    { line: '0.00.890.437 I srv  llama_server: listening on http://127.0.0.1:43199', want: { host: '127.0.0.1', port: 43199 } },
+    {
+      line: '0.00.890.437 I srv  llama_server: listening on http://127.0.0.1:43199',
+      want: { host: '127.0.0.1', port: 43199 },
+    },
     { line: '0.00.656.370 I srv  llama_server: listening on http://[::1]:37861', want: { host: '[::1]', port: 37861 } },
-    { line: 'main: server is listening on 127.0.0.1:8080 - starting the main loop', want: { host: '127.0.0.1', port: 8080 } },
+    {
+      line: 'main: server is listening on 127.0.0.1:8080 - starting the main loop',
+      want: { host: '127.0.0.1', port: 8080 },
+    },
     { line: 'server is listening on https://localhost:9000', want: { host: 'localhost', port: 9000 } },
     { line: '0.00.004.132 I srv    load_model: loading model', want: null },
     // "not listening" must not produce a port from some other number on the line.

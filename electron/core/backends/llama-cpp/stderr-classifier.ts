@@ -18,17 +18,27 @@ export function isBindFailure(line: string): boolean {
 
 const RULES: { re: RegExp; code: ErrorCode; reason?: (m: RegExpExecArray) => string }[] = [
   { re: /unknown model architecture: '([^']+)'/i, code: 'MODEL_UNSUPPORTED_ARCH' },
-  { re: /cudaMalloc failed: out of memory|out of memory|failed to allocate buffer for kv cache|unable to allocate .*buffer|ErrorOutOfDeviceMemory|std::bad_alloc/i, code: 'BACKEND_OOM' },
+  {
+    re: /cudaMalloc failed: out of memory|out of memory|failed to allocate buffer for kv cache|unable to allocate .*buffer|ErrorOutOfDeviceMemory|std::bad_alloc/i,
+    code: 'BACKEND_OOM',
+  },
   // The file vanished between inspect and spawn; other open failures (permissions) stay generic load failures.
   { re: /failed to open GGUF file .*\(No such file or directory\)/i, code: 'MODEL_NOT_FOUND' },
   { re: BIND_FAILED, code: 'BACKEND_PORT_IN_USE' },
   { re: /invalid magic|not a gguf|failed to read magic/i, code: 'MODEL_NOT_GGUF' },
-  { re: /tensor '([^']+)' data is not within the file bounds|file is truncated|corrupted or incomplete/i, code: 'MODEL_TRUNCATED' },
-  { re: /error loading model|failed to load model|llama_model_load: error|unable to load model/i, code: 'MODEL_LOAD_FAILED' },
+  {
+    re: /tensor '([^']+)' data is not within the file bounds|file is truncated|corrupted or incomplete/i,
+    code: 'MODEL_TRUNCATED',
+  },
+  {
+    re: /error loading model|failed to load model|llama_model_load: error|unable to load model/i,
+    code: 'MODEL_LOAD_FAILED',
+  },
 ];
 
 /** Lines that explain a failure (what Ollama's status writer keeps), preferred over any other notable line. */
-const PRIMARY = /CUDA error:|GGML_ASSERT|error loading model|out of memory|failed to allocate|couldn't bind|unknown model architecture/i;
+const PRIMARY =
+  /CUDA error:|GGML_ASSERT|error loading model|out of memory|failed to allocate|couldn't bind|unknown model architecture/i;
 /** Lines worth quoting to a user when no primary line exists. */
 const NOTABLE = /error|failed|GGML_ASSERT|CUDA error|exception|abort|out of memory|unknown model architecture/i;
 /** Backtrace frames (glibc backtrace_symbols_fd, gdb, the unwinder) name ggml_abort/ggml_cuda_error but explain nothing. */
@@ -44,7 +54,11 @@ export function notableLine(lines: readonly string[]): string | null {
   return null;
 }
 
-export function classifyExit(lines: readonly string[], exit: { code: number | null; signal: string | null }, phase: 'loading' | 'running'): Classified {
+export function classifyExit(
+  lines: readonly string[],
+  exit: { code: number | null; signal: string | null },
+  phase: 'loading' | 'running',
+): Classified {
   const text = lines.join('\n');
   for (const rule of RULES) {
     const m = rule.re.exec(text);
@@ -63,7 +77,8 @@ export function classifyExit(lines: readonly string[], exit: { code: number | nu
 }
 
 export function classifiedToError(c: Classified, modelPath: string, tail: readonly string[]): AppError {
-  const params: Record<string, string> = c.code === 'MODEL_UNSUPPORTED_ARCH' ? { arch: c.reason } : { reason: c.reason, path: modelPath };
+  const params: Record<string, string> =
+    c.code === 'MODEL_UNSUPPORTED_ARCH' ? { arch: c.reason } : { reason: c.reason, path: modelPath };
   return new AppError(c.code, params, tail.slice(-60).join('\n'));
 }
 

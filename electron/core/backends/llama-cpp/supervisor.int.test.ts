@@ -49,11 +49,21 @@ describe('llama-server supervisor', () => {
     // and no embeddings (those need --embeddings, which would make it an embeddings-only server).
     const ep = app.core.backend.endpoint()!;
     const caps = app.core.backend.capabilities()!;
-    expect(caps).toEqual({ reasoning: 'separate', speculative: null, metrics: { url: `${ep.baseUrl}/metrics`, dialect: 'llamacpp' }, slotsUrl: `${ep.baseUrl}/slots`, embeddings: false });
+    expect(caps).toEqual({
+      reasoning: 'separate',
+      speculative: null,
+      metrics: { url: `${ep.baseUrl}/metrics`, dialect: 'llamacpp' },
+      slotsUrl: `${ep.baseUrl}/slots`,
+      embeddings: false,
+    });
     const auth = { authorization: `Bearer ${ep.apiKey}` };
     expect((await fetch(caps.metrics!.url, { headers: auth })).status).toBe(200);
     expect((await fetch(caps.slotsUrl!, { headers: auth })).status).toBe(200);
-    const embed = await fetch(`${ep.baseUrl}/v1/embeddings`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ input: 'hi' }) });
+    const embed = await fetch(`${ep.baseUrl}/v1/embeddings`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ input: 'hi' }),
+    });
     expect(embed.status).toBe(501);
 
     const stopped = await app.core.handlers['backend.stop']({}, { transport: 'direct' });
@@ -83,7 +93,13 @@ describe('llama-server supervisor', () => {
     expect(crashed.error?.code).toBe('BACKEND_CRASHED');
     expect(crashed.error?.params?.reason).toMatch(/SIGKILL/);
     // The typed reason a restart policy will read: it was serving, and a signal ended it.
-    expect(app.core.backend.lastExit()).toMatchObject({ kind: 'exited', phase: 'running', code: null, signal: 'SIGKILL', error: { code: 'BACKEND_CRASHED' } });
+    expect(app.core.backend.lastExit()).toMatchObject({
+      kind: 'exited',
+      phase: 'running',
+      code: null,
+      signal: 'SIGKILL',
+      error: { code: 'BACKEND_CRASHED' },
+    });
     expect(app.core.backend.endpoint()).toBeNull();
     const logs = await app.core.handlers['backend.logs']({ limit: 50 }, { transport: 'direct' });
     expect(logs.some((l) => /exited \(signal SIGKILL\)/.test(l.text))).toBe(true);
@@ -107,7 +123,9 @@ describe('llama-server supervisor', () => {
       [truncated, 'MODEL_TRUNCATED'],
     ];
     for (const [file, code] of cases) {
-      const err = await app.core.handlers['backend.start']({ modelPath: file }, { transport: 'direct' }).catch((e: unknown) => e);
+      const err = await app.core.handlers['backend.start']({ modelPath: file }, { transport: 'direct' }).catch(
+        (e: unknown) => e,
+      );
       expect(err, file).toBeInstanceOf(AppError);
       expect((err as AppError).code, file).toBe(code);
     }
@@ -123,24 +141,39 @@ describe('llama-server supervisor', () => {
     const at = buf.indexOf(Buffer.from('general.architecture'));
     const value = buf.indexOf(Buffer.from('qwen2'), at);
     buf.write('zzzz9', value);
-    for (let i = buf.indexOf(Buffer.from('qwen2.')); i !== -1 && i < 1 << 20; i = buf.indexOf(Buffer.from('qwen2.'), i + 1)) buf.write('zzzz9', i);
+    for (
+      let i = buf.indexOf(Buffer.from('qwen2.'));
+      i !== -1 && i < 1 << 20;
+      i = buf.indexOf(Buffer.from('qwen2.'), i + 1)
+    )
+      buf.write('zzzz9', i);
     fs.writeFileSync(file, buf);
     await app.core.handlers['backend.start']({ modelPath: file }, { transport: 'direct' });
     const crashed = await waitForStatus(app.core, (s) => s.state === 'crashed');
     expect(crashed.error?.code).toBe('MODEL_UNSUPPORTED_ARCH');
     expect(crashed.error?.params?.arch).toBe('zzzz9');
     expect(crashed.error?.details).toMatch(/unknown model architecture/);
-    expect(app.core.backend.lastExit()).toMatchObject({ kind: 'exited', phase: 'loading', code: 1, error: { code: 'MODEL_UNSUPPORTED_ARCH' } });
+    expect(app.core.backend.lastExit()).toMatchObject({
+      kind: 'exited',
+      phase: 'loading',
+      code: 1,
+      error: { code: 'MODEL_UNSUPPORTED_ARCH' },
+    });
   });
 
   it('fails with BACKEND_BINARY_MISSING when llama-server is not where settings say', async () => {
     app = await startApp(resourcesDir, { llamaServerPath: '/nonexistent/llama-server' });
     const info = await app.core.handlers['app.info']({}, { transport: 'direct' });
     expect(info.backend.found).toBe(false);
-    const err = await app.core.handlers['backend.start']({ modelPath: tinyModel }, { transport: 'direct' }).catch((e: unknown) => e);
+    const err = await app.core.handlers['backend.start']({ modelPath: tinyModel }, { transport: 'direct' }).catch(
+      (e: unknown) => e,
+    );
     expect((err as AppError).code).toBe('BACKEND_BINARY_MISSING');
     expect(app.core.backend.status().state).toBe('crashed');
-    expect(app.core.backend.lastExit()).toMatchObject({ kind: 'not-started', error: { code: 'BACKEND_BINARY_MISSING' } });
+    expect(app.core.backend.lastExit()).toMatchObject({
+      kind: 'not-started',
+      error: { code: 'BACKEND_BINARY_MISSING' },
+    });
   });
 
   it('recovers when its port is taken before llama-server binds it', async () => {
@@ -162,7 +195,12 @@ describe('llama-server supervisor', () => {
       expect(picked).toHaveLength(2);
       expect(picked[0]).toBe(taken);
       expect(backend.endpoint()?.baseUrl).toBe(`http://127.0.0.1:${picked[1]}`);
-      expect(backend.recentLogs(500).map((l) => l.text).join('\n')).toMatch(new RegExp(`port ${taken} was taken`));
+      expect(
+        backend
+          .recentLogs(500)
+          .map((l) => l.text)
+          .join('\n'),
+      ).toMatch(new RegExp(`port ${taken} was taken`));
     } finally {
       await close();
       blocker.close();
@@ -191,14 +229,20 @@ describe('llama-server supervisor', () => {
 
   it('leaves no llama-server behind when the headless app is killed with SIGKILL', async () => {
     const dataDir = tmpDir();
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/electron/headless.mjs'), '--model', tinyModel, '--data-dir', dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'dist/electron/headless.mjs'), '--model', tinyModel, '--data-dir', dataDir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     expect(await waitUntil(() => /Model ready/.test(out), 30_000)).toBe(true);
-    const pid = (JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'llama-server.pid'), 'utf8')) as { backendPid: number }).backendPid;
+    const pid = (
+      JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'llama-server.pid'), 'utf8')) as { backendPid: number }
+    ).backendPid;
     expect(pidAlive(pid)).toBe(true);
     child.kill('SIGKILL');
     // llama-server watches its stdin; our death closes it and it exits by itself.
@@ -209,7 +253,14 @@ describe('llama-server supervisor', () => {
 /** A backend of our own (not the app's), so a test can hand it its port picker and timings. */
 function llamaBackend(over: Partial<ConstructorParameters<typeof LlamaCppBackend>[0]>) {
   const runDir = tmpDir();
-  const backend = new LlamaCppBackend({ spawn, fetch: globalThis.fetch, pickPort: () => freePort(), binaryPath: async () => llamaServer, runDir, ...over });
+  const backend = new LlamaCppBackend({
+    spawn,
+    fetch: globalThis.fetch,
+    pickPort: () => freePort(),
+    binaryPath: async () => llamaServer,
+    runDir,
+    ...over,
+  });
   return {
     backend,
     async close() {

@@ -156,7 +156,13 @@ export class LlamaCppBackend implements Backend {
     } catch {
       const error = new AppError('BACKEND_BINARY_MISSING', { path: binaryPath });
       this.exit = { kind: 'not-started', error };
-      this.set({ ...idle(this.st.runId + 1), state: 'crashed', error: error.toInfo(), model: req.model, options: req.options });
+      this.set({
+        ...idle(this.st.runId + 1),
+        state: 'crashed',
+        error: error.toInfo(),
+        model: req.model,
+        options: req.options,
+      });
       throw error;
     }
 
@@ -180,13 +186,28 @@ export class LlamaCppBackend implements Backend {
     return this.st;
   }
 
-  private async run(req: StartRequest & { binaryPath: string }, runId: number, apiKey: string, keyFile: string, attempt = 1): Promise<void> {
+  private async run(
+    req: StartRequest & { binaryPath: string },
+    runId: number,
+    apiKey: string,
+    keyFile: string,
+    attempt = 1,
+  ): Promise<void> {
     const port = await this.deps.pickPort();
     let args: string[];
     try {
-      args = buildLlamaServerArgs({ modelPath: req.model.path, options: req.options, apiKeyFile: keyFile, port, alias: req.model.name });
+      args = buildLlamaServerArgs({
+        modelPath: req.model.path,
+        options: req.options,
+        apiKeyFile: keyFile,
+        port,
+        alias: req.model.name,
+      });
     } catch (e) {
-      this.fail(runId, { kind: 'not-started', error: e instanceof AppError ? e : new AppError('INTERNAL', { reason: String(e) }) });
+      this.fail(runId, {
+        kind: 'not-started',
+        error: e instanceof AppError ? e : new AppError('INTERNAL', { reason: String(e) }),
+      });
       return;
     }
     this.note(`${req.binaryPath} ${args.join(' ')}`);
@@ -198,13 +219,19 @@ export class LlamaCppBackend implements Backend {
         windowsHide: true,
       });
     } catch (e) {
-      this.fail(runId, { kind: 'not-started', error: new AppError('BACKEND_BINARY_MISSING', { path: req.binaryPath }, String(e)) });
+      this.fail(runId, {
+        kind: 'not-started',
+        error: new AppError('BACKEND_BINARY_MISSING', { path: req.binaryPath }, String(e)),
+      });
       return;
     }
     this.child = child;
     this.port = port;
     const baseUrl = `http://127.0.0.1:${port}`;
-    this.serving = { endpoint: { baseUrl, apiKey, slots: req.options.parallel }, capabilities: llamaCapabilities(args, baseUrl) };
+    this.serving = {
+      endpoint: { baseUrl, apiKey, slots: req.options.parallel },
+      capabilities: llamaCapabilities(args, baseUrl),
+    };
     this.set({ pid: child.pid ?? null, phase: 'loading', state: 'loading', progress: 0 });
     void this.writePidFile(child.pid);
 
@@ -247,7 +274,10 @@ export class LlamaCppBackend implements Backend {
       child.once('error', (err) => {
         if (exitedFlag) return;
         gone();
-        this.fail(runId, { kind: 'not-started', error: new AppError('BACKEND_BINARY_MISSING', { path: req.binaryPath }, err.message) });
+        this.fail(runId, {
+          kind: 'not-started',
+          error: new AppError('BACKEND_BINARY_MISSING', { path: req.binaryPath }, err.message),
+        });
         resolve();
       });
       child.once('exit', (code, signal) => {
@@ -289,7 +319,11 @@ export class LlamaCppBackend implements Backend {
       }
       if (verdict === 'stalled') {
         this.note(`no load progress for ${Math.round(stallMs / 1000)} s, stopping llama-server`);
-        const error = new AppError('BACKEND_LOAD_TIMEOUT', { seconds: Math.round(stallMs / 1000) }, this.tail.slice(-40).join('\n'));
+        const error = new AppError(
+          'BACKEND_LOAD_TIMEOUT',
+          { seconds: Math.round(stallMs / 1000) },
+          this.tail.slice(-40).join('\n'),
+        );
         this.fail(runId, { kind: 'stalled', error });
         await this.killChild(child);
         break;

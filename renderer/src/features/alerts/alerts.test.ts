@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '@shared/telemetry';
 import { appendAlert, mergeAlerts } from './alerts';
 
-const a = (id: number): Alert => ({ id, ts: id * 1000, kind: 'vram-high', level: 'warning', gpu: 0, params: { pct: 90 } });
+const a = (id: number): Alert => ({
+  id,
+  ts: id * 1000,
+  kind: 'vram-high',
+  level: 'warning',
+  gpu: 0,
+  params: { pct: 90 },
+});
 const ids = (xs: readonly Alert[]) => xs.map((x) => x.id);
 
 describe('event log list', () => {

@@ -12,7 +12,11 @@ export function useAlerts() {
   const qc = useQueryClient();
   return useQuery({
     queryKey: alertKeys.list,
-    queryFn: async () => mergeAlerts(await client.call('alerts.list', { limit: MAX_ALERTS }), qc.getQueryData<Alert[]>(alertKeys.list) ?? []),
+    queryFn: async () =>
+      mergeAlerts(
+        await client.call('alerts.list', { limit: MAX_ALERTS }),
+        qc.getQueryData<Alert[]>(alertKeys.list) ?? [],
+      ),
     staleTime: Infinity,
   });
 }

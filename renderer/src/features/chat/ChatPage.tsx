@@ -45,16 +45,16 @@ export function ChatPage() {
     return (
       <div className="chat-layout">
         <HistoryPanel />
-      <div className="empty-state">
-        <div className="empty-icon">
-          <ModelIcon size={28} />
+        <div className="empty-state">
+          <div className="empty-icon">
+            <ModelIcon size={28} />
+          </div>
+          <h2>{t('chat.noModelTitle')}</h2>
+          <p>{t('chat.noModelText')}</p>
+          <button type="button" className="btn btn-primary" onClick={() => setView('model')}>
+            {t('chat.goModel')}
+          </button>
         </div>
-        <h2>{t('chat.noModelTitle')}</h2>
-        <p>{t('chat.noModelText')}</p>
-        <button type="button" className="btn btn-primary" onClick={() => setView('model')}>
-          {t('chat.goModel')}
-        </button>
-      </div>
       </div>
     );
   }
@@ -62,50 +62,55 @@ export function ChatPage() {
   return (
     <div className="chat-layout">
       <HistoryPanel />
-    <div className="chat">
-      <div className="chat-toolbar">
-        <span />
-        <button type="button" className="btn btn-small" data-testid="chat-new" onClick={() => newChat()}>
-          <PlusIcon size={15} />
-          {t('chat.new')}
-        </button>
-      </div>
-      <div
-        className="chat-scroll"
-        ref={scroller}
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
-        }}
-      >
-        <div className="chat-column">
-          {messages.length === 0 ? (
-            <div className="chat-welcome">
-              <div className="empty-icon">
-                <ChatIcon size={26} />
+      <div className="chat">
+        <div className="chat-toolbar">
+          <span />
+          <button type="button" className="btn btn-small" data-testid="chat-new" onClick={() => newChat()}>
+            <PlusIcon size={15} />
+            {t('chat.new')}
+          </button>
+        </div>
+        <div
+          className="chat-scroll"
+          ref={scroller}
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
+          }}
+        >
+          <div className="chat-column">
+            {messages.length === 0 ? (
+              <div className="chat-welcome">
+                <div className="empty-icon">
+                  <ChatIcon size={26} />
+                </div>
+                <h2>{t('chat.welcomeTitle')}</h2>
+                <p className="muted">{t('chat.welcomeText', { model: status?.model?.name ?? '' })}</p>
               </div>
-              <h2>{t('chat.welcomeTitle')}</h2>
-              <p className="muted">{t('chat.welcomeText', { model: status?.model?.name ?? '' })}</p>
-            </div>
-          ) : (
-            messages.map((m) => <Message key={m.id} message={m} />)
-          )}
+            ) : (
+              messages.map((m) => <Message key={m.id} message={m} />)
+            )}
+          </div>
+        </div>
+        <div className="chat-bottom">
+          <div className="chat-column">
+            {!ready && (
+              <div className="notice">
+                <span>{t('chat.notReady')}</span>
+                <button type="button" className="btn btn-small" onClick={() => setView('model')}>
+                  {t('chat.goModel')}
+                </button>
+              </div>
+            )}
+            <Composer
+              disabled={!ready || conn.status !== 'open'}
+              streaming={streaming}
+              onSend={send}
+              onStop={() => void stopReply()}
+            />
+          </div>
         </div>
       </div>
-      <div className="chat-bottom">
-        <div className="chat-column">
-          {!ready && (
-            <div className="notice">
-              <span>{t('chat.notReady')}</span>
-              <button type="button" className="btn btn-small" onClick={() => setView('model')}>
-                {t('chat.goModel')}
-              </button>
-            </div>
-          )}
-          <Composer disabled={!ready || conn.status !== 'open'} streaming={streaming} onSend={send} onStop={() => void stopReply()} />
-        </div>
-      </div>
-    </div>
     </div>
   );
 }

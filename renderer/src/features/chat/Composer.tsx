@@ -5,7 +5,17 @@ import { useChat } from '../../stores/chat';
 
 const MAX_HEIGHT = 220;
 
-export function Composer({ disabled, streaming, onSend, onStop }: { disabled: boolean; streaming: boolean; onSend: () => void; onStop: () => void }) {
+export function Composer({
+  disabled,
+  streaming,
+  onSend,
+  onStop,
+}: {
+  disabled: boolean;
+  streaming: boolean;
+  onSend: () => void;
+  onStop: () => void;
+}) {
   const { t } = useTranslation();
   const draft = useChat((s) => s.draft);
   const setDraft = useChat((s) => s.setDraft);
@@ -47,7 +57,14 @@ export function Composer({ disabled, streaming, onSend, onStop }: { disabled: bo
       <div className="composer-actions">
         <span className="composer-hint">{t('chat.enterHint')}</span>
         {streaming ? (
-          <button type="button" className="btn btn-round btn-stop" data-testid="chat-stop" onClick={onStop} title={t('chat.stop')} aria-label={t('chat.stop')}>
+          <button
+            type="button"
+            className="btn btn-round btn-stop"
+            data-testid="chat-stop"
+            onClick={onStop}
+            title={t('chat.stop')}
+            aria-label={t('chat.stop')}
+          >
             <StopIcon size={16} />
           </button>
         ) : (

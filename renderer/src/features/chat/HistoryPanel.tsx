@@ -12,7 +12,12 @@ export function HistoryPanel() {
   const { data: list = [] } = useConversations();
   const current = useChat((s) => s.conversationId);
   const [confirming, setConfirming] = useState<string | null>(null);
-  const dateFmt = new Intl.DateTimeFormat(i18n.language, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const dateFmt = new Intl.DateTimeFormat(i18n.language, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 
   return (
     <nav className="history" aria-label={t('chat.history.label')} data-testid="conv-list">
@@ -20,8 +25,18 @@ export function HistoryPanel() {
       {list.length === 0 && <p className="history-empty muted">{t('chat.history.empty')}</p>}
       <ul>
         {list.map((c) => (
-          <li key={c.id} className={c.id === current ? 'history-item active' : 'history-item'} data-testid="conv-item" data-id={c.id}>
-            <button type="button" className="history-open" onClick={() => void openConversation(client, c.id)} title={c.title}>
+          <li
+            key={c.id}
+            className={c.id === current ? 'history-item active' : 'history-item'}
+            data-testid="conv-item"
+            data-id={c.id}
+          >
+            <button
+              type="button"
+              className="history-open"
+              onClick={() => void openConversation(client, c.id)}
+              title={c.title}
+            >
               <span className="history-name">{c.title || t('chat.history.untitled')}</span>
               <span className="history-meta">{dateFmt.format(c.updatedAt)}</span>
             </button>
@@ -39,7 +54,14 @@ export function HistoryPanel() {
                 {t('chat.history.confirmDelete')}
               </button>
             ) : (
-              <button type="button" className="history-delete" data-testid="conv-delete" aria-label={t('chat.history.delete')} title={t('chat.history.delete')} onClick={() => setConfirming(c.id)}>
+              <button
+                type="button"
+                className="history-delete"
+                data-testid="conv-delete"
+                aria-label={t('chat.history.delete')}
+                title={t('chat.history.delete')}
+                onClick={() => setConfirming(c.id)}
+              >
                 ×
               </button>
             )}

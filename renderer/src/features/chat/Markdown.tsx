@@ -74,7 +74,9 @@ const components: Components = {
 };
 
 const remarkPlugins = [remarkGfm, remarkMath];
-const rehypePlugins = [rehypeKatex, [rehypeHighlight, { detect: false }]] as ComponentProps<typeof ReactMarkdown>['rehypePlugins'];
+const rehypePlugins = [rehypeKatex, [rehypeHighlight, { detect: false }]] as ComponentProps<
+  typeof ReactMarkdown
+>['rehypePlugins'];
 
 /** Model output as markdown. Raw HTML in the text is dropped, never rendered. */
 export const Markdown = memo(function Markdown({ text }: { text: string }) {

@@ -15,12 +15,19 @@ function ReplyStats({ timings, stopped }: { timings: ChatTimings | null; stopped
       {stopped && <span className="badge badge-warn">{t('chat.stopped')}</span>}
       {timings && (
         <>
-          <span title={t('chat.stats.tpsTitle')}>{t('chat.stats.tps', { n: formatDecimal(timings.tokensPerSecond, lng) })}</span>
+          <span title={t('chat.stats.tpsTitle')}>
+            {t('chat.stats.tps', { n: formatDecimal(timings.tokensPerSecond, lng) })}
+          </span>
           <span className="dot-sep" aria-hidden="true" />
-          <span title={t('chat.stats.ttftTitle')}>{t('chat.stats.ttft', { n: formatCount(Math.round(timings.ttftMs), lng) })}</span>
+          <span title={t('chat.stats.ttftTitle')}>
+            {t('chat.stats.ttft', { n: formatCount(Math.round(timings.ttftMs), lng) })}
+          </span>
           <span className="dot-sep" aria-hidden="true" />
           <span title={t('chat.stats.tokensTitle')}>
-            {t('chat.stats.tokens', { prompt: formatCount(timings.promptTokens, lng), predicted: formatCount(timings.predictedTokens, lng) })}
+            {t('chat.stats.tokens', {
+              prompt: formatCount(timings.promptTokens, lng),
+              predicted: formatCount(timings.predictedTokens, lng),
+            })}
           </span>
         </>
       )}
@@ -39,8 +46,20 @@ export const Message = memo(function Message({ message: m }: { message: UiMessag
   }
   const waiting = m.streaming && !m.content && !m.reasoning;
   return (
-    <div className="msg msg-assistant" data-testid="message-assistant" data-streaming={m.streaming} data-stopped={m.stopped}>
-      {m.reasoning && <ReasoningBlock text={m.reasoning} streaming={m.streaming} thinking={m.streaming && !m.content} ms={m.reasoningMs} />}
+    <div
+      className="msg msg-assistant"
+      data-testid="message-assistant"
+      data-streaming={m.streaming}
+      data-stopped={m.stopped}
+    >
+      {m.reasoning && (
+        <ReasoningBlock
+          text={m.reasoning}
+          streaming={m.streaming}
+          thinking={m.streaming && !m.content}
+          ms={m.reasoningMs}
+        />
+      )}
       {m.content && <Markdown text={m.content} />}
       {waiting && (
         <div className="typing" aria-label={t('chat.waiting')}>

@@ -5,7 +5,17 @@ import { BrainIcon, ChevronIcon } from '../../components/icons';
 import { Markdown } from './Markdown';
 
 /** R1's thinking: open while the reply streams, folded away once it is done (the user can reopen it). */
-export function ReasoningBlock({ text, streaming, thinking, ms }: { text: string; streaming: boolean; thinking: boolean; ms: number | null }) {
+export function ReasoningBlock({
+  text,
+  streaming,
+  thinking,
+  ms,
+}: {
+  text: string;
+  streaming: boolean;
+  thinking: boolean;
+  ms: number | null;
+}) {
   const { t, i18n } = useTranslation();
   const [open, setOpen] = useState(streaming);
   // Follow the stream (open while it runs, fold when it ends) but leave the user's own toggles alone otherwise.

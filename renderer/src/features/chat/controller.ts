@@ -20,7 +20,12 @@ interface Active {
 }
 let active: Active | null = null;
 
-export async function sendMessage(client: ContractClient, text: string, sampling: SamplingParams | undefined, model: string | null = null): Promise<void> {
+export async function sendMessage(
+  client: ContractClient,
+  text: string,
+  sampling: SamplingParams | undefined,
+  model: string | null = null,
+): Promise<void> {
   const chat = useChat.getState();
   text = text.trim();
   if (chat.activeRequestId || active || text === '') return;
@@ -46,7 +51,11 @@ export async function sendMessage(client: ContractClient, text: string, sampling
     const r = reasoning;
     content = '';
     reasoning = '';
-    useChat.getState().patch(reply.id, (m) => ({ content: m.content + c, reasoning: m.reasoning + r, reasoningMs: m.reasoningMs ?? reasoningMs }));
+    useChat.getState().patch(reply.id, (m) => ({
+      content: m.content + c,
+      reasoning: m.reasoning + r,
+      reasoningMs: m.reasoningMs ?? reasoningMs,
+    }));
   };
 
   const handle = streamChat(client, {
@@ -80,7 +89,13 @@ export async function sendMessage(client: ContractClient, text: string, sampling
     useChat.getState().patch(reply.id, () =>
       done === 'abandoned'
         ? { streaming: false, stopped: true, reasoningMs: thought }
-        : { streaming: false, stopped: done.cancelled, timings: done.timings, finishReason: done.finishReason, reasoningMs: thought },
+        : {
+            streaming: false,
+            stopped: done.cancelled,
+            timings: done.timings,
+            finishReason: done.finishReason,
+            reasoningMs: thought,
+          },
     );
   } catch (e) {
     flush();
@@ -99,7 +114,10 @@ export async function saveConversation(client: ContractClient, model: string | n
   const s = useChat.getState();
   if (s.messages.length === 0) return;
   try {
-    await client.call('conversations.save', toConversation({ id: s.conversationId, createdAt: s.createdAt, messages: s.messages, model }));
+    await client.call(
+      'conversations.save',
+      toConversation({ id: s.conversationId, createdAt: s.createdAt, messages: s.messages, model }),
+    );
   } catch (e) {
     console.warn('could not save the conversation', e);
   }

@@ -13,7 +13,9 @@ describe('historyFor', () => {
   it('keeps a stopped reply (what the user saw), drops empty ones and joins the user turns that leaves adjacent', () => {
     const stopped = { ...newMessage('assistant', 'Partial'), stopped: true };
     const failed = { ...newMessage('assistant', ''), error: { code: 'CHAT_FAILED' as const, message: 'x' } };
-    expect(historyFor([newMessage('user', 'a'), stopped, newMessage('user', 'b'), failed, newMessage('user', 'c')])).toEqual([
+    expect(
+      historyFor([newMessage('user', 'a'), stopped, newMessage('user', 'b'), failed, newMessage('user', 'c')]),
+    ).toEqual([
       { role: 'user', content: 'a' },
       { role: 'assistant', content: 'Partial' },
       { role: 'user', content: 'b\n\nc' },

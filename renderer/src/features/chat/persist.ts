@@ -5,7 +5,11 @@ import { newMessage, type UiMessage } from '../../stores/chat';
 const TITLE_CHARS = 60;
 
 export function titleFor(messages: readonly UiMessage[]): string {
-  const first = messages.find((m) => m.role === 'user')?.content.trim().replace(/\s+/g, ' ') ?? '';
+  const first =
+    messages
+      .find((m) => m.role === 'user')
+      ?.content.trim()
+      .replace(/\s+/g, ' ') ?? '';
   return first.length > TITLE_CHARS ? `${first.slice(0, TITLE_CHARS - 1)}…` : first;
 }
 
@@ -34,7 +38,13 @@ export function fromStored(m: StoredMessage): UiMessage {
   };
 }
 
-export function toConversation(input: { id: string; createdAt: number; messages: readonly UiMessage[]; model: string | null; now?: number }): Conversation {
+export function toConversation(input: {
+  id: string;
+  createdAt: number;
+  messages: readonly UiMessage[];
+  model: string | null;
+  now?: number;
+}): Conversation {
   return {
     id: input.id,
     title: titleFor(input.messages),

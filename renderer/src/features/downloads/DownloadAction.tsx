@@ -12,7 +12,15 @@ import { percent } from './format';
  * The action cell of a catalog quant or a repo file: Download, its live progress (click opens Downloads), Resume,
  * or Installed + Load once the file is in the library.
  */
-export function DownloadAction({ request, job, installed }: { request: DownloadRequest; job: DownloadJob | undefined; installed: LibraryModel | undefined }) {
+export function DownloadAction({
+  request,
+  job,
+  installed,
+}: {
+  request: DownloadRequest;
+  job: DownloadJob | undefined;
+  installed: LibraryModel | undefined;
+}) {
   const { t } = useTranslation();
   const start = useStartDownload();
   const resume = useJobAction('downloads.resume');
@@ -38,14 +46,35 @@ export function DownloadAction({ request, job, installed }: { request: DownloadR
     const pct = percent(job.receivedBytes, job.totalBytes);
     return (
       <div className="dl-action">
-        <button type="button" className="dl-progress" data-testid="download-status" data-state={state} onClick={() => setView('downloads')} title={t('models.openDownloads')}>
+        <button
+          type="button"
+          className="dl-progress"
+          data-testid="download-status"
+          data-state={state}
+          onClick={() => setView('downloads')}
+          title={t('models.openDownloads')}
+        >
           <span className="dl-progress-text">
-            {state === 'verifying' ? t('models.verifying') : state === 'queued' ? t('models.queued') : state === 'paused' ? t('models.paused', { pct }) : t('models.downloading', { pct })}
+            {state === 'verifying'
+              ? t('models.verifying')
+              : state === 'queued'
+                ? t('models.queued')
+                : state === 'paused'
+                  ? t('models.paused', { pct })
+                  : t('models.downloading', { pct })}
           </span>
-          <ProgressBar value={state === 'verifying' ? null : job.totalBytes ? job.receivedBytes / job.totalBytes : null} />
+          <ProgressBar
+            value={state === 'verifying' ? null : job.totalBytes ? job.receivedBytes / job.totalBytes : null}
+          />
         </button>
         {state === 'paused' && (
-          <button type="button" className="btn btn-small" data-testid="download-resume" onClick={() => resume.mutate(job.id)} disabled={resume.isPending}>
+          <button
+            type="button"
+            className="btn btn-small"
+            data-testid="download-resume"
+            onClick={() => resume.mutate(job.id)}
+            disabled={resume.isPending}
+          >
             {t('downloads.resume')}
           </button>
         )}
@@ -57,7 +86,13 @@ export function DownloadAction({ request, job, installed }: { request: DownloadR
   return (
     <>
       <div className="dl-action">
-        <button type="button" className="btn btn-small" data-testid="download-btn" onClick={() => start.mutate(request)} disabled={start.isPending}>
+        <button
+          type="button"
+          className="btn btn-small"
+          data-testid="download-btn"
+          onClick={() => start.mutate(request)}
+          disabled={start.isPending}
+        >
           <DownloadIcon size={14} />
           {state === 'failed' ? t('downloads.retry') : t('models.download')}
         </button>
@@ -74,12 +109,18 @@ export function DownloadAction({ request, job, installed }: { request: DownloadR
 const base = (p: string) => p.split(/[\\/]/).pop()?.toLowerCase() ?? p;
 
 /** The library entry for a file (by name: the models folder keeps the hub's file name). */
-export function findInstalled(library: readonly LibraryModel[] | undefined, firstFile: string): LibraryModel | undefined {
+export function findInstalled(
+  library: readonly LibraryModel[] | undefined,
+  firstFile: string,
+): LibraryModel | undefined {
   const name = base(firstFile);
   return library?.find((m) => base(m.path) === name && !m.error);
 }
 
 /** The newest job for a catalog quant or a repo file that is not cancelled. */
-export function findJob(jobs: readonly DownloadJob[] | undefined, match: (j: DownloadJob) => boolean): DownloadJob | undefined {
+export function findJob(
+  jobs: readonly DownloadJob[] | undefined,
+  match: (j: DownloadJob) => boolean,
+): DownloadJob | undefined {
   return jobs?.filter((j) => j.state !== 'cancelled' && match(j)).sort((a, b) => b.createdAt - a.createdAt)[0];
 }

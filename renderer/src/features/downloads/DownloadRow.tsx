@@ -45,11 +45,19 @@ export function DownloadRow({ job }: { job: DownloadJob }) {
         {job.files.length > 1 && <span>{t('downloads.files', { count: job.files.length })}</span>}
       </div>
       {s !== 'completed' && s !== 'cancelled' && (
-        <ProgressBar value={s === 'verifying' ? null : fraction} testId="download-progress" label={t('downloads.progressLabel', { name: job.name })} />
+        <ProgressBar
+          value={s === 'verifying' ? null : fraction}
+          testId="download-progress"
+          label={t('downloads.progressLabel', { name: job.name })}
+        />
       )}
       <div className="download-foot">
         <span className="download-figures" data-testid="download-figures">
-          {s === 'verifying' ? t('downloads.verifyingText') : s === 'completed' ? t('downloads.verified') : text.figures(job).join(' · ')}
+          {s === 'verifying'
+            ? t('downloads.verifyingText')
+            : s === 'completed'
+              ? t('downloads.verified')
+              : text.figures(job).join(' · ')}
         </span>
         <div className="download-actions">
           {confirmCancel ? (
@@ -74,25 +82,47 @@ export function DownloadRow({ job }: { job: DownloadJob }) {
             <>
               <PauseResumeButtons job={job} pause={pause} resume={resume} testIdPrefix="download" />
               {s === 'failed' && (
-                <button type="button" className="btn btn-small btn-primary" data-testid="download-retry" onClick={() => retry.mutate(requestOf(job))} disabled={retry.isPending}>
+                <button
+                  type="button"
+                  className="btn btn-small btn-primary"
+                  data-testid="download-retry"
+                  onClick={() => retry.mutate(requestOf(job))}
+                  disabled={retry.isPending}
+                >
                   <PlayIcon size={14} />
                   {t('downloads.retry')}
                 </button>
               )}
               {s === 'completed' && (
-                <button type="button" className="btn btn-small btn-primary" data-testid="download-load" onClick={() => load(job.targetPath)}>
+                <button
+                  type="button"
+                  className="btn btn-small btn-primary"
+                  data-testid="download-load"
+                  onClick={() => load(job.targetPath)}
+                >
                   <PlayIcon size={14} />
                   {t('downloads.load')}
                 </button>
               )}
               {(running || s === 'paused') && s !== 'verifying' && (
-                <button type="button" className="btn btn-small btn-danger-ghost" data-testid="download-cancel" onClick={() => setConfirmCancel(true)}>
+                <button
+                  type="button"
+                  className="btn btn-small btn-danger-ghost"
+                  data-testid="download-cancel"
+                  onClick={() => setConfirmCancel(true)}
+                >
                   <CloseIcon size={14} />
                   {t('downloads.cancel')}
                 </button>
               )}
               {(s === 'completed' || s === 'failed' || s === 'cancelled') && (
-                <button type="button" className="btn btn-small" data-testid="download-remove" onClick={() => remove.mutate(job.id)} disabled={remove.isPending}>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  data-testid="download-remove"
+                  onClick={() => remove.mutate(job.id)}
+                  disabled={remove.isPending}
+                >
                   {t('downloads.remove')}
                 </button>
               )}

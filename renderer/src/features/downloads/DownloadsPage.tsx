@@ -11,7 +11,12 @@ export function DownloadsPage() {
   const { data: jobs, error, isPending } = useDownloads();
   const setView = useUi((s) => s.setView);
 
-  if (error) return <div className="page page-narrow"><ErrorMessage error={error} /></div>;
+  if (error)
+    return (
+      <div className="page page-narrow">
+        <ErrorMessage error={error} />
+      </div>
+    );
   if (isPending) return <div className="page page-narrow muted">{t('common.loading')}</div>;
   if (!jobs || jobs.length === 0) {
     return (

@@ -30,11 +30,25 @@ it('hostOf keeps the host of a URL and anything else as is', () => {
 });
 
 describe('requestOf', () => {
-  const job = (over: object) => ({ hub: 'huggingface', repo: 'o/r', revision: 'main', catalogId: null, quant: null, files: [{ path: 'x/m-Q4_K_M.gguf' }], targetPath: '/m/x.gguf', ...over }) as unknown as DownloadJob;
+  const job = (over: object) =>
+    ({
+      hub: 'huggingface',
+      repo: 'o/r',
+      revision: 'main',
+      catalogId: null,
+      quant: null,
+      files: [{ path: 'x/m-Q4_K_M.gguf' }],
+      targetPath: '/m/x.gguf',
+      ...over,
+    }) as unknown as DownloadJob;
   it.each([
     ['catalog', { catalogId: 'r1-7b', quant: 'Q4_K_M' }, { catalogId: 'r1-7b', quant: 'Q4_K_M' }],
     ['hf repo', {}, { ref: 'o/r', file: 'x/m-Q4_K_M.gguf' }],
     ['hf revision', { revision: 'v2' }, { ref: 'https://huggingface.co/o/r/tree/v2', file: 'x/m-Q4_K_M.gguf' }],
-    ['modelscope', { hub: 'modelscope', revision: 'master' }, { ref: 'modelscope.cn/models/o/r', file: 'x/m-Q4_K_M.gguf' }],
+    [
+      'modelscope',
+      { hub: 'modelscope', revision: 'master' },
+      { ref: 'modelscope.cn/models/o/r', file: 'x/m-Q4_K_M.gguf' },
+    ],
   ])('%s', (_n, over, want) => expect(requestOf(job(over))).toEqual(want));
 });

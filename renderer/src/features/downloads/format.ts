@@ -9,7 +9,9 @@ export function percent(received: number, total: number): number {
 }
 
 /** Seconds split for display: under a minute in seconds, under an hour in min + s, then h + min. */
-export function durationParts(seconds: number): { unit: 's'; s: number } | { unit: 'm'; m: number; s: number } | { unit: 'h'; h: number; m: number } {
+export function durationParts(
+  seconds: number,
+): { unit: 's'; s: number } | { unit: 'm'; m: number; s: number } | { unit: 'h'; h: number; m: number } {
   const total = Math.max(0, Math.round(seconds));
   if (total < 60) return { unit: 's', s: total };
   if (total < 3600) return { unit: 'm', m: Math.floor(total / 60), s: total % 60 };

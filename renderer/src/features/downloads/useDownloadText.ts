@@ -10,13 +10,19 @@ export function useDownloadText() {
   const bytes = (n: number) => formatBytes(n, lng);
   const duration = (seconds: number) => {
     const d = durationParts(seconds);
-    return d.unit === 's' ? t('downloads.duration.s', { s: d.s }) : d.unit === 'm' ? t('downloads.duration.m', { m: d.m, s: d.s }) : t('downloads.duration.h', { h: d.h, m: d.m });
+    return d.unit === 's'
+      ? t('downloads.duration.s', { s: d.s })
+      : d.unit === 'm'
+        ? t('downloads.duration.m', { m: d.m, s: d.s })
+        : t('downloads.duration.h', { h: d.h, m: d.m });
   };
   const figures = (job: DownloadJob) => {
     const parts = [t('downloads.bytes', { done: bytes(job.receivedBytes), total: bytes(job.totalBytes) })];
     if (job.state === 'downloading') {
       parts.push(t('downloads.speed', { speed: bytes(job.bytesPerSecond) }));
-      parts.push(job.etaSeconds != null ? t('downloads.eta', { eta: duration(job.etaSeconds) }) : t('downloads.etaUnknown'));
+      parts.push(
+        job.etaSeconds != null ? t('downloads.eta', { eta: duration(job.etaSeconds) }) : t('downloads.etaUnknown'),
+      );
     }
     return parts;
   };

@@ -27,11 +27,21 @@ export function HardwarePage() {
     <div className="page page-narrow hardware">
       <div className="hw-toolbar">
         <span className="muted small">
-          {report ? t('hardware.probedAt', { time: f.time(report.probedAt), ms: f.num(report.durationMs) }) : isLoading ? t('hardware.probing') : null}
+          {report
+            ? t('hardware.probedAt', { time: f.time(report.probedAt), ms: f.num(report.durationMs) })
+            : isLoading
+              ? t('hardware.probing')
+              : null}
         </span>
         <div className="hw-actions">
           <CopyButton disabled={!report} />
-          <button type="button" className="btn btn-small" data-testid="hw-refresh" disabled={refresh.isPending || isLoading} onClick={() => refresh.mutate()}>
+          <button
+            type="button"
+            className="btn btn-small"
+            data-testid="hw-refresh"
+            disabled={refresh.isPending || isLoading}
+            onClick={() => refresh.mutate()}
+          >
             <RefreshIcon size={14} className={refresh.isPending ? 'spin' : undefined} />
             {refresh.isPending ? t('hardware.refreshing') : t('hardware.refresh')}
           </button>
@@ -62,7 +72,14 @@ function CopyButton({ disabled }: { disabled: boolean }) {
   });
   return (
     <>
-      <button type="button" className="btn btn-small" data-testid="hw-copy" data-copied={copied} disabled={disabled || copy.isPending} onClick={() => copy.mutate()}>
+      <button
+        type="button"
+        className="btn btn-small"
+        data-testid="hw-copy"
+        data-copied={copied}
+        disabled={disabled || copy.isPending}
+        onClick={() => copy.mutate()}
+      >
         {copied ? <CheckIcon size={14} /> : <CopyIcon size={14} />}
         {copied ? t('hardware.copied') : t('hardware.copy')}
       </button>
@@ -86,7 +103,17 @@ const Src = ({ source }: { source: Source }) => {
   );
 };
 
-function Row({ label, children, source, sub }: { label: string; children: ReactNode; source?: Source; sub?: ReactNode }) {
+function Row({
+  label,
+  children,
+  source,
+  sub,
+}: {
+  label: string;
+  children: ReactNode;
+  source?: Source;
+  sub?: ReactNode;
+}) {
   return (
     <>
       <dt>{label}</dt>
@@ -110,13 +137,18 @@ function Report({ report, locale }: { report: HardwareReport; locale: string }) 
         <h2 className="card-title">{t('hardware.system')}</h2>
         <dl className="kv">
           <Row label={t('hardware.os')} source={os.source}>
-            {os.distro} {os.release} <span className="muted">({os.platform}, {os.arch})</span>
+            {os.distro} {os.release}{' '}
+            <span className="muted">
+              ({os.platform}, {os.arch})
+            </span>
           </Row>
           <Row label={t('hardware.cpu')} source={cpu.source}>
             {cpu.model}
           </Row>
           <Row label={t('hardware.cores')}>{t('hardware.coresValue', { cores: cpu.cores, threads: cpu.threads })}</Row>
-          <Row label={t('hardware.instructions')}>{isa || <span className="muted">{t('hardware.noVectorIsa')}</span>}</Row>
+          <Row label={t('hardware.instructions')}>
+            {isa || <span className="muted">{t('hardware.noVectorIsa')}</span>}
+          </Row>
           <Row label={t('hardware.ram')} source={memory.source}>
             {t('hardware.ramValue', { available: bytes(memory.availableBytes), total: bytes(memory.totalBytes) })}
           </Row>
@@ -129,7 +161,9 @@ function Report({ report, locale }: { report: HardwareReport; locale: string }) 
               </div>
             }
           >
-            {disk.totalBytes != null ? t('hardware.diskValue', { free: bytes(disk.freeBytes), total: bytes(disk.totalBytes) }) : t('hardware.diskFree', { free: bytes(disk.freeBytes) })}
+            {disk.totalBytes != null
+              ? t('hardware.diskValue', { free: bytes(disk.freeBytes), total: bytes(disk.totalBytes) })
+              : t('hardware.diskFree', { free: bytes(disk.freeBytes) })}
           </Row>
         </dl>
       </section>
@@ -159,7 +193,10 @@ function Report({ report, locale }: { report: HardwareReport; locale: string }) 
                 <DisagreeField field={d.field} />
                 <span className="disagree-values">
                   {d.values.map((v) => (
-                    <span key={v.source} className={v.source === d.preferred ? 'disagree-value preferred' : 'disagree-value'}>
+                    <span
+                      key={v.source}
+                      className={v.source === d.preferred ? 'disagree-value preferred' : 'disagree-value'}
+                    >
                       <span className="mono">{v.value}</span> <Src source={v.source} />
                       {v.source === d.preferred && <span className="badge badge-ok">{t('hardware.used')}</span>}
                     </span>
@@ -217,7 +254,13 @@ function Report({ report, locale }: { report: HardwareReport; locale: string }) 
   );
 }
 
-const VENDORS: Record<GpuInfo['vendor'], string> = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel', apple: 'Apple', other: '' };
+const VENDORS: Record<GpuInfo['vendor'], string> = {
+  nvidia: 'NVIDIA',
+  amd: 'AMD',
+  intel: 'Intel',
+  apple: 'Apple',
+  other: '',
+};
 
 function GpuCard({ gpu, locale }: { gpu: GpuInfo; locale: string }) {
   const { t } = useTranslation();
@@ -226,7 +269,9 @@ function GpuCard({ gpu, locale }: { gpu: GpuInfo; locale: string }) {
   return (
     <div className="hw-gpu" data-testid="hw-gpu" data-index={gpu.index}>
       <div className="hw-gpu-head">
-        <span className="eyebrow">{t('hardware.gpuTitle', { index: gpu.index, vendor: VENDORS[gpu.vendor] || t('hardware.vendorOther') })}</span>
+        <span className="eyebrow">
+          {t('hardware.gpuTitle', { index: gpu.index, vendor: VENDORS[gpu.vendor] || t('hardware.vendorOther') })}
+        </span>
         <h3 className="hw-gpu-name">{gpu.name}</h3>
       </div>
       <dl className="kv">
@@ -250,7 +295,12 @@ function GpuCard({ gpu, locale }: { gpu: GpuInfo; locale: string }) {
           {dev ? (
             <>
               <span className="mono">{dev.name}</span>
-              {dev.totalMiB != null && <span className="muted"> · {t('hardware.deviceMemory', { free: mib(dev.freeMiB), total: mib(dev.totalMiB) })}</span>}
+              {dev.totalMiB != null && (
+                <span className="muted">
+                  {' '}
+                  · {t('hardware.deviceMemory', { free: mib(dev.freeMiB), total: mib(dev.totalMiB) })}
+                </span>
+              )}
             </>
           ) : (
             <span className="text-warn">{t('hardware.notSeenByBackend')}</span>

@@ -11,7 +11,11 @@ const VENDORS: Record<string, string> = { nvidia: 'NVIDIA', amd: 'AMD' };
 
 export function fieldLabel(field: string): FieldLabel {
   const vram = /^gpu(\d+)\.(vramTotalMiB|vramFreeMiB)$/.exec(field);
-  if (vram) return { key: vram[2] === 'vramTotalMiB' ? 'hardware.field.vramTotal' : 'hardware.field.vramFree', params: { gpu: Number(vram[1]) } };
+  if (vram)
+    return {
+      key: vram[2] === 'vramTotalMiB' ? 'hardware.field.vramTotal' : 'hardware.field.vramFree',
+      params: { gpu: Number(vram[1]) },
+    };
   const count = /^(nvidia|amd)\.gpuCount$/.exec(field);
   if (count) return { key: 'hardware.field.gpuCount', params: { vendor: VENDORS[count[1]!]! } };
   return null;

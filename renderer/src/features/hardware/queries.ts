@@ -8,7 +8,12 @@ export const hardwareKeys = {
 /** The core caches its probe; the first call may take a few seconds (it waits on slow tools, never for long). */
 export function useHardware() {
   const client = useClient();
-  return useQuery({ queryKey: hardwareKeys.report, queryFn: () => client.call('hardware.probe', {}), staleTime: Infinity, retry: false });
+  return useQuery({
+    queryKey: hardwareKeys.report,
+    queryFn: () => client.call('hardware.probe', {}),
+    staleTime: Infinity,
+    retry: false,
+  });
 }
 
 export function useRefreshHardware() {

@@ -52,14 +52,26 @@ export function ImportForm() {
           onValueChange={setPath}
         />
         <BrowseButton testId="library-import-browse" onClick={() => void browse()} />
-        <button type="submit" className="btn btn-primary" data-testid="library-import" disabled={!path.trim() || imp.isPending}>
+        <button
+          type="submit"
+          className="btn btn-primary"
+          data-testid="library-import"
+          disabled={!path.trim() || imp.isPending}
+        >
           {imp.isPending ? t('library.import.importing') : t('library.import.import')}
         </button>
       </form>
       <fieldset className="import-mode" aria-label={t('library.import.mode')}>
         {(['reference', 'copy'] as const).map((m) => (
           <label key={m} className="radio">
-            <input type="radio" name={`${id}-mode`} value={m} checked={mode === m} data-testid={`library-import-${m}`} onChange={() => setMode(m)} />
+            <input
+              type="radio"
+              name={`${id}-mode`}
+              value={m}
+              checked={mode === m}
+              data-testid={`library-import-${m}`}
+              onChange={() => setMode(m)}
+            />
             <span>
               <span className="radio-title">{t(`library.import.${m}`)}</span>
               <span className="muted small">{t(`library.import.${m}Hint`)}</span>

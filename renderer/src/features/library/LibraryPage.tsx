@@ -21,7 +21,9 @@ export function LibraryPage() {
       <section className="card">
         <div className="card-head-row">
           <h2 className="card-title">{t('library.title')}</h2>
-          {models && models.length > 0 && <span className="muted small">{t('library.count', { count: models.length })}</span>}
+          {models && models.length > 0 && (
+            <span className="muted small">{t('library.count', { count: models.length })}</span>
+          )}
         </div>
         {error && <ErrorMessage error={error} />}
         {isPending && <p className="muted">{t('common.loading')}</p>}
@@ -73,7 +75,10 @@ function LibraryRow({ model, onLoad }: { model: LibraryModel; onLoad: () => void
           <Fact k={t('library.quant')} v={model.quantization ?? t('common.unknown')} />
           <Fact k={t('library.size')} v={formatBytes(model.sizeBytes, lng)} />
           {model.parameterCount ? <Fact k={t('library.params')} v={formatParams(model.parameterCount)} /> : null}
-          <Fact k={t('library.context')} v={model.contextLength ? formatCount(model.contextLength, lng) : t('common.unknown')} />
+          <Fact
+            k={t('library.context')}
+            v={model.contextLength ? formatCount(model.contextLength, lng) : t('common.unknown')}
+          />
           {model.splitCount > 1 && <Fact k={t('library.files')} v={String(model.splitCount)} />}
         </dl>
         <div className="library-path mono small ellipsis" title={model.path} data-testid="library-path">
@@ -83,7 +88,11 @@ function LibraryRow({ model, onLoad }: { model: LibraryModel; onLoad: () => void
       <div className="library-actions">
         {confirm ? (
           <div className="confirm-box" role="group" aria-label={t('library.confirmLabel')}>
-            <span className="small">{ref ? t('library.confirmForget', { name: model.name }) : t('library.confirmDelete', { name: model.name })}</span>
+            <span className="small">
+              {ref
+                ? t('library.confirmForget', { name: model.name })
+                : t('library.confirmDelete', { name: model.name })}
+            </span>
             <div className="confirm-buttons">
               <button
                 type="button"
@@ -94,18 +103,34 @@ function LibraryRow({ model, onLoad }: { model: LibraryModel; onLoad: () => void
               >
                 {ref ? t('library.forget') : t('library.delete')}
               </button>
-              <button type="button" className="btn btn-small" data-testid="library-delete-cancel" onClick={() => setConfirm(false)}>
+              <button
+                type="button"
+                className="btn btn-small"
+                data-testid="library-delete-cancel"
+                onClick={() => setConfirm(false)}
+              >
                 {t('library.cancel')}
               </button>
             </div>
           </div>
         ) : (
           <>
-            <button type="button" className="btn btn-small btn-primary" data-testid="library-load" onClick={onLoad} disabled={!!model.error || inUse}>
+            <button
+              type="button"
+              className="btn btn-small btn-primary"
+              data-testid="library-load"
+              onClick={onLoad}
+              disabled={!!model.error || inUse}
+            >
               <PlayIcon size={13} />
               {t('library.load')}
             </button>
-            <button type="button" className="btn btn-small btn-danger-ghost" data-testid="library-delete" onClick={() => setConfirm(true)}>
+            <button
+              type="button"
+              className="btn btn-small btn-danger-ghost"
+              data-testid="library-delete"
+              onClick={() => setConfirm(true)}
+            >
               {ref ? t('library.forget') : t('library.delete')}
             </button>
           </>

@@ -30,7 +30,13 @@ export function LogsPage() {
     <div className="page page-fill">
       <div className="logs-toolbar">
         <span className="muted small">{t('logs.count', { count: lines.length })}</span>
-        <button type="button" className="btn btn-small" data-testid="logs-copy" onClick={copy} disabled={lines.length === 0}>
+        <button
+          type="button"
+          className="btn btn-small"
+          data-testid="logs-copy"
+          onClick={copy}
+          disabled={lines.length === 0}
+        >
           {copied ? <CheckIcon size={14} /> : <CopyIcon size={14} />}
           {copied ? t('common.copied') : t('logs.copy')}
         </button>
@@ -47,7 +53,9 @@ export function LogsPage() {
         }}
       >
         {lines.length === 0 ? (
-          <div className="logs-empty muted">{isLoading ? t('common.loading') : error ? t('logs.failed') : t('logs.empty')}</div>
+          <div className="logs-empty muted">
+            {isLoading ? t('common.loading') : error ? t('logs.failed') : t('logs.empty')}
+          </div>
         ) : (
           lines.map((l) => (
             <div key={l.seq} className={`log-line log-${l.stream}`}>

@@ -26,7 +26,9 @@ export function LoadOptionsForm({
   const id = useId();
   const set = <K extends keyof LoadOptions>(k: K, v: LoadOptions[K]) => onChange({ ...value, [k]: v });
   const lng = i18n.resolvedLanguage ?? 'en';
-  const contexts = CONTEXT_PRESETS.includes(value.contextSize) ? CONTEXT_PRESETS : [...CONTEXT_PRESETS, value.contextSize].sort((a, b) => a - b);
+  const contexts = CONTEXT_PRESETS.includes(value.contextSize)
+    ? CONTEXT_PRESETS
+    : [...CONTEXT_PRESETS, value.contextSize].sort((a, b) => a - b);
   const gpuMode = typeof value.gpuLayers === 'number' ? 'custom' : value.gpuLayers;
   const quantV = value.cacheTypeV === 'q8_0' || value.cacheTypeV === 'q4_0';
 
@@ -34,7 +36,12 @@ export function LoadOptionsForm({
     <fieldset className="form-grid" disabled={disabled}>
       <div className="field">
         <label htmlFor={`${id}-ctx`}>{t('model.contextSize')}</label>
-        <select id={`${id}-ctx`} className="select" value={value.contextSize} onChange={(e) => set('contextSize', Number(e.target.value))}>
+        <select
+          id={`${id}-ctx`}
+          className="select"
+          value={value.contextSize}
+          onChange={(e) => set('contextSize', Number(e.target.value))}
+        >
           {contexts.map((n) => (
             <option key={n} value={n}>
               {n === 0
@@ -57,7 +64,10 @@ export function LoadOptionsForm({
             value={gpuMode}
             onChange={(e) => {
               const m = e.target.value;
-              set('gpuLayers', m === 'auto' || m === 'all' ? m : typeof value.gpuLayers === 'number' ? value.gpuLayers : 0);
+              set(
+                'gpuLayers',
+                m === 'auto' || m === 'all' ? m : typeof value.gpuLayers === 'number' ? value.gpuLayers : 0,
+              );
             }}
           >
             <option value="auto">{t('model.gpuAuto')}</option>
@@ -65,7 +75,13 @@ export function LoadOptionsForm({
             <option value="custom">{t('model.gpuCustom')}</option>
           </select>
           {typeof value.gpuLayers === 'number' && (
-            <NumberField className="input input-narrow" value={value.gpuLayers} min={0} max={1000} onChange={(v) => set('gpuLayers', v ?? 0)} />
+            <NumberField
+              className="input input-narrow"
+              value={value.gpuLayers}
+              min={0}
+              max={1000}
+              onChange={(v) => set('gpuLayers', v ?? 0)}
+            />
           )}
         </div>
         <p className="hint">{t('model.gpuHint')}</p>
@@ -73,7 +89,12 @@ export function LoadOptionsForm({
 
       <div className="field">
         <label htmlFor={`${id}-fa`}>{t('model.flashAttention')}</label>
-        <select id={`${id}-fa`} className="select" value={value.flashAttention} onChange={(e) => set('flashAttention', e.target.value as LoadOptions['flashAttention'])}>
+        <select
+          id={`${id}-fa`}
+          className="select"
+          value={value.flashAttention}
+          onChange={(e) => set('flashAttention', e.target.value as LoadOptions['flashAttention'])}
+        >
           {FLASH.map((v) => (
             <option key={v} value={v}>
               {t(`model.switch.${v}`)}
@@ -87,22 +108,45 @@ export function LoadOptionsForm({
         <div className="form-grid">
           <div className="field">
             <label htmlFor={`${id}-threads`}>{t('model.threads')}</label>
-            <NumberField id={`${id}-threads`} value={value.threads} min={0} max={512} onChange={(v) => set('threads', v ?? 0)} />
+            <NumberField
+              id={`${id}-threads`}
+              value={value.threads}
+              min={0}
+              max={512}
+              onChange={(v) => set('threads', v ?? 0)}
+            />
             <p className="hint">{t('model.threadsHint')}</p>
           </div>
           <div className="field">
             <label htmlFor={`${id}-ncmoe`}>{t('model.cpuMoe')}</label>
-            <NumberField id={`${id}-ncmoe`} value={value.cpuMoeLayers} min={0} max={1000} onChange={(v) => set('cpuMoeLayers', v ?? 0)} />
+            <NumberField
+              id={`${id}-ncmoe`}
+              value={value.cpuMoeLayers}
+              min={0}
+              max={1000}
+              onChange={(v) => set('cpuMoeLayers', v ?? 0)}
+            />
             <p className="hint">{t('model.cpuMoeHint')}</p>
           </div>
           <div className="field">
             <label htmlFor={`${id}-np`}>{t('model.parallel')}</label>
-            <NumberField id={`${id}-np`} value={value.parallel} min={1} max={64} onChange={(v) => set('parallel', v ?? 1)} />
+            <NumberField
+              id={`${id}-np`}
+              value={value.parallel}
+              min={1}
+              max={64}
+              onChange={(v) => set('parallel', v ?? 1)}
+            />
             <p className="hint">{t('model.parallelHint')}</p>
           </div>
           <div className="field">
             <label htmlFor={`${id}-ctk`}>{t('model.cacheK')}</label>
-            <select id={`${id}-ctk`} className="select" value={value.cacheTypeK} onChange={(e) => set('cacheTypeK', e.target.value as LoadOptions['cacheTypeK'])}>
+            <select
+              id={`${id}-ctk`}
+              className="select"
+              value={value.cacheTypeK}
+              onChange={(e) => set('cacheTypeK', e.target.value as LoadOptions['cacheTypeK'])}
+            >
               {CACHE_TYPES.map((v) => (
                 <option key={v} value={v}>
                   {v}
@@ -112,7 +156,12 @@ export function LoadOptionsForm({
           </div>
           <div className="field">
             <label htmlFor={`${id}-ctv`}>{t('model.cacheV')}</label>
-            <select id={`${id}-ctv`} className="select" value={value.cacheTypeV} onChange={(e) => set('cacheTypeV', e.target.value as LoadOptions['cacheTypeV'])}>
+            <select
+              id={`${id}-ctv`}
+              className="select"
+              value={value.cacheTypeV}
+              onChange={(e) => set('cacheTypeV', e.target.value as LoadOptions['cacheTypeV'])}
+            >
               {CACHE_TYPES.map((v) => (
                 <option key={v} value={v}>
                   {v}
@@ -138,7 +187,12 @@ export function LoadOptionsForm({
           </div>
           <div className="field">
             <label htmlFor={`${id}-lm`}>{t('model.loadMode')}</label>
-            <select id={`${id}-lm`} className="select" value={value.loadMode} onChange={(e) => set('loadMode', e.target.value as LoadOptions['loadMode'])}>
+            <select
+              id={`${id}-lm`}
+              className="select"
+              value={value.loadMode}
+              onChange={(e) => set('loadMode', e.target.value as LoadOptions['loadMode'])}
+            >
               {LOAD_MODES.map((v) => (
                 <option key={v} value={v}>
                   {t(`model.loadModes.${v}`)}

@@ -143,7 +143,13 @@ export function ModelPage() {
             busyLabel={t('model.inspecting')}
           />
           <BrowseButton testId="model-browse" onClick={() => pick.mutate()} disabled={pick.isPending} />
-          <button type="button" className="btn btn-primary" data-testid="model-start" onClick={onStart} disabled={!online || !modelPath || busy || state === 'ready'}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            data-testid="model-start"
+            onClick={onStart}
+            disabled={!online || !modelPath || busy || state === 'ready'}
+          >
             <PlayIcon size={15} />
             {busy && state !== 'stopping' ? t('model.starting') : t('model.start')}
           </button>
@@ -197,7 +203,12 @@ export function ModelPage() {
 
       <section className="card">
         <h2 className="card-title">{t('model.options')}</h2>
-        <LoadOptionsForm value={options} onChange={setOptions} modelContext={preview?.contextLength ?? null} disabled={running} />
+        <LoadOptionsForm
+          value={options}
+          onChange={setOptions}
+          modelContext={preview?.contextLength ?? null}
+          disabled={running}
+        />
       </section>
     </div>
   );

@@ -35,7 +35,9 @@ export function CatalogModelCard({ model, topPick, fit, fitLoading, library, job
   // Collapsed, a card shows the quant that matters: the recommendation (else the smallest), plus any being
   // downloaded or installed.
   const focus = rec?.quant ?? [...model.quants].sort((a, b) => a.sizeBytes - b.sizeBytes)[0]!.id;
-  const shown = expanded ? rows : rows.filter((r) => r.q.id === focus || r.installed || (r.job && r.job.state !== 'failed'));
+  const shown = expanded
+    ? rows
+    : rows.filter((r) => r.q.id === focus || r.installed || (r.job && r.job.state !== 'failed'));
 
   return (
     <article className="card catalog-model" data-testid="catalog-model" data-id={model.id}>
@@ -52,7 +54,10 @@ export function CatalogModelCard({ model, topPick, fit, fitLoading, library, job
           <div className="catalog-meta muted small">
             <span>
               {moe
-                ? t('models.paramsMoe', { total: formatParams(model.parameters), active: formatParams(model.activeParameters) })
+                ? t('models.paramsMoe', {
+                    total: formatParams(model.parameters),
+                    active: formatParams(model.activeParameters),
+                  })
                 : t('models.params', { total: formatParams(model.parameters) })}
             </span>
             <span>{t('models.trained', { ctx: formatContext(model.arch.contextLength) })}</span>
@@ -76,7 +81,12 @@ export function CatalogModelCard({ model, topPick, fit, fitLoading, library, job
         {contexts.length > 1 && context != null && (
           <label className="catalog-context">
             <span className="small muted">{t('models.contextLabel')}</span>
-            <select className="select select-small" data-testid="context-select" value={context} onChange={(e) => setPicked(Number(e.target.value))}>
+            <select
+              className="select select-small"
+              data-testid="context-select"
+              value={context}
+              onChange={(e) => setPicked(Number(e.target.value))}
+            >
               {contexts.map((c) => (
                 <option key={c} value={c}>
                   {formatContext(c)}
@@ -90,7 +100,9 @@ export function CatalogModelCard({ model, topPick, fit, fitLoading, library, job
 
       {rec ? (
         <p className="catalog-rec small" data-testid="catalog-recommended">
-          <span className="rec-star" aria-hidden="true">★</span>
+          <span className="rec-star" aria-hidden="true">
+            ★
+          </span>
           {t('models.recommendedFor', { quant: rec.quant, ctx: formatContext(rec.contextSize) })}
         </p>
       ) : (
@@ -111,7 +123,14 @@ export function CatalogModelCard({ model, topPick, fit, fitLoading, library, job
           const plan = fit && context != null ? pickPlan(fit.plans, q.id, context) : null;
           const isRec = rec?.quant === q.id;
           return (
-            <div key={q.id} className={isRec ? 'quant-row recommended' : 'quant-row'} role="row" data-testid="quant-row" data-quant={q.id} data-recommended={isRec}>
+            <div
+              key={q.id}
+              className={isRec ? 'quant-row recommended' : 'quant-row'}
+              role="row"
+              data-testid="quant-row"
+              data-quant={q.id}
+              data-recommended={isRec}
+            >
               <span className="quant-id" role="cell">
                 <span className="mono">{q.id}</span>
                 {isRec && <span className="chip chip-accent">{t('models.recommended')}</span>}
@@ -123,13 +142,17 @@ export function CatalogModelCard({ model, topPick, fit, fitLoading, library, job
               </span>
               <span role="cell" className="quant-size">
                 {formatBytes(q.sizeBytes, lng)}
-                <span className="muted small">{t('models.bits', { bits: formatDecimal(q.bitsPerWeight, lng, 1) })}</span>
+                <span className="muted small">
+                  {t('models.bits', { bits: formatDecimal(q.bitsPerWeight, lng, 1) })}
+                </span>
               </span>
               <span role="cell" className="quant-fit">
                 {plan ? (
                   <>
                     <FitBadge plan={plan} />
-                    {plan.kvType !== 'f16' && <span className="muted small">{t('models.kv', { type: plan.kvType })}</span>}
+                    {plan.kvType !== 'f16' && (
+                      <span className="muted small">{t('models.kv', { type: plan.kvType })}</span>
+                    )}
                   </>
                 ) : (
                   <span className="muted small">{fitLoading ? t('models.planning') : '—'}</span>
@@ -145,7 +168,13 @@ export function CatalogModelCard({ model, topPick, fit, fitLoading, library, job
         })}
       </div>
       {rows.length > shown.length || expanded ? (
-        <button type="button" className="link-btn quant-toggle" data-testid="quant-toggle" aria-expanded={expanded} onClick={() => setExpanded((x) => !x)}>
+        <button
+          type="button"
+          className="link-btn quant-toggle"
+          data-testid="quant-toggle"
+          aria-expanded={expanded}
+          onClick={() => setExpanded((x) => !x)}
+        >
           {expanded ? t('models.fewer') : t('models.allQuants', { count: model.quants.length })}
         </button>
       ) : null}

@@ -7,7 +7,9 @@ import { gpuBlocks } from './fit';
 export function FitBadge({ plan }: { plan: FitPlan }) {
   const { t } = useTranslation();
   const label =
-    plan.mode === 'partial' ? t('models.mode.partial', { n: gpuBlocks(plan), total: plan.blockCount }) : t(`models.mode.${plan.mode}`);
+    plan.mode === 'partial'
+      ? t('models.mode.partial', { n: gpuBlocks(plan), total: plan.blockCount })
+      : t(`models.mode.${plan.mode}`);
   return (
     <span className={`fit-badge fit-${plan.mode}`} data-testid="fit-badge" data-mode={plan.mode}>
       <span className="fit-dot" aria-hidden="true" />
@@ -32,7 +34,12 @@ export function SpeedClass({ plan }: { plan: FitPlan }) {
   if (plan.speed === 'none') return <span className="speed speed-none">—</span>;
   const tps = plan.tokensPerSecond;
   return (
-    <span className={`speed speed-${plan.speed}`} data-testid="speed-class" data-speed={plan.speed} title={t('models.speedTitle')}>
+    <span
+      className={`speed speed-${plan.speed}`}
+      data-testid="speed-class"
+      data-speed={plan.speed}
+      title={t('models.speedTitle')}
+    >
       <span className="speed-bars" aria-hidden="true">
         <i />
         <i />
@@ -43,7 +50,9 @@ export function SpeedClass({ plan }: { plan: FitPlan }) {
       {tps != null && tps > 0 && (
         <span className="speed-tps">
           {/* Tiny models plan to absurd figures; past this the number says nothing. */}
-          {tps >= 1000 ? t('models.tpsOver', { n: formatDecimal(1000, lng, 0) }) : t('models.tps', { n: formatDecimal(tps, lng, tps < 10 ? 1 : 0) })}
+          {tps >= 1000
+            ? t('models.tpsOver', { n: formatDecimal(1000, lng, 0) })
+            : t('models.tps', { n: formatDecimal(tps, lng, tps < 10 ? 1 : 0) })}
         </span>
       )}
     </span>

@@ -4,7 +4,13 @@ import type { HubSettings } from '@shared/models';
 import { useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 
-export const ENDPOINT_CHOICES = ['auto', 'huggingface', 'hf-mirror', 'modelscope', 'custom'] as const satisfies readonly HubSettings['endpoint'][];
+export const ENDPOINT_CHOICES = [
+  'auto',
+  'huggingface',
+  'hf-mirror',
+  'modelscope',
+  'custom',
+] as const satisfies readonly HubSettings['endpoint'][];
 
 /** Where downloads come from (settings.hub.endpoint); every download follows it. */
 export function MirrorSetting() {

@@ -65,7 +65,9 @@ export function HardwareLine({ hw }: { hw: HardwareInput }) {
   return (
     <ul className="hw-line small" data-testid="hw-line">
       {hw.gpus.length ? (
-        hw.gpus.map((g) => <li key={g.index}>{t('models.hw.gpu', { name: g.name, free: b(g.freeBytes), total: b(g.totalBytes) })}</li>)
+        hw.gpus.map((g) => (
+          <li key={g.index}>{t('models.hw.gpu', { name: g.name, free: b(g.freeBytes), total: b(g.totalBytes) })}</li>
+        ))
       ) : (
         <li>{t('models.hw.noGpu')}</li>
       )}

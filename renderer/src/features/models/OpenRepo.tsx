@@ -62,7 +62,12 @@ export function OpenRepo({ library, jobs }: { library: LibraryModel[] | undefine
           busy={listing.isFetching}
           busyLabel={t('models.repo.opening')}
         />
-        <button type="submit" className="btn btn-primary" data-testid="repo-open" disabled={!draft.trim() || listing.isFetching}>
+        <button
+          type="submit"
+          className="btn btn-primary"
+          data-testid="repo-open"
+          disabled={!draft.trim() || listing.isFetching}
+        >
           {listing.isFetching ? t('models.repo.opening') : t('models.repo.open')}
         </button>
       </form>
@@ -84,7 +89,14 @@ export function OpenRepo({ library, jobs }: { library: LibraryModel[] | undefine
           {models.length === 0 && <p className="muted small">{t('models.repo.none')}</p>}
           <ul className="repo-files">
             {models.map((g) => (
-              <RepoFileRow key={g.path} listing={data} group={g} auto={models.length <= AUTO_INSPECT_MAX} library={library} jobs={jobs} />
+              <RepoFileRow
+                key={g.path}
+                listing={data}
+                group={g}
+                auto={models.length <= AUTO_INSPECT_MAX}
+                library={library}
+                jobs={jobs}
+              />
             ))}
           </ul>
           {aux.length > 0 && (
@@ -98,7 +110,19 @@ export function OpenRepo({ library, jobs }: { library: LibraryModel[] | undefine
   );
 }
 
-function RepoFileRow({ listing, group, auto, library, jobs }: { listing: RepoListing; group: GgufGroup; auto: boolean; library: LibraryModel[] | undefined; jobs: DownloadJob[] | undefined }) {
+function RepoFileRow({
+  listing,
+  group,
+  auto,
+  library,
+  jobs,
+}: {
+  listing: RepoListing;
+  group: GgufGroup;
+  auto: boolean;
+  library: LibraryModel[] | undefined;
+  jobs: DownloadJob[] | undefined;
+}) {
   const { t, i18n } = useTranslation();
   const client = useClient();
   const [asked, setAsked] = useState(false);
@@ -140,7 +164,11 @@ function RepoFileRow({ listing, group, auto, library, jobs }: { listing: RepoLis
           )}
         </span>
         <span className="quant-action">
-          <DownloadAction request={{ ref, file: group.path }} job={job} installed={findInstalled(library, group.path)} />
+          <DownloadAction
+            request={{ ref, file: group.path }}
+            job={job}
+            installed={findInstalled(library, group.path)}
+          />
         </span>
       </div>
       {plan && <FitReason plan={plan} className="fit-reason repo-reason" />}
@@ -152,7 +180,10 @@ function RepoFileRow({ listing, group, auto, library, jobs }: { listing: RepoLis
 /** A ref that names this repo on the hub it was listed from (a URL keeps a non-default endpoint). */
 function refOf(listing: RepoListing): string {
   const { ref } = listing;
-  if (ref.endpoint) return ref.hub === 'modelscope' ? `${ref.endpoint}/models/${ref.repo}` : `${ref.endpoint}/${ref.repo}`;
+  if (ref.endpoint)
+    return ref.hub === 'modelscope' ? `${ref.endpoint}/models/${ref.repo}` : `${ref.endpoint}/${ref.repo}`;
   if (ref.hub === 'modelscope') return `modelscope.cn/models/${ref.repo}`;
-  return ref.revision !== 'main' ? `https://huggingface.co/${ref.repo}/tree/${encodeURIComponent(ref.revision)}` : ref.repo;
+  return ref.revision !== 'main'
+    ? `https://huggingface.co/${ref.repo}/tree/${encodeURIComponent(ref.revision)}`
+    : ref.repo;
 }

@@ -52,7 +52,9 @@ describe('contexts', () => {
   });
   it('opens at the recommendation, else 8K, else the smallest', () => {
     expect(defaultContext({ modelId: 'm', plans, recommended: plans[3]! })).toBe(32768);
-    expect(defaultContext({ modelId: 'm', plans: [...plans, plan('Q8_0', 8192, 'f16', 'cpu')], recommended: null })).toBe(8192);
+    expect(
+      defaultContext({ modelId: 'm', plans: [...plans, plan('Q8_0', 8192, 'f16', 'cpu')], recommended: null }),
+    ).toBe(8192);
     expect(defaultContext({ modelId: 'm', plans, recommended: null })).toBe(4096);
     expect(defaultContext({ modelId: 'm', plans: [], recommended: null })).toBeNull();
   });

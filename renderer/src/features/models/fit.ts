@@ -9,7 +9,8 @@ export const MODE_RANK: Record<FitMode, number> = { gpu: 0, 'experts-cpu': 1, pa
 /** At equal fit, the unquantized KV cache keeps the most quality. */
 const KV_RANK: Record<KvType, number> = { f16: 0, q8_0: 1, q4_0: 2 };
 
-export const better = (a: FitPlan, b: FitPlan) => MODE_RANK[a.mode] - MODE_RANK[b.mode] || KV_RANK[a.kvType] - KV_RANK[b.kvType];
+export const better = (a: FitPlan, b: FitPlan) =>
+  MODE_RANK[a.mode] - MODE_RANK[b.mode] || KV_RANK[a.kvType] - KV_RANK[b.kvType];
 
 /** The contexts the planner evaluated, ascending. */
 export function contextsOf(plans: readonly FitPlan[]): number[] {

@@ -22,18 +22,32 @@ export const modelKeys = {
 
 export function useCatalog() {
   const client = useClient();
-  return useQuery({ queryKey: modelKeys.catalog, queryFn: () => client.call('models.catalog', {}), staleTime: Infinity, retry: false });
+  return useQuery({
+    queryKey: modelKeys.catalog,
+    queryFn: () => client.call('models.catalog', {}),
+    staleTime: Infinity,
+    retry: false,
+  });
 }
 
 /** Plans depend on free memory, which changes when a model loads: refetched on mount after 30 s. */
 export function useFitReport() {
   const client = useClient();
-  return useQuery({ queryKey: modelKeys.fit, queryFn: () => client.call('models.fit', {}), staleTime: 30_000, retry: false });
+  return useQuery({
+    queryKey: modelKeys.fit,
+    queryFn: () => client.call('models.fit', {}),
+    staleTime: 30_000,
+    retry: false,
+  });
 }
 
 export function useLibrary() {
   const client = useClient();
-  return useQuery({ queryKey: modelKeys.library, queryFn: () => client.call('models.library', {}), staleTime: Infinity });
+  return useQuery({
+    queryKey: modelKeys.library,
+    queryFn: () => client.call('models.library', {}),
+    staleTime: Infinity,
+  });
 }
 
 /** The newest snapshot of each job wins, whether it came from a fetch or an event. */
@@ -95,13 +109,20 @@ export function useRemoveJob() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => client.call('downloads.remove', { id }),
-    onSuccess: (_r, id) => qc.setQueryData<DownloadJob[]>(modelKeys.downloads, (old) => (old ?? []).filter((j) => j.id !== id)),
+    onSuccess: (_r, id) =>
+      qc.setQueryData<DownloadJob[]>(modelKeys.downloads, (old) => (old ?? []).filter((j) => j.id !== id)),
   });
 }
 
 export function useHubProbe(enabled = true) {
   const client = useClient();
-  return useQuery({ queryKey: modelKeys.probe, queryFn: () => client.call('hub.probe', {}), staleTime: 60_000, retry: false, enabled });
+  return useQuery({
+    queryKey: modelKeys.probe,
+    queryFn: () => client.call('hub.probe', {}),
+    staleTime: 60_000,
+    retry: false,
+    enabled,
+  });
 }
 
 export function useDeleteModel() {
@@ -109,7 +130,8 @@ export function useDeleteModel() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => client.call('models.delete', { id }),
-    onSuccess: (_r, id) => qc.setQueryData<LibraryModel[]>(modelKeys.library, (old) => (old ?? []).filter((m) => m.id !== id)),
+    onSuccess: (_r, id) =>
+      qc.setQueryData<LibraryModel[]>(modelKeys.library, (old) => (old ?? []).filter((m) => m.id !== id)),
   });
 }
 
@@ -118,7 +140,8 @@ export function useImportModel() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (v: { path: string; mode: 'copy' | 'reference' }) => client.call('models.import', v),
-    onSuccess: (m) => qc.setQueryData<LibraryModel[]>(modelKeys.library, (old) => [...(old ?? []).filter((x) => x.id !== m.id), m]),
+    onSuccess: (m) =>
+      qc.setQueryData<LibraryModel[]>(modelKeys.library, (old) => [...(old ?? []).filter((x) => x.id !== m.id), m]),
   });
 }
 
@@ -147,8 +170,12 @@ export function useLiveModels() {
       // A finished download changes what fits on disk and what the library holds.
       if (job.state === 'completed') void qc.invalidateQueries({ queryKey: modelKeys.library });
     });
-    const offLibrary = connection.client.on('library.changed', (list) => qc.setQueryData<LibraryModel[]>(modelKeys.library, list));
-    const offRemoved = connection.client.on('downloads.removed', ({ id }) => qc.setQueryData<DownloadJob[]>(modelKeys.downloads, (old) => old?.filter((j) => j.id !== id)));
+    const offLibrary = connection.client.on('library.changed', (list) =>
+      qc.setQueryData<LibraryModel[]>(modelKeys.library, list),
+    );
+    const offRemoved = connection.client.on('downloads.removed', ({ id }) =>
+      qc.setQueryData<DownloadJob[]>(modelKeys.downloads, (old) => old?.filter((j) => j.id !== id)),
+    );
     return () => {
       offRemoved();
       offProgress();

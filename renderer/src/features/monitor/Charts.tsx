@@ -69,7 +69,12 @@ export function useChartText(windowSeconds: number): ChartText {
     () => ({
       t,
       f,
-      formatAgo: (s: number) => (s === 0 ? t('monitor.now') : windowSeconds <= 60 ? t('monitor.agoSeconds', { n: -s }) : t('monitor.agoMinutes', { n: f.num(-s / 60) })),
+      formatAgo: (s: number) =>
+        s === 0
+          ? t('monitor.now')
+          : windowSeconds <= 60
+            ? t('monitor.agoSeconds', { n: -s })
+            : t('monitor.agoMinutes', { n: f.num(-s / 60) }),
       // Axis steps can be 2.5, 7.5 …: one decimal where a tick has one, none otherwise.
       tickInt: (v: number) => f.num(v, 1),
     }),
@@ -77,7 +82,10 @@ export function useChartText(windowSeconds: number): ChartText {
   );
 }
 
-type FrameProps = Pick<TimeChartProps, 'end' | 'windowSeconds' | 'intervalMs' | 'refLines' | 'formatTick' | 'formatAgo' | 'formatTime'>;
+type FrameProps = Pick<
+  TimeChartProps,
+  'end' | 'windowSeconds' | 'intervalMs' | 'refLines' | 'formatTick' | 'formatAgo' | 'formatTime'
+>;
 
 /**
  * The TimeChart props every chart passes the same way: the window, the interval, the shared formatters, and no
@@ -85,11 +93,26 @@ type FrameProps = Pick<TimeChartProps, 'end' | 'windowSeconds' | 'intervalMs' | 
  */
 function useChartFrame({ win, windowSeconds, intervalMs, text }: Common) {
   const { t, f, formatAgo, tickInt } = text;
-  const frame: FrameProps = { end: win.end, windowSeconds, intervalMs, refLines: NO_REF_LINES, formatTick: tickInt, formatAgo, formatTime: f.time };
+  const frame: FrameProps = {
+    end: win.end,
+    windowSeconds,
+    intervalMs,
+    refLines: NO_REF_LINES,
+    formatTick: tickInt,
+    formatAgo,
+    formatTime: f.time,
+  };
   return { t, f, frame };
 }
 
-export const VramChart = memo(function VramChart({ win, windowSeconds, intervalMs, text, gpu, withModel }: GpuCommon & { withModel: boolean }) {
+export const VramChart = memo(function VramChart({
+  win,
+  windowSeconds,
+  intervalMs,
+  text,
+  gpu,
+  withModel,
+}: GpuCommon & { withModel: boolean }) {
   const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs, text });
   const data = useMemo(() => vramSeries(win.samples, gpu, withModel), [win.samples, gpu, withModel]);
   const axis = useStableAxis(zeroTo(data, ['total', 'used']));
@@ -97,8 +120,25 @@ export const VramChart = memo(function VramChart({ win, windowSeconds, intervalM
     const gib = (v: number) => `${f.num(v, 1)} GiB`;
     return [
       { key: 'used', label: t('monitor.series.used'), color: 'var(--chart-vram)', kind: 'area', format: gib },
-      ...(withModel ? [{ key: 'model', label: t('monitor.series.model'), color: 'var(--chart-model)', kind: 'area' as const, format: gib }] : []),
-      { key: 'total', label: t('monitor.series.total'), color: 'var(--chart-limit)', kind: 'step', dashed: true, format: gib },
+      ...(withModel
+        ? [
+            {
+              key: 'model',
+              label: t('monitor.series.model'),
+              color: 'var(--chart-model)',
+              kind: 'area' as const,
+              format: gib,
+            },
+          ]
+        : []),
+      {
+        key: 'total',
+        label: t('monitor.series.total'),
+        color: 'var(--chart-limit)',
+        kind: 'step',
+        dashed: true,
+        format: gib,
+      },
     ];
   }, [t, f, withModel]);
   const used = lastOf(data, 'used');
@@ -106,13 +146,23 @@ export const VramChart = memo(function VramChart({ win, windowSeconds, intervalM
   const newestModelMiB = win.samples[win.samples.length - 1]?.modelVramMiB;
   const modelGiB = !withModel && newestModelMiB != null ? f.num(newestModelMiB / 1024, 1) : null;
   // The same element while the figure does not change: a new one each tick would re-render the legend.
-  const footer = useMemo(() => (modelGiB != null ? <span className="chart-legend-note">{t('monitor.modelAllGpus', { value: modelGiB })}</span> : null), [t, modelGiB]);
+  const footer = useMemo(
+    () =>
+      modelGiB != null ? (
+        <span className="chart-legend-note">{t('monitor.modelAllGpus', { value: modelGiB })}</span>
+      ) : null,
+    [t, modelGiB],
+  );
   return (
     <TimeChart
       {...frame}
       testId="chart-vram"
       title={t('monitor.charts.vram')}
-      value={used != null ? [{ text: f.num(used, 1), bold: true }, { text: ` / ${total != null ? f.num(total, 1) : DASH} GiB` }] : NO_VALUE}
+      value={
+        used != null
+          ? [{ text: f.num(used, 1), bold: true }, { text: ` / ${total != null ? f.num(total, 1) : DASH} GiB` }]
+          : NO_VALUE
+      }
       data={data}
       axis={axis}
       series={series}
@@ -121,13 +171,40 @@ export const VramChart = memo(function VramChart({ win, windowSeconds, intervalM
   );
 });
 
-export const TemperatureChart = memo(function TemperatureChart({ win, windowSeconds, intervalMs, text, gpu, thresholdC }: GpuCommon & { thresholdC: number | null }) {
+export const TemperatureChart = memo(function TemperatureChart({
+  win,
+  windowSeconds,
+  intervalMs,
+  text,
+  gpu,
+  thresholdC,
+}: GpuCommon & { thresholdC: number | null }) {
   const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs, text });
   const data = useMemo(() => temperatureSeries(win.samples, gpu), [win.samples, gpu]);
   const axis = useStableAxis(temperatureAxis(data, thresholdC));
-  const series = useMemo<SeriesDef[]>(() => [{ key: 'temp', label: t('monitor.series.temp'), color: 'var(--chart-temp)', kind: 'line', format: (v) => `${f.num(v)} °C` }], [t, f]);
+  const series = useMemo<SeriesDef[]>(
+    () => [
+      {
+        key: 'temp',
+        label: t('monitor.series.temp'),
+        color: 'var(--chart-temp)',
+        kind: 'line',
+        format: (v) => `${f.num(v)} °C`,
+      },
+    ],
+    [t, f],
+  );
   const refLines = useMemo<RefLineDef[]>(
-    () => (thresholdC == null ? NO_REF_LINES : [{ y: thresholdC, label: t('monitor.series.threshold', { value: f.num(thresholdC) }), color: 'var(--chart-danger)' }]),
+    () =>
+      thresholdC == null
+        ? NO_REF_LINES
+        : [
+            {
+              y: thresholdC,
+              label: t('monitor.series.threshold', { value: f.num(thresholdC) }),
+              color: 'var(--chart-danger)',
+            },
+          ],
     [t, f, thresholdC],
   );
   const temp = lastOf(data, 'temp');
@@ -156,7 +233,14 @@ export const PowerChart = memo(function PowerChart({ win, windowSeconds, interva
     const w = (v: number) => `${f.num(v, 1)} W`;
     return [
       { key: 'draw', label: t('monitor.series.draw'), color: 'var(--chart-power)', kind: 'area', format: w },
-      { key: 'limit', label: t('monitor.series.limit'), color: 'var(--chart-danger)', kind: 'step', dashed: true, format: w },
+      {
+        key: 'limit',
+        label: t('monitor.series.limit'),
+        color: 'var(--chart-danger)',
+        kind: 'step',
+        dashed: true,
+        format: w,
+      },
     ];
   }, [t, f]);
   const draw = lastOf(data, 'draw');
@@ -166,7 +250,11 @@ export const PowerChart = memo(function PowerChart({ win, windowSeconds, interva
       {...frame}
       testId="chart-power"
       title={t('monitor.charts.power')}
-      value={draw != null ? [{ text: f.num(draw), bold: true }, { text: ` / ${limit != null ? f.num(limit) : DASH} W` }] : NO_VALUE}
+      value={
+        draw != null
+          ? [{ text: f.num(draw), bold: true }, { text: ` / ${limit != null ? f.num(limit) : DASH} W` }]
+          : NO_VALUE
+      }
       data={data}
       axis={axis}
       series={series}
@@ -177,7 +265,18 @@ export const PowerChart = memo(function PowerChart({ win, windowSeconds, interva
 export const UtilChart = memo(function UtilChart({ win, windowSeconds, intervalMs, text, gpu }: GpuCommon) {
   const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs, text });
   const data = useMemo(() => utilSeries(win.samples, gpu), [win.samples, gpu]);
-  const series = useMemo<SeriesDef[]>(() => [{ key: 'util', label: t('monitor.series.util'), color: 'var(--chart-util)', kind: 'area', format: (v) => `${f.num(v)} %` }], [t, f]);
+  const series = useMemo<SeriesDef[]>(
+    () => [
+      {
+        key: 'util',
+        label: t('monitor.series.util'),
+        color: 'var(--chart-util)',
+        kind: 'area',
+        format: (v) => `${f.num(v)} %`,
+      },
+    ],
+    [t, f],
+  );
   const util = lastOf(data, 'util');
   return (
     <TimeChart
@@ -211,7 +310,9 @@ export const ClocksChart = memo(function ClocksChart({ win, windowSeconds, inter
       {...frame}
       testId="chart-clocks"
       title={t('monitor.charts.clocks')}
-      value={sm != null ? [{ text: f.num(sm), bold: true }, { text: ` / ${mem != null ? f.num(mem) : DASH} MHz` }] : NO_VALUE}
+      value={
+        sm != null ? [{ text: f.num(sm), bold: true }, { text: ` / ${mem != null ? f.num(mem) : DASH} MHz` }] : NO_VALUE
+      }
       data={data}
       axis={axis}
       series={series}
@@ -228,7 +329,14 @@ export const CpuRamChart = memo(function CpuRamChart({ win, windowSeconds, inter
     return [
       { key: 'cpu', label: t('monitor.series.cpu'), color: 'var(--chart-cpu)', kind: 'line', format: pct },
       { key: 'ram', label: t('monitor.series.ram'), color: 'var(--chart-ram)', kind: 'line', format: pct },
-      { key: 'ramGiB', label: t('monitor.series.ramUsed'), color: 'var(--chart-ram)', kind: 'line', hidden: true, format: (v) => `${f.num(v, 1)} GiB` },
+      {
+        key: 'ramGiB',
+        label: t('monitor.series.ramUsed'),
+        color: 'var(--chart-ram)',
+        kind: 'line',
+        hidden: true,
+        format: (v) => `${f.num(v, 1)} GiB`,
+      },
     ];
   }, [t, f]);
   const cpu = lastOf(data, 'cpu');
@@ -257,14 +365,30 @@ export const TpsChart = memo(function TpsChart({ win, windowSeconds, intervalMs,
   const axis = useStableAxis(zeroTo(data, ['tps'], 10));
   const series = useMemo<SeriesDef[]>(
     () => [
-      { key: 'tps', label: t('monitor.series.tps'), color: 'var(--chart-tps)', kind: 'area', format: (v) => t('monitor.tpsValue', { value: f.num(v, 1) }) },
-      { key: 'inFlight', label: t('monitor.series.inFlight'), color: 'var(--chart-tps)', kind: 'line', hidden: true, format: (v) => f.num(v) },
+      {
+        key: 'tps',
+        label: t('monitor.series.tps'),
+        color: 'var(--chart-tps)',
+        kind: 'area',
+        format: (v) => t('monitor.tpsValue', { value: f.num(v, 1) }),
+      },
+      {
+        key: 'inFlight',
+        label: t('monitor.series.inFlight'),
+        color: 'var(--chart-tps)',
+        kind: 'line',
+        hidden: true,
+        format: (v) => f.num(v),
+      },
     ],
     [t, f],
   );
   const tps = lastOf(data, 'tps');
   const tpsText = tps != null ? f.num(tps, 1) : null;
-  const value = useMemo<ValuePart[]>(() => (tpsText != null ? [{ text: t('monitor.tpsValue', { value: tpsText }), bold: true }] : NO_VALUE), [t, tpsText]);
+  const value = useMemo<ValuePart[]>(
+    () => (tpsText != null ? [{ text: t('monitor.tpsValue', { value: tpsText }), bold: true }] : NO_VALUE),
+    [t, tpsText],
+  );
   const idle = data.t.length > 0 && maxOf(data, 'tps') === null;
   return (
     <TimeChart

@@ -10,8 +10,24 @@ import type { TelemetrySample } from '@shared/telemetry';
 import { PauseIcon, PlayIcon } from '../../components/icons';
 import { EventLog } from '../alerts/EventLog';
 import { PowerPanel } from '../power/PowerPanel';
-import { ClocksChart, CpuRamChart, PowerChart, TemperatureChart, TpsChart, UtilChart, useChartText, VramChart } from './Charts';
-import { telemetryKeys, useLatestSample, usePageVisible, useSamples, useTelemetryFeed, useTelemetryStatus } from './queries';
+import {
+  ClocksChart,
+  CpuRamChart,
+  PowerChart,
+  TemperatureChart,
+  TpsChart,
+  UtilChart,
+  useChartText,
+  VramChart,
+} from './Charts';
+import {
+  telemetryKeys,
+  useLatestSample,
+  usePageVisible,
+  useSamples,
+  useTelemetryFeed,
+  useTelemetryStatus,
+} from './queries';
 import { windowOf } from './samples';
 import { useMonitor, WINDOWS } from './store';
 
@@ -87,7 +103,13 @@ function Toolbar() {
         </span>
       </div>
       <div className="monitor-toolbar-right">
-        <div className="segmented" role="radiogroup" aria-label={t('monitor.window')} data-testid="monitor-window" data-value={windowSeconds}>
+        <div
+          className="segmented"
+          role="radiogroup"
+          aria-label={t('monitor.window')}
+          data-testid="monitor-window"
+          data-value={windowSeconds}
+        >
           {WINDOWS.map((w) => (
             <button
               key={w}
@@ -118,7 +140,14 @@ function Toolbar() {
 }
 
 /** Known reasons the core gives for having no GPU charts; anything else is shown as sent. */
-const NO_GPU_REASONS = new Set(['no-gpu', 'nvidia-smi-missing', 'nvidia-smi-failed', 'amd-unsupported', 'unsupported-platform', 'not-implemented']);
+const NO_GPU_REASONS = new Set([
+  'no-gpu',
+  'nvidia-smi-missing',
+  'nvidia-smi-failed',
+  'amd-unsupported',
+  'unsupported-platform',
+  'not-implemented',
+]);
 
 function NoGpuNotice() {
   const { t } = useTranslation();
@@ -129,7 +158,9 @@ function NoGpuNotice() {
   return (
     <div className="inline-note monitor-nogpu" data-testid="monitor-nogpu" data-reason={reason} role="note">
       <strong>{t('monitor.noGpuTitle')}</strong>
-      <span>{NO_GPU_REASONS.has(reason) ? t(`monitor.noGpu.${reason as 'no-gpu'}`) : t('monitor.noGpu.other', { reason })}</span>
+      <span>
+        {NO_GPU_REASONS.has(reason) ? t(`monitor.noGpu.${reason as 'no-gpu'}`) : t('monitor.noGpu.other', { reason })}
+      </span>
     </div>
   );
 }

@@ -13,8 +13,30 @@
  * on this project's 2-core machines (docs/ARCHITECTURE.md, Monitor charts; branch experiment/monitor-recharts).
  * Colours are CSS variables, resolved once per theme for the canvases.
  */
-import { createContext, memo, useCallback, useContext, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode, type RefObject } from 'react';
-import { CartesianGrid, ComposedChart, ReferenceLine, ResponsiveContainer, useChartHeight, useChartWidth, usePlotArea, XAxis, YAxis } from 'recharts';
+import {
+  createContext,
+  memo,
+  useCallback,
+  useContext,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+  type RefObject,
+} from 'react';
+import {
+  CartesianGrid,
+  ComposedChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  useChartHeight,
+  useChartWidth,
+  usePlotArea,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { painterFor, usePainterEpoch, type Painter } from './painter';
 import { bucketFor, gapMs, nearestIndex, timeTicks, valueAt, type Axis, type Columns, type Frame } from './series';
 
@@ -149,7 +171,18 @@ export function TimeChart(p: TimeChartProps) {
   const painter = usePainter(canvas, epoch);
 
   const frame = useMemo<Frame | null>(
-    () => (geom && geom.width > 0 ? { x: geom.x, y: geom.y, width: geom.width, height: geom.height, end: p.end, windowMs: p.windowSeconds * 1000, yDomain: p.axis.domain } : null),
+    () =>
+      geom && geom.width > 0
+        ? {
+            x: geom.x,
+            y: geom.y,
+            width: geom.width,
+            height: geom.height,
+            end: p.end,
+            windowMs: p.windowSeconds * 1000,
+            yDomain: p.axis.domain,
+          }
+        : null,
     [geom, p.end, p.windowSeconds, p.axis.domain],
   );
   const sx = frame ? frame.width / frame.windowMs : 0;
@@ -166,7 +199,14 @@ export function TimeChart(p: TimeChartProps) {
       dpr: window.devicePixelRatio || 1,
       frame,
       t: p.data.t,
-      series: p.series.filter((s) => !s.hidden).map((s) => ({ v: p.data.v[s.key] ?? EMPTY, color: resolveColor(themeKey, s.color), kind: s.kind, dashed: !!s.dashed })),
+      series: p.series
+        .filter((s) => !s.hidden)
+        .map((s) => ({
+          v: p.data.v[s.key] ?? EMPTY,
+          color: resolveColor(themeKey, s.color),
+          kind: s.kind,
+          dashed: !!s.dashed,
+        })),
       gapMs: gapMs(p.intervalMs),
       bucketMs: bucketFor(frame, p.intervalMs),
       hover: hover ? { ...hover, color: resolveColor(themeKey, 'var(--text-3)') } : null,
@@ -182,7 +222,10 @@ export function TimeChart(p: TimeChartProps) {
           .filter((s) => !s.hidden)
           .map((s) => (
             <span key={s.key} className="chart-legend-item">
-              <span className={s.dashed ? 'chart-swatch dashed' : 'chart-swatch'} style={{ background: s.dashed ? undefined : s.color, borderColor: s.color }} />
+              <span
+                className={s.dashed ? 'chart-swatch dashed' : 'chart-swatch'}
+                style={{ background: s.dashed ? undefined : s.color, borderColor: s.color }}
+              />
               {s.label}
             </span>
           ))}
@@ -199,25 +242,40 @@ export function TimeChart(p: TimeChartProps) {
   );
 
   return (
-    <section className="chart-card" data-testid={p.testId} data-points={p.data.t.length} data-last-ts={p.end || undefined}>
+    <section
+      className="chart-card"
+      data-testid={p.testId}
+      data-points={p.data.t.length}
+      data-last-ts={p.end || undefined}
+    >
       <header className="chart-head">
         <h3 className="chart-title">{p.title}</h3>
         <LiveValue parts={p.value} themeKey={themeKey} epoch={epoch} />
       </header>
       <div className="chart-body">
         <GeometryContext.Provider value={report}>
-          <ChartFrame axis={p.axis} windowSeconds={p.windowSeconds} refLines={p.refLines} formatTick={p.formatTick} formatAgo={p.formatAgo} />
+          <ChartFrame
+            axis={p.axis}
+            windowSeconds={p.windowSeconds}
+            refLines={p.refLines}
+            formatTick={p.formatTick}
+            formatAgo={p.formatAgo}
+          />
         </GeometryContext.Provider>
         <canvas key={epoch} ref={canvas} className="chart-series" aria-hidden="true" />
         {frame && (
           <div
             className="chart-hover"
             style={{ left: frame.x, top: frame.y, width: frame.width, height: frame.height }}
-            onMouseMove={(e) => setHoverX(e.clientX - (e.currentTarget.parentElement?.getBoundingClientRect().left ?? 0))}
+            onMouseMove={(e) =>
+              setHoverX(e.clientX - (e.currentTarget.parentElement?.getBoundingClientRect().left ?? 0))
+            }
             onMouseLeave={() => setHoverX(null)}
           />
         )}
-        {frame && hover && <Tip series={p.series} data={p.data} i={hover.i} x={hover.x} frame={frame} formatTime={p.formatTime} />}
+        {frame && hover && (
+          <Tip series={p.series} data={p.data} i={hover.i} x={hover.x} frame={frame} formatTime={p.formatTime} />
+        )}
         {p.overlay && <div className="chart-overlay">{p.overlay}</div>}
       </div>
       {legend}
@@ -227,7 +285,12 @@ export function TimeChart(p: TimeChartProps) {
 
 const EMPTY = new Float64Array(0);
 const sameGeometry = (a: Geometry, b: Geometry) =>
-  a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height && a.chartWidth === b.chartWidth && a.chartHeight === b.chartHeight;
+  a.x === b.x &&
+  a.y === b.y &&
+  a.width === b.width &&
+  a.height === b.height &&
+  a.chartWidth === b.chartWidth &&
+  a.chartHeight === b.chartHeight;
 
 const ticksFor = new Map<number, number[]>();
 const relTicks = (w: number) => {
@@ -255,10 +318,39 @@ const ChartFrame = memo(function ChartFrame({
     <ResponsiveContainer width="100%" height="100%" debounce={50}>
       <ComposedChart margin={MARGIN} accessibilityLayer={false}>
         <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
-        <XAxis type="number" dataKey="x" domain={xDomain} ticks={relTicks(windowSeconds)} tickFormatter={formatAgo} allowDataOverflow tick={AXIS_TICK} axisLine={AXIS_LINE} tickLine={false} interval={0} />
-        <YAxis type="number" width={44} domain={axis.domain} ticks={axis.ticks} allowDataOverflow tick={AXIS_TICK} tickFormatter={formatTick} axisLine={false} tickLine={false} interval={0} />
+        <XAxis
+          type="number"
+          dataKey="x"
+          domain={xDomain}
+          ticks={relTicks(windowSeconds)}
+          tickFormatter={formatAgo}
+          allowDataOverflow
+          tick={AXIS_TICK}
+          axisLine={AXIS_LINE}
+          tickLine={false}
+          interval={0}
+        />
+        <YAxis
+          type="number"
+          width={44}
+          domain={axis.domain}
+          ticks={axis.ticks}
+          allowDataOverflow
+          tick={AXIS_TICK}
+          tickFormatter={formatTick}
+          axisLine={false}
+          tickLine={false}
+          interval={0}
+        />
         {refLines.map((r) => (
-          <ReferenceLine key={r.label} y={r.y} stroke={r.color} strokeDasharray="5 4" strokeWidth={1.2} ifOverflow="hidden" />
+          <ReferenceLine
+            key={r.label}
+            y={r.y}
+            stroke={r.color}
+            strokeDasharray="5 4"
+            strokeWidth={1.2}
+            ifOverflow="hidden"
+          />
         ))}
         <PlotProbe />
       </ComposedChart>
@@ -273,7 +365,8 @@ function PlotProbe() {
   const chartWidth = useChartWidth();
   const chartHeight = useChartHeight();
   useLayoutEffect(() => {
-    if (report && plot && chartWidth && chartHeight) report({ x: plot.x, y: plot.y, width: plot.width, height: plot.height, chartWidth, chartHeight });
+    if (report && plot && chartWidth && chartHeight)
+      report({ x: plot.x, y: plot.y, width: plot.width, height: plot.height, chartWidth, chartHeight });
   }, [report, plot, chartWidth, chartHeight]);
   return null;
 }
@@ -309,18 +402,41 @@ function LiveValue({ parts, themeKey, epoch }: { parts: readonly ValuePart[]; th
       height: size.h,
       dpr: window.devicePixelRatio || 1,
       family: fontFamily ?? 'sans-serif',
-      parts: parts.map((x) => ({ text: x.text, bold: x.bold, color: resolveColor(themeKey, x.danger ? 'var(--danger)' : x.bold ? 'var(--text)' : 'var(--text-2)') })),
+      parts: parts.map((x) => ({
+        text: x.text,
+        bold: x.bold,
+        color: resolveColor(themeKey, x.danger ? 'var(--danger)' : x.bold ? 'var(--text)' : 'var(--text-2)'),
+      })),
     });
     // `key` stands for `parts` (a new array every render, the same text most of the time).
   }, [key, size, themeKey, epoch]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  return <canvas key={epoch} ref={canvas} className="chart-now" role="img" aria-label={label} data-testid="chart-value" />;
+  return (
+    <canvas key={epoch} ref={canvas} className="chart-now" role="img" aria-label={label} data-testid="chart-value" />
+  );
 }
 
-function Tip({ series, data, i, x, frame, formatTime }: { series: readonly SeriesDef[]; data: Columns; i: number; x: number; frame: Frame; formatTime: (t: number) => string }) {
+function Tip({
+  series,
+  data,
+  i,
+  x,
+  frame,
+  formatTime,
+}: {
+  series: readonly SeriesDef[];
+  data: Columns;
+  i: number;
+  x: number;
+  frame: Frame;
+  formatTime: (t: number) => string;
+}) {
   const right = x > frame.x + frame.width / 2;
   return (
-    <div className="chart-tip" style={{ left: x, top: frame.y, transform: right ? 'translateX(calc(-100% - 12px))' : 'translateX(12px)' }}>
+    <div
+      className="chart-tip"
+      style={{ left: x, top: frame.y, transform: right ? 'translateX(calc(-100% - 12px))' : 'translateX(12px)' }}
+    >
       <div className="chart-tip-time">{formatTime(data.t[i]!)}</div>
       {series.map((s) => {
         const v = valueAt(data.v[s.key], i);

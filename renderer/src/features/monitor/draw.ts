@@ -35,7 +35,10 @@ type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
  * Sizes the canvas to the job (in device pixels) and returns its context scaled to CSS pixels and cleared, or null
  * when the canvas has no 2D context.
  */
-function prepareCanvas(canvas: HTMLCanvasElement | OffscreenCanvas, job: { width: number; height: number; dpr: number }): Ctx | null {
+function prepareCanvas(
+  canvas: HTMLCanvasElement | OffscreenCanvas,
+  job: { width: number; height: number; dpr: number },
+): Ctx | null {
   const w = Math.round(job.width * job.dpr);
   const h = Math.round(job.height * job.dpr);
   if (canvas.width !== w || canvas.height !== h) {
@@ -69,7 +72,9 @@ export function drawChart(canvas: HTMLCanvasElement | OffscreenCanvas, job: Draw
     ctx.strokeStyle = s.color;
     ctx.lineWidth = s.dashed ? 1.3 : 1.6;
     ctx.setLineDash(s.dashed ? [5, 4] : []);
-    ctx.stroke(new Path2D(seriesPath(job.t, s.v, frame, { step: s.kind === 'step', gapMs: job.gapMs, bucketMs: job.bucketMs })));
+    ctx.stroke(
+      new Path2D(seriesPath(job.t, s.v, frame, { step: s.kind === 'step', gapMs: job.gapMs, bucketMs: job.bucketMs })),
+    );
   }
   ctx.restore();
   const hover = job.hover;

@@ -13,8 +13,15 @@ export function useFormats(): Formats {
   const { i18n } = useTranslation();
   const locale = i18n.resolvedLanguage ?? 'en';
   return useMemo(() => {
-    const nf = [0, 1, 2].map((d) => new Intl.NumberFormat(locale, { maximumFractionDigits: d, minimumFractionDigits: 0 })) as [Intl.NumberFormat, Intl.NumberFormat, Intl.NumberFormat];
-    const long = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+    const nf = [0, 1, 2].map(
+      (d) => new Intl.NumberFormat(locale, { maximumFractionDigits: d, minimumFractionDigits: 0 }),
+    ) as [Intl.NumberFormat, Intl.NumberFormat, Intl.NumberFormat];
+    const long = new Intl.DateTimeFormat(locale, {
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: false,
+    });
     const short = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hour12: false });
     return {
       num: (v, digits = 0) => nf[digits >= 2 ? 2 : digits >= 1 ? 1 : 0].format(v),

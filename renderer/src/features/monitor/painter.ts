@@ -8,7 +8,10 @@ import { paint, type PaintJob } from './draw';
 import type { WorkerMessage } from './chart-worker';
 
 let worker: Worker | null = null;
-let failed = typeof OffscreenCanvas === 'undefined' || typeof HTMLCanvasElement === 'undefined' || !('transferControlToOffscreen' in HTMLCanvasElement.prototype);
+let failed =
+  typeof OffscreenCanvas === 'undefined' ||
+  typeof HTMLCanvasElement === 'undefined' ||
+  !('transferControlToOffscreen' in HTMLCanvasElement.prototype);
 let epoch = 0;
 const epochListeners = new Set<() => void>();
 let nextId = 1;

@@ -19,7 +19,11 @@ const EMPTY: readonly TelemetrySample[] = [];
 
 export function useTelemetryStatus() {
   const client = useClient();
-  return useQuery({ queryKey: telemetryKeys.status, queryFn: () => client.call('telemetry.status', {}), staleTime: Infinity });
+  return useQuery({
+    queryKey: telemetryKeys.status,
+    queryFn: () => client.call('telemetry.status', {}),
+    staleTime: Infinity,
+  });
 }
 
 const historyQuery = (client: ContractClient, qc: QueryClient) => ({
@@ -37,7 +41,13 @@ export function useSamples(): readonly TelemetrySample[] {
   const qc = useQueryClient();
   // gcTime Infinity: the hour of history survives a visit to another page (the core keeps only its own window).
   // No structural sharing: samples are immutable and appended, a deep comparison each tick would find nothing.
-  const { data } = useQuery({ ...historyQuery(client, qc), enabled: false, staleTime: Infinity, gcTime: Infinity, structuralSharing: false });
+  const { data } = useQuery({
+    ...historyQuery(client, qc),
+    enabled: false,
+    staleTime: Infinity,
+    gcTime: Infinity,
+    structuralSharing: false,
+  });
   return data ?? EMPTY;
 }
 
@@ -73,7 +83,9 @@ export function useTelemetryFeed(active: boolean) {
   useEffect(() => {
     if (!active) return;
     const { client } = connection;
-    const off = client.on('telemetry.sample', (s) => qc.setQueryData<TelemetrySample[]>(telemetryKeys.samples, (old) => appendSample(old ?? [], s)));
+    const off = client.on('telemetry.sample', (s) =>
+      qc.setQueryData<TelemetrySample[]>(telemetryKeys.samples, (old) => appendSample(old ?? [], s)),
+    );
     const backfill = () => void qc.fetchQuery({ ...historyQuery(client, qc), staleTime: 0 }).catch(() => undefined);
     backfill();
     // Samples were missed while the socket was down.

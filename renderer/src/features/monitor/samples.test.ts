@@ -21,7 +21,14 @@ describe('mergeSamples', () => {
     ['live before backlog', [5, 6], [1, 2], [1, 2, 5, 6]],
     ['empty backlog', [], [1], [1]],
   ])('%s', (_why, a, b, want) => {
-    expect(tss(mergeSamples(a.map((x) => s(x)), b.map((x) => s(x))))).toEqual(want);
+    expect(
+      tss(
+        mergeSamples(
+          a.map((x) => s(x)),
+          b.map((x) => s(x)),
+        ),
+      ),
+    ).toEqual(want);
   });
 
   it('lets the later list win a duplicate timestamp', () => {

@@ -11,12 +11,20 @@ export const MAX_SAMPLES = 3600;
 const tsOf = (s: TelemetrySample) => s.ts;
 
 /** Merges two ts-ordered lists (backlog and live), dropping duplicates by ts (the later list wins) and the oldest over `max`. */
-export function mergeSamples(a: readonly TelemetrySample[], b: readonly TelemetrySample[], max = MAX_SAMPLES): TelemetrySample[] {
+export function mergeSamples(
+  a: readonly TelemetrySample[],
+  b: readonly TelemetrySample[],
+  max = MAX_SAMPLES,
+): TelemetrySample[] {
   return mergeByKey(a, b, tsOf, max);
 }
 
 /** Appends one live sample. The common case (newer than the last) copies references only; no sort. */
-export function appendSample(samples: readonly TelemetrySample[], s: TelemetrySample, max = MAX_SAMPLES): TelemetrySample[] {
+export function appendSample(
+  samples: readonly TelemetrySample[],
+  s: TelemetrySample,
+  max = MAX_SAMPLES,
+): TelemetrySample[] {
   return appendByKey(samples, s, tsOf, max);
 }
 

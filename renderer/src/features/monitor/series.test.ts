@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { GpuSample, TelemetrySample } from '@shared/telemetry';
-import { bucketFor, lastOf, maxOf, nearestIndex, niceAxis, niceStep, powerSeries, seriesPath, temperatureAxis, timeTicks, valueAt, vramSeries, type Frame } from './series';
+import {
+  bucketFor,
+  lastOf,
+  maxOf,
+  nearestIndex,
+  niceAxis,
+  niceStep,
+  powerSeries,
+  seriesPath,
+  temperatureAxis,
+  timeTicks,
+  valueAt,
+  vramSeries,
+  type Frame,
+} from './series';
 
 const gpu = (index: number, over: Partial<GpuSample> = {}): GpuSample => ({
   index,
@@ -33,7 +47,11 @@ const sample = (ts: number, gpus: GpuSample[], over: Partial<TelemetrySample> = 
 
 describe('columns', () => {
   it('reads the chosen GPU, in GiB, with NaN for [N/A]', () => {
-    const c = vramSeries([sample(1, [gpu(0), gpu(1, { vramUsedMiB: 2048 })]), sample(2, [gpu(0), gpu(1, { vramUsedMiB: null })])], 1, true);
+    const c = vramSeries(
+      [sample(1, [gpu(0), gpu(1, { vramUsedMiB: 2048 })]), sample(2, [gpu(0), gpu(1, { vramUsedMiB: null })])],
+      1,
+      true,
+    );
     expect([...c.t]).toEqual([1, 2]);
     expect(valueAt(c.v.used, 0)).toBe(2);
     expect(valueAt(c.v.used, 1)).toBeNull();
@@ -49,7 +67,9 @@ describe('columns', () => {
   it('max ignores missing values', () => {
     const c = powerSeries([sample(1, [gpu(0, { powerDrawW: null })]), sample(2, [gpu(0, { powerDrawW: 80 })])], 0);
     expect(maxOf(c, 'draw')).toBe(80);
-    expect(maxOf(powerSeries([sample(1, [gpu(0, { powerDrawW: null, powerLimitW: null })])], 0), 'draw', 'limit')).toBeNull();
+    expect(
+      maxOf(powerSeries([sample(1, [gpu(0, { powerDrawW: null, powerLimitW: null })])], 0), 'draw', 'limit'),
+    ).toBeNull();
   });
 });
 
@@ -113,7 +133,9 @@ describe('seriesPath', () => {
 
   it('breaks at a missing value and at a pause in the stream', () => {
     expect(seriesPath(t, new Float64Array([10, NaN, 30, 40]), f, { gapMs: 3000 })).toBe('M0 90M20 70L30 60');
-    expect(seriesPath(new Float64Array([0, 1000, 9000]), new Float64Array([10, 20, 30]), f, { gapMs: 3000 })).toBe('M0 90L10 80M90 70');
+    expect(seriesPath(new Float64Array([0, 1000, 9000]), new Float64Array([10, 20, 30]), f, { gapMs: 3000 })).toBe(
+      'M0 90L10 80M90 70',
+    );
   });
 
   it('steps for limits, drawing only the changes', () => {
@@ -121,7 +143,9 @@ describe('seriesPath', () => {
   });
 
   it('closes areas down to the axis', () => {
-    expect(seriesPath(t.subarray(0, 2), new Float64Array([50, 50]), f, { area: true, gapMs: 3000 })).toBe('M0 100V50L10 50V100H0Z');
+    expect(seriesPath(t.subarray(0, 2), new Float64Array([50, 50]), f, { area: true, gapMs: 3000 })).toBe(
+      'M0 100V50L10 50V100H0Z',
+    );
   });
 
   it('keeps each bucket’s lowest and highest sample, in time order', () => {

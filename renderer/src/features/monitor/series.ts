@@ -36,7 +36,11 @@ export const gapMs = (intervalMs: number) => Math.max(intervalMs, 250) * GAP_INT
  * Fills one column per key, one row per sample. `row` writes a sample's values (NaN for none) at index i: one call
  * per sample (not per value) so a GPU chart looks its GPU up once per sample.
  */
-function columns(samples: readonly TelemetrySample[], keys: readonly string[], row: (s: TelemetrySample, c: Record<string, Float64Array>, i: number) => void): Columns {
+function columns(
+  samples: readonly TelemetrySample[],
+  keys: readonly string[],
+  row: (s: TelemetrySample, c: Record<string, Float64Array>, i: number) => void,
+): Columns {
   const n = samples.length;
   const t = new Float64Array(n);
   const v: Record<string, Float64Array> = {};
@@ -161,7 +165,8 @@ export function niceAxis(lo: number, hi: number, steps = 4): Axis {
 }
 
 /** 0..the largest value of `keys` (or `floor`, e.g. the GPU's max power limit, whichever is larger). */
-export const zeroTo = (c: Columns, keys: string[], floor = 0): Axis => niceAxis(0, Math.max(floor, maxOf(c, ...keys) ?? 0, 1e-9));
+export const zeroTo = (c: Columns, keys: string[], floor = 0): Axis =>
+  niceAxis(0, Math.max(floor, maxOf(c, ...keys) ?? 0, 1e-9));
 
 export const PERCENT_AXIS: Axis = niceAxis(0, 100);
 
@@ -172,7 +177,8 @@ export function temperatureAxis(c: Columns, thresholdC: number | null): Axis {
   return niceAxis(Math.max(0, Math.floor((lo - 5) / 10) * 10), hi + 3);
 }
 
-export const sameAxis = (a: Axis, b: Axis) => a.domain[0] === b.domain[0] && a.domain[1] === b.domain[1] && a.ticks.length === b.ticks.length;
+export const sameAxis = (a: Axis, b: Axis) =>
+  a.domain[0] === b.domain[0] && a.domain[1] === b.domain[1] && a.ticks.length === b.ticks.length;
 
 const TICK_STEP_S: Record<number, number> = { 60: 15, 300: 60, 600: 120 };
 
@@ -205,7 +211,12 @@ const r1 = (v: number) => Math.round(v * 10) / 10;
  * samples on every tick and nothing shimmers as the window slides) and each bucket contributes its lowest and
  * highest sample: a few pixels per bucket keep every peak while drawing a fraction of the vertices.
  */
-export function seriesPath(t: ArrayLike<number>, v: ArrayLike<number>, f: Frame, opts: { step?: boolean; area?: boolean; gapMs: number; bucketMs?: number }): string {
+export function seriesPath(
+  t: ArrayLike<number>,
+  v: ArrayLike<number>,
+  f: Frame,
+  opts: { step?: boolean; area?: boolean; gapMs: number; bucketMs?: number },
+): string {
   const sx = f.width / f.windowMs;
   const x0 = f.x + f.width - f.end * sx;
   const [d0, d1] = f.yDomain;

@@ -44,14 +44,36 @@ export function ClockLock({ gpu }: { gpu: number }) {
       <div className="clock-row">
         <div className="field">
           <label htmlFor={`${id}-min`}>{t('power.clocks.min')}</label>
-          <NumberField id={`${id}-min`} testId="power-lock-min" className="input input-narrow" value={minMHz} min={0} max={10000} onChange={setMin} />
+          <NumberField
+            id={`${id}-min`}
+            testId="power-lock-min"
+            className="input input-narrow"
+            value={minMHz}
+            min={0}
+            max={10000}
+            onChange={setMin}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-max`}>{t('power.clocks.max')}</label>
-          <NumberField id={`${id}-max`} testId="power-lock-max" className="input input-narrow" value={maxMHz} min={0} max={10000} onChange={setMax} />
+          <NumberField
+            id={`${id}-max`}
+            testId="power-lock-max"
+            className="input input-narrow"
+            value={maxMHz}
+            min={0}
+            max={10000}
+            onChange={setMax}
+          />
         </div>
         <div className="clock-buttons">
-          <button type="button" className="btn" data-testid="power-lock-reset" disabled={busy} onClick={() => reset.mutate()}>
+          <button
+            type="button"
+            className="btn"
+            data-testid="power-lock-reset"
+            disabled={busy}
+            onClick={() => reset.mutate()}
+          >
             {t('power.clocks.reset')}
           </button>
           <button
@@ -65,7 +87,9 @@ export function ClockLock({ gpu }: { gpu: number }) {
           </button>
         </div>
       </div>
-      {minMHz !== null && maxMHz !== null && minMHz > maxMHz && <p className="hint text-warn">{t('power.clocks.order')}</p>}
+      {minMHz !== null && maxMHz !== null && minMHz > maxMHz && (
+        <p className="hint text-warn">{t('power.clocks.order')}</p>
+      )}
       {done && !error && (
         <p className="power-status ok" role="status">
           {done}
@@ -74,7 +98,9 @@ export function ClockLock({ gpu }: { gpu: number }) {
       {error && (
         <div className="power-error">
           <ErrorMessage error={error} testId="power-clock-error" compact />
-          {asErrorInfo(error).code === 'POWER_PERMISSION' && <PermissionCommand command={String(asErrorInfo(error).params?.command ?? '')} />}
+          {asErrorInfo(error).code === 'POWER_PERMISSION' && (
+            <PermissionCommand command={String(asErrorInfo(error).params?.command ?? '')} />
+          )}
         </div>
       )}
     </div>

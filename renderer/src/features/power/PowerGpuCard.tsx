@@ -115,12 +115,18 @@ export function PowerGpuCard({ info }: { info: PowerInfo }) {
           </div>
           <div>
             <dt>{t('power.range')}</dt>
-            <dd className="mono">{min != null && max != null ? t('power.rangeValue', { min: f.num(min), max: f.num(max) }) : '–'}</dd>
+            <dd className="mono">
+              {min != null && max != null ? t('power.rangeValue', { min: f.num(min), max: f.num(max) }) : '–'}
+            </dd>
           </div>
         </dl>
       </div>
 
-      {info.guardLimitW != null && <p className="inline-note warn">{t('power.guardHolding', { watts: f.num(info.guardLimitW), user: w(info.userLimitW ?? info.defaultLimitW) })}</p>}
+      {info.guardLimitW != null && (
+        <p className="inline-note warn">
+          {t('power.guardHolding', { watts: f.num(info.guardLimitW), user: w(info.userLimitW ?? info.defaultLimitW) })}
+        </p>
+      )}
 
       {info.supported && (
         <>
@@ -173,7 +179,9 @@ export function PowerGpuCard({ info }: { info: PowerInfo }) {
                   <button
                     key={p}
                     type="button"
-                    className={v !== null && watts !== null && Math.round(v) === Math.round(watts) ? 'seg active' : 'seg'}
+                    className={
+                      v !== null && watts !== null && Math.round(v) === Math.round(watts) ? 'seg active' : 'seg'
+                    }
                     data-testid={`power-preset-${p}`}
                     disabled={v === null || busy}
                     title={v !== null ? w(v) : undefined}
@@ -185,10 +193,22 @@ export function PowerGpuCard({ info }: { info: PowerInfo }) {
               })}
             </div>
             <div className="power-buttons">
-              <button type="button" className="btn" data-testid="power-reset" disabled={busy} onClick={() => reset.mutate()}>
+              <button
+                type="button"
+                className="btn"
+                data-testid="power-reset"
+                disabled={busy}
+                onClick={() => reset.mutate()}
+              >
                 {t('power.reset')}
               </button>
-              <button type="button" className="btn btn-primary" data-testid="power-apply" disabled={busy || watts === null} onClick={() => watts !== null && apply.mutate(watts)}>
+              <button
+                type="button"
+                className="btn btn-primary"
+                data-testid="power-apply"
+                disabled={busy || watts === null}
+                onClick={() => watts !== null && apply.mutate(watts)}
+              >
                 {apply.isPending ? t('power.applying') : t('power.apply')}
               </button>
             </div>
@@ -200,7 +220,9 @@ export function PowerGpuCard({ info }: { info: PowerInfo }) {
       {error && (
         <div className="power-error">
           <ErrorMessage error={error} testId="power-error" compact />
-          {code === 'POWER_PERMISSION' && <PermissionCommand command={String(asErrorInfo(error).params?.command ?? '')} />}
+          {code === 'POWER_PERMISSION' && (
+            <PermissionCommand command={String(asErrorInfo(error).params?.command ?? '')} />
+          )}
         </div>
       )}
       {unsupported && <ClockLock gpu={info.index} />}
@@ -221,7 +243,9 @@ function ConfirmLine({ confirm }: { confirm: Confirmation }) {
   if (confirm.state === 'mismatch')
     return (
       <p className="power-status warn" role="status">
-        {confirm.reported == null ? t('power.unconfirmed') : t('power.mismatch', { watts: f.num(confirm.reported), target: f.num(confirm.target) })}
+        {confirm.reported == null
+          ? t('power.unconfirmed')
+          : t('power.mismatch', { watts: f.num(confirm.reported), target: f.num(confirm.target) })}
       </p>
     );
   return (

@@ -73,18 +73,39 @@ export function PowerPanel() {
 type Guard = Settings['thermalGuard'];
 
 /** Keyed by the saved settings: a save (or a change from another window) starts a fresh draft. */
-function ThermalGuard({ guard, enabled, onSave, saving }: { guard: Guard; enabled: boolean; onSave: (g: Partial<Guard>) => void; saving: boolean }) {
+function ThermalGuard({
+  guard,
+  enabled,
+  onSave,
+  saving,
+}: {
+  guard: Guard;
+  enabled: boolean;
+  onSave: (g: Partial<Guard>) => void;
+  saving: boolean;
+}) {
   const { t } = useTranslation();
   const id = useId();
-  const [draft, setDraft] = useState({ thresholdC: guard.thresholdC, holdSeconds: guard.holdSeconds, stepW: guard.stepW });
-  const dirty = draft.thresholdC !== guard.thresholdC || draft.holdSeconds !== guard.holdSeconds || draft.stepW !== guard.stepW;
+  const [draft, setDraft] = useState({
+    thresholdC: guard.thresholdC,
+    holdSeconds: guard.holdSeconds,
+    stepW: guard.stepW,
+  });
+  const dirty =
+    draft.thresholdC !== guard.thresholdC || draft.holdSeconds !== guard.holdSeconds || draft.stepW !== guard.stepW;
   const set = (k: keyof typeof draft) => (v: number | null) => v !== null && setDraft((d) => ({ ...d, [k]: v }));
   // Each step changes the power limit: say up front when that means a prompt (or may be refused).
   const control = useAppInfo().data?.powerControl;
   return (
     <div className="guard">
       <label className="switch-row">
-        <input type="checkbox" className="switch" data-testid="guard-enabled" checked={enabled} onChange={(e) => onSave({ enabled: e.target.checked })} />
+        <input
+          type="checkbox"
+          className="switch"
+          data-testid="guard-enabled"
+          checked={enabled}
+          onChange={(e) => onSave({ enabled: e.target.checked })}
+        />
         <span>
           <span className="switch-label">{t('power.guard.enable')}</span>
           <span className="hint">{t('power.guard.hint')}</span>
@@ -98,18 +119,48 @@ function ThermalGuard({ guard, enabled, onSave, saving }: { guard: Guard; enable
       <div className="guard-fields">
         <div className="field">
           <label htmlFor={`${id}-thr`}>{t('power.guard.threshold')}</label>
-          <NumberField id={`${id}-thr`} testId="guard-threshold" className="input input-narrow" value={draft.thresholdC} min={50} max={110} onChange={set('thresholdC')} />
+          <NumberField
+            id={`${id}-thr`}
+            testId="guard-threshold"
+            className="input input-narrow"
+            value={draft.thresholdC}
+            min={50}
+            max={110}
+            onChange={set('thresholdC')}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-hold`}>{t('power.guard.hold')}</label>
-          <NumberField id={`${id}-hold`} testId="guard-hold" className="input input-narrow" value={draft.holdSeconds} min={1} max={600} onChange={set('holdSeconds')} />
+          <NumberField
+            id={`${id}-hold`}
+            testId="guard-hold"
+            className="input input-narrow"
+            value={draft.holdSeconds}
+            min={1}
+            max={600}
+            onChange={set('holdSeconds')}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-step`}>{t('power.guard.step')}</label>
-          <NumberField id={`${id}-step`} testId="guard-step" className="input input-narrow" value={draft.stepW} min={1} max={200} onChange={set('stepW')} />
+          <NumberField
+            id={`${id}-step`}
+            testId="guard-step"
+            className="input input-narrow"
+            value={draft.stepW}
+            min={1}
+            max={200}
+            onChange={set('stepW')}
+          />
         </div>
         <div className="guard-save">
-          <button type="button" className="btn btn-primary" data-testid="guard-save" disabled={!dirty || saving} onClick={() => onSave(draft)}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            data-testid="guard-save"
+            disabled={!dirty || saving}
+            onClick={() => onSave(draft)}
+          >
             {t('common.save')}
           </button>
         </div>

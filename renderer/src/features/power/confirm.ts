@@ -22,12 +22,19 @@ export const CONFIRM_SAMPLES = 3;
 /** nvidia-smi reports limits with two decimals; a request of 187 W may read back as 187.00 or 186.99. */
 const TOLERANCE_W = 0.6;
 
-export const startConfirmation = (target: number, afterTs: number): Confirmation => ({ state: 'waiting', target, afterTs, seen: 0, reported: null });
+export const startConfirmation = (target: number, afterTs: number): Confirmation => ({
+  state: 'waiting',
+  target,
+  afterTs,
+  seen: 0,
+  reported: null,
+});
 
 export function advanceConfirmation(c: Confirmation, sample: { ts: number; limitW: number | null }): Confirmation {
   if (c.state !== 'waiting' || sample.ts <= c.afterTs) return c;
   const seen = c.seen + 1;
   const reported = sample.limitW ?? c.reported;
-  if (sample.limitW != null && Math.abs(sample.limitW - c.target) <= TOLERANCE_W) return { ...c, state: 'confirmed', seen, reported };
+  if (sample.limitW != null && Math.abs(sample.limitW - c.target) <= TOLERANCE_W)
+    return { ...c, state: 'confirmed', seen, reported };
   return { ...c, seen, reported, state: seen >= CONFIRM_SAMPLES ? 'mismatch' : 'waiting' };
 }

@@ -53,8 +53,18 @@ export function SettingsPage() {
       </section>
 
       {/* Keyed by the saved value: a save (or a change from elsewhere) starts a fresh draft. */}
-      <SamplingCard key={JSON.stringify(settings.sampling)} sampling={settings.sampling} onSave={(sampling) => update.mutate({ sampling })} saving={update.isPending} />
-      <BackendCard key={settings.llamaServerPath ?? ''} path={settings.llamaServerPath} onSave={(p) => update.mutate({ llamaServerPath: p })} found={info?.backend} />
+      <SamplingCard
+        key={JSON.stringify(settings.sampling)}
+        sampling={settings.sampling}
+        onSave={(sampling) => update.mutate({ sampling })}
+        saving={update.isPending}
+      />
+      <BackendCard
+        key={settings.llamaServerPath ?? ''}
+        path={settings.llamaServerPath}
+        onSave={(p) => update.mutate({ llamaServerPath: p })}
+        found={info?.backend}
+      />
 
       {info && (
         <section className="card">
@@ -81,7 +91,15 @@ export function SettingsPage() {
   );
 }
 
-function SamplingCard({ sampling, onSave, saving }: { sampling: SamplingParams; onSave: (s: SamplingParams) => void; saving: boolean }) {
+function SamplingCard({
+  sampling,
+  onSave,
+  saving,
+}: {
+  sampling: SamplingParams;
+  onSave: (s: SamplingParams) => void;
+  saving: boolean;
+}) {
   const { t } = useTranslation();
   const id = useId();
   const [draft, setDraft] = useState(sampling);
@@ -100,11 +118,29 @@ function SamplingCard({ sampling, onSave, saving }: { sampling: SamplingParams; 
       <div className="form-grid cols-3">
         <div className="field">
           <label htmlFor={`${id}-temp`}>{t('settings.temperature')}</label>
-          <NumberField id={`${id}-temp`} value={draft.temperature ?? null} min={0} max={5} step={0.05} integer={false} allowEmpty onChange={(v) => set('temperature', v)} />
+          <NumberField
+            id={`${id}-temp`}
+            value={draft.temperature ?? null}
+            min={0}
+            max={5}
+            step={0.05}
+            integer={false}
+            allowEmpty
+            onChange={(v) => set('temperature', v)}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-topp`}>{t('settings.topP')}</label>
-          <NumberField id={`${id}-topp`} value={draft.top_p ?? null} min={0} max={1} step={0.01} integer={false} allowEmpty onChange={(v) => set('top_p', v)} />
+          <NumberField
+            id={`${id}-topp`}
+            value={draft.top_p ?? null}
+            min={0}
+            max={1}
+            step={0.01}
+            integer={false}
+            allowEmpty
+            onChange={(v) => set('top_p', v)}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${id}-max`}>{t('settings.maxTokens')}</label>
@@ -131,7 +167,15 @@ function SamplingCard({ sampling, onSave, saving }: { sampling: SamplingParams; 
   );
 }
 
-function BackendCard({ path, onSave, found }: { path: string | null; onSave: (p: string | null) => void; found: { found: boolean; path: string; variant: string | null } | undefined }) {
+function BackendCard({
+  path,
+  onSave,
+  found,
+}: {
+  path: string | null;
+  onSave: (p: string | null) => void;
+  found: { found: boolean; path: string; variant: string | null } | undefined;
+}) {
   const { t } = useTranslation();
   const id = useId();
   const [draft, setDraft] = useState(path ?? '');
@@ -153,7 +197,9 @@ function BackendCard({ path, onSave, found }: { path: string | null; onSave: (p:
         />
         {found && (
           <p className="hint">
-            {found.found ? t('settings.backendFound', { path: found.path, variant: found.variant ?? '?' }) : t('settings.backendMissing', { path: found.path })}
+            {found.found
+              ? t('settings.backendFound', { path: found.path, variant: found.variant ?? '?' })
+              : t('settings.backendMissing', { path: found.path })}
           </p>
         )}
       </div>

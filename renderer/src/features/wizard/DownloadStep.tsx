@@ -26,7 +26,9 @@ export function DownloadStep() {
   if (!choice) return null;
   const { model, quant } = choice;
   const installed = findInstalled(library, quant.files[0]!);
-  const job = (jobId ? jobs?.find((j) => j.id === jobId) : undefined) ?? findJob(jobs, (j) => j.catalogId === model.id && j.quant === quant.id);
+  const job =
+    (jobId ? jobs?.find((j) => j.id === jobId) : undefined) ??
+    findJob(jobs, (j) => j.catalogId === model.id && j.quant === quant.id);
   const s = job?.state;
   const downloaded = s === 'verifying' || s === 'completed' || (!!installed && !job);
   const verified = s === 'completed' || (!!installed && !job);
@@ -36,7 +38,11 @@ export function DownloadStep() {
     <div className="wizard-body" data-testid="wizard-download-step">
       <h2 className="wizard-title">{t('wizard.download.title')}</h2>
       <p className="muted">
-        {t('wizard.download.what', { name: model.name, quant: quant.id, size: formatBytes(job?.totalBytes || quant.sizeBytes, i18n.resolvedLanguage ?? 'en') })}
+        {t('wizard.download.what', {
+          name: model.name,
+          quant: quant.id,
+          size: formatBytes(job?.totalBytes || quant.sizeBytes, i18n.resolvedLanguage ?? 'en'),
+        })}
       </p>
 
       <ol className="substeps">
@@ -44,7 +50,10 @@ export function DownloadStep() {
           {downloaded ? <CheckIcon size={14} /> : <span className="substep-dot" />}
           {t('wizard.download.stepDownload')}
         </li>
-        <li className={verified ? 'done' : s === 'verifying' ? 'active' : ''} data-testid={verified ? 'wizard-verified' : undefined}>
+        <li
+          className={verified ? 'done' : s === 'verifying' ? 'active' : ''}
+          data-testid={verified ? 'wizard-verified' : undefined}
+        >
           {verified ? <CheckIcon size={14} /> : <span className="substep-dot" />}
           {t('wizard.download.stepVerify')}
         </li>
@@ -56,7 +65,13 @@ export function DownloadStep() {
           {t('wizard.download.already')}
         </p>
       ) : !job || s === 'cancelled' ? (
-        <button type="button" className="btn btn-primary btn-large" data-testid="wizard-download" onClick={begin} disabled={start.isPending}>
+        <button
+          type="button"
+          className="btn btn-primary btn-large"
+          data-testid="wizard-download"
+          onClick={begin}
+          disabled={start.isPending}
+        >
           <DownloadIcon size={16} />
           {t('wizard.download.start', { size: formatBytes(quant.sizeBytes, i18n.resolvedLanguage ?? 'en') })}
         </button>
@@ -83,7 +98,13 @@ export function DownloadStep() {
             <div className="download-actions">
               <PauseResumeButtons job={job} pause={pause} resume={resume} testIdPrefix="wizard" />
               {s === 'failed' && (
-                <button type="button" className="btn btn-small btn-primary" data-testid="wizard-retry" onClick={begin} disabled={start.isPending}>
+                <button
+                  type="button"
+                  className="btn btn-small btn-primary"
+                  data-testid="wizard-retry"
+                  onClick={begin}
+                  disabled={start.isPending}
+                >
                   <PlayIcon size={14} />
                   {t('downloads.retry')}
                 </button>
@@ -93,7 +114,9 @@ export function DownloadStep() {
           {job.error && s === 'failed' && <ErrorMessage error={job.error} testId="wizard-download-error" compact />}
         </div>
       )}
-      {(start.error ?? pause.error ?? resume.error) && <ErrorMessage error={start.error ?? pause.error ?? resume.error} compact />}
+      {(start.error ?? pause.error ?? resume.error) && (
+        <ErrorMessage error={start.error ?? pause.error ?? resume.error} compact />
+      )}
     </div>
   );
 }

@@ -46,7 +46,10 @@ export function HardwareStep() {
                 <dd className="muted small">
                   {g.vramTotalMiB.value != null
                     ? g.vramFreeMiB.value != null
-                      ? t('wizard.hardware.vramFree', { free: b(g.vramFreeMiB.value * MiB), total: b(g.vramTotalMiB.value * MiB) })
+                      ? t('wizard.hardware.vramFree', {
+                          free: b(g.vramFreeMiB.value * MiB),
+                          total: b(g.vramTotalMiB.value * MiB),
+                        })
                       : t('wizard.hardware.vram', { total: b(g.vramTotalMiB.value * MiB) })
                     : g.unifiedMemory
                       ? t('hardware.unifiedYes')

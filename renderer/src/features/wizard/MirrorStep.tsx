@@ -19,16 +19,37 @@ export function MirrorStep() {
   const chosen = probe.data?.probes.find((p) => p.id === probe.data?.chosen) ?? null;
   const noModelscope = choice ? choice.model.modelscope === null : false;
 
-  const option = (id: HubSettings['endpoint'], title: string, detail: React.ReactNode, p: EndpointProbe | null, disabled = false) => (
-    <label key={id} className={picked === id ? 'mirror-option selected' : 'mirror-option'} data-testid="wizard-mirror-option" data-id={id} data-ok={p ? p.ok : undefined}>
-      <input type="radio" name="wizard-mirror" value={id} checked={picked === id} disabled={disabled} onChange={() => setEndpoint(id)} />
+  const option = (
+    id: HubSettings['endpoint'],
+    title: string,
+    detail: React.ReactNode,
+    p: EndpointProbe | null,
+    disabled = false,
+  ) => (
+    <label
+      key={id}
+      className={picked === id ? 'mirror-option selected' : 'mirror-option'}
+      data-testid="wizard-mirror-option"
+      data-id={id}
+      data-ok={p ? p.ok : undefined}
+    >
+      <input
+        type="radio"
+        name="wizard-mirror"
+        value={id}
+        checked={picked === id}
+        disabled={disabled}
+        onChange={() => setEndpoint(id)}
+      />
       <span className="mirror-text">
         <span className="mirror-title">{title}</span>
         <span className="muted small">{detail}</span>
       </span>
       {p && (
         <span className={p.ok ? 'mirror-latency ok' : 'mirror-latency bad'} data-testid="wizard-mirror-latency">
-          {p.ok && p.latencyMs != null ? t('wizard.mirror.latency', { ms: Math.round(p.latencyMs) }) : t('wizard.mirror.unreachable')}
+          {p.ok && p.latencyMs != null
+            ? t('wizard.mirror.latency', { ms: Math.round(p.latencyMs) })
+            : t('wizard.mirror.unreachable')}
         </span>
       )}
     </label>
@@ -38,7 +59,13 @@ export function MirrorStep() {
     <div className="wizard-body" data-testid="wizard-mirror">
       <div className="wizard-title-row">
         <h2 className="wizard-title">{t('wizard.mirror.title')}</h2>
-        <button type="button" className="btn btn-small" data-testid="wizard-mirror-reprobe" onClick={() => void probe.refetch()} disabled={probe.isFetching}>
+        <button
+          type="button"
+          className="btn btn-small"
+          data-testid="wizard-mirror-reprobe"
+          onClick={() => void probe.refetch()}
+          disabled={probe.isFetching}
+        >
           <RefreshIcon size={14} />
           {probe.isFetching ? t('wizard.mirror.probing') : t('wizard.mirror.reprobe')}
         </button>

@@ -22,11 +22,25 @@ export function ModelStep() {
       {error ? <ErrorMessage error={error} compact /> : null}
       {choice && (
         <>
-          <p className="muted">{choice.recommended ? t('wizard.model.hintRecommended') : choice.plan?.mode === 'none' ? t('wizard.model.hintNoFit') : t('wizard.model.hintChosen')}</p>
-          <div className="wizard-pick" data-testid="wizard-recommended" data-model={choice.model.id} data-quant={choice.quant.id} data-recommended={choice.recommended}>
+          <p className="muted">
+            {choice.recommended
+              ? t('wizard.model.hintRecommended')
+              : choice.plan?.mode === 'none'
+                ? t('wizard.model.hintNoFit')
+                : t('wizard.model.hintChosen')}
+          </p>
+          <div
+            className="wizard-pick"
+            data-testid="wizard-recommended"
+            data-model={choice.model.id}
+            data-quant={choice.quant.id}
+            data-recommended={choice.recommended}
+          >
             <div className="wizard-pick-head">
               <div>
-                <div className="eyebrow">{choice.recommended ? t('wizard.model.recommended') : t('wizard.model.yourChoice')}</div>
+                <div className="eyebrow">
+                  {choice.recommended ? t('wizard.model.recommended') : t('wizard.model.yourChoice')}
+                </div>
                 <h3 className="wizard-pick-name">{choice.model.name}</h3>
                 <div className="muted small">
                   {formatParams(choice.model.parameters)} · {choice.model.license}
@@ -66,7 +80,13 @@ export function ModelStep() {
             <div className="form-grid">
               <div className="field">
                 <label htmlFor="wizard-model-select">{t('wizard.model.model')}</label>
-                <select id="wizard-model-select" className="select" data-testid="wizard-model-select" value={choice.model.id} onChange={(e) => choose(e.target.value, null)}>
+                <select
+                  id="wizard-model-select"
+                  className="select"
+                  data-testid="wizard-model-select"
+                  value={choice.model.id}
+                  onChange={(e) => choose(e.target.value, null)}
+                >
                   {catalog?.map((m) => (
                     <option key={m.id} value={m.id}>
                       {m.name}
@@ -76,13 +96,22 @@ export function ModelStep() {
               </div>
               <div className="field">
                 <label htmlFor="wizard-quant-select">{t('wizard.model.quant')}</label>
-                <select id="wizard-quant-select" className="select" data-testid="wizard-quant-select" value={choice.quant.id} onChange={(e) => choose(choice.model.id, e.target.value)}>
+                <select
+                  id="wizard-quant-select"
+                  className="select"
+                  data-testid="wizard-quant-select"
+                  value={choice.quant.id}
+                  onChange={(e) => choose(choice.model.id, e.target.value)}
+                >
                   {choice.model.quants.map((q) => {
-                    const p = choice.fit && choice.plan ? pickPlan(choice.fit.plans, q.id, choice.plan.contextSize) : null;
+                    const p =
+                      choice.fit && choice.plan ? pickPlan(choice.fit.plans, q.id, choice.plan.contextSize) : null;
                     return (
                       <option key={q.id} value={q.id}>
                         {q.id} · {formatBytes(q.sizeBytes, lng)}
-                        {p ? ` · ${p.mode === 'partial' ? t('models.mode.partial', { n: Math.min(p.gpuLayers, p.blockCount), total: p.blockCount }) : t(`models.mode.${p.mode}`)}` : ''}
+                        {p
+                          ? ` · ${p.mode === 'partial' ? t('models.mode.partial', { n: Math.min(p.gpuLayers, p.blockCount), total: p.blockCount }) : t(`models.mode.${p.mode}`)}`
+                          : ''}
                       </option>
                     );
                   })}

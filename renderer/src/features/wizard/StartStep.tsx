@@ -31,7 +31,9 @@ export function StartStep() {
     if (!choice) return null;
     const installed = findInstalled(library, choice.quant.files[0]!);
     if (installed) return installed.path;
-    const job = (jobId ? jobs?.find((j) => j.id === jobId) : undefined) ?? findJob(jobs, (j) => j.catalogId === choice.model.id && j.quant === choice.quant.id);
+    const job =
+      (jobId ? jobs?.find((j) => j.id === jobId) : undefined) ??
+      findJob(jobs, (j) => j.catalogId === choice.model.id && j.quant === choice.quant.id);
     return job?.state === 'completed' ? job.targetPath : null;
   })();
 
@@ -41,7 +43,10 @@ export function StartStep() {
       // One model at a time: whatever runs now makes room for the one just set up.
       if (s.state !== 'stopped' && s.state !== 'crashed') await client.call('backend.stop', {});
       const sampling = choice?.model.sampling;
-      if (sampling) await client.call('settings.update', { sampling: { temperature: sampling.temperature, top_p: sampling.top_p } });
+      if (sampling)
+        await client.call('settings.update', {
+          sampling: { temperature: sampling.temperature, top_p: sampling.top_p },
+        });
       return client.call('backend.start', { modelPath, options: optionsFromPlan(choice?.plan ?? null) });
     },
     onSuccess: (s) => {
@@ -69,7 +74,12 @@ export function StartStep() {
       <h2 className="wizard-title">{t('wizard.start.title')}</h2>
       <p className="muted">
         {choice.plan
-          ? t('wizard.start.hint', { name: choice.model.name, ctx: formatContext(choice.plan.contextSize), temperature: choice.model.sampling.temperature, top_p: choice.model.sampling.top_p })
+          ? t('wizard.start.hint', {
+              name: choice.model.name,
+              ctx: formatContext(choice.plan.contextSize),
+              temperature: choice.model.sampling.temperature,
+              top_p: choice.model.sampling.top_p,
+            })
           : t('wizard.start.hintNoPlan', { name: choice.model.name })}
       </p>
       {!path && <p className="muted">{t('wizard.start.notDownloaded')}</p>}
@@ -94,8 +104,16 @@ export function StartStep() {
         </div>
       ) : (
         <>
-          {otherRunning && <p className="small wizard-warn">{t('wizard.start.replaces', { name: status?.model?.name ?? '' })}</p>}
-          <button type="button" className="btn btn-primary btn-large" data-testid="wizard-start" disabled={!path || start.isPending} onClick={() => path && start.mutate(path)}>
+          {otherRunning && (
+            <p className="small wizard-warn">{t('wizard.start.replaces', { name: status?.model?.name ?? '' })}</p>
+          )}
+          <button
+            type="button"
+            className="btn btn-primary btn-large"
+            data-testid="wizard-start"
+            disabled={!path || start.isPending}
+            onClick={() => path && start.mutate(path)}
+          >
             <PlayIcon size={16} />
             {start.isPending ? t('model.starting') : t('wizard.start.start')}
           </button>

@@ -45,7 +45,9 @@ export function WizardPage() {
   const downloaded = (() => {
     if (!choice) return false;
     if (findInstalled(library, choice.quant.files[0]!)) return true;
-    const job = (jobId ? jobs?.find((j) => j.id === jobId) : undefined) ?? findJob(jobs, (j) => j.catalogId === choice.model.id && j.quant === choice.quant.id);
+    const job =
+      (jobId ? jobs?.find((j) => j.id === jobId) : undefined) ??
+      findJob(jobs, (j) => j.catalogId === choice.model.id && j.quant === choice.quant.id);
     return job?.state === 'completed';
   })();
 
@@ -78,7 +80,13 @@ export function WizardPage() {
 
       <ol className="stepper" aria-label={t('wizard.progress')}>
         {STEPS.map((s, i) => (
-          <li key={s} className={i < index ? 'done' : i === index ? 'current' : ''} data-testid="wizard-step" data-step={s} aria-current={i === index ? 'step' : undefined}>
+          <li
+            key={s}
+            className={i < index ? 'done' : i === index ? 'current' : ''}
+            data-testid="wizard-step"
+            data-step={s}
+            aria-current={i === index ? 'step' : undefined}
+          >
             <span className="stepper-num">{i < index ? <CheckIcon size={13} /> : i + 1}</span>
             <span className="stepper-label">{t(`wizard.steps.${s}`)}</span>
           </li>
@@ -93,11 +101,23 @@ export function WizardPage() {
         <Body />
         {update.error && <ErrorMessage error={update.error} compact />}
         <footer className="wizard-foot">
-          <button type="button" className="btn" data-testid="wizard-back" onClick={() => go(STEPS[index - 1]!)} disabled={index === 0}>
+          <button
+            type="button"
+            className="btn"
+            data-testid="wizard-back"
+            onClick={() => go(STEPS[index - 1]!)}
+            disabled={index === 0}
+          >
             {t('wizard.back')}
           </button>
           {step !== 'start' && (
-            <button type="button" className="btn btn-primary" data-testid="wizard-next" onClick={next} disabled={!canNext}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              data-testid="wizard-next"
+              onClick={next}
+              disabled={!canNext}
+            >
               {step === 'download' && !downloaded ? t('wizard.waitDownload') : t('wizard.next')}
             </button>
           )}

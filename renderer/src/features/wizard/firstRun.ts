@@ -24,8 +24,20 @@ useUi.subscribe(() => {
 });
 
 /** Pure: should the wizard open now? */
-export function shouldOpenWizard(v: { flag: SetupWizardState; navigated: boolean; libraryCount: number; jobCount: number; backendState: string }): boolean {
-  return v.flag === 'pending' && !v.navigated && v.libraryCount === 0 && v.jobCount === 0 && (v.backendState === 'stopped' || v.backendState === 'crashed');
+export function shouldOpenWizard(v: {
+  flag: SetupWizardState;
+  navigated: boolean;
+  libraryCount: number;
+  jobCount: number;
+  backendState: string;
+}): boolean {
+  return (
+    v.flag === 'pending' &&
+    !v.navigated &&
+    v.libraryCount === 0 &&
+    v.jobCount === 0 &&
+    (v.backendState === 'stopped' || v.backendState === 'crashed')
+  );
 }
 
 /** Mounted once at the root. Decides once, when library, downloads and status are known. */
@@ -52,7 +64,15 @@ export function useFirstRun() {
     const legacy = settings.setupWizard === 'pending' ? legacyFlag() : null;
     if (legacy) setFlag(legacy);
     const flag = legacy ?? settings.setupWizard;
-    if (shouldOpenWizard({ flag, navigated, libraryCount: library.length, jobCount: jobs.length, backendState: status.state })) {
+    if (
+      shouldOpenWizard({
+        flag,
+        navigated,
+        libraryCount: library.length,
+        jobCount: jobs.length,
+        backendState: status.state,
+      })
+    ) {
       useUi.getState().setView('wizard');
     }
   }, [library, jobs, status, settings, setFlag]);

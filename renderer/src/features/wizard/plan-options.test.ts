@@ -23,13 +23,28 @@ const plan = (over: Partial<FitPlan>): FitPlan => ({
 describe('optionsFromPlan', () => {
   it.each([
     ['no plan: the defaults', null, {}],
-    ['all on GPU: context and KV type, llama.cpp fits the layers', plan({}), { contextSize: 16384, gpuLayers: 'auto', cpuMoeLayers: 0, cacheTypeK: 'f16', cacheTypeV: 'f16' }],
+    [
+      'all on GPU: context and KV type, llama.cpp fits the layers',
+      plan({}),
+      { contextSize: 16384, gpuLayers: 'auto', cpuMoeLayers: 0, cacheTypeK: 'f16', cacheTypeV: 'f16' },
+    ],
     [
       'experts on CPU (DeepSeek-R1 671B): llama.cpp --fit places the experts in RAM itself',
       plan({ mode: 'experts-cpu', cpuMoeLayers: 52, blockCount: 61, gpuLayers: 62, kvType: 'q8_0' }),
-      { contextSize: 16384, gpuLayers: 'auto', cpuMoeLayers: 0, cacheTypeK: 'q8_0', cacheTypeV: 'q8_0', flashAttention: 'on' },
+      {
+        contextSize: 16384,
+        gpuLayers: 'auto',
+        cpuMoeLayers: 0,
+        cacheTypeK: 'q8_0',
+        cacheTypeV: 'q8_0',
+        flashAttention: 'on',
+      },
     ],
-    ['partial offload: no expert placement', plan({ mode: 'partial', cpuMoeLayers: 7, gpuLayers: 10 }), { contextSize: 16384, gpuLayers: 'auto', cpuMoeLayers: 0, cacheTypeK: 'f16', cacheTypeV: 'f16' }],
+    [
+      'partial offload: no expert placement',
+      plan({ mode: 'partial', cpuMoeLayers: 7, gpuLayers: 10 }),
+      { contextSize: 16384, gpuLayers: 'auto', cpuMoeLayers: 0, cacheTypeK: 'f16', cacheTypeV: 'f16' },
+    ],
   ] as const)('%s', (_name, p, want) => {
     const got = optionsFromPlan(p as FitPlan | null);
     expect(got).toEqual(want);

@@ -26,12 +26,17 @@ export function useChoice(): { choice: Choice | null; loading: boolean; error: u
   const model = models.find((m) => m.id === id);
   if (!model) return { choice: null, loading: catalog.isPending || fit.isPending, error: catalog.error ?? null };
   const mfit = fit.data?.models.find((f) => f.modelId === model.id);
-  const quantId = quant ?? (rec && rec.modelId === model.id ? rec.plan.quant : mfit?.recommended?.quant) ?? smallest(model).id;
+  const quantId =
+    quant ?? (rec && rec.modelId === model.id ? rec.plan.quant : mfit?.recommended?.quant) ?? smallest(model).id;
   const q = model.quants.find((x) => x.id === quantId) ?? smallest(model);
   const ctx = mfit?.recommended?.quant === q.id ? mfit.recommended.contextSize : defaultContext(mfit);
   const plan = mfit && ctx != null ? pickPlan(mfit.plans, q.id, ctx) : null;
   const recommended = modelId === null && quant === null && rec?.modelId === model.id;
-  return { choice: { model, quant: q, fit: mfit, plan, recommended }, loading: false, error: catalog.error ?? fit.error ?? null };
+  return {
+    choice: { model, quant: q, fit: mfit, plan, recommended },
+    loading: false,
+    error: catalog.error ?? fit.error ?? null,
+  };
 }
 
 const smallest = (m: CatalogModel) => [...m.quants].sort((a, b) => a.sizeBytes - b.sizeBytes)[0]!;

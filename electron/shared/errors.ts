@@ -8,6 +8,7 @@ export const ErrorCode = z.enum([
   'INVALID_PARAMS',
   'BAD_JSON',
   'BAD_REQUEST',
+  'METHOD_NOT_ALLOWED',
   'UNKNOWN_METHOD',
   'NOT_FOUND',
   'UNAUTHORIZED',
@@ -133,6 +134,8 @@ export function httpStatus(code: ErrorCode): number {
     case 'UNKNOWN_METHOD':
     case 'MODEL_NOT_FOUND':
       return 404;
+    case 'METHOD_NOT_ALLOWED':
+      return 405;
     case 'BACKEND_BUSY':
       return 409;
     case 'POWER_RANGE':
@@ -192,6 +195,7 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     INVALID_PARAMS: 'The request is not valid: {{issues}}',
     BAD_JSON: 'The request body is not valid JSON.',
     BAD_REQUEST: 'The request is malformed: {{reason}}',
+    METHOD_NOT_ALLOWED: '{{path}} does not take {{method}} (use {{allowed}}).',
     UNKNOWN_METHOD: 'Unknown method "{{method}}".',
     NOT_FOUND: 'Not found: {{path}}',
     UNAUTHORIZED: 'Missing or wrong access token.',
@@ -263,6 +267,7 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     INVALID_PARAMS: '请求无效：{{issues}}',
     BAD_JSON: '请求正文不是有效的 JSON。',
     BAD_REQUEST: '请求格式错误：{{reason}}',
+    METHOD_NOT_ALLOWED: '{{path}} 不接受 {{method}} 请求（请使用 {{allowed}}）。',
     UNKNOWN_METHOD: '未知方法“{{method}}”。',
     NOT_FOUND: '未找到：{{path}}',
     UNAUTHORIZED: '访问令牌缺失或错误。',

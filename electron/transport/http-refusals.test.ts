@@ -158,3 +158,27 @@ describe('bodies over the limit', () => {
     expect(status(r)).toBe(200);
   });
 });
+
+describe('/v1 routes take only their own methods', () => {
+  // TRACE or DELETE on an OpenAI route used to be forwarded to llama-server as is.
+  it.each([
+    ['TRACE', '/v1/chat/completions', 'POST'],
+    ['DELETE', '/v1/models', 'GET, HEAD'],
+    ['GET', '/v1/chat/completions', 'POST'],
+    ['PUT', '/v1/embeddings', 'POST'],
+  ])('%s %s → 405 METHOD_NOT_ALLOWED naming %s', async (method, route, allowed) => {
+    const r = await raw(`${method} ${route} HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n${auth}Connection: close\r\n\r\n`);
+    expect(status(r)).toBe(405);
+    const body = JSON.parse(r.text.slice(r.text.indexOf('\r\n\r\n') + 4)) as {
+      error: { code: string; message: string };
+    };
+    expect(body.error.code).toBe('METHOD_NOT_ALLOWED');
+    expect(body.error.message).toContain(allowed);
+  });
+
+  it('the allowed method still reaches the proxy (no backend here: 503 BACKEND_NOT_READY, not 405)', async () => {
+    const r = await raw(`GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n${auth}Connection: close\r\n\r\n`);
+    expect(status(r)).toBe(503);
+    expect(r.text).toMatch(/BACKEND_NOT_READY/);
+  });
+});

@@ -31,7 +31,13 @@ const ChatCompletionBody = z.looseObject({
 /** Window for merging SSE writes; see proxyToBackend. The eye cannot see a 16 ms batch. */
 export const COALESCE_MS = 16;
 
-const FORWARDED = new Set(['/v1/models', '/v1/chat/completions', '/v1/completions', '/v1/embeddings']);
+/** What we forward, and with which methods: anything else (TRACE, DELETE, a GET of a POST route) never reaches the backend. */
+const FORWARDED: ReadonlyMap<string, readonly string[]> = new Map([
+  ['/v1/models', ['GET', 'HEAD']],
+  ['/v1/chat/completions', ['POST']],
+  ['/v1/completions', ['POST']],
+  ['/v1/embeddings', ['POST']],
+]);
 
 export function isProxyPath(pathname: string): boolean {
   return pathname.startsWith('/v1/');
@@ -68,7 +74,16 @@ export function proxyToBackend(
   endpoint: Endpoint | null,
   hooks: ProxyHooks = {},
 ): void {
-  if (!FORWARDED.has(pathname)) throw new AppError('NOT_FOUND', { path: pathname });
+  const methods = FORWARDED.get(pathname);
+  if (!methods) throw new AppError('NOT_FOUND', { path: pathname });
+  const method = req.method ?? '';
+  if (!methods.includes(method)) {
+    throw new AppError('METHOD_NOT_ALLOWED', {
+      path: pathname,
+      method: method.slice(0, 20),
+      allowed: methods.join(', '),
+    });
+  }
   if (!endpoint) throw new AppError('BACKEND_NOT_READY');
   const clientGone = new AbortController();
   // Throws BACKEND_QUEUE_FULL: the caller answers 503 with its Retry-After (http-io.ts sendError). The model list

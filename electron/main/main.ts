@@ -38,6 +38,20 @@ let mainWindow: BrowserWindow | null = null;
 // Electron's modal error dialog or an exit: the window, the backend and open conversations stay.
 installProcessGuards((e, kind) => console.error(`DeepLocal: ${kind}:`, e));
 
+// `npm start -- --data-dir DIR` (as headless takes it): the window then keeps its settings, models and lock there.
+// Set before the single-instance lock, which is per userData folder.
+const dataDirArg = dataDirFromArgv(process.argv);
+if (dataDirArg) app.setPath('userData', path.resolve(dataDirArg));
+
+function dataDirFromArgv(argv: string[]): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--data-dir' && argv[i + 1]) return argv[i + 1]!;
+    if (a.startsWith('--data-dir=')) return a.slice('--data-dir='.length) || null;
+  }
+  return null;
+}
+
 // Electron's lock is per userData folder, the one the core uses: a second window on it focuses the first and
 // quits. A headless server or `cli pull` on the same folder is refused by the core's data folder lock (startFailed).
 if (!app.requestSingleInstanceLock()) {

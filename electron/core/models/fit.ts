@@ -1,28 +1,18 @@
 /**
- * The fit planner: where a model goes on this machine, for each quant × context × KV-cache type. Pure (no I/O),
- * table-tested in fit.test.ts and checked against llama.cpp's own figures in fit-llama.int.test.ts.
+ * The fit planner: where a model goes on this machine, for one quant × context × KV-cache type. Pure (no I/O),
+ * table-tested in fit.test.ts and checked against llama.cpp's own figures in fit-llama.int.test.ts. The memory
+ * arithmetic (KV cache, compute buffers) is in fit-memory.ts, the speed estimate in fit-speed.ts, the choice among
+ * plans in fit-recommend.ts.
  *
- * Memory follows llama.cpp at the pinned release:
+ * Placement follows llama.cpp at the pinned release:
  *  - weights: token_embd stays in RAM; -ngl N puts the last N layers on the GPU, the output layer only with all;
  *    --n-cpu-moe N keeps the expert tensors of the first N layers in RAM (the rest of those layers on the GPU);
- *  - KV cache: per layer and token, key_length·kv_heads·bytes(K) + value_length·kv_heads·bytes(V), on the device of
- *    its layer; deepseek2 with MLA stores only K (kv_lora_rank + rope dim, one "head"); n_ctx padded to 256;
- *  - compute buffer: the largest live set of one micro-batch (512 tokens): the output phase (logits of one row per
- *    slot) or a layer (the KQ mask, f16 with flash attention, f32 plus the n_head·n_ctx KQ matrix without, and the
- *    FFN intermediates); see computeBuffers;
+ *  - KV cache and compute buffers: see fit-memory.ts;
  *  - free VRAM minus a 1 GiB margin (llama-server's --fit-target default), RAM minus 1 GiB.
- * Speed: generation is memory-bound, so tokens/s ≈ 1 / Σ(bytes read per token / bandwidth) over GPU and CPU parts.
  */
-import type {
-  ArchFacts,
-  FitPlan,
-  FitReason,
-  HardwareInput,
-  KvType,
-  MemoryParts,
-  ModelFit,
-  SpeedClass,
-} from '../../shared/models';
+import type { ArchFacts, FitPlan, FitReason, HardwareInput, KvType, MemoryParts } from '../../shared/models';
+import { computeBuffers, kvBytesPerTokenLayer, padContext } from './fit-memory';
+import { speedClass, tokensPerSecond } from './fit-speed';
 import type { ModelWeights } from './model-facts';
 
 export interface QuantInput {
@@ -63,139 +53,9 @@ export const DEFAULT_PLAN_SETTINGS: PlanSettings = {
   ramMarginBytes: GiB,
 };
 
-/** Bytes per element of a KV cache type (q8_0: 34 bytes per 32, q4_0: 18 per 32). */
-export function kvTypeBytes(t: KvType): number {
-  return t === 'f16' ? 2 : t === 'q8_0' ? 34 / 32 : 18 / 32;
-}
-
-/** Quantized KV types need head sizes that are whole blocks of 32 (llama.cpp refuses the context otherwise). */
-export function kvTypeSupported(f: ArchFacts, t: KvType): boolean {
-  if (t === 'f16') return true;
-  return f.keyLength % 32 === 0 && (f.mla || f.valueLength % 32 === 0);
-}
-
-export const padContext = (ctx: number) => Math.ceil(ctx / 256) * 256;
-
-/** KV bytes per token for one layer. */
-export function kvBytesPerTokenLayer(f: ArchFacts, k: KvType, v: KvType): number {
-  const kBytes = f.keyLength * f.headCountKv * kvTypeBytes(k);
-  // MLA: V is a view of the compressed K, nothing is allocated for it.
-  const vBytes = f.mla ? 0 : f.valueLength * f.headCountKv * kvTypeBytes(v);
-  return kBytes + vBytes;
-}
-
-export interface ComputeBuffers {
-  /** Output phase: logits of the output rows (one per slot in llama-server) and the last hidden states. */
-  logits: number;
-  /** The layer phase: attention inputs (the KQ mask) plus the larger of attention and FFN intermediates. */
-  layer: number;
-  /** Inputs kept on the host when everything else is on the GPU. */
-  hostInputs: number;
-}
-
-/**
- * Compute buffer estimate, calibrated on llama.cpp's own reserve figures (fit-llama.int.test.ts): the mask lives
- * through every layer (f16 with flash attention, f32 without, plus the n_head·n_ctx KQ matrix), FFN intermediates
- * scale with the (active) FFN width, and the output phase holds `outputs` rows of logits — llama-server reserves one
- * per slot, llama-fit-params one per micro-batch token.
- */
-export function computeBuffers(
-  f: ArchFacts,
-  ctx: number,
-  flashAttention: boolean,
-  ub = 512,
-  outputs = 1,
-): ComputeBuffers {
-  const nKv = padContext(ctx);
-  const F = 4;
-  const e = f.embeddingLength;
-  const hasDense = f.expertCount === 0 || f.leadingDenseBlockCount > 0;
-  const dense = hasDense ? ub * F * (4 * f.feedForwardLength + e) : 0;
-  const used = f.expertUsedCount;
-  const moe =
-    f.expertCount > 0 ? ub * F * (3 * f.expertFeedForwardLength * (used + f.expertSharedCount) + e * used) : 0;
-  const ffn = Math.max(dense, moe);
-  const layer = flashAttention ? ub * 2 * nKv + ffn : ub * F * nKv + Math.max(ub * F * nKv * f.headCount, ffn);
-  return {
-    logits: outputs * F * f.vocabSize + ub * F * e,
-    layer,
-    hostInputs: ub * F * e + ub * nKv * (flashAttention ? 2 : 4),
-  };
-}
-
-/** A GPU's memory bandwidth in GB/s from its name, for the speed estimate only. */
-export function gpuBandwidthGBs(name: string): number {
-  const n = name.toLowerCase();
-  const table: [RegExp, number][] = [
-    [/5090/, 1792],
-    [/5080/, 960],
-    [/5070 ti/, 896],
-    [/5070/, 672],
-    [/5060 ti/, 448],
-    [/5060/, 448],
-    [/4090/, 1008],
-    [/4080 super/, 736],
-    [/4080/, 717],
-    [/4070 ti super/, 672],
-    [/4070/, 504],
-    [/4060 ti/, 288],
-    [/4060/, 272],
-    [/3090/, 936],
-    [/3080 ti/, 912],
-    [/3080/, 760],
-    [/3070/, 448],
-    [/3060 ti/, 448],
-    [/3060/, 360],
-    [/3050/, 224],
-    [/2080 ti/, 616],
-    [/2080/, 448],
-    [/2070/, 448],
-    [/2060/, 336],
-    [/1080 ti/, 484],
-    [/1080/, 320],
-    [/1070/, 256],
-    [/1660/, 192],
-    [/h200/, 4800],
-    [/h100/, 3350],
-    [/a100/, 1935],
-    [/l40/, 864],
-    [/a6000/, 768],
-    [/a5000/, 768],
-    [/a4000/, 448],
-    [/7900 xtx/, 960],
-    [/7900 xt/, 800],
-    [/7800 xt/, 624],
-    [/7700 xt/, 432],
-    [/7600/, 288],
-    [/6900 xt|6950 xt/, 576],
-    [/6800/, 512],
-    [/6700 xt/, 384],
-    [/9070/, 640],
-    [/m\d (ultra)/, 800],
-    [/m\d max/, 400],
-    [/m\d pro/, 200],
-    [/apple|m[1-4]\b/, 100],
-    [/arc a770/, 560],
-    [/arc a750/, 512],
-    [/arc b580/, 456],
-  ];
-  for (const [re, bw] of table) if (re.test(n)) return bw;
-  return 300;
-}
-
-const DEFAULT_RAM_BW = 50;
-
 export function formatGB(bytes: number): string {
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(bytes >= 100e9 ? 0 : 1)} GB`;
   return `${Math.max(0, Math.round(bytes / 1e6))} MB`;
-}
-
-export function speedClass(tps: number | null): SpeedClass {
-  if (tps === null) return 'none';
-  if (tps >= 20) return 'fast';
-  if (tps >= 8) return 'good';
-  if (tps >= 2) return 'slow';
-  return 'very-slow';
 }
 
 interface Placement {
@@ -464,11 +324,7 @@ export function planFit(
     };
   }
 
-  const bw = p.gpusUsed.length
-    ? Math.min(...p.gpusUsed.map((i) => hw.gpus[i]!.bandwidthGBs ?? gpuBandwidthGBs(hw.gpus[i]!.name)))
-    : 1;
-  const secs = p.readGpu / (bw * 1e9 * 0.7) + p.readCpu / ((hw.ramBandwidthGBs ?? DEFAULT_RAM_BW) * 1e9 * 0.55);
-  const tps = secs > 0 ? Math.round((1 / secs) * 10) / 10 : null;
+  const tps = tokensPerSecond(hw, p.gpusUsed, p.readGpu, p.readCpu);
   return {
     quant: q.quant,
     contextSize: ctx,
@@ -484,80 +340,4 @@ export function planFit(
     speed: speedClass(tps),
     reason: p.reason,
   };
-}
-
-const SPEED_RANK: Record<SpeedClass, number> = { fast: 0, good: 1, slow: 2, 'very-slow': 3, none: 9 };
-const KV_RANK: Record<KvType, number> = { f16: 0, q8_0: 1, q4_0: 2 };
-/** A split across GPU and CPU is the less predictable setup: at equal speed class and quality, all-on-GPU wins. */
-const MODE_RANK: Record<FitPlan['mode'], number> = { gpu: 0, 'experts-cpu': 0, partial: 1, cpu: 2, none: 3 };
-
-/**
- * Bits worth paying for, by speed: when everything is fast, quality up to Q6_K (6.5; beyond, the gain is not measurable);
- * at a merely good speed up to ~Q5_K; when slow, ~Q4_K_M — every further bit only costs tokens per second.
- */
-const QUALITY_CAP: Record<SpeedClass, number> = { fast: 6.5, good: 5.5, slow: 4.8, 'very-slow': 4.8, none: 0 };
-const quality = (q: QuantInput, speed: SpeedClass) => Math.min(q.bitsPerWeight, QUALITY_CAP[speed]);
-const qualityOk = (q: QuantInput) => q.dynamic || q.bitsPerWeight >= 4.4;
-
-/**
- * The best plan of a model: a usable quant (≥ 4.4 bits per weight by file size, i.e. Q4_K_S and up, or a dynamic
- * low-bit quant of a huge MoE), then speed class, then a context of at least 16k (R1 thinks at length), then quality
- * (capped by speed, see QUALITY_CAP), then all-on-GPU over a split, then a larger context (up to 32k), then the plainer
- * KV cache, then the smaller file.
- */
-export function pickRecommended(plans: FitPlan[], quants: QuantInput[]): FitPlan | null {
-  const byQuant = new Map(quants.map((q) => [q.quant, q]));
-  const ok = plans.filter((p) => p.mode !== 'none');
-  if (!ok.length) return null;
-  const key = (p: FitPlan): number[] => {
-    const q = byQuant.get(p.quant)!;
-    return [
-      qualityOk(q) ? 0 : 1,
-      SPEED_RANK[p.speed],
-      p.contextSize >= 16384 ? 0 : 1,
-      -quality(q, p.speed),
-      MODE_RANK[p.mode],
-      -Math.min(p.contextSize, 32768),
-      KV_RANK[p.kvType],
-      p.fileBytes,
-    ];
-  };
-  return ok
-    .map((p) => ({ p, k: key(p) }))
-    .sort((a, b) => {
-      for (let i = 0; i < a.k.length; i++) if (a.k[i] !== b.k[i]) return a.k[i]! - b.k[i]!;
-      return 0;
-    })[0]!.p;
-}
-
-export function planModel(m: ModelInput, hw: HardwareInput, s: PlanSettings = DEFAULT_PLAN_SETTINGS): ModelFit {
-  const contexts = s.contexts.filter((c) => c <= m.facts.contextLength);
-  if (!contexts.length) contexts.push(Math.min(m.facts.contextLength, s.contexts[0] ?? 4096));
-  const kvTypes = s.kvTypes.filter((t) => kvTypeSupported(m.facts, t));
-  const plans: FitPlan[] = [];
-  for (const q of m.quants)
-    for (const ctx of contexts) for (const kv of kvTypes) plans.push(planFit(m.facts, q, hw, ctx, kv, s));
-  return { modelId: m.id, plans, recommended: pickRecommended(plans, m.quants) };
-}
-
-/**
- * The wizard's suggestion: the most capable model (catalog rank) whose best plan runs at a good speed with a usable
- * quant; failing that, the most capable that runs at all slowly; else null.
- */
-export function recommendAcross(
-  models: { fit: ModelFit; rank: number; quants: QuantInput[] }[],
-): { modelId: string; plan: FitPlan } | null {
-  const usable = (speeds: SpeedClass[]) =>
-    models
-      .filter(
-        (m) =>
-          m.fit.recommended &&
-          speeds.includes(m.fit.recommended.speed) &&
-          qualityOk(m.quants.find((q) => q.quant === m.fit.recommended!.quant)!),
-      )
-      .sort(
-        (a, b) => b.rank - a.rank || SPEED_RANK[a.fit.recommended!.speed] - SPEED_RANK[b.fit.recommended!.speed],
-      )[0];
-  const best = usable(['fast', 'good']) ?? usable(['slow']);
-  return best ? { modelId: best.fit.modelId, plan: best.fit.recommended! } : null;
 }

@@ -10,16 +10,8 @@ import type { TelemetrySample } from '@shared/telemetry';
 import { PauseIcon, PlayIcon } from '../../components/icons';
 import { EventLog } from '../alerts/EventLog';
 import { PowerPanel } from '../power/PowerPanel';
-import {
-  ClocksChart,
-  CpuRamChart,
-  PowerChart,
-  TemperatureChart,
-  TpsChart,
-  UtilChart,
-  useChartText,
-  VramChart,
-} from './Charts';
+import { useChartText } from './chart-props';
+import { ClocksChart, PowerChart, TemperatureChart, UtilChart, VramChart } from './GpuCharts';
 import {
   telemetryKeys,
   useLatestSample,
@@ -30,6 +22,7 @@ import {
 } from './queries';
 import { windowOf } from './samples';
 import { useMonitor, WINDOWS } from './store';
+import { CpuRamChart, TpsChart } from './SystemCharts';
 
 /** "0\tRTX 4090\n1\tRTX 3090" → [{index, name}]; a string keeps the selector's result stable between ticks. */
 const gpuList = (s: TelemetrySample | undefined) => (s ? s.gpus.map((g) => `${g.index}\t${g.name}`).join('\n') : null);

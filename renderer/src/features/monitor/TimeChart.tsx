@@ -13,32 +13,12 @@
  * on this project's 2-core machines (docs/ARCHITECTURE.md, Monitor charts; branch experiment/monitor-recharts).
  * Colours are CSS variables, resolved once per theme for the canvases.
  */
-import {
-  createContext,
-  memo,
-  useCallback,
-  useContext,
-  useLayoutEffect,
-  useMemo,
-  useRef,
-  useState,
-  useSyncExternalStore,
-  type ReactNode,
-  type RefObject,
-} from 'react';
-import {
-  CartesianGrid,
-  ComposedChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  useChartHeight,
-  useChartWidth,
-  usePlotArea,
-  XAxis,
-  YAxis,
-} from 'recharts';
-import { painterFor, usePainterEpoch, type Painter } from './painter';
-import { bucketFor, gapMs, nearestIndex, timeTicks, valueAt, type Axis, type Columns, type Frame } from './series';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { resolveColor, usePainter, useTheme } from './canvas-theme';
+import { ChartFrame, GeometryContext, sameGeometry, type Geometry, type RefLineDef } from './ChartFrame';
+import { LiveValue, type ValuePart } from './LiveValue';
+import { usePainterEpoch } from './painter';
+import { bucketFor, gapMs, nearestIndex, valueAt, type Axis, type Columns, type Frame } from './series';
 
 export interface SeriesDef {
   key: string;
@@ -50,19 +30,6 @@ export interface SeriesDef {
   format: (v: number) => string;
   /** Shown in the tooltip only (e.g. RAM in GiB beside RAM %). */
   hidden?: boolean;
-}
-
-export interface RefLineDef {
-  y: number;
-  label: string;
-  color: string;
-}
-
-/** A piece of the live value in the card's head: "<b>18.7</b> / 24 GiB" is three. */
-export interface ValuePart {
-  text: string;
-  bold?: boolean;
-  danger?: boolean;
 }
 
 export interface TimeChartProps {
@@ -88,78 +55,6 @@ export interface TimeChartProps {
   overlay?: string | null;
   footer?: ReactNode;
 }
-
-/** Where recharts put the plot, in CSS pixels of the chart body. */
-interface Geometry {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  chartWidth: number;
-  chartHeight: number;
-}
-
-/** A stable callback (never a changing value: a context change would walk recharts' whole subtree each tick). */
-const GeometryContext = createContext<((g: Geometry) => void) | null>(null);
-
-const MARGIN = { top: 8, right: 12, bottom: 0, left: 0 };
-const AXIS_TICK = { fontSize: 11, fill: 'var(--text-3)' };
-const AXIS_LINE = { stroke: 'var(--border-strong)' };
-
-// ---------- theme and colours for the canvases ----------
-
-let theme = '';
-const themeListeners = new Set<() => void>();
-let themeObserver: MutationObserver | null = null;
-/** html[data-theme], read once per change (one observer for all charts), so canvases redraw in the new colours. */
-const subscribeTheme = (cb: () => void) => {
-  if (!themeObserver) {
-    theme = document.documentElement.dataset.theme ?? '';
-    themeObserver = new MutationObserver(() => {
-      theme = document.documentElement.dataset.theme ?? '';
-      for (const l of [...themeListeners]) l();
-    });
-    themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-  }
-  themeListeners.add(cb);
-  return () => themeListeners.delete(cb);
-};
-const useTheme = () => useSyncExternalStore(subscribeTheme, () => theme);
-
-/**
- * `var(--chart-vram)` → the colour it resolves to in the current theme (a canvas cannot take CSS variables).
- * Cached per theme: getComputedStyle on every tick would recalculate style after each commit.
- */
-const colorCache = new Map<string, string>();
-function resolveColor(themeKey: string, color: string): string {
-  const m = /^var\((--[\w-]+)\)$/.exec(color);
-  if (!m) return color;
-  const key = `${themeKey}|${m[1]}`;
-  let c = colorCache.get(key);
-  if (c === undefined) {
-    c = getComputedStyle(document.documentElement).getPropertyValue(m[1]!).trim() || '#888';
-    colorCache.set(key, c);
-  }
-  return c;
-}
-
-/** A canvas bound to the painter (worker or main thread); remounted when the painter falls back (epoch). */
-function usePainter(canvas: RefObject<HTMLCanvasElement | null>, epoch: number) {
-  const painter = useRef<Painter | null>(null);
-  useLayoutEffect(() => {
-    const el = canvas.current;
-    if (!el) return;
-    const p = painterFor(el);
-    painter.current = p;
-    return () => {
-      painter.current = null;
-      p.release();
-    };
-  }, [canvas, epoch]);
-  return painter;
-}
-
-// ---------- the chart ----------
 
 export function TimeChart(p: TimeChartProps) {
   const [geom, setGeom] = useState<Geometry | null>(null);
@@ -284,137 +179,6 @@ export function TimeChart(p: TimeChartProps) {
 }
 
 const EMPTY = new Float64Array(0);
-const sameGeometry = (a: Geometry, b: Geometry) =>
-  a.x === b.x &&
-  a.y === b.y &&
-  a.width === b.width &&
-  a.height === b.height &&
-  a.chartWidth === b.chartWidth &&
-  a.chartHeight === b.chartHeight;
-
-const ticksFor = new Map<number, number[]>();
-const relTicks = (w: number) => {
-  let t = ticksFor.get(w);
-  if (!t) ticksFor.set(w, (t = timeTicks(w)));
-  return t;
-};
-
-/** Everything recharts draws. Its props stay the same between ticks, so a tick does not render it. */
-const ChartFrame = memo(function ChartFrame({
-  axis,
-  windowSeconds,
-  refLines,
-  formatTick,
-  formatAgo,
-}: {
-  axis: Axis;
-  windowSeconds: number;
-  refLines: readonly RefLineDef[];
-  formatTick: (v: number) => string;
-  formatAgo: (s: number) => string;
-}) {
-  const xDomain = useMemo<[number, number]>(() => [-windowSeconds, 0], [windowSeconds]);
-  return (
-    <ResponsiveContainer width="100%" height="100%" debounce={50}>
-      <ComposedChart margin={MARGIN} accessibilityLayer={false}>
-        <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
-        <XAxis
-          type="number"
-          dataKey="x"
-          domain={xDomain}
-          ticks={relTicks(windowSeconds)}
-          tickFormatter={formatAgo}
-          allowDataOverflow
-          tick={AXIS_TICK}
-          axisLine={AXIS_LINE}
-          tickLine={false}
-          interval={0}
-        />
-        <YAxis
-          type="number"
-          width={44}
-          domain={axis.domain}
-          ticks={axis.ticks}
-          allowDataOverflow
-          tick={AXIS_TICK}
-          tickFormatter={formatTick}
-          axisLine={false}
-          tickLine={false}
-          interval={0}
-        />
-        {refLines.map((r) => (
-          <ReferenceLine
-            key={r.label}
-            y={r.y}
-            stroke={r.color}
-            strokeDasharray="5 4"
-            strokeWidth={1.2}
-            ifOverflow="hidden"
-          />
-        ))}
-        <PlotProbe />
-      </ComposedChart>
-    </ResponsiveContainer>
-  );
-});
-
-/** Inside the chart: tells the card where recharts put the plot (renders nothing; re-renders only on layout). */
-function PlotProbe() {
-  const report = useContext(GeometryContext);
-  const plot = usePlotArea();
-  const chartWidth = useChartWidth();
-  const chartHeight = useChartHeight();
-  useLayoutEffect(() => {
-    if (report && plot && chartWidth && chartHeight)
-      report({ x: plot.x, y: plot.y, width: plot.width, height: plot.height, chartWidth, chartHeight });
-  }, [report, plot, chartWidth, chartHeight]);
-  return null;
-}
-
-let fontFamily: string | null = null;
-
-/**
- * The live value in the card's head, drawn on a canvas by the same painter as the series. Text that changes every
- * tick makes the browser run style, layout, paint and a compositor commit on the main thread for the whole page;
- * a canvas drawn by the worker costs the main thread nothing. Screen readers get the text as the label.
- */
-function LiveValue({ parts, themeKey, epoch }: { parts: readonly ValuePart[]; themeKey: string; epoch: number }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const painter = usePainter(canvas, epoch);
-  const [size, setSize] = useState<{ w: number; h: number } | null>(null);
-  const label = parts.map((x) => x.text).join('');
-  const key = parts.map((x) => `${x.bold ? 'b' : ''}${x.danger ? 'd' : ''}:${x.text}`).join('|');
-
-  useLayoutEffect(() => {
-    const el = canvas.current;
-    if (!el) return;
-    fontFamily ??= getComputedStyle(el).fontFamily;
-    const ro = new ResizeObserver(([e]) => e && setSize({ w: e.contentRect.width, h: e.contentRect.height }));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, [epoch]);
-
-  useLayoutEffect(() => {
-    if (!painter.current || !size || size.w === 0) return;
-    painter.current.paint({
-      type: 'text',
-      width: size.w,
-      height: size.h,
-      dpr: window.devicePixelRatio || 1,
-      family: fontFamily ?? 'sans-serif',
-      parts: parts.map((x) => ({
-        text: x.text,
-        bold: x.bold,
-        color: resolveColor(themeKey, x.danger ? 'var(--danger)' : x.bold ? 'var(--text)' : 'var(--text-2)'),
-      })),
-    });
-    // `key` stands for `parts` (a new array every render, the same text most of the time).
-  }, [key, size, themeKey, epoch]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  return (
-    <canvas key={epoch} ref={canvas} className="chart-now" role="img" aria-label={label} data-testid="chart-value" />
-  );
-}
 
 function Tip({
   series,

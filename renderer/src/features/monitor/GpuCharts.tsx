@@ -1,109 +1,22 @@
 /**
- * The seven live charts. Each is a memo component that derives its columns from the shared window; its axis,
- * series and reference lines keep their identity between ticks unless they really change, so recharts' frame
- * is skipped and only the series layer redraws (see TimeChart). Typing in the power panel, a toast or the
- * event log renders none of them.
+ * The five charts of one GPU: VRAM, temperature, power, utilisation and clocks (see chart-props for how they stay
+ * cheap on a tick).
  */
-import { memo, useCallback, useMemo, useState } from 'react';
-import { useTranslation } from 'react-i18next';
-import { useFormats, type Formats } from './format';
-import type { TimeWindow } from './samples';
+import { memo, useCallback, useMemo } from 'react';
+import { DASH, NO_REF_LINES, NO_VALUE, useChartFrame, useStableAxis, type GpuCommon } from './chart-props';
+import type { RefLineDef } from './ChartFrame';
 import {
   clockSeries,
-  cpuRamSeries,
   lastOf,
-  maxOf,
   PERCENT_AXIS,
   powerSeries,
-  sameAxis,
   temperatureAxis,
   temperatureSeries,
-  tpsSeries,
   utilSeries,
   vramSeries,
   zeroTo,
-  type Axis,
 } from './series';
-import { TimeChart, type RefLineDef, type SeriesDef, type TimeChartProps, type ValuePart } from './TimeChart';
-
-interface Common {
-  win: TimeWindow;
-  windowSeconds: number;
-  intervalMs: number;
-  text: ChartText;
-}
-interface GpuCommon extends Common {
-  gpu: number;
-}
-
-const DASH = '–';
-const NO_REF_LINES: RefLineDef[] = [];
-const NO_VALUE: ValuePart[] = [{ text: DASH }];
-
-/** The previous axis object while the new one is equal, so the memoized chart frame is not re-rendered. */
-function useStableAxis(axis: Axis): Axis {
-  const [kept, setKept] = useState(axis);
-  if (!sameAxis(kept, axis)) {
-    setKept(axis);
-    return axis;
-  }
-  return kept;
-}
-
-export interface ChartText {
-  t: ReturnType<typeof useTranslation>['t'];
-  f: Formats;
-  formatAgo: (s: number) => string;
-  tickInt: (v: number) => string;
-}
-
-/**
- * Translation and formatters shared by every chart: one object per language and window, built by the grid and
- * passed down, so a tick does not run useTranslation twice in each of the seven charts (0.3–0.5 ms of a ~3 ms
- * tick in scripts/bench/chart-tick.mjs).
- */
-export function useChartText(windowSeconds: number): ChartText {
-  const { t } = useTranslation();
-  const f = useFormats();
-  return useMemo(
-    () => ({
-      t,
-      f,
-      formatAgo: (s: number) =>
-        s === 0
-          ? t('monitor.now')
-          : windowSeconds <= 60
-            ? t('monitor.agoSeconds', { n: -s })
-            : t('monitor.agoMinutes', { n: f.num(-s / 60) }),
-      // Axis steps can be 2.5, 7.5 …: one decimal where a tick has one, none otherwise.
-      tickInt: (v: number) => f.num(v, 1),
-    }),
-    [t, f, windowSeconds],
-  );
-}
-
-type FrameProps = Pick<
-  TimeChartProps,
-  'end' | 'windowSeconds' | 'intervalMs' | 'refLines' | 'formatTick' | 'formatAgo' | 'formatTime'
->;
-
-/**
- * The TimeChart props every chart passes the same way: the window, the interval, the shared formatters, and no
- * reference lines. Spread first, so a chart can still pass its own refLines or formatTick after it.
- */
-function useChartFrame({ win, windowSeconds, intervalMs, text }: Common) {
-  const { t, f, formatAgo, tickInt } = text;
-  const frame: FrameProps = {
-    end: win.end,
-    windowSeconds,
-    intervalMs,
-    refLines: NO_REF_LINES,
-    formatTick: tickInt,
-    formatAgo,
-    formatTime: f.time,
-  };
-  return { t, f, frame };
-}
+import { TimeChart, type SeriesDef } from './TimeChart';
 
 export const VramChart = memo(function VramChart({
   win,
@@ -317,89 +230,6 @@ export const ClocksChart = memo(function ClocksChart({ win, windowSeconds, inter
       axis={axis}
       series={series}
       formatTick={tickK}
-    />
-  );
-});
-
-export const CpuRamChart = memo(function CpuRamChart({ win, windowSeconds, intervalMs, text }: Common) {
-  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs, text });
-  const data = useMemo(() => cpuRamSeries(win.samples), [win.samples]);
-  const series = useMemo<SeriesDef[]>(() => {
-    const pct = (v: number) => `${f.num(v)} %`;
-    return [
-      { key: 'cpu', label: t('monitor.series.cpu'), color: 'var(--chart-cpu)', kind: 'line', format: pct },
-      { key: 'ram', label: t('monitor.series.ram'), color: 'var(--chart-ram)', kind: 'line', format: pct },
-      {
-        key: 'ramGiB',
-        label: t('monitor.series.ramUsed'),
-        color: 'var(--chart-ram)',
-        kind: 'line',
-        hidden: true,
-        format: (v) => `${f.num(v, 1)} GiB`,
-      },
-    ];
-  }, [t, f]);
-  const cpu = lastOf(data, 'cpu');
-  const ram = lastOf(data, 'ramGiB');
-  return (
-    <TimeChart
-      {...frame}
-      testId="chart-cpu-ram"
-      title={t('monitor.charts.cpuRam')}
-      value={[
-        { text: `${series[0]!.label} ` },
-        { text: cpu != null ? `${f.num(cpu)} %` : DASH, bold: true },
-        { text: ` · ${series[1]!.label} ` },
-        { text: ram != null ? `${f.num(ram, 1)} GiB` : DASH, bold: true },
-      ]}
-      data={data}
-      axis={PERCENT_AXIS}
-      series={series}
-    />
-  );
-});
-
-export const TpsChart = memo(function TpsChart({ win, windowSeconds, intervalMs, text }: Common) {
-  const { t, f, frame } = useChartFrame({ win, windowSeconds, intervalMs, text });
-  const data = useMemo(() => tpsSeries(win.samples), [win.samples]);
-  const axis = useStableAxis(zeroTo(data, ['tps'], 10));
-  const series = useMemo<SeriesDef[]>(
-    () => [
-      {
-        key: 'tps',
-        label: t('monitor.series.tps'),
-        color: 'var(--chart-tps)',
-        kind: 'area',
-        format: (v) => t('monitor.tpsValue', { value: f.num(v, 1) }),
-      },
-      {
-        key: 'inFlight',
-        label: t('monitor.series.inFlight'),
-        color: 'var(--chart-tps)',
-        kind: 'line',
-        hidden: true,
-        format: (v) => f.num(v),
-      },
-    ],
-    [t, f],
-  );
-  const tps = lastOf(data, 'tps');
-  const tpsText = tps != null ? f.num(tps, 1) : null;
-  const value = useMemo<ValuePart[]>(
-    () => (tpsText != null ? [{ text: t('monitor.tpsValue', { value: tpsText }), bold: true }] : NO_VALUE),
-    [t, tpsText],
-  );
-  const idle = data.t.length > 0 && maxOf(data, 'tps') === null;
-  return (
-    <TimeChart
-      {...frame}
-      testId="chart-tps"
-      title={t('monitor.charts.tps')}
-      value={value}
-      data={data}
-      axis={axis}
-      series={series}
-      overlay={idle ? t('monitor.noModel') : null}
     />
   );
 });

@@ -4,26 +4,21 @@
  *
  * This file runs things: the segment workers, the connection ramp's timer, checkpoints and syncs. The decisions live
  * apart and are table-tested: what a reply means (range-response.ts), what follows a failure (retry.ts), when to open
- * another connection (ramp.ts). One request and its body are range-fetch.ts. ENOSPC stops everything at once.
+ * another connection (ramp.ts), what an error means to the user (download-errors.ts). One request and its body are
+ * range-fetch.ts; one segment's retries are fetch-segment.ts. ENOSPC stops everything at once.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format';
+import { asDownloadFailure, describe, isDiskFull, writeFailure } from './download-errors';
+import { fetchSegment } from './fetch-segment';
 import { createHashSink } from './hash-sink';
 import type { Fetch } from './hubs';
 import { OrderedHasher, type WarmHash } from './ordered-hasher';
 import { createPartialFile, openPartialFile, statfsFree, type PartialFile } from './partial-file';
 import { connectionLimit, initialConnections, rampStep } from './ramp';
-import {
-  BLOCK_BYTES,
-  fetchRange,
-  RangeFailure,
-  SourceUnusable,
-  WriteFailed,
-  type RangeFetchContext,
-} from './range-fetch';
-import { FRESH, nextStep, type Failure, type RetryState } from './retry';
+import { BLOCK_BYTES, type RangeFetchContext } from './range-fetch';
 import {
   bytesDone,
   contiguousDone,
@@ -78,26 +73,6 @@ export interface FileDownloadResult {
 }
 
 const SYNC_EVERY_BYTES = 64 << 20;
-
-const abortable = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', on);
-      resolve();
-    }, ms);
-    const on = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', on, { once: true });
-  });
-
-function describe(e: unknown): string {
-  const err = e as { message?: string; cause?: { code?: string; message?: string } };
-  const cause = err?.cause?.code ?? err?.cause?.message;
-  return cause ? `${err.message ?? e} (${cause})` : String(err?.message ?? e);
-}
 
 export class FileDownload {
   received = 0;
@@ -337,79 +312,18 @@ export class FileDownload {
       }
       if (!seg) return;
       try {
-        await this.segment(seg);
+        await fetchSegment(seg, {
+          range: this.rangeContext(),
+          sources: this.sources,
+          policy: this.t,
+          random: this.io.random,
+          log: (m) => this.log(m),
+        });
       } catch (e) {
         if (this.stop.signal.aborted) return;
-        this.fatal ??=
-          e instanceof AppError
-            ? e
-            : new AppError(
-                'DOWNLOAD_FAILED',
-                { file: this.spec.label, reason: describe(e) },
-                String((e as Error)?.stack ?? e),
-              );
+        this.fatal ??= asDownloadFailure(e, this.spec.label);
         this.stop.abort(this.fatal);
         return;
-      }
-    }
-  }
-
-  private async segment(seg: Segment): Promise<void> {
-    let state: RetryState = FRESH;
-    const len = seg.end - seg.start;
-    const ctx = this.rangeContext();
-    while (seg.done < len) {
-      if (this.stop.signal.aborted) throw this.stop.signal.reason;
-      const src = this.sources.current();
-      if (!src)
-        throw (
-          this.sources.failures.at(-1)?.error ??
-          new AppError('DOWNLOAD_FAILED', { file: this.spec.label, reason: state.lastReason || 'no endpoint left' })
-        );
-      const before = seg.done;
-      let failure: Failure;
-      try {
-        await fetchRange(seg, src, ctx);
-        if (seg.done > before) {
-          state = FRESH;
-          continue;
-        }
-        throw new RangeFailure({ kind: 'error', reason: 'empty response' });
-      } catch (e) {
-        if (this.stop.signal.aborted) throw this.stop.signal.reason;
-        if (e instanceof WriteFailed) throw e.err;
-        // Bytes arrived before it ended: the link works, count afresh.
-        if (seg.done > before) state = FRESH;
-        if (e instanceof SourceUnusable) {
-          this.log(`${src.endpoint.id} cannot serve this file: ${e.err.message}`);
-          const next = await this.sources.switchFrom(src, e.err.message, e.err, true);
-          if (!next) throw e.err;
-          state = { ...state, failures: 0 };
-          continue;
-        }
-        failure = e instanceof RangeFailure ? e.failure : { kind: 'error', reason: describe(e) };
-      }
-      if (failure.kind === 'stall') this.log(`segment ${seg.index}: no bytes for ${this.t.stallMs} ms, retrying`);
-      const step = nextStep(failure, state, this.t, this.io.random);
-      state = step.state;
-      if (step.counted) this.log(`segment ${seg.index}: attempt ${state.failures} failed (${state.lastReason})`);
-      let action = step.action;
-      if (action.kind === 'switch') {
-        const next = await this.sources.switchFrom(src, action.reason);
-        if (next !== src) {
-          this.log(`switching to ${next?.endpoint.id ?? 'nothing'}`);
-          state = { ...state, failures: 0 };
-          continue;
-        }
-        action = action.otherwise;
-      }
-      if (action.kind === 'give-up') {
-        if (action.code === 'HUB_RATE_LIMITED') throw new AppError('HUB_RATE_LIMITED', { endpoint: src.endpoint.url });
-        throw new AppError('DOWNLOAD_FAILED', { file: this.spec.label, reason: action.reason });
-      }
-      if (action.kind === 'wait') {
-        if (action.asked) this.log(`segment ${seg.index}: ${src.endpoint.id} asks to wait ${Math.round(action.ms)} ms`);
-        await abortable(action.ms, this.stop.signal);
       }
     }
   }
@@ -441,25 +355,9 @@ export class FileDownload {
   }
 
   private async writeError(e: unknown): Promise<AppError> {
-    const code = (e as NodeJS.ErrnoException)?.code;
     const dir = path.dirname(this.spec.partialPath);
-    // (DISK_FULL: the sidecar's atomic write already said so.)
-    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'DISK_FULL') {
-      const free = await (this.io.statfsFree ?? statfsFree)(dir);
-      return new AppError(
-        'DOWNLOAD_DISK_FULL',
-        {
-          path: dir,
-          needed: formatBytes(this.spec.size - this.received),
-          free: free === null ? '?' : formatBytes(free),
-        },
-        describe(e),
-      );
-    }
-    return new AppError(
-      'DOWNLOAD_FAILED',
-      { file: this.spec.label, reason: `cannot write ${this.spec.partialPath}: ${describe(e)}` },
-      String((e as Error)?.stack ?? e),
-    );
+    const free = isDiskFull(e) ? await (this.io.statfsFree ?? statfsFree)(dir) : null;
+    const { partialPath, label, size } = this.spec;
+    return writeFailure(e, { dir, partialPath, label, remaining: size - this.received }, free);
   }
 }

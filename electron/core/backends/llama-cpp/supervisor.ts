@@ -4,6 +4,7 @@
  * (LLAMA_SERVER_ROUTER_PORT set): it then reports load progress as `cmd_child_to_router:state:{json}` lines on
  * stdout and exits when its stdin closes, so a killed app cannot leave it behind. Readiness polls /health (503 while
  * loading) and asks readiness.ts: ready, still loading, stalled (no progress nor output for too long), or exited.
+ * The protocol itself (state lines, /health, the exit command) is router-child.ts.
  */
 import type { ChildProcess, spawn as spawnFn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,7 +18,9 @@ import type { Backend, BackendCapabilities, BackendExit, Endpoint, Health, Start
 import { BackendLog } from '../backend-log';
 import { readiness } from '../readiness';
 import { removeBackendPidFile, writeBackendPidFile } from './backend-pidfile';
+import { exitOutcome } from './exit-outcome';
 import { backendEnv, buildLlamaServerArgs, llamaCapabilities } from './llama-args';
+import { parseRouterState, probeHealth, spawnRouterChild, STATE_PREFIX, stopChild } from './router-child';
 import { classifiedToError, classifyExit, isBindFailure, parseListening } from './stderr-classifier';
 
 export interface LlamaCppDeps {
@@ -39,10 +42,6 @@ export interface LlamaCppDeps {
 }
 
 type Failure = Exclude<BackendExit, { kind: 'stopped' }>;
-
-const STATE_PREFIX = 'cmd_child_to_router:state:';
-const EXIT_COMMAND = 'cmd_router_to_child:exit\n';
-const PORT_RETRIES = 3;
 
 const idle = (runId: number, extra: Partial<BackendStatus> = {}): BackendStatus => ({
   state: 'stopped',
@@ -91,7 +90,7 @@ export class LlamaCppBackend implements Backend {
     return this.st.state === 'ready' ? (this.serving?.capabilities ?? null) : null;
   }
   health(): Promise<Health> {
-    return this.child && this.port !== null ? this.probeHealth(this.port) : Promise.resolve('unreachable');
+    return this.child && this.port !== null ? probeHealth(this.deps.fetch, this.port) : Promise.resolve('unreachable');
   }
   lastExit(): BackendExit | null {
     return this.exit;
@@ -213,11 +212,7 @@ export class LlamaCppBackend implements Backend {
     this.note(`${req.binaryPath} ${args.join(' ')}`);
     let child: ChildProcess;
     try {
-      child = this.deps.spawn(req.binaryPath, args, {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: { ...backendEnv(this.deps.env ?? process.env), LLAMA_SERVER_ROUTER_PORT: '0' },
-        windowsHide: true,
-      });
+      child = spawnRouterChild(this.deps.spawn, req.binaryPath, args, backendEnv(this.deps.env ?? process.env));
     } catch (e) {
       this.fail(runId, {
         kind: 'not-started',
@@ -260,8 +255,6 @@ export class LlamaCppBackend implements Backend {
         if (listening && this.st.runId === runId && this.st.state === 'loading') this.set({ phase: 'warming' });
       }),
     );
-    // A closed stdin is how llama-server learns we are gone; writes after its exit must not crash us.
-    child.stdin!.on('error', () => undefined);
 
     const gone = () => {
       exitedFlag = true;
@@ -284,18 +277,15 @@ export class LlamaCppBackend implements Backend {
         if (exitedFlag) return;
         gone();
         if (child.pid) void this.removePidFile(child.pid);
-        const stateAtExit = this.st.runId === runId ? this.st.state : 'stopped';
         this.note(`llama-server exited (${signal ? `signal ${signal}` : `code ${code}`})`);
-        if (stateAtExit === 'crashed') {
-          // Already failed (stall timeout); the exit we caused is not the reason.
-        } else if (stateAtExit === 'stopping' || this.st.runId !== runId) {
-          if (this.st.runId === runId) this.set({ ...idle(runId) });
-        } else if (bindFailed && stateAtExit === 'loading' && attempt < PORT_RETRIES) {
-          // Someone took the port between our probe and its bind: try another one.
+        const outcome = exitOutcome({ state: this.st.runId === runId ? this.st.state : null, bindFailed, attempt });
+        // ('ignore': the run already failed, or a later one has begun.)
+        if (outcome.kind === 'stopped') this.set({ ...idle(runId) });
+        else if (outcome.kind === 'retry-port') {
           this.note(`port ${port} was taken, retrying on another port`);
           void this.run(req, runId, apiKey, keyFile, attempt + 1);
-        } else {
-          const phase = stateAtExit === 'ready' ? 'running' : 'loading';
+        } else if (outcome.kind === 'crashed') {
+          const { phase } = outcome;
           const error = classifiedToError(classifyExit(this.tail, { code, signal }, phase), req.model.path, this.tail);
           this.fail(runId, { kind: 'exited', phase, code, signal, error });
         }
@@ -307,7 +297,7 @@ export class LlamaCppBackend implements Backend {
     const stallMs = this.deps.stallMs ?? 180_000;
     const current = () => this.st.runId === runId && this.st.state === 'loading';
     while (current() && !exitedFlag) {
-      const health = await this.probeHealth(port);
+      const health = await probeHealth(this.deps.fetch, port);
       if (!current()) break;
       const verdict = readiness({ health, exited: exitedFlag, progressAt, outputAt, now: this.now(), stallMs });
       // 'failed': the exit handler reports why (or retries on another port).
@@ -335,28 +325,12 @@ export class LlamaCppBackend implements Backend {
   /** A router state line; true when it moved the load progress. */
   private onChildState(runId: number, json: string): boolean {
     if (this.st.runId !== runId) return false;
-    try {
-      const msg = JSON.parse(json) as { state?: string; payload?: { value?: number } };
-      if (msg.state === 'loading' && typeof msg.payload?.value === 'number' && this.st.state === 'loading') {
-        const progress = Math.max(0, Math.min(1, msg.payload.value));
-        const moved = progress !== this.st.progress;
-        this.set({ progress, phase: progress >= 1 ? 'warming' : 'loading' });
-        return moved;
-      }
-    } catch {
-      this.output('stdout', STATE_PREFIX + json);
-    }
-    return false;
-  }
-
-  private async probeHealth(port: number): Promise<Health> {
-    try {
-      const res = await this.deps.fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer().catch(() => undefined);
-      return res.status === 200 ? 'ok' : 'not-ready';
-    } catch {
-      return 'unreachable';
-    }
+    const progress = parseRouterState(json);
+    if (progress === undefined) this.output('stdout', STATE_PREFIX + json);
+    if (progress == null || this.st.state !== 'loading') return false;
+    const moved = progress !== this.st.progress;
+    this.set({ progress, phase: progress >= 1 ? 'warming' : 'loading' });
+    return moved;
   }
 
   private fail(runId: number, exit: Failure) {
@@ -382,19 +356,8 @@ export class LlamaCppBackend implements Backend {
     return this.st;
   }
 
-  private async killChild(child: ChildProcess) {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = this.exited;
-    try {
-      child.stdin?.write(EXIT_COMMAND);
-    } catch {
-      /* already closed */
-    }
-    child.kill('SIGTERM');
-    const grace = this.deps.killGraceMs ?? 5000;
-    const timer = setTimeout(() => child.kill('SIGKILL'), grace);
-    await exited;
-    clearTimeout(timer);
+  private killChild(child: ChildProcess) {
+    return stopChild(child, this.exited, this.deps.killGraceMs ?? 5000);
   }
 
   /** Records the backend with us as its owner, so a later start ends it only if we are gone (backend-pidfile.ts). */

@@ -3,44 +3,34 @@
  * kept in a ring buffer (3600 ticks: an hour at 1 Hz, ≥ 10 minutes at any interval ≥ 170 ms) and emitted as
  * `telemetry.sample`.
  *
- * Lifecycle: the sampler runs only while it is wanted — someone listens to `telemetry.sample` on the bus (a UI
- * chart, a WebSocket client), or a part of the core holds it (thermal guard enabled, a power change waiting for
- * its confirming sample). When the last one goes it stops after a short grace period (a page switch or React's
- * double mount does not respawn nvidia-smi) and kills the nvidia-smi process.
+ * Lifecycle (demand.ts): the sampler runs only while it is wanted — someone listens to `telemetry.sample` on the
+ * bus (a UI chart, a WebSocket client), or a part of the core holds it (thermal guard enabled, a power change
+ * waiting for its confirming sample). When the last one goes it stops after a short grace period and kills the
+ * nvidia-smi process.
  *
- * GPU source, decided at each start: nvidia-smi on PATH → one long-lived `-lms` stream; else amd-smi or
- * rocm-smi → polled per tick (they have no streaming mode); else none → ticks from a timer, CPU/RAM/tokens only,
- * with `noGpuReason` in the status.
+ * GPU source (gpu-source.ts), decided at each start: nvidia-smi → one long-lived `-lms` stream; amd-smi or
+ * rocm-smi → polled per tick; none → ticks from a timer, CPU/RAM/tokens only, with `noGpuReason` in the status.
  */
 import type { spawn as spawnFn } from 'node:child_process';
 import type { EventBus } from '../../shared/contract';
 import type { GpuSample, TelemetrySample, TelemetryStatus } from '../../shared/telemetry';
 import type { AlertDraft } from '../alerts/draft';
 import type { Backend } from '../backends/backend';
-import {
-  amdSmiMetricArgs,
-  amdSmiStaticArgs,
-  parseAmdSmiMetric,
-  parseAmdSmiStatic,
-  parseRocmSmi,
-  rocmSmiArgs,
-} from '../gpu-tools/amd-smi';
-import { oneShotArgs, parseSampleLines } from '../gpu-tools/nvidia-smi';
 import { RingBuffer } from '../util/ring-buffer';
-import { findExecutable, runTool as defaultRunTool, type RunTool } from '../util/run-tool';
+import { runTool as defaultRunTool, type RunTool } from '../util/run-tool';
 import { BackendStatsPoller, noBackend, type BackendStats } from './backend-stats';
+import { Demand } from './demand';
+import {
+  detectGpuSource,
+  readAmdGpus,
+  readAmdNames,
+  readGpusOnce,
+  type GpuSource,
+  type GpuSourceKind,
+} from './gpu-source';
 import { HostStats } from './host-stats';
 import { ModelVram } from './model-vram';
 import { NvidiaSmiStream } from './nvidia-stream';
-
-export type GpuSourceKind = TelemetryStatus['gpuSource'];
-
-/**
- * Why there is no GPU chart; the renderer translates these codes (monitor.noGpu.*).
- *   no-gpu             no nvidia-smi / amd-smi / rocm-smi on PATH, or nvidia-smi finds no device
- *   nvidia-smi-failed  nvidia-smi cannot talk to the driver (not loaded, version mismatch)
- */
-export type NoGpuReason = 'no-gpu' | 'nvidia-smi-failed';
 
 export interface TelemetryOptions {
   intervalMs?: number;
@@ -64,12 +54,6 @@ export interface TelemetryDeps extends TelemetryOptions {
   now?: () => number;
 }
 
-interface Detected {
-  kind: GpuSourceKind;
-  exe: string | null;
-  reason: NoGpuReason | null;
-}
-
 export interface MetricsSnapshot {
   sample: TelemetrySample | null;
   backend: BackendStats;
@@ -83,13 +67,11 @@ export class TelemetryService {
   private readonly buffer: RingBuffer<TelemetrySample>;
   private readonly now: () => number;
   private readonly run: RunTool;
-  private holds = 0;
+  private readonly demand: Demand;
   private running = false;
-  private detected: Detected | null = null;
+  private detected: GpuSource | null = null;
   private stream: NvidiaSmiStream | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
-  private stopTimer: ReturnType<typeof setTimeout> | null = null;
-  private lifecycle: Promise<void> = Promise.resolve();
   private ticks: Promise<void> = Promise.resolve();
   private readonly internal = new Set<(s: TelemetrySample) => void>();
   private readonly host = new HostStats();
@@ -100,7 +82,6 @@ export class TelemetryService {
   private amdBusy = false;
   private readonly modelVram: ModelVram;
   private lastStatus = '';
-  private disposed = false;
   private readonly unwatch: () => void;
 
   constructor(private readonly deps: TelemetryDeps) {
@@ -116,53 +97,20 @@ export class TelemetryService {
       servingPid: () => (deps.backend.endpoint() ? deps.backend.pid() : null),
       nvidiaSmi: () => (this.detected?.kind === 'nvidia-smi' ? this.detected.exe : null),
     });
-    this.unwatch = deps.bus.watchListeners('telemetry.sample', () => this.reconcile());
-  }
-
-  // ---------- demand ----------
-
-  private wanted(): boolean {
-    return !this.disposed && (this.deps.bus.listenerCount('telemetry.sample') > 0 || this.holds > 0);
+    this.demand = new Demand({
+      listeners: () => deps.bus.listenerCount('telemetry.sample'),
+      graceMs: deps.stopGraceMs ?? 3000,
+      isRunning: () => this.running,
+      start: () => this.startNow(),
+      stop: () => this.stopNow(),
+      log: deps.log,
+    });
+    this.unwatch = deps.bus.watchListeners('telemetry.sample', () => this.demand.reconcile());
   }
 
   /** Keeps the sampler running until the returned release is called (idempotent). */
   hold(): () => void {
-    this.holds++;
-    this.reconcile();
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.holds--;
-      this.reconcile();
-    };
-  }
-
-  private reconcile(): void {
-    if (this.wanted()) {
-      if (this.stopTimer) clearTimeout(this.stopTimer);
-      this.stopTimer = null;
-      this.enqueue();
-    } else if (!this.stopTimer) {
-      const grace = this.disposed ? 0 : (this.deps.stopGraceMs ?? 3000);
-      this.stopTimer = setTimeout(() => {
-        this.stopTimer = null;
-        this.enqueue();
-      }, grace);
-      this.stopTimer.unref?.();
-    }
-  }
-
-  /** Start/stop transitions run one at a time, each deciding from the demand at that moment. */
-  private enqueue(): void {
-    this.lifecycle = this.lifecycle
-      .then(async () => {
-        const want = this.wanted();
-        if (want && !this.running) await this.startNow();
-        else if (!want && this.running && !this.stopTimer) await this.stopNow();
-      })
-      // A failed transition must not wedge the chain for every later one.
-      .catch((e: unknown) => this.deps.log(`telemetry: ${e instanceof Error ? e.message : String(e)}`));
+    return this.demand.hold();
   }
 
   isRunning(): boolean {
@@ -176,20 +124,13 @@ export class TelemetryService {
 
   // ---------- start / stop ----------
 
-  async detect(): Promise<Detected> {
-    const env = this.deps.env;
-    const nvidia = await findExecutable('nvidia-smi', env);
-    if (nvidia) return { kind: 'nvidia-smi', exe: nvidia, reason: null };
-    const amd = await findExecutable('amd-smi', env);
-    if (amd) return { kind: 'amd-smi', exe: amd, reason: null };
-    const rocm = await findExecutable('rocm-smi', env);
-    if (rocm) return { kind: 'rocm-smi', exe: rocm, reason: null };
-    return { kind: 'none', exe: null, reason: 'no-gpu' };
+  detect(): Promise<GpuSource> {
+    return detectGpuSource(this.deps.env);
   }
 
   private async startNow(): Promise<void> {
     const d = await this.detect();
-    if (!this.wanted()) return;
+    if (!this.demand.wanted()) return;
     this.detected = d;
     this.running = true;
     this.host.reset();
@@ -218,10 +159,7 @@ export class TelemetryService {
       this.stream.start();
       void this.refreshModelVram();
     } else if ((d.kind === 'amd-smi' || d.kind === 'rocm-smi') && d.exe) {
-      if (d.kind === 'amd-smi') {
-        const r = await this.run(d.exe, amdSmiStaticArgs(), { env: this.deps.env, timeoutMs: 5000 });
-        this.amdNames = new Map(parseAmdSmiStatic(r.stdout).map((g) => [g.index, g.name]));
-      }
+      if (d.kind === 'amd-smi') this.amdNames = await readAmdNames(this.run, d.exe, this.deps.env);
       this.startTimer(() => void this.pollAmd(d));
     } else {
       this.startTimer(() => this.tick([]));
@@ -246,14 +184,13 @@ export class TelemetryService {
     this.emitStatus();
   }
 
-  private async pollAmd(d: Detected) {
+  private async pollAmd(d: GpuSource) {
     if (this.amdBusy || !d.exe) return;
     this.amdBusy = true;
     try {
-      const args = d.kind === 'amd-smi' ? amdSmiMetricArgs() : rocmSmiArgs();
-      const r = await this.run(d.exe, args, { env: this.deps.env, timeoutMs: Math.max(3000, this.intervalMs * 3) });
+      const timeoutMs = Math.max(3000, this.intervalMs * 3);
+      const gpus = await readAmdGpus(this.run, { ...d, exe: d.exe }, this.deps.env, this.amdNames, timeoutMs);
       if (!this.running) return;
-      const gpus = d.kind === 'amd-smi' ? parseAmdSmiMetric(r.stdout, this.amdNames) : parseRocmSmi(r.stdout).samples;
       this.tick(gpus);
     } finally {
       this.amdBusy = false;
@@ -350,19 +287,7 @@ export class TelemetryService {
   /** Every GPU once, without the stream (power status with the sampler off, /metrics scrapes). */
   async oneShotGpus(): Promise<{ source: GpuSourceKind; gpus: GpuSample[] }> {
     const d = this.running && this.detected ? this.detected : await this.detect();
-    if (!d.exe) return { source: d.kind, gpus: [] };
-    if (d.kind === 'nvidia-smi') {
-      const r = await this.run(d.exe, oneShotArgs(), { env: this.deps.env, timeoutMs: 4000 });
-      return { source: d.kind, gpus: parseSampleLines(r.stdout) };
-    }
-    const r = await this.run(d.exe, d.kind === 'amd-smi' ? amdSmiMetricArgs() : rocmSmiArgs(), {
-      env: this.deps.env,
-      timeoutMs: 4000,
-    });
-    return {
-      source: d.kind,
-      gpus: d.kind === 'amd-smi' ? parseAmdSmiMetric(r.stdout, this.amdNames) : parseRocmSmi(r.stdout).samples,
-    };
+    return { source: d.kind, gpus: await readGpusOnce(this.run, d, this.deps.env, this.amdNames) };
   }
 
   private readonly scrapeHost = new HostStats();
@@ -428,12 +353,8 @@ export class TelemetryService {
   }
 
   async dispose(): Promise<void> {
-    this.disposed = true;
     this.unwatch();
-    if (this.stopTimer) clearTimeout(this.stopTimer);
-    this.stopTimer = null;
-    this.enqueue();
-    await this.lifecycle;
+    await this.demand.dispose();
     await this.ticks;
   }
 }

@@ -28,22 +28,18 @@
 // responses it affects (Infinity for always).
 //
 //   node scripts/hub-emulator/server.mjs [--port N] [--host H] --repo owner/name=file1.gguf[,file2.gguf] …
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
+//
+// Here: the emulator's state, its routes and its command line; the pieces are repos.mjs (repos and their ids),
+// listings.mjs (what the APIs list), faults.mjs (fault matching and range plans) and serve-data.mjs (the bytes).
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-
-const hex = (s, n = 64) => createHash('sha256').update(s).digest('hex').slice(0, n);
-
-async function sha256OfFile(file) {
-  const h = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 << 20 })) h.update(chunk);
-  return h.digest('hex');
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { matchingFaults } from './faults.mjs';
+import { sendJson as json, sendStatusFault as statusFault } from './http.mjs';
+import { hfTreeResponse, msFileList } from './listings.mjs';
+import { buildRepo, hex } from './repos.mjs';
+import { serveData as sendData } from './serve-data.mjs';
 
 /**
  * Starts the emulator. Returns { url, port, addRepo, setFaults, addFault, clearFaults, stats, resetStats, close }.
@@ -62,264 +58,22 @@ export async function startHubEmulator({
   let faults = [];
   const stats = { requests: [], bytesServed: 0, bytesByFile: {} };
 
-  async function addRepo({
-    id,
-    revision = 'main',
-    msRevision = 'master',
-    hubs = ['huggingface', 'modelscope'],
-    gated = false,
-    files = [],
-  }) {
-    const repo = {
-      id,
-      revision,
-      msRevision,
-      commit: hex(`commit:${id}`, 40),
-      hubs: new Set(hubs),
-      gated,
-      files: new Map(),
-    };
-    for (const f of files) {
-      let size;
-      let sha256 = f.sha256;
-      let read;
-      if (Buffer.isBuffer(f.data)) {
-        const buf = f.data;
-        size = buf.length;
-        sha256 ??= createHash('sha256').update(buf).digest('hex');
-        read = (start, end) => buf.subarray(start, end + 1);
-      } else {
-        const abs = path.resolve(f.source);
-        size = fs.statSync(abs).size;
-        sha256 ??= await sha256OfFile(abs);
-        read = null;
-        f.abs = abs;
-      }
-      const entry = {
-        path: f.path,
-        size,
-        sha256,
-        abs: f.abs ?? null,
-        buf: Buffer.isBuffer(f.data) ? f.data : null,
-        read,
-        lfs: f.lfs ?? (size >= lfsThreshold || /\.gguf$/i.test(f.path)),
-        gitOid: hex(`blob:${id}:${f.path}`, 40),
-      };
-      repo.files.set(f.path, entry);
-      blobs.set(sha256, entry);
-    }
-    repos.set(id, repo);
+  async function addRepo(spec) {
+    const repo = await buildRepo(spec, { lfsThreshold });
+    for (const entry of repo.files.values()) blobs.set(entry.sha256, entry);
+    repos.set(repo.id, repo);
     return repo;
   }
 
   /** Faults for this request, consuming their `times` when they fire. */
-  function matching(stage, hub, file) {
-    return faults.filter(
-      (f) =>
-        (f.stage ?? 'data') === stage &&
-        (!f.hub || f.hub === hub) &&
-        (!f.file || f.file === file.path || f.file === file.sha256 || file.path.endsWith(f.file)) &&
-        (f.times ?? (f.kind === 'rate' ? Infinity : 1)) > 0,
-    );
-  }
-  const consume = (f) => {
-    f.times = (f.times ?? (f.kind === 'rate' ? Infinity : 1)) - 1;
-    f.fired = (f.fired ?? 0) + 1;
-  };
+  const matching = (stage, hub, file) => matchingFaults(faults, stage, hub, file);
 
-  function statusFault(res, list) {
-    const f = list.find((x) => x.kind === 'status');
-    if (!f) return false;
-    consume(f);
-    const headers = { 'content-type': 'text/plain' };
-    if (f.retryAfter !== undefined) headers['retry-after'] = String(f.retryAfter);
-    res.writeHead(f.status ?? 500, headers);
-    res.end(`injected ${f.status ?? 500}`);
-    return true;
-  }
-
-  const json = (res, status, body, headers = {}) => {
-    const s = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(s), ...headers });
-    res.end(s);
-  };
-
-  function parseRange(header, size) {
-    if (!header) return null;
-    const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-    if (!m || (m[1] === '' && m[2] === '')) return 'invalid';
-    let start;
-    let end;
-    if (m[1] === '') {
-      start = Math.max(0, size - Number(m[2]));
-      end = size - 1;
-    } else {
-      start = Number(m[1]);
-      end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-    }
-    if (start >= size || end < start) return 'unsatisfiable';
-    return { start, end };
-  }
-
-  async function serveData(req, res, file, hub, extraHeaders = {}) {
-    const list = matching('data', hub, file);
-    if (statusFault(res, list)) return;
-    const range = parseRange(req.headers.range, file.size);
-    if (range === 'invalid' || range === 'unsatisfiable') {
-      res.writeHead(416, { 'content-range': `bytes */${file.size}` });
-      res.end();
-      return;
-    }
-    let { start, end } = range ?? { start: 0, end: file.size - 1 };
-    const inRange = (f) => f.at === undefined || (f.at >= start && f.at <= end);
-    const short = list.find((f) => f.kind === 'short' && inRange(f) && f.at > start);
-    if (short) {
-      consume(short);
-      end = short.at - 1;
-    }
-    // Per-response copies: a fault without `at` fires at the first byte of this response.
-    const active = list
-      .filter((f) => ['drop', 'truncate', 'stall', 'corrupt'].includes(f.kind) && inRange(f))
-      .map((f) => ({ ...f, at: f.at ?? start, orig: f }));
-    for (const f of active) consume(f.orig);
-    const rate = list.find((f) => f.kind === 'rate');
-    if (rate) consume(rate);
-    const headers = {
-      'accept-ranges': 'bytes',
-      'content-type': 'application/octet-stream',
-      'content-length': end - start + 1,
-      // A CDN's ETag: an md5-looking string, deliberately not the sha256.
-      etag: `"${hex(`cdn:${file.sha256}`, 32)}"`,
-      'last-modified': 'Tue, 21 Jan 2025 00:00:00 GMT',
-      ...extraHeaders,
-    };
-    if (range || short) headers['content-range'] = `bytes ${start}-${end}/${file.size}`;
-    res.writeHead(range || short ? 206 : 200, headers);
-    if (req.method === 'HEAD') return res.end();
-    const record = (n) => {
-      stats.bytesServed += n;
-      stats.bytesByFile[file.path] = (stats.bytesByFile[file.path] ?? 0) + n;
-    };
-
-    if (active.length === 0 && !rate) {
-      if (file.buf) {
-        record(end - start + 1);
-        return res.end(file.buf.subarray(start, end + 1));
-      }
-      const stream = fs.createReadStream(file.abs, { start, end, highWaterMark: 1 << 20 });
-      stream.on('data', (c) => record(c.length));
-      stream.on('error', () => res.destroy());
-      res.on('close', () => stream.destroy());
-      stream.pipe(res);
-      return;
-    }
-
-    // Slow path: chunk by chunk, so faults land on exact offsets.
-    let closed = false;
-    res.on('close', () => (closed = true));
-    const fh = file.abs ? await fs.promises.open(file.abs, 'r') : null;
-    const t0 = performance.now();
-    let sent = 0;
-    try {
-      const chunkSize = rate ? Math.max(1024, Math.min(64 * 1024, Math.floor(rate.bytesPerSecond / 20))) : 256 * 1024;
-      for (let pos = start; pos <= end && !closed;) {
-        let n = Math.min(chunkSize, end + 1 - pos);
-        const cut = active.find(
-          (f) => ['drop', 'truncate', 'stall'].includes(f.kind) && f.at >= pos && f.at < pos + n && !f.done,
-        );
-        if (cut) n = cut.at - pos;
-        if (n > 0) {
-          let chunk;
-          if (fh) {
-            chunk = Buffer.allocUnsafe(n);
-            await fh.read(chunk, 0, n, pos);
-          } else chunk = Buffer.from(file.buf.subarray(pos, pos + n));
-          for (const f of active.filter((x) => x.kind === 'corrupt')) {
-            const a = Math.max(f.at, pos);
-            const b = Math.min(f.at + (f.length ?? 1), pos + n);
-            for (let i = a; i < b; i++) chunk[i - pos] ^= 0xff;
-          }
-          // (A response closed meanwhile never drains: waiting for it would leak the file handle.)
-          if (!res.write(chunk) && !closed && !res.destroyed) {
-            await new Promise((r) => {
-              const done = () => {
-                res.off('drain', done);
-                res.off('close', done);
-                r();
-              };
-              res.on('drain', done);
-              res.on('close', done);
-            });
-          }
-          record(n);
-          pos += n;
-          sent += n;
-          if (rate) {
-            const due = (sent / rate.bytesPerSecond) * 1000 - (performance.now() - t0);
-            if (due > 0) await sleep(due);
-          }
-        }
-        if (cut) {
-          if (cut.kind === 'drop') {
-            log(`fault: drop at ${cut.at}`);
-            if (res.socket?.resetAndDestroy) res.socket.resetAndDestroy();
-            else res.destroy();
-            return;
-          }
-          if (cut.kind === 'truncate') {
-            log(`fault: truncate at ${cut.at}`);
-            // Flush what was written, then close: the body is shorter than its Content-Length.
-            await new Promise((r) => (res.socket ? res.socket.end(r) : r()));
-            res.destroy();
-            return;
-          }
-          log(`fault: stall at ${cut.at}`);
-          const until = performance.now() + (cut.ms ?? 600_000);
-          while (!closed && performance.now() < until) await sleep(20);
-          cut.done = true;
-        }
-      }
-      if (!closed) res.end();
-    } finally {
-      await fh?.close();
-    }
-  }
+  const serveData = (req, res, file, hub, extraHeaders = {}) =>
+    sendData(req, res, file, matching('data', hub, file), { extraHeaders, stats, log });
 
   function hfTree(req, res, repo, rev, url) {
-    if (rev !== repo.revision && rev !== repo.commit)
-      return json(
-        res,
-        404,
-        { error: `Revision Not Found for url: ${url.pathname}` },
-        { 'x-error-code': 'RevisionNotFound' },
-      );
-    const entries = [];
-    const dirs = new Set();
-    for (const f of repo.files.values()) {
-      const parts = f.path.split('/');
-      for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
-    }
-    for (const d of [...dirs].sort()) entries.push({ type: 'directory', oid: hex(`dir:${d}`, 40), size: 0, path: d });
-    for (const f of [...repo.files.values()].sort((a, b) => a.path.localeCompare(b.path))) {
-      entries.push({
-        type: 'file',
-        oid: f.gitOid,
-        size: f.size,
-        path: f.path,
-        ...(f.lfs ? { lfs: { oid: f.sha256, size: f.size, pointerSize: 134 } } : {}),
-      });
-    }
-    const recursive = url.searchParams.get('recursive') === 'true' || url.searchParams.get('recursive') === '1';
-    const list = recursive ? entries : entries.filter((e) => !e.path.includes('/'));
-    const cursor = Number(url.searchParams.get('cursor') ?? 0) || 0;
-    const page = list.slice(cursor, cursor + pageSize);
-    const headers = {};
-    if (cursor + pageSize < list.length) {
-      const next = new URL(url);
-      next.searchParams.set('cursor', String(cursor + pageSize));
-      headers.link = `<${next.toString()}>; rel="next"`;
-    }
-    json(res, 200, page, headers);
+    const { status, body, headers } = hfTreeResponse(repo, rev, url, pageSize);
+    json(res, status, body, headers);
   }
 
   function hfResolve(req, res, repo, rev, filePath) {
@@ -379,16 +133,8 @@ export async function startHubEmulator({
         if (rev !== repo.msRevision && rev !== repo.commit)
           return json(res, 404, { Code: 10010205002, Success: false, Message: 'revision not exist' });
         if (m[3]) {
-          const files = [...repo.files.values()].map((f) => ({
-            Name: path.basename(f.path),
-            Path: f.path,
-            Size: f.size,
-            Sha256: f.sha256,
-            Type: 'blob',
-            Revision: repo.commit,
-          }));
           for (const f of repo.files.values()) if (statusFault(res, matching('api', 'modelscope', f))) return;
-          return json(res, 200, { Code: 200, Success: true, Message: 'success', Data: { Files: files } });
+          return json(res, 200, { Code: 200, Success: true, Message: 'success', Data: { Files: msFileList(repo) } });
         }
         const file = repo.files.get(url.searchParams.get('FilePath') ?? '');
         if (!file) return json(res, 404, { Code: 10010205003, Success: false, Message: 'file not exist' });

@@ -15,6 +15,9 @@ export const TEST_REPO = 'deeplocal-test/Tiny-R1-GGUF';
 /** A second repo, not in the catalog, for opening by URL and for the slow-link pause/resume. */
 export const SLOW_REPO = 'deeplocal-test/Slow-Tiny-GGUF';
 export const SLOW_FILE = 'Slow-Tiny-Q8_0.gguf';
+/** A repo whose listing names a file outside the models folder: the app must skip it and say so. */
+export const HOSTILE_REPO = 'deeplocal-test/Hostile-Names-GGUF';
+export const HOSTILE_PATH = '../../escape-Q8_0.gguf';
 
 export interface HubFixture {
   url: string;
@@ -40,6 +43,13 @@ export async function startHubFixture(): Promise<HubFixture> {
     ],
   });
   await emu.addRepo({ id: SLOW_REPO, files: [{ path: SLOW_FILE, source: slow }] });
+  await emu.addRepo({
+    id: HOSTILE_REPO,
+    files: [
+      { path: 'Safe-Tiny-Q8_0.gguf', source: q8 },
+      { path: HOSTILE_PATH, source: q8 },
+    ],
+  });
 
   const p = PRESETS.tiny;
   const size = (f: string) => fs.statSync(f).size;

@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import { appUrl, rpc } from './app';
-import { SLOW_FILE, SLOW_REPO, TEST_CATALOG_ID, TEST_REPO } from './hub-fixture';
+import { HOSTILE_PATH, HOSTILE_REPO, SLOW_FILE, SLOW_REPO, TEST_CATALOG_ID, TEST_REPO } from './hub-fixture';
 
 const hubUrl = () => process.env.DEEPLOCAL_E2E_HUB!;
 
@@ -158,6 +158,16 @@ test('the Models page shows fit badges per quant and opens any repo by id or URL
   await expect(page.getByTestId('repo-file')).toHaveCount(2);
   await expect(page.getByTestId('repo-listing')).toContainText(TEST_REPO);
   await expect(page.locator('[data-testid=repo-file] [data-testid=installed]')).toHaveCount(1);
+
+  // A listing that names a file outside the models folder: the safe file is offered, the other skipped and named.
+  await page.getByTestId('repo-input').fill(HOSTILE_REPO);
+  await page.getByTestId('repo-open').click();
+  await expect(page.getByTestId('repo-file')).toHaveCount(1);
+  await expect(page.getByTestId('repo-file')).toHaveAttribute('data-path', 'Safe-Tiny-Q8_0.gguf');
+  const skipped = page.getByTestId('repo-skipped');
+  await expect(skipped).toHaveAttribute('data-code', 'HUB_UNSAFE_PATH');
+  await expect(skipped).toContainText(HOSTILE_REPO);
+  await expect(skipped).toContainText(HOSTILE_PATH);
 
   // Bad input is explained, not swallowed.
   await page.getByTestId('repo-input').fill('not a repo');

@@ -99,6 +99,10 @@ export function OpenRepo({ library, jobs }: { library: LibraryModel[] | undefine
               />
             ))}
           </ul>
+          {/* Entries the hub listed under names that could escape the models folder: skipped, and said so. */}
+          {data.skipped?.map((e, i) => (
+            <ErrorMessage key={i} error={e} compact testId="repo-skipped" />
+          ))}
           {aux.length > 0 && (
             <p className="muted small repo-aux">
               {t('models.repo.aux')}: <span className="mono">{aux.map((g) => g.path).join(', ')}</span>

@@ -77,11 +77,6 @@ export function downloadUrl(ep: EndpointInfo, repo: string, revision: string, fi
   return `${ep.url}/${repo}/resolve/${encodeURIComponent(revision)}/${encPath(file)}`;
 }
 
-/** A web page for the repo (links in the UI). */
-export function repoPageUrl(ep: EndpointInfo, repo: string): string {
-  return ep.hub === 'modelscope' ? `${ep.url}/models/${repo}` : `${ep.url}/${repo}`;
-}
-
 function timeoutSignal(ms: number, outer?: AbortSignal): AbortSignal {
   const t = AbortSignal.timeout(ms);
   return outer ? AbortSignal.any([t, outer]) : t;

@@ -137,3 +137,15 @@ export function visibleModelFiles(modelsDir: string): string[] {
 }
 
 export type { HubEmulator };
+
+/** A one-tensor llama GGUF whose header reads (name, Q8_0 file type, context length): enough for the library. */
+export const tinyLlamaGguf = (name: string, contextLength = 2048): Buffer =>
+  encodeGGUF({
+    kv: [
+      ['general.architecture', gguf.str('llama')],
+      ['general.name', gguf.str(name)],
+      ['general.file_type', gguf.u32(7)],
+      ['llama.context_length', gguf.u32(contextLength)],
+    ],
+    tensors: [{ name: 'blk.0.attn_q.weight', ne: [32, 4], type: GGMLType.Q8_0 }],
+  });

@@ -8,25 +8,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { encodeGGUF, GGMLType, gguf } from '../../../scripts/lib/gguf-writer.mjs';
 import { startHubEmulator, type HubEmulator } from '../../../scripts/hub-emulator/server.mjs';
 import { methods } from '../../shared/contract';
 import type { DownloadJob, RepoListing } from '../../shared/models';
 import { tmpDir } from '../../test/helpers';
+import { tinyLlamaGguf } from '../../test/hub-fixtures';
 import { createModelsFeature, type ModelsFeature } from '../compose/models';
 import { SettingsStore } from '../settings/store';
 import { createEventBus } from '../util/event-bus';
 
-const model = (name: string) =>
-  encodeGGUF({
-    kv: [
-      ['general.architecture', gguf.str('llama')],
-      ['general.name', gguf.str(name)],
-      ['general.file_type', gguf.u32(7)],
-      ['llama.context_length', gguf.u32(2048)],
-    ],
-    tensors: [{ name: 'blk.0.attn_q.weight', ne: [32, 4], type: GGMLType.Q8_0 }],
-  });
+const model = (name: string) => tinyLlamaGguf(name, 2048);
 
 const REPO = 'evil/hostile-GGUF';
 const GOOD = 'good-Q4_K_M.gguf';

@@ -6,23 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeGGUF, GGMLType, gguf } from '../../../scripts/lib/gguf-writer.mjs';
 import { AppError, httpStatus } from '../../shared/errors';
 import { fullDiskFs } from '../../test/full-disk';
-import { splitModel } from '../../test/hub-fixtures';
+import { splitModel, tinyLlamaGguf } from '../../test/hub-fixtures';
 import type { LibraryModel } from '../../shared/models';
 import { Library } from './library';
 
-const model = (name: string) =>
-  encodeGGUF({
-    kv: [
-      ['general.architecture', gguf.str('llama')],
-      ['general.name', gguf.str(name)],
-      ['general.file_type', gguf.u32(7)],
-      ['llama.context_length', gguf.u32(8192)],
-    ],
-    tensors: [{ name: 'blk.0.attn_q.weight', ne: [32, 4], type: GGMLType.Q8_0 }],
-  });
+const model = (name: string) => tinyLlamaGguf(name, 8192);
 
 let data: string;
 let models: string;

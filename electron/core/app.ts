@@ -16,6 +16,7 @@ import { LlamaCppBackend } from './backends/llama-cpp/supervisor';
 import { ChatService } from './chat/chat-service';
 import { ConversationStore } from './chat/conversations';
 import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock';
+import { runtimeHandlersPlaceholder } from './compose/runtimes';
 import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } from './compose/models';
 import { inspectModel } from './models/inspect';
 import type { Elevate } from './power/power-service';
@@ -186,6 +187,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
       return { path: await opts.pickModelFile() };
     },
     ...models.handlers,
+    ...runtimeHandlersPlaceholder(),
   };
 
   return {

@@ -24,6 +24,7 @@ import {
 } from './schemas';
 import { Alert, HardwareReport, PowerInfo, PowerResult, TelemetrySample, TelemetryStatus } from './telemetry';
 import { modelEvents, modelMethods } from './contract-models';
+import { runtimeEvents, runtimeMethods } from './contract-runtimes';
 
 const empty = z.strictObject({});
 
@@ -92,6 +93,7 @@ export const methods = {
   /** Desktop only: native file dialog. The browser shell answers UNSUPPORTED and shows a path field instead. */
   'shell.pickModelFile': method(empty, z.object({ path: z.string().nullable() })),
   ...modelMethods,
+  ...runtimeMethods,
 } as const;
 
 export const events = {
@@ -108,6 +110,7 @@ export const events = {
   alert: Alert,
   'chat.event': ChatEvent,
   ...modelEvents,
+  ...runtimeEvents,
 } as const;
 
 export type Methods = typeof methods;

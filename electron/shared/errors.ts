@@ -66,6 +66,16 @@ export const ErrorCode = z.enum([
   'CATALOG_INVALID',
   'DATA_DIR_LOCKED',
   'DATA_DIR_IN_USE',
+  'RUNTIME_NOT_FOUND',
+  'RUNTIME_ASSET_MISSING',
+  'RUNTIME_DIGEST_MISMATCH',
+  'RUNTIME_ARCHIVE_UNSAFE',
+  'RUNTIME_ARCHIVE_BAD',
+  'RUNTIME_CHECK_FAILED',
+  'RUNTIME_IN_USE',
+  'RUNTIME_BUSY',
+  'RUNTIME_BUILD_FAILED',
+  'RELEASE_UNREACHABLE',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -164,7 +174,19 @@ export function httpStatus(code: ErrorCode): number {
     case 'DOWNLOAD_ACTIVE':
     case 'DATA_DIR_LOCKED':
     case 'DATA_DIR_IN_USE':
+    case 'RUNTIME_IN_USE':
+    case 'RUNTIME_BUSY':
       return 409;
+    case 'RUNTIME_NOT_FOUND':
+    case 'RUNTIME_ASSET_MISSING':
+      return 404;
+    case 'RUNTIME_DIGEST_MISMATCH':
+    case 'RUNTIME_ARCHIVE_UNSAFE':
+    case 'RUNTIME_ARCHIVE_BAD':
+    case 'RELEASE_UNREACHABLE':
+      return 502;
+    case 'RUNTIME_CHECK_FAILED':
+      return 422;
     case 'HUB_RATE_LIMITED':
       return 429;
     case 'HUB_UNREACHABLE':
@@ -262,6 +284,17 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
       'DeepLocal is already running with the folder {{dir}}, at {{url}} (process {{pid}}). Use that one, or stop it first.',
     DATA_DIR_IN_USE:
       'DeepLocal is already running with the folder {{dir}} (process {{pid}}). Use that one, or stop it first.',
+    RUNTIME_NOT_FOUND: 'No runtime "{{id}}" is installed.',
+    RUNTIME_ASSET_MISSING: 'Release {{tag}} has no {{variant}} build for {{platform}}-{{arch}}.',
+    RUNTIME_DIGEST_MISMATCH: '{{asset}} does not match its published SHA-256 ({{expected}}); it was deleted.',
+    RUNTIME_ARCHIVE_UNSAFE: '{{asset}} holds an entry with an unsafe path ("{{entry}}"); nothing was installed.',
+    RUNTIME_ARCHIVE_BAD: '{{asset}} is damaged or incomplete ({{reason}}); nothing was installed.',
+    RUNTIME_CHECK_FAILED: 'The {{variant}} runtime does not work on this computer: {{reason}}',
+    RUNTIME_IN_USE: 'The {{id}} runtime is in use. Stop the model or switch runtimes first.',
+    RUNTIME_BUSY: 'The {{variant}} runtime is already being fetched.',
+    RUNTIME_BUILD_FAILED: 'Building llama.cpp ({{variant}}) failed: {{reason}}',
+    RELEASE_UNREACHABLE:
+      'Cannot reach the llama.cpp release feed at {{endpoint}} ({{reason}}). Set a mirror in Settings → Runtimes.',
   },
   'zh-CN': {
     INVALID_PARAMS: '请求无效：{{issues}}',
@@ -328,6 +361,16 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     DATA_DIR_LOCKED:
       'DeepLocal 已在使用文件夹 {{dir}} 运行，地址为 {{url}}（进程 {{pid}}）。请使用那个实例，或先将其停止。',
     DATA_DIR_IN_USE: 'DeepLocal 已在使用文件夹 {{dir}} 运行（进程 {{pid}}）。请使用那个实例，或先将其停止。',
+    RUNTIME_NOT_FOUND: '没有安装名为“{{id}}”的运行时。',
+    RUNTIME_ASSET_MISSING: '版本 {{tag}} 没有适用于 {{platform}}-{{arch}} 的 {{variant}} 构建。',
+    RUNTIME_DIGEST_MISMATCH: '{{asset}} 与公布的 SHA-256（{{expected}}）不符，已删除。',
+    RUNTIME_ARCHIVE_UNSAFE: '{{asset}} 中有路径不安全的条目（“{{entry}}”），未安装任何内容。',
+    RUNTIME_ARCHIVE_BAD: '{{asset}} 已损坏或不完整（{{reason}}），未安装任何内容。',
+    RUNTIME_CHECK_FAILED: '{{variant}} 运行时无法在这台电脑上工作：{{reason}}',
+    RUNTIME_IN_USE: '{{id}} 运行时正在使用中。请先停止模型或切换运行时。',
+    RUNTIME_BUSY: '{{variant}} 运行时已在获取中。',
+    RUNTIME_BUILD_FAILED: '构建 llama.cpp（{{variant}}）失败：{{reason}}',
+    RELEASE_UNREACHABLE: '无法连接 llama.cpp 发布源 {{endpoint}}（{{reason}}）。请在“设置 → 运行时”中设置镜像。',
   },
 };
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorInfo } from './errors';
 import { AlertSettings, PowerSettings, ThermalGuardSettings } from './telemetry';
 import { HubSettings } from './models';
+import { RuntimeSettings } from './runtimes';
 
 /**
  * The patch form of an object schema: every field optional, with its default removed. zod 4 keeps `.default()` inside
@@ -220,6 +221,8 @@ export const Settings = z.object({
   modelsDir: z.string().min(1).max(4096).nullable().default(null),
   /** The first-run setup wizard: opens by itself only while 'pending' (finished: 'done'; skipped: 'dismissed'). */
   setupWizard: SetupWizardState.default('pending'),
+  /** llama.cpp runtimes: which one is active, the release feed, updates, user folders. */
+  runtime: RuntimeSettings.default(() => RuntimeSettings.parse({})),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -236,6 +239,21 @@ export const SettingsPatch = z.strictObject({
   hub: patchOf(HubSettings).optional(),
   modelsDir: PathSetting.nullable().optional(),
   setupWizard: SetupWizardState.optional(),
+  runtime: z
+    .strictObject({
+      active: z
+        .string()
+        .regex(/^(auto|[A-Za-z0-9._-]{1,120})$/)
+        .optional(),
+      releaseEndpoint: z
+        .url({ protocol: /^https?$/ })
+        .max(2000)
+        .nullable()
+        .optional(),
+      autoUpdate: z.boolean().optional(),
+      folders: z.array(PathSetting).max(20).optional(),
+    })
+    .optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 

@@ -51,6 +51,7 @@ export const CORE_RULES = {
   power: ['gpu-tools', 'alerts', 'telemetry'],
   downloads: [],
   models: ['downloads'],
+  runtimes: ['downloads', 'gpu-tools', 'backends'],
   compose: '*',
 };
 

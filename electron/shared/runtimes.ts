@@ -72,6 +72,10 @@ export const RuntimeReasonCode = z.enum([
   'NO_GPU',
   'CPU_FALLBACK',
   'USER_CHOICE',
+  'NVIDIA_DRIVER_UNKNOWN',
+  'VARIANT_NOT_BUILT',
+  'GPU_NOT_BUILT',
+  'CPU_NO_AVX2',
 ]);
 export type RuntimeReasonCode = z.infer<typeof RuntimeReasonCode>;
 
@@ -117,6 +121,12 @@ export const runtimeReasonMessages: Record<Lang, Record<RuntimeReasonCode, strin
     NO_GPU: 'no GPU was found; the CPU build picks the best instruction set at run time',
     CPU_FALLBACK: 'runs everywhere, on the CPU',
     USER_CHOICE: 'chosen in Settings',
+    NVIDIA_DRIVER_UNKNOWN: 'the NVIDIA driver version of {{gpu}} is unknown; CUDA 12 asks the least of the driver',
+    VARIANT_NOT_BUILT: 'there is no official {{wanted}} build for {{os}} {{arch}}; Vulkan runs {{gpu}}',
+    GPU_NOT_BUILT:
+      'there is no official GPU build for {{gpu}} on {{os}} {{arch}}; the CPU build picks the best instruction set at run time',
+    CPU_NO_AVX2:
+      'this CPU has no AVX2 (or it is off in the BIOS); the CPU build still runs, picking the best instruction set it has at run time, more slowly',
   },
   'zh-CN': {
     NVIDIA_CUDA13: '驱动 {{driver}} 支持 CUDA 13，且所有 GPU 都是 Turing 或更新的架构',
@@ -132,6 +142,11 @@ export const runtimeReasonMessages: Record<Lang, Record<RuntimeReasonCode, strin
     NO_GPU: '没有找到 GPU；CPU 版本会在运行时选择最佳指令集',
     CPU_FALLBACK: '在任何机器上都能以 CPU 运行',
     USER_CHOICE: '在设置中选择',
+    NVIDIA_DRIVER_UNKNOWN: '无法得知 {{gpu}} 的 NVIDIA 驱动版本；CUDA 12 对驱动的要求最低',
+    VARIANT_NOT_BUILT: '{{os}} {{arch}} 没有官方的 {{wanted}} 版本；改用 Vulkan 运行 {{gpu}}',
+    GPU_NOT_BUILT: '{{os}} {{arch}} 上没有适用于 {{gpu}} 的官方 GPU 版本；CPU 版本会在运行时选择最佳指令集',
+    CPU_NO_AVX2:
+      '这颗 CPU 没有 AVX2（或已在 BIOS 中关闭）；CPU 版本仍可运行，会在运行时选择它支持的最佳指令集，但速度较慢',
   },
 };
 

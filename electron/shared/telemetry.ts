@@ -112,6 +112,31 @@ export function probeNote(tool: string, code: ProbeNoteCode, params: Record<stri
   return { tool, code, params, message: fillMessage(probeNoteMessages.en[code], params) };
 }
 
+const Coded = z.object({
+  code: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  /** English; the UI translates by code (runtimeReasonMessages / runtimeProblemMessages in runtimes.ts). */
+  message: z.string(),
+});
+
+/**
+ * The llama.cpp runtime whose device check gave `backendDevices`: which one, why it was chosen, and the checks that
+ * failed before it (runtimes.ts has the full RuntimeSelection; this is its part a hardware report carries).
+ */
+export const ReportRuntime = z.object({
+  id: z.string().nullable(),
+  variant: z.string().nullable(),
+  source: z.string().nullable(),
+  tag: z.string().nullable(),
+  /** `auto` or a runtime id. */
+  setting: z.string(),
+  reason: Coded.nullable(),
+  fallbacks: z.array(z.object({ runtimeId: z.string(), variant: z.string(), problem: Coded.nullable() })),
+  gpuUnusable: z.object({ gpus: z.array(z.string()), suggest: z.string().nullable() }).nullable(),
+  summary: z.string(),
+});
+export type ReportRuntime = z.infer<typeof ReportRuntime>;
+
 export const HardwareReport = z.object({
   probedAt: z.number(),
   durationMs: z.number(),
@@ -129,6 +154,12 @@ export const HardwareReport = z.object({
   disk: z.object({ path: z.string(), freeBytes: nullableNumber, totalBytes: nullableNumber, source: Source }),
   gpus: z.array(GpuInfo),
   backendDevices: z.array(BackendDevice),
+  /**
+   * Whether the active runtime printed a device list. true with no backendDevices means it listed none (plan for the
+   * CPU); false means unknown (no runtime, or it failed before listing). Absent in reports from before runtimes.
+   */
+  backendListed: z.boolean().optional(),
+  runtime: ReportRuntime.nullable().optional(),
   disagreements: z.array(Disagreement),
   /** Tools that were missing, failed or timed out (the probe never waits on a hung tool for long). */
   notes: z.array(ProbeNote),

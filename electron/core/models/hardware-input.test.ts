@@ -61,6 +61,30 @@ describe('hardwareFromReport', () => {
     expect(hardwareFromReport(report([gpu()], [cpu])).gpus).toEqual([]);
   });
 
+  // The bug of issue 11: a runtime that listed `(none)` left backendDevices empty, which read as "unknown", and the
+  // wizard promised GPU speed on a GPU the runtime cannot use.
+  it('plans on no GPU when the active runtime listed none (listed none is not unknown)', () => {
+    expect(hardwareFromReport({ ...report([gpu()]), backendListed: true }).gpus).toEqual([]);
+  });
+
+  it("keeps the vendor tools' GPUs when the runtime could not list (unknown)", () => {
+    expect(hardwareFromReport({ ...report([gpu()]), backendListed: false }).gpus).toHaveLength(1);
+  });
+
+  it('plans on a device only the runtime knows (lavapipe through Vulkan), with its own memory figures', () => {
+    const dev = { name: 'Vulkan0', description: 'llvmpipe (LLVM 15.0.6, 256 bits)', totalMiB: 2048, freeMiB: 2048 };
+    const llvmpipe = gpu({
+      vendor: 'other',
+      name: dev.description,
+      vramTotalMiB: { value: 2048, source: 'llama-server' },
+      vramFreeMiB: { value: 2048, source: 'llama-server' },
+      backendDevice: dev,
+    });
+    expect(hardwareFromReport({ ...report([llvmpipe], [dev]), backendListed: true }).gpus).toEqual([
+      { index: 0, name: dev.description, freeBytes: 2048 * MiB, totalBytes: 2048 * MiB, bandwidthGBs: null },
+    ]);
+  });
+
   it('marks unified memory (Apple Silicon)', () => {
     expect(hardwareFromReport(report([gpu({ vendor: 'apple', unifiedMemory: true })])).unifiedMemory).toBe(true);
   });

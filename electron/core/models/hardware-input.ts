@@ -5,11 +5,14 @@ import type { HardwareReport } from '../../shared/telemetry';
 const MiB = 1024 * 1024;
 
 /**
- * GPUs the backend cannot use are left out: when llama-server listed its devices and a GPU matched none of them
- * (a CPU-only build, a missing driver), planning layers onto it would promise speed that never comes.
+ * GPUs the backend cannot use are left out: when the active runtime listed its devices and a GPU matched none of
+ * them (a CPU-only build, a missing driver), planning layers onto it would promise speed that never comes. A list
+ * with no device at all ("listed none") is such a list; only an unknown list (no runtime, or it failed before
+ * listing) leaves the vendor tools' GPUs in. Reports from before runtimes had no `backendListed`: a non-empty list
+ * was the only sign then.
  */
 export function hardwareFromReport(r: HardwareReport): HardwareInput {
-  const backendKnows = r.backendDevices.length > 0;
+  const backendKnows = r.backendListed ?? r.backendDevices.length > 0;
   const gpus = r.gpus
     .filter((g) => !backendKnows || g.backendDevice !== null)
     .map((g) => {

@@ -2,16 +2,19 @@
  * Headless entry: the core behind the HTTP + WebSocket transport, serving the built UI, printing
  *   DeepLocal ready: http://127.0.0.1:PORT/?token=TOKEN
  * Usage: node dist/electron/headless.mjs [--model FILE.gguf] [--port N] [--host 127.0.0.1] [--data-dir DIR] [--token T]
+ * The port and token are kept in <data dir>/server.json across starts (core/settings/server-address.ts); --port,
+ * --token and DEEPLOCAL_TOKEN override them for one run. A busy saved port gives another port for this run.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createCore } from './core/app';
 import { defaultDataDir } from './core/paths';
+import { busyPortLine } from './core/settings/address-plan';
+import { ServerAddress, type ServerControl } from './core/settings/server-address';
 import { AppError, formatError, pickLang, toErrorInfo } from './shared/errors';
-import { startHttpTransport } from './transport/http';
+import { startHttpTransport, type HttpTransport } from './transport/http';
 import { installProcessGuards } from './transport/process-guards';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -45,36 +48,74 @@ async function main() {
     },
     strict: true,
   });
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
+  const argPort = values.port === undefined ? undefined : Number(values.port);
+  if (argPort !== undefined && (!Number.isInteger(argPort) || argPort < 0 || argPort > 65535))
     throw new AppError('INVALID_PARAMS', { issues: `--port ${values.port}` });
-  const token = values.token ?? process.env.DEEPLOCAL_TOKEN ?? randomBytes(24).toString('base64url');
   const dataDir = path.resolve(values['data-dir'] ?? process.env.DEEPLOCAL_DATA_DIR ?? defaultDataDir());
   fs.mkdirSync(dataDir, { recursive: true });
   const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
     .version;
 
   let apiBase: string | null = null;
+  let control: ServerControl | null = null;
   const core = await createCore({
     dataDir,
     resourcesDirs: [process.env.DEEPLOCAL_RESOURCES ?? path.join(repoRoot, 'resources')],
     shell: 'browser',
     version,
     apiBaseUrl: () => apiBase,
+    server: () => control,
   });
-  const staticDir = path.join(repoRoot, 'dist', 'renderer');
-  const http = await startHttpTransport({
-    core,
-    endpoint: () => core.backend.endpoint(),
-    token,
-    host: values.host ?? '127.0.0.1',
-    port,
-    staticDir: fs.existsSync(path.join(staticDir, 'index.html')) ? staticDir : null,
-  }).catch(async (e) => {
+  // Read after the data folder's lock is ours: a second start on the folder must not rewrite it.
+  const address = await ServerAddress.open(
+    dataDir,
+    {
+      ...(argPort !== undefined ? { argPort } : {}),
+      ...(values.token !== undefined ? { argToken: values.token } : {}),
+      ...(process.env.DEEPLOCAL_TOKEN ? { envToken: process.env.DEEPLOCAL_TOKEN } : {}),
+    },
+    (m) => console.error(`DeepLocal: ${m}`),
+  ).catch(async (e) => {
     await core.dispose();
-    if (e instanceof AppError && e.code === 'SERVER_PORT_IN_USE') throw new AppError('SERVER_PORT_IN_USE', { port });
     throw e;
   });
+  const { plan } = address;
+  const staticDir = path.join(repoRoot, 'dist', 'renderer');
+  const listen = (port: number) =>
+    startHttpTransport({
+      core,
+      endpoint: () => core.backend.endpoint(),
+      token: plan.token,
+      host: values.host ?? '127.0.0.1',
+      port,
+      staticDir: fs.existsSync(path.join(staticDir, 'index.html')) ? staticDir : null,
+    });
+  const isBusy = (e: unknown) => e instanceof AppError && e.code === 'SERVER_PORT_IN_USE';
+  let http: HttpTransport;
+  try {
+    http = await listen(plan.port).catch(async (e: unknown) => {
+      if (!plan.fallbackWhenBusy || !isBusy(e)) throw e;
+      const other = await listen(0);
+      console.error(`DeepLocal: ${busyPortLine(plan.port, other.port)}`);
+      return other;
+    });
+  } catch (e) {
+    await core.dispose();
+    if (isBusy(e)) throw new AppError('SERVER_PORT_IN_USE', { port: plan.port });
+    throw e;
+  }
+  await address.listened(http.port).catch(async (e: unknown) => {
+    await core.dispose();
+    await http.close();
+    throw e;
+  });
+  control = {
+    async newToken() {
+      const next = await address.newToken();
+      http.setToken(next);
+      return { url: `${http.url}/?token=${next}` };
+    },
+  };
   apiBase = `${http.url}/v1`;
   // A second start on this data folder is refused with this address (never the token) in its message.
   await core.dataDirLock.setUrl(http.url);
@@ -92,8 +133,8 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
-  console.log(`DeepLocal ready: ${http.url}/?token=${token}`);
-  console.log(`OpenAI-compatible API: ${apiBase} (Authorization: Bearer ${token})`);
+  console.log(`DeepLocal ready: ${http.url}/?token=${plan.token}`);
+  console.log(`OpenAI-compatible API: ${apiBase} (Authorization: Bearer ${plan.token})`);
 
   if (values.model) {
     let lastPct = -1;

@@ -21,6 +21,7 @@ import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } fr
 import { inspectModel } from './models/inspect';
 import type { Elevate } from './power/power-service';
 import { SettingsStore } from './settings/store';
+import { serverHandlers, type ServerControl } from './settings/server-address';
 import { createMonitoring, type Monitoring, type MonitoringOptions } from './compose/monitoring';
 import { createEventBus } from './util/event-bus';
 import { expandHome } from './util/safe-path';
@@ -34,6 +35,8 @@ export interface CoreOptions {
   version: string;
   /** Set by the HTTP transport once it listens. */
   apiBaseUrl?: () => string | null;
+  /** Headless: the web server's token control, once it listens (server.newToken). Absent: UNSUPPORTED. */
+  server?: () => ServerControl | null;
   /** Electron's file dialog; absent in the browser shell. */
   pickModelFile?: () => Promise<string | null>;
   env?: NodeJS.ProcessEnv;
@@ -187,6 +190,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
       return { path: await opts.pickModelFile() };
     },
     ...models.handlers,
+    ...serverHandlers(opts.server ?? (() => null)),
     ...runtimeHandlersPlaceholder(),
   };
 

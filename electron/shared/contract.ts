@@ -92,6 +92,11 @@ export const methods = {
   'conversations.delete': method(z.strictObject({ id: ConversationId }), z.object({ deleted: z.boolean() })),
   /** Desktop only: native file dialog. The browser shell answers UNSUPPORTED and shows a path field instead. */
   'shell.pickModelFile': method(empty, z.object({ path: z.string().nullable() })),
+  /**
+   * Headless only: a new token for the web UI and the API, saved for the next starts. The old one stops working at
+   * once (open WebSocket sessions with it are closed). Returns the page URL with the new token.
+   */
+  'server.newToken': method(empty, z.object({ url: z.string() })),
   ...modelMethods,
   ...runtimeMethods,
 } as const;

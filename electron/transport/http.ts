@@ -1,6 +1,7 @@
 /**
- * HTTP + WebSocket transport for the browser UI and other programs. Loopback only, a random token per run,
- * Host and Origin checked on every request (DNS rebinding, cross-site pages), errors as JSON with a code.
+ * HTTP + WebSocket transport for the browser UI and other programs. Loopback only, one token (headless keeps it
+ * across runs; setToken replaces it), Host and Origin checked on every request (DNS rebinding, cross-site pages),
+ * errors as JSON with a code.
  *   GET  /               the built renderer (static, no token: the page reads it from ?token=)
  *   POST /api/rpc/:method contract call, JSON params → JSON result
  *   GET  /api/ws          WebSocket: contract calls and event subscriptions
@@ -57,6 +58,11 @@ export interface HttpTransportOptions {
 export interface HttpTransport {
   port: number;
   url: string;
+  /**
+   * Requires `token` from now on: the old one is refused at once, and WebSocket sessions opened with it are closed
+   * (code 4001 'token changed'), a session's call in flight first getting its reply (the caller of server.newToken).
+   */
+  setToken(token: string): void;
   close(): Promise<void>;
 }
 
@@ -113,6 +119,11 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
     });
   }
   const invoke = createDispatcher(opts.core.handlers);
+  // Read at every check, never captured: server.newToken replaces it while the server runs.
+  let token = opts.token;
+  /** Open sessions: the token each was opened with, and its calls in flight. */
+  const sessions = new Map<WebSocket, { token: string; inFlight: number }>();
+  const TOKEN_CHANGED = 4001;
   const maxBody = opts.maxBodyBytes ?? 32 * 1024 * 1024;
   const guard: GuardConfig = { port: 0, hosts: [...LOOPBACK_HOSTS] };
   if (!guard.hosts.includes(host)) guard.hosts.push(host);
@@ -154,7 +165,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         return;
       }
       if (pathname.startsWith('/api/rpc/')) {
-        checkToken(req.headers, opts.token);
+        checkToken(req.headers, token);
         if (req.method !== 'POST') throw new AppError('NOT_FOUND', { path: `${req.method} ${pathname}`.slice(0, 200) });
         const method = decodePath(pathname.slice('/api/rpc/'.length));
         const body = await readBody(req, res, maxBody);
@@ -178,7 +189,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         return;
       }
       if (pathname === '/metrics' && opts.core.monitoring) {
-        checkToken(req.headers, opts.token);
+        checkToken(req.headers, token);
         if (req.method !== 'GET' && req.method !== 'HEAD')
           throw new AppError('NOT_FOUND', { path: `${req.method} ${pathname}`.slice(0, 200) });
         const text = renderMetrics({
@@ -198,7 +209,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         return;
       }
       if (openAi) {
-        checkToken(req.headers, opts.token);
+        checkToken(req.headers, token);
         const body = req.method === 'POST' ? await readBody(req, res, maxBody) : null;
         if (body) validateProxyBody(pathname, body);
         proxyToBackend(req, res, pathname, search, body, opts.endpoint(), proxyHooks);
@@ -251,14 +262,17 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       const { pathname, authority } = parseRequestTarget(req.url, req.method);
       checkHead(req, authority);
       if (pathname !== WS_PATH) throw new AppError('NOT_FOUND', { path: pathname.slice(0, 200) });
-      checkToken(req.headers, opts.token);
-      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+      checkToken(req.headers, token);
+      const opened = token;
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, opened));
     } catch (e) {
       sendRawError(socket, e, req.headers['accept-language']);
     }
   });
 
-  function onConnection(ws: WebSocket) {
+  function onConnection(ws: WebSocket, openedWith: string) {
+    const session = { token: openedWith, inFlight: 0 };
+    sessions.set(ws, session);
     const send = (frame: WsServerFrame) => {
       if (ws.readyState !== ws.OPEN) return;
       // A client that stops reading must not make us buffer without bound.
@@ -268,8 +282,13 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       }
       ws.send(JSON.stringify(frame));
     };
-    const subs = createSubscriptions(opts.core.bus, (event, payload) => send({ type: 'event', event, payload }));
+    // A session whose token was replaced gets nothing more but the replies it waits for.
+    const stale = () => session.token !== token;
+    const subs = createSubscriptions(opts.core.bus, (event, payload) => {
+      if (!stale()) send({ type: 'event', event, payload });
+    });
     const onFrame = async (data: RawData) => {
+      if (stale()) return;
       let frame: WsClientFrame;
       try {
         frame = WsClientFrame.parse(JSON.parse(String(data)));
@@ -278,7 +297,10 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         return;
       }
       if (frame.type === 'call') {
-        const env = await invokeToEnvelope(invoke, frame.method, frame.params, { transport: 'ws' });
+        session.inFlight++;
+        const env = await invokeToEnvelope(invoke, frame.method, frame.params, { transport: 'ws' }).finally(
+          () => session.inFlight--,
+        );
         try {
           send(
             env.ok
@@ -289,6 +311,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
           // A result that cannot be sent (not serialisable) is still an answer the caller waits for.
           send({ type: 'result', id: frame.id, ok: false, error: toErrorInfo(e) });
         }
+        if (stale() && session.inFlight === 0) ws.close(TOKEN_CHANGED, 'token changed');
       } else if (frame.type === 'sub') subs.add(frame.event);
       else subs.remove(frame.event);
     };
@@ -298,7 +321,10 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         ws.close(1011, 'internal error');
       });
     });
-    ws.on('close', () => subs.clear());
+    ws.on('close', () => {
+      sessions.delete(ws);
+      subs.clear();
+    });
     ws.on('error', () => undefined);
   }
 
@@ -321,6 +347,11 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
   return {
     port,
     url: `http://${urlHost}:${port}`,
+    setToken(next: string) {
+      token = next;
+      for (const [ws, s] of sessions)
+        if (s.token !== next && s.inFlight === 0) ws.close(TOKEN_CHANGED, 'token changed');
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();

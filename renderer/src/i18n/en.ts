@@ -439,6 +439,14 @@ export const en = {
     platform: 'Platform',
     dataDir: 'Data folder',
     apiBaseUrl: 'OpenAI-compatible API',
+    address: 'Address',
+    addressHint:
+      'The web page and the API keep this address and token across restarts, so bookmarks and API clients keep working.',
+    addressUrl: 'Web page',
+    newToken: 'New token',
+    newTokenHint: 'The old token stops working at once, in every tab and API client.',
+    newTokenDone: 'New token made. Open or copy this URL; pages and programs with the old token must use it now.',
+    openNewUrl: 'Open',
   },
   hardware: {
     refresh: 'Refresh',

@@ -439,6 +439,13 @@ export const zhCN: Messages = {
     platform: '平台',
     dataDir: '数据文件夹',
     apiBaseUrl: 'OpenAI 兼容接口',
+    address: '访问地址',
+    addressHint: '网页和接口在重启后保持同一地址和令牌，书签和 API 客户端无需更改。',
+    addressUrl: '网页',
+    newToken: '生成新令牌',
+    newTokenHint: '旧令牌会立即失效，所有标签页和 API 客户端都需要使用新令牌。',
+    newTokenDone: '已生成新令牌。请打开或复制此网址；使用旧令牌的页面和程序现在需要改用它。',
+    openNewUrl: '打开',
   },
   hardware: {
     refresh: '刷新',

@@ -4,6 +4,7 @@ import type { SamplingParams, Settings } from '@shared/schemas';
 import { useAppInfo, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { NumberField } from '../../components/NumberField';
+import { AddressCard } from './AddressCard';
 
 export function SettingsPage() {
   const { t } = useTranslation();
@@ -65,6 +66,8 @@ export function SettingsPage() {
         onSave={(p) => update.mutate({ llamaServerPath: p })}
         found={info?.backend}
       />
+
+      {info?.apiBaseUrl && <AddressCard apiBaseUrl={info.apiBaseUrl} />}
 
       {info && (
         <section className="card">

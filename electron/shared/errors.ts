@@ -76,6 +76,7 @@ export const ErrorCode = z.enum([
   'RUNTIME_BUSY',
   'RUNTIME_BUILD_FAILED',
   'RELEASE_UNREACHABLE',
+  'RUNTIME_UNVERIFIABLE',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -184,6 +185,7 @@ export function httpStatus(code: ErrorCode): number {
     case 'RUNTIME_ARCHIVE_UNSAFE':
     case 'RUNTIME_ARCHIVE_BAD':
     case 'RELEASE_UNREACHABLE':
+    case 'RUNTIME_UNVERIFIABLE':
       return 502;
     case 'RUNTIME_CHECK_FAILED':
       return 422;
@@ -295,6 +297,7 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     RUNTIME_BUILD_FAILED: 'Building llama.cpp ({{variant}}) failed: {{reason}}',
     RELEASE_UNREACHABLE:
       'Cannot reach the llama.cpp release feed at {{endpoint}} ({{reason}}). Set a mirror in Settings → Runtimes.',
+    RUNTIME_UNVERIFIABLE: '{{asset}} cannot be verified ({{reason}}), so it was not downloaded.',
   },
   'zh-CN': {
     INVALID_PARAMS: '请求无效：{{issues}}',
@@ -371,6 +374,7 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     RUNTIME_BUSY: '{{variant}} 运行时已在获取中。',
     RUNTIME_BUILD_FAILED: '构建 llama.cpp（{{variant}}）失败：{{reason}}',
     RELEASE_UNREACHABLE: '无法连接 llama.cpp 发布源 {{endpoint}}（{{reason}}）。请在“设置 → 运行时”中设置镜像。',
+    RUNTIME_UNVERIFIABLE: '无法校验 {{asset}}（{{reason}}），因此没有下载。',
   },
 };
 

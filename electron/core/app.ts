@@ -11,12 +11,11 @@ import { AppError } from '../shared/errors';
 import { LoadOptions } from '../shared/schemas';
 import type { Backend } from './backends/backend';
 import { reapStaleBackend } from './backends/llama-cpp/backend-pidfile';
-import { findLlamaServer } from './backends/llama-cpp/binaries';
 import { LlamaCppBackend } from './backends/llama-cpp/supervisor';
 import { ChatService } from './chat/chat-service';
 import { ConversationStore } from './chat/conversations';
 import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock';
-import { runtimeHandlersPlaceholder } from './compose/runtimes';
+import { createRuntimes, type RuntimesDeps, type RuntimesFeature } from './compose/runtimes';
 import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } from './compose/models';
 import { inspectModel } from './models/inspect';
 import type { Elevate } from './power/power-service';
@@ -45,6 +44,8 @@ export interface CoreOptions {
   elevate?: Elevate;
   /** Telemetry intervals and timeouts (tests shorten them). DEEPLOCAL_TELEMETRY_INTERVAL_MS in env also sets the interval. */
   monitoring?: MonitoringOptions;
+  /** Runtimes (tests: the fetch used for the release feed, the device check's deadline). */
+  runtimes?: Pick<RuntimesDeps, 'fetch' | 'checkTimeoutMs'>;
   /** Catalog, hubs and downloads (tests point the hubs at the emulator and shorten timeouts). */
   models?: Pick<ModelsFeatureOptions, 'hubEndpoints' | 'downloadTuning' | 'downloadIo' | 'probeTimeoutMs' | 'fetch'>;
 }
@@ -60,6 +61,8 @@ export interface Core {
   /** Contract chat replies started (for /metrics). */
   requestCounts: { chat: number };
   models: ModelsFeature;
+  /** llama.cpp runtimes: the active one is what the backend starts (runtimes.manager.activeServer()). */
+  runtimes: RuntimesFeature;
   /** This process owns opts.dataDir until dispose (headless records its URL here once it listens). */
   dataDirLock: DataDirLock;
   dispose(): Promise<void>;
@@ -83,13 +86,9 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
   const runDir = path.join(opts.dataDir, 'run');
   await fs.mkdir(runDir, { recursive: true });
   const bus = createEventBus((e) => console.error('event listener failed:', e));
-  // Reads the settings store made below (it logs into the backend's log); called only once the core is composed.
-  const locateBinary = async () =>
-    findLlamaServer({
-      override: (await settings.get()).llamaServerPath,
-      resourcesDirs: opts.resourcesDirs,
-      env: opts.env ?? process.env,
-    });
+  // The active runtime (composed below, after the settings and the hardware probe it reads); asked only once the
+  // core is composed. The legacy override (llamaServerPath, DEEPLOCAL_LLAMA_SERVER) still wins, inside the manager.
+  const locateBinary = () => runtimes.manager.activeServer();
   const backend: Backend = new LlamaCppBackend({
     spawn,
     fetch: globalThis.fetch,
@@ -125,9 +124,21 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     dataDir: opts.dataDir,
     settings,
     backend,
-    locateLlamaServer: locateBinary,
+    runtimeDevices: (facts) => runtimes.backendAnswer(facts),
     ...(opts.elevate ? { elevate: opts.elevate } : {}),
     options: { ...(envInterval >= 50 ? { intervalMs: envInterval } : {}), ...opts.monitoring },
+  });
+  const runtimes: RuntimesFeature = createRuntimes({
+    dataDir: opts.dataDir,
+    resourcesDirs: opts.resourcesDirs,
+    settings,
+    bus,
+    env,
+    hardwareFacts: () => monitoring.hardwareFacts(),
+    backendRunning: () => !['stopped', 'crashed'].includes(backend.status().state),
+    invalidateHardware: () => monitoring.invalidateHardware(),
+    log: note,
+    ...opts.runtimes,
   });
   const requestCounts = { chat: 0 };
   const models = await createModelsFeature({
@@ -191,7 +202,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     },
     ...models.handlers,
     ...serverHandlers(opts.server ?? (() => null)),
-    ...runtimeHandlersPlaceholder(),
+    ...runtimes.handlers,
   };
 
   return {
@@ -203,10 +214,12 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     monitoring,
     requestCounts,
     models,
+    runtimes,
     dataDirLock,
     async dispose() {
       chat.cancelAll();
       await models.dispose();
+      await runtimes.dispose();
       await monitoring.dispose();
       await backend.dispose();
       await dataDirLock.release();

@@ -8,7 +8,7 @@ import type { HardwareReport } from '../../shared/telemetry';
 import { AlertLog } from '../alerts/log';
 import { AlertRules } from '../alerts/rules';
 import type { Backend } from '../backends/backend';
-import { probeHardware } from '../hardware/probe';
+import { probeFacts, reportFromFacts, type BackendAnswer, type ProbeFacts } from '../hardware/probe';
 import { formatHardwareReport } from '../hardware/report-text';
 import { detectPrivileged, isRoot } from '../power/elevation';
 import { PowerService, type Elevate } from '../power/power-service';
@@ -46,7 +46,8 @@ export interface MonitoringDeps {
   dataDir: string;
   settings: SettingsStore;
   backend: Backend;
-  locateLlamaServer: () => Promise<{ found: boolean; path: string }>;
+  /** The active runtime's device list for the report (its own check; the probe runs no --list-devices). */
+  runtimeDevices: (facts: ProbeFacts) => Promise<BackendAnswer>;
   elevate?: Elevate;
   options?: MonitoringOptions;
 }
@@ -57,6 +58,10 @@ export interface Monitoring {
   power: PowerService;
   guard: ThermalGuardDriver;
   alerts: AlertLog;
+  /** What the tools and the OS say about the hardware (cached; the runtime chooser reads it). */
+  hardwareFacts(refresh?: boolean): Promise<ProbeFacts>;
+  /** The active runtime changed: the next report asks it again (the facts stay cached). */
+  invalidateHardware(): void;
   dispose(): Promise<void>;
 }
 
@@ -123,18 +128,27 @@ export async function createMonitoring(deps: MonitoringDeps): Promise<Monitoring
   // Limits reset at reboot; re-applying may prompt for rights, so it never delays start-up.
   void power.reapplyUserLimits().catch((e: unknown) => log(`power: re-apply failed: ${String(e)}`));
 
-  let probe: Promise<HardwareReport> | null = null;
-  const getReport = (refresh = false) => {
-    if (!probe || refresh) {
-      probe = probeHardware({
+  let facts: Promise<ProbeFacts> | null = null;
+  let report: Promise<HardwareReport> | null = null;
+  const getFacts = (refresh = false) => {
+    if (!facts || refresh) {
+      const p = probeFacts({
         env: deps.env,
         dataDir: deps.dataDir,
-        locateLlamaServer: deps.locateLlamaServer,
         ...(opts.probeTimeoutMs ? { timeoutMs: opts.probeTimeoutMs } : {}),
       });
-      probe.catch(() => (probe = null));
+      p.catch(() => (facts === p ? (facts = null) : undefined));
+      facts = p;
     }
-    return probe;
+    return facts;
+  };
+  const getReport = (refresh = false) => {
+    if (!report || refresh) {
+      const p = getFacts(refresh).then(async (f) => reportFromFacts(f, await deps.runtimeDevices(f)));
+      p.catch(() => (report === p ? (report = null) : undefined));
+      report = p;
+    }
+    return report;
   };
 
   const handlers: MonitoringHandlers = {
@@ -156,6 +170,10 @@ export async function createMonitoring(deps: MonitoringDeps): Promise<Monitoring
     power,
     guard,
     alerts,
+    hardwareFacts: getFacts,
+    invalidateHardware: () => {
+      report = null;
+    },
     async dispose() {
       offRules();
       offSettings();

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { probeNote } from '../../shared/telemetry';
 import { probeHardware } from './probe';
 import {
   fakeGpuEnv,
@@ -105,7 +106,10 @@ describe('hardware probe', () => {
     const r = await probeHardware({
       env: { ...process.env, PATH: pathWithoutGpuTools() },
       dataDir,
-      locateLlamaServer: async () => ({ found: false, path: '/nowhere/llama-server' }),
+      backend: async () => ({
+        devices: null,
+        note: probeNote('llama-server', 'BACKEND_MISSING', { path: '/nowhere/llama-server' }),
+      }),
       systemInformation: () => Promise.reject(new Error('timed out after 1000 ms')),
     });
     expect(r.notes).toEqual(

@@ -2,11 +2,19 @@
  * One hardware probe: every source runs at once, each with its own deadline, so the whole probe takes as long as
  * the slowest tool or its timeout — never longer, and never on the event loop (tools are child processes,
  * systeminformation runs on a worker). A missing, failing or hung tool becomes a note, not an error.
+ * Two stages: the facts (vendor tools, systeminformation, the OS), then the active runtime's device list, which the
+ * caller supplies (the runtime manager's check: no second --list-devices, and the chooser reads the facts first).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import { probeNote, type HardwareReport, type ProbeNote } from '../../shared/telemetry';
-import { backendEnv } from '../backends/llama-cpp/llama-args';
+import {
+  probeNote,
+  type BackendDevice,
+  type GpuInfo,
+  type HardwareReport,
+  type ProbeNote,
+  type ReportRuntime,
+} from '../../shared/telemetry';
 import {
   amdSmiStaticArgs,
   parseAmdSmiStatic,
@@ -14,7 +22,6 @@ import {
   rocmSmiArgs,
   type AmdStaticGpu,
 } from '../gpu-tools/amd-smi';
-import { parseListDevices } from '../gpu-tools/list-devices';
 import { parseCudaVersion, parseNvidiaProbe, probeArgs, type NvidiaProbeGpu } from '../gpu-tools/nvidia-probe';
 import { classifyNvidiaSmiFailure } from '../gpu-tools/nvidia-smi';
 import { findExecutable, runTool as defaultRunTool, type RunTool, type ToolResult } from '../util/run-tool';
@@ -22,11 +29,20 @@ import { cpuFeatures, flagsFromCpuinfo } from './cpu-flags';
 import { mergeGpus } from './merge';
 import { runSystemInformation, type SiResult } from './si-worker';
 
+/**
+ * What the active runtime's device check said (the probe never runs its own --list-devices: the runtime manager's
+ * check is the one truth). `devices` null: unknown (no runtime, or it failed before listing), with a note saying why.
+ */
+export interface BackendAnswer {
+  devices: BackendDevice[] | null;
+  note?: ProbeNote | null;
+  runtime?: ReportRuntime | null;
+}
+
 export interface ProbeDeps {
   env: NodeJS.ProcessEnv;
   /** The models folder; its disk's free space is reported. */
   dataDir: string;
-  locateLlamaServer: () => Promise<{ found: boolean; path: string }>;
   runTool?: RunTool;
   /** Per external tool. llama-server gets twice as long (it initialises every GPU backend). */
   timeoutMs?: number;
@@ -48,7 +64,46 @@ function toolProblem(tool: string, r: ToolResult, timeoutMs: number): ProbeNote 
   return null;
 }
 
-export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
+/** What the vendor tools, systeminformation and the OS say, before any llama.cpp runtime is asked. */
+export interface ProbeFacts {
+  probedAt: number;
+  started: number;
+  notes: ProbeNote[];
+  si: SiResult | null;
+  nvidia: { gpus: NvidiaProbeGpu[]; cuda: string | null };
+  amd: { gpus: AmdStaticGpu[]; source: 'amd-smi' | 'rocm-smi' };
+  disk: { freeBytes: number | null; totalBytes: number | null };
+  dataDir: string;
+  /** CPU flags (systeminformation, else /proc/cpuinfo). */
+  flags: string;
+}
+
+/** The GPUs the tools and the OS see, without the backend's view (the runtime chooser's input: no cycle). */
+export function factsGpus(f: ProbeFacts): GpuInfo[] {
+  return mergeGpus({ ...mergeArgs(f), backend: null }).gpus;
+}
+
+export function factsAvx2(f: ProbeFacts): boolean {
+  return cpuFeatures(f.flags, process.arch).avx2;
+}
+
+const mergeArgs = (f: ProbeFacts) => ({
+  nvidia: f.nvidia.gpus,
+  cudaVersion: f.nvidia.cuda,
+  amd: f.amd.gpus,
+  amdSource: f.amd.source,
+  si: f.si?.graphics ?? [],
+});
+
+/** Facts first, then the backend's answer (which may itself need the facts: the runtime chooser reads them). */
+export async function probeHardware(
+  deps: ProbeDeps & { backend: (facts: ProbeFacts) => Promise<BackendAnswer> },
+): Promise<HardwareReport> {
+  const facts = await probeFacts(deps);
+  return reportFromFacts(facts, await deps.backend(facts));
+}
+
+export async function probeFacts(deps: ProbeDeps): Promise<ProbeFacts> {
   const now = deps.now ?? Date.now;
   const started = performance.now();
   const probedAt = now();
@@ -105,20 +160,6 @@ export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
     return { gpus: [], source: 'amd-smi' };
   })();
 
-  const backendTask = (async () => {
-    const bin = await deps.locateLlamaServer();
-    if (!bin.found) {
-      notes.push(probeNote('llama-server', 'BACKEND_MISSING', { path: bin.path }));
-      return null;
-    }
-    const r = await run(bin.path, ['--list-devices'], { env: backendEnv(env), timeoutMs: timeoutMs * 2 });
-    const devices = parseListDevices(r.stdout);
-    if (devices === null) {
-      notes.push(toolProblem('llama-server', r, timeoutMs * 2) ?? probeNote('llama-server', 'BACKEND_NO_LIST'));
-    }
-    return devices;
-  })();
-
   const diskTask = fs.statfs(deps.dataDir).then(
     (s) => ({ freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }),
     (e: unknown) => {
@@ -129,23 +170,24 @@ export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
     },
   );
 
-  const [si, nvidia, amd, backend, disk] = await Promise.all([siTask, nvidiaTask, amdTask, backendTask, diskTask]);
+  const [si, nvidia, amd, disk] = await Promise.all([siTask, nvidiaTask, amdTask, diskTask]);
   for (const e of si?.errors ?? []) notes.push(probeNote('systeminformation', 'TOOL_ERROR', { error: e }));
-
-  const merged = mergeGpus({
-    nvidia: nvidia.gpus,
-    cudaVersion: nvidia.cuda,
-    amd: amd.gpus,
-    amdSource: amd.source,
-    si: si?.graphics ?? [],
-    backend,
-  });
-  notes.push(...merged.notes);
-
   // Fallbacks from Node itself when systeminformation could not answer.
   const flags =
     si?.flags ??
     (process.platform === 'linux' ? flagsFromCpuinfo(await fs.readFile('/proc/cpuinfo', 'utf8').catch(() => '')) : '');
+  return { probedAt, started, notes, si, nvidia, amd, disk, dataDir: deps.dataDir, flags };
+}
+
+/** The report: the facts merged with the devices the active runtime listed. */
+export async function reportFromFacts(f: ProbeFacts, backend: BackendAnswer): Promise<HardwareReport> {
+  const { si, disk, probedAt, started } = f;
+  const notes = [...f.notes];
+  if (backend.note) notes.push(backend.note);
+  const merged = mergeGpus({ ...mergeArgs(f), backend: backend.devices });
+  notes.push(...merged.notes);
+
+  const flags = f.flags;
   const cpus = os.cpus();
   const osRelease = si?.os ?? null;
   return {
@@ -175,9 +217,11 @@ export async function probeHardware(deps: ProbeDeps): Promise<HardwareReport> {
       si?.mem && si.mem.totalBytes > 0
         ? { ...si.mem, source: 'systeminformation' }
         : { totalBytes: os.totalmem(), availableBytes: os.freemem(), source: 'os' },
-    disk: { path: deps.dataDir, ...disk, source: 'os' },
+    disk: { path: f.dataDir, ...disk, source: 'os' },
     gpus: merged.gpus,
-    backendDevices: backend ?? [],
+    backendDevices: backend.devices ?? [],
+    backendListed: backend.devices !== null,
+    runtime: backend.runtime ?? null,
     disagreements: merged.disagreements,
     notes,
   };

@@ -86,6 +86,57 @@ Notes:
     expect(text).not.toMatch(/Disagreements|Notes/);
   });
 
+  it('names the runtime, why it was chosen and each fallback, and tells "listed none" from "unknown"', () => {
+    const runtime = {
+      id: 'b1-cpu',
+      variant: 'cpu',
+      source: 'release',
+      tag: 'b1',
+      setting: 'auto',
+      reason: { code: 'CPU_FALLBACK', params: {}, message: 'runs everywhere, on the CPU' },
+      fallbacks: [
+        {
+          runtimeId: 'b1-cuda-12',
+          variant: 'cuda-12',
+          problem: {
+            code: 'MISSING_LIBRARY',
+            params: { library: 'cudart64_12.dll' },
+            message: 'cudart64_12.dll missing',
+          },
+        },
+      ],
+      gpuUnusable: { gpus: ['NVIDIA GeForce RTX 4090'], suggest: 'vulkan' },
+      summary: 'CUDA 12 runtime: cudart64_12.dll missing — using CPU (b1-cpu) on the CPU',
+    };
+    const text = formatHardwareReport({ ...report, backendDevices: [], backendListed: true, runtime });
+    expect(text).toContain(`
+Runtime: CUDA 12 runtime: cudart64_12.dll missing — using CPU (b1-cpu) on the CPU
+  active: b1-cpu (cpu, release, b1); setting auto; runs everywhere, on the CPU
+  fell back from b1-cuda-12 (cuda-12): cudart64_12.dll missing
+  unused GPU: NVIDIA GeForce RTX 4090; suggested runtime: vulkan
+
+Backend devices (llama-server --list-devices):
+  none listed (models run on the CPU)
+`);
+    const unknown = formatHardwareReport({
+      ...report,
+      backendDevices: [],
+      backendListed: false,
+      runtime: {
+        ...runtime,
+        id: null,
+        variant: null,
+        source: null,
+        tag: null,
+        reason: null,
+        fallbacks: [],
+        gpuUnusable: null,
+      },
+    });
+    expect(unknown).toContain('  active: none; setting auto\n');
+    expect(unknown).toContain('  unknown (no device list from the runtime)\n');
+  });
+
   it.each<[number | null, string]>([
     [null, 'unknown'],
     [1024 ** 3 * 1.5, '1.5 GiB'],

@@ -1,5 +1,5 @@
 /** The hardware report as plain text for bug reports ("copy as text"). English on purpose: it goes to maintainers. Pure. */
-import type { HardwareReport } from '../../shared/telemetry';
+import type { HardwareReport, ReportRuntime } from '../../shared/telemetry';
 
 const GiB = 1024 ** 3;
 
@@ -50,8 +50,16 @@ export function formatHardwareReport(r: HardwareReport): string {
     );
   }
   lines.push('');
+  if (r.runtime) lines.push(...runtimeLines(r.runtime), '');
   lines.push('Backend devices (llama-server --list-devices):');
-  if (r.backendDevices.length === 0) lines.push('  none');
+  if (r.backendDevices.length === 0)
+    lines.push(
+      r.backendListed === undefined
+        ? '  none'
+        : r.backendListed
+          ? '  none listed (models run on the CPU)'
+          : '  unknown (no device list from the runtime)',
+    );
   for (const d of r.backendDevices)
     lines.push(`  ${d.name}: ${d.description} (${mib(d.totalMiB)}, ${mib(d.freeMiB)} free)`);
   if (r.disagreements.length) {
@@ -66,4 +74,20 @@ export function formatHardwareReport(r: HardwareReport): string {
     for (const n of r.notes) lines.push(`  ${n.tool}: ${n.message}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** The llama.cpp runtime the devices come from: which, why, and what failed before it. */
+function runtimeLines(rt: ReportRuntime): string[] {
+  const lines = [`Runtime: ${rt.summary}`];
+  if (rt.id) {
+    const what = [rt.variant, rt.source, rt.tag].filter(Boolean).join(', ');
+    lines.push(`  active: ${rt.id} (${what}); setting ${rt.setting}${rt.reason ? `; ${rt.reason.message}` : ''}`);
+  } else lines.push(`  active: none; setting ${rt.setting}`);
+  for (const f of rt.fallbacks)
+    lines.push(`  fell back from ${f.runtimeId} (${f.variant}): ${f.problem?.message ?? 'failed'}`);
+  if (rt.gpuUnusable)
+    lines.push(
+      `  unused GPU: ${rt.gpuUnusable.gpus.join(', ')}${rt.gpuUnusable.suggest ? `; suggested runtime: ${rt.gpuUnusable.suggest}` : ''}`,
+    );
+  return lines;
 }

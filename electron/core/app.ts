@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { AppUpdaterPort } from '../shared/app-update';
 import type { EventBus, Handlers } from '../shared/contract';
 import { AppError } from '../shared/errors';
 import { LoadOptions } from '../shared/schemas';
@@ -38,6 +39,8 @@ export interface CoreOptions {
   server?: () => ServerControl | null;
   /** Electron's file dialog; absent in the browser shell. */
   pickModelFile?: () => Promise<string | null>;
+  /** Electron's app updates (electron-updater); absent in the browser shell: app.updateStatus/installUpdate UNSUPPORTED. */
+  appUpdater?: AppUpdaterPort;
   env?: NodeJS.ProcessEnv;
   stallMs?: number;
   /** Runs nvidia-smi with administrator rights (Electron: pkexec / UAC). Absent: run directly or say how. */
@@ -199,6 +202,14 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     'shell.pickModelFile': async () => {
       if (!opts.pickModelFile) throw new AppError('UNSUPPORTED', { what: 'file dialog (enter the path instead)' });
       return { path: await opts.pickModelFile() };
+    },
+    'app.updateStatus': async () => {
+      if (!opts.appUpdater) throw new AppError('UNSUPPORTED', { what: 'app updates (desktop app only)' });
+      return opts.appUpdater.status();
+    },
+    'app.installUpdate': async () => {
+      if (!opts.appUpdater) throw new AppError('UNSUPPORTED', { what: 'app updates (desktop app only)' });
+      return opts.appUpdater.install();
     },
     ...models.handlers,
     ...serverHandlers(opts.server ?? (() => null)),

@@ -25,6 +25,7 @@ import {
 import { Alert, HardwareReport, PowerInfo, PowerResult, TelemetrySample, TelemetryStatus } from './telemetry';
 import { modelEvents, modelMethods } from './contract-models';
 import { runtimeEvents, runtimeMethods } from './contract-runtimes';
+import { AppUpdateState } from './app-update';
 
 const empty = z.strictObject({});
 
@@ -97,6 +98,10 @@ export const methods = {
    * once (open WebSocket sessions with it are closed). Returns the page URL with the new token.
    */
   'server.newToken': method(empty, z.object({ url: z.string() })),
+  /** Desktop only: the app update's state (electron-updater). The browser shell answers UNSUPPORTED. */
+  'app.updateStatus': method(empty, AppUpdateState),
+  /** Desktop only: quits, installs the downloaded update and restarts. UPDATE_NOT_READY before it is downloaded. */
+  'app.installUpdate': method(empty, z.object({ restarting: z.boolean() })),
   ...modelMethods,
   ...runtimeMethods,
 } as const;
@@ -114,6 +119,8 @@ export const events = {
   'power.changed': z.array(PowerInfo),
   alert: Alert,
   'chat.event': ChatEvent,
+  /** Desktop only: each change of the app update's state (checking, available, progress, downloaded, error). */
+  'app.update': AppUpdateState,
   ...modelEvents,
   ...runtimeEvents,
 } as const;

@@ -76,6 +76,8 @@ export const ErrorCode = z.enum([
   'RUNTIME_BUSY',
   'RUNTIME_BUILD_FAILED',
   'RELEASE_UNREACHABLE',
+  'UPDATE_NOT_READY',
+  'UPDATE_FAILED',
   'RUNTIME_UNVERIFIABLE',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -189,6 +191,10 @@ export function httpStatus(code: ErrorCode): number {
       return 502;
     case 'RUNTIME_CHECK_FAILED':
       return 422;
+    case 'UPDATE_NOT_READY':
+      return 409;
+    case 'UPDATE_FAILED':
+      return 502;
     case 'HUB_RATE_LIMITED':
       return 429;
     case 'HUB_UNREACHABLE':
@@ -298,6 +304,8 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     RELEASE_UNREACHABLE:
       'Cannot reach the llama.cpp release feed at {{endpoint}} ({{reason}}). Set a mirror in Settings → Runtimes.',
     RUNTIME_UNVERIFIABLE: '{{asset}} cannot be verified ({{reason}}), so it was not downloaded.',
+    UPDATE_NOT_READY: 'No update has been downloaded yet.',
+    UPDATE_FAILED: 'The app update failed: {{reason}}',
   },
   'zh-CN': {
     INVALID_PARAMS: '请求无效：{{issues}}',
@@ -375,6 +383,8 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     RUNTIME_BUILD_FAILED: '构建 llama.cpp（{{variant}}）失败：{{reason}}',
     RELEASE_UNREACHABLE: '无法连接 llama.cpp 发布源 {{endpoint}}（{{reason}}）。请在“设置 → 运行时”中设置镜像。',
     RUNTIME_UNVERIFIABLE: '无法校验 {{asset}}（{{reason}}），因此没有下载。',
+    UPDATE_NOT_READY: '尚未下载任何更新。',
+    UPDATE_FAILED: '应用更新失败：{{reason}}',
   },
 };
 

@@ -3,6 +3,7 @@ import { ErrorInfo } from './errors';
 import { AlertSettings, PowerSettings, ThermalGuardSettings } from './telemetry';
 import { HubSettings } from './models';
 import { RuntimeSettings } from './runtimes';
+import { UpdateSettings, UpdateSettingsPatch } from './app-update';
 
 /**
  * The patch form of an object schema: every field optional, with its default removed. zod 4 keeps `.default()` inside
@@ -223,6 +224,8 @@ export const Settings = z.object({
   setupWizard: SetupWizardState.default('pending'),
   /** llama.cpp runtimes: which one is active, the release feed, updates, user folders. */
   runtime: RuntimeSettings.default(() => RuntimeSettings.parse({})),
+  /** Updates of the desktop app (electron-updater; the browser shell has none). */
+  updates: UpdateSettings.default(() => UpdateSettings.parse({})),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -254,6 +257,7 @@ export const SettingsPatch = z.strictObject({
       folders: z.array(PathSetting).max(20).optional(),
     })
     .optional(),
+  updates: UpdateSettingsPatch.optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 

@@ -87,6 +87,7 @@ export class SettingsStore {
         thermalGuard: { ...cur.thermalGuard, ...(patch.thermalGuard ?? {}) },
         alerts: { ...cur.alerts, ...(patch.alerts ?? {}) },
         hub: { ...cur.hub, ...(patch.hub ?? {}) },
+        updates: { ...cur.updates, ...(patch.updates ?? {}) },
         sampling: patch.sampling ? { ...patch.sampling } : cur.sampling,
       });
       await this.write(next);

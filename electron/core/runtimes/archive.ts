@@ -23,21 +23,13 @@ import {
   type EntryKind,
   type EntryVerdict,
 } from './archive-entry';
+import { archiveKind } from './assets';
 
 export interface UnpackOptions {
   /** The asset's name (for messages, and its format: .zip, .tar.gz or .tgz). */
   asset: string;
   limits?: Partial<ArchiveLimits>;
   signal?: AbortSignal;
-}
-
-export type ArchiveFormat = 'zip' | 'tar.gz';
-
-export function archiveFormat(name: string): ArchiveFormat | null {
-  const n = name.toLowerCase();
-  if (n.endsWith('.zip')) return 'zip';
-  if (n.endsWith('.tar.gz') || n.endsWith('.tgz')) return 'tar.gz';
-  return null;
 }
 
 const unsafe = (asset: string, entry: string, reason: string) =>
@@ -206,7 +198,7 @@ async function unpackZip(file: string, dest: string, o: UnpackOptions, checker: 
  * call created it) and the error is RUNTIME_ARCHIVE_UNSAFE, RUNTIME_ARCHIVE_BAD or the abort's reason.
  */
 export async function unpackArchive(file: string, destDir: string, o: UnpackOptions): Promise<string[]> {
-  const format = archiveFormat(o.asset);
+  const format = archiveKind(o.asset);
   if (!format) throw bad(o.asset, 'not a .zip or .tar.gz');
   o.signal?.throwIfAborted();
   const created = await fs.mkdir(destDir, { recursive: true });

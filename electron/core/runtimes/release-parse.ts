@@ -6,23 +6,17 @@
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { printable, unsafeSegment } from '../util/safe-path';
+import type { ReleaseAsset, ReleaseInfo as BaseReleaseInfo } from './assets';
 
 export const DEFAULT_RELEASE_ENDPOINT = 'https://api.github.com';
 export const RELEASE_ENDPOINT_ENV = 'DEEPLOCAL_RELEASE_ENDPOINT';
 
-/** One downloadable archive of a release. `sha256` is the API's `digest` (lowercase hex), null when it gives none. */
-export interface ReleaseAsset {
-  name: string;
-  size: number;
-  sha256: string | null;
-  url: string;
-}
+export type { ReleaseAsset };
 
-export interface ReleaseInfo {
-  tag: string;
-  assets: ReleaseAsset[];
-  /** Assets left out because their name, size or URL is unusable (for the log). */
-  skipped?: { name: string; reason: string }[];
+/** assets.ts's ReleaseInfo, with what was left out of it (for the log). */
+export interface ReleaseInfo extends BaseReleaseInfo {
+  /** Assets left out because their name, size or URL is unusable, or because the name is listed twice. */
+  skipped: { name: string; reason: string }[];
 }
 
 /** Release tags become part of a runtime id (`<tag>-<variant>`) and a folder name. */

@@ -11,6 +11,11 @@ import { makeReleaseAssets, type MadeAsset } from './make-assets.mjs';
 import { startReleaseEmulator, type ReleaseEmulator } from './server.mjs';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const nth = <T>(xs: readonly T[], i: number): T => {
+  const v = xs[i];
+  if (v === undefined) throw new Error(`no item ${i} in a list of ${xs.length}`);
+  return v;
+};
 
 interface AssetJson {
   name: string;
@@ -72,14 +77,14 @@ describe('release emulator', () => {
       'llama-v0.5.1-bin-ubuntu-x64.tar.gz',
     ]);
     const entries: string[] = [];
-    await list({ file: made[0].path, onReadEntry: (e) => entries.push(e.path) });
+    await list({ file: nth(made, 0).path, onReadEntry: (e) => entries.push(e.path) });
     expect(entries.filter((e) => !e.endsWith('LICENSE'))).toEqual([
       'llama-v0.5.0/',
       'llama-v0.5.0/llama-bench',
       'llama-v0.5.0/llama-server',
     ]);
     const hostile: string[] = [];
-    await list({ file: made[3].path, onReadEntry: (e) => hostile.push(e.path) });
+    await list({ file: nth(made, 3).path, onReadEntry: (e) => hostile.push(e.path) });
     expect(hostile).toContain('../llama-escape.txt');
   });
 
@@ -88,14 +93,14 @@ describe('release emulator', () => {
     expect(byTag.status).toBe(200);
     expect(byTag.body.tag_name).toBe('v0.5.0');
     expect(byTag.body.assets).toHaveLength(3);
-    const a = byTag.body.assets[0];
+    const a = nth(byTag.body.assets, 0);
     expect(a).toMatchObject({
-      name: made[0].name,
-      size: made[0].size,
+      name: nth(made, 0).name,
+      size: nth(made, 0).size,
       state: 'uploaded',
       content_type: 'application/gzip',
     });
-    expect(a.digest).toBe(`sha256:${made[0].sha256}`);
+    expect(a.digest).toBe(`sha256:${nth(made, 0).sha256}`);
     expect(new URL(a.browser_download_url).pathname).toBe(
       '/ggml-org/llama.cpp/releases/download/v0.5.0/llama-v0.5.0-bin-ubuntu-x64.tar.gz',
     );
@@ -111,7 +116,7 @@ describe('release emulator', () => {
 
   it('redirects a download to the object store, whose bytes match the published digest, with Range', async () => {
     const { body } = await getJson<ReleaseJson>('/repos/ggml-org/llama.cpp/releases/tags/v0.5.0');
-    const asset = body.assets[0];
+    const asset = nth(body.assets, 0);
     const hop = await fetch(asset.browser_download_url, { redirect: 'manual' });
     expect(hop.status).toBe(302);
     const location = hop.headers.get('location') ?? '';
@@ -128,23 +133,23 @@ describe('release emulator', () => {
   });
 
   it('publishes a wrong digest, no digest, or fewer bytes than the size under faults', async () => {
-    const name = made[0].name;
+    const name = nth(made, 0).name;
     emu.setFaults([
       { kind: 'digest-mismatch', asset: name },
       { kind: 'no-digest', asset: 'cudart-' },
     ]);
     let { body } = await getJson<ReleaseJson>('/repos/ggml-org/llama.cpp/releases/tags/v0.5.0');
-    expect(body.assets[0].digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(body.assets[0].digest).not.toBe(`sha256:${made[0].sha256}`);
-    expect(body.assets[2].digest).toBeNull();
-    expect(body.assets[1].digest).toBe(`sha256:${made[1].sha256}`);
+    expect(nth(body.assets, 0).digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(nth(body.assets, 0).digest).not.toBe(`sha256:${nth(made, 0).sha256}`);
+    expect(nth(body.assets, 2).digest).toBeNull();
+    expect(nth(body.assets, 1).digest).toBe(`sha256:${nth(made, 1).sha256}`);
 
     emu.setFaults([{ kind: 'truncated', asset: name, at: 1000 }]);
     ({ body } = await getJson<ReleaseJson>('/repos/ggml-org/llama.cpp/releases/tags/v0.5.0'));
-    expect(body.assets[0].size).toBe(made[0].size);
-    const got = Buffer.from(await (await fetch(body.assets[0].browser_download_url)).arrayBuffer());
+    expect(nth(body.assets, 0).size).toBe(nth(made, 0).size);
+    const got = Buffer.from(await (await fetch(nth(body.assets, 0).browser_download_url)).arrayBuffer());
     expect(got.length).toBe(1000);
-    const rest = await fetch(body.assets[0].browser_download_url, { headers: { range: 'bytes=1000-' } });
+    const rest = await fetch(nth(body.assets, 0).browser_download_url, { headers: { range: 'bytes=1000-' } });
     expect(rest.status).toBe(416);
     emu.clearFaults();
   });
@@ -153,16 +158,16 @@ describe('release emulator', () => {
     const build = path.join(tmp, 'build');
     const cacheDir = path.join(tmp, 'cache');
     const again = await makeReleaseAssets({ builds: { cpu: build }, cacheDir, tag: 'v0.5.0', variants: ['cpu'] });
-    expect(again.assets[0].path).toBe(made[0].path);
+    expect(nth(again.assets, 0).path).toBe(nth(made, 0).path);
     fs.writeFileSync(path.join(build, 'build.json'), JSON.stringify({ key: 'another-build' }));
     const changed = await makeReleaseAssets({ builds: { cpu: build }, cacheDir, tag: 'v0.5.0', variants: ['cpu'] });
-    expect(changed.assets[0].path).not.toBe(made[0].path);
+    expect(nth(changed.assets, 0).path).not.toBe(nth(made, 0).path);
     const skipped = await makeReleaseAssets({
       builds: { cpu: build, vulkan: path.join(tmp, 'none') },
       cacheDir,
       variants: ['vulkan'],
     });
     expect(skipped.assets).toEqual([]);
-    expect(skipped.skipped[0].variant).toBe('vulkan');
+    expect(nth(skipped.skipped, 0).variant).toBe('vulkan');
   });
 });

@@ -24,6 +24,7 @@ import { ipcSubscribeChannel } from '../shared/contract';
 import { formatError, pickLang, toErrorInfo } from '../shared/errors';
 import { registerIpc, type IpcSubscriber } from '../transport/ipc';
 import { installProcessGuards } from '../transport/process-guards';
+import { createAppUpdater } from './updater';
 
 const appRoot = app.getAppPath();
 const rendererIndex = path.join(appRoot, 'dist', 'renderer', 'index.html');
@@ -32,6 +33,12 @@ const rendererUrlPrefix = `${pathToFileURL(path.dirname(rendererIndex)).href}/`;
 const preloadPath = path.join(appRoot, 'dist', 'electron', 'preload', 'preload.cjs');
 
 let core: Core | null = null;
+// App updates (electron-updater): checked at start unless turned off in settings; the window shows "restart to update".
+const appUpdater = createAppUpdater({
+  currentVersion: app.getVersion(),
+  isPackaged: app.isPackaged,
+  resourcesPath: process.resourcesPath,
+});
 let mainWindow: BrowserWindow | null = null;
 
 // A stray rejection or exception is logged (stderr, and Electron's log when launched from a terminal) instead of
@@ -114,6 +121,7 @@ async function start() {
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
     ...(elevate ? { elevate } : {}),
+    appUpdater,
   });
 
   registerIpc(core, {
@@ -129,6 +137,9 @@ async function start() {
   });
 
   createWindow();
+  void appUpdater
+    .start({ bus: core.bus, settings: core.settings })
+    .catch((e) => console.error('DeepLocal: update:', e));
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
@@ -181,6 +192,7 @@ app.on('before-quit', (e) => {
   // Stop llama-server before exiting so no backend outlives the app.
   e.preventDefault();
   quitting = true;
+  appUpdater.dispose();
   void core.dispose().finally(() => app.quit());
 });
 

@@ -124,6 +124,8 @@ async function downloadAll(
       if (!r.alreadyVerified) await fd.markVerified();
     } catch (e) {
       if (o.signal.aborted) throw o.signal.reason;
+      // The server holds fewer bytes than the feed announced: resuming would never complete it, so nothing is kept.
+      if (e instanceof AppError && e.code === 'DOWNLOAD_SIZE_MISMATCH') await removeDownload(store, a);
       throw asInstallError(e, a, hashes[i]!);
     }
     before += a.size;

@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { Unpack, type ReadEntry } from 'tar';
 import yauzl from 'yauzl';
 import { AppError } from '../../shared/errors';
+import { diskFullError } from '../util/atomic-write';
 import { printable, staysInside } from '../util/safe-path';
 import {
   DEFAULT_LIMITS,
@@ -40,6 +41,17 @@ function verdictError(asset: string, entry: string, v: EntryVerdict): AppError |
   if (v.kind === 'unsafe') return unsafe(asset, entry, v.reason);
   if (v.kind === 'too-big') return bad(asset, v.reason);
   return null;
+}
+
+/**
+ * A failure of our own disk (full, read-only, no permission) is not a damaged archive: it goes up as it is (a full
+ * disk as DISK_FULL), so the caller keeps the download. Format errors have codes like TAR_BAD_ARCHIVE, Z_BUF_ERROR.
+ */
+function asUnpackError(asset: string, dest: string, e: unknown): unknown {
+  if (e instanceof AppError) return e;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code && /^E[A-Z]+$/.test(code)) return diskFullError(e, path.join(dest, 'x'));
+  return yauzlUnsafe(asset, e) ?? bad(asset, describe(e));
 }
 
 function describe(e: unknown): string {
@@ -104,7 +116,7 @@ async function unpackTarGz(file: string, dest: string, o: UnpackOptions, checker
     src.pipe(u as unknown as NodeJS.WritableStream);
   }).catch((e: unknown) => {
     if (o.signal?.aborted) throw o.signal.reason;
-    throw refused ?? (e instanceof AppError ? e : bad(o.asset, describe(e)));
+    throw refused ?? asUnpackError(o.asset, dest, e);
   });
   if (refused) throw refused;
   // An abort after the last entry was read still cancels: the caller wants nothing left.
@@ -140,7 +152,7 @@ async function unpackZip(file: string, dest: string, o: UnpackOptions, checker: 
       decodeStrings: true,
     });
   } catch (e) {
-    throw bad(o.asset, describe(e));
+    throw asUnpackError(o.asset, dest, e);
   }
   const written: string[] = [];
   try {
@@ -184,8 +196,7 @@ async function unpackZip(file: string, dest: string, o: UnpackOptions, checker: 
     o.signal?.throwIfAborted();
   } catch (e) {
     if (o.signal?.aborted) throw o.signal.reason;
-    if (e instanceof AppError) throw e;
-    throw yauzlUnsafe(o.asset, e) ?? bad(o.asset, describe(e));
+    throw asUnpackError(o.asset, dest, e);
   } finally {
     zip.close();
   }

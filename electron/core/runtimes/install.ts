@@ -21,6 +21,7 @@ import type { DownloadTuning } from '../downloads/tuning';
 import { unpackArchive } from './archive';
 import type { ReleaseAsset } from './assets';
 import { contentRoot, expectedSha256, findServer, releaseRuntimeId } from './install-plan';
+import { TAG_PATTERN } from './release-parse';
 import { hashTree, RuntimeStore, type InstalledRuntime } from './store';
 
 export type InstallPhase = 'download' | 'verify' | 'unpack';
@@ -162,6 +163,7 @@ async function unpackAll(o: InstallReleaseOptions, staging: string, files: strin
  */
 export async function installRelease(o: InstallReleaseOptions): Promise<InstalledRuntime> {
   const { tag } = o.release;
+  if (!TAG_PATTERN.test(tag)) throw new Error(`unusable release tag ${JSON.stringify(tag).slice(0, 120)}`);
   if (o.assets.length === 0)
     throw new AppError('RUNTIME_ASSET_MISSING', { tag, variant: o.variant, platform: o.platform, arch: o.arch });
   // Everything that can be refused without a byte downloaded, is.

@@ -13,6 +13,8 @@ export interface FixtureEntry {
   data?: Buffer | string;
   mode?: number;
   linkpath?: string;
+  /** The ustar header's own name when it should differ from `path` (then `path` goes into a PAX record). */
+  headerPath?: string;
 }
 
 const BLOCK = 512;
@@ -27,7 +29,7 @@ export function tarGz(entries: FixtureEntry[]): Buffer {
     const data = Buffer.from(e.data ?? '');
     const size = type === 'File' ? data.length : 0;
     const fields = {
-      path: e.path,
+      path: e.headerPath ?? e.path,
       type,
       size,
       mode: e.mode ?? (type === 'Directory' ? 0o755 : 0o644),
@@ -38,7 +40,7 @@ export function tarGz(entries: FixtureEntry[]): Buffer {
       gname: 'root',
       linkpath: e.linkpath ?? '',
     };
-    if (Buffer.byteLength(e.path) > 99 || Buffer.byteLength(e.linkpath ?? '') > 99) {
+    if (e.headerPath !== undefined || Buffer.byteLength(e.path) > 99 || Buffer.byteLength(e.linkpath ?? '') > 99) {
       const pax = new Pax({ path: e.path, linkpath: e.linkpath, mtime });
       parts.push(pax.encode());
     }

@@ -100,6 +100,16 @@ describe('unpackArchive', () => {
       ],
       'llama/sub/x',
     ],
+    [
+      'a PAX path escaping behind an innocent header name',
+      [{ path: '../pax-escape', headerPath: 'llama/innocent', data: 'x' }],
+      '../pax-escape',
+    ],
+    [
+      'a long PAX path escaping',
+      [{ path: `llama/${'a'.repeat(120)}/../../../long-escape`, data: 'x' }],
+      `llama/${'a'.repeat(120)}/../../../long-escape`,
+    ],
     ['a device entry', [{ path: 'llama/tty', type: 'CharacterDevice' }], 'llama/tty'],
     ['a FIFO entry', [{ path: 'llama/fifo', type: 'FIFO' }], 'llama/fifo'],
   ];

@@ -84,7 +84,8 @@ async function unpackTarGz(file: string, dest: string, o: UnpackOptions, checker
       if (refused) return false;
       const e = entry as ReadEntry;
       const kind = TAR_KINDS[e.type] ?? 'other';
-      const raw = e.header.path ?? e.path;
+      // The path node-tar writes to: a PAX record's, where there is one, not the ustar header's.
+      const raw = e.path;
       const v = checker.check({ path: raw, kind, size: e.size, linkpath: e.linkpath });
       refused = verdictError(o.asset, raw, v);
       if (refused) {

@@ -198,4 +198,43 @@ describe('runtime manager with the release stand-in', () => {
     expect(text).toContain(`fell back from ${TAG}-cuda-12 (cuda-12): sees no GPU`);
     expect(text).toContain('none listed (models run on the CPU)');
   });
+
+  it('a folder the user points at is checked, listed, usable, and removing it only forgets it', async () => {
+    app = await startApp(resources, { env: env() });
+    const folder = path.dirname(inject('llamaServer'));
+    const info = await app.core.handlers['runtimes.addFolder']({ path: folder }, direct);
+    expect(info).toMatchObject({ source: 'folder', variant: 'cpu', dir: folder, removable: true });
+    expect(info.lastCheck).toMatchObject({ ok: true });
+    expect((await app.core.settings.get()).runtime.folders).toEqual([folder]);
+    const sel = await app.core.handlers['runtimes.use']({ id: info.id }, direct);
+    expect(sel.active?.id).toBe(info.id);
+    expect(await app.core.handlers['runtimes.remove']({ id: info.id }, direct)).toEqual({ removed: true });
+    expect(fs.existsSync(path.join(folder, 'llama-server'))).toBe(true);
+    expect((await app.core.settings.get()).runtime).toMatchObject({ folders: [], active: 'auto' });
+    const empty = tmpDir('dl-empty-');
+    const refused = await app.core.handlers['runtimes.addFolder']({ path: empty }, direct).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'RUNTIME_CHECK_FAILED' });
+    fs.rmSync(empty, { recursive: true, force: true });
+  });
+
+  // Last: it publishes a newer release.
+  it('update: a newer release is fetched, checked and made active; the previous one stays for rollback', async () => {
+    app = await startApp(resources, { env: env() });
+    expect((await getRuntime(app, 'cpu')).phase).toBe('done');
+    expect(await app.core.handlers['runtimes.update']({}, direct)).toEqual({ current: TAG, latest: TAG, job: null });
+    const next = (await makeReleaseAssets({ tag: 'v0.5.1', variants: ['cpu'] })).assets;
+    await emu.addRelease({ tag: 'v0.5.1', assets: next.map(spec), publishedAt: '2026-03-01T00:00:00Z' });
+    const u = await app.core.handlers['runtimes.update']({ apply: true }, direct);
+    expect(u).toMatchObject({ current: TAG, latest: 'v0.5.1', job: { variant: 'cpu', tag: 'v0.5.1' } });
+    expect(await app.core.runtimes.manager.waitJob(u.job!.id)).toMatchObject({
+      phase: 'done',
+      runtimeId: 'v0.5.1-cpu',
+    });
+    const list = await app.core.handlers['runtimes.list']({}, direct);
+    expect(list.selection.active?.id).toBe('v0.5.1-cpu');
+    expect(list.installed.map((r) => r.id).sort()).toEqual([`${TAG}-cpu`, 'v0.5.1-cpu']);
+    // Rollback.
+    expect((await app.core.handlers['runtimes.use']({ id: `${TAG}-cpu` }, direct)).active?.id).toBe(`${TAG}-cpu`);
+    expect(await app.core.handlers['runtimes.update']({}, direct)).toMatchObject({ current: TAG, latest: 'v0.5.1' });
+  });
 });

@@ -5,6 +5,7 @@
  *   npm run cli -- models [--json] [--data-dir DIR]
  *   npm run cli -- ls <repo id | URL> [--endpoint E]
  *   npm run cli -- catalog [--json]
+ *   npm run cli -- runtime ls|get|use|check …   (llama.cpp runtimes: electron/cli-runtime.ts)
  *
  * `pull` shows a progress bar (bytes, speed, ETA), resumes when run again (or after Ctrl-C), and exits 1 with a
  * message in the language of LANG when the file cannot be downloaded or verified. The Hugging Face endpoint is the
@@ -14,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { duration, RUNTIME_USAGE, RUNTIME_WRITES, RuntimeUsageError, runRuntimeCommand } from './cli-runtime';
 import { acquireDataDirLock } from './core/lock/data-dir-lock';
 import { createModelsFeature, type ModelsFeature } from './core/compose/models';
 import { defaultDataDir } from './core/paths';
@@ -36,7 +38,8 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
   npm run cli -- pull <repo id | URL | catalog id>[:QUANT] [--file PATH] [--endpoint auto|huggingface|hf-mirror|modelscope|custom] [--data-dir DIR]
   npm run cli -- models [--json] [--data-dir DIR]
   npm run cli -- ls <repo id | URL> [--endpoint E] [--data-dir DIR]
-  npm run cli -- catalog [--json] [--data-dir DIR]`,
+  npm run cli -- catalog [--json] [--data-dir DIR]
+${RUNTIME_USAGE}`,
     resolving: 'Looking up {{what}} …',
     downloading: 'Downloading {{name}} {{quant}} ({{size}}) from {{endpoint}}',
     resuming: 'Resuming: {{got}} of {{size}} already here',
@@ -53,7 +56,8 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
   npm run cli -- pull <仓库 ID | 链接 | 目录 ID>[:量化] [--file 路径] [--endpoint auto|huggingface|hf-mirror|modelscope|custom] [--data-dir 目录]
   npm run cli -- models [--json] [--data-dir 目录]
   npm run cli -- ls <仓库 ID | 链接> [--endpoint 端点] [--data-dir 目录]
-  npm run cli -- catalog [--json] [--data-dir 目录]`,
+  npm run cli -- catalog [--json] [--data-dir 目录]
+${RUNTIME_USAGE}`,
     resolving: '正在查询 {{what}} …',
     downloading: '正在从 {{endpoint}} 下载 {{name}} {{quant}}（{{size}}）',
     resuming: '继续下载：已有 {{got}} / {{size}}',
@@ -72,7 +76,7 @@ const t = (key: string, params: Record<string, string | number> = {}) =>
 class UsageError extends Error {}
 
 function fail(e: unknown): never {
-  if (e instanceof UsageError) {
+  if (e instanceof UsageError || e instanceof RuntimeUsageError) {
     if (e.message) console.error(e.message);
     console.error(t('usage'));
     process.exit(2);
@@ -82,14 +86,6 @@ function fail(e: unknown): never {
   if (info.code === 'INTERNAL' && info.details) console.error(info.details.split('\n').slice(0, 8).join('\n'));
   process.exit(1);
 }
-
-const duration = (s: number | null) => {
-  if (s === null || !Number.isFinite(s)) return '--:--';
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = Math.floor(s % 60);
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}:${String(sec).padStart(2, '0')}`;
-};
 
 /** One progress line: a bar on a terminal, otherwise a line every 10 % (logs stay readable). */
 function progressPrinter() {
@@ -226,12 +222,15 @@ async function main() {
       'data-dir': { type: 'string' },
       endpoint: { type: 'string' },
       file: { type: 'string' },
+      tag: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [cmd, arg, ...extra] = positionals;
   if (values.help || !cmd) throw new UsageError('');
+  // `runtime <sub> <variant|id>` has one positional more than the other commands.
+  const runtimeArg = cmd === 'runtime' ? extra.shift() : undefined;
   if (extra.length) throw new UsageError(`unexpected: ${extra.join(' ')}`);
   let endpoint: EndpointId | undefined;
   if (values.endpoint !== undefined && values.endpoint !== 'auto') {
@@ -244,8 +243,20 @@ async function main() {
   // `pull` writes the models folder, its sidecars, downloads.json and library.json, which a running app writes too
   // (two downloads of one file would corrupt it; two writers of one list lose entries): it takes the data folder's
   // lock and is refused while the app runs there (use the app's Models page). The other commands only read.
-  const lock = cmd === 'pull' ? await acquireDataDirLock(dataDir, { shell: 'cli' }) : null;
+  // `runtime get|use` write runtimes/ and settings.json the same way.
+  const writes = cmd === 'pull' || (cmd === 'runtime' && RUNTIME_WRITES.has(arg ?? ''));
+  const lock = writes ? await acquireDataDirLock(dataDir, { shell: 'cli' }) : null;
   try {
+    if (cmd === 'runtime')
+      return await runRuntimeCommand(arg, runtimeArg, {
+        dataDir,
+        resourcesDirs: [process.env.DEEPLOCAL_RESOURCES ?? path.join(repoRoot, 'resources')],
+        settings: new SettingsStore(dataDir),
+        json: values.json ?? false,
+        tag: values.tag,
+        env: process.env,
+        verbose: process.env.DEEPLOCAL_VERBOSE === '1',
+      });
     return await runCommand(cmd, arg, dataDir, endpoint, values);
   } finally {
     await lock?.release();

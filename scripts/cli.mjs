@@ -20,8 +20,8 @@ function newest(p) {
 }
 
 const built = fs.statSync(out, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-const sources = ['electron/cli.ts', 'electron/core', 'electron/shared', 'package.json'].map((p) =>
-  newest(path.join(root, p)),
+const sources = ['electron/cli.ts', 'electron/cli-runtime.ts', 'electron/core', 'electron/shared', 'package.json'].map(
+  (p) => newest(path.join(root, p)),
 );
 if (Math.max(...sources) > built) {
   await build({

@@ -73,6 +73,11 @@ export function reportRuntime(sel: RuntimeSelection, reason: ReportRuntime['reas
 
 export function createRuntimes(deps: RuntimesDeps): RuntimesFeature {
   const store = new RuntimeStore(deps.dataDir);
+  // Folders an interrupted install or removal left behind (no valid runtime.json) go at start.
+  void store.cleanStale().then(
+    (gone) => gone.length && deps.log(`runtimes: removed unfinished folders ${gone.join(', ')}`),
+    (e: unknown) => deps.log(`runtimes: cleaning unfinished folders failed: ${String(e)}`),
+  );
   let lastActive: string | null | undefined;
   const manager: RuntimeManager = new RuntimeManager({
     dataDir: deps.dataDir,

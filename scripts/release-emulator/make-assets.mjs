@@ -31,7 +31,7 @@ import { writeTarGz, writeZip } from './archive-writer.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Bump when the archive layout changes, so cached assets are remade. */
-const LAYOUT_VERSION = 1;
+const LAYOUT_VERSION = 2;
 export const DEFAULT_TAG = 'v0.5.0';
 export const CUDA_LABELS = { 'cuda-12': '12.8', 'cuda-13': '13.4' };
 

@@ -16,6 +16,8 @@ export interface JobProgress {
   phase: RuntimeJobPhase;
   receivedBytes?: number;
   totalBytes?: number | null;
+  /** The release tag once resolved (a job started for "the pinned one" or "latest" learns it here). */
+  tag?: string;
 }
 
 export interface JobContext {
@@ -102,6 +104,7 @@ export class RuntimeJobs {
     const job = e.job;
     job.phase = p.phase;
     if (p.totalBytes !== undefined) job.totalBytes = p.totalBytes;
+    if (p.tag !== undefined) job.tag = p.tag;
     if (p.receivedBytes !== undefined) {
       job.receivedBytes = p.receivedBytes;
       const t = this.now();

@@ -103,7 +103,7 @@ describe('runtime manager with the release stand-in', () => {
     const done = await getRuntime(app, 'cpu');
     off();
     expect(done.error).toBeNull();
-    expect(done).toMatchObject({ phase: 'done', runtimeId: `${TAG}-cpu`, variant: 'cpu' });
+    expect(done).toMatchObject({ phase: 'done', runtimeId: `${TAG}-cpu`, variant: 'cpu', tag: TAG });
     const phases = progress.map((j) => j.phase).filter((p, i, all) => p !== all[i - 1]);
     expect(phases).toEqual(['resolve', 'download', 'verify', 'unpack', 'check', 'done']);
     const total = good.find((a) => a.variant === 'cpu')!.size;

@@ -28,7 +28,8 @@ import type { InstallReleaseOptions } from './install';
 import { RuntimeJobs } from './jobs';
 import { fetchRelease, releaseEndpoint } from './release-feed';
 import { autoOrder, selectRuntime, type Selected } from './select';
-import { gatherRuntimes, overrideEntry, userFolder, type RuntimeEntry } from './sources';
+import { readPinned, type Pinned } from './pinned';
+import { gatherRuntimes, overrideEntry, runtimeInfo, userFolder, type RuntimeEntry } from './sources';
 
 /** Problems that mean a fetched build cannot run here at all: it is removed again (nothing left behind). */
 const BROKEN = new Set([
@@ -66,30 +67,6 @@ export interface RuntimeManagerDeps {
   arch?: string;
   checkTimeoutMs?: number;
   runTool?: RunTool;
-}
-
-interface Pinned {
-  repo: string;
-  tag: string;
-  assets: Record<string, string>;
-}
-
-/** The release pinned in backend-manifest.json (first resources folder that has one). */
-export function readPinned(resourcesDirs: string[]): Pinned {
-  for (const dir of resourcesDirs) {
-    try {
-      const m = JSON.parse(fs.readFileSync(path.join(dir, 'backend-manifest.json'), 'utf8'));
-      const r = m?.llamaCpp?.release;
-      if (r && typeof r.tag === 'string' && typeof r.repo === 'string') {
-        const assets: Record<string, string> = {};
-        for (const [k, v] of Object.entries(r.assets ?? {})) if (typeof v === 'string') assets[k] = v.toLowerCase();
-        return { repo: r.repo, tag: r.tag, assets };
-      }
-    } catch {
-      /* not in this folder */
-    }
-  }
-  return { repo: 'ggml-org/llama.cpp', tag: 'latest', assets: {} };
 }
 
 export class RuntimeManager {
@@ -177,25 +154,7 @@ export class RuntimeManager {
   }
 
   private info(r: RuntimeEntry, activeId: string | null): RuntimeInfo {
-    return {
-      schema: r.schema,
-      id: r.id,
-      variant: r.variant,
-      source: r.source,
-      tag: r.tag,
-      commit: r.commit,
-      platform: r.platform,
-      arch: r.arch,
-      assets: r.assets,
-      files: r.files,
-      serverPath: r.serverPath,
-      installedAt: r.installedAt,
-      dir: r.dir,
-      server: r.server,
-      active: r.id === activeId,
-      removable: r.removable,
-      lastCheck: this.checks.peek(r.id),
-    };
+    return runtimeInfo(r, r.id === activeId, this.checks.peek(r.id));
   }
 
   private toSelection(sel: Selected<RuntimeEntry>): RuntimeSelection {
@@ -316,6 +275,7 @@ export class RuntimeManager {
         fetch: this.d.fetch,
         signal: ctx.signal,
       });
+      ctx.progress({ phase: 'resolve', tag: release.tag });
       const picked = pickAssets(release, this.platform, this.arch, variant);
       if (!picked)
         throw new AppError('RUNTIME_ASSET_MISSING', {

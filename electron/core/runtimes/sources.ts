@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { RuntimeManifest, type RuntimeVariant } from '../../shared/runtimes';
+import { RuntimeManifest, type RuntimeCheck, type RuntimeInfo, type RuntimeVariant } from '../../shared/runtimes';
 import { exeName } from '../backends/llama-cpp/binaries';
 import { variantFromFiles, variantFromFolderName } from './folder-variant';
 
@@ -137,4 +137,27 @@ export async function overrideEntry(server: string, platform: string, arch: stri
     platform,
     arch,
   );
+}
+
+/** An entry as the contract shows it (only the contract's fields). */
+export function runtimeInfo(r: RuntimeEntry, active: boolean, lastCheck: RuntimeCheck | null): RuntimeInfo {
+  return {
+    schema: r.schema,
+    id: r.id,
+    variant: r.variant,
+    source: r.source,
+    tag: r.tag,
+    commit: r.commit,
+    platform: r.platform,
+    arch: r.arch,
+    assets: r.assets,
+    files: r.files,
+    serverPath: r.serverPath,
+    installedAt: r.installedAt,
+    dir: r.dir,
+    server: r.server,
+    active,
+    removable: r.removable,
+    lastCheck,
+  };
 }

@@ -15,6 +15,7 @@ import { ModelsPage } from './features/models/ModelsPage';
 import { useLiveModels } from './features/models/queries';
 import { useLiveTelemetry } from './features/monitor/live';
 import { MonitorPage } from './features/monitor/MonitorPage';
+import { useLiveRuntimes } from './features/runtimes/queries';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { useFirstRun } from './features/wizard/firstRun';
 import { WizardPage } from './features/wizard/WizardPage';
@@ -39,6 +40,7 @@ export function App() {
   useLiveServerState();
   useLiveTelemetry();
   useLiveModels();
+  useLiveRuntimes();
   useFirstRun();
   const { i18n } = useTranslation();
   const { data: settings } = useSettings();

@@ -5,15 +5,24 @@ import { fitReasonMessages } from '@shared/models';
 import { probeNoteMessages } from '@shared/telemetry';
 import { en } from './en';
 import { zhCN } from './zh-CN';
+import { runtimesEn } from './runtimes.en';
+import { runtimesZhCN } from './runtimes.zh-CN';
 import { localeToLang } from './resolve';
 
 export const resources = {
-  en: { translation: en, errors: errorMessages.en, fit: fitReasonMessages.en, probe: probeNoteMessages.en },
+  en: {
+    translation: en,
+    errors: errorMessages.en,
+    fit: fitReasonMessages.en,
+    probe: probeNoteMessages.en,
+    runtimes: runtimesEn,
+  },
   'zh-CN': {
     translation: zhCN,
     errors: errorMessages['zh-CN'],
     fit: fitReasonMessages['zh-CN'],
     probe: probeNoteMessages['zh-CN'],
+    runtimes: runtimesZhCN,
   },
 } as const;
 
@@ -25,7 +34,7 @@ export function initI18n() {
     fallbackLng: 'en',
     supportedLngs: ['en', 'zh-CN'],
     load: 'currentOnly',
-    ns: ['translation', 'errors', 'fit', 'probe'],
+    ns: ['translation', 'errors', 'fit', 'probe', 'runtimes'],
     defaultNS: 'translation',
     // React escapes; params in error messages are paths and reasons, shown as text.
     interpolation: { escapeValue: false },

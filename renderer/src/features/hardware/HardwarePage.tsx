@@ -12,6 +12,7 @@ import { CheckIcon, CopyIcon, RefreshIcon } from '../../components/icons';
 import { copyText } from '../../lib/clipboard';
 import { formatBytes } from '../../lib/format';
 import { useFormats } from '../monitor/format';
+import { RuntimeCard } from '../runtimes/RuntimeCard';
 import { fieldLabel } from './field-label';
 import { useHardware, useRefreshHardware } from './queries';
 
@@ -207,6 +208,8 @@ function Report({ report, locale }: { report: HardwareReport; locale: string }) 
           </ul>
         </section>
       )}
+
+      <RuntimeCard />
 
       <section className="card" data-testid="hw-backend">
         <h2 className="card-title">{t('hardware.backend')}</h2>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { LoadOptions } from '@shared/schemas';
 import { NumberField } from '../../components/NumberField';
 import { formatCount } from '../../lib/format';
+import { RuntimeGpuNote } from '../runtimes/RuntimeGpuNote';
 
 const CONTEXT_PRESETS = [0, 2048, 4096, 8192, 16384, 32768, 65536, 131072];
 const CACHE_TYPES = ['f16', 'bf16', 'q8_0', 'q4_0'] as const;
@@ -85,6 +86,7 @@ export function LoadOptionsForm({
           )}
         </div>
         <p className="hint">{t('model.gpuHint')}</p>
+        <RuntimeGpuNote />
       </div>
 
       <div className="field">

@@ -5,6 +5,7 @@ import { useAppInfo, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { NumberField } from '../../components/NumberField';
 import { AddressCard } from './AddressCard';
+import { RuntimesSettings } from '../runtimes/RuntimesSettings';
 
 export function SettingsPage() {
   const { t } = useTranslation();
@@ -60,6 +61,7 @@ export function SettingsPage() {
         onSave={(sampling) => update.mutate({ sampling })}
         saving={update.isPending}
       />
+      <RuntimesSettings />
       <BackendCard
         key={settings.llamaServerPath ?? ''}
         path={settings.llamaServerPath}

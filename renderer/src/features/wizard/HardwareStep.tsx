@@ -4,6 +4,9 @@ import { formatBytes } from '../../lib/format';
 import { useHardware } from '../hardware/queries';
 import { HardwareLine } from '../models/ModelsPage';
 import { useFitReport } from '../models/queries';
+import { useRuntimes } from '../runtimes/queries';
+import { UnusableGpu } from '../runtimes/UnusableGpu';
+import { useRuntimeText } from '../runtimes/useRuntimeText';
 
 const MiB = 1024 * 1024;
 
@@ -13,12 +16,17 @@ export function HardwareStep() {
   const lng = i18n.resolvedLanguage ?? 'en';
   const hw = useHardware();
   const fit = useFitReport();
+  const runtimes = useRuntimes();
+  const { t: tr } = useRuntimeText();
+  // GPUs the active runtime cannot use: said first, with the fix, and never shown as if plans could use them.
+  const unusable = new Set(runtimes.data?.selection.gpuUnusable?.gpus ?? []);
   const b = (n: number) => formatBytes(n, lng);
   const r = hw.data;
 
   return (
     <div className="wizard-body" data-testid="wizard-hardware">
       <h2 className="wizard-title">{t('wizard.hardware.title')}</h2>
+      {runtimes.data && <UnusableGpu list={runtimes.data} testId="wizard-gpu-unusable" />}
       <p className="muted">{t('wizard.hardware.hint')}</p>
       {hw.isPending && <p className="muted wizard-probing">{t('wizard.hardware.probing')}</p>}
       {r && (
@@ -40,9 +48,10 @@ export function HardwareStep() {
             </div>
           ) : (
             r.gpus.map((g) => (
-              <div className="hw-cell" key={g.index} data-testid="wizard-gpu">
+              <div className="hw-cell" key={g.index} data-testid="wizard-gpu" data-usable={!unusable.has(g.name)}>
                 <dt>{t('wizard.hardware.gpuN', { index: g.index })}</dt>
                 <dd>{g.name}</dd>
+                {unusable.has(g.name) && <dd className="text-warn small">{tr('unusable.gpuCell')}</dd>}
                 <dd className="muted small">
                   {g.vramTotalMiB.value != null
                     ? g.vramFreeMiB.value != null

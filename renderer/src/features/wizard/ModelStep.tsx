@@ -4,6 +4,8 @@ import { formatBytes, formatParams } from '../../lib/format';
 import { formatContext, pickPlan } from '../models/fit';
 import { FitBadge, FitReason, SpeedClass } from '../models/FitBadge';
 import { useCatalog } from '../models/queries';
+import { useRuntimes } from '../runtimes/queries';
+import { UnusableGpu } from '../runtimes/UnusableGpu';
 import { useWizard } from './store';
 import { useChoice } from './useChoice';
 
@@ -14,10 +16,13 @@ export function ModelStep() {
   const { data: catalog } = useCatalog();
   const { choice, loading, error } = useChoice();
   const choose = useWizard((s) => s.choose);
+  const runtimes = useRuntimes();
 
   return (
     <div className="wizard-body" data-testid="wizard-model">
       <h2 className="wizard-title">{t('wizard.model.title')}</h2>
+      {/* Before any speed: the plan below is for the CPU because the runtime cannot use the GPU. */}
+      {runtimes.data && <UnusableGpu list={runtimes.data} testId="wizard-model-gpu-unusable" />}
       {loading && <p className="muted">{t('wizard.model.planning')}</p>}
       {error ? <ErrorMessage error={error} compact /> : null}
       {choice && (

@@ -341,8 +341,9 @@ export async function runRuntimeCommand(sub: string | undefined, arg: string | u
         return await get(rt, bus, arg!, o);
       } catch (e) {
         if (!o.json) throw e;
+        // The caller (npm start) reads the reason from this line and says it in its own words.
         console.log(JSON.stringify({ ok: false, ...english(e) }));
-        throw e;
+        return 1;
       }
     }
     if (sub === 'use') return await use(rt, arg!);

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm start`: builds what is missing (llama-server on first run, then the app), opens the Electron window, and
-// where no Electron binary or display exists says so in one line and serves the same UI headless instead.
+// `npm start`: makes sure a llama.cpp runtime is here (one already installed; else the official build for this
+// machine, fetched through the runtime manager; else, where the releases cannot be reached, a build from source:
+// scripts/lib/start-decide.mjs), builds the app when stale, opens the Electron window, and where no Electron binary
+// or display exists says so in one line and serves the same UI headless instead.
 // `npm run serve -- [--model FILE] [--port N] [--host H] [--data-dir DIR]` goes straight to headless.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,6 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAll, isStale } from './build.mjs';
 import { ensureBackend } from './build-llama-server.mjs';
+import { decideStart } from './lib/start-decide.mjs';
+import { buildInBackground, dataDirFrom, fetchOfficial, gatherStartState } from './lib/start-runtime.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -16,18 +20,18 @@ const headlessOnly = argv.includes('--headless');
 const passThrough = argv.filter((a) => a !== '--headless');
 const say = (msg) => console.error(`DeepLocal: ${msg}`);
 
-async function ensureBackendWithProgress() {
-  if (process.env.DEEPLOCAL_SKIP_BACKEND_BUILD === '1') return;
+/** Builds `variant` from source in the foreground with a progress line; a failure is said, and the app starts anyway. */
+async function buildWithProgress(variant) {
   let announced = false;
   const started = Date.now();
   let last = -1;
   try {
     await ensureBackend({
-      variant: process.env.DEEPLOCAL_BACKEND_VARIANT ?? 'auto',
+      variant,
       log: (m) => {
         if (!announced)
           say(
-            'llama-server is not built yet; building it once from the pinned llama.cpp source (about 5 minutes on 2 cores)',
+            `building llama-server (${variant}) once from the pinned llama.cpp source${variant === 'cpu' ? ' (about 5 minutes on 2 cores)' : ''}`,
           );
         announced = true;
         say(m);
@@ -44,10 +48,30 @@ async function ensureBackendWithProgress() {
     });
     if (announced && process.stderr.isTTY) process.stderr.write('\n');
   } catch (e) {
+    const lines = String(e.message ?? e).split('\n');
+    const retry = lines.find((l) => l.startsWith('To retry:'));
     say(
-      `could not build llama-server (${String(e.message ?? e).split('\n')[0]}). The app starts anyway; set the llama-server path in Settings or run "npm run setup:backend".`,
+      `could not build llama-server (${lines[0]}). The app starts anyway; set the llama-server path in Settings${retry ? `. ${retry}` : ' or run "npm run setup:backend"'}.`,
     );
   }
+}
+
+/** Stops the background source build, if one runs (when the app exits). */
+let stopBackground = () => undefined;
+
+async function ensureRuntime() {
+  const dataDir = dataDirFrom(passThrough);
+  const resourcesDir = process.env.DEEPLOCAL_RESOURCES || path.join(root, 'resources');
+  const state = gatherStartState({ dataDir, resourcesDir });
+  let d = decideStart(state);
+  if (d.action === 'fetch') {
+    for (const l of d.lines) say(l);
+    state.fetch = await fetchOfficial({ root, dataDir });
+    d = decideStart(state);
+  }
+  for (const l of d.lines) say(l);
+  if (d.foreground) await buildWithProgress(d.foreground);
+  if (d.background) stopBackground = buildInBackground({ root, variant: d.background, say });
 }
 
 /** Returns the Electron executable, or the reason there is none. electron 45+ downloads it on first require. */
@@ -79,7 +103,10 @@ function runHeadless() {
     stdio: 'inherit',
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  child.on('exit', (code, signal) => {
+    stopBackground();
+    process.exit(code ?? (signal ? 1 : 0));
+  });
 }
 
 function runElectron(exe) {
@@ -96,12 +123,13 @@ function runElectron(exe) {
       runHeadless();
       return;
     }
+    stopBackground();
     process.exit(code ?? 0);
   });
 }
 
 async function main() {
-  await ensureBackendWithProgress();
+  await ensureRuntime();
   if (process.env.DEEPLOCAL_SKIP_APP_BUILD !== '1' && isStale()) {
     say('building the app');
     await buildAll({ log: (m) => say(m) });

@@ -80,10 +80,11 @@ export function decideStart(s) {
       lines: ['no llama.cpp runtime here yet; fetching the official build for this machine'],
     };
   if (s.fetch.ok) return run();
+  const why = s.fetch.message.replace(/\.$/, '');
   const lines = [
     s.fetch.code === 'RELEASE_UNREACHABLE'
-      ? `the llama.cpp releases cannot be reached (${s.fetch.message}); building llama-server from source instead`
-      : `the official llama.cpp build could not be installed (${s.fetch.message}); building llama-server from source instead`,
+      ? `the llama.cpp releases cannot be reached; building llama-server from source instead (${why})`
+      : `the official llama.cpp build could not be installed; building llama-server from source instead (${why})`,
   ];
   const gpu = gpuBuild(s.build);
   if (gpu.line) lines.push(gpu.line);

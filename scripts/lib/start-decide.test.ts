@@ -109,7 +109,7 @@ describe('decideStart', () => {
       'unreachable says why and what happens instead',
       state({ fetch: unreachable }),
       [
-        /^the llama\.cpp releases cannot be reached \(connect ECONNREFUSED 127\.0\.0\.1:9\); building llama-server from source instead$/,
+        /^the llama\.cpp releases cannot be reached; building llama-server from source instead \(connect ECONNREFUSED 127\.0\.0\.1:9\)$/,
       ],
     ],
     [

@@ -1,0 +1,121 @@
+/**
+ * `npm run serve` (scripts/start.mjs) on a machine with no llama.cpp runtime: resources holding only the pinned
+ * manifest (no source build, no bundled runtime) and an empty data folder. With the release stand-in reachable it
+ * fetches the official build for this machine through the runtime manager and the app starts on it; the next start
+ * uses it without fetching again; with the releases unreachable it says so and builds from source instead.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeReleaseAssets } from '../../scripts/release-emulator/make-assets.mjs';
+import { startReleaseEmulator, type ReleaseEmulator } from '../../scripts/release-emulator/server.mjs';
+import { pathWithoutGpuTools, tmpDir, waitUntil } from './helpers';
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const repoResources = inject('resourcesDir');
+let emu: ReleaseEmulator;
+let resources: string;
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  const made = await makeReleaseAssets({ variants: ['cpu'] });
+  emu = await startReleaseEmulator({
+    tag: made.tag,
+    assets: made.assets.map((a) => ({ name: a.name, path: a.path, sha256: a.sha256 })),
+  });
+  resources = tmpDir('dl-res-');
+  fs.copyFileSync(path.join(repoResources, 'backend-manifest.json'), path.join(resources, 'backend-manifest.json'));
+}, 300_000);
+
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill('SIGTERM');
+      await new Promise((r) => c.once('exit', r));
+    }
+  }
+});
+
+afterAll(async () => {
+  await emu?.close();
+  for (const d of [resources, ...dirs]) if (d) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function serve(dataDir: string, endpoint: string) {
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'scripts/start.mjs'), '--headless', '--data-dir', dataDir],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PATH: pathWithoutGpuTools(),
+        DEEPLOCAL_SKIP_APP_BUILD: '1',
+        DEEPLOCAL_RESOURCES: resources,
+        DEEPLOCAL_RELEASE_ENDPOINT: endpoint,
+        DEEPLOCAL_LLAMA_SERVER: '',
+        DEEPLOCAL_BACKEND_VARIANT: '',
+        DEEPLOCAL_TOKEN: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  const out = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (d) => (out.stdout += d));
+  child.stderr!.on('data', (d) => (out.stderr += d));
+  const ok = await waitUntil(() => /DeepLocal ready: /.test(out.stdout) || child.exitCode !== null, 120_000);
+  if (!ok || child.exitCode !== null) throw new Error(`serve did not start:\n${out.stdout}\n${out.stderr}`);
+  const url = new URL(/DeepLocal ready: (\S+)/.exec(out.stdout)![1]!);
+  const info = async () => {
+    const res = await fetch(`${url.origin}/api/rpc/app.info`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${url.searchParams.get('token')}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    return (await res.json()) as { backend: { found: boolean; path: string; variant: string | null } };
+  };
+  return { child, out, info };
+}
+
+const downloads = () => emu.stats.requests.filter((r) => r.path.includes('/download/')).length;
+
+describe('npm start with no runtime', () => {
+  it('fetches the official build for this machine, starts on it, and the next start uses it as is', async () => {
+    const dataDir = tmpDir('dl-start-');
+    dirs.push(dataDir);
+    const first = await serve(dataDir, emu.url);
+    const lines = first.out.stderr.split('\n');
+    expect(lines).toContain('DeepLocal: no llama.cpp runtime here yet; fetching the official build for this machine');
+    expect(first.out.stderr).toMatch(/^100\.0% .* ETA 0:00$/m);
+    expect(first.out.stderr).toContain('Installed v0.5.0-cpu (verified and checked)');
+    const backend = (await first.info()).backend;
+    expect(backend).toMatchObject({ found: true, variant: 'cpu' });
+    expect(backend.path.startsWith(path.join(dataDir, 'runtimes', 'v0.5.0-cpu') + path.sep)).toBe(true);
+    first.child.kill('SIGTERM');
+    await new Promise((r) => first.child.once('exit', r));
+
+    const fetched = downloads();
+    expect(fetched).toBeGreaterThan(0);
+    const second = await serve(dataDir, emu.url);
+    expect(second.out.stderr).not.toContain('fetching');
+    expect(second.out.stderr).not.toContain('building llama-server');
+    expect(downloads()).toBe(fetched);
+    expect((await second.info()).backend.path).toBe(backend.path);
+  });
+
+  it('releases unreachable: says so in one line and goes to the source build (cached here), nothing from the feed', async () => {
+    const dataDir = tmpDir('dl-start-');
+    dirs.push(dataDir);
+    const s = await serve(dataDir, 'http://127.0.0.1:9');
+    const why = s.out.stderr.split('\n').filter((l) => /cannot be reached/.test(l));
+    expect(why).toEqual([
+      expect.stringMatching(
+        /^DeepLocal: the llama\.cpp releases cannot be reached; building llama-server from source instead \(Cannot reach the llama\.cpp release feed at http:\/\/127\.0\.0\.1:9 .*\)$/,
+      ),
+    ]);
+    expect(fs.existsSync(path.join(dataDir, 'runtimes', 'v0.5.0-cpu'))).toBe(false);
+  });
+});

@@ -17,6 +17,7 @@ import { useLiveTelemetry } from './features/monitor/live';
 import { MonitorPage } from './features/monitor/MonitorPage';
 import { useLiveRuntimes } from './features/runtimes/queries';
 import { SettingsPage } from './features/settings/SettingsPage';
+import { UpdateBanner } from './features/updates/UpdateBanner';
 import { useFirstRun } from './features/wizard/firstRun';
 import { WizardPage } from './features/wizard/WizardPage';
 import { resolveLang } from './i18n/resolve';
@@ -69,6 +70,7 @@ export function App() {
       <Sidebar />
       <div className="main">
         <ConnBanner />
+        <UpdateBanner />
         <TopBar />
         <main className="content" data-view={view}>
           <Page />

@@ -4,6 +4,7 @@ import type { SamplingParams, Settings } from '@shared/schemas';
 import { useAppInfo, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { NumberField } from '../../components/NumberField';
+import { UpdateSettingsCard } from '../updates/UpdateSettingsCard';
 import { AddressCard } from './AddressCard';
 import { RuntimesSettings } from '../runtimes/RuntimesSettings';
 
@@ -68,6 +69,8 @@ export function SettingsPage() {
         onSave={(p) => update.mutate({ llamaServerPath: p })}
         found={info?.backend}
       />
+
+      <UpdateSettingsCard />
 
       {info?.apiBaseUrl && <AddressCard apiBaseUrl={info.apiBaseUrl} />}
 

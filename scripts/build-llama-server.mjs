@@ -38,12 +38,15 @@ const has = (cmd, args = ['--version']) => {
 };
 
 /**
- * The variant `auto` builds. CUDA only when both the toolkit and a GPU are present (a CUDA build takes an hour on
- * 2 cores and is useless without a device); Vulkan only when its toolchain is complete and vulkaninfo lists a device
+ * The variant `auto` builds. CUDA only when both the complete toolkit and a GPU are present (a CUDA build takes an
+ * hour on 2 cores and is useless without a device); Vulkan only when its toolchain is complete and vulkaninfo lists a device
  * that is not a CPU (lavapipe alone would give a build that lists no device by default).
  */
 export function detectVariant() {
-  if (has('nvcc') && has('nvidia-smi', ['-L'])) return resolveVariantName('cuda');
+  if (has('nvcc') && has('nvidia-smi', ['-L'])) {
+    const cuda = resolveVariantName('cuda');
+    if (toolchainFor(cuda).complete) return cuda;
+  }
   if (process.platform === 'darwin' && process.arch === 'arm64') return 'metal';
   if (hasVulkanGpu() && toolchainFor('vulkan').complete) return 'vulkan';
   return 'cpu';

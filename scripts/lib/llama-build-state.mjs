@@ -40,7 +40,7 @@ export function forgetFailure(cache, key) {
 
 /** The line that gives the error: the first "error:" line if there is one, else the last line. */
 export function failureHeadline(record) {
-  const lines = record.error ?? [];
+  const lines = record?.error ?? [];
   return (lines.find((l) => /\berror\b/i.test(l)) ?? lines.at(-1) ?? 'unknown error').trim().slice(0, 300);
 }
 

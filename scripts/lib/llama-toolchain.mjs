@@ -93,6 +93,33 @@ export function vulkanToolchain() {
   };
 }
 
+/** cuBLAS, which ggml-cuda links: beside the toolkit nvcc belongs to, or in the system library folders. */
+function cublasFound() {
+  const nvcc = spawnSync(process.platform === 'win32' ? 'where' : 'which', ['nvcc'], {
+    encoding: 'utf8',
+  }).stdout?.trim();
+  const roots = [process.env.CUDA_PATH, process.env.CUDA_HOME, '/usr/local/cuda', '/opt/cuda'];
+  if (nvcc) {
+    const real = fs.realpathSync(nvcc.split(/\r?\n/)[0]);
+    roots.push(path.dirname(path.dirname(real)));
+    // A wrapper script (exec /usr/local/cuda-13.0/bin/nvcc "$@") names the real toolkit.
+    const m = /exec\s+(\S+)\/bin\/nvcc/.exec(fs.statSync(real).size < 4096 ? fs.readFileSync(real, 'utf8') : '');
+    if (m) roots.push(m[1]);
+  }
+  const rels = [
+    'lib64/libcublas.so',
+    'lib/libcublas.so',
+    'lib/x64/cublas.lib',
+    'targets/x86_64-linux/lib/libcublas.so',
+    'targets/sbsa-linux/lib/libcublas.so',
+  ];
+  const dirs = [
+    ...roots.filter(Boolean).flatMap((r) => rels.map((x) => path.join(r, x))),
+    ...libDirs().map((d) => path.join(d, 'libcublas.so')),
+  ];
+  return dirs.some((f) => fs.existsSync(f));
+}
+
 const compilerLine = () => firstLine(tool('c++').out) || 'unknown';
 
 /**
@@ -125,6 +152,7 @@ export function toolchainFor(variant) {
     const want = variant === 'cuda-13' ? 13 : 12;
     if (major === null) missing.push('nvcc (the CUDA toolkit)');
     else if (major !== want) missing.push(`nvcc for CUDA ${want} (found CUDA ${major})`);
+    else if (!cublasFound()) missing.push('cuBLAS (libcublas, part of the full CUDA toolkit)');
     const release = /release [\d.]+[^\n]*/.exec(tool('nvcc').out)?.[0] ?? '';
     return { complete: missing.length === 0, missing, compiler, id: `${compiler}; nvcc ${release}` };
   }

@@ -198,7 +198,7 @@ function cmakeBuild(buildDir, jobs, targets, onProgress) {
 /** An Error with a code, for callers (npm start) that fall back to another variant. */
 const codedError = (code, message, extra = {}) => Object.assign(new Error(message), { code, ...extra });
 
-const retryHint = (variant) => `node scripts/build-llama-server.mjs --variant ${variant} --retry`;
+const retryHint = (variant) => `npm run setup:backend -- --variant ${variant} --retry`;
 
 /** Configures and builds into the cache; remembers a failure. Returns nothing; throws a coded error. */
 async function buildIntoCache({ variant, key, toolchain, cached, log, progress }) {

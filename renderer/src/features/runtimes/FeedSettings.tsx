@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RuntimeList } from '@shared/runtimes';
@@ -5,7 +6,7 @@ import { useAppInfo, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { FolderIcon, RefreshIcon } from '../../components/icons';
 import { PathInput } from '../../components/PathInput';
-import { useAddRuntimeFolder, useRuntimeUpdate } from './queries';
+import { runtimeKeys, useAddRuntimeFolder, useRuntimeUpdate } from './queries';
 import { useRuntimeText } from './useRuntimeText';
 import './runtimes.css';
 
@@ -17,6 +18,7 @@ export function FeedSettings({ list }: { list: RuntimeList | undefined }) {
   const { data: settings } = useSettings();
   const save = useUpdateSettings();
   const update = useRuntimeUpdate();
+  const qc = useQueryClient();
   const saved = settings?.runtime.releaseEndpoint ?? '';
   const [draft, setDraft] = useState<string | null>(null);
   const value = draft ?? saved;
@@ -44,7 +46,19 @@ export function FeedSettings({ list }: { list: RuntimeList | undefined }) {
             className="btn"
             data-testid="runtime-endpoint-save"
             disabled={next === (settings.runtime.releaseEndpoint ?? null) || save.isPending}
-            onClick={() => save.mutate({ runtime: { releaseEndpoint: next } }, { onSuccess: () => setDraft(null) })}
+            onClick={() =>
+              save.mutate(
+                { runtime: { releaseEndpoint: next } },
+                {
+                  onSuccess: () => {
+                    setDraft(null);
+                    // The offers and the endpoint shown come from the feed now in use.
+                    void qc.invalidateQueries({ queryKey: runtimeKeys.available });
+                    void qc.invalidateQueries({ queryKey: runtimeKeys.list });
+                  },
+                },
+              )
+            }
           >
             {tc('common.save')}
           </button>

@@ -9,8 +9,11 @@ import { useRuntimeText } from './useRuntimeText';
 import { checkProblem, checkState, runtimeSize } from './view';
 import './runtimes.css';
 
-/** One installed runtime: what it is, where from, its size, whether it is active, its last check, Use / Remove. */
-export function RuntimeRow({ runtime: r }: { runtime: RuntimeInfo }) {
+/**
+ * One installed runtime: what it is, where from, its size, whether it is active, its last check, Use / Remove.
+ * "Use" stays on the active runtime while the choice is automatic: it pins that one.
+ */
+export function RuntimeRow({ runtime: r, chosen }: { runtime: RuntimeInfo; chosen: boolean }) {
   const text = useRuntimeText();
   const { t, i18n } = text;
   const f = useFormats();
@@ -64,7 +67,7 @@ export function RuntimeRow({ runtime: r }: { runtime: RuntimeInfo }) {
             </>
           ) : (
             <>
-              {!r.active && (
+              {!chosen && (
                 <button
                   type="button"
                   className="btn btn-small btn-primary"

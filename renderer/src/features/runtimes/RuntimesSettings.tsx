@@ -72,7 +72,7 @@ export function RuntimesSettings() {
           ) : (
             <ul className="runtime-list" data-testid="runtime-installed">
               {list.installed.map((r) => (
-                <RuntimeRow key={r.id} runtime={r} />
+                <RuntimeRow key={r.id} runtime={r} chosen={sel.setting === r.id} />
               ))}
             </ul>
           )}

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { gatherRuntimes } from '../core/runtimes/sources';
 import { RuntimeManifest } from '../shared/runtimes';
 import { tmpDir } from './helpers';
 import { makeStandInElectron } from './stand-in-electron';
@@ -160,7 +161,7 @@ describe('packaging (npm run dist -- --dir, Linux x64, stand-in Electron)', () =
     expect(devOnly.filter((d) => entries.includes(`/node_modules/${d}/package.json`))).toEqual([]);
   });
 
-  it('the target platform’s runtime sits where the packaged app reads it, every file as its manifest says', () => {
+  it('the target platform’s runtime is staged as bundled-cpu, every file as its manifest says', () => {
     expect(fs.readdirSync(path.join(resources, 'runtimes'))).toEqual(['bundled-cpu']);
     const dir = path.join(resources, 'runtimes', 'bundled-cpu');
     const m = RuntimeManifest.parse(JSON.parse(fs.readFileSync(path.join(dir, 'runtime.json'), 'utf8')));
@@ -170,6 +171,23 @@ describe('packaging (npm run dist -- --dir, Linux x64, stand-in Electron)', () =
       expect(sha256(path.join(dir, f.path))).toBe(f.sha256);
     }
     expect(fs.statSync(path.join(dir, m.serverPath)).mode & 0o111).not.toBe(0);
+  });
+
+  it('the core finds it from process.resourcesPath, as the packaged window passes it', async () => {
+    const found = await gatherRuntimes({
+      installed: async () => [],
+      resourcesDirs: [resources],
+      folders: [],
+      platform: 'linux',
+      arch: 'x64',
+    });
+    const server = path.join(resources, 'runtimes', 'bundled-cpu', 'llama-server');
+    expect(found.map((r) => ({ id: r.id, source: r.source, server: r.server, removable: r.removable }))).toEqual([
+      { id: 'bundled-cpu', source: 'bundled', server, removable: false },
+    ]);
+  });
+
+  it('ships the resources the core reads beside app.asar, and the update feed', () => {
     // default_app.asar is Electron's own, kept by electron-builder from an unpacked electronDist (removed when it
     // downloads Electron); inert with the onlyLoadAppFromAsar fuse.
     expect(fs.readdirSync(resources).sort()).toEqual(

@@ -46,6 +46,21 @@ describe('SettingsStore', () => {
     expect(onDisk(store)).toEqual(s);
   });
 
+  it('merges a partial runtime patch: turning auto-update off keeps the chosen runtime, mirror and folders', async () => {
+    const store = new SettingsStore(dir);
+    await store.update({
+      runtime: { active: 'v0.5.0-vulkan', releaseEndpoint: 'https://mirror.example/api', folders: ['~/llama'] },
+    });
+    const s = await store.update({ runtime: { autoUpdate: false } });
+    expect(s.runtime).toEqual({
+      active: 'v0.5.0-vulkan',
+      releaseEndpoint: 'https://mirror.example/api',
+      autoUpdate: false,
+      folders: [path.join(os.homedir(), 'llama')],
+    });
+    expect(onDisk(store)).toEqual(s);
+  });
+
   it('leaves fields the patch does not name untouched', async () => {
     const store = new SettingsStore(dir);
     await store.update({ language: 'zh-CN', llamaServerPath: '/opt/llama-server' });

@@ -28,6 +28,17 @@ export function normalizePatch(patch: unknown, home?: string): SettingsPatch {
       });
     out[k] = path.normalize(p);
   }
+  if (out.runtime?.folders) {
+    const folders = out.runtime.folders.map((f) => {
+      const p = expandHome(f, home);
+      if (!path.isAbsolute(p))
+        throw new AppError('INVALID_PARAMS', {
+          issues: `runtime.folders: must be an absolute path on this system (or start with ~): ${f.slice(0, 200)}`,
+        });
+      return path.normalize(p);
+    });
+    out.runtime = { ...out.runtime, folders };
+  }
   return out;
 }
 
@@ -88,6 +99,7 @@ export class SettingsStore {
         alerts: { ...cur.alerts, ...(patch.alerts ?? {}) },
         hub: { ...cur.hub, ...(patch.hub ?? {}) },
         updates: { ...cur.updates, ...(patch.updates ?? {}) },
+        runtime: { ...cur.runtime, ...(patch.runtime ?? {}) },
         sampling: patch.sampling ? { ...patch.sampling } : cur.sampling,
       });
       await this.write(next);

@@ -3,11 +3,15 @@
  * manifest (no source build, no bundled runtime) and an empty data folder. With the release stand-in reachable it
  * fetches the official build for this machine through the runtime manager and the app starts on it; the next start
  * uses it without fetching again; with the releases unreachable it says so and builds from source instead.
+ * On a machine with only source builds, a GPU variant whose toolchain is complete is built in the background (its
+ * own process group, stopped with the app), and one that failed before is not tried again: one line says how.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildKey } from '../../scripts/build-llama-server.mjs';
+import { toolchainFor } from '../../scripts/lib/llama-toolchain.mjs';
 import { makeReleaseAssets } from '../../scripts/release-emulator/make-assets.mjs';
 import { startReleaseEmulator, type ReleaseEmulator } from '../../scripts/release-emulator/server.mjs';
 import { pathWithoutGpuTools, tmpDir, waitUntil } from './helpers';
@@ -43,7 +47,7 @@ afterAll(async () => {
   for (const d of [resources, ...dirs]) if (d) fs.rmSync(d, { recursive: true, force: true });
 });
 
-async function serve(dataDir: string, endpoint: string) {
+async function serve(dataDir: string, endpoint: string, extraEnv: NodeJS.ProcessEnv = {}) {
   const child = spawn(
     process.execPath,
     [path.join(repoRoot, 'scripts/start.mjs'), '--headless', '--data-dir', dataDir],
@@ -58,6 +62,7 @@ async function serve(dataDir: string, endpoint: string) {
         DEEPLOCAL_LLAMA_SERVER: '',
         DEEPLOCAL_BACKEND_VARIANT: '',
         DEEPLOCAL_TOKEN: '',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -117,5 +122,87 @@ describe('npm start with no runtime', () => {
       ),
     ]);
     expect(fs.existsSync(path.join(dataDir, 'runtimes', 'v0.5.0-cpu'))).toBe(false);
+  });
+  describe('a machine with only source builds, wanting Vulkan', () => {
+    const vulkan = toolchainFor('vulkan');
+    // Resources with the repo's CPU source build; a cache folder of its own, so nothing here touches the real one.
+    const env = (cache: string): NodeJS.ProcessEnv => ({
+      PATH: process.env.PATH,
+      DEEPLOCAL_RESOURCES: repoResources,
+      DEEPLOCAL_BACKEND_VARIANT: 'vulkan',
+      DEEPLOCAL_CACHE_DIR: cache,
+    });
+    /** Processes whose environment names `cache` (Linux: /proc): the background build and whatever it started. */
+    const processesWith = (cache: string) =>
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return fs.readFileSync(`/proc/${p}/environ`, 'utf8').includes(`DEEPLOCAL_CACHE_DIR=${cache}\0`);
+          } catch {
+            return false;
+          }
+        });
+
+    it.runIf(vulkan.complete && process.platform === 'linux')(
+      'its toolchain is complete: built in the background while the app starts on the CPU build, stopped with the app',
+      async () => {
+        const cache = tmpDir('dl-cache-');
+        const dataDir = tmpDir('dl-start-');
+        dirs.push(cache, dataDir);
+        const s = await serve(dataDir, 'http://127.0.0.1:9', env(cache));
+        const lines = s.out.stderr.split('\n');
+        expect(lines).toContain(
+          'DeepLocal: building the vulkan variant from source in the background; the app starts on the CPU build meanwhile (restart DeepLocal when it is done)',
+        );
+        const log = path.join(cache, 'logs', 'build-vulkan.log');
+        expect(lines).toContain(`DeepLocal: the vulkan build's output goes to ${log}`);
+        expect((await s.info()).backend).toMatchObject({ found: true, variant: 'cpu' });
+        // start.mjs, headless and the build carry the variable; the build's group is the part that outlives a crash.
+        expect(processesWith(cache).length).toBeGreaterThan(0);
+        s.child.kill('SIGTERM');
+        await new Promise((r) => s.child.once('exit', r));
+        expect(s.out.stderr).toContain('DeepLocal: stopped the background vulkan build; the next start continues it');
+        expect(await waitUntil(() => processesWith(cache).length === 0, 10_000)).toBe(true);
+      },
+    );
+
+    it.runIf(vulkan.complete)(
+      'a Vulkan build that failed before: not started again, one line says how to retry',
+      async () => {
+        const cache = tmpDir('dl-cache-');
+        const dataDir = tmpDir('dl-start-');
+        dirs.push(cache, dataDir);
+        const key = buildKey('vulkan', vulkan);
+        fs.mkdirSync(path.join(cache, 'failed'));
+        fs.writeFileSync(
+          path.join(cache, 'failed', `${key}.json`),
+          JSON.stringify({
+            key,
+            variant: 'vulkan',
+            failedAt: '2025-06-01T10:00:00.000Z',
+            error: ['FAILED: ggml-vulkan-shaders.cpp', 'glslc: error: unknown extension GL_KHR_cooperative_matrix'],
+          }),
+        );
+        const s = await serve(dataDir, 'http://127.0.0.1:9', env(cache));
+        expect(s.out.stderr.split('\n')).toContain(
+          'DeepLocal: the vulkan build failed on 2025-06-01T10:00:00.000Z (glslc: error: unknown extension GL_KHR_cooperative_matrix); not retrying on every start. To retry: npm run setup:backend -- --variant vulkan --retry',
+        );
+        expect(s.out.stderr).not.toContain('in the background');
+        expect(fs.existsSync(path.join(cache, 'logs'))).toBe(false);
+      },
+    );
+
+    it.runIf(!vulkan.complete)('its toolchain is incomplete: says what is missing, builds nothing', async () => {
+      const cache = tmpDir('dl-cache-');
+      const dataDir = tmpDir('dl-start-');
+      dirs.push(cache, dataDir);
+      const s = await serve(dataDir, 'http://127.0.0.1:9', env(cache));
+      expect(s.out.stderr).toContain(
+        `DeepLocal: not building the vulkan variant: its toolchain is incomplete (missing ${vulkan.missing.join(', ')})`,
+      );
+      expect(fs.existsSync(path.join(cache, 'logs'))).toBe(false);
+    });
   });
 });

@@ -158,20 +158,20 @@ function jobPrinter() {
   };
 }
 
-/** The variant `get auto` fetches: the chooser's first that the release offers for this platform. */
-async function autoVariant(rt: RuntimesFeature, tag: string | undefined): Promise<RuntimeVariant> {
+/** The variants `get auto` tries, in the chooser's order (CPU last), that the release offers for this platform. */
+async function autoVariants(rt: RuntimesFeature, tag: string | undefined): Promise<RuntimeVariant[]> {
   const [sel, avail] = await Promise.all([rt.manager.selection(), rt.manager.available(tag)]);
   const offered = new Set(avail.runtimes.map((r) => r.variant));
-  const pick = sel.candidates.find((c) => offered.has(c.variant));
-  if (!pick)
+  const picks = sel.candidates.filter((c) => offered.has(c.variant));
+  if (!picks.length)
     throw new AppError('RUNTIME_ASSET_MISSING', {
       tag: avail.tag,
       variant: sel.candidates.map((c) => c.variant).join('/') || 'cpu',
       platform: process.platform,
       arch: process.arch,
     });
-  console.error(`For this computer: ${label(pick.variant)} (${pick.reason.message})`);
-  return pick.variant;
+  console.error(`For this computer: ${label(picks[0]!.variant)} (${picks[0]!.reason.message})`);
+  return picks.map((c) => c.variant);
 }
 
 async function getOne(
@@ -189,7 +189,11 @@ async function getOne(
   const onSignal = () => {
     if (interrupted || !id) process.exit(130);
     interrupted = true;
-    rt.manager.cancel(id);
+    try {
+      rt.manager.cancel(id);
+    } catch {
+      // Already finished: nothing to cancel.
+    }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -216,14 +220,27 @@ function cancelled() {
 }
 
 async function get(rt: RuntimesFeature, bus: ReturnType<typeof createEventBus>, arg: string, o: RuntimeCliOptions) {
-  const wanted = arg === 'auto' ? await autoVariant(rt, o.tag) : RuntimeVariant.parse(arg);
-  const end = await getOne(rt, bus, wanted, o.tag);
-  if (end.phase === 'cancelled') return cancelled();
-  if (end.phase !== 'done' || !end.runtimeId) throw jobError(end);
+  const variants = arg === 'auto' ? await autoVariants(rt, o.tag) : [RuntimeVariant.parse(arg)];
+  let end: RuntimeJob | null = null;
+  // auto: a variant that cannot be had or does not run here (its check failed, it was removed) gives way to the next.
+  for (const [i, v] of variants.entries()) {
+    const job = await getOne(rt, bus, v, o.tag);
+    if (job.phase === 'cancelled') return cancelled();
+    if (job.phase === 'done' && job.runtimeId) {
+      end = job;
+      break;
+    }
+    const e = jobError(job);
+    const next = variants[i + 1];
+    if (!next || e.code === 'RELEASE_UNREACHABLE') throw e;
+    console.error(`${label(v)} build: ${formatError('en', e.code, e.params)} — trying ${label(next)}`);
+  }
+  if (!end?.runtimeId) throw new AppError('INTERNAL', {}, 'no runtime job ended');
+  const wanted = end.variant;
   console.error(`Installed ${end.runtimeId} (verified and checked)`);
   let sel = await rt.manager.selection();
   // auto: a GPU build that lists no GPU here leaves nothing to run on; the CPU build is the floor.
-  if (arg === 'auto' && !sel.active && wanted !== 'cpu') {
+  if (arg === 'auto' && !sel.active && wanted !== 'cpu' && variants.includes('cpu')) {
     console.error(`${end.runtimeId} cannot run here; getting the CPU build as well`);
     const cpu = await getOne(rt, bus, 'cpu', o.tag);
     if (cpu.phase === 'cancelled') return cancelled();

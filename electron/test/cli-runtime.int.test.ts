@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeReleaseAssets } from '../../scripts/release-emulator/make-assets.mjs';
 import { startReleaseEmulator, type ReleaseEmulator } from '../../scripts/release-emulator/server.mjs';
-import { pathWithoutGpuTools, tmpDir } from './helpers';
+import { fakeGpuEnv, pathWithoutGpuTools, tmpDir } from './helpers';
 
 const cli = path.resolve(__dirname, '../../dist/electron/cli.mjs');
 const repoResources = inject('resourcesDir');
@@ -21,9 +21,22 @@ let dataDir: string;
 
 beforeAll(async () => {
   const made = await makeReleaseAssets({ variants: ['cpu', 'cuda-12'] });
+  // An older release whose CUDA 12 llama-server needs a libcudart that is not here (exits at start).
+  const older = await makeReleaseAssets({
+    tag: 'v0.4.9',
+    variants: ['cpu', 'cuda-12'],
+    broken: { 'cuda-12': 'exits-at-start' },
+  });
+  const spec = (a: { name: string; path: string; sha256: string }) => ({
+    name: a.name,
+    path: a.path,
+    sha256: a.sha256,
+  });
   emu = await startReleaseEmulator({
-    tag: made.tag,
-    assets: made.assets.map((a) => ({ name: a.name, path: a.path, sha256: a.sha256 })),
+    releases: [
+      { tag: 'v0.4.9', assets: older.assets.map(spec), publishedAt: '2026-01-01T00:00:00Z' },
+      { tag: made.tag, assets: made.assets.map(spec), publishedAt: '2026-02-01T00:00:00Z' },
+    ],
   });
   resources = tmpDir('dl-res-');
   fs.copyFileSync(path.join(repoResources, 'backend-manifest.json'), path.join(resources, 'backend-manifest.json'));
@@ -35,9 +48,9 @@ afterAll(async () => {
   for (const d of [resources, dataDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function run(args: string[], env: Record<string, string> = {}) {
+function run(args: string[], env: NodeJS.ProcessEnv = {}, dir = dataDir) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, 'runtime', ...args, '--data-dir', dataDir], {
+    const child = spawn(process.execPath, [cli, 'runtime', ...args, '--data-dir', dir], {
       env: {
         // No GPU tool on PATH: the chooser sees no GPU here, whatever this machine has.
         PATH: pathWithoutGpuTools(),
@@ -134,6 +147,27 @@ describe('cli runtime', () => {
       expect(ls.code).toBe(0);
     } finally {
       await lock.release();
+    }
+  });
+
+  it('get auto with an NVIDIA GPU: CUDA 12 first; its llama-server misses libcudart, so it is removed and the CPU build used, said in one line', async () => {
+    const dir = tmpDir('dl-cli-rt-');
+    try {
+      const gpu = fakeGpuEnv('one-gpu');
+      const r = await run(
+        ['get', 'auto', '--tag', 'v0.4.9', '--json'],
+        { PATH: gpu.env.PATH, FAKE_NVIDIA_SMI_PROFILE: 'one-gpu', FAKE_NVIDIA_SMI_STATE: gpu.stateFile },
+        dir,
+      );
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/^For this computer: CUDA 12 \(driver [\d.]+ is older than 580/m);
+      expect(r.stderr).toMatch(
+        /^CUDA 12 build: The cuda-12 runtime does not work on this computer: libcudart\.so\.12 missing — trying CPU$/m,
+      );
+      expect(JSON.parse(r.stdout.trim())).toEqual({ ok: true, id: 'v0.4.9-cpu', variant: 'cpu', active: 'v0.4.9-cpu' });
+      expect(fs.readdirSync(path.join(dir, 'runtimes')).filter((n) => !n.startsWith('.'))).toEqual(['v0.4.9-cpu']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -19,6 +19,8 @@ export interface AppOptions {
   profile?: string;
   /** Refuse power changes with "Insufficient Permissions", like a non-root user. */
   deny?: boolean;
+  /** More environment (DEEPLOCAL_RELEASE_ENDPOINT, GGML_VK_VISIBLE_DEVICES …); a value of undefined removes one. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface StartedApp {
@@ -29,19 +31,22 @@ export interface StartedApp {
   stop(): Promise<void>;
 }
 
-export async function startApp({ profile = 'two-gpus', deny = false }: AppOptions = {}): Promise<StartedApp> {
+export async function startApp({ profile = 'two-gpus', deny = false, env = {} }: AppOptions = {}): Promise<StartedApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-e2e-'));
   const stateFile = path.join(dataDir, 'fake-nvidia-smi.json');
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    LANG: 'en_US.UTF-8',
+    PATH: `${FAKE_NVIDIA_SMI_DIR}${path.delimiter}${process.env.PATH ?? ''}`,
+    FAKE_NVIDIA_SMI_PROFILE: profile,
+    FAKE_NVIDIA_SMI_STATE: stateFile,
+    ...(deny ? { FAKE_NVIDIA_SMI_DENY: '1' } : {}),
+    ...env,
+  };
+  for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
   const child = spawn(process.execPath, [path.join(root, 'dist/electron/headless.mjs'), '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      LANG: 'en_US.UTF-8',
-      PATH: `${FAKE_NVIDIA_SMI_DIR}${path.delimiter}${process.env.PATH ?? ''}`,
-      FAKE_NVIDIA_SMI_PROFILE: profile,
-      FAKE_NVIDIA_SMI_STATE: stateFile,
-      ...(deny ? { FAKE_NVIDIA_SMI_DENY: '1' } : {}),
-    },
+    env: childEnv,
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -71,16 +76,19 @@ export async function startApp({ profile = 'two-gpus', deny = false }: AppOption
 
 /** The shared app's URL with its token, as global-setup printed it. */
 export const appUrl = () => process.env.DEEPLOCAL_E2E_URL!;
-const origin = () => new URL(appUrl()).origin;
-const token = () => new URL(appUrl()).searchParams.get('token')!;
-
 /** Calls a method of the shared app over HTTP and fails the test unless it answers 2xx. */
 export async function rpc<T = unknown>(method: string, params: object): Promise<T> {
-  const res = await fetch(`${origin()}/api/rpc/${method}`, {
+  return rpcAt<T>(appUrl(), method, params);
+}
+
+/** The same against any app started here (its URL with the token, as startApp returned it). */
+export async function rpcAt<T = unknown>(url: string, method: string, params: object): Promise<T> {
+  const u = new URL(url);
+  const res = await fetch(`${u.origin}/api/rpc/${method}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${u.searchParams.get('token')!}`, 'content-type': 'application/json' },
     body: JSON.stringify(params),
   });
-  expect(res.ok, `${method}: ${res.status}`).toBe(true);
+  expect(res.ok, `${method}: ${res.status} ${res.ok ? '' : await res.text()}`).toBe(true);
   return res.json() as Promise<T>;
 }

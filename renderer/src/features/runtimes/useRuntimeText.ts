@@ -51,9 +51,9 @@ export function useRuntimeText() {
     }
   };
 
-  /** "Vulkan (release b6123)". */
+  /** "Vulkan · release b6123". */
   const name = (r: Pick<RuntimeInfo, 'variant' | 'source' | 'tag' | 'commit'>) =>
-    `${variant(r.variant)} (${origin(r)})`;
+    `${variant(r.variant)} · ${origin(r)}`;
 
   // Codes are translated; params come from the core (library names, exit codes, output) and are shown as text.
   const problem = (p: RuntimeProblem) => problemText(i18n.resolvedLanguage, p);

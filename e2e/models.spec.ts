@@ -1,8 +1,9 @@
 /**
  * Getting a model, in Chromium against the headless app, the hub emulator (standing in for Hugging Face and
- * ModelScope) and the real llama-server: the first-run wizard plans for the fake GPUs, downloads and verifies the
- * catalog's test model, starts it and chat streams a reply; a repo opened by id lists its GGUF files with size and
- * fit; a download on a slow link pauses and resumes from where it stopped; the library imports, deletes and forgets.
+ * ModelScope) and the real llama-server: the first-run wizard plans for the CPU (the runtime sees none of the fake
+ * GPUs, and says so), downloads and verifies the catalog's test model, starts it and chat streams a reply; a repo
+ * opened by id lists its GGUF files with size and fit; a download on a slow link pauses and resumes from where it
+ * stopped; the library imports, deletes and forgets.
  */
 import { expect, test, type Page } from '@playwright/test';
 import fs from 'node:fs';
@@ -58,17 +59,19 @@ test('first run: the wizard plans, downloads, verifies and starts a model, then 
   const wizard = page.getByTestId('wizard');
   await expect(wizard).toHaveAttribute('data-step', 'hardware');
 
-  // 1. Hardware: the fake nvidia-smi's two GPUs, with their memory.
+  // 1. Hardware: the fake nvidia-smi's two GPUs, with their memory — and, first, that the active runtime (our CPU
+  // build) cannot use them (runtime-wizard.spec.ts covers the GPU case).
   await expect(page.getByTestId('wizard-gpu')).toHaveCount(2);
   await expect(page.getByTestId('wizard-gpu').first()).toContainText(/GB free of/);
+  await expect(page.getByTestId('wizard-gpu-unusable')).toContainText('NVIDIA GeForce RTX 3090');
   await page.getByTestId('wizard-next').click();
 
-  // 2. The planner's recommendation, with a fit badge and the reason in words.
+  // 2. The planner's recommendation, with a fit badge and the reason in words: for the CPU, never a GPU speed.
   const pick = page.getByTestId('wizard-recommended');
   await expect(pick).toHaveAttribute('data-model', TEST_CATALOG_ID);
   await expect(pick).toHaveAttribute('data-recommended', 'true');
-  await expect(pick.getByTestId('fit-badge')).toHaveAttribute('data-mode', 'gpu');
-  await expect(pick.getByTestId('fit-reason')).toContainText(/Fits entirely in GPU memory \(.+ of .+ free\)/);
+  await expect(pick.getByTestId('fit-badge')).toHaveAttribute('data-mode', 'cpu');
+  await expect(pick.getByTestId('fit-reason')).toContainText(/No usable GPU: runs on the CPU from RAM \(.+\)/);
   const quant = (await pick.getAttribute('data-quant'))!;
   await page.getByTestId('wizard-next').click();
 
@@ -136,7 +139,7 @@ test('the Models page shows fit badges per quant and opens any repo by id or URL
     await expect(row.getByTestId('fit-reason')).not.toBeEmpty();
   }
   await expect(card.locator('[data-testid=quant-row][data-recommended=true]').getByTestId('installed')).toBeVisible();
-  // A real DeepSeek model is planned too (the 671B one does not fit the fake 24 + 12 GB GPUs and 24 GB of RAM).
+  // A real DeepSeek model is planned too (the 671B one does not fit in this machine's RAM; the runtime uses no GPU).
   const r1 = page.locator('[data-testid=catalog-model][data-id=deepseek-r1-0528]');
   await expect(r1.getByTestId('fit-badge').first()).toHaveAttribute('data-mode', 'none');
   await expect(r1.getByTestId('fit-reason').first()).toContainText(/Needs about .+ of memory/);
@@ -149,7 +152,8 @@ test('the Models page shows fit badges per quant and opens any repo by id or URL
   await expect(file).toHaveAttribute('data-path', SLOW_FILE);
   await expect(file).toHaveAttribute('data-quant', 'Q8_0');
   await expect(file).toContainText(/\d+(\.\d+)? MB/);
-  await expect(file.getByTestId('fit-badge')).toHaveAttribute('data-mode', 'gpu');
+  // Planned on the devices the active runtime lists: none (our CPU build), so the CPU.
+  await expect(file.getByTestId('fit-badge')).toHaveAttribute('data-mode', 'cpu');
   await expect(file.getByTestId('download-btn')).toBeEnabled();
 
   // The same catalog repo by ModelScope URL: both files, the downloaded one marked installed.

@@ -5,8 +5,12 @@
  * reached (DEEPLOCAL_RELEASE_ENDPOINT): RELEASE_UNREACHABLE is shown, the mirror field points it at the release
  * stand-in (scripts/release-emulator, assets made from our own builds), "Get" shows progress with speed and time
  * left and ends installed and checked, "Use" and "Automatic" switch, a slow download is cancelled, "Remove" removes.
+ * "Add folder…" checks a folder holding llama-server and lists it, and refuses one without, saying why.
  */
 import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { RuntimeList } from '../electron/shared/runtimes';
 import { makeReleaseAssets, type MadeAsset } from '../scripts/release-emulator/make-assets.mjs';
 import { startReleaseEmulator, type ReleaseEmulator } from '../scripts/release-emulator/server.mjs';
@@ -143,4 +147,43 @@ test.describe('the release stand-in', () => {
     await expect(offer.getByTestId('runtime-get')).toHaveText(/Try again/);
     emu.clearFaults();
   });
+});
+
+test('Add folder…: a folder holding llama-server is checked and listed; one without is refused, saying why', async ({
+  page,
+}) => {
+  const app = await startApp({ profile: 'one-gpu' });
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-e2e-nofolder-'));
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-e2e-folder-'));
+  try {
+    // Our CPU build's llama-server alone in a folder of the user's (no runtime.json: a plain folder).
+    const cpu = (await rpcAt<RuntimeList>(app.url, 'runtimes.list', {})).installed.find((r) => r.variant === 'cpu')!;
+    fs.copyFileSync(cpu.server, path.join(folder, path.basename(cpu.server)));
+    fs.chmodSync(path.join(folder, path.basename(cpu.server)), 0o755);
+    await rpcAt(app.url, 'settings.update', { setupWizard: 'dismissed' });
+    await page.goto(app.url);
+    await page.getByTestId('nav-settings').click();
+    const section = page.getByTestId('settings-runtimes');
+
+    await section.getByTestId('runtime-add-folder').click();
+    await section.getByTestId('runtime-folder-path').fill(empty);
+    await section.getByTestId('runtime-folder-submit').click();
+    await expect(section.getByTestId('runtime-folder-error')).toHaveAttribute('data-code', /^RUNTIME_/);
+
+    await section.getByTestId('runtime-folder-path').fill(folder);
+    await section.getByTestId('runtime-folder-submit').click();
+    const row = section.locator('[data-testid=runtime-row][data-source=folder]');
+    await expect(row).toHaveAttribute('data-check', 'cpu-only');
+    await expect(row.getByTestId('runtime-origin')).toHaveText('folder');
+    await expect(row).toContainText(folder);
+    await row.getByTestId('runtime-remove').click();
+    await row.getByTestId('runtime-remove-confirm').click();
+    await expect(row).toHaveCount(0);
+    // Removing a folder only forgets it.
+    expect(fs.existsSync(path.join(folder, path.basename(cpu.server)))).toBe(true);
+  } finally {
+    await app.stop();
+    fs.rmSync(empty, { recursive: true, force: true });
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
 });

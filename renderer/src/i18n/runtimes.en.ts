@@ -29,6 +29,7 @@ export const runtimesEn = {
     at: 'checked {{time}}',
   },
   use: 'Use',
+  pin: 'Always use this one',
   useAuto: 'Automatic',
   checkAgain: 'Check again',
   checking: 'Checking…',

@@ -27,6 +27,7 @@ export const runtimesZhCN: RuntimeMessages = {
     at: '检查于 {{time}}',
   },
   use: '使用',
+  pin: '始终使用此运行时',
   useAuto: '自动',
   checkAgain: '重新检查',
   checking: '检查中…',

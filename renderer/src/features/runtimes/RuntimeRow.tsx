@@ -75,7 +75,7 @@ export function RuntimeRow({ runtime: r, chosen }: { runtime: RuntimeInfo; chose
                   disabled={use.isPending}
                   onClick={() => use.mutate(r.id)}
                 >
-                  {use.isPending ? t('checking') : t('use')}
+                  {use.isPending ? t('checking') : r.active ? t('pin') : t('use')}
                 </button>
               )}
               {r.removable && (

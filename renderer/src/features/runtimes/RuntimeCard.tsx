@@ -76,13 +76,24 @@ function Selection({ list }: { list: RuntimeList }) {
             <dd>
               <ul className="runtime-fallbacks">
                 {sel.fallbacks.map((c, i) => {
+                  // By variant, as people say it ("CUDA 12 runtime: cudart64_12.dll missing — using Vulkan"); the
+                  // full name of the runtime checked is the tooltip.
                   const r = nameOf(c.runtimeId);
-                  const runtime = r ? text.name(r) : text.variant(c.variant);
+                  const runtime = text.variant(c.variant);
                   const problem = checkProblem(c);
                   return (
-                    <li key={`${c.runtimeId}-${i}`} data-testid="hw-runtime-fallback" data-code={problem.code}>
-                      {activeName
-                        ? t('card.fallback', { runtime, problem: text.problem(problem), active: activeName })
+                    <li
+                      key={`${c.runtimeId}-${i}`}
+                      data-testid="hw-runtime-fallback"
+                      data-code={problem.code}
+                      title={r ? text.name(r) : c.runtimeId}
+                    >
+                      {sel.active
+                        ? t('card.fallback', {
+                            runtime,
+                            problem: text.problem(problem),
+                            active: text.variant(sel.active.variant),
+                          })
                         : t('card.fallbackNone', { runtime, problem: text.problem(problem) })}
                     </li>
                   );

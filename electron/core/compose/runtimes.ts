@@ -10,6 +10,7 @@ import { probeNote, type ReportRuntime } from '../../shared/telemetry';
 import type { Fetch } from '../downloads/hubs';
 import { factsAvx2, factsGpus, type BackendAnswer, type ProbeFacts } from '../hardware/probe';
 import type { ChooserInput } from '../runtimes/choose';
+import { RuntimeAutoUpdater } from '../runtimes/auto-update';
 import { installRelease } from '../runtimes/install';
 import { RuntimeManager } from '../runtimes/manager';
 import { RuntimeStore } from '../runtimes/store';
@@ -115,6 +116,23 @@ export function createRuntimes(deps: RuntimesDeps): RuntimesFeature {
   });
   void deps.settings.get().then((s) => (prev ??= { llamaServerPath: s.llamaServerPath, runtime: s.runtime }));
 
+  // Newer llama.cpp releases arrive on their own (Settings → Runtimes); env values let tests shorten the wait.
+  const envMs = (name: string, fallback: number) => {
+    const v = Number(deps.env[name]);
+    return Number.isFinite(v) && v >= 0 && deps.env[name] !== '' ? v : fallback;
+  };
+  const autoUpdater = new RuntimeAutoUpdater({
+    settings: async () => (await deps.settings.get()).runtime,
+    list: () => manager.list(),
+    latestTag: async () => (await manager.update(false)).latest,
+    get: (variant, tag) => manager.get(variant, tag),
+    waitJob: (id) => manager.waitJob(id),
+    log: deps.log,
+    delayMs: envMs('DEEPLOCAL_RUNTIME_UPDATE_DELAY_MS', 60_000),
+    intervalMs: envMs('DEEPLOCAL_RUNTIME_UPDATE_INTERVAL_MS', 24 * 3600_000),
+  });
+  autoUpdater.start();
+
   const handlers: RuntimeHandlers = {
     'runtimes.list': () => manager.list(),
     'runtimes.available': ({ tag }) => manager.available(tag),
@@ -148,7 +166,9 @@ export function createRuntimes(deps: RuntimesDeps): RuntimesFeature {
     },
     async dispose() {
       offSettings();
+      autoUpdater.stop();
       await manager.dispose();
+      await autoUpdater.idle();
     },
   };
 }

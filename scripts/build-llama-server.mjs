@@ -52,8 +52,10 @@ export function detectVariant() {
   return 'cpu';
 }
 
+/** Where the app looks: DEEPLOCAL_RESOURCES (as scripts/start.mjs and headless read it), else the repo's resources/. */
 export function installDir(variant) {
-  return path.join(repoRoot, 'resources', 'bin', `${process.platform}-${process.arch}-${variant}`);
+  const resources = process.env.DEEPLOCAL_RESOURCES || path.join(repoRoot, 'resources');
+  return path.join(resources, 'bin', `${process.platform}-${process.arch}-${variant}`);
 }
 
 /** Build targets: the manifest's, plus ggml-rpc-server for Vulkan (later issues split models over RPC). */

@@ -125,10 +125,19 @@ describe('npm start with no runtime', () => {
   });
   describe('a machine with only source builds, wanting Vulkan', () => {
     const vulkan = toolchainFor('vulkan');
-    // Resources with the repo's CPU source build; a cache folder of its own, so nothing here touches the real one.
+    // Resources with only the repo's CPU source build (CI builds the Vulkan one too, which would simply be used); a
+    // cache folder of its own, so nothing here touches the real one.
+    let cpuOnly = '';
+    beforeAll(() => {
+      cpuOnly = tmpDir('dl-res-cpu-');
+      dirs.push(cpuOnly);
+      fs.copyFileSync(path.join(repoResources, 'backend-manifest.json'), path.join(cpuOnly, 'backend-manifest.json'));
+      const bin = `${process.platform}-${process.arch}-cpu`;
+      fs.cpSync(path.join(repoResources, 'bin', bin), path.join(cpuOnly, 'bin', bin), { recursive: true });
+    });
     const env = (cache: string): NodeJS.ProcessEnv => ({
       PATH: process.env.PATH,
-      DEEPLOCAL_RESOURCES: repoResources,
+      DEEPLOCAL_RESOURCES: cpuOnly,
       DEEPLOCAL_BACKEND_VARIANT: 'vulkan',
       DEEPLOCAL_CACHE_DIR: cache,
     });

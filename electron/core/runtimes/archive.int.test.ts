@@ -11,6 +11,7 @@ import { AppError } from '../../shared/errors';
 import { tmpDir } from '../../test/helpers';
 import { unpackArchive } from './archive';
 import { tarGz, zip, type FixtureEntry } from './archive-fixtures';
+import { hashTree } from './store';
 
 const SERVER = path.resolve('resources/bin/linux-x64-cpu/llama-server');
 const TAG = 'b9999';
@@ -55,9 +56,11 @@ describe('unpackArchive', () => {
     execFileSync('tar', ['-czvf', file, '--transform', `s,^\\.,llama-${TAG},`, '-C', bin, '.'], { stdio: 'ignore' });
     const dest = fresh();
     const files = await unpackArchive(file, dest, { asset: path.basename(file) });
-    expect(files.sort()).toEqual(
+    expect(files.map((f) => f.path)).toEqual(
       ['libggml.so', 'libggml.so.0', 'libggml.so.0.9.7', 'llama-server'].map((f) => `llama-${TAG}/${f}`),
     );
+    // Hashed as written: the same as reading the unpacked tree again (links carry the content they lead to).
+    expect(files).toEqual(await hashTree(dest));
     const server = path.join(dest, `llama-${TAG}`, 'llama-server');
     expect(fs.statSync(server).mode & 0o111).not.toBe(0);
     expect(fs.readFileSync(server).equals(fs.readFileSync(SERVER))).toBe(true);
@@ -72,7 +75,8 @@ describe('unpackArchive', () => {
     execFileSync('zip', ['-q', '-r', '-j', file, path.join(bin, 'llama-server'), path.join(bin, 'libggml.so.0.9.7')]);
     const dest = fresh();
     const files = await unpackArchive(file, dest, { asset: path.basename(file) });
-    expect(files.sort()).toEqual(['libggml.so.0.9.7', 'llama-server']);
+    expect(files.map((f) => f.path)).toEqual(['libggml.so.0.9.7', 'llama-server']);
+    expect(files).toEqual(await hashTree(dest));
     expect(fs.readFileSync(path.join(dest, 'llama-server')).equals(fs.readFileSync(SERVER))).toBe(true);
   });
 
@@ -170,6 +174,68 @@ describe('unpackArchive', () => {
     const many = write('many.zip', zip([{ path: 'a' }, { path: 'b' }, { path: 'c' }]));
     const e2 = await refusal(unpackArchive(many, fresh(), { asset: 'many.zip', limits: { maxEntries: 2 } }));
     expect(e2.code).toBe('RUNTIME_ARCHIVE_BAD');
+  });
+
+  it('a hard link to a file unpacked before is linked, listed with that content', async () => {
+    const file = write(
+      'hard.tar.gz',
+      tarGz([
+        { path: 'llama/libggml.so.0.9.7', data: 'library bytes' },
+        { path: 'llama/libggml-copy.so', type: 'Link', linkpath: 'llama/libggml.so.0.9.7' },
+      ]),
+    );
+    const dest = fresh();
+    const files = await unpackArchive(file, dest, { asset: 'hard.tar.gz' });
+    expect(files.map((f) => f.path)).toEqual(['llama/libggml-copy.so', 'llama/libggml.so.0.9.7']);
+    expect(fs.statSync(path.join(dest, 'llama/libggml-copy.so')).nlink).toBe(2);
+    expect(files).toEqual(await hashTree(dest));
+  });
+
+  it('refuses an entry whose name a folder made before already holds (RUNTIME_ARCHIVE_UNSAFE), leaving nothing', async () => {
+    const file = write(
+      'clash.tar.gz',
+      tarGz([
+        { path: 'llama/lib/x.so', data: 'x' },
+        { path: 'llama/lib', data: 'a file where the folder is' },
+      ]),
+    );
+    const dest = fresh();
+    const e = await refusal(unpackArchive(file, dest, { asset: 'clash.tar.gz' }));
+    expect(e.code).toBe('RUNTIME_ARCHIVE_UNSAFE');
+    expect(e.params).toMatchObject({ entry: 'llama/lib' });
+    expect(fs.existsSync(dest)).toBe(false);
+  });
+
+  it('refuses a tarball that inflates more than 100 times its size (a gzip bomb), leaving nothing', async () => {
+    const file = write('bomb.tar.gz', tarGz([{ path: 'zeros', data: Buffer.alloc(8 << 20) }]));
+    expect(fs.statSync(file).size * 100).toBeLessThan(8 << 20);
+    const dest = fresh();
+    const e = await refusal(unpackArchive(file, dest, { asset: 'bomb.tar.gz' }));
+    expect(e.code).toBe('RUNTIME_ARCHIVE_BAD');
+    expect(String(e.params?.reason)).toMatch(/100 times/);
+    expect(fs.existsSync(dest)).toBe(false);
+  });
+
+  it('refuses a deflated zip entry that inflates to more or fewer bytes than its central directory says', async () => {
+    const src = path.join(work, 'zip-src');
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'ggml.dll'), Buffer.alloc(64 << 10, 'ggml '));
+    const good = path.join(work, 'deflated.zip');
+    execFileSync('zip', ['-q', '-j', good, path.join(src, 'ggml.dll')]);
+    const bytes = fs.readFileSync(good);
+    const central = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    expect(bytes.readUInt16LE(central + 10)).toBe(8); // deflated
+    // A stored zip would be refused by yauzl itself (sizes must agree); a deflated one only shows it when inflated.
+    for (const declared of [1000, (64 << 10) + 1000]) {
+      const lying = Buffer.from(bytes);
+      lying.writeUInt32LE(declared, central + 24);
+      const dest = fresh();
+      const e = await refusal(unpackArchive(write(`lie-${declared}.zip`, lying), dest, { asset: 'lie.zip' }));
+      expect(e.code).toBe('RUNTIME_ARCHIVE_BAD');
+      expect(fs.existsSync(dest)).toBe(false);
+    }
+    const ok = await unpackArchive(good, fresh(), { asset: 'deflated.zip' });
+    expect(ok).toEqual([expect.objectContaining({ path: 'ggml.dll', size: 64 << 10 })]);
   });
 
   it('an abort stops the unpack with its reason and leaves nothing', async () => {

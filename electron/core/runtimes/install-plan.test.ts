@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codeOfCall } from '../../test/error-codes';
-import { contentRoot, expectedSha256, findServer } from './install-plan';
+import { contentRoot, expectedSha256, findServer, placedFiles } from './install-plan';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -49,4 +49,53 @@ describe('findServer', () => {
     ['not on Windows', ['llama-server.exe'], 'linux', null],
     ['a look-alike is not it', ['llama-server-old', 'not-llama-server'], 'linux', null],
   ])('%s', (_n, files, platform, want) => expect(findServer(files, platform)).toBe(want));
+});
+
+describe('placedFiles', () => {
+  const f = (p: string) => ({ path: p, size: p.length, sha256: A });
+  it.each<[string, string[], string, string[], string[]]>([
+    [
+      'tarball: the llama-<tag>/ prefix goes',
+      ['llama-b1/llama-server', 'llama-b1/lib/libggml.so'],
+      'llama-b1',
+      ['llama-server', 'lib'],
+      ['llama-server', 'lib/libggml.so'],
+    ],
+    [
+      'cudart tarball: its libraries land beside llama-server',
+      ['cudart-llama-b1-bin-ubuntu-cuda-12.8-x64/libcudart.so.12'],
+      'cudart-llama-b1-bin-ubuntu-cuda-12.8-x64',
+      ['libcudart.so.12'],
+      ['libcudart.so.12'],
+    ],
+    [
+      'zip at the root: unchanged',
+      ['llama-server.exe', 'ggml.dll'],
+      '',
+      ['llama-server.exe', 'ggml.dll'],
+      ['llama-server.exe', 'ggml.dll'],
+    ],
+    [
+      "a name an earlier archive had is not this archive's (not moved)",
+      ['c/LICENSE', 'c/libcudart.so.12'],
+      'c',
+      ['libcudart.so.12'],
+      ['libcudart.so.12'],
+    ],
+    ['a folder not moved takes its files along', ['c/lib/a.so', 'c/x'], 'c', ['x'], ['x']],
+    [
+      "runtime.json at the top is the install's own",
+      ['llama-b1/runtime.json', 'llama-b1/sub/runtime.json'],
+      'llama-b1',
+      ['runtime.json', 'sub'],
+      ['sub/runtime.json'],
+    ],
+    ['a look-alike prefix is not under the root', ['llama-b10/x', 'llama-b1/y'], 'llama-b1', ['x', 'y'], ['y']],
+  ])('%s', (_n, written, root, moved, want) => {
+    const got = placedFiles(written.map(f), root, new Set(moved), 'runtime.json');
+    expect(got.map((x) => x.path)).toEqual(want);
+    // Each keeps the size and hash it was unpacked with (here: the length of its path in the archive).
+    for (const g of got)
+      expect(g).toEqual({ path: g.path, size: (root ? `${root}/` : '').length + g.path.length, sha256: A });
+  });
 });

@@ -1,10 +1,11 @@
 /**
  * The decisions of installing a release runtime, apart from its I/O (install.ts): which SHA-256 an asset must have
  * (the release feed's digest and our pinned hash, both where both exist), which folder of an unpacked archive holds
- * its files (tarballs wrap them in `llama-<tag>/`, Windows zips do not), and where llama-server is. Pure;
- * table-tested in install-plan.test.ts.
+ * its files (tarballs wrap them in `llama-<tag>/`, Windows zips do not), which files end up where after the merge,
+ * and where llama-server is. Pure; table-tested in install-plan.test.ts.
  */
 import { AppError } from '../../shared/errors';
+import type { RuntimeFile } from '../../shared/runtimes';
 import type { ReleaseAsset } from './assets';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -47,6 +48,28 @@ export function contentRoot(files: readonly string[]): string {
     top = first;
   }
   return top ?? '';
+}
+
+/**
+ * Where an archive's files are once its content root's entries were moved to the top of staging: paths below `root`
+ * lose that prefix, and only those whose top name was `moved` (not already there from an earlier archive) remain.
+ * `skip` (runtime.json, written over by the install) is left out. The sizes and hashes are the ones taken as the
+ * files were unpacked.
+ */
+export function placedFiles(
+  written: readonly RuntimeFile[],
+  root: string,
+  moved: ReadonlySet<string>,
+  skip: string,
+): RuntimeFile[] {
+  const out: RuntimeFile[] = [];
+  for (const f of written) {
+    if (root && !f.path.startsWith(`${root}/`)) continue;
+    const rel = root ? f.path.slice(root.length + 1) : f.path;
+    if (rel === skip || !moved.has(rel.split('/')[0]!)) continue;
+    out.push({ ...f, path: rel });
+  }
+  return out;
 }
 
 export const serverName = (platform: string): string => (platform === 'win32' ? 'llama-server.exe' : 'llama-server');

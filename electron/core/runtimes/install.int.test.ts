@@ -15,7 +15,7 @@ import { tarGz, type FixtureEntry } from './archive-fixtures';
 import { pickAssets } from './assets';
 import { installRelease, type InstallProgress, type InstallReleaseOptions } from './install';
 import { fetchRelease } from './release-feed';
-import { RuntimeStore } from './store';
+import { hashTree, RuntimeStore } from './store';
 
 const SERVER = path.resolve('resources/bin/linux-x64-cpu/llama-server');
 const REPO = 'ggml-org/llama.cpp';
@@ -125,6 +125,8 @@ describe('installRelease', () => {
       execFileSync(rt.server, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
     ).toBeDefined();
     expect(fs.readlinkSync(path.join(rt.dir, 'libggml-base.so'))).toBe('libggml-base.so.0');
+    // Hashed as unpacked, in one pass: the same list a fresh walk of the installed folder gives.
+    expect(rt.files).toEqual(await hashTree(rt.dir));
 
     const store = new RuntimeStore(dataDir);
     expect((await store.list()).map((r) => r.id)).toEqual([`${tag}-cpu`]);
@@ -146,6 +148,8 @@ describe('installRelease', () => {
     const cudartDir = path.join(work, 'cudart');
     fs.mkdirSync(cudartDir, { recursive: true });
     fs.writeFileSync(path.join(cudartDir, 'libcudart.so.12'), 'cuda runtime');
+    // A name the main archive has too: its copy stays, and the manifest lists that one.
+    fs.writeFileSync(path.join(cudartDir, 'libggml-base.so.0.0.1'), 'not the main archive copy');
     const cudartFile = path.join(assetsDir, cudart);
     // release.yml: --transform "s,^\.,cudart-llama-<tag>-bin-ubuntu-cuda-<v>-<arch>,"
     execFileSync('tar', [
@@ -167,6 +171,9 @@ describe('installRelease', () => {
     expect(rt.id).toBe(`${tag}-cuda-12`);
     expect(fs.readFileSync(path.join(rt.dir, 'libcudart.so.12'), 'utf8')).toBe('cuda runtime');
     expect(rt.files.map((f) => f.path)).toContain('libcudart.so.12');
+    expect(fs.readFileSync(path.join(rt.dir, 'libggml-base.so.0.0.1'), 'utf8')).toBe('library bytes');
+    expect(rt.files).toEqual(await hashTree(rt.dir));
+    expect(await new RuntimeStore(dataDir).verifyFiles(rt.id)).toBeNull();
     expect(rt.assets.map((a) => a.name)).toEqual([main, cudart]);
   });
 

@@ -2,7 +2,8 @@
  * Installs one official llama.cpp release runtime: downloads its archives with the resumable downloader (partial
  * files in `runtimes/.downloads/`, hashed as they arrive against the SHA-256 the release feed and our pin agree on),
  * unpacks each into the staging folder, merges them (the CUDA runtime libraries beside llama-server, where the
- * binaries' $ORIGIN rpath and Windows' DLL search find them), hashes every file into the manifest and commits.
+ * binaries' $ORIGIN rpath and Windows' DLL search find them), lists every file with the SHA-256 taken as it was
+ * unpacked in the manifest and commits.
  *
  * What stays behind: after success, the runtime folder only. A digest mismatch deletes the download; a bad or unsafe
  * archive deletes the downloads and the staging folder; a cancel deletes the staging folder and keeps the downloads
@@ -13,16 +14,16 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { EndpointInfo } from '../../shared/models';
-import type { RuntimeManifest, RuntimeVariant } from '../../shared/runtimes';
+import type { RuntimeFile, RuntimeManifest, RuntimeVariant } from '../../shared/runtimes';
 import { FileDownload } from '../downloads/downloader';
 import type { Fetch } from '../downloads/hubs';
 import { SourcePool } from '../downloads/sources';
 import type { DownloadTuning } from '../downloads/tuning';
 import { unpackArchive } from './archive';
 import type { ReleaseAsset } from './assets';
-import { contentRoot, expectedSha256, findServer, releaseRuntimeId } from './install-plan';
+import { contentRoot, expectedSha256, findServer, placedFiles, releaseRuntimeId } from './install-plan';
 import { TAG_PATTERN } from './release-parse';
-import { hashTree, RuntimeStore, type InstalledRuntime } from './store';
+import { MANIFEST_FILE, RuntimeStore, type InstalledRuntime } from './store';
 
 export type InstallPhase = 'download' | 'verify' | 'unpack';
 
@@ -135,13 +136,19 @@ async function downloadAll(
   return files;
 }
 
-/** Unpacks each archive into its own folder in staging, then moves its content root's entries to the top. */
-async function unpackAll(o: InstallReleaseOptions, staging: string, files: string[]): Promise<void> {
+/**
+ * Unpacks each archive into its own folder in staging, then moves its content root's entries to the top. Returns
+ * every file now in staging (and each link to one) with the size and SHA-256 taken as it was written, sorted by path:
+ * the manifest's list, without reading the tree again.
+ */
+async function unpackAll(o: InstallReleaseOptions, staging: string, files: string[]): Promise<RuntimeFile[]> {
+  const tree: RuntimeFile[] = [];
   for (const [i, a] of o.assets.entries()) {
     const into = path.join(staging, `.unpack-${i}`);
     const written = await unpackArchive(files[i]!, into, { asset: a.name, signal: o.signal });
-    const root = contentRoot(written);
+    const root = contentRoot(written.map((f) => f.path));
     const from = root ? path.join(into, root) : into;
+    const moved = new Set<string>();
     for (const name of await fs.readdir(from)) {
       const to = path.join(staging, name);
       if (await fs.lstat(to).catch(() => null)) {
@@ -150,9 +157,12 @@ async function unpackAll(o: InstallReleaseOptions, staging: string, files: strin
         continue;
       }
       await fs.rename(path.join(from, name), to);
+      moved.add(name);
     }
     await fs.rm(into, { recursive: true, force: true });
+    tree.push(...placedFiles(written, root, moved, MANIFEST_FILE));
   }
+  return tree.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
 }
 
 /**
@@ -185,8 +195,7 @@ export async function installRelease(o: InstallReleaseOptions): Promise<Installe
   report({ phase: 'unpack', receivedBytes: total, totalBytes: total });
   const staging = await store.newStaging(id);
   try {
-    await unpackAll(o, staging, files);
-    const tree = await hashTree(staging);
+    const tree = await unpackAll(o, staging, files);
     const serverPath = findServer(
       tree.map((f) => f.path),
       o.platform,

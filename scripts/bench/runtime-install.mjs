@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Runtime install time on loopback, from the release stand-in (scripts/release-emulator), in one run:
 //   install   installRelease (electron/core/runtimes/install.ts): the resumable downloader with SHA-256 as the bytes
-//             arrive, checked against the feed's digest, unpacked with the archive checks into staging, every file
-//             hashed into runtime.json, renamed into place (the whole user-visible job)
+//             arrive, checked against the feed's digest, unpacked with the archive checks into staging (every file
+//             hashed as it is written, for runtime.json), renamed into place (the whole user-visible job)
 //   shell     `curl -sSL -o` + `sha256sum -c` + `tar -xzf` (or `unzip`) of the same asset from the same server
 // for the official-named CPU asset llama-<tag>-bin-ubuntu-x64.tar.gz (our CPU build) and, with --zip, the zip
 // layout llama-<tag>-bin-win-cpu-x64.zip (installed as win32; skip with --no-zip). Target: install ≤ 1.1 × shell.
@@ -80,7 +80,7 @@ async function measure({ lib, emu, tag, platform, asset, unpackCmd, tmp }) {
     throw new Error(`pickAssets did not pick ${asset.name} for ${platform}: ${JSON.stringify(picked?.assets)}`);
   const url = picked.assets[0].url;
   const times = { install: [], shell: [] };
-  /** Seconds spent per phase of installRelease (download includes the hashing; unpack includes hash tree + commit). */
+  /** Seconds spent per phase of installRelease (download includes the hashing; unpack includes file hashes + commit). */
   const phases = { download: [], unpack: [] };
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 ? ['shell', 'install'] : ['install', 'shell'];
@@ -186,7 +186,7 @@ async function main() {
       for (const r of results) {
         console.log(`  ${r.asset} (${f(r.size / 2 ** 20, 1)} MiB)`);
         console.log(
-          `    install (download + SHA-256 + unpack + hash tree + commit)  ${f(r.install)} s  (download+verify ${f(r.split.download)} s, unpack+commit ${f(r.split.unpack)} s)`,
+          `    install (download + SHA-256 + unpack & hash + commit)       ${f(r.install)} s  (download+verify ${f(r.split.download)} s, unpack+commit ${f(r.split.unpack)} s)`,
         );
         console.log(
           `    curl -sSL -o + sha256sum -c + ${r.asset.endsWith('.zip') ? 'unzip' : 'tar -xzf'}`.padEnd(63) +

@@ -37,6 +37,8 @@ describe('EntryChecker: one entry on its own', () => {
     ['Windows device name', f('nul.dll'), 'unsafe'],
     ['empty segment', f('a//b'), 'unsafe'],
     ['device entry', { path: 'dev', kind: 'other', size: 0 }, 'unsafe'],
+    ['64 levels deep', f(`${'d/'.repeat(63)}x`), 'ok'],
+    ["65 levels deep (node-tar's old maxDepth)", f(`${'d/'.repeat(64)}x`), 'unsafe'],
     ['in-folder symlink (libggml.so -> libggml.so.0)', l('llama/libggml.so', 'libggml.so.0'), 'ok'],
     ['in-folder symlink into a subfolder', l('llama/lib.so', 'sub/lib.so.1'), 'ok'],
     ['symlink up and out', l('llama/lib.so', '../../etc/passwd'), 'unsafe'],

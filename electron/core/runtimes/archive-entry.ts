@@ -1,9 +1,9 @@
 /**
  * Whether one entry of a downloaded archive may be unpacked: its path checked like a hub's file names (no `..`, not
  * absolute, no drive letter, no backslash, no control character, nothing Windows treats specially), only files,
- * folders and links, links that stay in the folder, nothing written through a link, no name twice, and caps on the
- * number of entries and the bytes unpacked (a zip bomb). Pure; table-tested in archive-entry.test.ts. The unpacking
- * itself is archive.ts.
+ * folders and links, links that stay in the folder, nothing written through a link, no name twice, at most
+ * MAX_DEPTH folders deep, and caps on the number of entries and the bytes unpacked (a zip bomb). Pure; table-tested
+ * in archive-entry.test.ts. The unpacking itself is archive.ts (archive-tar.ts, archive-zip.ts).
  */
 import path from 'node:path';
 import { unsafeRelativePath } from '../util/safe-path';
@@ -24,6 +24,9 @@ export interface ArchiveLimits {
   maxEntries: number;
   maxBytes: number;
 }
+
+/** Folders deep an entry may be (official archives: 2). */
+export const MAX_DEPTH = 64;
 
 /** Official builds: ~100 entries, ~100 MB (CPU) to a few GB (ROCm, CUDA with cudart). */
 export const DEFAULT_LIMITS: ArchiveLimits = { maxEntries: 20_000, maxBytes: 16 * 1024 ** 3 };
@@ -69,6 +72,7 @@ export class EntryChecker {
     if (why) return { kind: 'unsafe', reason: why };
     if (e.kind === 'other') return { kind: 'unsafe', reason: 'not a file, folder or link' };
     const segs = rel.split('/');
+    if (segs.length > MAX_DEPTH) return { kind: 'unsafe', reason: `more than ${MAX_DEPTH} folders deep` };
     for (let i = 1; i < segs.length; i++) {
       const prefix = key(segs.slice(0, i).join('/'));
       if (this.links.has(prefix) || this.files.has(prefix)) return { kind: 'unsafe', reason: 'inside a link or file' };

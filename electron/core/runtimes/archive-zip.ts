@@ -45,7 +45,8 @@ async function entryData(file: string, zip: yauzl.ZipFile, entry: yauzl.Entry, a
     highWaterMark: CHUNK,
     signal,
   });
-  if (method === STORED) return { stream: raw as Readable, end: async () => undefined };
+  // Never left open (a Windows download with an open handle cannot be deleted), read to its end or not.
+  if (method === STORED) return { stream: raw as Readable, end: async () => void raw.destroy() };
   const inflate = zlib.createInflateRaw({ chunkSize: CHUNK });
   // A read error (or the abort) ends the inflate with it.
   raw.on('error', (e) => inflate.destroy(e));

@@ -47,7 +47,7 @@ export async function unpackTarGz(
   const byKey = new Map<string, UnpackedFile>();
   const links: PendingLink[] = [];
   const folders = new Folders();
-  /** Entries handed to us and not finished: destroyed on a failure, so nothing waits on bytes that never come. */
+  /** Entries handed to us and not finished: ended on a failure, so nothing waits on bytes that never come. */
   const live = new Set<ReadEntry>();
   let failure: unknown = null;
   let settle: { resolve: () => void; reject: (e: unknown) => void } | null = null;

@@ -84,7 +84,9 @@ describe('cli runtime', () => {
   });
 
   it('get auto: the chooser’s pick for this machine, progress with speed and ETA, a --json result line', async () => {
-    const r = await run(['get', 'auto', '--json']);
+    // A link slow enough for the speed meter to measure (a loopback download ends within its first half second).
+    emu.setFaults([{ kind: 'rate', bytesPerSecond: 8_000_000, file: 'llama-v0.5.0-bin-ubuntu-x64.tar.gz' }]);
+    const r = await run(['get', 'auto', '--json']).finally(() => emu.setFaults([]));
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout.trim())).toEqual({ ok: true, id: 'v0.5.0-cpu', variant: 'cpu', active: 'v0.5.0-cpu' });
     expect(r.stderr).toMatch(/^For this computer: CPU \(no GPU was found/m);

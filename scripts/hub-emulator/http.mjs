@@ -20,3 +20,28 @@ export function sendStatusFault(res, list) {
   res.end(`injected ${f.status ?? 500}`);
   return true;
 }
+
+/**
+ * Listens on host:port (0 = any free port) keeping its sockets, like a CDN's keep-alive, so that close() never waits on
+ * a client. Returns { url, port, close }.
+ */
+export async function listen(server, port, host) {
+  const sockets = new Set();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const { port: bound } = server.address();
+  return {
+    url: `http://${host}:${bound}`,
+    port: bound,
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}

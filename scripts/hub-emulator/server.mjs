@@ -36,7 +36,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { matchingFaults } from './faults.mjs';
-import { sendJson as json, sendStatusFault as statusFault } from './http.mjs';
+import { listen, sendJson as json, sendStatusFault as statusFault } from './http.mjs';
 import { hfTreeResponse, msFileList } from './listings.mjs';
 import { buildRepo, hex } from './repos.mjs';
 import { serveData as sendData } from './serve-data.mjs';
@@ -166,21 +166,10 @@ export async function startHubEmulator({
       else res.destroy();
     }
   });
-  // Keep-alive like a CDN; sockets are tracked so close() never waits on a client.
-  const sockets = new Set();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  const addr = server.address();
-  const url = `http://${host}:${addr.port}`;
+  const { url, port: boundPort, close } = await listen(server, port, host);
   return {
     url,
-    port: addr.port,
+    port: boundPort,
     addRepo,
     /** Replaces all faults. */
     setFaults(list) {
@@ -200,10 +189,7 @@ export async function startHubEmulator({
       stats.bytesServed = 0;
       stats.bytesByFile = {};
     },
-    close() {
-      for (const s of sockets) s.destroy();
-      return new Promise((r) => server.close(() => r()));
-    },
+    close,
   };
 }
 

@@ -26,7 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { matchingFaults } from '../hub-emulator/faults.mjs';
-import { sendJson as json, sendStatusFault } from '../hub-emulator/http.mjs';
+import { listen, sendJson as json, sendStatusFault } from '../hub-emulator/http.mjs';
 import { serveData } from '../hub-emulator/serve-data.mjs';
 import {
   downloadPath,
@@ -196,25 +196,13 @@ export async function startReleaseEmulator({
       else res.destroy();
     }
   });
-  const sockets = new Set();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  const addr = server.address();
-  base = `http://${host}:${addr.port}`;
-  const close = () => {
-    for (const s of sockets) s.destroy();
-    return new Promise((r) => server.close(() => r()));
-  };
+  const listening = await listen(server, port, host);
+  base = listening.url;
+  const { close } = listening;
   return {
     /** The API base: what DEEPLOCAL_RELEASE_ENDPOINT is set to. */
     url: base,
-    port: addr.port,
+    port: listening.port,
     repo,
     /** The releases as served: { tag, id, publishedAt, assets: [{ name, size, sha256, id, path | data }] }. */
     releases: () => releases,

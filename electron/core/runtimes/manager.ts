@@ -100,6 +100,19 @@ export class RuntimeManager {
     return releaseEndpoint((await this.d.settings.get()).runtime.releaseEndpoint, this.d.env);
   }
 
+  /** One release from the feed in use: `tag`, the pinned one by default, or 'latest'. */
+  private async release(tag: string | undefined, signal?: AbortSignal) {
+    const endpoint = await this.endpoint();
+    const release = await fetchRelease({
+      endpoint,
+      repo: this.pinned.repo,
+      tag: tag ?? this.pinned.tag,
+      fetch: this.d.fetch,
+      ...(signal ? { signal } : {}),
+    });
+    return { endpoint, release };
+  }
+
   private async entries(): Promise<{ all: RuntimeEntry[]; override: { runtime: RuntimeEntry; from: string } | null }> {
     const s = await this.d.settings.get();
     const all = await gatherRuntimes({
@@ -236,13 +249,7 @@ export class RuntimeManager {
   }
 
   async available(tag?: string): Promise<{ tag: string; endpoint: string; runtimes: AvailableRuntime[] }> {
-    const endpoint = await this.endpoint();
-    const release = await fetchRelease({
-      endpoint,
-      repo: this.pinned.repo,
-      tag: tag ?? this.pinned.tag,
-      fetch: this.d.fetch,
-    });
+    const { endpoint, release } = await this.release(tag);
     const installed = new Set((await this.entries()).all.map((r) => r.id));
     const runtimes = variantsOffered(release, this.platform, this.arch).flatMap((variant) => {
       const picked = pickAssets(release, this.platform, this.arch, variant);
@@ -267,14 +274,7 @@ export class RuntimeManager {
    */
   get(variant: RuntimeVariant, tag?: string, opts: { use?: boolean } = {}): RuntimeJob {
     return this.jobs.start(variant, tag ?? null, async (ctx) => {
-      const endpoint = await this.endpoint();
-      const release = await fetchRelease({
-        endpoint,
-        repo: this.pinned.repo,
-        tag: tag ?? this.pinned.tag,
-        fetch: this.d.fetch,
-        signal: ctx.signal,
-      });
+      const { release } = await this.release(tag, ctx.signal);
       ctx.progress({ phase: 'resolve', tag: release.tag });
       const picked = pickAssets(release, this.platform, this.arch, variant);
       if (!picked)
@@ -361,12 +361,7 @@ export class RuntimeManager {
   async update(apply = false): Promise<{ current: string | null; latest: string | null; job: RuntimeJob | null }> {
     const [{ sel }, s] = await Promise.all([this.compute(), this.d.settings.get()]);
     const current = sel.active?.tag ?? null;
-    const release = await fetchRelease({
-      endpoint: await this.endpoint(),
-      repo: this.pinned.repo,
-      tag: 'latest',
-      fetch: this.d.fetch,
-    });
+    const { release } = await this.release('latest');
     const latest = release.tag;
     if (!apply || latest === current) return { current, latest, job: null };
     const variant = sel.active?.variant ?? sel.candidates[0]?.variant ?? 'cpu';

@@ -8,54 +8,16 @@
  * pci.ids string older tools print), so names and codenames map to targets here.
  */
 
+// Copied as written in the workflow (matrix.gpu_targets), so a later release's list can be pasted over them.
 export const ROCM_GPU_TARGETS: Readonly<Record<string, readonly string[]>> = {
-  linux: [
-    'gfx908',
-    'gfx90a',
-    'gfx942',
-    'gfx950',
-    'gfx1010',
-    'gfx1011',
-    'gfx1012',
-    'gfx1030',
-    'gfx1031',
-    'gfx1032',
-    'gfx1033',
-    'gfx1034',
-    'gfx1035',
-    'gfx1036',
-    'gfx1100',
-    'gfx1101',
-    'gfx1102',
-    'gfx1103',
-    'gfx1150',
-    'gfx1151',
-    'gfx1152',
-    'gfx1200',
-    'gfx1201',
-  ],
-  win32: [
-    'gfx1010',
-    'gfx1011',
-    'gfx1012',
-    'gfx1030',
-    'gfx1031',
-    'gfx1032',
-    'gfx1033',
-    'gfx1034',
-    'gfx1035',
-    'gfx1036',
-    'gfx1100',
-    'gfx1101',
-    'gfx1102',
-    'gfx1103',
-    'gfx1150',
-    'gfx1151',
-    'gfx1152',
-    'gfx1153',
-    'gfx1200',
-    'gfx1201',
-  ],
+  linux:
+    'gfx908;gfx90a;gfx942;gfx950;gfx1010;gfx1011;gfx1012;gfx1030;gfx1031;gfx1032;gfx1033;gfx1034;gfx1035;gfx1036;gfx1100;gfx1101;gfx1102;gfx1103;gfx1150;gfx1151;gfx1152;gfx1200;gfx1201'.split(
+      ';',
+    ),
+  win32:
+    'gfx1010;gfx1011;gfx1012;gfx1030;gfx1031;gfx1032;gfx1033;gfx1034;gfx1035;gfx1036;gfx1100;gfx1101;gfx1102;gfx1103;gfx1150;gfx1151;gfx1152;gfx1153;gfx1200;gfx1201'.split(
+      ';',
+    ),
 };
 
 /**

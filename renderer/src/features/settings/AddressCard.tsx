@@ -1,10 +1,8 @@
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../api/context';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { CheckIcon, CopyIcon } from '../../components/icons';
-import { copyText } from '../../lib/clipboard';
+import { CopyButton } from '../../components/CopyButton';
 
 /**
  * Headless only (the desktop window has no web server, apiBaseUrl is null): the server's address, which stays the
@@ -14,7 +12,6 @@ import { copyText } from '../../lib/clipboard';
 export function AddressCard({ apiBaseUrl }: { apiBaseUrl: string }) {
   const { t } = useTranslation();
   const client = useClient();
-  const [copied, setCopied] = useState(false);
   const rotate = useMutation({ mutationFn: () => client.call('server.newToken', {}) });
   const address = new URL(apiBaseUrl).origin;
   const url = rotate.data?.url ?? null;
@@ -36,19 +33,7 @@ export function AddressCard({ apiBaseUrl }: { apiBaseUrl: string }) {
             <code className="mono" data-testid="settings-new-url">
               {url}
             </code>
-            <button
-              type="button"
-              className="btn btn-small"
-              onClick={() =>
-                void copyText(url).then(() => {
-                  setCopied(true);
-                  setTimeout(() => setCopied(false), 2000);
-                })
-              }
-            >
-              {copied ? <CheckIcon size={14} /> : <CopyIcon size={14} />}
-              {copied ? t('common.copied') : t('common.copy')}
-            </button>
+            <CopyButton text={url} />
             <a className="btn btn-small btn-primary" href={url}>
               {t('settings.openNewUrl')}
             </a>

@@ -27,6 +27,20 @@ import { createEventBus } from './util/event-bus';
 import { expandHome } from './util/safe-path';
 import { freePort } from './util/free-port';
 
+const notYet = async (): Promise<never> => {
+  throw new AppError('UNSUPPORTED', { what: 'not built yet' });
+};
+const pendingHandlers = {
+  'backend.retry': notYet,
+  'backend.plan': notYet,
+  'tune.start': notYet,
+  'tune.status': notYet,
+  'tune.cancel': notYet,
+  'profiles.get': notYet,
+  'profiles.save': notYet,
+  'profiles.clear': notYet,
+};
+
 export interface CoreOptions {
   dataDir: string;
   /** Folders holding bin/<platform>-<arch>-<variant>/ (packaged resources first, then the repo's). */
@@ -214,6 +228,8 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     ...models.handlers,
     ...serverHandlers(opts.server ?? (() => null)),
     ...runtimes.handlers,
+    // TEMP(issue 12): replaced as the features land (healing: backend.retry; gpu plan; tuning + profiles).
+    ...pendingHandlers,
   };
 
   return {

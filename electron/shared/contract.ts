@@ -25,6 +25,7 @@ import {
 import { Alert, HardwareReport, PowerInfo, PowerResult, TelemetrySample, TelemetryStatus } from './telemetry';
 import { modelEvents, modelMethods } from './contract-models';
 import { runtimeEvents, runtimeMethods } from './contract-runtimes';
+import { backendEvents, backendMethods } from './contract-backend';
 import { AppUpdateState } from './app-update';
 
 const empty = z.strictObject({});
@@ -104,6 +105,7 @@ export const methods = {
   'app.installUpdate': method(empty, z.object({ restarting: z.boolean() })),
   ...modelMethods,
   ...runtimeMethods,
+  ...backendMethods,
 } as const;
 
 export const events = {
@@ -123,6 +125,7 @@ export const events = {
   'app.update': AppUpdateState,
   ...modelEvents,
   ...runtimeEvents,
+  ...backendEvents,
 } as const;
 
 export type Methods = typeof methods;

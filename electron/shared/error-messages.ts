@@ -88,6 +88,20 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     RUNTIME_UNVERIFIABLE: '{{asset}} cannot be verified ({{reason}}), so it was not downloaded.',
     UPDATE_NOT_READY: 'No update has been downloaded yet.',
     UPDATE_FAILED: 'The app update failed: {{reason}}',
+    BACKEND_HUNG: 'The backend stopped answering for {{seconds}} s (hung) and was replaced.',
+    DRAFT_REQUIRED:
+      'Speculative decoding with a draft model needs a draft model file; choose one or pick another mode.',
+    DRAFT_INVALID: 'The draft model {{path}} cannot be used: {{reason}}',
+    DRAFT_VOCAB_MISMATCH:
+      "The draft model does not share the model's vocabulary ({{what}}: draft {{draft}}, model {{target}}). Choose a draft of the same family.",
+    DRAFT_TOO_BIG:
+      'The draft model ({{draft}}) is not smaller than the model it should speed up ({{target}}); it would slow it down.',
+    SPEC_MTP_UNAVAILABLE:
+      'This model has no next-token-prediction (MTP) layers; use a draft model or n-gram lookup instead.',
+    GPU_DEVICE_NOT_FOUND: 'GPU {{device}} does not exist in this runtime (it sees: {{available}}).',
+    TUNE_BUSY: 'A benchmark is already running; wait for it or cancel it.',
+    TUNE_FAILED: 'The benchmark failed: {{reason}}',
+    TUNE_BENCH_MISSING: 'llama-bench was not found beside the active runtime ({{path}}); reinstall the runtime.',
   },
   'zh-CN': {
     INVALID_PARAMS: '请求无效：{{issues}}',
@@ -167,5 +181,16 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     RUNTIME_UNVERIFIABLE: '无法校验 {{asset}}（{{reason}}），因此没有下载。',
     UPDATE_NOT_READY: '尚未下载任何更新。',
     UPDATE_FAILED: '应用更新失败：{{reason}}',
+    BACKEND_HUNG: '后端已 {{seconds}} 秒无响应（卡死），已被替换。',
+    DRAFT_REQUIRED: '使用草稿模型的推测解码需要一个草稿模型文件；请选择文件或换一种模式。',
+    DRAFT_INVALID: '草稿模型 {{path}} 无法使用：{{reason}}',
+    DRAFT_VOCAB_MISMATCH:
+      '草稿模型与主模型的词表不一致（{{what}}：草稿 {{draft}}，主模型 {{target}}）。请选择同系列的草稿模型。',
+    DRAFT_TOO_BIG: '草稿模型（{{draft}}）并不比要加速的模型（{{target}}）小，只会让它变慢。',
+    SPEC_MTP_UNAVAILABLE: '此模型没有多 token 预测（MTP）层；请改用草稿模型或 n-gram 查找。',
+    GPU_DEVICE_NOT_FOUND: '当前运行时中不存在 GPU {{device}}（可用：{{available}}）。',
+    TUNE_BUSY: '已有基准测试在运行；请等待或取消。',
+    TUNE_FAILED: '基准测试失败：{{reason}}',
+    TUNE_BENCH_MISSING: '当前运行时旁找不到 llama-bench（{{path}}）；请重新安装运行时。',
   },
 };

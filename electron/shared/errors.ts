@@ -82,6 +82,16 @@ export const ErrorCode = z.enum([
   'UPDATE_NOT_READY',
   'UPDATE_FAILED',
   'RUNTIME_UNVERIFIABLE',
+  'BACKEND_HUNG',
+  'DRAFT_REQUIRED',
+  'DRAFT_INVALID',
+  'DRAFT_VOCAB_MISMATCH',
+  'DRAFT_TOO_BIG',
+  'SPEC_MTP_UNAVAILABLE',
+  'GPU_DEVICE_NOT_FOUND',
+  'TUNE_BUSY',
+  'TUNE_FAILED',
+  'TUNE_BENCH_MISSING',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -195,7 +205,17 @@ export function httpStatus(code: ErrorCode): number {
     case 'RUNTIME_CHECK_FAILED':
       return 422;
     case 'UPDATE_NOT_READY':
+    case 'TUNE_BUSY':
       return 409;
+    case 'DRAFT_REQUIRED':
+    case 'DRAFT_INVALID':
+    case 'DRAFT_VOCAB_MISMATCH':
+    case 'DRAFT_TOO_BIG':
+    case 'SPEC_MTP_UNAVAILABLE':
+    case 'GPU_DEVICE_NOT_FOUND':
+      return 422;
+    case 'TUNE_BENCH_MISSING':
+      return 404;
     case 'UPDATE_FAILED':
       return 502;
     case 'HUB_RATE_LIMITED':

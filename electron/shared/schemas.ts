@@ -4,6 +4,7 @@ import { AlertSettings, PowerSettings, ThermalGuardSettings } from './telemetry'
 import { HubSettings } from './models';
 import { RuntimeSettings } from './runtimes';
 import { UpdateSettings, UpdateSettingsPatch } from './app-update';
+import { BackendSettings, GpuOptions, Recovery, SpeculativeOptions } from './backend-options';
 
 /**
  * The patch form of an object schema: every field optional, with its default removed. zod 4 keeps `.default()` inside
@@ -46,8 +47,13 @@ export const LoadOptions = z.object({
   contextSize: z.number().int().min(0).max(1_048_576).default(8192),
   gpuLayers: GpuLayers.default('auto'),
   flashAttention: z.enum(['auto', 'on', 'off']).default('auto'),
-  /** Parallel slots; one user at a desktop is best served by one slot with the whole context. */
-  parallel: z.number().int().min(1).max(64).default(1),
+  /**
+   * Parallel slots (llama-server -np) with continuous batching. 0 = auto: a count from the context (each slot can
+   * still use all of it: the KV cache is unified), so the chat and an editor plug-in on the API are served side by side.
+   */
+  parallel: z.number().int().min(0).max(64).default(0),
+  /** --cache-reuse: reuse cached prompt chunks of at least this many tokens across turns (KV shifting); 0 = off. */
+  cacheReuse: z.number().int().min(0).max(65536).default(256),
   /** 0 = llama.cpp's default thread count. */
   threads: z.number().int().min(0).max(512).default(0),
   /** MoE models: keep the expert weights of the first N layers in RAM (llama-server --n-cpu-moe); 0 = none. */
@@ -56,6 +62,11 @@ export const LoadOptions = z.object({
   cacheTypeV: z.enum(['f16', 'bf16', 'q8_0', 'q4_0']).default('f16'),
   reasoningFormat: z.enum(['auto', 'deepseek', 'none']).default('auto'),
   loadMode: z.enum(['auto', 'mmap', 'mlock', 'mmap+mlock', 'none']).default('auto'),
+  /** llama-bench's batch / ubatch (-b / -ub); 0 = llama.cpp's default. Auto-tune sets them. */
+  batch: z.number().int().min(0).max(65536).default(0),
+  ubatch: z.number().int().min(0).max(65536).default(0),
+  speculative: SpeculativeOptions.default(() => SpeculativeOptions.parse({})),
+  gpus: GpuOptions.default(() => GpuOptions.parse({})),
 });
 export type LoadOptions = z.infer<typeof LoadOptions>;
 export const defaultLoadOptions = (): LoadOptions => LoadOptions.parse({});
@@ -80,6 +91,8 @@ export const BackendStatus = z.object({
   /** Set in state "crashed" (and kept after a failed start). */
   error: ErrorInfo.nullable(),
   binaryPath: z.string().nullable(),
+  /** Self-healing supervision: why the run restarted or stepped down, and what happens next; null: never needed. */
+  recovery: Recovery.nullable().default(null),
 });
 export type BackendStatus = z.infer<typeof BackendStatus>;
 
@@ -116,6 +129,9 @@ export const ChatTimings = z.object({
   tokensPerSecond: z.number(),
   /** Time to first token (content or reasoning) as seen by DeepLocal, from request to first delta. */
   ttftMs: z.number(),
+  /** Speculative decoding: tokens drafted and of those accepted (llama-server timings.draft_n / draft_n_accepted). */
+  draftTokens: z.number().optional(),
+  draftAccepted: z.number().optional(),
 });
 export type ChatTimings = z.infer<typeof ChatTimings>;
 
@@ -226,6 +242,8 @@ export const Settings = z.object({
   runtime: RuntimeSettings.default(() => RuntimeSettings.parse({})),
   /** Updates of the desktop app (electron-updater; the browser shell has none). */
   updates: UpdateSettings.default(() => UpdateSettings.parse({})),
+  /** Self-healing supervision of the backend (restarts, out-of-memory ladder, reload at start). */
+  backend: BackendSettings.default(() => BackendSettings.parse({})),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -258,6 +276,7 @@ export const SettingsPatch = z.strictObject({
     })
     .optional(),
   updates: UpdateSettingsPatch.optional(),
+  backend: patchOf(BackendSettings).optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 

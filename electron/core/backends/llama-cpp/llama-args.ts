@@ -16,6 +16,43 @@ export interface LlamaServerArgsInput {
   alias?: string;
 }
 
+/** Slots for parallel 0 (auto): one per 2048 tokens of context, 1 to 4 (the KV cache is unified, so each slot can
+ * still use the whole context; memory does not grow with the count). A set count is kept. */
+export function resolveParallel(o: Pick<LoadOptions, 'parallel' | 'contextSize'>): number {
+  if (o.parallel > 0) return o.parallel;
+  const ctx = o.contextSize > 0 ? o.contextSize : 8192;
+  return Math.max(1, Math.min(4, Math.floor(ctx / 2048)));
+}
+
+/** The speculative-decoding flags (pinned release: --spec-type defaults to none; --draft* were removed). */
+export function speculativeArgs(o: LoadOptions): string[] {
+  const sp = o.speculative;
+  if (sp.mode === 'off') return [];
+  const n = [
+    '--spec-draft-n-max',
+    String(sp.draftMax),
+    '--spec-draft-n-min',
+    String(Math.min(sp.draftMin, sp.draftMax)),
+  ];
+  if (sp.mode === 'ngram') return ['--spec-type', sp.ngram, ...n];
+  if (sp.mode === 'mtp') return ['--spec-type', 'draft-mtp', ...n];
+  if (!sp.draftModel) throw new AppError('DRAFT_REQUIRED');
+  const args = ['-md', sp.draftModel, '--spec-type', 'draft-simple', ...n, '--spec-draft-p-min', String(sp.draftPMin)];
+  if (sp.draftGpuLayers !== 'auto') args.push('-ngld', String(sp.draftGpuLayers));
+  return args;
+}
+
+/** -dev / -sm / -mg / -ts, and whether they need `--fit off` (--fit refuses -ts and -sm row|tensor). */
+export function gpuArgs(o: LoadOptions): { args: string[]; fitOff: boolean } {
+  const g = o.gpus;
+  const args: string[] = [];
+  if (g.devices) args.push('-dev', g.devices.length === 0 ? 'none' : g.devices.join(','));
+  if (g.splitMode !== 'layer') args.push('-sm', g.splitMode);
+  if (g.mainGpu > 0) args.push('-mg', String(g.mainGpu));
+  if (g.tensorSplit) args.push('-ts', g.tensorSplit.map((x) => String(Math.round(x * 1000) / 1000)).join(','));
+  return { args, fitOff: g.tensorSplit !== null || g.splitMode === 'row' };
+}
+
 const QUANTIZED_KV = new Set(['q8_0', 'q4_0']);
 
 export function buildLlamaServerArgs(input: LlamaServerArgsInput): string[] {
@@ -41,13 +78,17 @@ export function buildLlamaServerArgs(input: LlamaServerArgsInput): string[] {
     '-c',
     String(o.contextSize),
     '-np',
-    String(o.parallel),
+    String(resolveParallel(o)),
     '-fa',
     o.flashAttention,
     '--reasoning-format',
     o.reasoningFormat,
   ];
+  // Auto: the count comes from us, so ask for llama.cpp's auto behaviour (one KV pool shared by every slot) by name.
+  if (o.parallel === 0) args.push('-kvu');
+  if (o.cacheReuse > 0) args.push('--cache-reuse', String(o.cacheReuse));
   if (input.alias) args.push('-a', input.alias);
+  const gpu = gpuArgs(o);
   if (o.gpuLayers !== 'auto') {
     // --fit only adjusts what the user left unset and refuses an explicit -ngl, so turn it off with one.
     args.push('-ngl', String(o.gpuLayers), '--fit', 'off');
@@ -55,12 +96,19 @@ export function buildLlamaServerArgs(input: LlamaServerArgsInput): string[] {
     // -ncmoe is a tensor override, which --fit also refuses (common/fit.cpp aborts and falls back to defaults):
     // an explicit expert placement means every other layer on the GPU, as llama.cpp itself does without --fit.
     args.push('-ngl', 'all', '--fit', 'off');
+  } else if (gpu.fitOff) {
+    // Our own split plan: every layer on the listed GPUs in the planned proportions.
+    args.push('-ngl', 'all', '--fit', 'off');
   }
+  args.push(...gpu.args);
+  if (o.batch > 0) args.push('-b', String(o.batch));
+  if (o.ubatch > 0) args.push('-ub', String(o.ubatch));
   if (o.threads > 0) args.push('-t', String(o.threads));
   if (o.cpuMoeLayers > 0) args.push('-ncmoe', String(o.cpuMoeLayers));
   if (o.cacheTypeK !== 'f16') args.push('-ctk', o.cacheTypeK);
   if (o.cacheTypeV !== 'f16') args.push('-ctv', o.cacheTypeV);
   if (o.loadMode !== 'auto') args.push('-lm', o.loadMode);
+  args.push(...speculativeArgs(o));
   return args;
 }
 

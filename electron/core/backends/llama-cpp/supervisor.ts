@@ -19,7 +19,7 @@ import { BackendLog } from '../backend-log';
 import { readiness } from '../readiness';
 import { removeBackendPidFile, writeBackendPidFile } from './backend-pidfile';
 import { exitOutcome } from './exit-outcome';
-import { backendEnv, buildLlamaServerArgs, llamaCapabilities } from './llama-args';
+import { backendEnv, buildLlamaServerArgs, llamaCapabilities, resolveParallel } from './llama-args';
 import { parseRouterState, probeHealth, spawnRouterChild, STATE_PREFIX, stopChild } from './router-child';
 import { classifiedToError, classifyExit, isBindFailure, parseListening } from './stderr-classifier';
 
@@ -56,6 +56,7 @@ const idle = (runId: number, extra: Partial<BackendStatus> = {}): BackendStatus 
   readyAt: null,
   error: null,
   binaryPath: null,
+  recovery: null,
   ...extra,
 });
 
@@ -224,7 +225,7 @@ export class LlamaCppBackend implements Backend {
     this.port = port;
     const baseUrl = `http://127.0.0.1:${port}`;
     this.serving = {
-      endpoint: { baseUrl, apiKey, slots: req.options.parallel },
+      endpoint: { baseUrl, apiKey, slots: resolveParallel(req.options) },
       capabilities: llamaCapabilities(args, baseUrl),
     };
     this.set({ pid: child.pid ?? null, phase: 'loading', state: 'loading', progress: 0 });

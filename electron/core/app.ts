@@ -24,6 +24,7 @@ import { SettingsStore } from './settings/store';
 import { serverHandlers, type ServerControl } from './settings/server-address';
 import { createMonitoring, type Monitoring, type MonitoringOptions } from './compose/monitoring';
 import { createEventBus } from './util/event-bus';
+import { runStartSteps, type StartStep } from './compose/start-steps';
 import { expandHome } from './util/safe-path';
 import { freePort } from './util/free-port';
 
@@ -157,6 +158,8 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     log: note,
     ...opts.runtimes,
   });
+  /** backend.start's steps (compose/start-steps.ts); each feature adds its own, in order: profile, draft, GPUs. */
+  const startSteps: StartStep[] = [];
   const requestCounts = { chat: 0 };
   const models = await createModelsFeature({
     dataDir: opts.dataDir,
@@ -194,7 +197,8 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
       const model = await inspectModel(expandHome(modelPath));
       const s = await settings.get();
       const merged = LoadOptions.parse({ ...s.loadOptions, ...(options ?? {}) });
-      const status = await backend.start({ model, options: merged });
+      const run = await runStartSteps(startSteps, { model, options: merged, explicit: options ?? {} });
+      const status = await backend.start({ model, options: run });
       await settings.addRecentModel(model.path);
       if (options) await settings.update({ loadOptions: merged });
       return status;

@@ -8,6 +8,7 @@ import { zhCN } from './zh-CN';
 import { runtimesEn } from './runtimes.en';
 import { runtimesZhCN } from './runtimes.zh-CN';
 import { localeToLang } from './resolve';
+import { backendEn, backendZhCN } from './backend';
 
 export const resources = {
   en: {
@@ -16,6 +17,7 @@ export const resources = {
     fit: fitReasonMessages.en,
     probe: probeNoteMessages.en,
     runtimes: runtimesEn,
+    backend: backendEn,
   },
   'zh-CN': {
     translation: zhCN,
@@ -23,6 +25,7 @@ export const resources = {
     fit: fitReasonMessages['zh-CN'],
     probe: probeNoteMessages['zh-CN'],
     runtimes: runtimesZhCN,
+    backend: backendZhCN,
   },
 } as const;
 
@@ -34,7 +37,7 @@ export function initI18n() {
     fallbackLng: 'en',
     supportedLngs: ['en', 'zh-CN'],
     load: 'currentOnly',
-    ns: ['translation', 'errors', 'fit', 'probe', 'runtimes'],
+    ns: ['translation', 'errors', 'fit', 'probe', 'runtimes', 'backend'],
     defaultNS: 'translation',
     // React escapes; params in error messages are paths and reasons, shown as text.
     interpolation: { escapeValue: false },

@@ -1,0 +1,2 @@
+/** English strings of the 'clients' section of the `backend` namespace (useBackendText). */
+export const clientsEn = {} as const;

@@ -52,6 +52,7 @@ export const CORE_RULES = {
   downloads: [],
   models: ['downloads'],
   runtimes: ['downloads', 'gpu-tools', 'backends'],
+  tuning: ['models', 'backends'],
   compose: '*',
 };
 

@@ -10,6 +10,7 @@ import { BrowseButton, PathInput, useModelPathPlaceholder } from '../../componen
 import { ProgressBar } from '../../components/ProgressBar';
 import { dirName, fileName } from '../../lib/format';
 import { useUi } from '../../stores/ui';
+import { BenchmarkPanel } from '../tuning/BenchmarkPanel';
 import { LoadOptionsForm } from './LoadOptionsForm';
 import { ModelFacts } from './ModelInfo';
 import { useModelForm } from './store';
@@ -210,6 +211,7 @@ export function ModelPage() {
           disabled={running}
         />
       </section>
+      <BenchmarkPanel modelPath={inspectPath} />
     </div>
   );
 }

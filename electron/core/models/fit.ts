@@ -33,7 +33,11 @@ export interface PlanSettings {
   kvTypes: KvType[];
   /** Micro-batch (-ub); llama.cpp's default 512. */
   ubatch: number;
-  /** Output rows reserved: llama-server's parallel slots (we run one). */
+  /**
+   * Output rows in the logits phase of the compute buffer. One, though the app runs 1 to 8 slots (parallel auto,
+   * shared/parallel-slots.ts): the phase holds n_vocab × 4 bytes per row (0.6 MiB at 152k), far below the layer
+   * phase that sizes the buffer, and the slots' own output buffer (the same per slot) is within the 1 GiB margin.
+   */
   outputs: number;
   flashAttention: boolean;
   vramMarginBytes: number;

@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors';
 import { defaultLoadOptions, type LoadOptions } from '../../../shared/schemas';
 import type { BackendCapabilities } from '../backend';
-import { backendEnv, buildLlamaServerArgs, llamaCapabilities, type LlamaServerArgsInput } from './llama-args';
+import {
+  backendEnv,
+  buildLlamaServerArgs,
+  llamaCapabilities,
+  resolveParallel,
+  type LlamaServerArgsInput,
+} from './llama-args';
 
 const KEY_FILE = '/data/run/api-key.txt';
 
@@ -97,12 +103,44 @@ const rows: Row[] = [
     lacks: [],
   },
   {
-    name: 'contextSize and parallel slots pass through',
+    // A set count is llama.cpp's plain -np: no -kvu, so each slot gets an equal share of the context.
+    name: 'contextSize and a set parallel count pass through, without -kvu',
     options: { contextSize: 32768, parallel: 4 },
     has: [
       ['-c', '32768'],
       ['-np', '4'],
     ],
+    lacks: ['-kvu'],
+  },
+  {
+    name: 'parallel auto at 16384 tokens → 8 slots sharing one KV pool',
+    options: { contextSize: 16384, parallel: 0 },
+    has: [['-np', '8'], ['-kvu']],
+    lacks: [],
+  },
+  {
+    name: 'parallel auto at 2048 tokens → 1 slot (still -kvu: the flag says auto, the count is ours)',
+    options: { contextSize: 2048, parallel: 0 },
+    has: [['-np', '1'], ['-kvu']],
+    lacks: [],
+  },
+  {
+    // -np 0 makes llama-server exit ("invalid value for n_parallel"): auto must always name a count.
+    name: "parallel auto with the model's own context (-c 0) → 4 slots, never -np 0",
+    options: { contextSize: 0, parallel: 0 },
+    has: [['-c', '0'], ['-np', '4'], ['-kvu']],
+    lacks: [],
+  },
+  {
+    name: 'cacheReuse 0 → no --cache-reuse',
+    options: { cacheReuse: 0 },
+    has: [],
+    lacks: ['--cache-reuse'],
+  },
+  {
+    name: 'cacheReuse 1024 → --cache-reuse 1024',
+    options: { cacheReuse: 1024 },
+    has: [['--cache-reuse', '1024']],
     lacks: [],
   },
   {
@@ -249,6 +287,26 @@ describe('buildLlamaServerArgs', () => {
     const p = 'C:\\Users\\张 三\\My Models\\DeepSeek R1.gguf';
     const args = build({}, { modelPath: p });
     expect(hasRun(args, ['-m', p])).toBe(true);
+  });
+});
+
+describe('resolveParallel (auto: one slot per 2048 tokens of context, 1 to 8; see shared/parallel-slots.ts)', () => {
+  it.each<[Pick<LoadOptions, 'parallel' | 'contextSize'>, number]>([
+    [{ parallel: 0, contextSize: 512 }, 1],
+    [{ parallel: 0, contextSize: 2048 }, 1],
+    [{ parallel: 0, contextSize: 4096 }, 2],
+    [{ parallel: 0, contextSize: 6000 }, 2],
+    [{ parallel: 0, contextSize: 8192 }, 4],
+    [{ parallel: 0, contextSize: 12288 }, 6],
+    [{ parallel: 0, contextSize: 16384 }, 8],
+    [{ parallel: 0, contextSize: 131072 }, 8],
+    // The model's own context is not known here: the default context's count.
+    [{ parallel: 0, contextSize: 0 }, 4],
+    // A set count is kept, whatever the context.
+    [{ parallel: 1, contextSize: 131072 }, 1],
+    [{ parallel: 16, contextSize: 2048 }, 16],
+  ])('%o → %i', (o, want) => {
+    expect(resolveParallel(o)).toBe(want);
   });
 });
 

@@ -3,6 +3,7 @@
  * Flags follow the pinned llama.cpp (de3ff81): -lm replaces --no-mmap/--mlock, --fit refuses an explicit -ngl.
  */
 import { AppError } from '../../../shared/errors';
+import { resolveParallel } from '../../../shared/parallel-slots';
 import type { LoadOptions } from '../../../shared/schemas';
 import type { BackendCapabilities } from '../backend';
 
@@ -16,13 +17,8 @@ export interface LlamaServerArgsInput {
   alias?: string;
 }
 
-/** Slots for parallel 0 (auto): one per 2048 tokens of context, 1 to 4 (the KV cache is unified, so each slot can
- * still use the whole context; memory does not grow with the count). A set count is kept. */
-export function resolveParallel(o: Pick<LoadOptions, 'parallel' | 'contextSize'>): number {
-  if (o.parallel > 0) return o.parallel;
-  const ctx = o.contextSize > 0 ? o.contextSize : 8192;
-  return Math.max(1, Math.min(4, Math.floor(ctx / 2048)));
-}
+// The slot count (parallel 0 = auto: one per 2048 tokens of context, 1 to 8) and why: shared/parallel-slots.ts.
+export { resolveParallel };
 
 /** The speculative-decoding flags (pinned release: --spec-type defaults to none; --draft* were removed). */
 export function speculativeArgs(o: LoadOptions): string[] {

@@ -25,7 +25,8 @@ export function BenchmarkPanel({ modelPath }: { modelPath: string }) {
   const { data: current, error: statusError } = useTuneJob();
   const start = useStartTune();
   const [exhaustive, setExhaustive] = useState(false);
-  const shown = jobFor(current, modelPath);
+  const startedHere = start.data && start.variables?.modelPath === modelPath ? start.data.id : null;
+  const shown = jobFor(current, modelPath, startedHere);
   const anyRunning = isRunning(current);
   const canStart = online && modelPath !== '' && !anyRunning && !start.isPending;
   const onStart = () => {

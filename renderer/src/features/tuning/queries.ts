@@ -20,9 +20,9 @@ function upsertJob(qc: QueryClient, job: TuneJob | null) {
   const next = newerTuneJob(old, job);
   if (next === old) return;
   qc.setQueryData<TuneJob | null>(tuneKeys.job, next);
-  // The saved defaults changed (or a finished job may have touched them): ask again.
+  // The saved defaults changed (or a finished job may have touched them): ask again, for every spelling of the path.
   if (next && (next.saved !== old?.saved || (next.state !== 'running' && old?.state === 'running')))
-    void qc.invalidateQueries({ queryKey: tuneKeys.profile(next.modelPath) });
+    void qc.invalidateQueries({ queryKey: tuneKeys.profiles });
 }
 
 /** The running or last job, seeded from tune.status on every mount and kept live by 'tune.progress' events. */

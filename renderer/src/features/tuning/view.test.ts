@@ -180,6 +180,10 @@ describe('jobs from fetches and events', () => {
     expect(jobFor(other, '/m/a.gguf')).toEqual({ kind: 'other', job: other });
     expect(jobFor({ ...other, state: 'failed' }, '/m/a.gguf')).toEqual({ kind: 'none' });
     expect(jobFor(null, '/m/a.gguf')).toEqual({ kind: 'none' });
+    // Typed as ~/… the path differs from the core's absolute one: the job started here for it is still its own.
+    const resolved = job({ id: 'j9', modelPath: '/home/u/m/a.gguf', state: 'done' });
+    expect(jobFor(resolved, '~/m/a.gguf', 'j9')).toEqual({ kind: 'this', job: resolved });
+    expect(jobFor(resolved, '~/m/a.gguf', 'other-id')).toEqual({ kind: 'none' });
   });
   it('barValue: animated until the first figure, full when done, else the progress', () => {
     expect(barValue(job())).toBeNull();

@@ -124,13 +124,16 @@ export function newerTuneJob(a: TuneJob | null | undefined, b: TuneJob | null | 
 /**
  * What the panel shows for the model on the page: its own job (running or its outcome), another model's job that is
  * still running (it blocks a new one: one at a time), or none (a finished job of another model is not ours to show).
+ * The core names the file by its absolute path; `startedHere` is the id of the job this page started for this path
+ * (typed as `~/…` or relative, it would not compare equal).
  */
 export function jobFor(
   job: TuneJob | null | undefined,
   modelPath: string,
+  startedHere: string | null = null,
 ): { kind: 'none' } | { kind: 'this'; job: TuneJob } | { kind: 'other'; job: TuneJob } {
   if (!job) return { kind: 'none' };
-  if (job.modelPath === modelPath) return { kind: 'this', job };
+  if (job.modelPath === modelPath || job.id === startedHere) return { kind: 'this', job };
   return isRunning(job) ? { kind: 'other', job } : { kind: 'none' };
 }
 

@@ -3,7 +3,6 @@
  * telemetry, power, alerts), exposed as the contract's handlers plus an event bus. No Electron here; the shell
  * passes in paths and optional native capabilities (file dialog, elevation).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppUpdaterPort } from '../shared/app-update';
@@ -12,7 +11,6 @@ import { AppError } from '../shared/errors';
 import { LoadOptions } from '../shared/schemas';
 import type { Backend } from './backends/backend';
 import { reapStaleBackend } from './backends/llama-cpp/backend-pidfile';
-import { LlamaCppBackend } from './backends/llama-cpp/supervisor';
 import { ChatService } from './chat/chat-service';
 import { ConversationStore } from './chat/conversations';
 import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock';
@@ -26,13 +24,12 @@ import { createMonitoring, type Monitoring, type MonitoringOptions } from './com
 import { createEventBus } from './util/event-bus';
 import { runStartSteps, type StartStep } from './compose/start-steps';
 import { expandHome } from './util/safe-path';
-import { freePort } from './util/free-port';
+import { createBackend, reloadLastModel, type HealingOptions } from './compose/backend';
 
 const notYet = async (): Promise<never> => {
   throw new AppError('UNSUPPORTED', { what: 'not built yet' });
 };
 const pendingHandlers = {
-  'backend.retry': notYet,
   'backend.plan': notYet,
   'tune.start': notYet,
   'tune.status': notYet,
@@ -66,6 +63,8 @@ export interface CoreOptions {
   runtimes?: Pick<RuntimesDeps, 'fetch' | 'checkTimeoutMs'>;
   /** Catalog, hubs and downloads (tests point the hubs at the emulator and shorten timeouts). */
   models?: Pick<ModelsFeatureOptions, 'hubEndpoints' | 'downloadTuning' | 'downloadIo' | 'probeTimeoutMs' | 'fetch'>;
+  /** Self-healing supervision (tests: a short hang timeout, a faster watchdog and backoff). */
+  healing?: HealingOptions;
 }
 
 export interface Core {
@@ -107,15 +106,15 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
   // The active runtime (composed below, after the settings and the hardware probe it reads); asked only once the
   // core is composed. The legacy override (llamaServerPath, DEEPLOCAL_LLAMA_SERVER) still wins, inside the manager.
   const locateBinary = () => runtimes.manager.activeServer();
-  const backend: Backend = new LlamaCppBackend({
-    spawn,
-    fetch: globalThis.fetch,
-    pickPort: () => freePort(),
+  // llama-server under the self-healing supervision (compose/backend.ts).
+  const healing = createBackend({
     binaryPath: async () => (await locateBinary()).path,
     runDir,
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.stallMs ? { stallMs: opts.stallMs } : {}),
+    ...(opts.healing ? { healing: opts.healing } : {}),
   });
+  const backend: Backend = healing.backend;
   const note = (m: string) => backend.note(m);
   if (dataDirLock.tookOverFrom)
     note(
@@ -123,6 +122,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     );
   await reapStaleBackend(runDir, note);
   const settings = new SettingsStore(opts.dataDir, note, (s) => bus.emit('settings.changed', s));
+  await healing.watchSettings(settings, bus);
   const conversations = new ConversationStore(opts.dataDir, note, (list) => bus.emit('conversations.changed', list));
   const chat = new ChatService({ endpoint: () => backend.endpoint(), emit: (ev) => bus.emit('chat.event', ev) });
   backend.onStatus((s) => {
@@ -204,6 +204,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
       return status;
     },
     'backend.stop': () => backend.stop(),
+    'backend.retry': () => healing.backend.retry(),
     'backend.logs': async ({ limit }) => backend.recentLogs(limit ?? 500),
     'chat.start': async ({ requestId, messages, sampling }) => {
       const defaults = (await settings.get()).sampling;
@@ -235,6 +236,15 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     // TEMP(issue 12): replaced as the features land (healing: backend.retry; gpu plan; tuning + profiles).
     ...pendingHandlers,
   };
+
+  // Optional: the last model again, as the user would start it (in the background; failures only logged).
+  void reloadLastModel({
+    settings,
+    shell: opts.shell,
+    env,
+    start: (modelPath) => handlers['backend.start']({ modelPath }, { transport: 'direct' }),
+    note,
+  });
 
   return {
     handlers,

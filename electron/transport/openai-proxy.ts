@@ -115,6 +115,7 @@ export function proxyToBackend(
       body,
       clientGone.signal,
       end,
+      endpoint.served,
     );
   };
   // Past this point nothing may escape as a rejection: answer it instead.
@@ -139,6 +140,7 @@ function forward(
   body: Buffer | null,
   clientGone: AbortSignal,
   end: () => void,
+  served?: () => void,
 ): http.ClientRequest {
   const headers: http.OutgoingHttpHeaders = {
     authorization: `Bearer ${apiKey}`,
@@ -184,6 +186,9 @@ function forward(
     const finish = (cut: string | null) => {
       if (finished) return;
       finished = true;
+      // A whole 2xx reply to a generation: the backend serves (self-healing: its failed-try count starts again).
+      const ok = cut === null && req.method === 'POST' && (up.statusCode ?? 0) >= 200 && (up.statusCode ?? 0) < 300;
+      if (ok && (!sse || sseEnd(Buffer.concat(tail).toString('utf8')) === 'done')) served?.();
       if (clientGone.aborted) {
         if (timer) clearTimeout(timer);
       } else if (sse) {

@@ -22,6 +22,11 @@ export interface Endpoint {
   apiKey: string;
   /** Requests it generates for at once (llama-server: -np), which sizes the backend gate; undefined: not known. */
   slots?: number;
+  /**
+   * Call when a reply through this endpoint completed normally (the chat service, the OpenAI proxy on a 2xx): the
+   * backend then counts as serving (the self-healing supervision's failed-try count starts again).
+   */
+  served?: () => void;
 }
 
 /** What the running backend can actually use, from the build and the options it was started with. */
@@ -81,6 +86,8 @@ export interface Backend {
   onLog(listener: (line: LogLine) => void): () => void;
   /** Adds a line of the app's own (stream 'app') to the log, beside the backend's output. */
   note(text: string): void;
+  /** A reply was served (Endpoint.served calls this): a backend that supervises itself resets its failed tries. */
+  noteServed?(): void;
   /** For app exit: stops the run. */
   dispose(): Promise<void>;
 }

@@ -35,6 +35,9 @@ export function toChatTimings(
     predictedMs,
     tokensPerSecond: t?.predicted_per_second ?? (predictedMs > 0 ? (predictedTokens * 1000) / predictedMs : 0),
     ttftMs,
+    ...(typeof t?.draft_n === 'number' && t.draft_n > 0
+      ? { draftTokens: t.draft_n, draftAccepted: Math.min(t.draft_n, t.draft_n_accepted ?? 0) }
+      : {}),
   };
 }
 
@@ -135,6 +138,7 @@ export class ChatService {
       const cancelled = outcome === 'aborted';
       // Whichever came first, the cut connection or the backend's word, a crash is reported as one.
       if (cancelled && abort.signal.reason instanceof AppError) throw abort.signal.reason;
+      if (!cancelled) endpoint.served?.();
       this.deps.emit({
         type: 'done',
         requestId,

@@ -113,6 +113,23 @@ const KV_OOM = [
   "0.02.000.020 E srv    load_model: failed to load model, 'm.gguf'",
 ];
 
+/**
+ * Captured: the Vulkan build, GGML_VK_VISIBLE_DEVICES=0 (one 2048 MiB lavapipe device), the 4-layer `small` model
+ * with `-c 1048576 -np 4 -kvu -ngl all --fit off`: the 2048 MiB KV buffer is allocated but the graph cannot use it,
+ * ggml aborts (SIGABRT) and gdb prints its backtrace.
+ */
+const VK_KV_TOO_BIG = [
+  "0.00.260.640 I srv    load_model: loading model '/root/.cache/deeplocal/test-models/small-s1.gguf'",
+  '0.01.119.263 W llama_context: n_ctx_seq (1048576) > n_ctx_train (4096) -- possible training context overflow',
+  '/root/.cache/deeplocal/src/llama.cpp-de3ff81+bookworm-vulkan-22d68412/ggml/src/ggml-backend.cpp:941: pre-allocated tensor (cache_k_l0) in a buffer (Vulkan0) that cannot run the operation (NONE)',
+  '[New LWP 31320]',
+  '[Thread debugging using libthread_db enabled]',
+  '#1  0x0000556491323eab in ggml_print_backtrace ()',
+  '#2  0x0000556491323ff8 in ggml_abort ()',
+  '#3  0x000055649133e836 in ggml_backend_sched_backend_id_from_cur(ggml_backend_sched*, ggml_tensor*) ()',
+  '#7  0x0000556490f500f0 in llama_context::sched_reserve() ()',
+];
+
 /** ggml_cuda_error → GGML_ABORT: three log lines, the abort message, then glibc's backtrace_symbols_fd frames. */
 const CUDA_ABORT = [
   '0.12.345.678 E CUDA error: an illegal memory access was encountered',
@@ -186,6 +203,14 @@ const rows: Row[] = [
     code: 'BACKEND_OOM',
   },
   { name: 'KV cache allocation failure', lines: KV_OOM, exit: exit1, phase: 'loading', code: 'BACKEND_OOM' },
+  {
+    name: 'captured: a KV cache too big for the Vulkan device (ggml aborts)',
+    lines: VK_KV_TOO_BIG,
+    exit: sig('SIGABRT'),
+    phase: 'loading',
+    code: 'BACKEND_OOM',
+    reason: /pre-allocated tensor \(cache_k_l0\)/,
+  },
   {
     name: 'the bare cudaMalloc line',
     lines: ['cudaMalloc failed: out of memory'],

@@ -16,12 +16,17 @@ export function isBindFailure(line: string): boolean {
   return BIND_FAILED.test(line);
 }
 
+const KV_TOO_BIG = /pre-allocated tensor \(cache_[kv]_l\d+\) in a buffer \([^)]*\) that cannot run the operation/i;
+
 const RULES: { re: RegExp; code: ErrorCode; reason?: (m: RegExpExecArray) => string }[] = [
   { re: /unknown model architecture: '([^']+)'/i, code: 'MODEL_UNSUPPORTED_ARCH' },
   {
     re: /cudaMalloc failed: out of memory|out of memory|failed to allocate buffer for kv cache|unable to allocate .*buffer|ErrorOutOfDeviceMemory|std::bad_alloc/i,
     code: 'BACKEND_OOM',
   },
+  // A KV cache too big for the device: allocated, but beyond what the device can address, so the graph cannot run on
+  // it and ggml aborts (captured: Vulkan on a 2048 MiB lavapipe device, 4 layers × 1M context = 2048 MiB of KV).
+  { re: KV_TOO_BIG, code: 'BACKEND_OOM' },
   // The file vanished between inspect and spawn; other open failures (permissions) stay generic load failures.
   { re: /failed to open GGUF file .*\(No such file or directory\)/i, code: 'MODEL_NOT_FOUND' },
   { re: BIND_FAILED, code: 'BACKEND_PORT_IN_USE' },
@@ -38,7 +43,7 @@ const RULES: { re: RegExp; code: ErrorCode; reason?: (m: RegExpExecArray) => str
 
 /** Lines that explain a failure (what Ollama's status writer keeps), preferred over any other notable line. */
 const PRIMARY =
-  /CUDA error:|GGML_ASSERT|error loading model|out of memory|failed to allocate|couldn't bind|unknown model architecture/i;
+  /CUDA error:|GGML_ASSERT|error loading model|out of memory|failed to allocate|couldn't bind|unknown model architecture|pre-allocated tensor/i;
 /** Lines worth quoting to a user when no primary line exists. */
 const NOTABLE = /error|failed|GGML_ASSERT|CUDA error|exception|abort|out of memory|unknown model architecture/i;
 /** Backtrace frames (glibc backtrace_symbols_fd, gdb, the unwinder) name ggml_abort/ggml_cuda_error but explain nothing. */

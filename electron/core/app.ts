@@ -23,6 +23,7 @@ import { serverHandlers, type ServerControl } from './settings/server-address';
 import { createMonitoring, type Monitoring, type MonitoringOptions } from './compose/monitoring';
 import { createEventBus } from './util/event-bus';
 import { runStartSteps, type StartStep } from './compose/start-steps';
+import { speculativeStep } from './compose/speculative';
 import { expandHome } from './util/safe-path';
 import { createBackend, reloadLastModel, type HealingOptions } from './compose/backend';
 
@@ -160,6 +161,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
   });
   /** backend.start's steps (compose/start-steps.ts); each feature adds its own, in order: profile, draft, GPUs. */
   const startSteps: StartStep[] = [];
+  startSteps.push(speculativeStep({ language: async () => (await settings.get()).language }));
   const requestCounts = { chat: 0 };
   const models = await createModelsFeature({
     dataDir: opts.dataDir,

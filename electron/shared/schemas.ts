@@ -35,6 +35,8 @@ export const ModelFileInfo = z.object({
   tensorCount: z.number().int(),
   ggufVersion: z.number().int(),
   splitCount: z.number().int(),
+  /** {arch}.nextn_predict_layers when > 0: the GGUF carries multi-token-prediction layers (speculative mode 'mtp'). */
+  nextnLayers: z.number().int().positive().optional(),
 });
 export type ModelFileInfo = z.infer<typeof ModelFileInfo>;
 

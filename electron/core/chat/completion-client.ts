@@ -20,6 +20,10 @@ export interface LlamaTimings {
   predicted_n?: number;
   predicted_ms?: number;
   predicted_per_second?: number;
+  /** Speculative decoding (tools/server/server-common.cpp, only when something was drafted): tokens drafted and
+   * of those accepted by the model. */
+  draft_n?: number;
+  draft_n_accepted?: number;
 }
 
 // One connection per reply, never handed on (a loopback connect costs well under a millisecond). llama-server closes

@@ -59,6 +59,7 @@ export const LIMITS = {
   maxStringBytes: 1 << 24,
   maxArrayLength: 1 << 28,
   keepArrayValues: 64,
+  maxKeptStrings: 1 << 22,
   maxDims: 4,
   maxHeaderBytes: 1 << 30,
 };
@@ -137,6 +138,27 @@ class Cursor {
     const view = await this.ensure(len);
     return this.decoder.decode(new Uint8Array(view.buffer, view.byteOffset, len));
   }
+  /**
+   * `count` strings kept (a vocabulary): decoded straight from the window while they lie inside it, so 150k tokens
+   * cost one await per window instead of three per token.
+   */
+  async strings(count: number): Promise<string[]> {
+    const out: string[] = new Array<string>(count);
+    for (let i = 0; i < count;) {
+      const b = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+      let off = this.pos - this.bufStart;
+      while (i < count && off >= 0 && off + 8 <= b.length) {
+        const len = Number(b.readBigUInt64LE(off));
+        if (len > LIMITS.maxStringBytes) throw new GgufError('corrupt', `string of ${len} bytes at byte ${this.pos}`);
+        if (off + 8 + len > b.length) break;
+        out[i++] = b.toString('utf8', off + 8, off + 8 + len);
+        off += 8 + len;
+        this.pos += 8 + len;
+      }
+      if (i < count) out[i++] = await this.string(); // crosses the window: the slow path refills it
+    }
+    return out;
+  }
   async skipStrings(count: number) {
     for (let i = 0; i < count; i++) {
       const len = await this.u64();
@@ -185,12 +207,15 @@ class Cursor {
   }
 }
 
-async function readValue(c: Cursor, type: number): Promise<GgufValue> {
+async function readValue(c: Cursor, type: number, keep = false): Promise<GgufValue> {
   if (type !== T.ARRAY) return c.scalar(type);
   const itemType = await c.u32();
   const length = await c.u64();
   if (itemType === T.ARRAY) throw new GgufError('corrupt', 'nested arrays are not allowed');
   if (length > LIMITS.maxArrayLength) throw new GgufError('corrupt', `array of ${length} items`);
+  // Kept only up to 4M items (the largest vocabularies have ~260k): a hostile count cannot make us hold it all.
+  if (keep && itemType === T.STRING && length <= LIMITS.maxKeptStrings)
+    return { type: itemType, length, values: await c.strings(length) };
   if (length <= LIMITS.keepArrayValues) {
     const values: GgufScalar[] = [];
     for (let i = 0; i < length; i++) values.push(await c.scalar(itemType));
@@ -205,8 +230,13 @@ async function readValue(c: Cursor, type: number): Promise<GgufValue> {
   return { type: itemType, length, values: null };
 }
 
+export interface ReadGgufOptions {
+  /** String arrays to keep whatever their length (e.g. tokenizer.ggml.tokens for the draft-model check). */
+  keepArrays?: ReadonlySet<string>;
+}
+
 /** Parses the header and checks the structure: magic, version, counts, and that every tensor lies inside the file. */
-export async function readGguf(src: ByteSource): Promise<GgufHeader> {
+export async function readGguf(src: ByteSource, opts: ReadGgufOptions = {}): Promise<GgufHeader> {
   const c = new Cursor(src);
   if (src.size < 4) throw new GgufError('not-gguf', 'file is too small to be GGUF');
   if (!(await c.magic())) throw new GgufError('not-gguf', 'missing GGUF magic');
@@ -222,7 +252,7 @@ export async function readGguf(src: ByteSource): Promise<GgufHeader> {
   for (let i = 0; i < kvCount; i++) {
     const key = await c.string();
     const type = await c.u32();
-    metadata.set(key, await readValue(c, type));
+    metadata.set(key, await readValue(c, type, opts.keepArrays?.has(key) ?? false));
   }
 
   const alignmentRaw = metadata.get('general.alignment');
@@ -272,12 +302,12 @@ export async function readGguf(src: ByteSource): Promise<GgufHeader> {
   return { version, metadata, tensors, alignment, dataOffset, fileSize: src.size };
 }
 
-export async function readGgufFile(path: string): Promise<GgufHeader> {
+export async function readGgufFile(path: string, opts: ReadGgufOptions = {}): Promise<GgufHeader> {
   // A pipe or device is refused (NotRegularFileError, code ENOTREG) instead of blocking a libuv thread on open.
   const handle = await openRegularFile(path);
   try {
     const { size } = await handle.stat();
-    return await readGguf(fileSource(handle, size));
+    return await readGguf(fileSource(handle, size), opts);
   } finally {
     await handle.close();
   }

@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors';
 import type { ModelFileInfo } from '../../shared/schemas';
 import { fileTypeLabel } from './ggml-types';
 import { isNotRegular } from '../util/regular-file';
+import { nextnLayersOf } from './draft-check';
 import { GgufError, metaNumber, metaString, readGgufFile, type GgufHeader } from './gguf';
 
 const SPLIT_RE = /^(.*)-(\d{5})-of-(\d{5})(\.gguf)$/i;
@@ -43,6 +44,7 @@ async function statFile(file: string) {
 export function summarize(file: string, size: number, h: GgufHeader, splitCount: number): ModelFileInfo {
   const arch = metaString(h, 'general.architecture') ?? 'unknown';
   const params = h.tensors.reduce((n, t) => n + t.dims.reduce((a, b) => a * b, 1), 0);
+  const nextn = nextnLayersOf(h);
   return {
     path: file,
     name: metaString(h, 'general.name') ?? path.basename(file).replace(/\.gguf$/i, ''),
@@ -54,6 +56,7 @@ export function summarize(file: string, size: number, h: GgufHeader, splitCount:
     tensorCount: h.tensors.length,
     ggufVersion: h.version,
     splitCount,
+    ...(nextn > 0 ? { nextnLayers: nextn } : {}),
   };
 }
 

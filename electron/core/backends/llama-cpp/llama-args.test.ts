@@ -12,6 +12,7 @@ import {
   buildLlamaServerArgs,
   llamaCapabilities,
   resolveParallel,
+  speculativeArgs,
   type LlamaServerArgsInput,
 } from './llama-args';
 
@@ -371,5 +372,80 @@ describe('backendEnv', () => {
     const input = { LLAMA_ARG_PORT: '1', PATH: '/bin' };
     backendEnv(input);
     expect(input).toEqual({ LLAMA_ARG_PORT: '1', PATH: '/bin' });
+  });
+});
+
+describe('speculativeArgs (pinned common/arg.cpp: --spec-type defaults to none, --draft* removed)', () => {
+  const spec = (s: Partial<LoadOptions['speculative']>): LoadOptions => ({
+    ...defaultLoadOptions(),
+    speculative: { ...defaultLoadOptions().speculative, ...s },
+  });
+  const REMOVED = ['--draft', '--draft-n', '--draft-max', '--draft-min', '--draft-n-min'];
+  it.each<{ name: string; o: LoadOptions; want: string[] }>([
+    { name: 'off → nothing', o: spec({ mode: 'off', draftModel: '/m/d.gguf' }), want: [] },
+    {
+      // -md alone never drafts: the type must be named.
+      name: 'draft → -md, draft-simple, n-max/n-min, p-min',
+      o: spec({ mode: 'draft', draftModel: '/m/d.gguf' }),
+      want: [
+        '-md',
+        '/m/d.gguf',
+        '--spec-type',
+        'draft-simple',
+        '--spec-draft-n-max',
+        '16',
+        '--spec-draft-n-min',
+        '0',
+        '--spec-draft-p-min',
+        '0.75',
+      ],
+    },
+    {
+      name: 'draft: n-min is capped at n-max, -ngld when set',
+      o: spec({
+        mode: 'draft',
+        draftModel: '/m/d.gguf',
+        draftMax: 4,
+        draftMin: 9,
+        draftPMin: 0.5,
+        draftGpuLayers: 'all',
+      }),
+      want: [
+        '-md',
+        '/m/d.gguf',
+        '--spec-type',
+        'draft-simple',
+        '--spec-draft-n-max',
+        '4',
+        '--spec-draft-n-min',
+        '4',
+        '--spec-draft-p-min',
+        '0.5',
+        '-ngld',
+        'all',
+      ],
+    },
+    {
+      name: 'mtp → draft-mtp with n-max/n-min (no -md: the heads are in the model)',
+      o: spec({ mode: 'mtp', draftMax: 3 }),
+      want: ['--spec-type', 'draft-mtp', '--spec-draft-n-max', '3', '--spec-draft-n-min', '0'],
+    },
+    // The n-gram types ignore --spec-draft-n-*; each has its own tuned sizes, so only the type is passed.
+    ...(['ngram-simple', 'ngram-map-k', 'ngram-map-k4v', 'ngram-mod', 'ngram-cache'] as const).map((ngram) => ({
+      name: `ngram ${ngram} → --spec-type ${ngram} only`,
+      o: spec({ mode: 'ngram', ngram, draftModel: '/m/ignored.gguf' }),
+      want: ['--spec-type', ngram],
+    })),
+  ])('$name', ({ o, want }) => {
+    expect(speculativeArgs(o)).toEqual(want);
+    const args = buildLlamaServerArgs({ modelPath: '/models/m.gguf', apiKeyFile: KEY_FILE, options: o });
+    if (want.length) expect(hasRun(args, want)).toBe(true);
+    for (const f of REMOVED) expect(args).not.toContain(f);
+  });
+
+  it('draft mode without a file is DRAFT_REQUIRED', () => {
+    expect(() => speculativeArgs(spec({ mode: 'draft', draftModel: null }))).toThrow(
+      expect.objectContaining({ code: 'DRAFT_REQUIRED' }),
+    );
   });
 });

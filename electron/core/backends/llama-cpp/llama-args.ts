@@ -20,17 +20,24 @@ export interface LlamaServerArgsInput {
 // The slot count (parallel 0 = auto: one per 2048 tokens of context, 1 to 8) and why: shared/parallel-slots.ts.
 export { resolveParallel };
 
-/** The speculative-decoding flags (pinned release: --spec-type defaults to none; --draft* were removed). */
+/**
+ * The speculative-decoding flags at the pinned release (common/arg.cpp, common/speculative.cpp): --spec-type
+ * defaults to none (so -md alone never drafts), and --draft/--draft-max/--draft-min were removed (they stop the
+ * server). --spec-draft-n-max/-n-min and --spec-draft-p-min apply to the model drafters (draft-simple, draft-mtp;
+ * MTP clamps n-max to its layer count); the n-gram types ignore them and have their own tuned sizes
+ * (ngram-simple/map-k/map-k4v: a 48-token m-gram; ngram-mod: 48..64 tokens; ngram-cache: 8), so those get only
+ * --spec-type.
+ */
 export function speculativeArgs(o: LoadOptions): string[] {
   const sp = o.speculative;
   if (sp.mode === 'off') return [];
+  if (sp.mode === 'ngram') return ['--spec-type', sp.ngram];
   const n = [
     '--spec-draft-n-max',
     String(sp.draftMax),
     '--spec-draft-n-min',
     String(Math.min(sp.draftMin, sp.draftMax)),
   ];
-  if (sp.mode === 'ngram') return ['--spec-type', sp.ngram, ...n];
   if (sp.mode === 'mtp') return ['--spec-type', 'draft-mtp', ...n];
   if (!sp.draftModel) throw new AppError('DRAFT_REQUIRED');
   const args = ['-md', sp.draftModel, '--spec-type', 'draft-simple', ...n, '--spec-draft-p-min', String(sp.draftPMin)];

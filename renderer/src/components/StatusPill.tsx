@@ -1,6 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import type { BackendStatus } from '@shared/schemas';
 import { useBackendStatus } from '../api/queries';
+import { RecoveryNote } from '../features/model/RecoveryNote';
+import { useRecoveryView } from '../features/model/useRecovery';
 import { useUi } from '../stores/ui';
 
 export function statusLabel(status: BackendStatus | undefined, t: ReturnType<typeof useTranslation>['t']): string {
@@ -14,6 +16,7 @@ export function statusLabel(status: BackendStatus | undefined, t: ReturnType<typ
 export function StatusPill() {
   const { t } = useTranslation();
   const { data: status } = useBackendStatus();
+  const heal = useRecoveryView(status);
   const setView = useUi((s) => s.setView);
   const state = status?.state ?? 'stopped';
   const model = status && status.state !== 'stopped' && status.state !== 'crashed' ? status.model?.name : null;
@@ -23,11 +26,12 @@ export function StatusPill() {
       className={`status-pill state-${state}`}
       data-testid="status-pill"
       data-state={state}
+      data-heal={heal?.phase}
       title={t('status.title')}
       onClick={() => setView('model')}
     >
       <span className="status-dot" aria-hidden="true" />
-      <span className="status-text">{statusLabel(status, t)}</span>
+      <RecoveryNote view={heal} label={statusLabel(status, t)} />
       {model && (
         <>
           <span className="status-sep" aria-hidden="true" />

@@ -4,6 +4,8 @@ import type { ChatTimings } from '@shared/schemas';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatCount, formatDecimal } from '../../lib/format';
 import type { UiMessage } from '../../stores/chat';
+import { isInterruption } from '../model/recovery-view';
+import { Interrupted } from './Interrupted';
 import { Markdown } from './Markdown';
 import { ReasoningBlock } from './ReasoningBlock';
 
@@ -69,7 +71,11 @@ export const Message = memo(function Message({ message: m }: { message: UiMessag
         </div>
       )}
       {m.streaming && m.content && <span className="cursor" aria-hidden="true" />}
-      {m.error && <ErrorMessage error={m.error} compact />}
+      {m.error && !m.streaming && isInterruption(m.error) ? (
+        <Interrupted message={m} />
+      ) : (
+        m.error && <ErrorMessage error={m.error} compact />
+      )}
       {!m.streaming && !m.error && (m.timings || m.stopped) && <ReplyStats timings={m.timings} stopped={m.stopped} />}
       {!m.streaming && m.finishReason === 'length' && <div className="hint">{t('chat.truncated')}</div>}
     </div>

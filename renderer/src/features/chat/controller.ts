@@ -4,7 +4,7 @@
  */
 import type { ContractClient } from '@shared/contract';
 import { streamChat, type ChatDone, type ChatHandle } from '@shared/chat-stream';
-import type { SamplingParams } from '@shared/schemas';
+import type { ChatMessage, SamplingParams } from '@shared/schemas';
 import { asErrorInfo } from '../../lib/errors';
 import { newMessage, useChat } from '../../stores/chat';
 import { historyFor } from './history';
@@ -28,14 +28,31 @@ export async function sendMessage(
 ): Promise<void> {
   const chat = useChat.getState();
   text = text.trim();
-  if (chat.activeRequestId || active || text === '') return;
+  if (isReplying() || text === '') return;
   const history = historyFor(chat.messages);
   const user = newMessage('user', text);
   const reply = newMessage('assistant', '', true);
   chat.push(user);
   chat.push(reply);
   chat.setDraft('');
+  await runReply(client, reply.id, [...history, { role: 'user', content: text }], sampling, model);
+}
 
+/** A reply is streaming (or being ended): a second one must wait. */
+export const isReplying = (): boolean => active !== null || useChat.getState().activeRequestId !== null;
+
+/**
+ * Streams the answer to `messages` into the assistant message `replyId` (already on screen, streaming), then saves
+ * the conversation. Used for a new turn and for a retry (retry.ts), which re-asks into the same message.
+ */
+export async function runReply(
+  client: ContractClient,
+  replyId: string,
+  messages: ChatMessage[],
+  sampling: SamplingParams | undefined,
+  model: string | null,
+): Promise<void> {
+  const reply = { id: replyId };
   let total = 0;
   let content = '';
   let reasoning = '';
@@ -59,7 +76,7 @@ export async function sendMessage(
   };
 
   const handle = streamChat(client, {
-    messages: [...history, { role: 'user', content: text }],
+    messages,
     ...(sampling ? { sampling } : {}),
     onDelta: (d) => {
       const now = performance.now();

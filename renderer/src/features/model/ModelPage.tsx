@@ -13,6 +13,7 @@ import { useUi } from '../../stores/ui';
 import { BenchmarkPanel } from '../tuning/BenchmarkPanel';
 import { LoadOptionsForm } from './LoadOptionsForm';
 import { ModelFacts } from './ModelInfo';
+import { RecoveryPanel } from './RecoveryPanel';
 import { useModelForm } from './store';
 
 const BUSY: ReadonlySet<BackendStatus['state']> = new Set(['starting', 'loading', 'stopping']);
@@ -76,11 +77,13 @@ export function ModelPage() {
   const running = state === 'ready' || BUSY.has(state);
   const modelPath = path.trim();
 
+  const gaveUp = state === 'crashed' && status?.recovery?.phase === 'gave-up';
   const error =
     start.error ??
     stop.error ??
     pick.error ??
-    (status?.error && (state === 'crashed' || state === 'stopped') ? status.error : null) ??
+    // After the supervision gave up, the recovery panel says it (with the reason) above.
+    (status?.error && (state === 'crashed' || state === 'stopped') && !gaveUp ? status.error : null) ??
     (!running && inspect.error ? inspect.error : null);
 
   const onStart = () => {
@@ -95,6 +98,7 @@ export function ModelPage() {
 
   return (
     <div className="page page-narrow">
+      <RecoveryPanel status={status} />
       {state === 'ready' && status?.model && (
         <section className="card card-ready" data-testid="model-info">
           <div className="card-head">

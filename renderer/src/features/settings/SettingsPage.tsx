@@ -6,6 +6,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { NumberField } from '../../components/NumberField';
 import { UpdateSettingsCard } from '../updates/UpdateSettingsCard';
 import { AddressCard } from './AddressCard';
+import { RecoverySettingsCard } from './RecoverySettingsCard';
 import { RuntimesSettings } from '../runtimes/RuntimesSettings';
 
 export function SettingsPage() {
@@ -69,6 +70,8 @@ export function SettingsPage() {
         onSave={(p) => update.mutate({ llamaServerPath: p })}
         found={info?.backend}
       />
+
+      <RecoverySettingsCard />
 
       <UpdateSettingsCard />
 

@@ -23,6 +23,7 @@ import { serverHandlers, type ServerControl } from './settings/server-address';
 import { createMonitoring, type Monitoring, type MonitoringOptions } from './compose/monitoring';
 import { createEventBus } from './util/event-bus';
 import { runStartSteps, type StartStep } from './compose/start-steps';
+import { createTuning, type TuningFeature, type TuningOptions } from './compose/tuning';
 import { speculativeStep } from './compose/speculative';
 import { expandHome } from './util/safe-path';
 import { createBackend, reloadLastModel, type HealingOptions } from './compose/backend';
@@ -32,12 +33,6 @@ const notYet = async (): Promise<never> => {
 };
 const pendingHandlers = {
   'backend.plan': notYet,
-  'tune.start': notYet,
-  'tune.status': notYet,
-  'tune.cancel': notYet,
-  'profiles.get': notYet,
-  'profiles.save': notYet,
-  'profiles.clear': notYet,
 };
 
 export interface CoreOptions {
@@ -66,6 +61,8 @@ export interface CoreOptions {
   models?: Pick<ModelsFeatureOptions, 'hubEndpoints' | 'downloadTuning' | 'downloadIo' | 'probeTimeoutMs' | 'fetch'>;
   /** Self-healing supervision (tests: a short hang timeout, a faster watchdog and backoff). */
   healing?: HealingOptions;
+  /** Auto-tune (tests: a narrowed grid, a smaller bench, a hook on each llama-bench process). */
+  tuning?: TuningOptions;
 }
 
 export interface Core {
@@ -81,6 +78,8 @@ export interface Core {
   models: ModelsFeature;
   /** llama.cpp runtimes: the active one is what the backend starts (runtimes.manager.activeServer()). */
   runtimes: RuntimesFeature;
+  /** Auto-tune jobs and the model profiles they save. */
+  tuning: TuningFeature;
   /** This process owns opts.dataDir until dispose (headless records its URL here once it listens). */
   dataDirLock: DataDirLock;
   dispose(): Promise<void>;
@@ -162,6 +161,20 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
   /** backend.start's steps (compose/start-steps.ts); each feature adds its own, in order: profile, draft, GPUs. */
   const startSteps: StartStep[] = [];
   startSteps.push(speculativeStep({ language: async () => (await settings.get()).language }));
+  // The model's saved profile (first: the other steps see the options it sets).
+  const tuning = createTuning({
+    dataDir: opts.dataDir,
+    env,
+    bus,
+    backend,
+    chat,
+    settings,
+    startSteps,
+    probeHardware: () => handlers['hardware.probe']({}, { transport: 'direct' }),
+    activeServer: () => locateBinary(),
+    log: note,
+    ...(opts.tuning ? { options: opts.tuning } : {}),
+  });
   const requestCounts = { chat: 0 };
   const models = await createModelsFeature({
     dataDir: opts.dataDir,
@@ -235,6 +248,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     ...models.handlers,
     ...serverHandlers(opts.server ?? (() => null)),
     ...runtimes.handlers,
+    ...tuning.handlers,
     // TEMP(issue 12): replaced as the features land (healing: backend.retry; gpu plan; tuning + profiles).
     ...pendingHandlers,
   };
@@ -258,9 +272,11 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     requestCounts,
     models,
     runtimes,
+    tuning,
     dataDirLock,
     async dispose() {
       chat.cancelAll();
+      await tuning.jobs.cancel();
       await models.dispose();
       await runtimes.dispose();
       await monitoring.dispose();

@@ -170,6 +170,11 @@ export const CatalogModel = z.object({
   arch: ArchFacts,
   quants: z.array(CatalogQuant).min(1),
   tags: z.array(z.string()).default([]),
+  /**
+   * Catalog ids of smaller models with the same vocabulary that can draft for this one (speculative decoding), best
+   * first: R1-Distill-Qwen-1.5B for the Qwen-based distills, R1-Distill-Llama-8B for the Llama 70B.
+   */
+  drafts: z.array(z.string()).default([]),
 });
 export type CatalogModel = z.infer<typeof CatalogModel>;
 

@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { gguf, GGUFType, readGGUF, writeGGUF } from '../../../scripts/lib/gguf-writer.mjs';
 import { ensureTestModel } from '../../../scripts/make-test-model.mjs';
 import { AppError } from '../../shared/errors';
-import type { ChatEvent, LoadOptions } from '../../shared/schemas';
+import { defaultLoadOptions, type ChatEvent, type LoadOptions } from '../../shared/schemas';
 import { startApp, tmpDir, waitForStatus, type AppUnderTest } from '../../test/helpers';
 
 const resourcesDir = inject('resourcesDir');
@@ -27,7 +27,7 @@ afterEach(async () => {
 
 const spec = (s: Partial<LoadOptions['speculative']>) => ({
   contextSize: 2048,
-  speculative: { mode: 'off' as const, ...s },
+  speculative: { ...defaultLoadOptions().speculative, ...s },
 });
 
 async function reply(a: AppUnderTest, content: string): Promise<Extract<ChatEvent, { type: 'done' }>> {

@@ -24,16 +24,10 @@ import { createMonitoring, type Monitoring, type MonitoringOptions } from './com
 import { createEventBus } from './util/event-bus';
 import { runStartSteps, type StartStep } from './compose/start-steps';
 import { createTuning, type TuningFeature, type TuningOptions } from './compose/tuning';
+import { createGpus } from './compose/gpus';
 import { speculativeStep } from './compose/speculative';
 import { expandHome } from './util/safe-path';
 import { createBackend, reloadLastModel, type HealingOptions } from './compose/backend';
-
-const notYet = async (): Promise<never> => {
-  throw new AppError('UNSUPPORTED', { what: 'not built yet' });
-};
-const pendingHandlers = {
-  'backend.plan': notYet,
-};
 
 export interface CoreOptions {
   dataDir: string;
@@ -161,6 +155,13 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
   /** backend.start's steps (compose/start-steps.ts); each feature adds its own, in order: profile, draft, GPUs. */
   const startSteps: StartStep[] = [];
   startSteps.push(speculativeStep({ language: async () => (await settings.get()).language }));
+  // Several GPUs (last: it plans with the options the other steps produced).
+  const gpus = createGpus({
+    devices: async () => (await runtimes.manager.selection()).devices,
+    savedOptions: async () => (await settings.get()).loadOptions,
+    language: async () => (await settings.get()).language,
+  });
+  startSteps.push(gpus.startStep);
   // The model's saved profile (first: the other steps see the options it sets).
   const tuning = createTuning({
     dataDir: opts.dataDir,
@@ -248,9 +249,8 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     ...models.handlers,
     ...serverHandlers(opts.server ?? (() => null)),
     ...runtimes.handlers,
+    ...gpus.handlers,
     ...tuning.handlers,
-    // TEMP(issue 12): replaced as the features land (healing: backend.retry; gpu plan; tuning + profiles).
-    ...pendingHandlers,
   };
 
   // Optional: the last model again, as the user would start it (in the background; failures only logged).

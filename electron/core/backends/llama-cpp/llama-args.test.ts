@@ -17,6 +17,7 @@ import {
 } from './llama-args';
 
 const KEY_FILE = '/data/run/api-key.txt';
+const gpuDefaults = defaultLoadOptions().gpus;
 
 function build(options: Partial<LoadOptions> = {}, extra: Partial<LlamaServerArgsInput> = {}): string[] {
   return buildLlamaServerArgs({
@@ -240,6 +241,59 @@ const rows: Row[] = [
     has: [['--reasoning-format', fmt]],
     lacks: [],
   })),
+  // Several GPUs (pinned common/arg.cpp: -dev, -sm, -mg, -ts; common/fit.cpp refuses a user -ts and row mode).
+  {
+    // A chosen set alone leaves the layers to --fit, which fits across the listed devices.
+    name: 'gpus.devices → -dev in the given order, --fit left on',
+    options: { gpus: { ...gpuDefaults, devices: ['CUDA2', 'CUDA0'] } },
+    has: [['-dev', 'CUDA2,CUDA0']],
+    lacks: ['--fit', '-ngl', '-ts', '-sm', '-mg'],
+  },
+  {
+    name: 'gpus.devices [] → -dev none (CPU only)',
+    options: { gpus: { ...gpuDefaults, devices: [] } },
+    has: [['-dev', 'none']],
+    lacks: ['--fit', '-ts'],
+  },
+  {
+    // One GPU: --fit handles it (it refuses only with two or more devices in the model).
+    name: 'split mode none + main GPU 1 → -sm none -mg 1, --fit left on',
+    options: { gpus: { ...gpuDefaults, splitMode: 'none', mainGpu: 1 } },
+    has: [['-sm', 'none'], ['-mg', '1']],
+    lacks: ['--fit', '-ts'],
+  },
+  {
+    name: 'a tensor split (whole layers) → -ts 33,16 with -ngl all --fit off',
+    options: { gpus: { ...gpuDefaults, tensorSplit: [33, 16] } },
+    has: [['-ngl', 'all', '--fit', 'off'], ['-ts', '33,16']],
+    lacks: [],
+  },
+  {
+    name: 'a fractional split is written with three decimals',
+    options: { gpus: { ...gpuDefaults, tensorSplit: [2 / 3, 1 / 3] } },
+    has: [['-ts', '0.667,0.333']],
+    lacks: [],
+  },
+  {
+    // Fewer layers than all (our plan when the model does not fit the GPUs): the count, once, with the split.
+    name: 'a tensor split with 40 layers → -ngl 40 --fit off -ts …',
+    options: { gpuLayers: 40, gpus: { ...gpuDefaults, tensorSplit: [25, 15] } },
+    has: [['-ngl', '40', '--fit', 'off'], ['-ts', '25,15']],
+    lacks: [],
+  },
+  {
+    // MoE with several GPUs: experts in RAM and our split need one --fit off between them.
+    name: 'a tensor split with -ncmoe → one -ngl all --fit off',
+    options: { cpuMoeLayers: 12, gpus: { ...gpuDefaults, devices: ['CUDA0', 'CUDA1'], tensorSplit: [40, 22] } },
+    has: [['-ngl', 'all', '--fit', 'off'], ['-ncmoe', '12'], ['-dev', 'CUDA0,CUDA1'], ['-ts', '40,22']],
+    lacks: [],
+  },
+  {
+    name: 'row split → -sm row with -ngl all --fit off',
+    options: { gpus: { ...gpuDefaults, splitMode: 'row' } },
+    has: [['-sm', 'row'], ['-ngl', 'all', '--fit', 'off']],
+    lacks: [],
+  },
 ];
 
 describe('buildLlamaServerArgs', () => {

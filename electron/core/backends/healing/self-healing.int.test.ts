@@ -1,0 +1,209 @@
+/**
+ * Self-healing supervision against the real llama-server (CPU build, tiny synthetic model), through the composed
+ * core: kill -9 mid-stream twenty times in a row, and a stopped (SIGSTOP) process found hung and replaced.
+ */
+import fs from 'node:fs';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { createCore, type Core } from '../../app';
+import type { HealingOptions } from '../../compose/backend';
+import type { BackendStatus, ChatEvent, Conversation } from '../../../shared/schemas';
+import { pidAlive, tmpDir, waitForStatus, waitUntil } from '../../../test/helpers';
+
+const resourcesDir = inject('resourcesDir');
+const tinyModel = inject('tinyModel');
+const direct = { transport: 'direct' as const };
+
+let core: Core | null = null;
+let dataDir: string | null = null;
+afterEach(async () => {
+  await core?.dispose();
+  core = null;
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  dataDir = null;
+});
+
+async function startCore(healing: HealingOptions, env?: NodeJS.ProcessEnv, settings?: object): Promise<Core> {
+  dataDir = tmpDir('dl-heal-');
+  if (settings) fs.writeFileSync(`${dataDir}/settings.json`, JSON.stringify(settings));
+  core = await createCore({
+    dataDir,
+    resourcesDirs: [resourcesDir],
+    shell: 'browser',
+    version: 'test',
+    healing,
+    ...(env ? { env } : {}),
+  });
+  return core;
+}
+
+/** Our llama-server children, from /proc (ppid = this process, comm llama-server). */
+function ourLlamaServers(): number[] {
+  const pids: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      // pid (comm) state ppid …: comm may hold spaces, so split after the last ')'.
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (comm === 'llama-server' && Number(ppid) === process.pid && state !== 'Z') pids.push(Number(d));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return pids;
+}
+
+/** One streamed reply through the contract: its deltas' text and how it ended. */
+function chat(c: Core, requestId: string, maxTokens: number, onDelta?: () => void) {
+  let text = '';
+  const ended = new Promise<ChatEvent>((resolve) => {
+    const off = c.bus.on('chat.event', (e) => {
+      if (e.requestId !== requestId) return;
+      if (e.type === 'delta') {
+        text += (e.content ?? '') + (e.reasoning ?? '');
+        onDelta?.();
+      } else {
+        off();
+        resolve(e);
+      }
+    });
+  });
+  return {
+    started: c.handlers['chat.start'](
+      {
+        requestId,
+        messages: [{ role: 'user', content: 'Tell me a long story.' }],
+        sampling: { max_tokens: maxTokens, seed: 1 },
+      },
+      direct,
+    ),
+    ended,
+    text: () => text,
+  };
+}
+
+describe('self-healing supervision', () => {
+  it(
+    'kill -9 mid-stream, 20 times in a row: partial reply kept, ready again, no orphan, conversation intact',
+    { timeout: 300_000 },
+    async () => {
+      const c = await startCore({ backoffMs: (ms) => ms / 4 });
+      const conversation: Conversation = {
+        id: 'kept',
+        title: 'before the crashes',
+        createdAt: 1,
+        updatedAt: 2,
+        model: 'tiny',
+        messages: [
+          { role: 'user', content: 'hello' },
+          { role: 'assistant', content: 'hi there' },
+        ],
+      };
+      await c.handlers['conversations.save'](conversation, direct);
+      const seqs: number[] = [];
+      c.backend.onStatus((s) => seqs.push(s.seq));
+
+      await c.handlers['backend.start']({ modelPath: tinyModel }, direct);
+      let ready = await waitForStatus(c, (s) => s.state === 'ready', 60_000);
+      const killed: number[] = [];
+      for (let round = 1; round <= 20; round++) {
+        const pid = ready.pid!;
+        expect(ourLlamaServers()).toEqual([pid]);
+        // A long reply: once its first deltas arrived, the backend is killed.
+        let deltas = 0;
+        const long = chat(c, `long-${round}`, 4000, () => {
+          if (++deltas === 1) process.kill(pid, 'SIGKILL');
+        });
+        await long.started;
+        const end = await long.ended;
+        expect(end).toMatchObject({ type: 'error', error: { code: 'BACKEND_CRASHED' } });
+        expect(long.text().length).toBeGreaterThan(0);
+        killed.push(pid);
+
+        const restarting = await waitForStatus(c, (s) => s.recovery?.phase === 'restarting' || s.runId > ready.runId);
+        // Every round starts from zero failed tries: the short reply below was served.
+        expect(restarting.recovery).toMatchObject({ attempt: 1, maxAttempts: 3, steps: [] });
+        expect(restarting.recovery?.reason.code).toBe('BACKEND_CRASHED');
+        const next = await waitForStatus(c, (s) => s.state === 'ready' && s.runId > ready.runId, 60_000);
+        expect(next.pid).not.toBe(pid);
+        expect(next.recovery).toMatchObject({ phase: 'restarted', restarts: round, attempt: 1 });
+        expect(await waitUntil(() => !pidAlive(pid), 5000)).toBe(true);
+        expect(ourLlamaServers()).toEqual([next.pid]);
+
+        // A served reply resets the count.
+        const short = chat(c, `short-${round}`, 3);
+        await short.started;
+        expect(await short.ended).toMatchObject({ type: 'done', cancelled: false });
+        expect(await waitUntil(() => c.backend.status().recovery?.attempt === 0, 5000)).toBe(true);
+        ready = c.backend.status();
+      }
+      expect(killed.every((p) => !pidAlive(p))).toBe(true);
+      // One coherent sequence across the 21 runs.
+      expect(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!)).toBe(true);
+      expect(await c.handlers['conversations.get']({ id: 'kept' }, direct)).toEqual(conversation);
+    },
+  );
+
+  it('a stopped process (SIGSTOP) is found hung, killed and replaced', { timeout: 120_000 }, async () => {
+    const c = await startCore({ hangTimeoutMs: 2500, watchdogIntervalMs: 500, backoffMs: (ms) => ms / 4 });
+    await c.handlers['backend.start']({ modelPath: tinyModel }, direct);
+    const ready = await waitForStatus(c, (s) => s.state === 'ready', 60_000);
+    const pid = ready.pid!;
+    const seen: BackendStatus[] = [];
+    c.backend.onStatus((s) => seen.push(s));
+    process.kill(pid, 'SIGSTOP');
+    const crashed = await waitForStatus(c, (s) => s.state === 'crashed', 30_000);
+    expect(crashed.error?.code).toBe('BACKEND_HUNG');
+    expect(crashed.recovery).toMatchObject({ phase: 'restarting', attempt: 1, reason: { code: 'BACKEND_HUNG' } });
+    expect(c.backend.lastExit()).toMatchObject({ kind: 'exited', error: { code: 'BACKEND_HUNG' } });
+    const again = await waitForStatus(c, (s) => s.state === 'ready' && s.runId > ready.runId, 60_000);
+    expect(again.pid).not.toBe(pid);
+    expect(again.recovery).toMatchObject({ phase: 'restarted', restarts: 1, reason: { code: 'BACKEND_HUNG' } });
+    expect(await waitUntil(() => !pidAlive(pid), 5000)).toBe(true);
+    expect(ourLlamaServers()).toEqual([again.pid]);
+    const logs = c.backend.recentLogs(200).map((l) => l.text);
+    expect(logs.some((l) => /answered neither \/health nor \/slots/.test(l))).toBe(true);
+    expect(seen.map((s) => s.state)).toEqual(expect.arrayContaining(['crashed', 'starting', 'loading', 'ready']));
+  });
+
+  it(
+    'retry after giving up starts the last options again; a user stop forgets the recovery',
+    { timeout: 120_000 },
+    async () => {
+      const c = await startCore({ backoffMs: () => 100 });
+      await c.settings.update({ backend: { autoRestart: false } });
+      await c.handlers['backend.start']({ modelPath: tinyModel }, direct);
+      const ready = await waitForStatus(c, (s) => s.state === 'ready', 60_000);
+      // Auto-restart off (read on each decision): a crash at the user's own start is left as it is.
+      process.kill(ready.pid!, 'SIGKILL');
+      const crashed = await waitForStatus(c, (s) => s.state === 'crashed');
+      expect(crashed.recovery).toBeNull();
+      const retried = await c.handlers['backend.retry']({}, direct);
+      expect(['starting', 'loading']).toContain(retried.state);
+      const again = await waitForStatus(c, (s) => s.state === 'ready' && s.runId > ready.runId, 60_000);
+      // Now it has restarted once: a second crash with auto-restart off gives up, with the reason.
+      process.kill(again.pid!, 'SIGKILL');
+      const gaveUp = await waitForStatus(c, (s) => s.state === 'crashed' && s.runId === again.runId);
+      expect(gaveUp.recovery).toMatchObject({ phase: 'gave-up', reason: { code: 'BACKEND_CRASHED' }, restarts: 1 });
+      const stopped = await c.handlers['backend.stop']({}, direct);
+      expect(stopped).toMatchObject({ state: 'stopped', recovery: null });
+      expect(ourLlamaServers()).toEqual([]);
+    },
+  );
+
+  it(
+    'reloads the last model when the app starts (DEEPLOCAL_RELOAD_LAST_MODEL=1), with the saved load options',
+    { timeout: 120_000 },
+    async () => {
+      const c = await startCore(
+        {},
+        { ...process.env, DEEPLOCAL_RELOAD_LAST_MODEL: '1' },
+        { recentModels: [tinyModel], loadOptions: { contextSize: 1024 } },
+      );
+      const ready = await waitForStatus(c, (s) => s.state === 'ready' || s.state === 'crashed', 60_000);
+      expect(ready).toMatchObject({ state: 'ready', model: { path: tinyModel }, options: { contextSize: 1024 } });
+      expect(c.backend.recentLogs(200).some((l) => l.text === `reloading the last model: ${tinyModel}`)).toBe(true);
+    },
+  );
+});

@@ -72,13 +72,27 @@ describe('recoveryView', () => {
       'Gave up after 3 tries',
     ],
     [
-      'automatic restart off: no tries were made',
+      // After a Retry by hand the failed-try count is 0: a failure no restart can mend gives up at once.
+      'gave up with no failed tries counted',
       st(
         'crashed',
         rec({ phase: 'gave-up', attempt: 0, nextAt: null, reason: { code: 'BACKEND_EXITED', message: '' } }),
       ),
-      'Backend exited unexpectedly — automatic restart is off: REASON',
+      'Could not restart: REASON',
       'Exited',
+    ],
+    [
+      'a Retry by hand is starting: no try number',
+      st('starting', rec({ attempt: 0, nextAt: null })),
+      'Backend crashed (out of memory) — restarting now',
+      'Out of memory — restarting',
+    ],
+    [
+      // The out-of-memory ladder is bounded by its steps, not by the tries: "4 of 3" would read as a bug.
+      'the ladder past the try limit',
+      st('crashed', rec({ attempt: 4 })),
+      'Backend crashed (out of memory) — restarting in 3 s (try 4)',
+      'Out of memory — restarting in 3 s (#4)',
     ],
   ])('%s', (_name, status, headline, pill) => {
     const v = recoveryView(status, NOW)!;
@@ -125,6 +139,10 @@ describe('recoveryView', () => {
   it('composes the Chinese sentence from Chinese parts', () => {
     const v = recoveryView(st('crashed', rec()), NOW)!;
     expect(render(v.headline, zh)).toBe('后端崩溃（内存不足） — 3 秒后重启（第 2 次，共 3 次）');
+    expect(render(v.pill, zh)).toBe('内存不足 — 3 秒后重启（2/3）');
+    expect(render(recoveryView(st('loading', rec({ attempt: 0 })), NOW)!.headline, zh)).toBe(
+      '后端崩溃（内存不足） — 正在重启',
+    );
   });
 });
 

@@ -92,14 +92,20 @@ export function recoveryView(
   if (r.phase === 'restarting') {
     const seconds = secondsLeft(r.nextAt, now);
     const waiting = seconds !== null && seconds > 0 && status.state === 'crashed';
-    const params = { cause: causeText, attempt: r.attempt, max: r.maxAttempts, ...(waiting ? { seconds } : {}) };
+    // attempt 0: a Retry by hand; past the limit: the out-of-memory ladder, which goes on while it has steps.
+    const which = r.attempt === 0 ? null : r.attempt <= r.maxAttempts ? 'of' : 'n';
+    const tries = (prefix: string) => (which ? `@heal.${prefix}try.${which}` : '');
+    const params = { attempt: r.attempt, max: r.maxAttempts, ...(waiting ? { seconds } : {}) };
     return {
       ...base,
       tone: 'warn',
-      headline: { key: waiting ? 'heal.restarting' : 'heal.restartingNow', params },
+      headline: {
+        key: waiting ? 'heal.restarting' : 'heal.restartingNow',
+        params: { ...params, cause: causeText, try: tries('') },
+      },
       pill: {
         key: waiting ? 'heal.pill.restarting' : 'heal.pill.restartingNow',
-        params: { ...params, cause: `@heal.pillCause.${cause}` },
+        params: { ...params, cause: `@heal.pillCause.${cause}`, try: tries('pill.') },
       },
       nextAt: waiting ? r.nextAt : null,
     };
@@ -121,7 +127,7 @@ export function recoveryView(
     headline:
       r.attempt > 0
         ? { key: 'heal.gaveUp', params: { attempt: r.attempt, reason: '' } }
-        : { key: 'heal.stoppedNoRestart', params: { cause: causeText, reason: '' } },
+        : { key: 'heal.couldNotRestart', params: { reason: '' } },
     pill:
       r.attempt > 0
         ? { key: 'heal.pill.gaveUp', params: { attempt: r.attempt } }
@@ -140,12 +146,14 @@ export function interruptedKey(status: Pick<BackendStatus, 'state' | 'recovery'>
 }
 
 /**
- * Params may name another key ("@heal.cause.oom"): translated first, so sentences are composed in each language
- * rather than glued together in code.
+ * Params may name another key ("@heal.cause.oom"), translated first with the same params, so sentences are composed
+ * in each language rather than glued together in code.
  */
 export function render(line: Line, t: (key: BackendKey, params?: Params) => string, extra: Params = {}): string {
+  const given = { ...line.params, ...extra };
   const params: Params = {};
-  for (const [k, v] of Object.entries({ ...line.params, ...extra }))
-    params[k] = typeof v === 'string' && v.startsWith('@') ? t(v.slice(1) as BackendKey) : v;
-  return t(line.key, params);
+  for (const [k, v] of Object.entries(given))
+    params[k] = typeof v === 'string' && v.startsWith('@') ? t(v.slice(1) as BackendKey, given) : v;
+  // An empty optional part ("{{try}}") leaves no space at the end.
+  return t(line.key, params).trim();
 }

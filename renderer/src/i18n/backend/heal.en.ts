@@ -16,8 +16,10 @@ export const healEn = {
     hung: 'not answering',
     other: 'error',
   },
-  restarting: '{{cause}} — restarting in {{seconds}} s (try {{attempt}} of {{max}})',
-  restartingNow: '{{cause}} — restarting now (try {{attempt}} of {{max}})',
+  restarting: '{{cause}} — restarting in {{seconds}} s {{try}}',
+  restartingNow: '{{cause}} — restarting now {{try}}',
+  /** Which try: of the allowed ones, or past them (the out-of-memory ladder goes on while it has steps left). */
+  try: { of: '(try {{attempt}} of {{max}})', n: '(try {{attempt}})' },
   restarted: {
     oom: 'Restarted after running out of memory',
     crashed: 'Restarted after a crash',
@@ -26,7 +28,7 @@ export const healEn = {
     other: 'Restarted after a failure',
   },
   gaveUp: 'Gave up after {{attempt}} tries: {{reason}}',
-  stoppedNoRestart: '{{cause}} — automatic restart is off: {{reason}}',
+  couldNotRestart: 'Could not restart: {{reason}}',
   restarts: 'Restarts since you started the model: {{n}}',
   /** Short forms for the status bar. */
   pillCause: {
@@ -37,8 +39,9 @@ export const healEn = {
     other: 'Failed',
   },
   pill: {
-    restarting: '{{cause}} — restarting in {{seconds}} s ({{attempt}}/{{max}})',
-    restartingNow: '{{cause}} — restarting ({{attempt}}/{{max}})',
+    restarting: '{{cause}} — restarting in {{seconds}} s {{try}}',
+    restartingNow: '{{cause}} — restarting {{try}}',
+    try: { of: '({{attempt}}/{{max}})', n: '(#{{attempt}})' },
     restarted: 'Restarted',
     gaveUp: 'Gave up after {{attempt}} tries',
   },

@@ -17,8 +17,9 @@ export const healZhCN: Messages<typeof healEn> = {
     hung: '无响应',
     other: '出错',
   },
-  restarting: '{{cause}} — {{seconds}} 秒后重启（第 {{attempt}} 次，共 {{max}} 次）',
-  restartingNow: '{{cause}} — 正在重启（第 {{attempt}} 次，共 {{max}} 次）',
+  restarting: '{{cause}} — {{seconds}} 秒后重启{{try}}',
+  restartingNow: '{{cause}} — 正在重启{{try}}',
+  try: { of: '（第 {{attempt}} 次，共 {{max}} 次）', n: '（第 {{attempt}} 次）' },
   restarted: {
     oom: '内存不足后已重启',
     crashed: '崩溃后已重启',
@@ -27,7 +28,7 @@ export const healZhCN: Messages<typeof healEn> = {
     other: '出错后已重启',
   },
   gaveUp: '尝试 {{attempt}} 次后放弃：{{reason}}',
-  stoppedNoRestart: '{{cause}} — 自动重启已关闭：{{reason}}',
+  couldNotRestart: '无法重启：{{reason}}',
   restarts: '自启动模型以来的重启次数：{{n}}',
   pillCause: {
     oom: '内存不足',
@@ -37,8 +38,9 @@ export const healZhCN: Messages<typeof healEn> = {
     other: '出错',
   },
   pill: {
-    restarting: '{{cause}} — {{seconds}} 秒后重启（{{attempt}}/{{max}}）',
-    restartingNow: '{{cause}} — 正在重启（{{attempt}}/{{max}}）',
+    restarting: '{{cause}} — {{seconds}} 秒后重启{{try}}',
+    restartingNow: '{{cause}} — 正在重启{{try}}',
+    try: { of: '（{{attempt}}/{{max}}）', n: '（#{{attempt}}）' },
     restarted: '已重启',
     gaveUp: '尝试 {{attempt}} 次后放弃',
   },

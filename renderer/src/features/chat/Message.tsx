@@ -8,6 +8,7 @@ import { isInterruption } from '../model/recovery-view';
 import { Interrupted } from './Interrupted';
 import { Markdown } from './Markdown';
 import { ReasoningBlock } from './ReasoningBlock';
+import { SpecStats } from './SpecStats';
 
 function ReplyStats({ timings, stopped }: { timings: ChatTimings | null; stopped: boolean }) {
   const { t, i18n } = useTranslation();
@@ -31,6 +32,7 @@ function ReplyStats({ timings, stopped }: { timings: ChatTimings | null; stopped
               predicted: formatCount(timings.predictedTokens, lng),
             })}
           </span>
+          <SpecStats timings={timings} />
         </>
       )}
     </div>

@@ -4,6 +4,7 @@ import type { LoadOptions } from '@shared/schemas';
 import { NumberField } from '../../components/NumberField';
 import { formatCount } from '../../lib/format';
 import { RuntimeGpuNote } from '../runtimes/RuntimeGpuNote';
+import { SpeculativeFields } from './SpeculativeFields';
 
 const CONTEXT_PRESETS = [0, 2048, 4096, 8192, 16384, 32768, 65536, 131072];
 const CACHE_TYPES = ['f16', 'bf16', 'q8_0', 'q4_0'] as const;
@@ -104,6 +105,8 @@ export function LoadOptionsForm({
           ))}
         </select>
       </div>
+
+      <SpeculativeFields value={value.speculative} onChange={(v) => set('speculative', v)} />
 
       <details className="advanced">
         <summary>{t('model.advanced')}</summary>

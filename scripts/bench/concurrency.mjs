@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+// Many clients at once (issue 12 §5): 16 concurrent OpenAI clients, each streaming 128 tokens, against the app with
+// its default slot count (LoadOptions.parallel 0 = auto: -np N -kvu), and the same load against the llama-server the
+// app runs (same process, so the same flags and the same -np) in the same run.
+// Per round, in alternating order (raw first on even rounds, app first on odd ones):
+//   single  one client alone (the baseline a single stream reaches through the app)
+//   app     N clients at once through the app's /v1/chat/completions (proxy + backend gate)
+//   raw     N clients at once straight to llama-server
+// A run's aggregate tokens/s is all tokens received over the time from the first request to the last stream's end;
+// time to first token is per client, from its request to its first content delta. Medians over the rounds.
+// Targets: every client completes (ends with [DONE], all tokens); app aggregate >= 1.5 x a single stream; app/raw
+// aggregate >= 97 %. llama-server runs one generation thread, as streams.mjs explains (spinning ggml workers on a
+// shared machine make rounds incomparable).
+//   node scripts/bench/concurrency.mjs [--clients N] [--tokens N] [--rounds N] [--context N] [--parallel N]
+//                                      [--threads N] [--preset tiny|small] [--json]
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureTestModel } from '../make-test-model.mjs';
+import { median, rpc, startApp } from './lib/headless-app.mjs';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '16' },
+    tokens: { type: 'string', default: '128' },
+    rounds: { type: 'string', default: '5' },
+    // Slots auto (the default): 16384 tokens of context → 8 slots sharing one KV pool (shared/parallel-slots.ts).
+    context: { type: 'string', default: '16384' },
+    parallel: { type: 'string', default: '0' },
+    threads: { type: 'string', default: '1' },
+    preset: { type: 'string', default: 'tiny' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const CLIENTS = Number(values.clients);
+const TOKENS = Number(values.tokens);
+const ROUNDS = Number(values.rounds);
+const TARGET_SPEEDUP = 1.5;
+const TARGET_RATIO = 0.97;
+// A connection per client, as separate programs would open; no client-side limit in the way.
+const agent = new http.Agent({ keepAlive: false });
+
+/** One SSE stream: content deltas received, time to the first one, whether it ended with [DONE]; never rejects. */
+function stream(base, key, i) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let tokens = 0;
+    let ttftMs = null;
+    let done = false;
+    let buf = '';
+    const finish = (error) => resolve({ tokens, ttftMs, done, ms: performance.now() - t0, error });
+    const body = JSON.stringify({
+      messages: [{ role: 'user', content: `Client ${i}: tell me a long story.` }],
+      stream: true,
+      max_tokens: TOKENS,
+      ignore_eos: true,
+      temperature: 0.6,
+      seed: i,
+    });
+    const req = http.request(
+      `${base}/v1/chat/completions`,
+      { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          return finish(`HTTP ${res.statusCode}`);
+        }
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          buf += d;
+          let j;
+          while ((j = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, j);
+            buf = buf.slice(j + 1);
+            if (!line.startsWith('data: ')) continue;
+            if (line === 'data: [DONE]') {
+              done = true;
+              continue;
+            }
+            const delta = JSON.parse(line.slice(6)).choices?.[0]?.delta;
+            if (delta && (delta.content || delta.reasoning_content)) {
+              tokens++;
+              ttftMs ??= performance.now() - t0;
+            }
+          }
+        });
+        res.on('end', () => finish(!done ? 'no [DONE]' : tokens < TOKENS ? `${tokens}/${TOKENS} tokens` : null));
+        res.on('error', (e) => finish(e.message));
+      },
+    );
+    req.setNoDelay(true);
+    req.on('error', (e) => finish(e.message));
+    req.end(body);
+  });
+}
+
+/** `n` clients at once. */
+async function load(base, key, n) {
+  const t0 = performance.now();
+  const rs = await Promise.all(Array.from({ length: n }, (_, i) => stream(base, key, i)));
+  const secs = (performance.now() - t0) / 1000;
+  const tokens = rs.reduce((a, r) => a + r.tokens, 0);
+  const failed = rs.filter((r) => r.error);
+  return {
+    tps: tokens / secs,
+    secs,
+    ttft: rs.map((r) => r.ttftMs ?? Infinity),
+    completed: n - failed.length,
+    errors: [...new Set(failed.map((r) => r.error))],
+  };
+}
+
+/** The p-th percentile (0..1) by nearest rank. */
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+}
+
+/** The slots llama-server really runs (its /slots), so the figure printed is what it did, not what we asked. */
+async function slotCount(direct) {
+  const res = await fetch(`${direct.base}/slots`, { headers: { authorization: `Bearer ${direct.key}` } });
+  if (!res.ok) return NaN;
+  return (await res.json()).length;
+}
+
+function summary(rs) {
+  const ttft = rs.flatMap((r) => r.ttft);
+  return {
+    tps: median(rs.map((r) => r.tps)),
+    secs: median(rs.map((r) => r.secs)),
+    ttftP50Ms: percentile(ttft, 0.5),
+    ttftP95Ms: percentile(ttft, 0.95),
+    completedMin: Math.min(...rs.map((r) => r.completed)),
+    errors: [...new Set(rs.flatMap((r) => r.errors))],
+  };
+}
+
+async function main() {
+  const model = await ensureTestModel({ preset: values.preset, seed: 1 });
+  const loadOptions = { contextSize: Number(values.context), parallel: Number(values.parallel) };
+  if (Number(values.threads) > 0) loadOptions.threads = Number(values.threads);
+  const app = await startApp(model, { settings: { loadOptions } });
+  try {
+    const slots = await slotCount(app.direct);
+    const args = (await rpc(app.base, app.token, 'backend.logs', { limit: 200 }))
+      .map((l) => l.text)
+      .find((t) => /\s-np \d+/.test(t));
+    const flags = ['-np', '-kvu', '--cache-reuse'].filter((f) => args && args.includes(` ${f}`)).join(' ');
+    const paths = {
+      single: () => load(app.base, app.token, 1),
+      app: () => load(app.base, app.token, CLIENTS),
+      raw: () => load(app.direct.base, app.direct.key, CLIENTS),
+    };
+    // Warm-up: caches, JIT, the slots' first allocations.
+    for (const f of Object.values(paths)) await f();
+    const results = { single: [], app: [], raw: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = r % 2 === 0 ? ['raw', 'single', 'app'] : ['app', 'single', 'raw'];
+      for (const name of order) results[name].push(await paths[name]());
+    }
+    const single = summary(results.single);
+    const viaApp = summary(results.app);
+    const raw = summary(results.raw);
+    const speedup = viaApp.tps / single.tps;
+    const ratio = viaApp.tps / raw.tps;
+    const pass = {
+      appComplete: viaApp.completedMin === CLIENTS,
+      rawComplete: raw.completedMin === CLIENTS,
+      speedup: speedup >= TARGET_SPEEDUP,
+      ratio: ratio >= TARGET_RATIO,
+    };
+    const out = {
+      model: path.basename(model),
+      clients: CLIENTS,
+      tokensPerClient: TOKENS,
+      contextSize: loadOptions.contextSize,
+      parallel: loadOptions.parallel,
+      slots,
+      flags,
+      threads: Number(values.threads),
+      rounds: ROUNDS,
+      single,
+      app: viaApp,
+      raw,
+      speedup,
+      ratio,
+      pass,
+    };
+    if (values.json) console.log(JSON.stringify(out, null, 2));
+    else print(out);
+    if (!pass.appComplete || !pass.rawComplete) process.exitCode = 1;
+  } finally {
+    await app.stop();
+  }
+}
+
+function print(o) {
+  const ok = (b) => (b ? 'PASS' : 'MISS');
+  const f = (x, d = 1) => x.toFixed(d);
+  const ms = (x) => (Number.isFinite(x) ? `${Math.round(x)} ms` : 'none');
+  console.log(
+    `concurrency  ${o.clients} OpenAI clients x ${o.tokensPerClient} tokens (streaming), model=${o.model}, context ${o.contextSize}, parallel ${o.parallel === 0 ? 'auto' : o.parallel} -> ${o.slots} slots (${o.flags}), ${o.threads || 'default'} thread(s), ${o.rounds} rounds alternating (medians), ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`,
+  );
+  for (const [k, s, n] of [
+    ['single stream (app)', o.single, 1],
+    [`${o.clients} clients via app`, o.app, o.clients],
+    [`${o.clients} clients raw`, o.raw, o.clients],
+  ]) {
+    console.log(
+      `  ${k.padEnd(20)} ${f(s.tps).padStart(7)} tok/s aggregate  ${f(s.secs, 2).padStart(6)} s/run  TTFT p50 ${ms(s.ttftP50Ms)}, p95 ${ms(s.ttftP95Ms)}  completed ${s.completedMin}/${n} (worst round)${s.errors.length ? `  errors: ${s.errors.join(', ')}` : ''}`,
+    );
+  }
+  console.log(`  all ${o.clients} complete: app ${ok(o.pass.appComplete)}, raw ${ok(o.pass.rawComplete)}`);
+  console.log(
+    `  app aggregate / single stream: ${f(o.speedup, 2)}x (target >= ${TARGET_SPEEDUP}x) ${ok(o.pass.speedup)}`,
+  );
+  console.log(`  app / raw aggregate: ${f(o.ratio * 100)}% (target >= ${TARGET_RATIO * 100}%) ${ok(o.pass.ratio)}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,121 @@
+/**
+ * Self-healing as a user sees it, in Chromium against the headless app and the real llama-server: a reply is
+ * streaming when llama-server is killed (SIGKILL, as a driver crash or the OOM killer would). The reply keeps its
+ * partial text and is marked "interrupted", the status bar says the backend crashed and is restarting, then that it
+ * restarted; the conversation file keeps the partial reply; one click on Retry asks the same turn again and its full
+ * answer replaces the interrupted one.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import type { BackendStatus, Conversation, ConversationSummary } from '../electron/shared/schemas';
+import { appUrl, rpc } from './app';
+
+const model = () => process.env.DEEPLOCAL_E2E_MODEL!;
+const status = () => rpc<BackendStatus>('backend.status', {});
+
+async function open(page: Page) {
+  await page.goto(appUrl());
+  await expect(page.getByTestId('status-pill')).toBeVisible();
+}
+
+test.afterAll(async () => {
+  await rpc('backend.stop', {});
+  await rpc('settings.update', { sampling: {} });
+});
+
+test('a reply cut by a backend crash is kept, marked interrupted, and retried once the backend is back', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await open(page);
+  await page.getByTestId('nav-model').click();
+  if ((await status()).state !== 'ready') {
+    await page.getByTestId('model-path-input').fill(model());
+    await page.getByTestId('model-start').click();
+  }
+  const pill = page.getByTestId('status-pill');
+  await expect(pill).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  const before = await status();
+  expect(before.pid).not.toBeNull();
+
+  // The synthetic model never ends a reply by itself: without max_tokens this one streams until the crash.
+  await rpc('settings.update', { sampling: { temperature: 0.6, top_p: 0.95 } });
+  await page.getByTestId('nav-chat').click();
+  await page.getByTestId('chat-new').click();
+  await page.getByTestId('chat-input').fill('Tell me a story that never ends');
+  await page.getByTestId('chat-input').press('Enter');
+  const reply = page.getByTestId('message-assistant').last();
+  await expect(reply).toHaveAttribute('data-streaming', 'true');
+  await expect.poll(async () => (await reply.innerText()).length, { timeout: 20_000 }).toBeGreaterThan(80);
+
+  // Every text the status bar shows from here on, so a restart that passes quickly is still seen.
+  // (A string: this file is type-checked without the DOM library.)
+  await page.evaluate(`(() => {
+    window.pillTexts = [];
+    const el = document.querySelector('[data-testid="status-pill"]');
+    new MutationObserver(() => window.pillTexts.push((el.getAttribute('data-heal') ?? '') + '|' + el.textContent))
+      .observe(el, { subtree: true, childList: true, characterData: true, attributes: true });
+  })()`);
+  // The text so far, thinking included (R1-style: the synthetic model mostly "thinks"; folded away once it ends).
+  const text = async () => (await reply.locator('.markdown').allTextContents()).join('');
+  const partial = await text();
+  process.kill(before.pid!, 'SIGKILL');
+
+  // The reply ends with what it had, marked interrupted with the crash as the reason.
+  await expect(reply).toHaveAttribute('data-streaming', 'false', { timeout: 15_000 });
+  const mark = reply.getByTestId('interrupted');
+  await expect(mark).toBeVisible();
+  await expect(mark.getByRole('alert')).toHaveAttribute('data-code', 'BACKEND_CRASHED');
+  const kept = await text();
+  expect(kept.length).toBeGreaterThanOrEqual(partial.length);
+  expect(kept).toContain(partial.slice(0, 40));
+
+  // The supervision restarts it: the status bar said so while it did, and says it restarted once ready.
+  await expect(pill).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await expect(pill).toHaveAttribute('data-heal', 'restarted');
+  await expect(pill.getByTestId('status-heal')).toHaveText('Restarted');
+  await expect(pill.getByTestId('status-heal')).toHaveAttribute('title', 'Restarted after a crash');
+  const seen = await page.evaluate<string[]>('window.pillTexts');
+  expect(
+    seen.some((s) => /^restarting\|Crashed — restarting/.test(s)),
+    seen.join('\n'),
+  ).toBe(true);
+  const after = await status();
+  expect(after.pid).not.toBe(before.pid);
+  expect(after.recovery).toMatchObject({ phase: 'restarted', reason: { code: 'BACKEND_CRASHED' } });
+  expect(after.recovery!.restarts).toBeGreaterThanOrEqual(1);
+  await expect(mark).toHaveAttribute('data-backend', 'restarted');
+  await expect(mark).toContainText('Interrupted — backend restarted');
+
+  // Nothing lost: the saved conversation has the partial reply and why it ended.
+  const list = await rpc<ConversationSummary[]>('conversations.list', {});
+  const summary = list.find((c) => c.title === 'Tell me a story that never ends')!;
+  const saved = await rpc<Conversation>('conversations.get', { id: summary.id });
+  expect(saved.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  expect(saved.messages[1]!.error?.code).toBe('BACKEND_CRASHED');
+  const savedText = (saved.messages[1]!.reasoning ?? '') + saved.messages[1]!.content;
+  expect(savedText.length).toBeGreaterThan(80);
+
+  // The Model page tells the same story.
+  await page.getByTestId('nav-model').click();
+  const panel = page.getByTestId('recovery');
+  await expect(panel).toHaveAttribute('data-phase', 'restarted');
+  await expect(panel.getByTestId('recovery-headline')).toHaveText('Restarted after a crash');
+
+  // Retry asks the same turn again; a finite answer this time, which replaces the interrupted one.
+  await rpc('settings.update', { sampling: { temperature: 0.6, top_p: 0.95, max_tokens: 32 } });
+  await page.getByTestId('nav-chat').click();
+  await reply.getByTestId('reply-retry').click();
+  await expect(page.getByTestId('message-assistant')).toHaveCount(1);
+  await expect(page.getByTestId('message-user')).toHaveCount(1);
+  const again = page.getByTestId('message-assistant').last();
+  await expect(again).toHaveAttribute('data-streaming', 'false', { timeout: 60_000 });
+  await expect(again.getByTestId('interrupted')).toHaveCount(0);
+  await expect(again.getByTestId('reply-stats')).toContainText(/32/);
+  // Saved under the same conversation: one user turn, the new full reply, no error.
+  await expect
+    .poll(async () => {
+      const c = await rpc<Conversation>('conversations.get', { id: summary.id });
+      return c.messages.map((m) => `${m.role}:${m.error?.code ?? ''}:${m.timings?.predictedTokens ?? ''}`);
+    })
+    .toEqual(['user::', 'assistant::32']);
+});

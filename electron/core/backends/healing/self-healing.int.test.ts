@@ -54,6 +54,16 @@ function ourLlamaServers(): number[] {
   return pids;
 }
 
+/** The backend pid in run/llama-server.pid (backend-pidfile.ts), null without one. */
+function pidFileNames(): number | null {
+  try {
+    return (JSON.parse(fs.readFileSync(`${dataDir}/run/llama-server.pid`, 'utf8')) as { backendPid: number })
+      .backendPid;
+  } catch {
+    return null;
+  }
+}
+
 /** One streamed reply through the contract: its deltas' text and how it ended. */
 function chat(c: Core, requestId: string, maxTokens: number, onDelta?: () => void) {
   let text = '';
@@ -130,6 +140,8 @@ describe('self-healing supervision', () => {
         expect(next.recovery).toMatchObject({ phase: 'restarted', restarts: round, attempt: 1 });
         expect(await waitUntil(() => !pidAlive(pid), 5000)).toBe(true);
         expect(ourLlamaServers()).toEqual([next.pid]);
+        // The pid file names the new backend (the old one's exit removed only its own record).
+        expect(await waitUntil(() => pidFileNames() === next.pid, 5000)).toBe(true);
 
         // A served reply resets the count.
         const short = chat(c, `short-${round}`, 3);
@@ -168,24 +180,37 @@ describe('self-healing supervision', () => {
   });
 
   it(
-    'retry after giving up starts the last options again; a user stop forgets the recovery',
-    { timeout: 120_000 },
+    'gives up after 3 failed tries in a row, retry starts the last options again, a user stop forgets it all',
+    { timeout: 180_000 },
     async () => {
       const c = await startCore({ backoffMs: () => 100 });
-      await c.settings.update({ backend: { autoRestart: false } });
       await c.handlers['backend.start']({ modelPath: tinyModel }, direct);
-      const ready = await waitForStatus(c, (s) => s.state === 'ready', 60_000);
-      // Auto-restart off (read on each decision): a crash at the user's own start is left as it is.
+      let ready = await waitForStatus(c, (s) => s.state === 'ready', 60_000);
+      // No reply is served in between: every kill is one more failed try.
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        process.kill(ready.pid!, 'SIGKILL');
+        const next = await waitForStatus(c, (s) => s.state === 'ready' && s.runId > ready.runId, 60_000);
+        expect(next.recovery).toMatchObject({ phase: 'restarted', attempt, restarts: attempt });
+        ready = next;
+      }
       process.kill(ready.pid!, 'SIGKILL');
-      const crashed = await waitForStatus(c, (s) => s.state === 'crashed');
-      expect(crashed.recovery).toBeNull();
+      const gaveUp = await waitForStatus(c, (s) => s.state === 'crashed' && s.runId === ready.runId);
+      expect(gaveUp.recovery).toMatchObject({ phase: 'gave-up', attempt: 3, maxAttempts: 3, nextAt: null });
+      expect(gaveUp.recovery?.reason.code).toBe('BACKEND_CRASHED');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(c.backend.status()).toMatchObject({ state: 'crashed', runId: ready.runId });
+      expect(ourLlamaServers()).toEqual([]);
+
       const retried = await c.handlers['backend.retry']({}, direct);
       expect(['starting', 'loading']).toContain(retried.state);
       const again = await waitForStatus(c, (s) => s.state === 'ready' && s.runId > ready.runId, 60_000);
-      // Now it has restarted once: a second crash with auto-restart off gives up, with the reason.
+      expect(again.recovery).toMatchObject({ phase: 'restarted', attempt: 0, restarts: 4 });
+
+      // Settings are read on each decision: with auto-restart off, the next crash stays a crash.
+      await c.settings.update({ backend: { autoRestart: false } });
       process.kill(again.pid!, 'SIGKILL');
-      const gaveUp = await waitForStatus(c, (s) => s.state === 'crashed' && s.runId === again.runId);
-      expect(gaveUp.recovery).toMatchObject({ phase: 'gave-up', reason: { code: 'BACKEND_CRASHED' }, restarts: 1 });
+      const left = await waitForStatus(c, (s) => s.state === 'crashed' && s.runId === again.runId);
+      expect(left.recovery?.phase).toBe('gave-up');
       const stopped = await c.handlers['backend.stop']({}, direct);
       expect(stopped).toMatchObject({ state: 'stopped', recovery: null });
       expect(ourLlamaServers()).toEqual([]);

@@ -131,6 +131,9 @@ export class SelfHealingBackend implements Backend {
 
   /** The user's start: everything the supervision remembered is reset. */
   async start(req: StartRequest): Promise<BackendStatus> {
+    // A run starting or stopping (perhaps a restart of ours) stays as it is: BACKEND_BUSY, nothing reset.
+    const s = this.inner.status().state;
+    if (s === 'starting' || s === 'loading' || s === 'stopping') throw new AppError('BACKEND_BUSY', { state: s });
     this.reset();
     this.current = req;
     this.blockCount = null;

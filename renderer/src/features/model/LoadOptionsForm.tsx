@@ -4,6 +4,7 @@ import type { LoadOptions } from '@shared/schemas';
 import { NumberField } from '../../components/NumberField';
 import { formatCount } from '../../lib/format';
 import { RuntimeGpuNote } from '../runtimes/RuntimeGpuNote';
+import { GpuFields } from './GpuFields';
 import { SpeculativeFields } from './SpeculativeFields';
 
 const CONTEXT_PRESETS = [0, 2048, 4096, 8192, 16384, 32768, 65536, 131072];
@@ -89,6 +90,8 @@ export function LoadOptionsForm({
         <p className="hint">{t('model.gpuHint')}</p>
         <RuntimeGpuNote />
       </div>
+
+      <GpuFields options={value} onChange={(g) => set('gpus', g)} />
 
       <div className="field">
         <label htmlFor={`${id}-fa`}>{t('model.flashAttention')}</label>

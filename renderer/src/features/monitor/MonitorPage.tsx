@@ -11,6 +11,7 @@ import { PauseIcon, PlayIcon } from '../../components/icons';
 import { EventLog } from '../alerts/EventLog';
 import { PowerPanel } from '../power/PowerPanel';
 import { useChartText } from './chart-props';
+import { GpuShare } from './GpuShare';
 import { ClocksChart, PowerChart, TemperatureChart, UtilChart, VramChart } from './GpuCharts';
 import {
   telemetryKeys,
@@ -46,6 +47,7 @@ export function MonitorPage() {
     <div className="page monitor">
       <Toolbar />
       <NoGpuNotice />
+      <GpuShare />
       <ChartGrid />
       <div className="monitor-lower">
         <PowerPanel />

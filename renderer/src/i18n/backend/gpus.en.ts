@@ -1,2 +1,39 @@
 /** English strings of the 'gpus' section of the `backend` namespace (useBackendText). */
-export const gpusEn = {} as const;
+export const gpusEn = {
+  title: 'GPUs',
+  use: 'Use these GPUs',
+  automatic: 'Automatic',
+  automaticHint: 'Automatic uses every GPU once (an integrated GPU only when there is no other).',
+  free: '{{free}} free of {{total}}',
+  splitMode: 'Split across GPUs',
+  splitModes: {
+    layer: 'By layer (whole layers per GPU)',
+    row: 'By row (each matrix cut across the GPUs)',
+    none: 'One GPU only (the main GPU)',
+  },
+  splitHint: {
+    layer: 'Layers are shared in proportion to free memory; what does not fit stays on the CPU.',
+    row: 'Needs fast links between the GPUs. This llama.cpp splits rows only on Intel SYCL devices.',
+    none: 'The whole model goes to the main GPU.',
+  },
+  mainGpu: 'Main GPU',
+  mainGpuHint: 'Holds the intermediate results (row split) or the whole model (one GPU only).',
+  plan: 'Plan before loading',
+  planning: 'Planning…',
+  noModel: 'Choose a model file to see where its layers go.',
+  col: {
+    device: 'GPU',
+    layers: 'Layers',
+    memory: 'Memory',
+    share: 'Share',
+  },
+  notUsed: 'not used',
+  cpu: 'CPU (RAM)',
+  cpuLayers: '{{n}} of {{total}} layers on the CPU',
+  allOnGpu: 'All {{total}} layers on the GPUs.',
+  expertsInRam: 'MoE experts of the first {{n}} layers stay in RAM.',
+  fitByLlama: 'One GPU: llama.cpp fits the layers and the context itself when it loads (this is an estimate).',
+  flags: 'llama-server flags: {{flags}}',
+  monitorTitle: "Model's share per GPU",
+  monitorRow: '{{layers}} layers · {{memory}}',
+} as const;

@@ -119,3 +119,51 @@ test('a reply cut by a backend crash is kept, marked interrupted, and retried on
     })
     .toEqual(['user::', 'assistant::32']);
 });
+
+test('after three failed restarts in a row it gives up with the reason, and Retry brings the model back', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  // A fresh start by the user: nothing remembered from an earlier recovery.
+  await rpc('backend.stop', {});
+  await rpc('backend.start', { modelPath: model() });
+  await expect.poll(async () => (await status()).state, { timeout: 30_000 }).toBe('ready');
+  await open(page);
+  await page.getByTestId('nav-model').click();
+  const pill = page.getByTestId('status-pill');
+
+  // Kill each run as soon as it has a process, before it can serve a reply (a served reply resets the count):
+  // the first crash and three failed restarts (1 s, 2 s, 4 s apart).
+  const killed: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    let pid: number | null = null;
+    await expect
+      .poll(
+        async () => {
+          pid = (await status()).pid;
+          return pid !== null && !killed.includes(pid);
+        },
+        { timeout: 30_000, intervals: [50] },
+      )
+      .toBe(true);
+    process.kill(pid!, 'SIGKILL');
+    killed.push(pid!);
+  }
+
+  const panel = page.getByTestId('recovery');
+  await expect(panel).toHaveAttribute('data-phase', 'gave-up', { timeout: 30_000 });
+  await expect(pill).toHaveAttribute('data-state', 'crashed');
+  await expect(pill.getByTestId('status-heal')).toHaveText('Gave up after 3 tries');
+  await expect(panel.getByTestId('recovery-headline')).toHaveText(
+    /^Gave up after 3 tries: The backend crashed \(.+\)\.$/,
+  );
+  // Said once, in the panel: the file card does not repeat the same error.
+  await expect(page.getByTestId('model-error')).toHaveCount(0);
+  const gaveUp = await status();
+  expect(gaveUp.recovery).toMatchObject({ phase: 'gave-up', attempt: 3, maxAttempts: 3 });
+
+  await panel.getByTestId('recovery-retry').click();
+  await expect(pill).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await expect(pill).toHaveAttribute('data-heal', 'restarted');
+  expect(killed).not.toContain((await status()).pid);
+});

@@ -9,6 +9,7 @@ import { Composer } from './Composer';
 import { HistoryPanel } from './HistoryPanel';
 import { abandonReply, newChat, sendMessage, stopReply } from './controller';
 import { Message } from './Message';
+import { NotReadyText } from './NotReadyText';
 
 /** Distance from the bottom (px) that still counts as "following" the stream. */
 const STICK_PX = 48;
@@ -96,7 +97,7 @@ export function ChatPage() {
           <div className="chat-column">
             {!ready && (
               <div className="notice">
-                <span>{t('chat.notReady')}</span>
+                <NotReadyText status={status} />
                 <button type="button" className="btn btn-small" onClick={() => setView('model')}>
                   {t('chat.goModel')}
                 </button>

@@ -124,8 +124,6 @@ export const en = {
     cpuMoe: 'MoE expert layers in RAM',
     cpuMoeHint:
       'Mixture-of-experts models (DeepSeek-R1 / V3): the experts of this many layers stay in system memory, the rest goes to the GPU. 0 = let llama.cpp fit the model to free memory by itself (recommended).',
-    parallel: 'Parallel requests',
-    parallelHint: 'Each slot gets an equal share of the context.',
     cacheK: 'K cache type',
     cacheV: 'V cache type',
     quantVHint: 'A quantized V cache needs flash attention.',

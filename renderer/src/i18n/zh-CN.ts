@@ -125,8 +125,6 @@ export const zhCN: Messages = {
     cpuMoe: '放在内存中的 MoE 专家层数',
     cpuMoeHint:
       '混合专家模型（DeepSeek-R1 / V3）：这么多层的专家权重留在系统内存，其余放到 GPU。0 表示由 llama.cpp 按可用内存自动分配（推荐）。',
-    parallel: '并行请求数',
-    parallelHint: '每个槽位平分上下文长度。',
     cacheK: 'K 缓存类型',
     cacheV: 'V 缓存类型',
     quantVHint: '量化的 V 缓存需要开启 Flash Attention。',

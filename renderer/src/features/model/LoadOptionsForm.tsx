@@ -4,6 +4,7 @@ import type { LoadOptions } from '@shared/schemas';
 import { NumberField } from '../../components/NumberField';
 import { formatCount } from '../../lib/format';
 import { RuntimeGpuNote } from '../runtimes/RuntimeGpuNote';
+import { ParallelField } from './ParallelField';
 import { GpuFields } from './GpuFields';
 import { SpeculativeFields } from './SpeculativeFields';
 
@@ -136,17 +137,7 @@ export function LoadOptionsForm({
             />
             <p className="hint">{t('model.cpuMoeHint')}</p>
           </div>
-          <div className="field">
-            <label htmlFor={`${id}-np`}>{t('model.parallel')}</label>
-            <NumberField
-              id={`${id}-np`}
-              value={value.parallel}
-              min={1}
-              max={64}
-              onChange={(v) => set('parallel', v ?? 1)}
-            />
-            <p className="hint">{t('model.parallelHint')}</p>
-          </div>
+          <ParallelField value={value} onChange={(v) => set('parallel', v)} />
           <div className="field">
             <label htmlFor={`${id}-ctk`}>{t('model.cacheK')}</label>
             <select

@@ -3,8 +3,16 @@ import { useTranslation } from 'react-i18next';
 import type { ModelFileInfo } from '@shared/schemas';
 import { formatBytes, formatCount, formatParams } from '../../lib/format';
 
-/** Facts from the GGUF header, as a row of labelled values. */
-export function ModelFacts({ model, context }: { model: ModelFileInfo; context?: number | null }) {
+/** Facts from the GGUF header, as a row of labelled values (and `extra` ones about the loaded run). */
+export function ModelFacts({
+  model,
+  context,
+  extra = [],
+}: {
+  model: ModelFileInfo;
+  context?: number | null;
+  extra?: [string, ReactNode][];
+}) {
   const { t, i18n } = useTranslation();
   const lng = i18n.resolvedLanguage ?? 'en';
   const facts: [string, ReactNode][] = [
@@ -16,6 +24,7 @@ export function ModelFacts({ model, context }: { model: ModelFileInfo; context?:
   const ctx = context ?? model.contextLength;
   if (ctx) facts.push([context ? t('model.info.context') : t('model.info.trainedContext'), formatCount(ctx, lng)]);
   if (model.splitCount > 1) facts.push([t('model.info.splits'), String(model.splitCount)]);
+  facts.push(...extra);
   return (
     <dl className="facts">
       {facts.map(([k, v]) => (

@@ -9,17 +9,21 @@ import { ChatIcon, FileIcon, PlayIcon, StopIcon } from '../../components/icons';
 import { BrowseButton, PathInput, useModelPathPlaceholder } from '../../components/PathInput';
 import { ProgressBar } from '../../components/ProgressBar';
 import { dirName, fileName } from '../../lib/format';
+import { useBackendText } from '../../lib/useBackendText';
 import { useUi } from '../../stores/ui';
 import { BenchmarkPanel } from '../tuning/BenchmarkPanel';
 import { LoadOptionsForm } from './LoadOptionsForm';
 import { ModelFacts } from './ModelInfo';
 import { RecoveryPanel } from './RecoveryPanel';
+import { useParallelLabel } from './ParallelField';
 import { useModelForm } from './store';
 
 const BUSY: ReadonlySet<BackendStatus['state']> = new Set(['starting', 'loading', 'stopping']);
 
 export function ModelPage() {
   const { t } = useTranslation();
+  const tb = useBackendText();
+  const parallelLabel = useParallelLabel();
   const client = useClient();
   const qc = useQueryClient();
   const { data: info } = useAppInfo();
@@ -114,7 +118,11 @@ export function ModelPage() {
               {t('model.goChat')}
             </button>
           </div>
-          <ModelFacts model={status.model} context={status.options?.contextSize || null} />
+          <ModelFacts
+            model={status.model}
+            context={status.options?.contextSize || null}
+            extra={status.options ? [[tb('clients.label'), parallelLabel(status.options)]] : []}
+          />
         </section>
       )}
 

@@ -46,6 +46,7 @@ export function useTuneText() {
 
   const optionValue = (d: OptionDiff): string => {
     const v = d.value;
+    if (d.key === 'flashAttention') return v === 'on' ? t('tune.on') : v === 'off' ? t('tune.off') : t('tune.auto');
     if (d.key === 'gpuLayers') return v === 'all' ? t('tune.gpuAll') : v === 0 ? t('tune.gpuNone') : String(v);
     // Context sizes read best grouped (32,768); thread counts and batch sizes as llama.cpp spells them.
     if (typeof v === 'number') return d.key === 'contextSize' ? new Intl.NumberFormat(lng).format(v) : String(v);

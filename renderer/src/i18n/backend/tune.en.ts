@@ -41,6 +41,7 @@ export const tuneEn = {
   rowFailed: 'failed',
   on: 'on',
   off: 'off',
+  auto: 'auto',
   best: 'Best for chat',
   bestSoFar: 'Best so far',
   bestRule: 'Best for chat: generation speed first, then prompt processing.',

@@ -43,6 +43,7 @@ export const tuneZhCN: Messages<typeof tuneEn> = {
   rowFailed: '失败',
   on: '开',
   off: '关',
+  auto: '自动',
   best: '最适合聊天',
   bestSoFar: '目前最佳',
   bestRule: '最适合聊天：先比生成速度，再比提示处理速度。',

@@ -47,8 +47,8 @@ export function GpuPlanTable({ view, testId }: { view: GpuPlanView; testId?: str
       <tbody>
         {view.rows.map((r) => (
           <tr key={r.name} className={r.used ? '' : 'muted'} data-device={r.name} data-layers={r.layers}>
-            <td>
-              <span className="mono">{r.name}</span> <span className="small muted">{r.description}</span>
+            <td className="mono" title={r.description}>
+              {r.name}
             </td>
             <td className="num">{r.used ? r.layers : tb('gpus.notUsed')}</td>
             <td

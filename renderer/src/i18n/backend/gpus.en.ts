@@ -35,5 +35,5 @@ export const gpusEn = {
   fitByLlama: 'One GPU: llama.cpp fits the layers and the context itself when it loads (this is an estimate).',
   flags: 'llama-server flags: {{flags}}',
   monitorTitle: "Model's share per GPU",
-  monitorRow: '{{layers}} layers · {{memory}}',
+  monitorRow: 'Layers: {{layers}} · {{memory}}',
 } as const;

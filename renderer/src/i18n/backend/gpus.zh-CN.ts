@@ -38,5 +38,5 @@ export const gpusZhCN: Messages<typeof gpusEn> = {
   fitByLlama: '单块 GPU：llama.cpp 在加载时自行适配层数和上下文（此处为估算）。',
   flags: 'llama-server 参数：{{flags}}',
   monitorTitle: '模型在各 GPU 上的占比',
-  monitorRow: '{{layers}} 层 · {{memory}}',
+  monitorRow: '层数：{{layers}} · {{memory}}',
 };

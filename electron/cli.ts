@@ -6,6 +6,7 @@
  *   npm run cli -- ls <repo id | URL> [--endpoint E]
  *   npm run cli -- catalog [--json]
  *   npm run cli -- runtime ls|get|use|check …   (llama.cpp runtimes: electron/cli-runtime.ts)
+ *   npm run cli -- bench <model> [--exhaustive] …  (auto-tune with llama-bench: electron/cli-bench.ts)
  *
  * `pull` shows a progress bar (bytes, speed, ETA), resumes when run again (or after Ctrl-C), and exits 1 with a
  * message in the language of LANG when the file cannot be downloaded or verified. The Hugging Face endpoint is the
@@ -15,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BENCH_USAGE_EN, BENCH_USAGE_ZH, BenchUsageError, runBenchCommand } from './cli-bench';
 import { duration, RUNTIME_USAGE, RUNTIME_WRITES, RuntimeUsageError, runRuntimeCommand } from './cli-runtime';
 import { acquireDataDirLock } from './core/lock/data-dir-lock';
 import { createModelsFeature, type ModelsFeature } from './core/compose/models';
@@ -39,6 +41,7 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
   npm run cli -- models [--json] [--data-dir DIR]
   npm run cli -- ls <repo id | URL> [--endpoint E] [--data-dir DIR]
   npm run cli -- catalog [--json] [--data-dir DIR]
+${BENCH_USAGE_EN}
 ${RUNTIME_USAGE}`,
     resolving: 'Looking up {{what}} …',
     downloading: 'Downloading {{name}} {{quant}} ({{size}}) from {{endpoint}}',
@@ -57,6 +60,7 @@ ${RUNTIME_USAGE}`,
   npm run cli -- models [--json] [--data-dir 目录]
   npm run cli -- ls <仓库 ID | 链接> [--endpoint 端点] [--data-dir 目录]
   npm run cli -- catalog [--json] [--data-dir 目录]
+${BENCH_USAGE_ZH}
 ${RUNTIME_USAGE}`,
     resolving: '正在查询 {{what}} …',
     downloading: '正在从 {{endpoint}} 下载 {{name}} {{quant}}（{{size}}）',
@@ -76,7 +80,7 @@ const t = (key: string, params: Record<string, string | number> = {}) =>
 class UsageError extends Error {}
 
 function fail(e: unknown): never {
-  if (e instanceof UsageError || e instanceof RuntimeUsageError) {
+  if (e instanceof UsageError || e instanceof RuntimeUsageError || e instanceof BenchUsageError) {
     if (e.message) console.error(e.message);
     console.error(t('usage'));
     process.exit(2);
@@ -215,6 +219,15 @@ function table(rows: string[][]) {
 }
 
 async function main() {
+  // `bench` has options of its own and runs a whole core (it takes the data folder's lock there).
+  if (process.argv[2] === 'bench')
+    return runBenchCommand(process.argv.slice(3), {
+      lang,
+      resourcesDirs: [process.env.DEEPLOCAL_RESOURCES ?? path.join(repoRoot, 'resources')],
+      defaultDataDir: defaultDataDir(),
+      version: (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
+        .version,
+    });
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     strict: true,

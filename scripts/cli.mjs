@@ -20,9 +20,14 @@ function newest(p) {
 }
 
 const built = fs.statSync(out, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-const sources = ['electron/cli.ts', 'electron/cli-runtime.ts', 'electron/core', 'electron/shared', 'package.json'].map(
-  (p) => newest(path.join(root, p)),
-);
+const sources = [
+  'electron/cli.ts',
+  'electron/cli-runtime.ts',
+  'electron/cli-bench.ts',
+  'electron/core',
+  'electron/shared',
+  'package.json',
+].map((p) => newest(path.join(root, p)));
 if (Math.max(...sources) > built) {
   await build({
     entryPoints: ['electron/cli.ts'],

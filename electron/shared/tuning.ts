@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { DeviceName } from './backend-options';
 import { ErrorInfo } from './errors';
-import { LoadOptions } from './schemas';
+import { LoadOptions, patchOf } from './schemas';
 
 /** One point of the grid: the settings that matter for speed here (llama-bench flags in brackets). */
 export const TuneConfig = z.object({
@@ -78,8 +78,11 @@ export const ModelProfile = z.object({
   /** GPUs (name, memory), CPU, RAM and the active runtime: a changed machine no longer matches. */
   hardwareFingerprint: z.string(),
   source: z.enum(['tuned', 'recovered', 'user']),
-  /** The options that differ from the global defaults (merged over settings.loadOptions at start). */
-  options: LoadOptions.partial(),
+  /**
+   * The options that differ from the global defaults (merged over settings.loadOptions at start). A patch: zod's
+   * .partial() would still fill every defaulted field, and a profile of three fields would reset all the others.
+   */
+  options: patchOf(LoadOptions),
   savedAt: z.number(),
   /** The sweep that chose them (source 'tuned'). */
   tune: z.object({ best: TuneConfig, tgTps: z.number(), ppTps: z.number().nullable() }).nullable(),

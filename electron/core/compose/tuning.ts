@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { EventBus, Handlers } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
-import { LoadOptions, type ChatEvent, type ModelFileInfo } from '../../shared/schemas';
+import { LoadOptions, patchOf, type ChatEvent, type ModelFileInfo } from '../../shared/schemas';
 import type { HardwareReport } from '../../shared/telemetry';
 import type { ModelProfile, TuneConfig, TuneRow } from '../../shared/tuning';
 import type { Backend } from '../backends/backend';
@@ -201,7 +201,7 @@ export function createTuning(d: TuningDeps): TuningFeature {
         modelFingerprint: fp.model,
         hardwareFingerprint: fp.hardware,
         source,
-        options: LoadOptions.partial().parse(options),
+        options: patchOf(LoadOptions).parse(options),
         savedAt: Date.now(),
         tune: null,
       };

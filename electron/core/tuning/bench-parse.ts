@@ -96,6 +96,8 @@ export function benchFailureLine(stderr: string): string {
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter(Boolean);
-  const errorLine = [...lines].reverse().find((l) => /error|failed|GGML_ASSERT|out of memory|abort/i.test(l));
-  return (errorLine ?? lines.at(-1) ?? '').slice(0, 300);
+  const last = (re: RegExp) => [...lines].reverse().find((l) => re.test(l));
+  // The cause (an assert, an allocation) before the consequence ("Aborted").
+  const line = last(/error|failed|GGML_ASSERT|out of memory/i) ?? last(/abort/i) ?? lines.at(-1) ?? '';
+  return line.slice(0, 300);
 }

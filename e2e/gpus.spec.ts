@@ -1,7 +1,8 @@
 /**
  * Several GPUs as a user sees them, in Chromium against the headless app on the real Vulkan build with two lavapipe
  * devices (GGML_VK_VISIBLE_DEVICES=0,0): the Model page lists both GPUs and shows the per-GPU plan for the 4-layer
- * synthetic model BEFORE loading (3 layers + 1 layer and the output), follows an excluded GPU, and after Start the
+ * synthetic model BEFORE loading (3 layers + 1 layer and the output), follows an excluded GPU, says why row split
+ * cannot run here, and after Start the
  * Monitor shows each GPU's share of the running model.
  * Without the Vulkan build (resources/bin/<platform>-<arch>-vulkan) this is skipped on a developer machine and FAILS
  * under CI=true, as runtime-wizard.spec.ts does.
@@ -69,6 +70,14 @@ test('two GPUs: the plan per GPU before loading, an excluded GPU, and each GPUâ€
   await expect(plan).toContainText('-dev Vulkan0');
   await fields.getByRole('button', { name: 'Automatic' }).click();
   await expect(row('Vulkan1')).toHaveAttribute('data-layers', '1');
+
+  // Row split cannot run on Vulkan at this llama.cpp: said before loading, in words.
+  await fields.getByTestId('gpu-split-mode').selectOption('row');
+  const err = fields.getByTestId('gpu-plan-error');
+  await expect(err).toHaveAttribute('data-code', 'UNSUPPORTED');
+  await expect(err).toContainText('only on SYCL devices');
+  await fields.getByTestId('gpu-split-mode').selectOption('layer');
+  await expect(row('Vulkan0')).toHaveAttribute('data-layers', '3');
 
   await page.getByTestId('model-start').click();
   await expect(page.getByTestId('status-pill')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });

@@ -9,6 +9,7 @@ import type { LoadOptions } from '@shared/schemas';
 import { useClient } from '../../api/context';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ProgressBar } from '../../components/ProgressBar';
+import { asErrorInfo } from '../../lib/errors';
 import { formatBytes } from '../../lib/format';
 import { useBackendText } from '../../lib/useBackendText';
 import { gpuPlanView, type GpuPlanView } from './gpu-plan-view';
@@ -80,7 +81,9 @@ export function GpuPlanTable({ view, testId }: { view: GpuPlanView; testId?: str
 export function GpuPlanPanel({ modelPath, options }: { modelPath: string; options: LoadOptions }) {
   const tb = useBackendText();
   const plan = useGpuPlan(modelPath, options);
-  if (!modelPath) return <p className="hint">{tb('gpus.noModel')}</p>;
+  // A path that is not a model is already said under the path field.
+  if (!modelPath || (plan.error && asErrorInfo(plan.error).code.startsWith('MODEL_')))
+    return <p className="hint">{tb('gpus.noModel')}</p>;
   if (plan.error) return <ErrorMessage error={plan.error} compact testId="gpu-plan-error" />;
   if (!plan.data) return <p className="hint">{tb('gpus.planning')}</p>;
   const view = gpuPlanView(plan.data);

@@ -13,6 +13,7 @@
 // shared machine make rounds incomparable).
 //   node scripts/bench/concurrency.mjs [--clients N] [--tokens N] [--rounds N] [--context N] [--parallel N]
 //                                      [--threads N] [--preset tiny|small] [--json]
+import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,16 +96,32 @@ function stream(base, key, i) {
   });
 }
 
-/** `n` clients at once. */
-async function load(base, key, n) {
+/** CPU seconds (user + system) a process has used so far; NaN where /proc is not there. */
+function cpuSeconds(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime, in clock ticks (USER_HZ: 100 on Linux).
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** `n` clients at once; `pids` (llama-server, the app) for the CPU seconds they spent on it. */
+async function load(base, key, n, pids) {
+  const cpu0 = pids.map(cpuSeconds);
   const t0 = performance.now();
   const rs = await Promise.all(Array.from({ length: n }, (_, i) => stream(base, key, i)));
   const secs = (performance.now() - t0) / 1000;
+  const cpu = pids.reduce((a, p, i) => a + cpuSeconds(p) - cpu0[i], 0);
   const tokens = rs.reduce((a, r) => a + r.tokens, 0);
   const failed = rs.filter((r) => r.error);
   return {
     tps: tokens / secs,
     secs,
+    // Tokens per CPU second of llama-server and the app together: what batching saves, whatever share of the
+    // machine this run got (on a shared machine the wall-clock figures follow the other processes' load).
+    tpcs: tokens / cpu,
     ttft: rs.map((r) => r.ttftMs ?? Infinity),
     completed: n - failed.length,
     errors: [...new Set(failed.map((r) => r.error))],
@@ -128,6 +145,7 @@ function summary(rs) {
   const ttft = rs.flatMap((r) => r.ttft);
   return {
     tps: median(rs.map((r) => r.tps)),
+    tokensPerCpuS: median(rs.map((r) => r.tpcs)),
     secs: median(rs.map((r) => r.secs)),
     ttftP50Ms: percentile(ttft, 0.5),
     ttftP95Ms: percentile(ttft, 0.95),
@@ -143,14 +161,15 @@ async function main() {
   const app = await startApp(model, { settings: { loadOptions } });
   try {
     const slots = await slotCount(app.direct);
+    const pids = [(await rpc(app.base, app.token, 'backend.status', {})).pid, app.child.pid];
     const args = (await rpc(app.base, app.token, 'backend.logs', { limit: 200 }))
       .map((l) => l.text)
       .find((t) => /\s-np \d+/.test(t));
     const flags = ['-np', '-kvu', '--cache-reuse'].filter((f) => args && args.includes(` ${f}`)).join(' ');
     const paths = {
-      single: () => load(app.base, app.token, 1),
-      app: () => load(app.base, app.token, CLIENTS),
-      raw: () => load(app.direct.base, app.direct.key, CLIENTS),
+      single: () => load(app.base, app.token, 1, pids),
+      app: () => load(app.base, app.token, CLIENTS, pids),
+      raw: () => load(app.direct.base, app.direct.key, CLIENTS, pids),
     };
     // Warm-up: caches, JIT, the slots' first allocations.
     for (const f of Object.values(paths)) await f();
@@ -208,7 +227,7 @@ function print(o) {
     [`${o.clients} clients raw`, o.raw, o.clients],
   ]) {
     console.log(
-      `  ${k.padEnd(20)} ${f(s.tps).padStart(7)} tok/s aggregate  ${f(s.secs, 2).padStart(6)} s/run  TTFT p50 ${ms(s.ttftP50Ms)}, p95 ${ms(s.ttftP95Ms)}  completed ${s.completedMin}/${n} (worst round)${s.errors.length ? `  errors: ${s.errors.join(', ')}` : ''}`,
+      `  ${k.padEnd(20)} ${f(s.tps).padStart(7)} tok/s aggregate  ${f(s.secs, 2).padStart(6)} s/run  ${Number.isNaN(s.tokensPerCpuS) ? '' : `${f(s.tokensPerCpuS, 0)} tok/CPU-s  `}TTFT p50 ${ms(s.ttftP50Ms)}, p95 ${ms(s.ttftP95Ms)}  completed ${s.completedMin}/${n} (worst round)${s.errors.length ? `  errors: ${s.errors.join(', ')}` : ''}`,
     );
   }
   console.log(`  all ${o.clients} complete: app ${ok(o.pass.appComplete)}, raw ${ok(o.pass.rawComplete)}`);
@@ -216,6 +235,10 @@ function print(o) {
     `  app aggregate / single stream: ${f(o.speedup, 2)}x (target >= ${TARGET_SPEEDUP}x) ${ok(o.pass.speedup)}`,
   );
   console.log(`  app / raw aggregate: ${f(o.ratio * 100)}% (target >= ${TARGET_RATIO * 100}%) ${ok(o.pass.ratio)}`);
+  if (!Number.isNaN(o.app.tokensPerCpuS))
+    console.log(
+      `  tokens per CPU second (llama-server + app), ${o.clients} clients via app / single stream: ${f(o.app.tokensPerCpuS / o.single.tokensPerCpuS, 2)}x (what batching saves, whatever share of the CPUs the run got; no target)`,
+    );
 }
 
 main().catch((e) => {

@@ -161,7 +161,9 @@ describe.skipIf(!built)('two Vulkan devices (lavapipe)', () => {
     expect(w1).toBeGreaterThan(0);
     // The KV cache follows the blocks: 3 on Vulkan0, 1 on Vulkan1.
     expect(kv0 / kv1).toBeCloseTo(3, 5);
-    // Weights: 3 blocks vs 1 block + the output layer's norm (the tied output matrix stays with the embedding).
+    // Weights: 3 blocks vs 1 block + the output norm. The 151936 × 256 output matrix stays in CPU_Mapped on lavapipe
+    // (observed: 148 MiB there = embedding + output), though llama.cpp logs "offloading output layer to GPU"; on
+    // real GPUs it goes with the last device, as the plan counts it.
     expect(w0).toBeGreaterThan(w1);
   }, 180_000);
 });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createCore, type Core } from '../../app';
 import type { HealingOptions } from '../../compose/backend';
 import type { BackendStatus, ChatEvent, Conversation } from '../../../shared/schemas';
-import { pidAlive, tmpDir, waitForStatus, waitUntil } from '../../../test/helpers';
+import { pidAlive, readSse, startApp, tmpDir, waitForStatus, waitUntil } from '../../../test/helpers';
 
 const resourcesDir = inject('resourcesDir');
 const tinyModel = inject('tinyModel');
@@ -232,4 +232,25 @@ describe('self-healing supervision', () => {
       expect(c.backend.recentLogs(200).some((l) => l.text === `reloading the last model: ${tinyModel}`)).toBe(true);
     },
   );
+
+  it('a whole streamed reply through the OpenAI proxy counts as served', { timeout: 120_000 }, async () => {
+    const app = await startApp(resourcesDir);
+    try {
+      await app.core.handlers['backend.start']({ modelPath: tinyModel }, direct);
+      const ready = await waitForStatus(app.core, (s) => s.state === 'ready', 60_000);
+      process.kill(ready.pid!, 'SIGKILL');
+      const again = await waitForStatus(app.core, (s) => s.state === 'ready' && s.runId > ready.runId, 60_000);
+      expect(again.recovery).toMatchObject({ phase: 'restarted', attempt: 1 });
+      const res = await fetch(`${app.http.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 3, stream: true }),
+      });
+      expect(res.status).toBe(200);
+      expect((await readSse(res)).at(-1)).toBe('[DONE]');
+      expect(await waitUntil(() => app.core.backend.status().recovery?.attempt === 0, 5000)).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -3,11 +3,23 @@
  * streaming when llama-server is killed (SIGKILL, as a driver crash or the OOM killer would). The reply keeps its
  * partial text and is marked "interrupted", the status bar says the backend crashed and is restarting, then that it
  * restarted; the conversation file keeps the partial reply; one click on Retry asks the same turn again and its full
- * answer replaces the interrupted one.
+ * answer replaces the interrupted one. Four kills in a row before any reply: it gives up with the reason, Retry
+ * brings it back. And a real out-of-memory failure (the Vulkan build on a 2048 MiB lavapipe device, a context whose KV
+ * cache cannot fit) walks the ladder; the stepped-down settings are kept as the model's defaults in one click.
  */
 import { expect, test, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RuntimeList } from '../electron/shared/runtimes';
 import type { BackendStatus, Conversation, ConversationSummary } from '../electron/shared/schemas';
-import { appUrl, rpc } from './app';
+import type { ProfileAnswer } from '../electron/shared/tuning';
+import { ensureTestModel } from '../scripts/make-test-model.mjs';
+import { appUrl, rpc, rpcAt, startApp, type StartedApp } from './app';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const vulkanDir = path.join(root, 'resources', 'bin', `${process.platform}-${process.arch}-vulkan`);
+const vulkanBuilt = fs.existsSync(path.join(vulkanDir, 'llama-server'));
 
 const model = () => process.env.DEEPLOCAL_E2E_MODEL!;
 const status = () => rpc<BackendStatus>('backend.status', {});
@@ -166,4 +178,53 @@ test('after three failed restarts in a row it gives up with the reason, and Retr
   await expect(pill).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
   await expect(pill).toHaveAttribute('data-heal', 'restarted');
   expect(killed).not.toContain((await status()).pid);
+});
+
+let own: StartedApp | null = null;
+test.afterEach(async () => {
+  await own?.stop();
+  own = null;
+});
+
+test('the Vulkan build is there, or this is not CI', () => {
+  // Skipping is for developer machines only: in CI a missing build must fail loudly, not pass as "skipped".
+  expect(
+    vulkanBuilt || process.env.CI !== 'true',
+    `no Vulkan build in ${vulkanDir}; build it: node scripts/build-llama-server.mjs --variant vulkan`,
+  ).toBe(true);
+});
+
+test('out of memory at load: the ladder step is shown in words, and the working settings are kept for the model', async ({
+  page,
+}) => {
+  test.skip(!vulkanBuilt, `no Vulkan build in ${vulkanDir}`);
+  test.setTimeout(300_000);
+  // 4 layers × 2 × 128 × 2 B = 2 KiB of KV per token: 2048 MiB at 1M tokens, more than the device holds with the model.
+  const small = await ensureTestModel({ preset: 'small', seed: 1 });
+  own = await startApp({ profile: 'one-gpu', env: { GGML_VK_VISIBLE_DEVICES: '0' } });
+  const call = <T>(method: string, params: object) => rpcAt<T>(own!.url, method, params);
+  const vulkan = (await call<RuntimeList>('runtimes.list', {})).installed.find((r) => r.variant === 'vulkan');
+  expect(vulkan, 'the Vulkan build is listed as an installed runtime').toBeTruthy();
+  await call('runtimes.use', { id: vulkan!.id });
+  const asked = { contextSize: 1_048_576, gpuLayers: 'all' };
+  await call('settings.update', { setupWizard: 'dismissed', loadOptions: asked });
+
+  await page.goto(own.url);
+  await page.getByTestId('nav-model').click();
+  await call('backend.start', { modelPath: small, options: asked });
+
+  const panel = page.getByTestId('recovery');
+  await expect(page.getByTestId('status-pill')).toHaveAttribute('data-state', 'ready', { timeout: 240_000 });
+  await expect(panel).toHaveAttribute('data-phase', 'restarted');
+  await expect(panel.getByTestId('recovery-headline')).toHaveText('Restarted after running out of memory');
+  await expect(panel.getByTestId('recovery-steps')).toHaveText('context 1048576 → 524288 (out of memory)');
+  expect((await call<BackendStatus>('backend.status', {})).options?.contextSize).toBe(524_288);
+
+  await panel.getByTestId('recovery-keep').click();
+  await expect(panel.getByTestId('recovery-kept')).toHaveText('Saved as this model’s defaults.');
+  const saved = await call<ProfileAnswer>('profiles.get', { modelPath: small });
+  expect(saved.profile).toMatchObject({ source: 'recovered', options: { contextSize: 524_288 } });
+  // Only what the ladder changed: the rest still follows the global defaults.
+  expect(Object.keys(saved.profile!.options)).toEqual(['contextSize']);
+  await call('backend.stop', {});
 });

@@ -4,11 +4,12 @@
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import type { BackendStatus } from '@shared/schemas';
+import type { BackendStatus, LoadOptions } from '@shared/schemas';
 import { useClient, useConnState } from '../../api/context';
-import { keys, newerStatus } from '../../api/queries';
+import { keys, newerStatus, useSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useBackendText } from '../../lib/useBackendText';
+import { optionsToKeep } from './recovery-view';
 import { useRecoveryText, useRecoveryView } from './useRecovery';
 import './recovery.css';
 
@@ -20,6 +21,7 @@ export function RecoveryPanel({ status }: { status: BackendStatus | undefined })
   const qc = useQueryClient();
   const online = useConnState().status === 'open';
   const view = useRecoveryView(status);
+  const { data: settings } = useSettings();
 
   const retry = useMutation({
     mutationFn: () => client.call('backend.retry', {}),
@@ -28,7 +30,7 @@ export function RecoveryPanel({ status }: { status: BackendStatus | undefined })
   // Keyed by run: a later run with other steps offers again.
   const keep = useMutation({
     mutationKey: ['profiles.save', status?.runId],
-    mutationFn: (v: { modelPath: string; options: NonNullable<BackendStatus['options']> }) =>
+    mutationFn: (v: { modelPath: string; options: Partial<LoadOptions> }) =>
       client.call('profiles.save', { ...v, source: 'recovered' }),
   });
   const keptRun = keep.isSuccess ? keep.variables?.modelPath + String(status?.runId) : null;
@@ -79,7 +81,9 @@ export function RecoveryPanel({ status }: { status: BackendStatus | undefined })
                 className="btn btn-small"
                 data-testid="recovery-keep"
                 disabled={!online || keep.isPending}
-                onClick={() => keep.mutate({ modelPath: model.path, options })}
+                onClick={() =>
+                  keep.mutate({ modelPath: model.path, options: optionsToKeep(options, settings?.loadOptions) })
+                }
               >
                 {tb('heal.keep')}
               </button>

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Recovery } from '@shared/backend-options';
-import type { BackendStatus } from '@shared/schemas';
+import { defaultLoadOptions, type BackendStatus } from '@shared/schemas';
 import { backendEn, backendZhCN } from '../../i18n/backend';
 import type { BackendKey } from '../../lib/useBackendText';
 import {
   causeOf,
   interruptedKey,
   isInterruption,
+  optionsToKeep,
   recoveryView,
   render,
   secondsLeft,
@@ -173,5 +174,31 @@ describe('helpers', () => {
     expect(interruptedKey(st('crashed', rec({ phase: 'gave-up' })))).toBe('heal.interrupted.stopped');
     expect(interruptedKey(st('stopped', null))).toBe('heal.interrupted.stopped');
     expect(interruptedKey(undefined)).toBe('heal.interrupted.stopped');
+  });
+});
+
+describe('optionsToKeep', () => {
+  // A profile is a patch over the global defaults: pinning every field would stop the model from following a later
+  // change of, say, the thread count in settings.
+  it('keeps what the ladder changed (and anything else that differs), nothing more', () => {
+    const defaults = { ...defaultLoadOptions(), contextSize: 32768 };
+    const running = {
+      ...defaults,
+      contextSize: 16384,
+      cacheTypeK: 'q8_0' as const,
+      cacheTypeV: 'q8_0' as const,
+      gpus: { ...defaults.gpus, devices: [] },
+    };
+    expect(optionsToKeep(running, defaults)).toEqual({
+      contextSize: 16384,
+      cacheTypeK: 'q8_0',
+      cacheTypeV: 'q8_0',
+      gpus: { ...defaults.gpus, devices: [] },
+    });
+  });
+
+  it('the whole running options when the defaults are not known yet', () => {
+    const running = defaultLoadOptions();
+    expect(optionsToKeep(running, undefined)).toBe(running);
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { RecoveryStep } from '@shared/backend-options';
 import type { ErrorInfo } from '@shared/errors';
-import type { BackendStatus } from '@shared/schemas';
+import type { BackendStatus, LoadOptions } from '@shared/schemas';
 import type { BackendKey } from '../../lib/useBackendText';
 
 export type Params = Record<string, string | number>;
@@ -134,6 +134,18 @@ export function recoveryView(
         : { key: `heal.pillCause.${cause}`, params: {} },
     canRetry: status.state === 'crashed',
   };
+}
+
+/**
+ * What "keep these settings" saves as the model's profile: the running options where they differ from the global
+ * defaults (a profile is a patch merged over settings.loadOptions, so an unchanged field stays free to follow them).
+ */
+export function optionsToKeep(running: LoadOptions, defaults: LoadOptions | undefined): Partial<LoadOptions> {
+  if (!defaults) return running;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(running))
+    if (JSON.stringify(v) !== JSON.stringify(defaults[k as keyof LoadOptions])) out[k] = v;
+  return out as Partial<LoadOptions>;
 }
 
 /** How an interrupted reply is marked, from where the backend stands now. */

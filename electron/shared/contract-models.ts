@@ -44,6 +44,8 @@ export const modelMethods = {
       catalogId: z.string().min(1).max(100).optional(),
       hardware: HardwareInput.optional(),
       contexts: z.array(z.number().int().min(512).max(1_048_576)).min(1).max(12).optional(),
+      /** Speculative decoding: plan with this catalog model loaded beside as the draft (its Q4_K_M or nearest). */
+      draftCatalogId: z.string().min(1).max(100).optional(),
     }),
     FitReport,
   ),

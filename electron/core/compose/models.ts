@@ -18,6 +18,7 @@ import type { SettingsStore } from '../settings/store';
 import { expandHome } from '../util/safe-path';
 import { CatalogStore, catalogPaths, quantInput } from '../models/catalog';
 import { DEFAULT_PLAN_SETTINGS } from '../models/fit';
+import { draftInput } from '../models/fit-draft';
 import { planModel, recommendAcross } from '../models/fit-recommend';
 import { GgufError, readGgufFile } from '../models/gguf';
 import { hardwareFromOs, hardwareFromReport } from '../models/hardware-input';
@@ -124,15 +125,16 @@ export async function createModelsFeature(o: ModelsFeatureOptions): Promise<Mode
 
   const handlers: ModelHandlers = {
     'models.catalog': () => catalog.list(),
-    'models.fit': async ({ catalogId, hardware: hw, contexts }) => {
+    'models.fit': async ({ catalogId, hardware: hw, contexts, draftCatalogId }) => {
       const input = hw ?? (await hardware());
       const all = await catalog.list();
       const models = catalogId ? all.filter((m) => m.id === catalogId) : all;
       if (catalogId && !models.length) throw new AppError('CATALOG_MODEL_NOT_FOUND', { id: catalogId });
       const settings = contexts ? { ...DEFAULT_PLAN_SETTINGS, contexts } : DEFAULT_PLAN_SETTINGS;
+      const draft = draftCatalogId ? draftInput(await catalog.get(draftCatalogId)) : undefined;
       const fits = models.map((m) => {
         const quants = m.quants.map((q) => quantInput(m, q));
-        return { fit: planModel({ id: m.id, facts: m.arch, quants }, input, settings), rank: m.rank, quants };
+        return { fit: planModel({ id: m.id, facts: m.arch, quants }, input, settings, draft), rank: m.rank, quants };
       });
       return { hardware: input, models: fits.map((f) => f.fit), recommended: recommendAcross(fits) };
     },

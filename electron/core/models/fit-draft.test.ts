@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { draftSuggestions } from '../../shared/draft-pairing';
 import type { LibraryModel } from '../../shared/models';
 import { DEFAULT_PLAN_SETTINGS, GiB, planFit } from './fit';
-import { draftBytes, planFitWithDraft, withoutDraft } from './fit-draft';
+import { quantInput } from './catalog';
+import { draftBytes, draftInput, planFitWithDraft, withoutDraft } from './fit-draft';
+import { planModel } from './fit-recommend';
 import { catalog, CPU32, machine, model, q, RTX4060, RTX4090 } from './fit-fixtures';
 
 const draft15 = {
@@ -78,6 +80,26 @@ describe('planFitWithDraft', () => {
   });
 });
 
+describe('planModel with a draft (models.fit draftCatalogId)', () => {
+  it('the draft is the Q4_K_M of the catalog entry, and every plan counts it', () => {
+    const d = draftInput(model('deepseek-r1-distill-qwen-1.5b'));
+    expect(d.weights.fileBytes).toBe(
+      model('deepseek-r1-distill-qwen-1.5b').quants.find((x) => x.id === 'Q4_K_M')!.sizeBytes,
+    );
+    const m = model('deepseek-r1-distill-qwen-7b');
+    const input = { id: m.id, facts: m.arch, quants: m.quants.map((x) => quantInput(m, x)) };
+    const hw = machine([], 9);
+    const alone = planModel(input, hw);
+    const withDraft = planModel(input, hw, DEFAULT_PLAN_SETTINGS, d);
+    const fits = (f: typeof alone) => f.plans.filter((p) => p.mode !== 'none').length;
+    expect(fits(withDraft)).toBeLessThan(fits(alone));
+    expect(withDraft.recommended).not.toBeNull();
+    expect(withDraft.recommended!.contextSize * withDraft.recommended!.fileBytes).toBeLessThanOrEqual(
+      alone.recommended!.contextSize * alone.recommended!.fileBytes,
+    );
+  });
+});
+
 describe('catalog pairing (CatalogModel.drafts)', () => {
   const lib = (
     o: Partial<LibraryModel> & { path: string; catalogId: string | null; sizeBytes: number },
@@ -116,7 +138,7 @@ describe('catalog pairing (CatalogModel.drafts)', () => {
           path: '/m/1.5b-gone.gguf',
           catalogId: 'deepseek-r1-distill-qwen-1.5b',
           sizeBytes: 1e9,
-          error: { code: 'MODEL_NOT_FOUND' },
+          error: { code: 'MODEL_NOT_FOUND', message: 'gone' },
         }),
       ],
       target: '/m/7b.gguf',

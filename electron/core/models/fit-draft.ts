@@ -6,7 +6,8 @@
  * gives the model the faster plan wins (a draft that pushes the model's layers off the GPU costs more than it saves).
  * Pure; table-tested in fit-draft.test.ts.
  */
-import type { ArchFacts, FitPlan, HardwareInput, KvType } from '../../shared/models';
+import type { ArchFacts, CatalogModel, FitPlan, HardwareInput, KvType } from '../../shared/models';
+import { quantInput } from './catalog';
 import { DEFAULT_PLAN_SETTINGS, MiB, planFit, type PlanSettings, type QuantInput } from './fit';
 import { computeBuffers, kvBytesPerTokenLayer, padContext } from './fit-memory';
 import type { ModelWeights } from './model-facts';
@@ -22,6 +23,14 @@ export interface DraftPlacement {
   on: 'gpu' | 'cpu';
   /** Index into hw.gpus when on the GPU. */
   gpu: number | null;
+}
+
+/** A catalog draft as the planner sees it: its Q4_K_M, else the quant nearest 4.8 bits per weight. */
+export function draftInput(m: CatalogModel): DraftInput {
+  const q =
+    m.quants.find((x) => x.id === 'Q4_K_M') ??
+    [...m.quants].sort((a, b) => Math.abs(a.bitsPerWeight - 4.8) - Math.abs(b.bitsPerWeight - 4.8))[0]!;
+  return { facts: m.arch, weights: quantInput(m, q).weights };
 }
 
 /** What the draft occupies at the model's context. */

@@ -4,6 +4,7 @@
  */
 import type { FitPlan, HardwareInput, KvType, ModelFit, SpeedClass } from '../../shared/models';
 import { DEFAULT_PLAN_SETTINGS, planFit, type ModelInput, type PlanSettings, type QuantInput } from './fit';
+import { planFitWithDraft, type DraftInput } from './fit-draft';
 import { kvTypeSupported } from './fit-memory';
 
 const SPEED_RANK: Record<SpeedClass, number> = { fast: 0, good: 1, slow: 2, 'very-slow': 3, none: 9 };
@@ -50,13 +51,23 @@ export function pickRecommended(plans: FitPlan[], quants: QuantInput[]): FitPlan
     })[0]!.p;
 }
 
-export function planModel(m: ModelInput, hw: HardwareInput, s: PlanSettings = DEFAULT_PLAN_SETTINGS): ModelFit {
+/** Every plan of a model; with `draft` (speculative decoding), the draft's memory is counted (fit-draft.ts). */
+export function planModel(
+  m: ModelInput,
+  hw: HardwareInput,
+  s: PlanSettings = DEFAULT_PLAN_SETTINGS,
+  draft?: DraftInput,
+): ModelFit {
   const contexts = s.contexts.filter((c) => c <= m.facts.contextLength);
   if (!contexts.length) contexts.push(Math.min(m.facts.contextLength, s.contexts[0] ?? 4096));
   const kvTypes = s.kvTypes.filter((t) => kvTypeSupported(m.facts, t));
   const plans: FitPlan[] = [];
   for (const q of m.quants)
-    for (const ctx of contexts) for (const kv of kvTypes) plans.push(planFit(m.facts, q, hw, ctx, kv, s));
+    for (const ctx of contexts)
+      for (const kv of kvTypes)
+        plans.push(
+          draft ? planFitWithDraft(m.facts, q, hw, ctx, kv, draft, s).plan : planFit(m.facts, q, hw, ctx, kv, s),
+        );
   return { modelId: m.id, plans, recommended: pickRecommended(plans, m.quants) };
 }
 

@@ -1,8 +1,9 @@
 /**
  * Many clients at once (issue 12 §5), against a real llama-server with the default load options: parallel auto
  * (-np N -kvu --cache-reuse 256, shared/parallel-slots.ts), the UI's chat (contract chat.start) and the OpenAI API
- * (/v1/chat/completions, streaming) served side by side — llama-server's own /slots shows both slots busy at once —
- * and a request beyond the gate's queue refused with 503 + Retry-After while nothing hangs.
+ * (/v1/chat/completions, streaming) served side by side (llama-server's own /slots shows both slots busy at once), a
+ * later turn reusing the cached prompt, and a request beyond the gate's queue refused with 503 + Retry-After while
+ * nothing hangs.
  *
  * The gate's queue has no setting (upstream-gate.ts: 1024 waiting, 2 × slots in flight), so the refusal here is
  * reached the way a user would reach it: 2 requests in flight on one slot and 1024 real clients waiting, then one
@@ -155,6 +156,27 @@ describe('the UI chat and the OpenAI API side by side (defaults: parallel auto)'
       expect(app.core.chat.inFlight).toBe(0);
     },
   );
+});
+
+describe('prompt reuse across turns (--cache-reuse 256)', () => {
+  it('a turn that drops an earlier part of the conversation reuses the rest of the cached prompt', async () => {
+    // Two parts of ~800 tokens each; the second request keeps only the second part. Its common prefix with the
+    // cached prompt is the chat template's first tokens; the part itself is found further on in the cache and shifted
+    // into place (without --cache-reuse llama-server recomputes it: cache_n 3 of 795 at the pinned build).
+    const words = (seed: number) => Array.from({ length: 150 }, (_, i) => `w${seed}x${i}`).join(' ');
+    const ask = async (content: string) => {
+      // id_slot (llama-server's own field, passed through untouched): both turns in the same slot, as one client's
+      // conversation would be.
+      const res = await post({ messages: [{ role: 'user', content }], max_tokens: 2, id_slot: 0 });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { timings: { prompt_n: number; cache_n: number } }).timings;
+    };
+    await ask(`${words(1)}\n\n${words(2)}`);
+    const second = await ask(words(2));
+    const total = second.prompt_n + second.cache_n;
+    expect(total).toBeGreaterThan(700);
+    expect(second.cache_n).toBeGreaterThan(0.95 * total);
+  });
 });
 
 describe('beyond the queue: 503 + Retry-After, and nothing hangs', () => {

@@ -9,7 +9,8 @@
 //     ±15 % run to run (and the top of 18 noisy figures is biased up), so when the pick is not the exhaustive best
 //     the two are measured again, alternating, 3 rounds of -r 3 each, and the medians compared;
 //   - the sweep time of each (the job's own, after the hardware probe) and the ratio auto/exhaustive (target <= 0.25).
-//   node scripts/bench/autotune.mjs [--pp N] [--tg N] [--reps N] [--preset small|tiny] [--json]
+//   node scripts/bench/autotune.mjs [--pp N] [--tg N] [--reps N] [--preset small|tiny] [--json] [--record FILE]
+// --record writes the exhaustive sweep as { space, rows } (electron/core/tuning/search.test.ts replays such a file).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '2' },
     preset: { type: 'string', default: 'small' },
     json: { type: 'boolean', default: false },
+    record: { type: 'string' },
   },
 });
 
@@ -57,6 +59,17 @@ function tgOf(bench, model, c, reps) {
   return out.find((t) => t.n_gen > 0).avg_ts;
 }
 
+/** The grid's dimensions from an exhaustive sweep's rows (in grid order: each value where it first appears). */
+function spaceOf(rows) {
+  const uniq = (f) => [...new Map(rows.map((r) => [JSON.stringify(f(r.config)), f(r.config)])).values()];
+  return {
+    gpuLayers: uniq((c) => c.gpuLayers),
+    threads: uniq((c) => c.threads),
+    attention: uniq((c) => ({ flashAttention: c.flashAttention, cacheType: c.cacheType })),
+    batching: uniq((c) => ({ batch: c.batch, ubatch: c.ubatch })),
+  };
+}
+
 async function main() {
   const model = await ensureTestModel({ preset: values.preset });
   // Both sweeps start with the model in the page cache.
@@ -64,6 +77,17 @@ async function main() {
   // Auto first, then the exhaustive sweep: the same grid, the same run.
   const auto = sweep(model, false);
   const full = sweep(model, true);
+  if (values.record) {
+    const rows = full.job.rows.map(({ config, tgTps, ppTps, tgStd, ppStd, error }) => ({
+      config,
+      tgTps,
+      ppTps,
+      tgStd,
+      ppStd,
+      error: error ? { code: error.code, message: error.message } : null,
+    }));
+    fs.writeFileSync(values.record, JSON.stringify({ space: spaceOf(rows), rows }, null, 1) + '\n');
+  }
   const fullRows = new Map(full.job.rows.map((r) => [key(r.config), r]));
   const best = full.job.rows.filter((r) => !r.error).reduce((a, b) => (b.tgTps > a.tgTps ? b : a));
   const pick = auto.job.best;

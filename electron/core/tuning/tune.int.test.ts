@@ -64,6 +64,9 @@ const events = (c: Core) => {
 describe('tune (real llama-bench)', () => {
   it('sweeps a two-point grid, checks the pick through the app chat path, saves it, and the next start applies it', async () => {
     const c = await open({ space: grid([F16_ON, F16_OFF]) });
+    // The user's own defaults: the profile must change only what it tuned (a profile of zod-filled defaults reset these).
+    const prior = await c.settings.get();
+    await c.settings.update({ loadOptions: { ...prior.loadOptions, contextSize: 1536, reasoningFormat: 'none' } });
     const seen = events(c);
     const first = await c.handlers['tune.start']({ modelPath: tinyModel, mode: 'exhaustive' }, direct);
     expect(first).toMatchObject({ state: 'running', phase: 'sweep', total: 2, gridSize: 2, done: 0 });
@@ -87,7 +90,16 @@ describe('tune (real llama-bench)', () => {
     // A start without options runs the profile's; an explicit option still wins over it.
     await c.handlers['backend.stop']({}, direct);
     const s1 = await c.handlers['backend.start']({ modelPath: tinyModel }, direct);
-    expect(s1.options).toMatchObject({ threads: 1, gpuLayers: 0, ubatch: 512 });
+    expect(s1.options).toMatchObject({
+      threads: 1,
+      gpuLayers: 0,
+      ubatch: 512,
+      contextSize: 1536,
+      reasoningFormat: 'none',
+    });
+    expect(Object.keys(answer.profile!.options).sort()).toEqual(
+      ['batch', 'cacheTypeK', 'cacheTypeV', 'flashAttention', 'gpuLayers', 'threads', 'ubatch'].sort(),
+    );
     await c.backend.waitReady();
     const s2 = await c.handlers['backend.start']({ modelPath: tinyModel, options: { threads: 2 } }, direct);
     expect(s2.options).toMatchObject({ threads: 2, gpuLayers: 0, ubatch: 512 });

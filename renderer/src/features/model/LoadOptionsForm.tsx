@@ -4,8 +4,8 @@ import type { LoadOptions } from '@shared/schemas';
 import { NumberField } from '../../components/NumberField';
 import { formatCount } from '../../lib/format';
 import { RuntimeGpuNote } from '../runtimes/RuntimeGpuNote';
-import { ParallelField } from './ParallelField';
 import { GpuFields } from './GpuFields';
+import { ParallelField } from './ParallelField';
 import { SpeculativeFields } from './SpeculativeFields';
 
 const CONTEXT_PRESETS = [0, 2048, 4096, 8192, 16384, 32768, 65536, 131072];

@@ -134,9 +134,15 @@ export function createTuning(d: TuningDeps): TuningFeature {
     const explicit = optionsOfConfig(config);
     const merged = LoadOptions.parse({ ...s.loadOptions, ...explicit });
     const run = await runStartSteps(d.startSteps, { model, options: merged, explicit });
-    await d.backend.start({ model, options: run });
-    await abortable(d.backend.waitReady(), signal);
-    return { appTgTps: await oneReply(d, opts.appCheckTokens ?? 128, signal) };
+    try {
+      await d.backend.start({ model, options: run });
+      await abortable(d.backend.waitReady(), signal);
+      return { appTgTps: await oneReply(d, opts.appCheckTokens ?? 128, signal) };
+    } catch (e) {
+      // Cancelled while loading or replying: the load the check began is not left behind.
+      if (signal.aborted) await d.backend.stop().catch(() => undefined);
+      throw e;
+    }
   };
 
   const profileStep: StartStep = async ({ model, options, explicit }) => {
@@ -215,7 +221,10 @@ export function createTuning(d: TuningDeps): TuningFeature {
 }
 
 function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error('cancelled'));
+  if (signal.aborted) {
+    p.catch(() => undefined); // its outcome no longer matters, but must not go unhandled
+    return Promise.reject(new Error('cancelled'));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new Error('cancelled'));
     signal.addEventListener('abort', onAbort, { once: true });
@@ -229,6 +238,7 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
  */
 function oneReply(d: TuningDeps, maxTokens: number, signal: AbortSignal): Promise<number> {
   const requestId = `tune-${randomUUID()}`;
+  if (signal.aborted) return Promise.reject(new Error('cancelled'));
   return new Promise<number>((resolve, reject) => {
     let first: number | null = null;
     const onAbort = () => d.chat.cancel(requestId);

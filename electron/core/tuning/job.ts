@@ -147,6 +147,7 @@ export class TuneJobs {
     }
     // The sweep may end before its planned count (the search converged): the bar says so.
     this.update({ phase: 'app-check', total: rows.length, progress: SWEEP_SHARE, best: best.config });
+    if (signal.aborted) return this.finish('cancelled');
     const check = await plan.appCheck(best.config, signal);
     if (signal.aborted) return this.finish('cancelled');
     const benchTgTps = best.tgTps!;

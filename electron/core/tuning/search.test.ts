@@ -5,6 +5,11 @@
  * do not have (a GPU that holds the model, one that holds part of it, a GPU where flash attention hurts, a CPU
  * where SMT threads help), shaped after the trends llama-bench shows on such machines. On each: the auto search
  * measures at most a quarter of the grid and its pick reaches ≥ 95 % of the grid's best generation speed.
+ *
+ * "Generation speed of a configuration" is judged as the mean over the batch sizes of its row group: batch sizes
+ * do not change generation (one token per step), so the three rows that differ only in batch are three measurements
+ * of the same generation speed. On the recorded grid single figures of one group differ by up to ±25 % (a 2-core box
+ * shared with other jobs): the largest single figure is mostly luck, the group mean is not.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -122,17 +127,23 @@ if (fs.existsSync(recorded)) {
   ]);
 }
 
+/** Mean generation tok/s of the rows that differ from `c` only in batch sizes (see the header). */
+function generationOf(space: GridSpace, table: Table, c: TuneConfig): number {
+  const tgs = space.batching.map((b) => table.get(configKey({ ...c, ...b }))?.tg).filter((x): x is number => !!x);
+  return tgs.length ? tgs.reduce((a, b) => a + b, 0) / tgs.length : 0;
+}
+
 describe('auto search on whole grids', () => {
   it.each(grids)('%s', (_, { space, table }) => {
     const all = replay(space, 'exhaustive', table);
     expect(all).toHaveLength(gridSize(space));
-    const best = pickBest(all)!;
+    const best = Math.max(...all.map((r) => generationOf(space, table, r.config)));
     const auto = replay(space, 'auto', table);
     expect(auto.length).toBeGreaterThan(0);
     expect(auto.length).toBeLessThanOrEqual(Math.floor(gridSize(space) / 4));
     expect(new Set(auto.map((r) => configKey(r.config))).size).toBe(auto.length);
     const pick = pickBest(auto)!;
-    expect(pick.tgTps! / best.tgTps!).toBeGreaterThanOrEqual(0.95);
+    expect(generationOf(space, table, pick.config) / best).toBeGreaterThanOrEqual(0.95);
   });
 
   it('the budget is a quarter of the grid, at least one', () => {

@@ -128,6 +128,22 @@ describe('tune (real llama-bench)', () => {
     await c.handlers['tune.cancel']({}, direct);
   });
 
+  it('cancel during the app check: cancelled, nothing saved, the load it began stopped', async () => {
+    const c = await open({ space: grid([F16_ON]) });
+    let cancelled: Promise<TuneJob | null> | null = null;
+    // Once the app check's load has begun (the sweep stopped any backend before).
+    c.backend.onStatus((s) => {
+      if (s.state !== 'stopped' && c.tuning.jobs.status()?.phase === 'app-check')
+        cancelled ??= c.handlers['tune.cancel']({}, direct);
+    });
+    await c.handlers['tune.start']({ modelPath: tinyModel, mode: 'exhaustive' }, direct);
+    const job = (await c.tuning.jobs.settled())!;
+    expect(cancelled).not.toBeNull();
+    expect(job).toMatchObject({ state: 'cancelled', saved: false, appCheck: null, done: 1 });
+    expect(fs.existsSync(path.join(dataDir, PROFILES_FILE))).toBe(false);
+    expect(c.backend.status().state).toBe('stopped');
+  });
+
   it('a refused configuration and a llama-bench killed mid-sweep become error rows; the job still ends and saves', async () => {
     const started: TuneConfig[] = [];
     const c: Core = await open({

@@ -180,6 +180,46 @@ test('after three failed restarts in a row it gives up with the reason, and Retr
   expect(killed).not.toContain((await status()).pid);
 });
 
+test('Settings → Crash recovery: the switches, the tri-state reload and the numbers reach settings.backend', async ({
+  page,
+}) => {
+  type Backend = { backend: Record<string, unknown> };
+  const backend = async () => (await rpc<Backend>('settings.get', {})).backend;
+  await open(page);
+  await page.getByTestId('nav-settings').click();
+  const card = page.getByTestId('recovery-settings');
+  await expect(card).toContainText('Crash recovery');
+
+  await expect(card.getByTestId('recovery-auto-restart')).toBeChecked();
+  await card.getByTestId('recovery-auto-restart').uncheck();
+  await expect.poll(async () => (await backend()).autoRestart).toBe(false);
+  await card.getByTestId('recovery-oom-ladder').uncheck();
+  await expect.poll(async () => (await backend()).oomLadder).toBe(false);
+  // One switch does not reset the other.
+  expect(await backend()).toMatchObject({ autoRestart: false, oomLadder: false });
+  await expect(card.getByTestId('recovery-auto-restart')).not.toBeChecked();
+
+  // null = the shell's default, said as such: this is the headless app, where it is off.
+  const reload = card.getByTestId('recovery-reload-last');
+  await expect(reload.locator('option:checked')).toHaveText('Default (off in the headless app)');
+  await reload.selectOption('on');
+  await expect.poll(async () => (await backend()).reloadLastModel).toBe(true);
+  await reload.selectOption('default');
+  await expect.poll(async () => (await backend()).reloadLastModel).toBeNull();
+
+  await card.getByTestId('recovery-hang').fill('45');
+  await card.getByTestId('recovery-min-context').fill('4096');
+  await card.getByTestId('recovery-save').click();
+  await expect.poll(async () => backend()).toMatchObject({ hangTimeoutS: 45, minContext: 4096 });
+  await expect(card.getByTestId('recovery-save')).toBeDisabled();
+
+  await rpc('settings.update', {
+    backend: { autoRestart: true, oomLadder: true, reloadLastModel: null, hangTimeoutS: 30, minContext: 2048 },
+  });
+  await expect(card.getByTestId('recovery-auto-restart')).toBeChecked();
+  await expect(card.getByTestId('recovery-hang')).toHaveValue('30');
+});
+
 let own: StartedApp | null = null;
 test.afterEach(async () => {
   await own?.stop();

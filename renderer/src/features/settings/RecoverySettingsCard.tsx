@@ -14,9 +14,7 @@ import '../model/recovery.css';
 export function RecoverySettingsCard() {
   const { data: settings } = useSettings();
   if (!settings) return null;
-  const b = settings.backend;
-  // Keyed by the saved numbers: a save (or a change from elsewhere) starts a fresh draft; a switch does not.
-  return <RecoverySettingsForm key={`${b.hangTimeoutS}/${b.minContext}`} saved={b} />;
+  return <RecoverySettingsForm saved={settings.backend} />;
 }
 
 /** The select's value for the tri-state: null is "default". */
@@ -29,10 +27,28 @@ function RecoverySettingsForm({ saved }: { saved: BackendSettings }) {
   const id = useId();
   const { data: info } = useAppInfo();
   const update = useUpdateSettings();
-  const save = (patch: Partial<BackendSettings>) => update.mutate({ backend: patch });
+  // What this card shows and sends: the whole group each time. The core's settings.update (as of this writing)
+  // replaces settings.backend with the patch and fills the rest with defaults, so a lone field would reset the others;
+  // and sending the card's own state (not the last answer, which may lag a click behind) never undoes a click.
+  const [shown, setShown] = useState(saved);
   const [hang, setHang] = useState<number | null>(saved.hangTimeoutS);
   const [minContext, setMinContext] = useState<number | null>(saved.minContext);
-  const dirty = hang !== saved.hangTimeoutS || minContext !== saved.minContext;
+  // A change from elsewhere (another window, the API) replaces it, unless our own save is still on its way.
+  const [seen, setSeen] = useState(saved);
+  if (seen !== saved) {
+    setSeen(saved);
+    if (!update.isPending) {
+      setShown(saved);
+      setHang(saved.hangTimeoutS);
+      setMinContext(saved.minContext);
+    }
+  }
+  const save = (patch: Partial<BackendSettings>) => {
+    const next = { ...shown, ...patch };
+    setShown(next);
+    update.mutate({ backend: next }, { onError: () => setShown(saved) });
+  };
+  const dirty = hang !== shown.hangTimeoutS || minContext !== shown.minContext;
 
   return (
     <section className="card" data-testid="recovery-settings">
@@ -44,7 +60,7 @@ function RecoverySettingsForm({ saved }: { saved: BackendSettings }) {
             type="checkbox"
             className="switch"
             data-testid="recovery-auto-restart"
-            checked={saved.autoRestart}
+            checked={shown.autoRestart}
             onChange={(e) => save({ autoRestart: e.target.checked })}
           />
           <span>{tb('heal.settings.autoRestart')}</span>
@@ -54,29 +70,33 @@ function RecoverySettingsForm({ saved }: { saved: BackendSettings }) {
             type="checkbox"
             className="switch"
             data-testid="recovery-oom-ladder"
-            checked={saved.oomLadder}
+            checked={shown.oomLadder}
             onChange={(e) => save({ oomLadder: e.target.checked })}
           />
           <span>{tb('heal.settings.oomLadder')}</span>
         </label>
-      </div>
-      <div className="form-grid cols-3">
-        <div className="field">
+        <div className="field recovery-reload">
           <label htmlFor={`${id}-reload`}>{tb('heal.settings.reloadLastModel')}</label>
           <select
             id={`${id}-reload`}
             className="select"
             data-testid="recovery-reload-last"
-            value={reloadValue(saved.reloadLastModel)}
+            value={reloadValue(shown.reloadLastModel)}
             onChange={(e) => save({ reloadLastModel: reloadSetting(e.target.value) })}
           >
             <option value="default">
-              {info?.shell === 'browser' ? tb('heal.settings.reloadDefaultOff') : tb('heal.settings.reloadDefaultOn')}
+              {!info
+                ? tb('heal.settings.reloadDefault')
+                : info.shell === 'browser'
+                  ? tb('heal.settings.reloadDefaultOff')
+                  : tb('heal.settings.reloadDefaultOn')}
             </option>
             <option value="on">{tb('heal.settings.on')}</option>
             <option value="off">{tb('heal.settings.off')}</option>
           </select>
         </div>
+      </div>
+      <div className="form-grid">
         <div className="field">
           <label htmlFor={`${id}-hang`}>{tb('heal.settings.hangTimeout')}</label>
           <NumberField id={`${id}-hang`} testId="recovery-hang" value={hang} min={5} max={600} onChange={setHang} />
@@ -102,8 +122,8 @@ function RecoverySettingsForm({ saved }: { saved: BackendSettings }) {
           className="btn"
           disabled={!dirty}
           onClick={() => {
-            setHang(saved.hangTimeoutS);
-            setMinContext(saved.minContext);
+            setHang(shown.hangTimeoutS);
+            setMinContext(shown.minContext);
           }}
         >
           {t('common.reset')}

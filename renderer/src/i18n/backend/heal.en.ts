@@ -75,6 +75,7 @@ export const healEn = {
     autoRestart: 'Restart automatically after a crash or hang',
     oomLadder: 'After running out of memory, step down (smaller context, quantized KV cache, fewer GPU layers, CPU)',
     reloadLastModel: 'Reload the last model when the app starts',
+    reloadDefault: 'Default',
     reloadDefaultOn: 'Default (on in the desktop app)',
     reloadDefaultOff: 'Default (off in the headless app)',
     on: 'On',

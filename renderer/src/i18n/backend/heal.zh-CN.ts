@@ -72,6 +72,7 @@ export const healZhCN: Messages<typeof healEn> = {
     autoRestart: '崩溃或无响应后自动重启',
     oomLadder: '内存不足时逐步降低设置（更小的上下文、量化 KV 缓存、更少的 GPU 层、仅 CPU）',
     reloadLastModel: '应用启动时重新加载上次的模型',
+    reloadDefault: '默认',
     reloadDefaultOn: '默认（桌面应用中开启）',
     reloadDefaultOff: '默认（无界面模式中关闭）',
     on: '开启',

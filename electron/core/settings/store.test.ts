@@ -46,6 +46,14 @@ describe('SettingsStore', () => {
     expect(onDisk(store)).toEqual(s);
   });
 
+  it('merges a partial backend patch: turning restarts off keeps the reload choice and the hang timeout', async () => {
+    const store = new SettingsStore(dir);
+    await store.update({ backend: { reloadLastModel: false, hangTimeoutS: 60 } });
+    const s = await store.update({ backend: { autoRestart: false } });
+    expect(s.backend).toMatchObject({ autoRestart: false, reloadLastModel: false, hangTimeoutS: 60 });
+    expect(onDisk(store)).toEqual(s);
+  });
+
   it('merges a partial runtime patch: turning auto-update off keeps the chosen runtime, mirror and folders', async () => {
     const store = new SettingsStore(dir);
     await store.update({

@@ -100,6 +100,7 @@ export class SettingsStore {
         hub: { ...cur.hub, ...(patch.hub ?? {}) },
         updates: { ...cur.updates, ...(patch.updates ?? {}) },
         runtime: { ...cur.runtime, ...(patch.runtime ?? {}) },
+        backend: { ...cur.backend, ...(patch.backend ?? {}) },
         sampling: patch.sampling ? { ...patch.sampling } : cur.sampling,
       });
       await this.write(next);

@@ -21,7 +21,9 @@ import { ensureTestModel } from '../make-test-model.mjs';
 import { median } from './lib/headless-app.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Not strict: `npm run bench -- --flag` passes every flag to every bench (run.mjs); the others' flags are ignored here.
 const { values } = parseArgs({
+  strict: false,
   options: {
     pp: { type: 'string', default: '32' },
     tg: { type: 'string', default: '16' },

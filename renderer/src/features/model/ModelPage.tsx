@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { defaultLoadOptions, type BackendStatus, type LoadOptions } from '@shared/schemas';
+import { defaultLoadOptions, LoadOptions, type BackendStatus } from '@shared/schemas';
 import { useClient, useConnState } from '../../api/context';
 import { keys, newerStatus, useAppInfo, useBackendStatus, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
@@ -12,6 +12,7 @@ import { dirName, fileName } from '../../lib/format';
 import { useBackendText } from '../../lib/useBackendText';
 import { useUi } from '../../stores/ui';
 import { BenchmarkPanel } from '../tuning/BenchmarkPanel';
+import { useProfile } from '../tuning/queries';
 import { LoadOptionsForm } from './LoadOptionsForm';
 import { ModelFacts } from './ModelInfo';
 import { RecoveryPanel } from './RecoveryPanel';
@@ -34,7 +35,12 @@ export function ModelPage() {
   const setView = useUi((s) => s.setView);
   const online = useConnState().status === 'open';
   const { path, inspectPath, setPath, commitPath, setOptions } = useModelForm();
-  const options = useModelForm((s) => s.options) ?? settings?.loadOptions ?? defaultLoadOptions();
+  const edited = useModelForm((s) => s.options);
+  // Until the user edits them, the options shown are what a start would run: the global defaults with this model's
+  // saved ones (auto-tune, kept after a recovery) over them. A start then sends none and the core applies the same.
+  const profile = useProfile(inspectPath).data?.profile ?? null;
+  const base = settings?.loadOptions ?? defaultLoadOptions();
+  const options = edited ?? (profile ? LoadOptions.parse({ ...base, ...profile.options }) : base);
 
   const inspect = useQuery({
     queryKey: keys.inspect(inspectPath),
@@ -46,9 +52,9 @@ export function ModelPage() {
   });
 
   const start = useMutation({
-    mutationFn: async (v: { modelPath: string; options: LoadOptions }) => {
-      // The options become the defaults next time; a failure to save them must not block the start.
-      updateSettings.mutate({ loadOptions: v.options });
+    mutationFn: async (v: { modelPath: string; options?: LoadOptions }) => {
+      // Edited options become the defaults next time; a failure to save them must not block the start.
+      if (v.options) updateSettings.mutate({ loadOptions: v.options });
       return client.call('backend.start', v);
     },
     onSuccess: (s) => {
@@ -93,7 +99,7 @@ export function ModelPage() {
   const onStart = () => {
     if (!modelPath) return;
     stop.reset();
-    start.mutate({ modelPath, options });
+    start.mutate(edited ? { modelPath, options: edited } : { modelPath });
   };
 
   // The previous result stays (dimmed) while a new path is read, so the page does not jump on blur.
@@ -216,6 +222,11 @@ export function ModelPage() {
 
       <section className="card">
         <h2 className="card-title">{t('model.options')}</h2>
+        {profile && !edited && (
+          <p className="hint" data-testid="options-from-profile">
+            {tb('tune.formUsesProfile')}
+          </p>
+        )}
         <LoadOptionsForm
           value={options}
           onChange={setOptions}

@@ -1,8 +1,9 @@
 /** English strings of the 'tune' section of the `backend` namespace (useBackendText). */
 export const tuneEn = {
+  formUsesProfile: 'These are this model’s saved defaults on this computer; change any to use your own.',
   title: 'Benchmark this model',
   intro:
-    'Measures prompt and generation speed with llama-bench over the settings that matter on this computer, then saves the fastest for chat as this model’s defaults.',
+    'Measures prompt and generation speed with llama-bench over the settings that matter on this computer, then saves the fastest for chat as this model’s defaults. A running model is stopped first; afterwards this model stays loaded with the fastest settings.',
   start: 'Benchmark',
   again: 'Benchmark again',
   exhaustive: 'Every combination (slower)',

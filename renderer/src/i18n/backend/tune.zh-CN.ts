@@ -3,9 +3,10 @@ import type { Messages } from './messages';
 
 /** Chinese strings of the 'tune' section; same keys and {{placeholders}} as tune.en.ts (checked by backend.test.ts). */
 export const tuneZhCN: Messages<typeof tuneEn> = {
+  formUsesProfile: '以下是此模型在本机保存的默认设置；修改任意一项即可改用你自己的设置。',
   title: '为此模型做基准测试',
   intro:
-    '用 llama-bench 测量在这台电脑上各项关键设置下的提示处理和生成速度，并把最适合聊天的一组保存为此模型的默认设置。',
+    '用 llama-bench 测量在这台电脑上各项关键设置下的提示处理和生成速度，并把最适合聊天的一组保存为此模型的默认设置。正在运行的模型会先被停止；完成后此模型会以最快的设置保持加载。',
   start: '开始基准测试',
   again: '重新测试',
   exhaustive: '测试所有组合（较慢）',

@@ -259,13 +259,19 @@ const rows: Row[] = [
     // One GPU: --fit handles it (it refuses only with two or more devices in the model).
     name: 'split mode none + main GPU 1 → -sm none -mg 1, --fit left on',
     options: { gpus: { ...gpuDefaults, splitMode: 'none', mainGpu: 1 } },
-    has: [['-sm', 'none'], ['-mg', '1']],
+    has: [
+      ['-sm', 'none'],
+      ['-mg', '1'],
+    ],
     lacks: ['--fit', '-ts'],
   },
   {
     name: 'a tensor split (whole layers) → -ts 33,16 with -ngl all --fit off',
     options: { gpus: { ...gpuDefaults, tensorSplit: [33, 16] } },
-    has: [['-ngl', 'all', '--fit', 'off'], ['-ts', '33,16']],
+    has: [
+      ['-ngl', 'all', '--fit', 'off'],
+      ['-ts', '33,16'],
+    ],
     lacks: [],
   },
   {
@@ -278,20 +284,31 @@ const rows: Row[] = [
     // Fewer layers than all (our plan when the model does not fit the GPUs): the count, once, with the split.
     name: 'a tensor split with 40 layers → -ngl 40 --fit off -ts …',
     options: { gpuLayers: 40, gpus: { ...gpuDefaults, tensorSplit: [25, 15] } },
-    has: [['-ngl', '40', '--fit', 'off'], ['-ts', '25,15']],
+    has: [
+      ['-ngl', '40', '--fit', 'off'],
+      ['-ts', '25,15'],
+    ],
     lacks: [],
   },
   {
     // MoE with several GPUs: experts in RAM and our split need one --fit off between them.
     name: 'a tensor split with -ncmoe → one -ngl all --fit off',
     options: { cpuMoeLayers: 12, gpus: { ...gpuDefaults, devices: ['CUDA0', 'CUDA1'], tensorSplit: [40, 22] } },
-    has: [['-ngl', 'all', '--fit', 'off'], ['-ncmoe', '12'], ['-dev', 'CUDA0,CUDA1'], ['-ts', '40,22']],
+    has: [
+      ['-ngl', 'all', '--fit', 'off'],
+      ['-ncmoe', '12'],
+      ['-dev', 'CUDA0,CUDA1'],
+      ['-ts', '40,22'],
+    ],
     lacks: [],
   },
   {
     name: 'row split → -sm row with -ngl all --fit off',
     options: { gpus: { ...gpuDefaults, splitMode: 'row' } },
-    has: [['-sm', 'row'], ['-ngl', 'all', '--fit', 'off']],
+    has: [
+      ['-sm', 'row'],
+      ['-ngl', 'all', '--fit', 'off'],
+    ],
     lacks: [],
   },
 ];

@@ -11,6 +11,7 @@ import { formatBytes } from '../../lib/format';
 import { useBackendText } from '../../lib/useBackendText';
 import { useCatalog, useLibrary } from '../models/queries';
 import { useModelForm } from './store';
+import './speculative.css';
 
 const MODES = ['off', 'draft', 'ngram', 'mtp'] as const;
 
@@ -41,7 +42,7 @@ export function SpeculativeFields({
   const suggestions = value.mode === 'draft' && model ? draftSuggestions(model.path, library ?? [], catalog ?? []) : [];
 
   return (
-    <div className="field" data-testid="speculative-fields">
+    <div className="field spec-fields" data-testid="speculative-fields">
       <label htmlFor={`${id}-mode`}>{tb('spec.title')}</label>
       <select
         id={`${id}-mode`}
@@ -61,14 +62,18 @@ export function SpeculativeFields({
 
       {value.mode === 'draft' && (
         <>
-          <label htmlFor={`${id}-draft`}>{tb('spec.draftPath')}</label>
-          <PathInput
-            id={`${id}-draft`}
-            testId="spec-draft-path"
-            value={value.draftModel ?? ''}
-            placeholder={tb('spec.draftPlaceholder')}
-            onValueChange={(v) => set({ draftModel: v.trim() === '' ? null : v })}
-          />
+          <div className="field spec-sub">
+            <label htmlFor={`${id}-draft`}>{tb('spec.draftPath')}</label>
+            <div>
+              <PathInput
+                id={`${id}-draft`}
+                testId="spec-draft-path"
+                value={value.draftModel ?? ''}
+                placeholder={tb('spec.draftPlaceholder')}
+                onValueChange={(v) => set({ draftModel: v.trim() === '' ? null : v })}
+              />
+            </div>
+          </div>
           {model && suggestions.length === 0 && <p className="hint">{tb('spec.noSuggestion')}</p>}
           {suggestions.length > 0 && (
             <div className="hint" data-testid="spec-draft-suggestions">
@@ -93,7 +98,7 @@ export function SpeculativeFields({
       )}
 
       {value.mode === 'ngram' && (
-        <>
+        <div className="field spec-sub">
           <label htmlFor={`${id}-ngram`}>{tb('spec.ngramType')}</label>
           <select
             id={`${id}-ngram`}
@@ -108,26 +113,26 @@ export function SpeculativeFields({
               </option>
             ))}
           </select>
-        </>
+        </div>
       )}
 
       {(value.mode === 'draft' || value.mode === 'mtp') && (
-        <div className="inline">
-          <label htmlFor={`${id}-max`}>{tb('spec.draftMax')}</label>
-          <NumberField
-            id={`${id}-max`}
-            className="input input-narrow"
-            value={value.draftMax}
-            min={1}
-            max={64}
-            onChange={(v) => set({ draftMax: v ?? 16 })}
-          />
+        <div className="form-grid spec-sub">
+          <div className="field">
+            <label htmlFor={`${id}-max`}>{tb('spec.draftMax')}</label>
+            <NumberField
+              id={`${id}-max`}
+              value={value.draftMax}
+              min={1}
+              max={64}
+              onChange={(v) => set({ draftMax: v ?? 16 })}
+            />
+          </div>
           {value.mode === 'draft' && (
-            <>
+            <div className="field">
               <label htmlFor={`${id}-pmin`}>{tb('spec.draftPMin')}</label>
               <NumberField
                 id={`${id}-pmin`}
-                className="input input-narrow"
                 value={value.draftPMin}
                 min={0}
                 max={1}
@@ -135,7 +140,7 @@ export function SpeculativeFields({
                 integer={false}
                 onChange={(v) => set({ draftPMin: v ?? 0.75 })}
               />
-            </>
+            </div>
           )}
         </div>
       )}

@@ -31,6 +31,17 @@ export function useGpuPlan(modelPath: string, options: LoadOptions | null, enabl
   });
 }
 
+/** A GPU's share of the model (0..1) as a bar and a percentage; the plan table's and the Monitor's share column. */
+export function GpuShareBar({ name, share }: { name: string; share: number }) {
+  const pct = Math.round(share * 100);
+  return (
+    <div className="gpu-plan-share">
+      <ProgressBar value={share} label={`${name} ${pct} %`} />
+      <span className="small">{pct} %</span>
+    </div>
+  );
+}
+
 export function GpuPlanTable({ view, testId }: { view: GpuPlanView; testId?: string }) {
   const tb = useBackendText();
   const { i18n } = useTranslation();
@@ -59,10 +70,7 @@ export function GpuPlanTable({ view, testId }: { view: GpuPlanView; testId?: str
               {r.used ? formatBytes(r.bytes, lng) : '—'}
             </td>
             <td>
-              <div className="gpu-plan-share">
-                <ProgressBar value={r.share} label={`${r.name} ${Math.round(r.share * 100)} %`} />
-                <span className="small">{Math.round(r.share * 100)} %</span>
-              </div>
+              <GpuShareBar name={r.name} share={r.share} />
             </td>
           </tr>
         ))}

@@ -6,11 +6,10 @@
  */
 import { useTranslation } from 'react-i18next';
 import { useBackendStatus } from '../../api/queries';
-import { ProgressBar } from '../../components/ProgressBar';
 import { formatBytes } from '../../lib/format';
 import { useBackendText } from '../../lib/useBackendText';
 import { gpuPlanView } from '../model/gpu-plan-view';
-import { useGpuPlan } from '../model/GpuPlan';
+import { GpuShareBar, useGpuPlan } from '../model/GpuPlan';
 import '../model/gpus.css';
 
 export function GpuShare() {
@@ -39,10 +38,7 @@ export function GpuShare() {
                   {tb('gpus.monitorRow', { layers: r.layers, memory: formatBytes(r.bytes, lng) })}
                 </td>
                 <td>
-                  <div className="gpu-plan-share">
-                    <ProgressBar value={r.share} label={`${r.name} ${Math.round(r.share * 100)} %`} />
-                    <span className="small">{Math.round(r.share * 100)} %</span>
-                  </div>
+                  <GpuShareBar name={r.name} share={r.share} />
                 </td>
               </tr>
             ))}

@@ -21,6 +21,22 @@ export function RecoverySettingsCard() {
 const reloadValue = (v: boolean | null) => (v === null ? 'default' : v ? 'on' : 'off');
 const reloadSetting = (v: string): boolean | null => (v === 'default' ? null : v === 'on');
 
+/** One on/off setting: a switch and its label. */
+function SwitchRow(props: { testId: string; checked: boolean; onChange: (on: boolean) => void; label: string }) {
+  return (
+    <label className="switch-row">
+      <input
+        type="checkbox"
+        className="switch"
+        data-testid={props.testId}
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />
+      <span>{props.label}</span>
+    </label>
+  );
+}
+
 function RecoverySettingsForm({ saved }: { saved: BackendSettings }) {
   const { t } = useTranslation();
   const tb = useBackendText();
@@ -55,26 +71,18 @@ function RecoverySettingsForm({ saved }: { saved: BackendSettings }) {
       <h2 className="card-title">{tb('heal.settings.title')}</h2>
       <p className="hint card-sub">{tb('heal.settings.hint')}</p>
       <div className="recovery-switches">
-        <label className="switch-row">
-          <input
-            type="checkbox"
-            className="switch"
-            data-testid="recovery-auto-restart"
-            checked={shown.autoRestart}
-            onChange={(e) => save({ autoRestart: e.target.checked })}
-          />
-          <span>{tb('heal.settings.autoRestart')}</span>
-        </label>
-        <label className="switch-row">
-          <input
-            type="checkbox"
-            className="switch"
-            data-testid="recovery-oom-ladder"
-            checked={shown.oomLadder}
-            onChange={(e) => save({ oomLadder: e.target.checked })}
-          />
-          <span>{tb('heal.settings.oomLadder')}</span>
-        </label>
+        <SwitchRow
+          testId="recovery-auto-restart"
+          checked={shown.autoRestart}
+          onChange={(autoRestart) => save({ autoRestart })}
+          label={tb('heal.settings.autoRestart')}
+        />
+        <SwitchRow
+          testId="recovery-oom-ladder"
+          checked={shown.oomLadder}
+          onChange={(oomLadder) => save({ oomLadder })}
+          label={tb('heal.settings.oomLadder')}
+        />
         <div className="field recovery-reload">
           <label htmlFor={`${id}-reload`}>{tb('heal.settings.reloadLastModel')}</label>
           <select

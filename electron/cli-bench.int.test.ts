@@ -4,47 +4,23 @@
  * progress with ETA, the table, the pick, the app check and where it saved; Ctrl-C (SIGINT) mid-sweep cancels and
  * saves nothing.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { PROFILES_FILE } from './core/models/profiles';
-import { pathWithoutGpuTools, tmpDir } from './test/helpers';
+import { dataDirs, runCli } from './test/cli-run';
+import { pathWithoutGpuTools } from './test/helpers';
 
-const cli = path.resolve(__dirname, '../dist/electron/cli.mjs');
 const tinyModel = inject('tinyModel');
 const resourcesDir = inject('resourcesDir');
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-const dataDir = () => {
-  const d = tmpDir('dl-cli-bench-');
-  dirs.push(d);
-  return d;
-};
+const dataDir = dataDirs('dl-cli-bench-');
 
-function run(args: string[], onStderr?: (all: string, signal: (s: NodeJS.Signals) => void) => void) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, 'bench', ...args], {
-      env: {
-        PATH: pathWithoutGpuTools(),
-        HOME: process.env.HOME ?? '',
-        LANG: 'C.UTF-8',
-        DEEPLOCAL_RESOURCES: resourcesDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      onStderr?.(stderr, (s) => child.kill(s));
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], onStderr?: (all: string, signal: (s: NodeJS.Signals) => void) => void) =>
+  runCli(
+    ['bench', ...args],
+    { PATH: pathWithoutGpuTools(), HOME: process.env.HOME ?? '', LANG: 'C.UTF-8', DEEPLOCAL_RESOURCES: resourcesDir },
+    onStderr,
+  );
 
 const small = ['--pp', '8', '--tg', '4', '--reps', '1'];
 

@@ -4,68 +4,38 @@
  * most one segment), and a download that cannot be verified (exit 1, message in the language of LANG, nothing
  * installed).
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { F16_FILE, Q8_FILE, startTestHub, TEST_REPO, visibleModelFiles, type Hub } from './hub-fixtures';
-import { tmpDir } from './helpers';
+import { dataDirs, runCli } from './cli-run';
 
-const cli = path.resolve(__dirname, '../../dist/electron/cli.mjs');
 const SEG = 8 * 1024 * 1024;
 let hub: Hub;
-const dirs: string[] = [];
+const dataDir = dataDirs('dl-cli-');
 
 beforeAll(async () => {
   hub = await startTestHub();
 }, 120_000);
 afterAll(async () => {
   await hub.emu.close();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
+function run(args: string[], env: Record<string, string> = {}, onStderr?: (all: string, kill: () => void) => void) {
+  return runCli(
+    args,
+    {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LANG: 'C.UTF-8',
+      HF_ENDPOINT: hub.emu.url,
+      MODELSCOPE_ENDPOINT: hub.emu.url,
+      DEEPLOCAL_DL_SEGMENT_BYTES: String(SEG),
+      DEEPLOCAL_DL_BACKOFF_MS: '20',
+      ...env,
+    },
+    onStderr,
+  );
 }
-
-function run(
-  args: string[],
-  env: Record<string, string> = {},
-  onStderr?: (all: string, kill: () => void) => void,
-): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        LANG: 'C.UTF-8',
-        HF_ENDPOINT: hub.emu.url,
-        MODELSCOPE_ENDPOINT: hub.emu.url,
-        DEEPLOCAL_DL_SEGMENT_BYTES: String(SEG),
-        DEEPLOCAL_DL_BACKOFF_MS: '20',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      onStderr?.(stderr, () => child.kill('SIGKILL'));
-    });
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-const dataDir = () => {
-  const d = tmpDir('dl-cli-');
-  dirs.push(d);
-  return d;
-};
 
 describe('npm run cli', () => {
   it('pull <repo>:QUANT downloads with a progress line, verifies, installs; `models` lists it', async () => {

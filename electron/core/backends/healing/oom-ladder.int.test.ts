@@ -8,11 +8,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { ensureTestModel } from '../../../../scripts/make-test-model.mjs';
-import { createCore, type Core } from '../../app';
 import type { BackendStatus } from '../../../shared/schemas';
-import { pathWithoutGpuTools, tmpDir, waitForStatus } from '../../../test/helpers';
+import { coreUnderTest } from '../../../test/core-under-test';
+import { pathWithoutGpuTools, waitForStatus } from '../../../test/helpers';
 
 const resourcesDir = inject('resourcesDir');
 const direct = { transport: 'direct' as const };
@@ -20,14 +20,7 @@ const vulkanDir = path.join(resourcesDir, 'bin', `${process.platform}-${process.
 const built = fs.existsSync(path.join(vulkanDir, 'llama-server'));
 const required = process.env.CI === 'true' || process.env.DEEPLOCAL_REQUIRE_VULKAN === '1';
 
-let core: Core | null = null;
-let dataDir: string | null = null;
-afterEach(async () => {
-  await core?.dispose();
-  core = null;
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  dataDir = null;
-});
+const cores = coreUnderTest(resourcesDir);
 
 it('the Vulkan build is there, or this is not CI', () => {
   expect(
@@ -42,12 +35,8 @@ describe.skipIf(!built)('out-of-memory ladder on lavapipe', () => {
     { timeout: 240_000 },
     async () => {
       const small = await ensureTestModel({ preset: 'small', seed: 1 });
-      dataDir = tmpDir('dl-heal-oom-');
-      core = await createCore({
-        dataDir,
-        resourcesDirs: [resourcesDir],
-        shell: 'browser',
-        version: 'test',
+      const core = await cores.start({
+        prefix: 'dl-heal-oom-',
         env: { ...process.env, PATH: pathWithoutGpuTools(), GGML_VK_VISIBLE_DEVICES: '0' },
       });
       expect((await core.handlers['app.info']({}, direct)).backend.variant).toBe('vulkan');

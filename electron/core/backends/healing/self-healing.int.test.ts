@@ -3,37 +3,21 @@
  * core: kill -9 mid-stream twenty times in a row, and a stopped (SIGSTOP) process found hung and replaced.
  */
 import fs from 'node:fs';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createCore, type Core } from '../../app';
+import { describe, expect, inject, it } from 'vitest';
+import type { Core } from '../../app';
 import type { HealingOptions } from '../../compose/backend';
 import type { BackendStatus, ChatEvent, Conversation } from '../../../shared/schemas';
-import { pidAlive, readSse, startApp, tmpDir, waitForStatus, waitUntil } from '../../../test/helpers';
+import { coreUnderTest } from '../../../test/core-under-test';
+import { pidAlive, readSse, startApp, waitForStatus, waitUntil } from '../../../test/helpers';
 
 const resourcesDir = inject('resourcesDir');
 const tinyModel = inject('tinyModel');
 const direct = { transport: 'direct' as const };
 
-let core: Core | null = null;
-let dataDir: string | null = null;
-afterEach(async () => {
-  await core?.dispose();
-  core = null;
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  dataDir = null;
-});
+const cores = coreUnderTest(resourcesDir);
 
-async function startCore(healing: HealingOptions, env?: NodeJS.ProcessEnv, settings?: object): Promise<Core> {
-  dataDir = tmpDir('dl-heal-');
-  if (settings) fs.writeFileSync(`${dataDir}/settings.json`, JSON.stringify(settings));
-  core = await createCore({
-    dataDir,
-    resourcesDirs: [resourcesDir],
-    shell: 'browser',
-    version: 'test',
-    healing,
-    ...(env ? { env } : {}),
-  });
-  return core;
+function startCore(healing: HealingOptions, env?: NodeJS.ProcessEnv, settings?: object): Promise<Core> {
+  return cores.start({ prefix: 'dl-heal-', healing, ...(env ? { env } : {}), ...(settings ? { settings } : {}) });
 }
 
 /** Our llama-server children, from /proc (ppid = this process, comm llama-server). */
@@ -57,7 +41,7 @@ function ourLlamaServers(): number[] {
 /** The backend pid in run/llama-server.pid (backend-pidfile.ts), null without one. */
 function pidFileNames(): number | null {
   try {
-    return (JSON.parse(fs.readFileSync(`${dataDir}/run/llama-server.pid`, 'utf8')) as { backendPid: number })
+    return (JSON.parse(fs.readFileSync(`${cores.dataDir}/run/llama-server.pid`, 'utf8')) as { backendPid: number })
       .backendPid;
   } catch {
     return null;

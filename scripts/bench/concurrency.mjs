@@ -13,107 +13,66 @@
 // shared machine make rounds incomparable).
 //   node scripts/bench/concurrency.mjs [--clients N] [--tokens N] [--rounds N] [--context N] [--parallel N]
 //                                      [--threads N] [--preset tiny|small] [--json]
-import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ensureTestModel } from '../make-test-model.mjs';
-import { median, rpc, startApp } from './lib/headless-app.mjs';
+import { appPids, median, rpc, startApp } from './lib/headless-app.mjs';
+import { alternatingRounds, benchArgs, chatStream, concurrently, isTokenChunk } from './lib/streaming.mjs';
 
-const { values } = parseArgs({
-  options: {
-    clients: { type: 'string', default: '16' },
-    tokens: { type: 'string', default: '128' },
-    rounds: { type: 'string', default: '5' },
-    // Slots auto (the default): 16384 tokens of context → 8 slots sharing one KV pool (shared/parallel-slots.ts).
-    context: { type: 'string', default: '16384' },
-    parallel: { type: 'string', default: '0' },
-    threads: { type: 'string', default: '1' },
-    preset: { type: 'string', default: 'tiny' },
-    json: { type: 'boolean', default: false },
-  },
+const values = benchArgs({
+  clients: 16,
+  tokens: 128,
+  rounds: 5,
+  // Slots auto (the default): 16384 tokens of context → 8 slots sharing one KV pool (shared/parallel-slots.ts).
+  context: 16384,
+  parallel: 0,
+  threads: 1,
+  preset: 'tiny',
+  json: false,
 });
-const CLIENTS = Number(values.clients);
-const TOKENS = Number(values.tokens);
-const ROUNDS = Number(values.rounds);
+const CLIENTS = values.clients;
+const TOKENS = values.tokens;
+const ROUNDS = values.rounds;
 const TARGET_SPEEDUP = 1.5;
 const TARGET_RATIO = 0.97;
 // A connection per client, as separate programs would open; no client-side limit in the way.
 const agent = new http.Agent({ keepAlive: false });
 
 /** One SSE stream: content deltas received, time to the first one, whether it ended with [DONE]; never rejects. */
-function stream(base, key, i) {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    let tokens = 0;
-    let ttftMs = null;
-    let done = false;
-    let buf = '';
-    const finish = (error) => resolve({ tokens, ttftMs, done, ms: performance.now() - t0, error });
-    const body = JSON.stringify({
-      messages: [{ role: 'user', content: `Client ${i}: tell me a long story.` }],
-      stream: true,
-      max_tokens: TOKENS,
-      ignore_eos: true,
-      temperature: 0.6,
-      seed: i,
-    });
-    const req = http.request(
-      `${base}/v1/chat/completions`,
-      { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } },
-      (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          return finish(`HTTP ${res.statusCode}`);
-        }
-        res.setEncoding('utf8');
-        res.on('data', (d) => {
-          buf += d;
-          let j;
-          while ((j = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, j);
-            buf = buf.slice(j + 1);
-            if (!line.startsWith('data: ')) continue;
-            if (line === 'data: [DONE]') {
-              done = true;
-              continue;
-            }
-            const delta = JSON.parse(line.slice(6)).choices?.[0]?.delta;
-            if (delta && (delta.content || delta.reasoning_content)) {
-              tokens++;
-              ttftMs ??= performance.now() - t0;
-            }
-          }
-        });
-        res.on('end', () => finish(!done ? 'no [DONE]' : tokens < TOKENS ? `${tokens}/${TOKENS} tokens` : null));
-        res.on('error', (e) => finish(e.message));
-      },
-    );
-    req.setNoDelay(true);
-    req.on('error', (e) => finish(e.message));
-    req.end(body);
+async function stream(base, key, i) {
+  const t0 = performance.now();
+  let tokens = 0;
+  let ttftMs = null;
+  const body = JSON.stringify({
+    messages: [{ role: 'user', content: `Client ${i}: tell me a long story.` }],
+    stream: true,
+    max_tokens: TOKENS,
+    ignore_eos: true,
+    temperature: 0.6,
+    seed: i,
   });
-}
-
-/** CPU seconds (user + system) a process has used so far; NaN where /proc is not there. */
-function cpuSeconds(pid) {
-  try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // utime and stime, in clock ticks (USER_HZ: 100 on Linux).
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
+  const { done, error } = await chatStream(base, key, body, {
+    agent,
+    onChunk: (chunk) => {
+      if (!isTokenChunk(chunk)) return;
+      tokens++;
+      ttftMs ??= performance.now() - t0;
+    },
+  });
+  return {
+    tokens,
+    ttftMs,
+    done,
+    ms: performance.now() - t0,
+    error: error ?? (!done ? 'no [DONE]' : tokens < TOKENS ? `${tokens}/${TOKENS} tokens` : null),
+  };
 }
 
 /** `n` clients at once; `pids` (llama-server, the app) for the CPU seconds they spent on it. */
 async function load(base, key, n, pids) {
-  const cpu0 = pids.map(cpuSeconds);
-  const t0 = performance.now();
-  const rs = await Promise.all(Array.from({ length: n }, (_, i) => stream(base, key, i)));
-  const secs = (performance.now() - t0) / 1000;
-  const cpu = pids.reduce((a, p, i) => a + cpuSeconds(p) - cpu0[i], 0);
+  const { results: rs, secs, cpu: cpus } = await concurrently(n, (i) => stream(base, key, i), pids);
+  const cpu = cpus.reduce((a, c) => a + c, 0);
   const tokens = rs.reduce((a, r) => a + r.tokens, 0);
   const failed = rs.filter((r) => r.error);
   return {
@@ -156,28 +115,24 @@ function summary(rs) {
 
 async function main() {
   const model = await ensureTestModel({ preset: values.preset, seed: 1 });
-  const loadOptions = { contextSize: Number(values.context), parallel: Number(values.parallel) };
-  if (Number(values.threads) > 0) loadOptions.threads = Number(values.threads);
+  const loadOptions = { contextSize: values.context, parallel: values.parallel };
+  if (values.threads > 0) loadOptions.threads = values.threads;
   const app = await startApp(model, { settings: { loadOptions } });
   try {
     const slots = await slotCount(app.direct);
-    const pids = [(await rpc(app.base, app.token, 'backend.status', {})).pid, app.child.pid];
+    const pids = await appPids(app);
     const args = (await rpc(app.base, app.token, 'backend.logs', { limit: 200 }))
       .map((l) => l.text)
       .find((t) => /\s-np \d+/.test(t));
     const flags = ['-np', '-kvu', '--cache-reuse'].filter((f) => args && args.includes(` ${f}`)).join(' ');
-    const paths = {
-      single: () => load(app.base, app.token, 1, pids),
-      app: () => load(app.base, app.token, CLIENTS, pids),
-      raw: () => load(app.direct.base, app.direct.key, CLIENTS, pids),
-    };
-    // Warm-up: caches, JIT, the slots' first allocations.
-    for (const f of Object.values(paths)) await f();
-    const results = { single: [], app: [], raw: [] };
-    for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 === 0 ? ['raw', 'single', 'app'] : ['app', 'single', 'raw'];
-      for (const name of order) results[name].push(await paths[name]());
-    }
+    const results = await alternatingRounds(
+      {
+        raw: () => load(app.direct.base, app.direct.key, CLIENTS, pids),
+        single: () => load(app.base, app.token, 1, pids),
+        app: () => load(app.base, app.token, CLIENTS, pids),
+      },
+      ROUNDS,
+    );
     const single = summary(results.single);
     const viaApp = summary(results.app);
     const raw = summary(results.raw);
@@ -197,7 +152,7 @@ async function main() {
       parallel: loadOptions.parallel,
       slots,
       flags,
-      threads: Number(values.threads),
+      threads: values.threads,
       rounds: ROUNDS,
       single,
       app: viaApp,

@@ -9,21 +9,14 @@
 //   node scripts/bench/serve-overhead.mjs [--rounds N] [--tokens N] [--preset tiny|small] [--json]
 import http from 'node:http';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { ensureTestModel } from '../make-test-model.mjs';
 import { median, startApp } from './lib/headless-app.mjs';
+import { benchArgs, chatStream, isTokenChunk } from './lib/streaming.mjs';
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '12' },
-    tokens: { type: 'string', default: '256' },
-    preset: { type: 'string', default: 'tiny' },
-    json: { type: 'boolean', default: false },
-  },
-});
-const ROUNDS = Number(values.rounds);
-const TOKENS = Number(values.tokens);
+const values = benchArgs({ rounds: 12, tokens: 256, preset: 'tiny', json: false });
+const ROUNDS = values.rounds;
+const TOKENS = values.tokens;
 const agent = new http.Agent({ keepAlive: true });
 
 const body = JSON.stringify({
@@ -35,41 +28,23 @@ const body = JSON.stringify({
 });
 
 /** One SSE stream; returns client-side timings. */
-function sseRound(base, key) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    let first = null;
-    let last = null;
-    let n = 0;
-    let buf = '';
-    const req = http.request(
-      `${base}/v1/chat/completions`,
-      { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } },
-      (res) => {
-        res.setEncoding('utf8');
-        res.on('data', (d) => {
-          buf += d;
-          let i;
-          while ((i = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, i);
-            buf = buf.slice(i + 1);
-            if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-            const delta = JSON.parse(line.slice(6)).choices?.[0]?.delta;
-            if (delta && (delta.content || delta.reasoning_content)) {
-              const now = performance.now();
-              first ??= now;
-              last = now;
-              n++;
-            }
-          }
-        });
-        res.on('end', () => resolve({ ttft: first - t0, tps: ((n - 1) * 1000) / (last - first), tokens: n }));
-      },
-    );
-    req.setNoDelay(true);
-    req.on('error', reject);
-    req.end(body);
+async function sseRound(base, key) {
+  const t0 = performance.now();
+  let first = null;
+  let last = null;
+  let n = 0;
+  const { error } = await chatStream(base, key, body, {
+    agent,
+    onChunk: (chunk) => {
+      if (!isTokenChunk(chunk)) return;
+      const now = performance.now();
+      first ??= now;
+      last = now;
+      n++;
+    },
   });
+  if (error) throw new Error(`${base}: ${error}`);
+  return { ttft: first - t0, tps: ((n - 1) * 1000) / (last - first), tokens: n };
 }
 
 function connectContract(base, token) {

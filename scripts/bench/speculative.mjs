@@ -10,23 +10,16 @@
 // never 75 % sure of a token, so at llama.cpp's usual 0.75 it would never draft (real models are).
 //   node scripts/bench/speculative.mjs [--rounds N] [--tokens N] [--json]
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { readGGUF } from '../lib/gguf-writer.mjs';
 import { ensureTestModel } from '../make-test-model.mjs';
 import { median, rpc, startApp } from './lib/headless-app.mjs';
+import { benchArgs, chatStream, isTokenChunk } from './lib/streaming.mjs';
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '2' },
-    tokens: { type: 'string', default: '96' },
-    json: { type: 'boolean', default: false },
-  },
-});
-const ROUNDS = Number(values.rounds);
-const TOKENS = Number(values.tokens);
+const values = benchArgs({ rounds: 2, tokens: 96, json: false });
+const ROUNDS = values.rounds;
+const TOKENS = values.tokens;
 
 const request = (maxTokens) =>
   JSON.stringify({
@@ -43,51 +36,30 @@ const request = (maxTokens) =>
   });
 
 /** One streamed reply; the server's final timings (generation tok/s, drafted, accepted) and the client's tok/s. */
-function round(base, key, maxTokens = TOKENS) {
-  return new Promise((resolve, reject) => {
-    let first = null;
-    let last = null;
-    let n = 0;
-    let timings = null;
-    let buf = '';
-    const req = http.request(
-      `${base}/v1/chat/completions`,
-      { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } },
-      (res) => {
-        res.setEncoding('utf8');
-        res.on('data', (d) => {
-          buf += d;
-          let i;
-          while ((i = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, i);
-            buf = buf.slice(i + 1);
-            if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-            const j = JSON.parse(line.slice(6));
-            if (j.timings) timings = j.timings;
-            const delta = j.choices?.[0]?.delta;
-            if (delta && (delta.content || delta.reasoning_content)) {
-              const now = performance.now();
-              first ??= now;
-              last = now;
-              n++;
-            }
-          }
-        });
-        res.on('end', () => {
-          if (!timings) return reject(new Error(`no timings from ${base}`));
-          resolve({
-            tps: timings.predicted_per_second,
-            clientTps: n > 1 ? ((n - 1) * 1000) / (last - first) : 0,
-            tokens: timings.predicted_n,
-            drafted: timings.draft_n ?? 0,
-            accepted: timings.draft_n_accepted ?? 0,
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(request(maxTokens));
+async function round(base, key, maxTokens = TOKENS) {
+  let first = null;
+  let last = null;
+  let n = 0;
+  let timings = null;
+  const { error } = await chatStream(base, key, request(maxTokens), {
+    onChunk: (chunk) => {
+      if (chunk.timings) timings = chunk.timings;
+      if (!isTokenChunk(chunk)) return;
+      const now = performance.now();
+      first ??= now;
+      last = now;
+      n++;
+    },
   });
+  if (error) throw new Error(`${base}: ${error}`);
+  if (!timings) throw new Error(`no timings from ${base}`);
+  return {
+    tps: timings.predicted_per_second,
+    clientTps: n > 1 ? ((n - 1) * 1000) / (last - first) : 0,
+    tokens: timings.predicted_n,
+    drafted: timings.draft_n ?? 0,
+    accepted: timings.draft_n_accepted ?? 0,
+  };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -13,98 +13,45 @@
 // spin at barriers, and on a machine whose cores other processes share, a descheduled spinning thread made the
 // same run take 6.5 s or 48 s; one thread gives comparable rounds, and leaves a core for the clients, as a GPU does.
 //   node scripts/bench/streams.mjs [--streams N] [--tokens N] [--rounds N] [--parallel N] [--threads N] [--preset tiny|small] [--json]
-import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ensureTestModel } from '../make-test-model.mjs';
-import { median, rpc, startApp } from './lib/headless-app.mjs';
+import { appPids, median, startApp } from './lib/headless-app.mjs';
+import { alternatingRounds, benchArgs, chatStream, concurrently, isTokenChunk } from './lib/streaming.mjs';
 
-const { values } = parseArgs({
-  options: {
-    streams: { type: 'string', default: '200' },
-    tokens: { type: 'string', default: '16' },
-    rounds: { type: 'string', default: '6' },
-    parallel: { type: 'string', default: '8' },
-    threads: { type: 'string', default: '1' },
-    preset: { type: 'string', default: 'tiny' },
-    json: { type: 'boolean', default: false },
-  },
-});
-const STREAMS = Number(values.streams);
-const TOKENS = Number(values.tokens);
-const ROUNDS = Number(values.rounds);
-const PARALLEL = Number(values.parallel);
-const THREADS = Number(values.threads);
+const values = benchArgs({ streams: 200, tokens: 16, rounds: 6, parallel: 8, threads: 1, preset: 'tiny', json: false });
+const STREAMS = values.streams;
+const TOKENS = values.tokens;
+const ROUNDS = values.rounds;
+const PARALLEL = values.parallel;
+const THREADS = values.threads;
 // A connection per stream, as 200 separate clients would open; no client-side limit in the way.
 const agent = new http.Agent({ keepAlive: false });
 
 /** One SSE stream: tokens received and whether it ended with [DONE]; never rejects (a failure is counted). */
-function stream(base, key, i) {
-  return new Promise((resolve) => {
-    let tokens = 0;
-    let done = false;
-    let buf = '';
-    const body = JSON.stringify({
-      messages: [{ role: 'user', content: `Tell me story number ${i}.` }],
-      stream: true,
-      max_tokens: TOKENS,
-      ignore_eos: true,
-      temperature: 0.6,
-      seed: i,
-    });
-    const req = http.request(
-      `${base}/v1/chat/completions`,
-      { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } },
-      (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          return resolve({ tokens, done, error: `HTTP ${res.statusCode}` });
-        }
-        res.setEncoding('utf8');
-        res.on('data', (d) => {
-          buf += d;
-          let j;
-          while ((j = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, j);
-            buf = buf.slice(j + 1);
-            if (!line.startsWith('data: ')) continue;
-            if (line === 'data: [DONE]') {
-              done = true;
-              continue;
-            }
-            const delta = JSON.parse(line.slice(6)).choices?.[0]?.delta;
-            if (delta && (delta.content || delta.reasoning_content)) tokens++;
-          }
-        });
-        res.on('end', () => resolve({ tokens, done, error: done ? null : 'no [DONE]' }));
-        res.on('error', (e) => resolve({ tokens, done, error: e.message }));
-      },
-    );
-    req.setNoDelay(true);
-    req.on('error', (e) => resolve({ tokens, done, error: e.message }));
-    req.end(body);
+async function stream(base, key, i) {
+  let tokens = 0;
+  const body = JSON.stringify({
+    messages: [{ role: 'user', content: `Tell me story number ${i}.` }],
+    stream: true,
+    max_tokens: TOKENS,
+    ignore_eos: true,
+    temperature: 0.6,
+    seed: i,
   });
-}
-
-/** CPU seconds (user + system) a process has used so far; NaN where /proc is not there. */
-function cpuSeconds(pid) {
-  try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // utime and stime, in clock ticks (USER_HZ: 100 on Linux).
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
+  const { done, error } = await chatStream(base, key, body, {
+    agent,
+    onChunk: (chunk) => {
+      if (isTokenChunk(chunk)) tokens++;
+    },
+  });
+  return { tokens, done, error: error ?? (done ? null : 'no [DONE]') };
 }
 
 async function run(base, key, pids) {
-  const cpu0 = pids.map(cpuSeconds);
-  const t0 = performance.now();
-  const rs = await Promise.all(Array.from({ length: STREAMS }, (_, i) => stream(base, key, i)));
-  const secs = (performance.now() - t0) / 1000;
-  const [llamaCpu, appCpu] = pids.map((p, i) => cpuSeconds(p) - cpu0[i]);
+  const { results: rs, secs, cpu } = await concurrently(STREAMS, (i) => stream(base, key, i), pids);
+  const [llamaCpu, appCpu] = cpu;
   const tokens = rs.reduce((a, r) => a + r.tokens, 0);
   const failed = rs.filter((r) => r.error);
   return {
@@ -125,15 +72,11 @@ async function main() {
     settings: { loadOptions: { parallel: PARALLEL, contextSize: PARALLEL * 256, threads: THREADS } },
   });
   try {
-    const pids = [(await rpc(app.base, app.token, 'backend.status', {})).pid, app.child.pid];
-    const paths = { raw: () => run(app.direct.base, app.direct.key, pids), app: () => run(app.base, app.token, pids) };
-    // Warm-up: caches, JIT, the slots' first allocations.
-    for (const f of Object.values(paths)) await f();
-    const results = { raw: [], app: [] };
-    for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 === 0 ? ['raw', 'app'] : ['app', 'raw'];
-      for (const name of order) results[name].push(await paths[name]());
-    }
+    const pids = await appPids(app);
+    const results = await alternatingRounds(
+      { raw: () => run(app.direct.base, app.direct.key, pids), app: () => run(app.base, app.token, pids) },
+      ROUNDS,
+    );
     const sum = (name) => {
       const rs = results[name];
       return {

@@ -64,3 +64,8 @@ export async function startApp(model, { settings, timeoutMs = 120_000 } = {}) {
   };
   return { child, dataDir, base, token, direct: { base: `http://127.0.0.1:${port}`, key }, stop };
 }
+
+/** The processes a bench's load spends CPU in: the app's llama-server and the app itself. */
+export async function appPids(app) {
+  return [(await rpc(app.base, app.token, 'backend.status', {})).pid, app.child.pid];
+}

@@ -181,8 +181,8 @@ describe('prompt reuse across turns (--cache-reuse 256)', () => {
 
 describe('beyond the queue: 503 + Retry-After, and nothing hangs', () => {
   beforeAll(async () => {
-    // One slot (auto at 2048 tokens), one generation thread, the 4-layer model: the two requests in flight stay busy
-    // long enough to fill the queue behind them with real clients.
+    // One slot (auto at 2048 tokens), one generation thread, the 4-layer model; the test pauses llama-server while
+    // the queue fills behind the two requests in flight.
     const small = await ensureTestModel({ preset: 'small', seed: 1 });
     const ws = await app.ws();
     await ws.call('backend.stop', {});
@@ -206,37 +206,68 @@ describe('beyond the queue: 503 + Retry-After, and nothing hangs', () => {
         ),
       );
       expect(await waitUntil(() => gate().stats().inFlight === 2, 30_000)).toBe(true);
-
-      const waiting = new AbortController();
-      let answered = 0;
-      const queued = Array.from({ length: 1024 }, (_, i) =>
-        post({ messages: [{ role: 'user', content: `wait ${i}` }], stream: true, max_tokens: 2 }, waiting.signal).then(
-          () => answered++,
-          (e: unknown) => (e as Error).name,
-        ),
-      );
-      expect(await waitUntil(() => gate().stats().queued === 1024, 120_000, 50)).toBe(true);
-      // Still the same two in flight: what follows is the queue's answer, not a slot that freed meanwhile.
-      expect(gate().stats().inFlight).toBe(2);
-
-      const t0 = performance.now();
-      const refused = await post({ messages: [{ role: 'user', content: 'one too many' }], stream: true });
-      expect(refused.status).toBe(503);
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('BACKEND_QUEUE_FULL');
-      // The UI's chat is refused the same way, in words, not left waiting.
+      // Hold the two where they are while 1024 clients connect: a quiet machine generates the 1900 tokens faster
+      // than the clients arrive (the slot freed and the queue drained, in CI). llama-server is paused (SIGSTOP);
+      // the watchdog is told to wait longer than this test, so the pause is not taken for a hang.
       const ws = await app.ws();
-      const err = await ws
-        .call('chat.start', { requestId: 'over', messages: [{ role: 'user', content: 'x' }] })
-        .catch((e: unknown) => e);
-      expect((err as AppError).code).toBe('BACKEND_QUEUE_FULL');
-      expect(performance.now() - t0).toBeLessThan(5_000);
+      await ws.call('settings.update', { backend: { hangTimeoutS: 600 } });
+      const pid = app.core.backend.status().pid!;
+      process.kill(pid, 'SIGSTOP');
+      const resume = () => process.kill(pid, 'SIGCONT');
+      try {
+        const waiting = new AbortController();
+        let answered = 0;
+        // 1024 clients connecting at once overflow the listen backlog; a connection the kernel dropped fails the
+        // fetch before it reaches the app, and a real client would try again: so does this one (a few times).
+        const errors: string[] = [];
+        const wait = (i: number, tries = 0): Promise<number | string> =>
+          post(
+            { messages: [{ role: 'user', content: `wait ${i}` }], stream: true, max_tokens: 2 },
+            waiting.signal,
+          ).then(
+            () => answered++,
+            (e: unknown) => {
+              const name = (e as Error).name;
+              if (waiting.signal.aborted || tries >= 5) return name;
+              errors.push(`${name}: ${String((e as Error & { cause?: unknown }).cause ?? (e as Error).message)}`);
+              return wait(i, tries + 1);
+            },
+          );
+        const queued = Array.from({ length: 1024 }, (_, i) => wait(i));
+        // A connection can also stall below the app (seen in CI: 1023 of 1024 reached the gate, none failed): when
+        // the queue stops growing short of full, one more client joins, until it is full.
+        for (let extra = 0; extra < 16 && gate().stats().queued < 1024; extra++) {
+          const before = gate().stats().queued;
+          if (await waitUntil(() => gate().stats().queued === 1024, 10_000, 50)) break;
+          if (gate().stats().queued === before) queued.push(wait(1024 + extra));
+        }
+        expect({ stats: gate().stats(), errors: errors.slice(0, 3) }).toEqual({
+          stats: { inFlight: 2, queued: 1024, limits: { maxInFlight: 2, maxQueued: 1024 } },
+          errors: expect.any(Array),
+        });
+        // Still the same two in flight: what follows is the queue's answer, not a slot that freed meanwhile.
+        expect(gate().stats().inFlight).toBe(2);
 
-      // The waiting clients hang up: every one leaves the queue without an answer.
-      waiting.abort();
-      expect(new Set(await Promise.all(queued))).toEqual(new Set(['AbortError']));
-      expect(answered).toBe(0);
-      expect(await waitUntil(() => gate().stats().queued === 0, 10_000)).toBe(true);
+        const t0 = performance.now();
+        const refused = await post({ messages: [{ role: 'user', content: 'one too many' }], stream: true });
+        expect(refused.status).toBe(503);
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('BACKEND_QUEUE_FULL');
+        // The UI's chat is refused the same way, in words, not left waiting.
+        const err = await ws
+          .call('chat.start', { requestId: 'over', messages: [{ role: 'user', content: 'x' }] })
+          .catch((e: unknown) => e);
+        expect((err as AppError).code).toBe('BACKEND_QUEUE_FULL');
+        expect(performance.now() - t0).toBeLessThan(5_000);
+
+        // The waiting clients hang up: every one leaves the queue without an answer.
+        waiting.abort();
+        expect(new Set(await Promise.all(queued))).toEqual(new Set(['AbortError']));
+        expect(answered).toBe(0);
+        expect(await waitUntil(() => gate().stats().queued === 0, 10_000)).toBe(true);
+      } finally {
+        resume();
+      }
       running.abort();
       await Promise.all(inFlight);
       expect(await waitUntil(() => gate().idle, 10_000)).toBe(true);

@@ -53,10 +53,18 @@ const steps = [
   },
 ].filter((s) => only.length === 0 || only.includes(s.name));
 
-function counts(step) {
+function readReport(step) {
   const file = step.report && path.join(reports, step.report);
   if (!file || !fs.existsSync(file)) return null;
-  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function counts(step, json) {
+  if (!json) return null;
   if (step.kind === 'vitest')
     return {
       passed: json.numPassedTests,
@@ -65,6 +73,33 @@ function counts(step) {
     };
   const s = json.stats ?? {};
   return { passed: s.expected ?? 0, failed: (s.unexpected ?? 0) + (s.flaky ?? 0), skipped: s.skipped ?? 0 };
+}
+
+// The names of failed tests, so that the summary (often all a CI log keeps) says which ones to look at.
+function failedNames(step, json) {
+  if (!json) return [];
+  if (step.kind === 'vitest')
+    return (json.testResults ?? []).flatMap((file) =>
+      (file.assertionResults ?? [])
+        .filter((t) => t.status === 'failed')
+        .map((t) => `${path.relative(root, file.name)} › ${t.fullName ?? t.title}: ${firstLine(t.failureMessages?.[0])}`),
+    );
+  const out = [];
+  const walk = (suite, file) => {
+    for (const spec of suite.specs ?? [])
+      for (const test of spec.tests ?? [])
+        if (test.status === 'unexpected' || test.status === 'flaky')
+          out.push(`${file ?? suite.file} › ${spec.title} (${test.status}): ${firstLine(test.results?.at(-1)?.error?.message)}`);
+    for (const child of suite.suites ?? []) walk(child, file ?? suite.file);
+  };
+  for (const suite of json.suites ?? []) walk(suite);
+  return out;
+}
+
+function firstLine(text) {
+  // eslint-disable-next-line no-control-regex
+  const line = String(text ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim()) ?? '';
+  return line.trim().slice(0, 300);
 }
 
 const results = [];
@@ -78,7 +113,14 @@ for (const step of steps) {
     env: { ...process.env, ...(step.env ?? {}), FORCE_COLOR: process.env.CI ? '0' : '1' },
   });
   const ok = r.status === 0;
-  results.push({ step: step.name, ok, seconds: Math.round((Date.now() - started) / 1000), counts: counts(step) });
+  const json = readReport(step);
+  results.push({
+    step: step.name,
+    ok,
+    seconds: Math.round((Date.now() - started) / 1000),
+    counts: counts(step, json),
+    failures: failedNames(step, json),
+  });
 }
 
 console.log('\n=== summary ===');
@@ -98,6 +140,8 @@ for (const r of results) {
     `${r.ok ? 'ok  ' : 'FAIL'} ${r.step.padEnd(12)} ${String(r.seconds).padStart(4)}s${c ? `  ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''}` : ''}`,
   );
 }
+const failures = results.flatMap((r) => r.failures.map((f) => `  ${r.step}: ${f}`));
+if (failures.length > 0) console.log(`\nfailed:\n${failures.join('\n')}`);
 fs.rmSync(reports, { recursive: true, force: true });
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);

@@ -12,7 +12,9 @@ import { LoadOptions } from '../shared/schemas';
 import type { Backend } from './backends/backend';
 import { reapStaleBackend } from './backends/llama-cpp/backend-pidfile';
 import { ChatService } from './chat/chat-service';
-import { ConversationStore } from './chat/conversations';
+import { createConversations, type ConversationsFeature } from './compose/conversations';
+import { createChat, type ChatFeature } from './compose/chat';
+import { createApi, type ApiServersControl } from './compose/api';
 import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock';
 import { createRuntimes, type RuntimesDeps, type RuntimesFeature } from './compose/runtimes';
 import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } from './compose/models';
@@ -37,6 +39,8 @@ export interface CoreOptions {
   version: string;
   /** Set by the HTTP transport once it listens. */
   apiBaseUrl?: () => string | null;
+  /** The Ollama-compatible server and LAN mode, started by the shell (api.status reads them). */
+  apiServers?: () => ApiServersControl | null;
   /** Headless: the web server's token control, once it listens (server.newToken). Absent: UNSUPPORTED. */
   server?: () => ServerControl | null;
   /** Electron's file dialog; absent in the browser shell. */
@@ -65,6 +69,9 @@ export interface Core {
   /** The one running backend; chat, the OpenAI proxy and telemetry reach it only through this interface. */
   backend: Backend;
   chat: ChatService;
+  /** Conversations (the SQLite store) and chat in them. */
+  conversations: ConversationsFeature;
+  conversationChat: ChatFeature;
   settings: SettingsStore;
   monitoring: Monitoring;
   /** Contract chat replies started (for /metrics). */
@@ -117,14 +124,24 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
   await reapStaleBackend(runDir, note);
   const settings = new SettingsStore(opts.dataDir, note, (s) => bus.emit('settings.changed', s));
   await healing.watchSettings(settings, bus);
-  const conversations = new ConversationStore(opts.dataDir, note, (list) => bus.emit('conversations.changed', list));
+  const conversations = await createConversations({ dataDir: opts.dataDir, bus, log: note });
   const chat = new ChatService({ endpoint: () => backend.endpoint(), emit: (ev) => bus.emit('chat.event', ev) });
+  const conversationChat = await createChat({
+    dataDir: opts.dataDir,
+    bus,
+    backend,
+    settings,
+    repo: conversations.repo,
+    log: note,
+  });
+  const api = await createApi({ dataDir: opts.dataDir, bus, control: opts.apiServers ?? (() => null), log: note });
   backend.onStatus((s) => {
     bus.emit('backend.status', s);
     // A reply cannot outlive its backend; one cut by a crash ends with that error, not as "stopped".
     if (s.state !== 'ready') {
       const exit = backend.lastExit();
       chat.cancelAll(exit && exit.kind !== 'stopped' ? exit.error : undefined);
+      conversationChat.stopAll(exit && exit.kind !== 'stopped' ? exit.error : undefined);
     }
   });
   backend.onLog((l) => bus.emit('backend.log', l));
@@ -230,10 +247,9 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     },
     'chat.cancel': async ({ requestId }) => ({ cancelled: chat.cancel(requestId) }),
     ...monitoring.handlers,
-    'conversations.list': () => conversations.list(),
-    'conversations.get': ({ id }) => conversations.get(id),
-    'conversations.save': (c) => conversations.save(c),
-    'conversations.delete': async ({ id }) => ({ deleted: await conversations.delete(id) }),
+    ...conversations.handlers,
+    ...conversationChat.handlers,
+    ...api.handlers,
     'shell.pickModelFile': async () => {
       if (!opts.pickModelFile) throw new AppError('UNSUPPORTED', { what: 'file dialog (enter the path instead)' });
       return { path: await opts.pickModelFile() };
@@ -267,6 +283,8 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     bus,
     backend,
     chat,
+    conversations,
+    conversationChat,
     settings,
     monitoring,
     requestCounts,
@@ -276,6 +294,10 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     dataDirLock,
     async dispose() {
       chat.cancelAll();
+      conversationChat.stopAll();
+      await conversationChat.dispose();
+      await conversations.dispose();
+      await api.dispose();
       await tuning.jobs.cancel();
       await models.dispose();
       await runtimes.dispose();

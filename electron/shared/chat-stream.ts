@@ -41,21 +41,25 @@ export function streamChat(
     unsubscribe();
     wake?.();
   };
-  // Subscribe before starting so the first delta cannot be missed.
-  const unsubscribe = client.on('chat.event', (ev) => {
-    if (ev.requestId !== requestId) return;
-    if (ev.type === 'delta') {
-      input.onDelta?.(ev);
-      buffered.push(ev);
-      wake?.();
-    } else if (ev.type === 'done') {
-      resolveDone(ev);
-      finish();
-    } else {
-      rejectDone(AppError.from(ev.error));
-      finish();
-    }
-  });
+  // Subscribe before starting so the first delta cannot be missed; the requestId is the event's topic.
+  const unsubscribe = client.on(
+    'chat.event',
+    (ev) => {
+      if (ev.requestId !== requestId) return;
+      if (ev.type === 'delta') {
+        input.onDelta?.(ev);
+        buffered.push(ev);
+        wake?.();
+      } else if (ev.type === 'done') {
+        resolveDone(ev);
+        finish();
+      } else {
+        rejectDone(AppError.from(ev.error));
+        finish();
+      }
+    },
+    requestId,
+  );
 
   client
     .call('chat.start', {

@@ -10,9 +10,6 @@ import {
   BackendStatus,
   ChatEvent,
   ChatMessage,
-  Conversation,
-  ConversationId,
-  ConversationSummary,
   LoadOptions,
   patchOf,
   LogLine,
@@ -26,6 +23,8 @@ import { Alert, HardwareReport, PowerInfo, PowerResult, TelemetrySample, Telemet
 import { modelEvents, modelMethods } from './contract-models';
 import { runtimeEvents, runtimeMethods } from './contract-runtimes';
 import { backendEvents, backendMethods } from './contract-backend';
+import { chatEvents, chatMethods } from './contract-chat';
+import { apiEvents, apiMethods } from './contract-api';
 import { AppUpdateState } from './app-update';
 
 const empty = z.strictObject({});
@@ -86,12 +85,6 @@ export const methods = {
   ),
   'power.resetClocks': method(z.strictObject({ gpu: z.number().int().min(0).max(64) }), PowerResult),
   'alerts.list': method(z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }), z.array(Alert)),
-  /** Saved conversations, newest first. */
-  'conversations.list': method(empty, z.array(ConversationSummary)),
-  'conversations.get': method(z.strictObject({ id: ConversationId }), Conversation),
-  /** Creates or replaces a conversation (written atomically). */
-  'conversations.save': method(Conversation, ConversationSummary),
-  'conversations.delete': method(z.strictObject({ id: ConversationId }), z.object({ deleted: z.boolean() })),
   /** Desktop only: native file dialog. The browser shell answers UNSUPPORTED and shows a path field instead. */
   'shell.pickModelFile': method(empty, z.object({ path: z.string().nullable() })),
   /**
@@ -106,6 +99,8 @@ export const methods = {
   ...modelMethods,
   ...runtimeMethods,
   ...backendMethods,
+  ...chatMethods,
+  ...apiMethods,
 } as const;
 
 export const events = {
@@ -113,8 +108,6 @@ export const events = {
   'backend.log': LogLine,
   /** After every settings write, from any client (another window, the API). */
   'settings.changed': Settings,
-  /** After a conversation is saved or deleted (another window may show the list). */
-  'conversations.changed': z.array(ConversationSummary),
   /** One sample per tick while anyone listens (or the thermal guard is on). */
   'telemetry.sample': TelemetrySample,
   'telemetry.status': TelemetryStatus,
@@ -126,6 +119,8 @@ export const events = {
   ...modelEvents,
   ...runtimeEvents,
   ...backendEvents,
+  ...chatEvents,
+  ...apiEvents,
 } as const;
 
 export type Methods = typeof methods;
@@ -138,14 +133,28 @@ export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 
 export const methodNames = Object.keys(methods) as MethodName[];
 
+/**
+ * Topical events go only to clients subscribed with their topic (a conversation's stream to the windows showing
+ * it); a subscription without a topic gets none of them. Every other event has no topic.
+ */
+export const eventTopics: { [E in EventName]?: (payload: EventPayload<E>) => string } = {
+  'conversation.stream': (p) => p.conversationId,
+  'chat.event': (p) => p.requestId,
+};
+export const isTopical = (e: EventName): boolean => Object.hasOwn(eventTopics, e);
+export const topicOf = <E extends EventName>(e: E, payload: EventPayload<E>): string | undefined =>
+  (eventTopics[e] as ((p: EventPayload<E>) => string) | undefined)?.(payload);
+/** A topic a client may name: what topicOf returns (ids), bounded. */
+export const EventTopic = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/);
+
 export const isMethodName = (s: unknown): s is MethodName => typeof s === 'string' && Object.hasOwn(methods, s);
 export const isEventName = (s: unknown): s is EventName => typeof s === 'string' && Object.hasOwn(events, s);
 
 /** What a client (renderer, CLI, tests, bench) holds, whatever the transport. */
 export interface ContractClient {
   call<M extends MethodName>(method: M, params: ParamsIn<M>): Promise<Result<M>>;
-  /** Returns the unsubscribe function. */
-  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** Returns the unsubscribe function. A topical event (eventTopics) needs its topic, e.g. a conversation id. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void, topic?: string): () => void;
 }
 
 /** Who is calling; transports fill it so core can tell the desktop window from a browser. */
@@ -184,8 +193,8 @@ export const IPC_NEW_PAGE = 'new-page';
 /** WebSocket frames between the browser client and the HTTP transport. */
 export const WsClientFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.unknown() }),
-  z.object({ type: z.literal('sub'), event: z.string() }),
-  z.object({ type: z.literal('unsub'), event: z.string() }),
+  z.object({ type: z.literal('sub'), event: z.string(), topic: z.string().optional() }),
+  z.object({ type: z.literal('unsub'), event: z.string(), topic: z.string().optional() }),
 ]);
 export type WsClientFrame = z.infer<typeof WsClientFrame>;
 export type WsServerFrame =

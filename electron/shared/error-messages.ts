@@ -102,6 +102,22 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     TUNE_BUSY: 'A benchmark is already running; wait for it or cancel it.',
     TUNE_FAILED: 'The benchmark failed: {{reason}}',
     TUNE_BENCH_MISSING: 'llama-bench was not found beside the active runtime ({{path}}); reinstall the runtime.',
+    CONTEXT_OVERFLOW:
+      'This message needs about {{needed}} tokens, but only {{free}} of the {{limit}}-token context are left. Start a new chat with a summary, or drop the oldest turns.',
+    MESSAGE_NOT_FOUND: 'That message no longer exists.',
+    REPLY_IN_PROGRESS: 'A reply is still being written in this conversation. Stop it first, or wait for it to finish.',
+    IMPORT_INVALID: 'This file is not a DeepLocal conversation export: {{reason}}',
+    PRESET_NOT_FOUND: 'The preset "{{id}}" does not exist.',
+    PRESET_BUILTIN: 'Built-in presets cannot be changed or deleted; save a copy under another name.',
+    STORE_CORRUPT:
+      'The conversation database is damaged ({{reason}}). It was kept as {{path}} and a new one was started.',
+    MODEL_NOT_INSTALLED: 'No installed model is called "{{model}}".',
+    MODEL_DOES_NOT_FIT: 'The model {{model}} does not fit in memory: {{reason}}',
+    EMBEDDINGS_UNSUPPORTED:
+      'The loaded model does not serve embeddings. Load an embedding model, or turn on embeddings in its load settings.',
+    TLS_FAILED: 'The TLS certificate could not be made or read: {{reason}}',
+    ATTACHMENT_TOO_BIG: "The file {{name}} ({{size}}) is bigger than the model's context can hold.",
+    API_KEY_NOT_FOUND: 'That API key does not exist (it may have been revoked).',
   },
   'zh-CN': {
     INVALID_PARAMS: '请求无效：{{issues}}',
@@ -192,5 +208,19 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     TUNE_BUSY: '已有基准测试在运行；请等待或取消。',
     TUNE_FAILED: '基准测试失败：{{reason}}',
     TUNE_BENCH_MISSING: '当前运行时旁找不到 llama-bench（{{path}}）；请重新安装运行时。',
+    CONTEXT_OVERFLOW:
+      '这条消息约需 {{needed}} 个词元，但 {{limit}} 词元的上下文只剩 {{free}} 个。可以带摘要开始新对话，或丢弃最早的几轮。',
+    MESSAGE_NOT_FOUND: '该消息已不存在。',
+    REPLY_IN_PROGRESS: '此对话中仍有回复正在生成。请先停止，或等待其完成。',
+    IMPORT_INVALID: '该文件不是 DeepLocal 对话导出文件：{{reason}}',
+    PRESET_NOT_FOUND: '预设“{{id}}”不存在。',
+    PRESET_BUILTIN: '内置预设不能修改或删除；请以其他名称另存一份。',
+    STORE_CORRUPT: '对话数据库已损坏（{{reason}}）。已保留为 {{path}}，并新建了数据库。',
+    MODEL_NOT_INSTALLED: '没有名为“{{model}}”的已安装模型。',
+    MODEL_DOES_NOT_FIT: '模型 {{model}} 无法装入内存：{{reason}}',
+    EMBEDDINGS_UNSUPPORTED: '当前加载的模型不提供嵌入。请加载嵌入模型，或在其加载设置中开启嵌入。',
+    TLS_FAILED: '无法生成或读取 TLS 证书：{{reason}}',
+    ATTACHMENT_TOO_BIG: '文件 {{name}}（{{size}}）超出了模型上下文能容纳的大小。',
+    API_KEY_NOT_FOUND: '该 API 密钥不存在（可能已被吊销）。',
   },
 };

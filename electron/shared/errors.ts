@@ -92,6 +92,19 @@ export const ErrorCode = z.enum([
   'TUNE_BUSY',
   'TUNE_FAILED',
   'TUNE_BENCH_MISSING',
+  'CONTEXT_OVERFLOW',
+  'MESSAGE_NOT_FOUND',
+  'REPLY_IN_PROGRESS',
+  'IMPORT_INVALID',
+  'PRESET_NOT_FOUND',
+  'PRESET_BUILTIN',
+  'STORE_CORRUPT',
+  'MODEL_NOT_INSTALLED',
+  'MODEL_DOES_NOT_FIT',
+  'EMBEDDINGS_UNSUPPORTED',
+  'TLS_FAILED',
+  'ATTACHMENT_TOO_BIG',
+  'API_KEY_NOT_FOUND',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -218,6 +231,23 @@ export function httpStatus(code: ErrorCode): number {
       return 404;
     case 'UPDATE_FAILED':
       return 502;
+    case 'CONTEXT_OVERFLOW':
+    case 'MODEL_DOES_NOT_FIT':
+      return 422;
+    case 'MESSAGE_NOT_FOUND':
+    case 'PRESET_NOT_FOUND':
+    case 'MODEL_NOT_INSTALLED':
+    case 'API_KEY_NOT_FOUND':
+      return 404;
+    case 'REPLY_IN_PROGRESS':
+    case 'PRESET_BUILTIN':
+      return 409;
+    case 'IMPORT_INVALID':
+      return 400;
+    case 'ATTACHMENT_TOO_BIG':
+      return 413;
+    case 'EMBEDDINGS_UNSUPPORTED':
+      return 501;
     case 'HUB_RATE_LIMITED':
       return 429;
     case 'HUB_UNREACHABLE':

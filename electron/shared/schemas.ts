@@ -118,6 +118,8 @@ export const SamplingParams = z.object({
   temperature: z.number().min(0).max(5).optional(),
   top_p: z.number().min(0).max(1).optional(),
   top_k: z.number().int().min(0).max(1000).optional(),
+  min_p: z.number().min(0).max(1).optional(),
+  repeat_penalty: z.number().min(0).max(5).optional(),
   max_tokens: z.number().int().min(1).max(1_000_000).optional(),
   seed: z.number().int().optional(),
 });
@@ -223,6 +225,41 @@ export const UserPath = PathSetting;
 export const SetupWizardState = z.enum(['pending', 'done', 'dismissed']);
 export type SetupWizardState = z.infer<typeof SetupWizardState>;
 
+/** The chat (issue 13). */
+export const ChatSettings = z.object({
+  /** A short request to the loaded model names a conversation after its first exchange. */
+  autoTitle: z.boolean().default(true),
+  /** The preset a new conversation starts with, unless the model has its own below. */
+  defaultPresetId: z.string().max(64).default('deepseek-r1'),
+  /** Model file name → preset id. */
+  presetByModel: z.record(z.string().max(500), z.string().max(64)).default({}),
+});
+export type ChatSettings = z.infer<typeof ChatSettings>;
+
+/** The API for other programs (issue 13): Ollama-compatible server, LAN mode, just-in-time loading. */
+export const ApiSettings = z.object({
+  ollamaEnabled: z.boolean().default(false),
+  ollamaPort: z.number().int().min(1).max(65535).default(11434),
+  /** Origins allowed besides loopback ones (Ollama's OLLAMA_ORIGINS): exact origins or `*` wildcards. */
+  ollamaOrigins: z.array(z.string().min(1).max(300)).max(50).default([]),
+  lanEnabled: z.boolean().default(false),
+  /** Addresses to listen on (an interface's IPv4/IPv6 address, or 0.0.0.0 for all). */
+  lanAddresses: z.array(z.string().min(1).max(100)).max(20).default(['0.0.0.0']),
+  lanPort: z.number().int().min(1).max(65535).default(8443),
+  /** Web origins allowed to call the API from a browser (CORS). */
+  corsOrigins: z.array(z.string().min(1).max(300)).max(50).default([]),
+  /** A request naming an installed model that is not loaded loads it. */
+  jitEnabled: z.boolean().default(true),
+  /** Unload a model loaded for the API after this many idle minutes (0 = never). */
+  jitIdleMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(30),
+});
+export type ApiSettings = z.infer<typeof ApiSettings>;
+
 export const Settings = z.object({
   language: Language.default('system'),
   theme: Theme.default('system'),
@@ -246,6 +283,8 @@ export const Settings = z.object({
   updates: UpdateSettings.default(() => UpdateSettings.parse({})),
   /** Self-healing supervision of the backend (restarts, out-of-memory ladder, reload at start). */
   backend: BackendSettings.default(() => BackendSettings.parse({})),
+  chat: ChatSettings.default(() => ChatSettings.parse({})),
+  api: ApiSettings.default(() => ApiSettings.parse({})),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -279,6 +318,8 @@ export const SettingsPatch = z.strictObject({
     .optional(),
   updates: UpdateSettingsPatch.optional(),
   backend: patchOf(BackendSettings).optional(),
+  chat: patchOf(ChatSettings).optional(),
+  api: patchOf(ApiSettings).optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 

@@ -101,6 +101,8 @@ export class SettingsStore {
         updates: { ...cur.updates, ...(patch.updates ?? {}) },
         runtime: { ...cur.runtime, ...(patch.runtime ?? {}) },
         backend: { ...cur.backend, ...(patch.backend ?? {}) },
+        chat: { ...cur.chat, ...(patch.chat ?? {}) },
+        api: { ...cur.api, ...(patch.api ?? {}) },
         sampling: patch.sampling ? { ...patch.sampling } : cur.sampling,
       });
       await this.write(next);

@@ -9,6 +9,7 @@ import { runtimesEn } from './runtimes.en';
 import { runtimesZhCN } from './runtimes.zh-CN';
 import { localeToLang } from './resolve';
 import { backendEn, backendZhCN } from './backend';
+import { liveEn, liveZhCN } from './live';
 
 export const resources = {
   en: {
@@ -18,6 +19,7 @@ export const resources = {
     probe: probeNoteMessages.en,
     runtimes: runtimesEn,
     backend: backendEn,
+    live: liveEn,
   },
   'zh-CN': {
     translation: zhCN,
@@ -26,6 +28,7 @@ export const resources = {
     probe: probeNoteMessages['zh-CN'],
     runtimes: runtimesZhCN,
     backend: backendZhCN,
+    live: liveZhCN,
   },
 } as const;
 
@@ -37,7 +40,7 @@ export function initI18n() {
     fallbackLng: 'en',
     supportedLngs: ['en', 'zh-CN'],
     load: 'currentOnly',
-    ns: ['translation', 'errors', 'fit', 'probe', 'runtimes', 'backend'],
+    ns: ['translation', 'errors', 'fit', 'probe', 'runtimes', 'backend', 'live'],
     defaultNS: 'translation',
     // React escapes; params in error messages are paths and reasons, shown as text.
     interpolation: { escapeValue: false },

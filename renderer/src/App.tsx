@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppInfo, useBackendStatus, useLiveServerState, useSettings } from './api/queries';
 import { ConnBanner } from './components/ConnBanner';
@@ -21,7 +21,9 @@ import { UpdateBanner } from './features/updates/UpdateBanner';
 import { useFirstRun } from './features/wizard/firstRun';
 import { WizardPage } from './features/wizard/WizardPage';
 import { resolveLang } from './i18n/resolve';
+import { openedWithRoute, useRouteSync } from './lib/route';
 import { useTheme } from './lib/theme';
+import { usePageTitle } from './lib/usePageTitle';
 import { useUi, type View } from './stores/ui';
 
 const pages: Record<View, () => React.JSX.Element> = {
@@ -43,6 +45,10 @@ export function App() {
   useLiveModels();
   useLiveRuntimes();
   useFirstRun();
+  // Read before useRouteSync writes the start page into the address bar.
+  const [namedPage] = useState(openedWithRoute);
+  useRouteSync();
+  usePageTitle();
   const { i18n } = useTranslation();
   const { data: settings } = useSettings();
   const { data: info } = useAppInfo();
@@ -56,13 +62,13 @@ export function App() {
     if (settings && i18n.resolvedLanguage !== lang) void i18n.changeLanguage(lang);
   }, [settings, lang, i18n]);
 
-  // A model already running when the window opens means the user came to chat.
+  // A model already running when the window opens means the user came to chat, unless the URL names a page.
   const routed = useRef(false);
   useEffect(() => {
     if (routed.current || !status) return;
     routed.current = true;
-    if (status.state === 'ready') setView('chat');
-  }, [status, setView]);
+    if (status.state === 'ready' && !namedPage) setView('chat');
+  }, [status, setView, namedPage]);
 
   const Page = pages[view];
   return (

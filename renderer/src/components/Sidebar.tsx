@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { useAppInfo } from '../api/queries';
+import { formatRoute } from '../lib/route';
 import { DownloadsBadge } from '../features/downloads/DownloadsPage';
 import { useUi, type View } from '../stores/ui';
 import {
@@ -31,6 +32,7 @@ export function Sidebar() {
   const { t } = useTranslation();
   const view = useUi((s) => s.view);
   const setView = useUi((s) => s.setView);
+  const conversationId = useUi((s) => s.conversationId);
   const { data: info } = useAppInfo();
   return (
     <aside className="sidebar">
@@ -40,18 +42,23 @@ export function Sidebar() {
       </div>
       <nav className="nav" aria-label={t('nav.label')}>
         {items.map(({ view: v, Icon }) => (
-          <button
+          // Links, so a page can be opened in a new tab or its address copied; a plain click stays in this one.
+          <a
             key={v}
-            type="button"
+            href={formatRoute({ view: v, conversationId })}
             className={v === view ? 'nav-item active' : 'nav-item'}
             aria-current={v === view ? 'page' : undefined}
             data-testid={`nav-${v}`}
-            onClick={() => setView(v)}
+            onClick={(e) => {
+              if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+              e.preventDefault();
+              setView(v);
+            }}
           >
             <Icon size={17} />
             <span>{t(`nav.${v}`)}</span>
             {v === 'downloads' && <DownloadsBadge />}
-          </button>
+          </a>
         ))}
       </nav>
       <div className="sidebar-foot">{info ? t('app.version', { version: info.version }) : null}</div>

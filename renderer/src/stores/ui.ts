@@ -10,14 +10,22 @@ interface UiState {
    * message is sent). The page URL follows both (renderer/src/lib/route.ts keeps them in step with the hash).
    */
   conversationId: string | null;
+  /**
+   * A message to bring into view once the conversation is shown (a search hit); the chat page scrolls to it and
+   * clears it (clearFocus). Not part of the URL: Back should not scroll the thread again.
+   */
+  focusMessageId: string | null;
   setView: (view: View) => void;
-  /** Shows the chat page with that conversation (null: a new chat). */
-  openConversation: (id: string | null) => void;
+  /** Shows the chat page with that conversation (null: a new chat), optionally scrolled to one of its messages. */
+  openConversation: (id: string | null, focusMessageId?: string | null) => void;
+  clearFocus: () => void;
 }
 
 export const useUi = create<UiState>()((set) => ({
   view: 'model',
   conversationId: null,
+  focusMessageId: null,
   setView: (view) => set({ view }),
-  openConversation: (conversationId) => set({ view: 'chat', conversationId }),
+  openConversation: (conversationId, focusMessageId = null) => set({ view: 'chat', conversationId, focusMessageId }),
+  clearFocus: () => set({ focusMessageId: null }),
 }));

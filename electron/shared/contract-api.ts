@@ -40,8 +40,18 @@ export const ApiKeyInfo = z.object({
 });
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
 
+/** One address of this machine's network interfaces (LAN mode offers them to listen on). */
+export const NetworkAddress = z.object({
+  interface: z.string(),
+  address: z.string(),
+  family: z.enum(['IPv4', 'IPv6']),
+});
+export type NetworkAddress = z.infer<typeof NetworkAddress>;
+
 export const apiMethods = {
   'api.status': method(empty, ApiStatus),
+  /** This machine's non-internal IPv4/IPv6 addresses, for choosing where LAN mode listens. */
+  'api.interfaces': method(empty, z.array(NetworkAddress)),
   'apiKeys.list': method(empty, z.array(ApiKeyInfo)),
   /** The key is in this answer only; the core keeps its hash. */
   'apiKeys.create': method(

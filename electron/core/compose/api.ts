@@ -1,20 +1,28 @@
 /**
- * The API for other programs (issue 13): api.status and the named API keys (apiKeys.*). The servers themselves
- * (the Ollama-compatible one, LAN mode) are transports started by the shell (headless.ts, main.ts); they report
- * their state through `ApiServersControl`.
- * PLACEHOLDER until LAN mode lands: keys answer UNSUPPORTED; status says nothing listens.
+ * The API for other programs (issue 13): api.status, api.interfaces and the named API keys (apiKeys.*). The
+ * servers themselves (the Ollama-compatible one, LAN mode) are transports started by the shell (headless.ts,
+ * main.ts); each reports its state through `ApiServersControl`, and calls `statusChanged` when it changes so
+ * the `api.status` event goes out. The key store is here, in the core: the transports ask `keys.verify`.
  */
-import type { ApiStatus } from '../../shared/contract-api';
+import os from 'node:os';
 import type { EventBus, Handlers } from '../../shared/contract';
-import type { apiMethods } from '../../shared/contract-api';
-import { AppError } from '../../shared/errors';
+import type { apiMethods, ApiServerState, ApiStatus, NetworkAddress } from '../../shared/contract-api';
+import { ApiKeyStore } from '../api/keys';
 
+/** What the shell's servers report; a server the shell did not start reads as off. */
 export interface ApiServersControl {
-  status(): ApiStatus;
+  ollama?: () => ApiServerState;
+  lan?: () => ApiStatus['lan'];
+  /** Just-in-time loading (the model loaded for an API request, when it unloads). */
+  jit?: () => ApiStatus['jit'];
 }
 
 export interface ApiFeature {
   handlers: Pick<Handlers, keyof typeof apiMethods>;
+  /** Named API keys, for the transports that accept them (`verify` is synchronous and constant-time). */
+  keys: Pick<ApiKeyStore, 'verify'>;
+  /** A server's state changed: sends `api.status` to subscribers. */
+  statusChanged(): void;
   dispose(): Promise<void>;
 }
 
@@ -22,27 +30,58 @@ export interface ApiDeps {
   dataDir: string;
   bus: EventBus;
   control: () => ApiServersControl | null;
+  /** Just-in-time loading's state (the core's JIT loader). */
+  jit?: () => ApiStatus['jit'];
   log: (msg: string) => void;
+  /** Tests: the clock for created / last-used times. */
+  now?: () => number;
 }
 
-const idle = { enabled: false, listening: false, urls: [], portFallback: false, error: null };
+const off: ApiServerState = { enabled: false, listening: false, urls: [], portFallback: false, error: null };
+
+/** Pure: the status from what the shell reports (a missing server is off, missing JIT state is nothing loaded). */
+export function combineStatus(control: ApiServersControl | null, jit?: () => ApiStatus['jit']): ApiStatus {
+  return {
+    ollama: control?.ollama?.() ?? off,
+    lan: control?.lan?.() ?? { ...off, fingerprint: null },
+    jit: jit?.() ?? control?.jit?.() ?? { model: null, unloadAt: null },
+  };
+}
+
+/** Pure: the machine's non-internal addresses (os.networkInterfaces() shape), IPv4 first, link-local IPv6 left out. */
+export function listAddresses(ifaces: NodeJS.Dict<os.NetworkInterfaceInfo[]>): NetworkAddress[] {
+  const out: NetworkAddress[] = [];
+  for (const [name, infos] of Object.entries(ifaces))
+    for (const i of infos ?? []) {
+      if (i.internal) continue;
+      // fe80:: needs a zone id (%eth0) to be reached; clients on the LAN use the IPv4 or a global IPv6 address.
+      if (i.family === 'IPv6' && /^fe80:/i.test(i.address)) continue;
+      out.push({ interface: name, address: i.address, family: i.family });
+    }
+  return out.sort((a, b) => (a.family === b.family ? 0 : a.family === 'IPv4' ? -1 : 1));
+}
 
 export async function createApi(deps: ApiDeps): Promise<ApiFeature> {
-  const no = async (): Promise<never> => {
-    throw new AppError('UNSUPPORTED', { what: 'API keys (not built yet)' });
-  };
+  const keys = await ApiKeyStore.open(deps.dataDir, {
+    note: deps.log,
+    onChange: (list) => deps.bus.emit('apiKeys.changed', list),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const status = () => combineStatus(deps.control(), deps.jit);
   return {
     handlers: {
-      'api.status': async () =>
-        deps.control()?.status() ?? {
-          ollama: idle,
-          lan: { ...idle, fingerprint: null },
-          jit: { model: null, unloadAt: null },
-        },
-      'apiKeys.list': no,
-      'apiKeys.create': no,
-      'apiKeys.revoke': no,
+      'api.status': async () => status(),
+      'api.interfaces': async () => listAddresses(os.networkInterfaces()),
+      'apiKeys.list': async () => keys.list(),
+      'apiKeys.create': ({ name }) => keys.create(name),
+      'apiKeys.revoke': ({ id }) => keys.revoke(id),
     },
-    async dispose() {},
+    keys,
+    statusChanged() {
+      deps.bus.emit('api.status', status());
+    },
+    async dispose() {
+      await keys.close();
+    },
   };
 }

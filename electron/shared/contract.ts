@@ -188,6 +188,11 @@ export const ipcEventChannel = (e: EventName) => `dl:event:${e}`;
  * subscribed is dropped (IPC messages of one renderer arrive in order, so nothing of the new page's is lost).
  */
 export const ipcSubscribeChannel = 'dl:subscribe';
+/** What the renderer sends as the event of a topical subscription on `ipcSubscribeChannel` (a plain name otherwise). */
+export interface IpcTopicalSubscription {
+  event: EventName;
+  topic: string;
+}
 export const IPC_NEW_PAGE = 'new-page';
 
 /** WebSocket frames between the browser client and the HTTP transport. */
@@ -208,5 +213,6 @@ export type Envelope<T = unknown> = { ok: true; result: T } | { ok: false; error
 /** The only object the preload exposes (as `window.deeplocal`). */
 export interface DeepLocalBridge {
   invoke(method: MethodName, params: unknown): Promise<Envelope>;
-  on(event: EventName, listener: (payload: unknown) => void): () => void;
+  /** `topic`: for a topical event (eventTopics), the topic whose events the listener gets (none without one). */
+  on(event: EventName, listener: (payload: unknown) => void, topic?: string): () => void;
 }

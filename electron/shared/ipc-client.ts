@@ -17,8 +17,10 @@ export function ipcClient(bridge: DeepLocalBridge): ContractClient {
       if (!env.ok) throw AppError.from(env.error);
       return env.result as Result<M>;
     },
-    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
-      return bridge.on(event, listener as (payload: unknown) => void);
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void, topic?: string): () => void {
+      return topic === undefined
+        ? bridge.on(event, listener as (payload: unknown) => void)
+        : bridge.on(event, listener as (payload: unknown) => void, topic);
     },
   };
 }

@@ -133,19 +133,43 @@ describe('connectWs', () => {
   it('sends unsub only when the last listener of an event leaves, once, and sub again on re-subscribe', () => {
     const { client, socket } = setup();
     socket.open();
-    const off1 = client.on('chat.event', () => undefined);
-    const off2 = client.on('chat.event', () => undefined);
+    const off1 = client.on('chat.event', () => undefined, 'r1');
+    const off2 = client.on('chat.event', () => undefined, 'r1');
     const unsubs = () => socket.sent.filter((f) => f.type === 'unsub');
     off1();
     expect(unsubs()).toEqual([]);
     off2();
-    expect(unsubs()).toEqual([{ type: 'unsub', event: 'chat.event' }]);
+    expect(unsubs()).toEqual([{ type: 'unsub', event: 'chat.event', topic: 'r1' }]);
     // Calling an unsubscribe twice (React strict mode does) must not send a second unsub.
     off2();
     off1();
     expect(unsubs()).toHaveLength(1);
-    client.on('chat.event', () => undefined);
-    expect(socket.sent.at(-1)).toEqual({ type: 'sub', event: 'chat.event' });
+    client.on('chat.event', () => undefined, 'r1');
+    expect(socket.sent.at(-1)).toEqual({ type: 'sub', event: 'chat.event', topic: 'r1' });
+  });
+
+  it('keys topical listeners on (event, topic): one sub per topic, each listener gets only its topic', () => {
+    const { client, socket } = setup();
+    socket.open();
+    const seen: string[] = [];
+    const offA = client.on('conversation.stream', (e) => seen.push(`a:${e.conversationId}`), 'c1');
+    client.on('conversation.stream', (e) => seen.push(`b:${e.conversationId}`), 'c2');
+    // Without a topic a topical event never arrives (the server forwards none): no listener is called.
+    client.on('conversation.stream', (e) => seen.push(`none:${e.conversationId}`));
+    const title = (conversationId: string) => ({ type: 'title', conversationId, title: 'T' });
+    socket.receive({ type: 'event', event: 'conversation.stream', payload: title('c1') });
+    socket.receive({ type: 'event', event: 'conversation.stream', payload: title('c2') });
+    expect(seen).toEqual(['a:c1', 'b:c2']);
+    expect(socket.sent.filter((f) => f.type === 'sub')).toEqual([
+      { type: 'sub', event: 'conversation.stream', topic: 'c1' },
+      { type: 'sub', event: 'conversation.stream', topic: 'c2' },
+      { type: 'sub', event: 'conversation.stream' },
+    ]);
+    offA();
+    expect(socket.sent.at(-1)).toEqual({ type: 'unsub', event: 'conversation.stream', topic: 'c1' });
+    // A topic given for a plain event is ignored.
+    client.on('backend.log', () => undefined, 'x');
+    expect(socket.sent.at(-1)).toEqual({ type: 'sub', event: 'backend.log' });
   });
 
   it('a listener that unsubscribes during delivery does not make the next listener miss the event', () => {

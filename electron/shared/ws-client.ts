@@ -3,7 +3,21 @@
  * same code runs in the browser (global WebSocket) and in Node (the `ws` package).
  */
 import { AppError, type ErrorInfo } from './errors';
-import type { ContractClient, EventName, EventPayload, MethodName, ParamsIn, Result, WsServerFrame } from './contract';
+import {
+  isEventName,
+  isTopical,
+  topicOf,
+  type ContractClient,
+  type EventName,
+  type EventPayload,
+  type MethodName,
+  type ParamsIn,
+  type Result,
+  type WsServerFrame,
+} from './contract';
+
+/** Listeners are kept per (event, topic): the server sends a topical event only to the topics subscribed. */
+const keyOf = (event: string, topic: string | undefined) => (topic === undefined ? event : `${event}\u0000${topic}`);
 
 /** The subset of the WebSocket API both the browser and `ws` implement. */
 export interface SocketLike {
@@ -74,7 +88,9 @@ export function connectWs(baseUrl: string, token: string, factory: SocketFactory
       if (frame.ok) p.resolve(frame.result);
       else p.reject(AppError.from(frame.error as ErrorInfo));
     } else if (frame.type === 'event') {
-      const set = listeners.get(frame.event);
+      if (!isEventName(frame.event)) return;
+      const topic = isTopical(frame.event) ? topicOf(frame.event, frame.payload as never) : undefined;
+      const set = listeners.get(keyOf(frame.event, topic));
       if (set) for (const l of [...set]) l(frame.payload);
     }
   };
@@ -93,22 +109,26 @@ export function connectWs(baseUrl: string, token: string, factory: SocketFactory
         }
       });
     },
-    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
-      let set = listeners.get(event);
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void, topic?: string): () => void {
+      // A topic means something only for a topical event; without one, a topical event never arrives.
+      const t = isTopical(event) ? topic : undefined;
+      const key = keyOf(event, t);
+      const frame = t === undefined ? { event } : { event, topic: t };
+      let set = listeners.get(key);
       if (!set) {
         set = new Set();
-        listeners.set(event, set);
-        if (!closed) send({ type: 'sub', event });
+        listeners.set(key, set);
+        if (!closed) send({ type: 'sub', ...frame });
       }
       const l = listener as (p: unknown) => void;
       set.add(l);
       return () => {
-        const s = listeners.get(event);
+        const s = listeners.get(key);
         if (!s) return;
         s.delete(l);
         if (s.size === 0) {
-          listeners.delete(event);
-          if (!closed) send({ type: 'unsub', event });
+          listeners.delete(key);
+          if (!closed) send({ type: 'unsub', ...frame });
         }
       };
     },

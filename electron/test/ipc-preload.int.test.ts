@@ -154,6 +154,34 @@ describe('preload + IPC transport', () => {
     expect(seen).toEqual([1, 2]);
   });
 
+  it('forwards a conversation stream only for the conversations the page subscribed, each to its own listener', () => {
+    const bus = app.core.bus;
+    const client = ipcClient(bridge);
+    const seen: string[] = [];
+    const offA = client.on('conversation.stream', (e) => seen.push(`a:${e.conversationId}`), 'c1');
+    const offB = client.on('conversation.stream', (e) => seen.push(`b:${e.conversationId}`), 'c2');
+    const offNone = client.on('conversation.stream', (e) => seen.push(`none:${e.conversationId}`));
+    const title = (conversationId: string) => ({ type: 'title', conversationId, title: 'T' }) as const;
+    for (const c of ['c1', 'c2', 'c3']) bus.emit('conversation.stream', title(c));
+    expect(seen).toEqual(['a:c1', 'b:c2']);
+    // Main was asked for the two topics only, once each.
+    const subs = fake.messages
+      .filter(
+        (m) =>
+          m.channel === ipcSubscribeChannel &&
+          (m.args[0] as { event?: string } | null)?.event === 'conversation.stream',
+      )
+      .map((m) => m.args);
+    expect(subs).toEqual([
+      [{ event: 'conversation.stream', topic: 'c1' }, true],
+      [{ event: 'conversation.stream', topic: 'c2' }, true],
+    ]);
+    offA();
+    offB();
+    offNone();
+    expect(bus.listenerCount('conversation.stream')).toBe(0);
+  });
+
   it("drops a renderer's subscriptions when a new page loads in it, or when it crashes or closes", () => {
     // The preload announced its page when it loaded, before any subscription.
     expect(fake.messages.find((m) => m.channel === ipcSubscribeChannel)?.args).toEqual([null, IPC_NEW_PAGE]);

@@ -313,27 +313,45 @@ describe('with the tiny model running', () => {
     expect(states.length).toBe(count);
   });
 
-  it('a second independent WebSocket client sees the same events', async () => {
+  it('a reply goes only to the clients subscribed to its requestId, never to every client', async () => {
     const other = connectWs(app.http.url, app.token, (u, p) => new WebSocket(u, p) as unknown as SocketLike);
-    await other.ready;
+    // A raw socket: what the server sends it, not what a client library would filter out.
+    const stranger = new WebSocket(app.http.url.replace('http', 'ws') + '/api/ws', [
+      'deeplocal.v1',
+      `deeplocal.token.${app.token}`,
+    ]);
+    const strangerSaw: unknown[] = [];
+    stranger.on('message', (d) => strangerSaw.push(JSON.parse(String(d))));
+    await Promise.all([other.ready, new Promise((r) => stranger.once('open', r))]);
+    // Subscribed without a topic (as every client was, and got every reply), and to another request's topic.
+    stranger.send(JSON.stringify({ type: 'sub', event: 'chat.event' }));
+    stranger.send(JSON.stringify({ type: 'sub', event: 'chat.event', topic: 'someone-else' }));
     const ws = await app.ws();
     const got: string[] = [];
     let otherText = '';
-    other.on('chat.event', (e) => {
-      got.push(e.type);
-      if (e.type === 'delta') otherText += (e.reasoning ?? '') + (e.content ?? '');
-    });
     let mine = '';
     const h = streamChat(ws, {
       messages: [{ role: 'user', content: 'x' }],
       sampling: { max_tokens: 8 },
       onDelta: (d) => (mine += (d.reasoning ?? '') + (d.content ?? '')),
     });
+    // A second window following the same request names it as the topic.
+    other.on(
+      'chat.event',
+      (e) => {
+        got.push(e.type);
+        if (e.type === 'delta') otherText += (e.reasoning ?? '') + (e.content ?? '');
+      },
+      h.requestId,
+    );
     await h.done;
     await new Promise((r) => setTimeout(r, 50));
-    expect(otherText).toBe(mine);
     expect(mine.length).toBeGreaterThan(0);
     expect(got.at(-1)).toBe('done');
+    // It subscribed after the start, so it may have missed the first deltas, never any later one.
+    expect(mine.endsWith(otherText)).toBe(true);
+    expect(strangerSaw).toEqual([]);
     other.close();
+    stranger.close();
   });
 });

@@ -312,8 +312,8 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
           send({ type: 'result', id: frame.id, ok: false, error: toErrorInfo(e) });
         }
         if (stale() && session.inFlight === 0) ws.close(TOKEN_CHANGED, 'token changed');
-      } else if (frame.type === 'sub') subs.add(frame.event);
-      else subs.remove(frame.event);
+      } else if (frame.type === 'sub') subs.add(frame.event, frame.topic);
+      else subs.remove(frame.event, frame.topic);
     };
     ws.on('message', (data) => {
       onFrame(data).catch((e: unknown) => {

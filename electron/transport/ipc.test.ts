@@ -47,6 +47,26 @@ describe('registerIpc', () => {
     expect(gone.sent).toHaveLength(0);
   });
 
+  it('a renderer gets a conversation stream only for the conversations it subscribed', () => {
+    const bus = createEventBus();
+    const h = host();
+    registerIpc({ handlers: {} as Handlers, bus }, h.ipc);
+    const a = subscriber(1, () => undefined);
+    const b = subscriber(2, () => undefined);
+    h.message(a, { event: 'conversation.stream', topic: 'c1' }, true);
+    h.message(b, { event: 'conversation.stream', topic: 'c2' }, true);
+    // A topical event named without a topic subscribes to nothing.
+    h.message(b, 'conversation.stream', true);
+    const title = (conversationId: string) => ({ type: 'title', conversationId, title: 'T' }) as const;
+    bus.emit('conversation.stream', title('c1'));
+    bus.emit('conversation.stream', title('c2'));
+    expect(a.sent).toEqual([['dl:event:conversation.stream', title('c1')]]);
+    expect(b.sent).toEqual([['dl:event:conversation.stream', title('c2')]]);
+    h.message(a, { event: 'conversation.stream', topic: 'c1' }, false);
+    bus.emit('conversation.stream', title('c1'));
+    expect(a.sent).toHaveLength(1);
+  });
+
   it('calls answer with an envelope whatever the params are', async () => {
     const h = host();
     registerIpc(

@@ -2,7 +2,8 @@
  * IPC adapter: the Electron shell passes in "register handler" and "subscription" hooks (as Jan does), so this
  * file and the core never import electron. One channel per method keeps the preload's allow-list explicit.
  * Events are forwarded per renderer only while it subscribes (see `ipcSubscribeChannel`), so producers that run
- * only while listened to (the telemetry sampler) stop when the window stops listening.
+ * only while listened to (the telemetry sampler) stop when the window stops listening; a topical event (a
+ * conversation's stream) only for the topics that renderer subscribed.
  */
 import {
   IPC_NEW_PAGE,
@@ -15,6 +16,15 @@ import {
 } from '../shared/contract';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
 import { createSubscriptions, type Subscriptions } from './subscriptions';
+
+/** The event name and topic of a subscription message (both still unchecked: Subscriptions validates them). */
+export function splitSubscription(event: unknown): { name: unknown; topic: unknown } {
+  if (event !== null && typeof event === 'object' && !Array.isArray(event)) {
+    const o = event as Record<string, unknown>;
+    return { name: o.event, topic: o.topic };
+  }
+  return { name: event, topic: undefined };
+}
 
 /** One renderer (an Electron webContents). */
 export interface IpcSubscriber {
@@ -70,9 +80,11 @@ export function registerIpc(
       bySubscriber.set(subscriber.id, own);
       subs = own;
     }
-    if (event === null && subscribed === IPC_NEW_PAGE) subs.clear();
-    else if (subscribed === true) subs.add(event);
-    else subs.remove(event);
+    if (event === null && subscribed === IPC_NEW_PAGE) return subs.clear();
+    // A topical subscription arrives as { event, topic } (IpcTopicalSubscription); anything else is a plain name.
+    const { name, topic } = splitSubscription(event);
+    if (subscribed === true) subs.add(name, topic);
+    else subs.remove(name, topic);
   }
   return () => {
     closed = true;

@@ -50,10 +50,7 @@ async function sseRound(base, key) {
 function connectContract(base, token) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${base.replace('http', 'ws')}/api/ws`, ['deeplocal.v1', `deeplocal.token.${token}`]);
-    ws.on('open', () => {
-      ws.send(JSON.stringify({ type: 'sub', event: 'chat.event' }));
-      resolve(ws);
-    });
+    ws.on('open', () => resolve(ws));
     ws.on('error', reject);
   });
 }
@@ -77,6 +74,7 @@ function contractRound(ws) {
         n++;
       } else {
         ws.off('message', onMessage);
+        ws.send(JSON.stringify({ type: 'unsub', event: 'chat.event', topic: requestId }));
         if (f.payload.type === 'error') return reject(new Error(JSON.stringify(f.payload.error)));
         // Deltas are coalesced (several tokens per event after the first), so count tokens from the final timings.
         const tokens = f.payload.timings.predictedTokens;
@@ -84,6 +82,8 @@ function contractRound(ws) {
       }
     };
     ws.on('message', onMessage);
+    // chat.event is topical: only the subscribers of this requestId get its deltas (as the UI does).
+    ws.send(JSON.stringify({ type: 'sub', event: 'chat.event', topic: requestId }));
     ws.send(
       JSON.stringify({
         type: 'call',

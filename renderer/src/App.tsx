@@ -6,25 +6,28 @@ import { Sidebar } from './components/Sidebar';
 import { TopBar } from './components/TopBar';
 import { Toasts } from './components/Toasts';
 import { ChatPage } from './features/chat/ChatPage';
-import { DownloadsPage } from './features/downloads/DownloadsPage';
-import { HardwarePage } from './features/hardware/HardwarePage';
-import { LibraryPage } from './features/library/LibraryPage';
-import { LogsPage } from './features/logs/LogsPage';
-import { ModelPage } from './features/model/ModelPage';
-import { ModelsPage } from './features/models/ModelsPage';
 import { useLiveModels } from './features/models/queries';
 import { useLiveTelemetry } from './features/monitor/live';
-import { MonitorPage } from './features/monitor/MonitorPage';
 import { useLiveRuntimes } from './features/runtimes/queries';
-import { SettingsPage } from './features/settings/SettingsPage';
 import { UpdateBanner } from './features/updates/UpdateBanner';
 import { useFirstRun } from './features/wizard/firstRun';
-import { WizardPage } from './features/wizard/WizardPage';
 import { resolveLang } from './i18n/resolve';
+import { lazyPage } from './lib/lazy-page';
 import { openedWithRoute, useRouteSync } from './lib/route';
 import { useTheme } from './lib/theme';
 import { usePageTitle } from './lib/usePageTitle';
 import { useUi, type View } from './stores/ui';
+
+// Pages other than the chat are fetched the first time they are shown (the Monitor page brings the charts).
+const DownloadsPage = lazyPage(() => import('./features/downloads/DownloadsPage').then((m) => m.DownloadsPage));
+const HardwarePage = lazyPage(() => import('./features/hardware/HardwarePage').then((m) => m.HardwarePage));
+const LibraryPage = lazyPage(() => import('./features/library/LibraryPage').then((m) => m.LibraryPage));
+const LogsPage = lazyPage(() => import('./features/logs/LogsPage').then((m) => m.LogsPage));
+const ModelPage = lazyPage(() => import('./features/model/ModelPage').then((m) => m.ModelPage));
+const ModelsPage = lazyPage(() => import('./features/models/ModelsPage').then((m) => m.ModelsPage));
+const MonitorPage = lazyPage(() => import('./features/monitor/MonitorPage').then((m) => m.MonitorPage));
+const SettingsPage = lazyPage(() => import('./features/settings/SettingsPage').then((m) => m.SettingsPage));
+const WizardPage = lazyPage(() => import('./features/wizard/WizardPage').then((m) => m.WizardPage));
 
 const pages: Record<View, () => React.JSX.Element> = {
   chat: ChatPage,

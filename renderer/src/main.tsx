@@ -7,7 +7,6 @@ import { ConnectionProvider } from './api/context';
 import { App } from './App';
 import { initI18n } from './i18n';
 import { applySystemTheme } from './lib/theme';
-import 'katex/dist/katex.min.css';
 import './styles/index.css';
 
 applySystemTheme();

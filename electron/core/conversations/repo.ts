@@ -24,14 +24,25 @@ export interface ConversationPatch {
 }
 
 export interface ConversationRepo {
-  /** Not deleted, pinned first, then newest first. `streaming`: some message has status 'streaming'. */
+  /**
+   * Not deleted, pinned first, then newest first. `streaming`: some message has status 'streaming'. `messageCount`:
+   * the messages of the thread on screen (root to leaf), not every version.
+   */
   list(): ConversationListItem[];
   get(id: string): ConversationDetail;
   create(init: ConversationInit): ConversationDetail;
   update(id: string, patch: ConversationPatch): ConversationListItem;
-  /** Adds a node (its parent must be in the conversation, or null for a root); touches updatedAt. */
+  /**
+   * Adds a node (its parent must be in the conversation, or null for a root) and makes it the leaf (the thread on
+   * screen ends with what was just written); touches updatedAt; the model of an assistant node becomes the
+   * conversation's model.
+   */
   addMessage(conversationId: string, node: MessageNode): void;
-  /** Changes fields of a node (the streaming reply's growing text, its end); one transaction. */
+  /**
+   * Changes fields of a node (the streaming reply's growing text, its end); one transaction. A patch of content
+   * and/or reasoning only is the cheap path (one UPDATE: no search-index work, no updatedAt, no list change); the
+   * text is indexed for search once the status leaves 'streaming'.
+   */
   updateMessage(conversationId: string, messageId: string, patch: Partial<Omit<MessageNode, 'id' | 'parentId'>>): void;
   /** The path from the root to `leafId` (default: the conversation's leaf), root first. */
   thread(conversationId: string, leafId?: string | null): MessageNode[];

@@ -6,6 +6,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { NumberField } from '../../components/NumberField';
 import { UpdateSettingsCard } from '../updates/UpdateSettingsCard';
 import { AddressCard } from './AddressCard';
+import { ChatSettingsCard } from './ChatSettingsCard';
 import { RecoverySettingsCard } from './RecoverySettingsCard';
 import { RuntimesSettings } from '../runtimes/RuntimesSettings';
 
@@ -63,6 +64,7 @@ export function SettingsPage() {
         onSave={(sampling) => update.mutate({ sampling })}
         saving={update.isPending}
       />
+      <ChatSettingsCard />
       <RuntimesSettings />
       <BackendCard
         key={settings.llamaServerPath ?? ''}

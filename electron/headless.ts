@@ -2,6 +2,7 @@
  * Headless entry: the core behind the HTTP + WebSocket transport, serving the built UI, printing
  *   DeepLocal ready: http://127.0.0.1:PORT/?token=TOKEN
  * Usage: node dist/electron/headless.mjs [--model FILE.gguf] [--port N] [--host 127.0.0.1] [--data-dir DIR] [--token T]
+ *        [--ollama-api]   (the Ollama-compatible API on its own loopback port for this run, as Settings → API would)
  * The port and token are kept in <data dir>/server.json across starts (core/settings/server-address.ts); --port,
  * --token and DEEPLOCAL_TOKEN override them for one run. A busy saved port gives another port for this run.
  */
@@ -16,6 +17,8 @@ import { ServerAddress, type ServerControl } from './core/settings/server-addres
 import { AppError, formatError, pickLang, toErrorInfo } from './shared/errors';
 import { startHttpTransport, type HttpTransport } from './transport/http';
 import { installProcessGuards } from './transport/process-guards';
+import { ollamaControllerFor } from './transport/ollama/for-core';
+import type { OllamaController } from './transport/ollama/controller';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Bundled to dist/electron/headless.mjs; the repo root is two levels up (also when run from source by tests).
@@ -45,6 +48,7 @@ async function main() {
       host: { type: 'string' },
       'data-dir': { type: 'string' },
       token: { type: 'string' },
+      'ollama-api': { type: 'boolean' },
     },
     strict: true,
   });
@@ -58,6 +62,7 @@ async function main() {
 
   let apiBase: string | null = null;
   let control: ServerControl | null = null;
+  let ollama: OllamaController | null = null;
   const core = await createCore({
     dataDir,
     resourcesDirs: [process.env.DEEPLOCAL_RESOURCES ?? path.join(repoRoot, 'resources')],
@@ -65,6 +70,7 @@ async function main() {
     version,
     apiBaseUrl: () => apiBase,
     server: () => control,
+    apiServers: () => ({ ...(ollama ? { ollama: () => ollama!.state() } : {}) }),
   });
   // Read after the data folder's lock is ours: a second start on the folder must not rewrite it.
   const address = await ServerAddress.open(
@@ -120,11 +126,25 @@ async function main() {
   // A second start on this data folder is refused with this address (never the token) in its message.
   await core.dataDirLock.setUrl(http.url);
 
+  // The Ollama-compatible API: on when Settings → API says so, or for this run with --ollama-api.
+  ollama = ollamaControllerFor(core, {
+    forceEnabled: values['ollama-api'] === true,
+    onChange: () => core.api.statusChanged(),
+  });
+  await ollama.start();
+  const ollamaState = ollama.state();
+  if (ollamaState.listening)
+    console.log(
+      `Ollama-compatible API: ${ollamaState.urls[0]}${ollamaState.portFallback ? ' (the port in Settings is taken)' : ''}`,
+    );
+  else if (ollamaState.error) console.error(`DeepLocal: Ollama API: ${formatError(lang, ollamaState.error.code, ollamaState.error.params)}`);
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     console.error(`DeepLocal: ${signal}, stopping`);
+    await ollama?.close();
     await core.dispose();
     await http.close();
     process.exit(0);

@@ -14,7 +14,9 @@ import { reapStaleBackend } from './backends/llama-cpp/backend-pidfile';
 import { ChatService } from './chat/chat-service';
 import { createConversations, type ConversationsFeature } from './compose/conversations';
 import { createChat, type ChatFeature } from './compose/chat';
-import { createApi, type ApiServersControl } from './compose/api';
+import { createApi, type ApiFeature, type ApiServersControl } from './compose/api';
+import { createJit, type JitDeps, type JitLoader } from './api/jit';
+import { checkFit } from './api/jit-fit';
 import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock';
 import { createRuntimes, type RuntimesDeps, type RuntimesFeature } from './compose/runtimes';
 import { createModelsFeature, type ModelsFeature, type ModelsFeatureOptions } from './compose/models';
@@ -61,6 +63,8 @@ export interface CoreOptions {
   healing?: HealingOptions;
   /** Auto-tune (tests: a narrowed grid, a smaller bench, a hook on each llama-bench process). */
   tuning?: TuningOptions;
+  /** Just-in-time loading for API requests (tests: a shorter minute for the idle timer). */
+  jit?: Pick<JitDeps, 'minuteMs' | 'readyTimeoutMs' | 'drainTimeoutMs'>;
 }
 
 export interface Core {
@@ -81,6 +85,10 @@ export interface Core {
   runtimes: RuntimesFeature;
   /** Auto-tune jobs and the model profiles they save. */
   tuning: TuningFeature;
+  /** Named API keys (the transports verify them) and api.status (the shell's servers report changes here). */
+  api: ApiFeature;
+  /** Just-in-time loading for the API (the OpenAI proxy and the Ollama-compatible server). */
+  jit: JitLoader;
   /** This process owns opts.dataDir until dispose (headless records its URL here once it listens). */
   dataDirLock: DataDirLock;
   dispose(): Promise<void>;
@@ -134,7 +142,14 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     repo: conversations.repo,
     log: note,
   });
-  const api = await createApi({ dataDir: opts.dataDir, bus, control: opts.apiServers ?? (() => null), log: note });
+  const api = await createApi({
+    dataDir: opts.dataDir,
+    bus,
+    control: opts.apiServers ?? (() => null),
+    // Declared below (it needs the handlers); read only once a status is asked for.
+    jit: () => jit.state(),
+    log: note,
+  });
   backend.onStatus((s) => {
     bus.emit('backend.status', s);
     // A reply cannot outlive its backend; one cut by a crash ends with that error, not as "stopped".
@@ -269,6 +284,17 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     ...tuning.handlers,
   };
 
+  const jit = createJit({
+    backend,
+    settings: () => settings.get(),
+    installed: () => models.library.list(),
+    start: (modelPath) => handlers['backend.start']({ modelPath }, { transport: 'direct' }),
+    fit: async (m, options) => checkFit(m, options, await models.hardware()),
+    onChange: () => api.statusChanged(),
+    log: note,
+    ...opts.jit,
+  });
+
   // Optional: the last model again, as the user would start it (in the background; failures only logged).
   void reloadLastModel({
     settings,
@@ -291,8 +317,11 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     models,
     runtimes,
     tuning,
+    api,
+    jit,
     dataDirLock,
     async dispose() {
+      jit.dispose();
       chat.cancelAll();
       conversationChat.stopAll();
       await conversationChat.dispose();

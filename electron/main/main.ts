@@ -19,6 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCore, type Core } from '../core/app';
+import { ollamaControllerFor } from '../transport/ollama/for-core';
+import type { OllamaController } from '../transport/ollama/controller';
 import type { Elevate, ElevatedResult } from '../core/power/power-service';
 import { ipcSubscribeChannel } from '../shared/contract';
 import { formatError, pickLang, toErrorInfo } from '../shared/errors';
@@ -33,6 +35,7 @@ const rendererUrlPrefix = `${pathToFileURL(path.dirname(rendererIndex)).href}/`;
 const preloadPath = path.join(appRoot, 'dist', 'electron', 'preload', 'preload.cjs');
 
 let core: Core | null = null;
+let ollama: OllamaController | null = null;
 // App updates (electron-updater): checked at start unless turned off in settings; the window shows "restart to update".
 const appUpdater = createAppUpdater({
   currentVersion: app.getVersion(),
@@ -122,7 +125,12 @@ async function start() {
     },
     ...(elevate ? { elevate } : {}),
     appUpdater,
+    apiServers: () => ({ ...(ollama ? { ollama: () => ollama!.state() } : {}) }),
   });
+  // The Ollama-compatible API (Settings → API; off by default).
+  const started = core;
+  ollama = ollamaControllerFor(started, { onChange: () => started.api.statusChanged() });
+  void ollama.start().catch((e) => console.error('DeepLocal: Ollama API:', e));
 
   registerIpc(core, {
     handle: (channel, fn) =>
@@ -193,7 +201,11 @@ app.on('before-quit', (e) => {
   e.preventDefault();
   quitting = true;
   appUpdater.dispose();
-  void core.dispose().finally(() => app.quit());
+  const c = core;
+  void (ollama?.close() ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(() => c.dispose())
+    .finally(() => app.quit());
 });
 
 /**

@@ -105,6 +105,7 @@ export const ErrorCode = z.enum([
   'TLS_FAILED',
   'ATTACHMENT_TOO_BIG',
   'API_KEY_NOT_FOUND',
+  'MODEL_NOT_LOADED',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -241,6 +242,7 @@ export function httpStatus(code: ErrorCode): number {
       return 404;
     case 'REPLY_IN_PROGRESS':
     case 'PRESET_BUILTIN':
+    case 'MODEL_NOT_LOADED':
       return 409;
     case 'IMPORT_INVALID':
       return 400;

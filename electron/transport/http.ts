@@ -17,13 +17,14 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { WsClientFrame, type EventBus, type Handlers, type WsServerFrame } from '../shared/contract';
 import { AppError, toErrorInfo } from '../shared/errors';
 import { WS_PATH, WS_PROTOCOL } from '../shared/ws-client';
-import type { Endpoint } from '../core/backends/backend';
+import type { Backend, Endpoint } from '../core/backends/backend';
+import type { JitLoader } from '../core/api/jit';
 import type { MetricsSnapshot } from '../core/telemetry/sampler';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
 import { deferContinue, readBody, SECURITY_HEADERS, sendError, sendRawError } from './http-io';
 import { renderMetrics } from './metrics';
 import { createSubscriptions } from './subscriptions';
-import { isProxyPath, proxyToBackend, validateProxyBody, type ProxyHooks } from './openai-proxy';
+import { isProxyPath, proxyToBackend, routeOpenAi, validateProxyBody, type ProxyHooks } from './openai-proxy';
 import { decodePath, parseRequestTarget } from './request-target';
 import {
   checkHost,
@@ -42,6 +43,10 @@ export interface HttpTransportOptions {
     /** Present on the full core: serves /metrics. */
     monitoring?: { telemetry: { metricsSnapshot(): Promise<MetricsSnapshot> } };
     requestCounts?: { chat: number };
+    /** Present on the full core: /v1 requests naming another installed model load it (core/api/jit.ts). */
+    jit?: JitLoader;
+    /** Present on the full core: /v1/embeddings only where the backend serves them. */
+    backend?: Pick<Backend, 'capabilities'>;
   };
   endpoint: () => Endpoint | null;
   token: string;
@@ -212,7 +217,12 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         checkToken(req.headers, token);
         const body = req.method === 'POST' ? await readBody(req, res, maxBody) : null;
         if (body) validateProxyBody(pathname, body);
-        proxyToBackend(req, res, pathname, search, body, opts.endpoint(), proxyHooks);
+        const endpoint = await routeOpenAi(pathname, req.method, body, {
+          endpoint: opts.endpoint,
+          jit: opts.core.jit,
+          capabilities: opts.core.backend ? () => opts.core.backend!.capabilities() : undefined,
+        });
+        proxyToBackend(req, res, pathname, search, body, endpoint, proxyHooks);
         return;
       }
       if (

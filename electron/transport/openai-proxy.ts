@@ -9,7 +9,8 @@ import http from 'node:http';
 import { z } from 'zod';
 import { AppError, pickLang } from '../shared/errors';
 import { gateFor, type GateTicket } from '../core/backends/upstream-gate';
-import type { Endpoint } from '../core/backends/backend';
+import type { BackendCapabilities, Endpoint } from '../core/backends/backend';
+import type { JitLoader } from '../core/api/jit';
 import { cutStreamEvent, sseEnd } from './sse-end';
 
 // One connection per request, never handed on: see completion-client.ts. How many run at once is the gate's call.
@@ -28,6 +29,23 @@ const ChatCompletionBody = z.looseObject({
   model: z.string().optional(),
 });
 
+const CompletionBody = z.looseObject({
+  prompt: z.union([z.string(), z.array(z.union([z.string(), z.number(), z.array(z.number())])).min(1)]),
+  stream: z.boolean().optional(),
+  model: z.string().optional(),
+});
+
+const EmbeddingsBody = z.looseObject({
+  input: z.union([z.string(), z.array(z.union([z.string(), z.number(), z.array(z.number())])).min(1)]),
+  model: z.string().optional(),
+});
+
+const BODIES: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType>([
+  ['/v1/chat/completions', ChatCompletionBody],
+  ['/v1/completions', CompletionBody],
+  ['/v1/embeddings', EmbeddingsBody],
+]);
+
 /** Window for merging SSE writes; see proxyToBackend. The eye cannot see a 16 ms batch. */
 export const COALESCE_MS = 16;
 
@@ -45,15 +63,53 @@ export function isProxyPath(pathname: string): boolean {
 
 /** Validates the body where we know its shape; returns the bytes to forward unchanged. */
 export function validateProxyBody(pathname: string, body: Buffer): void {
-  if (pathname !== '/v1/chat/completions') return;
+  const schema = BODIES.get(pathname);
+  if (!schema) return;
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch {
     throw new AppError('BAD_JSON');
   }
-  const parsed = ChatCompletionBody.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) throw new AppError('INVALID_PARAMS', { issues: z.prettifyError(parsed.error).slice(0, 500) });
+}
+
+/** The `model` a (validated) generation body names, if any. */
+export function modelOf(body: Buffer | null): string | undefined {
+  if (!body) return undefined;
+  try {
+    const m = (JSON.parse(body.toString('utf8')) as { model?: unknown } | null)?.model;
+    return typeof m === 'string' ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface OpenAiRouting {
+  /** The ready backend's endpoint (without just-in-time loading). */
+  endpoint: () => Endpoint | null;
+  /** Just-in-time loading (the core's); absent: the loaded model serves every request. */
+  jit?: JitLoader | undefined;
+  capabilities?: (() => BackendCapabilities | null) | undefined;
+}
+
+/**
+ * Where a /v1 request goes: the model its body names, loaded first if it is installed and not loaded (JIT,
+ * core/api/jit.ts; an OpenAI client's unknown name is served by the loaded model), and /v1/embeddings only to a
+ * backend that serves embeddings (else EMBEDDINGS_UNSUPPORTED, 501). Throws before anything is written.
+ */
+export async function routeOpenAi(
+  pathname: string,
+  method: string | undefined,
+  body: Buffer | null,
+  r: OpenAiRouting,
+): Promise<Endpoint | null> {
+  const generation = method === 'POST' && BODIES.has(pathname);
+  const endpoint = generation && r.jit ? await r.jit.endpointFor(modelOf(body), { strict: false }) : r.endpoint();
+  if (endpoint && pathname === '/v1/embeddings' && method === 'POST' && r.capabilities?.()?.embeddings !== true)
+    throw new AppError('EMBEDDINGS_UNSUPPORTED');
+  return endpoint;
 }
 
 export interface ProxyHooks {

@@ -1,0 +1,63 @@
+/**
+ * Just-in-time loading, the decision (pure; table-tested in jit-decide.test.ts): for an API request naming `model`,
+ * serve the model that is loaded, look the name up among the installed ones, load another, or refuse.
+ *
+ *  - No name: the loaded model serves (or BACKEND_NOT_READY).
+ *  - The loaded (or loading) model answers to the name (model-names.ts): it serves as is.
+ *  - An installed model answers to it: it is loaded (JIT on), or MODEL_NOT_LOADED (JIT off, Ollama).
+ *  - Nothing answers: MODEL_NOT_INSTALLED. OpenAI clients (`strict: false`) often send a placeholder name
+ *    ("gpt-4o", whatever they were configured with) and were always answered by the loaded model: with one
+ *    loaded they still are; so are they with JIT off (today's behaviour).
+ */
+import { AppError } from '../../shared/errors';
+import type { BackendState } from '../../shared/schemas';
+import { answersTo, findModel, type NamedModel } from './model-names';
+
+export type JitAction<M> =
+  | { kind: 'serve' }
+  | { kind: 'lookup' }
+  | { kind: 'load'; model: M }
+  | { kind: 'error'; error: AppError };
+
+export interface JitRequest {
+  model?: string | undefined;
+  /** Ollama clients name a model on purpose; OpenAI ones often do not mean it (see above). */
+  strict: boolean;
+}
+
+export interface Current {
+  state: BackendState;
+  model: NamedModel | null;
+}
+
+/** A run that serves or will: requests wait for it rather than load something else. */
+export const isActive = (s: BackendState) => s === 'ready' || s === 'loading' || s === 'starting';
+
+/** `installed`: null until looked up (the decision asks for it with 'lookup' only when the loaded model does not answer). */
+export function decide<M extends NamedModel>(
+  req: JitRequest,
+  current: Current,
+  installed: readonly M[] | null,
+  jitEnabled: boolean,
+): JitAction<M> {
+  const name = (req.model ?? '').trim();
+  const active = isActive(current.state) && current.model !== null;
+  const loadedName = current.model?.name ?? '(none)';
+  if (!name) return active ? { kind: 'serve' } : { kind: 'error', error: new AppError('BACKEND_NOT_READY') };
+  if (active && answersTo(current.model!, name)) return { kind: 'serve' };
+  if (installed === null) return { kind: 'lookup' };
+  const found = findModel(installed, name);
+  if (!found) {
+    if (!req.strict && active) return { kind: 'serve' };
+    return { kind: 'error', error: new AppError('MODEL_NOT_INSTALLED', { model: name.slice(0, 200) }) };
+  }
+  if (active && found.path === current.model!.path) return { kind: 'serve' };
+  if (!jitEnabled) {
+    if (!req.strict && active) return { kind: 'serve' };
+    return {
+      kind: 'error',
+      error: new AppError('MODEL_NOT_LOADED', { model: name.slice(0, 200), loaded: active ? loadedName : '—' }),
+    };
+  }
+  return { kind: 'load', model: found };
+}

@@ -1,0 +1,123 @@
+/**
+ * One streamed request to the backend (llama-server's OpenAI-compatible API), through its gate like every other
+ * generation (core/backends/upstream-gate.ts: beyond the queue BACKEND_QUEUE_FULL), its SSE parsed into deltas.
+ * The caller's signal (its client went away) leaves the queue or closes the connection, which cancels the task
+ * in llama-server.
+ */
+import http from 'node:http';
+import { AppError } from '../../shared/errors';
+import type { Endpoint } from '../../core/backends/backend';
+import { gateFor } from '../../core/backends/upstream-gate';
+import { lineSplitter } from '../../core/util/lines';
+import { parseUpstream, type UpstreamDelta } from './translate';
+
+// One connection per request, never handed on (see core/chat/completion-client.ts).
+const agent = new http.Agent({ keepAlive: false });
+
+export interface StreamOptions {
+  endpoint: Endpoint;
+  path: string;
+  body: Record<string, unknown>;
+  signal: AbortSignal;
+  /** Called once the gate admitted the request (a place is held until the stream ends). */
+  onAdmitted?: () => void;
+  onDelta: (d: UpstreamDelta) => void;
+}
+
+/**
+ * Throws BACKEND_QUEUE_FULL at once (nothing started); resolves 'done' after [DONE], 'aborted' when the signal
+ * aborted; rejects with UPSTREAM_ERROR (llama-server answered an error) or BACKEND_CRASHED (cut before [DONE]).
+ */
+export function streamUpstream(o: StreamOptions): Promise<'done' | 'aborted'> {
+  const ticket = gateFor(o.endpoint).enter(o.signal);
+  return ticket.ready
+    .then((admitted) => {
+      if (!admitted) return 'aborted' as const;
+      o.onAdmitted?.();
+      return send(o);
+    })
+    .finally(() => ticket.release());
+}
+
+function send(o: StreamOptions): Promise<'done' | 'aborted'> {
+  const body = Buffer.from(JSON.stringify(o.body));
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (v: 'done' | 'aborted' | AppError) => {
+      if (settled) return;
+      settled = true;
+      o.signal.removeEventListener('abort', onAbort);
+      if (v instanceof AppError) reject(v);
+      else resolve(v);
+    };
+    const req = http.request(
+      new URL(o.path, o.endpoint.baseUrl),
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': body.length,
+          authorization: `Bearer ${o.endpoint.apiKey}`,
+          accept: 'text/event-stream',
+        },
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            if (text.length < 8192) text += d;
+          });
+          res.on('end', () => {
+            let reason = `HTTP ${res.statusCode}`;
+            try {
+              reason = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? reason;
+            } catch {
+              /* not JSON */
+            }
+            finish(new AppError('UPSTREAM_ERROR', { reason: String(reason).slice(0, 500) }, text.slice(0, 2000)));
+          });
+          res.on('error', () => finish(new AppError('UPSTREAM_ERROR', { reason: `HTTP ${res.statusCode}` })));
+          return;
+        }
+        const onLine = lineSplitter((line) => {
+          if (settled || !line.startsWith('data:')) return;
+          const data = line.slice(5).trim();
+          if (data === '[DONE]') {
+            finish('done');
+            return;
+          }
+          const d = parseUpstream(data);
+          if (!d) return;
+          if (d.error) {
+            finish(new AppError('UPSTREAM_ERROR', { reason: d.error.slice(0, 500) }));
+            req.destroy();
+            return;
+          }
+          try {
+            o.onDelta(d);
+          } catch (e) {
+            finish(new AppError('INTERNAL', { reason: (e as Error).message }));
+            req.destroy();
+          }
+        });
+        const cut = (reason: string) =>
+          finish(o.signal.aborted ? 'aborted' : new AppError('BACKEND_CRASHED', { reason }));
+        res.on('data', onLine);
+        res.on('end', () => cut('the reply stream ended before [DONE]'));
+        res.on('error', (e) => cut(e.message));
+        res.on('close', () => cut('connection closed'));
+      },
+    );
+    req.setNoDelay(true);
+    req.on('error', (e) => finish(o.signal.aborted ? 'aborted' : new AppError('UPSTREAM_ERROR', { reason: e.message })));
+    const onAbort = () => {
+      finish('aborted');
+      req.destroy();
+    };
+    if (o.signal.aborted) return onAbort();
+    o.signal.addEventListener('abort', onAbort, { once: true });
+    req.end(body);
+  });
+}

@@ -6,6 +6,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { NumberField } from '../../components/NumberField';
 import { UpdateSettingsCard } from '../updates/UpdateSettingsCard';
 import { AddressCard } from './AddressCard';
+import { OllamaSettingsCard } from './OllamaSettingsCard';
 import { ChatSettingsCard } from './ChatSettingsCard';
 import { RecoverySettingsCard } from './RecoverySettingsCard';
 import { RuntimesSettings } from '../runtimes/RuntimesSettings';
@@ -74,6 +75,8 @@ export function SettingsPage() {
       />
 
       <RecoverySettingsCard />
+
+      <OllamaSettingsCard />
 
       <UpdateSettingsCard />
 

@@ -118,6 +118,8 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     TLS_FAILED: 'The TLS certificate could not be made or read: {{reason}}',
     ATTACHMENT_TOO_BIG: "The file {{name}} ({{size}}) is bigger than the model's context can hold.",
     API_KEY_NOT_FOUND: 'That API key does not exist (it may have been revoked).',
+    LAN_LISTEN_FAILED:
+      "LAN mode cannot listen on {{address}} port {{port}} ({{reason}}): the port may be taken by another program, or the address may no longer be one of this machine's.",
     MODEL_NOT_LOADED:
       'The model "{{model}}" is installed but not loaded, and loading models on request is off (Settings → API). Loaded now: {{loaded}}.',
   },
@@ -224,6 +226,8 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     TLS_FAILED: '无法生成或读取 TLS 证书：{{reason}}',
     ATTACHMENT_TOO_BIG: '文件 {{name}}（{{size}}）超出了模型上下文能容纳的大小。',
     API_KEY_NOT_FOUND: '该 API 密钥不存在（可能已被吊销）。',
+    LAN_LISTEN_FAILED:
+      '局域网模式无法在 {{address}} 的端口 {{port}} 上监听（{{reason}}）：该端口可能已被其他程序占用，或该地址已不属于本机。',
     MODEL_NOT_LOADED: '模型“{{model}}”已安装但未加载，且按需加载已关闭（设置 → API）。当前加载：{{loaded}}。',
   },
 };

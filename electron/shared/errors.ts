@@ -105,6 +105,7 @@ export const ErrorCode = z.enum([
   'TLS_FAILED',
   'ATTACHMENT_TOO_BIG',
   'API_KEY_NOT_FOUND',
+  'LAN_LISTEN_FAILED',
   'MODEL_NOT_LOADED',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

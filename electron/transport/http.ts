@@ -7,9 +7,13 @@
  *   GET  /api/ws          WebSocket: contract calls and event subscriptions
  *   /v1/*                 OpenAI-compatible API forwarded to the running model
  *   GET  /metrics         Prometheus text (GPU, CPU, RAM, tokens/s, requests), same token
+ * /v1 and /metrics also take a named API key (apiKeys.*). LAN mode (transport/lan) runs this same handler over
+ * HTTPS on LAN addresses with another policy: only /health, /v1/* and /metrics; named keys only (never the token);
+ * Host checked against the LAN names; a CORS allow-list instead of the loopback Origin check.
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
@@ -26,7 +30,9 @@ import { renderMetrics } from './metrics';
 import { createSubscriptions } from './subscriptions';
 import { isProxyPath, proxyToBackend, routeOpenAi, validateProxyBody, type ProxyHooks } from './openai-proxy';
 import { decodePath, parseRequestTarget } from './request-target';
+import { applyCors } from './lan/cors';
 import {
+  checkApiCredential,
   checkHost,
   checkOrigin,
   checkSingleHost,
@@ -58,7 +64,29 @@ export interface HttpTransportOptions {
   proxyHooks?: ProxyHooks;
   /** Where a failure to answer at all is reported (default: stderr). It never reaches the process. */
   onInternalError?: (e: unknown) => void;
+  /** Named API keys (apiKeys.*): accepted beside the token for /v1 and /metrics. */
+  apiKeys?: { verify(key: string): boolean };
+  /** LAN mode: this listener is HTTPS on a LAN address with the LAN policy (see the header). */
+  lan?: LanListen;
+  /** OpenAI-compatible request counts for /metrics, shared by the listeners of one process (default: this one's). */
+  proxyCount?: ProxyCount;
 }
+
+export interface LanListen {
+  tls: { key: string; cert: string };
+  /** Host names (without port) accepted in Host: the addresses listened on and the machine's names. */
+  hosts: string[];
+  /** Web origins allowed by CORS, read at each request (Settings may change them while it runs). */
+  corsOrigins: () => readonly string[];
+}
+
+export interface ProxyCount {
+  total: number;
+  inFlight: number;
+}
+
+/** What LAN mode serves: the API for other programs, not the UI or the contract. */
+const isLanPath = (pathname: string) => pathname === '/health' || pathname === '/metrics' || isProxyPath(pathname);
 
 export interface HttpTransport {
   port: number;
@@ -118,7 +146,8 @@ function serveStatic(staticDir: string, pathname: string, res: http.ServerRespon
 
 export async function startHttpTransport(opts: HttpTransportOptions): Promise<HttpTransport> {
   const host = opts.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host)) {
+  const lan = opts.lan ?? null;
+  if (!lan && !isLoopbackHost(host)) {
     throw new AppError('UNSUPPORTED', {
       what: `listening on ${host} (the API listens on loopback only; use an SSH tunnel for remote access)`,
     });
@@ -130,11 +159,16 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
   const sessions = new Map<WebSocket, { token: string; inFlight: number }>();
   const TOKEN_CHANGED = 4001;
   const maxBody = opts.maxBodyBytes ?? 32 * 1024 * 1024;
-  const guard: GuardConfig = { port: 0, hosts: [...LOOPBACK_HOSTS] };
+  const guard: GuardConfig = lan
+    ? { port: 0, hosts: [...lan.hosts], scheme: 'https' }
+    : { port: 0, hosts: [...LOOPBACK_HOSTS] };
   if (!guard.hosts.includes(host)) guard.hosts.push(host);
+  /** /v1 and /metrics: the token on loopback only, named keys on both. */
+  const verifyKey = opts.apiKeys ? (k: string) => opts.apiKeys!.verify(k) : null;
+  const checkApi = (req: http.IncomingMessage) => checkApiCredential(req.headers, lan ? null : token, verifyKey);
 
   // OpenAI-compatible requests, counted here (the transport is where they arrive) for /metrics.
-  const proxyCount = { total: 0, inFlight: 0 };
+  const proxyCount: ProxyCount = opts.proxyCount ?? { total: 0, inFlight: 0 };
   const proxyHooks: ProxyHooks = {
     onStart() {
       proxyCount.total++;
@@ -152,7 +186,8 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
     checkSingleHost(req.rawHeaders);
     checkHost(req.headers, guard);
     if (authority !== null) checkHost({ host: authority }, guard);
-    checkOrigin(req.headers, guard);
+    // LAN mode checks Origin against its CORS allow-list (applyCors) instead.
+    if (!lan) checkOrigin(req.headers, guard);
   };
 
   /** Last resort for a failure in answering itself: the connection goes, the process stays. */
@@ -164,6 +199,10 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       const { pathname, search, authority } = parseRequestTarget(req.url, req.method);
       openAi = isProxyPath(pathname);
       checkHead(req, authority);
+      if (lan) {
+        if (applyCors(req, res, guard, lan.corsOrigins())) return;
+        if (!isLanPath(pathname)) throw new AppError('NOT_FOUND', { path: pathname.slice(0, 200) });
+      }
       if (pathname === '/health') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"status":"ok"}');
@@ -194,7 +233,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         return;
       }
       if (pathname === '/metrics' && opts.core.monitoring) {
-        checkToken(req.headers, token);
+        checkApi(req);
         if (req.method !== 'GET' && req.method !== 'HEAD')
           throw new AppError('NOT_FOUND', { path: `${req.method} ${pathname}`.slice(0, 200) });
         const text = renderMetrics({
@@ -214,7 +253,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
         return;
       }
       if (openAi) {
-        checkToken(req.headers, token);
+        checkApi(req);
         const body = req.method === 'POST' ? await readBody(req, res, maxBody) : null;
         if (body) validateProxyBody(pathname, body);
         const endpoint = await routeOpenAi(pathname, req.method, body, {
@@ -238,12 +277,13 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
   }
 
   // Every request ends in an answer: the handler catches what it throws, and this catches the catcher.
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     onRequest(req, res).catch((e: unknown) => {
       report(e);
       res.destroy();
     });
-  });
+  };
+  const server: http.Server = lan ? https.createServer({ ...lan.tls }, handle) : http.createServer(handle);
   // See deferContinue: the 100 goes out only once a body is wanted, so a refused one is never sent.
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
     deferContinue(req);
@@ -271,7 +311,9 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
     try {
       const { pathname, authority } = parseRequestTarget(req.url, req.method);
       checkHead(req, authority);
-      if (pathname !== WS_PATH) throw new AppError('NOT_FOUND', { path: pathname.slice(0, 200) });
+      if (lan) checkOrigin(req.headers, guard);
+      // No WebSocket (the contract) on the LAN listener.
+      if (lan || pathname !== WS_PATH) throw new AppError('NOT_FOUND', { path: pathname.slice(0, 200) });
       checkToken(req.headers, token);
       const opened = token;
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, opened));
@@ -356,7 +398,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
   const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return {
     port,
-    url: `http://${urlHost}:${port}`,
+    url: `${lan ? 'https' : 'http'}://${urlHost}:${port}`,
     setToken(next: string) {
       token = next;
       for (const [ws, s] of sessions)

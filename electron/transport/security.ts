@@ -1,4 +1,7 @@
-/** Pure request guards for the loopback HTTP API: token, Host (DNS rebinding) and Origin (cross-site) checks. */
+/**
+ * Pure request guards for the HTTP API: token and named keys, Host (DNS rebinding) and Origin (cross-site) checks,
+ * for the loopback listener and for LAN mode (HTTPS, its own host names, a CORS allow-list).
+ */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AppError } from '../shared/errors';
@@ -14,6 +17,8 @@ export interface GuardConfig {
   port: number;
   /** Host names (without port) accepted in Host and Origin. */
   hosts: string[];
+  /** The scheme of our own origin (default http; LAN mode is https). */
+  scheme?: 'http' | 'https';
 }
 
 function hostnameOf(hostHeader: string): { name: string; port: string | null } {
@@ -43,8 +48,40 @@ export function checkSingleHost(rawHeaders: readonly string[]): void {
 export function checkOrigin(headers: IncomingHttpHeaders, cfg: GuardConfig): void {
   const origin = headers.origin;
   if (origin === undefined) return;
-  const allowed = cfg.hosts.map((h) => `http://${h}:${cfg.port}`);
-  if (!allowed.includes(origin.toLowerCase())) throw new AppError('FORBIDDEN_ORIGIN', { origin: origin.slice(0, 200) });
+  if (!isOwnOrigin(origin, cfg)) throw new AppError('FORBIDDEN_ORIGIN', { origin: origin.slice(0, 200) });
+}
+
+/** Whether `origin` is a page served by this listener itself. */
+export function isOwnOrigin(origin: string, cfg: GuardConfig): boolean {
+  const scheme = cfg.scheme ?? 'http';
+  return cfg.hosts.map((h) => `${scheme}://${h}:${cfg.port}`).includes(origin.toLowerCase());
+}
+
+/**
+ * Whether `origin` matches one of `patterns`: an exact origin (`https://app.example.com`, case-insensitive, a
+ * trailing slash ignored), `*` for any, or `*` standing for one or more host labels (`https://*.example.com`).
+ * `null` (sandboxed frames, file: pages) matches only a pattern that says `null`.
+ */
+export function originMatches(origin: string, patterns: readonly string[]): boolean {
+  const o = origin.trim().toLowerCase();
+  if (o.length > 300) return false;
+  for (const raw of patterns) {
+    const p = raw.trim().toLowerCase().replace(/\/+$/, '');
+    if (p === o) return true;
+    // A wildcard stands for part of a real origin, never for "null".
+    if (!p.includes('*') || !o.includes('://')) continue;
+    if (p === '*') return true;
+    const re = new RegExp(
+      '^' +
+        p
+          .split('*')
+          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[a-z0-9-]+(?:\\.[a-z0-9-]+)*') +
+        '$',
+    );
+    if (re.test(o)) return true;
+  }
+  return false;
 }
 
 function same(a: string, b: string): boolean {
@@ -53,8 +90,8 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Bearer token, X-Api-Key, or (WebSocket) the deeplocal.token.* subprotocol. */
-export function checkToken(headers: IncomingHttpHeaders, token: string): void {
+/** The credentials a request carries: Bearer, X-Api-Key, or (WebSocket) the deeplocal.token.* subprotocol. */
+export function credentialsOf(headers: IncomingHttpHeaders): string[] {
   const auth = headers.authorization;
   const candidates: string[] = [];
   if (auth?.toLowerCase().startsWith('bearer ')) candidates.push(auth.slice(7).trim());
@@ -66,5 +103,25 @@ export function checkToken(headers: IncomingHttpHeaders, token: string): void {
     for (const p of protocols.split(','))
       if (p.trim().startsWith(prefix)) candidates.push(p.trim().slice(prefix.length));
   }
-  if (!candidates.some((c) => same(c, token))) throw new AppError('UNAUTHORIZED');
+  return candidates;
+}
+
+/** The session token (the UI's, and the contract's): Bearer, X-Api-Key or the WebSocket subprotocol. */
+export function checkToken(headers: IncomingHttpHeaders, token: string): void {
+  if (!credentialsOf(headers).some((c) => same(c, token))) throw new AppError('UNAUTHORIZED');
+}
+
+/**
+ * The API for other programs (/v1, /metrics): the session token where this listener accepts it (loopback; null on
+ * the LAN listener), or a named API key (`verifyKey`, constant-time; it also marks the key used).
+ */
+export function checkApiCredential(
+  headers: IncomingHttpHeaders,
+  token: string | null,
+  verifyKey: ((key: string) => boolean) | null,
+): void {
+  const candidates = credentialsOf(headers);
+  if (token !== null && candidates.some((c) => same(c, token))) return;
+  if (verifyKey && candidates.some((c) => verifyKey(c))) return;
+  throw new AppError('UNAUTHORIZED');
 }

@@ -11,10 +11,10 @@ import { ApiKeyStore } from '../api/keys';
 
 /** What the shell's servers report; a server the shell did not start reads as off. */
 export interface ApiServersControl {
-  ollama?: () => ApiServerState;
-  lan?: () => ApiStatus['lan'];
+  ollama?: () => ApiServerState | undefined;
+  lan?: () => ApiStatus['lan'] | undefined;
   /** Just-in-time loading (the model loaded for an API request, when it unloads). */
-  jit?: () => ApiStatus['jit'];
+  jit?: () => ApiStatus['jit'] | undefined;
 }
 
 export interface ApiFeature {

@@ -1,18 +1,94 @@
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClient, useConnState } from '../../api/context';
+import { useClient, useConnection, useConnState } from '../../api/context';
 import { useBackendStatus } from '../../api/queries';
+import { ErrorMessage } from '../../components/ErrorMessage';
 import { ChatIcon, ModelIcon, PlusIcon } from '../../components/icons';
+import { useLiveText } from '../../lib/useLiveText';
 import { useChat } from '../../stores/chat';
 import { useUi } from '../../stores/ui';
 import { Composer } from './Composer';
+import { ConversationHeader } from './ConversationHeader';
 import { HistoryPanel } from './HistoryPanel';
-import { abandonReply, newChat, sendMessage, stopReply } from './controller';
-import { Message } from './Message';
+import { newChat, send, stopReply } from './controller';
 import { NotReadyText } from './NotReadyText';
+import { OverflowChoice } from './OverflowChoice';
+import { closeConversation, openConversation, openId, refetch } from './sync';
+import { Thread } from './Thread';
+import './thread.css';
 
-/** Distance from the bottom (px) that still counts as "following" the stream. */
-const STICK_PX = 48;
+/** Opens the conversation the URL names (and follows it: another conversation, a new chat, a reconnect). */
+function useConversationSync() {
+  const client = useClient();
+  const connection = useConnection();
+  const id = useUi((s) => s.conversationId);
+  useEffect(() => {
+    if (id) void openConversation(client, id);
+    else if (openId() !== null || useChat.getState().meta) {
+      closeConversation();
+      useChat.getState().clear();
+    }
+  }, [client, id]);
+  // Events sent while the socket was down are lost: fetch the conversation again when it reopens.
+  useEffect(() => connection.onReopen(refetch), [connection]);
+}
+
+/** Esc stops the streaming reply, wherever the focus is on the chat page (an open editor takes Esc first). */
+function useEscStops() {
+  const client = useClient();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || useChat.getState().streamingId === null) return;
+      e.preventDefault();
+      void stopReply(client);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [client]);
+}
+
+function Welcome({ model }: { model: string }) {
+  const { t } = useTranslation();
+  return (
+    <div className="chat-scroll">
+      <div className="chat-column chat-welcome">
+        <div className="empty-icon">
+          <ChatIcon size={26} />
+        </div>
+        <h2>{t('chat.welcomeTitle')}</h2>
+        <p className="muted">{t('chat.welcomeText', { model })}</p>
+      </div>
+    </div>
+  );
+}
+
+function ThreadArea() {
+  const tl = useLiveText();
+  const { data: status } = useBackendStatus();
+  const meta = useChat((s) => s.meta);
+  const empty = useChat((s) => s.thread.length === 0);
+  const loading = useChat((s) => s.loading);
+  const loadError = useChat((s) => s.loadError);
+  if (loadError)
+    return (
+      <div className="chat-scroll">
+        <div className="chat-column thread-state" data-testid="thread-error">
+          <p>{tl('thread.openFailed')}</p>
+          <ErrorMessage error={loadError} compact />
+        </div>
+      </div>
+    );
+  if (loading)
+    return (
+      <div className="chat-scroll">
+        <p className="chat-column thread-state muted" data-testid="thread-loading">
+          {tl('thread.loading')}
+        </p>
+      </div>
+    );
+  if (empty) return <Welcome model={status?.model?.name ?? ''} />;
+  return <Thread key={meta?.id ?? 'new'} />;
+}
 
 export function ChatPage() {
   const { t } = useTranslation();
@@ -20,29 +96,18 @@ export function ChatPage() {
   const conn = useConnState();
   const { data: status } = useBackendStatus();
   const setView = useUi((s) => s.setView);
-  const messages = useChat((s) => s.messages);
-  const streaming = useChat((s) => s.activeRequestId !== null);
+  const hasConversation = useChat((s) => s.meta !== null || s.loading || s.loadError !== null);
+  const error = useChat((s) => s.error);
   const ready = status?.state === 'ready';
+  useConversationSync();
+  useEscStops();
 
-  const scroller = useRef<HTMLDivElement>(null);
-  const stick = useRef(true);
-
-  useEffect(() => {
-    if (conn.status === 'closed') abandonReply();
-  }, [conn.status]);
-
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [messages]);
-
-  const send = () => {
-    stick.current = true;
-    // No sampling here: the core applies the saved settings.sampling, so a stale cache can never override it.
-    void sendMessage(client, useChat.getState().draft, undefined, status?.model?.name ?? null);
+  const sendDraft = () => {
+    const { draft, attachments } = useChat.getState();
+    void send(client, { content: draft, attachments });
   };
 
-  if (!ready && messages.length === 0) {
+  if (!ready && !hasConversation) {
     return (
       <div className="chat-layout">
         <HistoryPanel />
@@ -65,34 +130,13 @@ export function ChatPage() {
       <HistoryPanel />
       <div className="chat">
         <div className="chat-toolbar">
-          <span />
-          <button type="button" className="btn btn-small" data-testid="chat-new" onClick={() => newChat()}>
+          <ConversationHeader />
+          <button type="button" className="btn btn-small" data-testid="chat-new" onClick={newChat}>
             <PlusIcon size={15} />
             {t('chat.new')}
           </button>
         </div>
-        <div
-          className="chat-scroll"
-          ref={scroller}
-          onScroll={(e) => {
-            const el = e.currentTarget;
-            stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
-          }}
-        >
-          <div className="chat-column">
-            {messages.length === 0 ? (
-              <div className="chat-welcome">
-                <div className="empty-icon">
-                  <ChatIcon size={26} />
-                </div>
-                <h2>{t('chat.welcomeTitle')}</h2>
-                <p className="muted">{t('chat.welcomeText', { model: status?.model?.name ?? '' })}</p>
-              </div>
-            ) : (
-              messages.map((m) => <Message key={m.id} message={m} />)
-            )}
-          </div>
-        </div>
+        <ThreadArea />
         <div className="chat-bottom">
           <div className="chat-column">
             {!ready && (
@@ -103,11 +147,12 @@ export function ChatPage() {
                 </button>
               </div>
             )}
+            {error && <ErrorMessage error={error} compact testId="chat-error" />}
+            <OverflowChoice />
             <Composer
               disabled={!ready || conn.status !== 'open'}
-              streaming={streaming}
-              onSend={send}
-              onStop={() => void stopReply()}
+              onSend={sendDraft}
+              onStop={() => void stopReply(client)}
             />
           </div>
         </div>

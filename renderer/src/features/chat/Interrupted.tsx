@@ -7,29 +7,29 @@ import { useClient, useConnState } from '../../api/context';
 import { useBackendStatus } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useBackendText } from '../../lib/useBackendText';
-import { useChat, type UiMessage } from '../../stores/chat';
+import type { MessageNode } from '@shared/chat-schemas';
+import { useChat } from '../../stores/chat';
 import { interruptedKey } from '../model/recovery-view';
 import { canRetry, retryReply } from './retry';
 import '../model/recovery.css';
 
-export function Interrupted({ message: m }: { message: UiMessage }) {
+export function Interrupted({ message: m }: { message: MessageNode }) {
   const tb = useBackendText();
   const client = useClient();
   const online = useConnState().status === 'open';
   const { data: status } = useBackendStatus();
-  const retryable = useChat((s) => canRetry(s.messages, m.id));
-  const replying = useChat((s) => s.activeRequestId !== null);
+  const retryable = useChat((s) => canRetry(m, s.leafId));
+  const replying = useChat((s) => s.streamingId !== null);
   const [queued, setQueued] = useState(false);
   const key = interruptedKey(status);
   const ready = status?.state === 'ready' && online;
-  const model = status?.model?.name ?? null;
 
   // Clicked while the backend was restarting: ask again as soon as it is ready.
   useEffect(() => {
     if (!queued || !ready || replying) return;
     setQueued(false);
-    void retryReply(client, m.id, model);
-  }, [queued, ready, replying, client, m.id, model]);
+    void retryReply(client, m.id);
+  }, [queued, ready, replying, client, m.id]);
 
   const stopped = key === 'heal.interrupted.stopped';
   return (
@@ -47,7 +47,7 @@ export function Interrupted({ message: m }: { message: UiMessage }) {
               data-testid="reply-retry"
               title={tb('heal.interrupted.retryTitle')}
               disabled={!online || replying || (stopped && !ready)}
-              onClick={() => (ready ? void retryReply(client, m.id, model) : setQueued(true))}
+              onClick={() => (ready ? void retryReply(client, m.id) : setQueued(true))}
             >
               {ready ? tb('heal.interrupted.retry') : tb('heal.interrupted.retryWhenReady')}
             </button>

@@ -1,70 +1,85 @@
-import { memo } from 'react';
+import { memo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChatTimings } from '@shared/schemas';
+import type { MessageNode } from '@shared/chat-schemas';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { formatCount, formatDecimal } from '../../lib/format';
-import type { UiMessage } from '../../stores/chat';
+import { FileIcon } from '../../components/icons';
+import { formatBytes } from '../../lib/format';
+import { useChat, useNode } from '../../stores/chat';
 import { isInterruption } from '../model/recovery-view';
+import { EditBox } from './EditBox';
 import { Interrupted } from './Interrupted';
 import { Markdown } from './Markdown';
+import { MessageActions } from './MessageActions';
 import { ReasoningBlock } from './ReasoningBlock';
-import { SpecStats } from './SpecStats';
+import { ReplyStats } from './ReplyStats';
+import './thread.css';
 
-function ReplyStats({ timings, stopped }: { timings: ChatTimings | null; stopped: boolean }) {
-  const { t, i18n } = useTranslation();
-  const lng = i18n.resolvedLanguage ?? 'en';
+/** One message of the thread, by id: it re-renders when this message changes, not when another one streams. */
+export const MessageRow = memo(function MessageRow({ id }: { id: string }) {
+  const m = useNode(id);
+  const editing = useChat((s) => s.editingId === id);
+  if (!m) return null;
+  if (m.role === 'user') return editing ? <EditBox message={m} /> : <UserMessage m={m} />;
+  return <AssistantMessage m={m} />;
+});
+
+function Attachments({ list }: { list: MessageNode['attachments'] }) {
+  const { i18n } = useTranslation();
+  if (list.length === 0) return null;
   return (
-    <div className="reply-stats" data-testid="reply-stats">
-      {stopped && <span className="badge badge-warn">{t('chat.stopped')}</span>}
-      {timings && (
-        <>
-          <span title={t('chat.stats.tpsTitle')}>
-            {t('chat.stats.tps', { n: formatDecimal(timings.tokensPerSecond, lng) })}
+    <ul className="attach-chips" data-testid="message-attachments">
+      {list.map((a, i) => (
+        <li key={i} className="attach-chip" title={a.name}>
+          <FileIcon size={13} />
+          <span className="attach-name">{a.name}</span>
+          <span className="attach-size">
+            {formatBytes(new TextEncoder().encode(a.text).length, i18n.resolvedLanguage ?? 'en')}
           </span>
-          <span className="dot-sep" aria-hidden="true" />
-          <span title={t('chat.stats.ttftTitle')}>
-            {t('chat.stats.ttft', { n: formatCount(Math.round(timings.ttftMs), lng) })}
-          </span>
-          <span className="dot-sep" aria-hidden="true" />
-          <span title={t('chat.stats.tokensTitle')}>
-            {t('chat.stats.tokens', {
-              prompt: formatCount(timings.promptTokens, lng),
-              predicted: formatCount(timings.predictedTokens, lng),
-            })}
-          </span>
-          <SpecStats timings={timings} />
-        </>
-      )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function UserMessage({ m }: { m: MessageNode }) {
+  const body = useRef<HTMLDivElement>(null);
+  return (
+    <div className="msg msg-user" data-testid="message-user" data-id={m.id}>
+      <div className="msg-user-body">
+        <Attachments list={m.attachments} />
+        <div className="bubble" ref={body}>
+          {m.content}
+        </div>
+        <MessageActions m={m} body={body} />
+      </div>
     </div>
   );
 }
 
-export const Message = memo(function Message({ message: m }: { message: UiMessage }) {
+function AssistantMessage({ m }: { m: MessageNode }) {
   const { t } = useTranslation();
-  if (m.role === 'user') {
-    return (
-      <div className="msg msg-user" data-testid="message-user">
-        <div className="bubble">{m.content}</div>
-      </div>
-    );
-  }
-  const waiting = m.streaming && !m.content && !m.reasoning;
+  const body = useRef<HTMLDivElement>(null);
+  const streaming = m.status === 'streaming';
+  const waiting = streaming && !m.content && !m.reasoning;
+  const interruption = !streaming && isInterruption(m.error);
   return (
     <div
       className="msg msg-assistant"
       data-testid="message-assistant"
-      data-streaming={m.streaming}
-      data-stopped={m.stopped}
+      data-id={m.id}
+      data-status={m.status}
+      data-streaming={streaming}
+      data-stopped={m.status === 'stopped'}
     >
       {m.reasoning && (
         <ReasoningBlock
           text={m.reasoning}
-          streaming={m.streaming}
-          thinking={m.streaming && !m.content}
+          streaming={streaming}
+          thinking={streaming && !m.content}
           ms={m.reasoningMs}
         />
       )}
-      {m.content && <Markdown text={m.content} />}
+      <div ref={body}>{m.content && <Markdown text={m.content} />}</div>
       {waiting && (
         <div className="typing" aria-label={t('chat.waiting')}>
           <span />
@@ -72,14 +87,10 @@ export const Message = memo(function Message({ message: m }: { message: UiMessag
           <span />
         </div>
       )}
-      {m.streaming && m.content && <span className="cursor" aria-hidden="true" />}
-      {m.error && !m.streaming && isInterruption(m.error) ? (
-        <Interrupted message={m} />
-      ) : (
-        m.error && <ErrorMessage error={m.error} compact />
-      )}
-      {!m.streaming && !m.error && (m.timings || m.stopped) && <ReplyStats timings={m.timings} stopped={m.stopped} />}
-      {!m.streaming && m.finishReason === 'length' && <div className="hint">{t('chat.truncated')}</div>}
+      {streaming && m.content && <span className="cursor" aria-hidden="true" />}
+      {interruption ? <Interrupted message={m} /> : m.error && <ErrorMessage error={m.error} compact />}
+      {!streaming && <ReplyStats m={m} />}
+      {!streaming && <MessageActions m={m} body={body} />}
     </div>
   );
-});
+}

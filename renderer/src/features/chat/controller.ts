@@ -1,172 +1,189 @@
 /**
- * Runs replies outside React so a reply keeps streaming while the user looks at another page. Deltas are
- * batched (one store update per ~40 ms) so long answers do not re-render on every token.
+ * What the user does in the chat, as calls to the core. The core stores every question and reply and streams them
+ * to the conversation's subscribers (sync.ts); these functions only ask, then point the thread at the new reply.
+ * A failure is shown above the composer (store.error); a message the context cannot hold waits for the user's
+ * choice (store.overflow).
  */
+import type { ConversationDetail } from '@shared/chat-schemas';
 import type { ContractClient } from '@shared/contract';
-import { streamChat, type ChatDone, type ChatHandle } from '@shared/chat-stream';
-import type { ChatMessage, SamplingParams } from '@shared/schemas';
 import { asErrorInfo } from '../../lib/errors';
-import { newMessage, useChat } from '../../stores/chat';
-import { historyFor } from './history';
-import { fromStored, toConversation } from './persist';
+import { useChat, type DraftAttachment } from '../../stores/chat';
+import { useUi } from '../../stores/ui';
+import { closeConversation, expectLeaf, openConversation } from './sync';
+import { leafUnder } from './tree';
 
-/** Re-rendering markdown costs more as the reply grows, so long replies are redrawn less often. */
-const flushDelay = (chars: number) => Math.min(250, 40 + chars / 400);
-
-interface Active {
-  handle: ChatHandle;
-  /** Ends the reply locally when the backend cannot be told (connection gone). */
-  abandon: () => void;
+export interface Outgoing {
+  content: string;
+  attachments: DraftAttachment[];
+  /** The user message this one replaces as a new version (edit and resend). */
+  editOf?: string;
+  overflow?: 'error' | 'dropOldest';
 }
-let active: Active | null = null;
 
-export async function sendMessage(
+const strip = (a: DraftAttachment[]) => a.map(({ name, text }) => ({ name, text }));
+
+/** A reply is streaming in the conversation on screen: a second one waits. */
+export const isReplying = (): boolean => useChat.getState().streamingId !== null;
+
+/** Shows `detail` (just made by the core) and puts it in the page URL. */
+function show(client: ContractClient, detail: ConversationDetail): Promise<void> {
+  const opened = openConversation(client, detail.id, detail);
+  useUi.getState().openConversation(detail.id);
+  return opened;
+}
+
+async function ensureConversation(client: ContractClient): Promise<string> {
+  const { meta, setup } = useChat.getState();
+  if (meta) return meta.id;
+  const detail = await client.call('conversations.create', {
+    ...(setup.systemPrompt !== null ? { systemPrompt: setup.systemPrompt } : {}),
+    ...(setup.presetId !== null ? { presetId: setup.presetId } : {}),
+  });
+  await show(client, detail);
+  return detail.id;
+}
+
+/** Sends the composer's message (or an edit); returns false when it was not sent. */
+export async function send(client: ContractClient, out: Outgoing): Promise<boolean> {
+  const chat = useChat.getState();
+  const content = out.content.trim();
+  if (isReplying() || (content === '' && out.attachments.length === 0)) return false;
+  chat.setError(null);
+  chat.setOverflow(null);
+  const fromComposer = !out.editOf;
+  if (fromComposer) {
+    chat.setDraft('');
+    chat.setAttachments([]);
+  }
+  try {
+    const conversationId = await ensureConversation(client);
+    const res = await client.call('chat.send', {
+      conversationId,
+      content,
+      ...(out.attachments.length ? { attachments: strip(out.attachments) } : {}),
+      ...(out.editOf ? { editOf: out.editOf } : {}),
+      ...(out.overflow ? { overflow: out.overflow } : {}),
+    });
+    expectLeaf(res.replyMessageId);
+    useChat.getState().setEditing(null);
+    return true;
+  } catch (e) {
+    const info = asErrorInfo(e);
+    const now = useChat.getState();
+    if (info.code === 'CONTEXT_OVERFLOW') {
+      now.setOverflow({ content, attachments: out.attachments, ...(out.editOf ? { editOf: out.editOf } : {}) });
+    } else {
+      now.setError(info);
+    }
+    // Nothing is lost: the text goes back where it was typed (unless the user typed something new meanwhile).
+    if (fromComposer && now.draft === '' && now.attachments.length === 0 && info.code !== 'CONTEXT_OVERFLOW') {
+      now.setDraft(content);
+      now.setAttachments(out.attachments);
+    }
+    return false;
+  }
+}
+
+/** Runs a call for the conversation on screen; its failure shows above the composer. */
+async function act<T>(f: (conversationId: string) => Promise<T>): Promise<T | null> {
+  const chat = useChat.getState();
+  const id = chat.meta?.id;
+  if (!id) return null;
+  chat.setError(null);
+  try {
+    return await f(id);
+  } catch (e) {
+    useChat.getState().setError(asErrorInfo(e));
+    return null;
+  }
+}
+
+/** A new version of a reply (‹ n/n ›); the earlier ones stay. */
+export async function regenerate(client: ContractClient, messageId: string): Promise<void> {
+  if (isReplying()) return;
+  const res = await act((conversationId) => client.call('chat.regenerate', { conversationId, messageId }));
+  if (res) expectLeaf(res.replyMessageId);
+}
+
+/** Continues a reply cut by the length limit or stopped, in the same message. */
+export async function continueReply(client: ContractClient, messageId: string): Promise<void> {
+  if (isReplying()) return;
+  await act((conversationId) => client.call('chat.continue', { conversationId, messageId }));
+}
+
+/** Stops the streaming reply; its text so far is kept (by the core). */
+export async function stopReply(client: ContractClient): Promise<void> {
+  if (!isReplying()) return;
+  await act((conversationId) => client.call('chat.stop', { conversationId }));
+}
+
+/** Deletes a message and what follows it in its branch. */
+export async function deleteMessage(client: ContractClient, messageId: string): Promise<void> {
+  const detail = await act((id) => client.call('conversations.deleteMessage', { id, messageId }));
+  if (detail && useChat.getState().meta?.id === detail.id) useChat.getState().load(detail);
+}
+
+/** A new conversation with the thread up to this message, opened. */
+export async function forkAt(client: ContractClient, messageId: string): Promise<void> {
+  const detail = await act((id) => client.call('conversations.fork', { id, messageId }));
+  if (detail) await show(client, detail);
+}
+
+/** Shows version `siblingId` (and the newest branch below it); the core remembers it for every window. */
+export async function switchVersion(client: ContractClient, siblingId: string): Promise<void> {
+  const chat = useChat.getState();
+  const leafId = leafUnder(chat.nodes, chat.children, siblingId);
+  if (leafId === chat.leafId) return;
+  chat.setLeaf(leafId);
+  await act((id) => client.call('conversations.update', { id, leafId }));
+}
+
+/** The context is full: a new chat that starts from a summary of this one (made by the model). */
+export async function summarizeInto(client: ContractClient): Promise<void> {
+  const pending = useChat.getState().overflow;
+  const detail = await act((conversationId) => client.call('chat.summarize', { conversationId }));
+  if (!detail) return;
+  await show(client, detail);
+  if (pending) {
+    useChat.getState().setDraft(pending.content);
+    useChat.getState().setAttachments(pending.attachments);
+  }
+}
+
+/** The context is full: the same message again, leaving the oldest turns out of the prompt. */
+export async function sendDroppingOldest(client: ContractClient): Promise<void> {
+  const pending = useChat.getState().overflow;
+  if (pending) await send(client, { ...pending, overflow: 'dropOldest' });
+}
+
+/** The overflow choice dismissed: the message goes back into the composer. */
+export function cancelOverflow(): void {
+  const chat = useChat.getState();
+  const pending = chat.overflow;
+  chat.setOverflow(null);
+  if (pending && !pending.editOf && chat.draft === '') {
+    chat.setDraft(pending.content);
+    chat.setAttachments(pending.attachments);
+  }
+}
+
+/** System prompt / preset of the conversation on screen, or of the new chat before its first message. */
+export async function updateSetup(
   client: ContractClient,
-  text: string,
-  sampling: SamplingParams | undefined,
-  model: string | null = null,
+  patch: { systemPrompt?: string | null; presetId?: string | null },
 ): Promise<void> {
   const chat = useChat.getState();
-  text = text.trim();
-  if (isReplying() || text === '') return;
-  const history = historyFor(chat.messages);
-  const user = newMessage('user', text);
-  const reply = newMessage('assistant', '', true);
-  chat.push(user);
-  chat.push(reply);
-  chat.setDraft('');
-  await runReply(client, reply.id, [...history, { role: 'user', content: text }], sampling, model);
-}
-
-/** A reply is streaming (or being ended): a second one must wait. */
-export const isReplying = (): boolean => active !== null || useChat.getState().activeRequestId !== null;
-
-/**
- * Streams the answer to `messages` into the assistant message `replyId` (already on screen, streaming), then saves
- * the conversation. Used for a new turn and for a retry (retry.ts), which re-asks into the same message.
- */
-export async function runReply(
-  client: ContractClient,
-  replyId: string,
-  messages: ChatMessage[],
-  sampling: SamplingParams | undefined,
-  model: string | null,
-): Promise<void> {
-  const reply = { id: replyId };
-  let total = 0;
-  let content = '';
-  let reasoning = '';
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let reasoningStart: number | null = null;
-  let reasoningMs: number | null = null;
-
-  const flush = () => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    if (!content && !reasoning) return;
-    const c = content;
-    const r = reasoning;
-    content = '';
-    reasoning = '';
-    useChat.getState().patch(reply.id, (m) => ({
-      content: m.content + c,
-      reasoning: m.reasoning + r,
-      reasoningMs: m.reasoningMs ?? reasoningMs,
-    }));
-  };
-
-  const handle = streamChat(client, {
-    messages,
-    ...(sampling ? { sampling } : {}),
-    onDelta: (d) => {
-      const now = performance.now();
-      if (d.reasoning) {
-        reasoningStart ??= now;
-        reasoning += d.reasoning;
-      }
-      if (d.content) {
-        if (reasoningStart !== null && reasoningMs === null) reasoningMs = now - reasoningStart;
-        content += d.content;
-      }
-      total += (d.content?.length ?? 0) + (d.reasoning?.length ?? 0);
-      timer ??= setTimeout(flush, flushDelay(total));
-    },
-  });
-
-  let abandon!: () => void;
-  const abandoned = new Promise<'abandoned'>((resolve) => (abandon = () => resolve('abandoned')));
-  const me: Active = { handle, abandon };
-  active = me;
-  useChat.getState().setActive(handle.requestId);
-
-  try {
-    const done: ChatDone | 'abandoned' = await Promise.race([handle.done, abandoned]);
-    flush();
-    const thought = reasoningMs ?? (reasoningStart !== null ? performance.now() - reasoningStart : null);
-    useChat.getState().patch(reply.id, () =>
-      done === 'abandoned'
-        ? { streaming: false, stopped: true, reasoningMs: thought }
-        : {
-            streaming: false,
-            stopped: done.cancelled,
-            timings: done.timings,
-            finishReason: done.finishReason,
-            reasoningMs: thought,
-          },
-    );
-  } catch (e) {
-    flush();
-    useChat.getState().patch(reply.id, () => ({ streaming: false, error: asErrorInfo(e) }));
-  } finally {
-    if (active === me) {
-      active = null;
-      useChat.getState().setActive(null);
-    }
-    await saveConversation(client, model);
+  if (!chat.meta) {
+    chat.setSetup(patch);
+    return;
   }
+  chat.setMeta(patch);
+  await act((id) => client.call('conversations.update', { id, ...patch }));
 }
 
-/** Saves the conversation on screen (after every finished turn). A failure only costs this save, not the chat. */
-export async function saveConversation(client: ContractClient, model: string | null): Promise<void> {
-  const s = useChat.getState();
-  if (s.messages.length === 0) return;
-  try {
-    await client.call(
-      'conversations.save',
-      toConversation({ id: s.conversationId, createdAt: s.createdAt, messages: s.messages, model }),
-    );
-  } catch (e) {
-    console.warn('could not save the conversation', e);
-  }
-}
-
-/** Opens a saved conversation (stopping a reply in progress first). */
-export async function openConversation(client: ContractClient, id: string): Promise<void> {
-  if (active) await stopReply();
-  const c = await client.call('conversations.get', { id });
-  useChat.getState().load(c.id, c.createdAt, c.messages.map(fromStored));
-}
-
-/** Stops the reply; what was generated so far is kept and marked stopped. */
-export async function stopReply(): Promise<void> {
-  const a = active;
-  if (!a) return;
-  try {
-    await a.handle.cancel();
-  } catch {
-    a.abandon();
-  }
-}
-
-/** The connection dropped: no done event will come, so end the reply here and keep what arrived. */
-export function abandonReply(): void {
-  active?.abandon();
-}
-
+/** A new, empty chat (created in the core with its first message). */
 export function newChat(): void {
-  if (active) {
-    void stopReply();
-    active = null;
-  }
+  closeConversation();
   useChat.getState().clear();
+  useUi.getState().openConversation(null);
 }

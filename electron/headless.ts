@@ -19,6 +19,7 @@ import { startHttpTransport, type HttpTransport } from './transport/http';
 import { installProcessGuards } from './transport/process-guards';
 import { ollamaControllerFor } from './transport/ollama/for-core';
 import type { OllamaController } from './transport/ollama/controller';
+import { startLanController, type LanController, type LanState } from './transport/lan/controller';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Bundled to dist/electron/headless.mjs; the repo root is two levels up (also when run from source by tests).
@@ -63,6 +64,10 @@ async function main() {
   let apiBase: string | null = null;
   let control: ServerControl | null = null;
   let ollama: OllamaController | null = null;
+  let lan: LanController | null = null;
+  let lanState: LanState | undefined;
+  // OpenAI-compatible requests from both listeners (loopback and LAN), for /metrics.
+  const proxyCount = { total: 0, inFlight: 0 };
   const core = await createCore({
     dataDir,
     resourcesDirs: [process.env.DEEPLOCAL_RESOURCES ?? path.join(repoRoot, 'resources')],
@@ -70,7 +75,7 @@ async function main() {
     version,
     apiBaseUrl: () => apiBase,
     server: () => control,
-    apiServers: () => ({ ...(ollama ? { ollama: () => ollama!.state() } : {}) }),
+    apiServers: () => ({ ...(ollama ? { ollama: () => ollama!.state() } : {}), lan: () => lanState }),
   });
   // Read after the data folder's lock is ours: a second start on the folder must not rewrite it.
   const address = await ServerAddress.open(
@@ -95,6 +100,8 @@ async function main() {
       host: values.host ?? '127.0.0.1',
       port,
       staticDir: fs.existsSync(path.join(staticDir, 'index.html')) ? staticDir : null,
+      apiKeys: core.api.keys,
+      proxyCount,
     });
   const isBusy = (e: unknown) => e instanceof AppError && e.code === 'SERVER_PORT_IN_USE';
   let http: HttpTransport;
@@ -137,7 +144,25 @@ async function main() {
     console.log(
       `Ollama-compatible API: ${ollamaState.urls[0]}${ollamaState.portFallback ? ' (the port in Settings is taken)' : ''}`,
     );
-  else if (ollamaState.error) console.error(`DeepLocal: Ollama API: ${formatError(lang, ollamaState.error.code, ollamaState.error.params)}`);
+  else if (ollamaState.error)
+    console.error(`DeepLocal: Ollama API: ${formatError(lang, ollamaState.error.code, ollamaState.error.params)}`);
+
+  // LAN mode (Settings → API; off by default): HTTPS with named API keys on the chosen addresses.
+  lan = await startLanController({
+    core,
+    endpoint: () => core.backend.endpoint(),
+    dataDir,
+    proxyCount,
+    onChange: (s) => {
+      lanState = s;
+      core.api.statusChanged();
+    },
+    log: (m) => console.error(`DeepLocal: ${m}`),
+  });
+  if (lanState?.listening)
+    console.log(`LAN API (HTTPS, API keys): ${lanState.urls.join(' ')} (certificate SHA-256 ${lanState.fingerprint})`);
+  if (lanState?.error)
+    console.error(`DeepLocal: LAN mode: ${formatError(lang, lanState.error.code, lanState.error.params)}`);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -145,6 +170,7 @@ async function main() {
     closing = true;
     console.error(`DeepLocal: ${signal}, stopping`);
     await ollama?.close();
+    await lan?.close();
     await core.dispose();
     await http.close();
     process.exit(0);

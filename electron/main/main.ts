@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { createCore, type Core } from '../core/app';
 import { ollamaControllerFor } from '../transport/ollama/for-core';
 import type { OllamaController } from '../transport/ollama/controller';
+import { startLanController, type LanController, type LanState } from '../transport/lan/controller';
 import type { Elevate, ElevatedResult } from '../core/power/power-service';
 import { ipcSubscribeChannel } from '../shared/contract';
 import { formatError, pickLang, toErrorInfo } from '../shared/errors';
@@ -36,6 +37,8 @@ const preloadPath = path.join(appRoot, 'dist', 'electron', 'preload', 'preload.c
 
 let core: Core | null = null;
 let ollama: OllamaController | null = null;
+let lan: LanController | null = null;
+let lanState: LanState | undefined;
 // App updates (electron-updater): checked at start unless turned off in settings; the window shows "restart to update".
 const appUpdater = createAppUpdater({
   currentVersion: app.getVersion(),
@@ -125,12 +128,25 @@ async function start() {
     },
     ...(elevate ? { elevate } : {}),
     appUpdater,
-    apiServers: () => ({ ...(ollama ? { ollama: () => ollama!.state() } : {}) }),
+    apiServers: () => ({ ...(ollama ? { ollama: () => ollama!.state() } : {}), lan: () => lanState }),
   });
   // The Ollama-compatible API (Settings → API; off by default).
   const started = core;
   ollama = ollamaControllerFor(started, { onChange: () => started.api.statusChanged() });
   void ollama.start().catch((e) => console.error('DeepLocal: Ollama API:', e));
+  // LAN mode (Settings → API; off by default): HTTPS with named API keys on the chosen addresses.
+  void startLanController({
+    core: started,
+    endpoint: () => started.backend.endpoint(),
+    dataDir: app.getPath('userData'),
+    onChange: (s) => {
+      lanState = s;
+      started.api.statusChanged();
+    },
+    log: (m) => console.error(`DeepLocal: LAN mode: ${m}`),
+  })
+    .then((c) => (lan = c))
+    .catch((e) => console.error('DeepLocal: LAN mode:', e));
 
   registerIpc(core, {
     handle: (channel, fn) =>
@@ -202,7 +218,7 @@ app.on('before-quit', (e) => {
   quitting = true;
   appUpdater.dispose();
   const c = core;
-  void (ollama?.close() ?? Promise.resolve())
+  void Promise.all([ollama?.close(), lan?.close()])
     .catch(() => undefined)
     .then(() => c.dispose())
     .finally(() => app.quit());

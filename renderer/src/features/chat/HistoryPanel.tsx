@@ -3,7 +3,7 @@
  * full-text search with the hits marked; rename inline, pin, export, delete with Undo from each row's menu; export
  * all and import at the foot. The list is server state kept live by conversations.changed (api/queries.ts).
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConversationListItem } from '@shared/chat-schemas';
 import type { ErrorInfo } from '@shared/errors';
@@ -28,6 +28,8 @@ import { useSearch } from '../history/search';
 import { SearchResults } from '../history/SearchResults';
 import '../history/history.css';
 
+const REGROUP_MS = 5 * 60_000;
+
 export function HistoryPanel() {
   const { i18n } = useTranslation();
   const live = useLiveText();
@@ -40,7 +42,14 @@ export function HistoryPanel() {
   const [imported, setImported] = useState<number | null>(null);
   const [importing, setImporting] = useState(false);
 
-  const groups = useMemo(() => groupConversations(list ?? [], Date.now()), [list]);
+  // Regrouped now and then too, so "Today" moves on at midnight while the page stays open.
+  // (A conversation changed after `now` counts as today.)
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), REGROUP_MS);
+    return () => clearInterval(timer);
+  }, []);
+  const groups = useMemo(() => groupConversations(list ?? [], now), [list, now]);
   const timeFmt = useMemo(
     () =>
       new Intl.DateTimeFormat(i18n.language, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }),

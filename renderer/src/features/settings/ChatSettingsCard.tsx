@@ -50,9 +50,7 @@ function ChatSettingsForm({ saved }: { saved: ChatSettings }) {
   // A preset that is gone (deleted elsewhere) still shows as the selected value rather than silently another.
   const options = (selected: string) => [
     ...(presets ?? []),
-    ...(presets && selected && !presets.some((p) => p.id === selected)
-      ? [{ id: selected, name: selected, builtin: false }]
-      : []),
+    ...(selected && !presets?.some((p) => p.id === selected) ? [{ id: selected, name: selected, builtin: false }] : []),
   ];
   const models = [...new Map((library ?? []).map((m) => [modelKey(m.path), m])).values()];
 
@@ -60,67 +58,71 @@ function ChatSettingsForm({ saved }: { saved: ChatSettings }) {
     <section className="card" data-testid="chat-settings">
       <h2 className="card-title">{live('presets.card.title')}</h2>
       <p className="hint card-sub">{live('presets.card.hint')}</p>
-      <label className="switch-row">
-        <input
-          type="checkbox"
-          className="switch"
-          data-testid="chat-auto-title"
-          checked={shown.autoTitle}
-          onChange={(e) => save({ autoTitle: e.target.checked })}
-        />
-        <span>{live('presets.card.autoTitle')}</span>
-      </label>
-      <p className="hint">{live('presets.card.autoTitleHint')}</p>
+      <div className="chat-settings-body">
+        <div>
+          <label className="switch-row">
+            <input
+              type="checkbox"
+              className="switch"
+              data-testid="chat-auto-title"
+              checked={shown.autoTitle}
+              onChange={(e) => save({ autoTitle: e.target.checked })}
+            />
+            <span>{live('presets.card.autoTitle')}</span>
+          </label>
+          <p className="hint">{live('presets.card.autoTitleHint')}</p>
+        </div>
 
-      <div className="field">
-        <label htmlFor={`${id}-default`}>{live('presets.card.defaultPreset')}</label>
-        <select
-          id={`${id}-default`}
-          className="select"
-          data-testid="chat-default-preset"
-          value={shown.defaultPresetId}
-          onChange={(e) => save({ defaultPresetId: e.target.value })}
-        >
-          {options(shown.defaultPresetId).map((p) => (
-            <option key={p.id} value={p.id}>
-              {presetName(p)}
-            </option>
-          ))}
-        </select>
-        <p className="hint">{live('presets.card.defaultPresetHint')}</p>
+        <div className="field">
+          <label htmlFor={`${id}-default`}>{live('presets.card.defaultPreset')}</label>
+          <select
+            id={`${id}-default`}
+            className="select"
+            data-testid="chat-default-preset"
+            value={shown.defaultPresetId}
+            onChange={(e) => save({ defaultPresetId: e.target.value })}
+          >
+            {options(shown.defaultPresetId).map((p) => (
+              <option key={p.id} value={p.id}>
+                {presetName(p)}
+              </option>
+            ))}
+          </select>
+          <p className="hint">{live('presets.card.defaultPresetHint')}</p>
+        </div>
+
+        <details className="preset-per-model">
+          <summary>{live('presets.card.perModel')}</summary>
+          <p className="hint">{live('presets.card.perModelHint')}</p>
+          {models.length === 0 && <p className="hint">{live('presets.card.noModels')}</p>}
+          <ul className="preset-model-list">
+            {models.map((m) => {
+              const key = modelKey(m.path);
+              const value = shown.presetByModel[key] ?? '';
+              return (
+                <li key={key} className="preset-model-row" data-testid="chat-model-preset" data-model={key}>
+                  <label htmlFor={`${id}-m-${key}`} className="preset-model-name" title={m.path}>
+                    {m.name}
+                  </label>
+                  <select
+                    id={`${id}-m-${key}`}
+                    className="select select-small"
+                    value={value}
+                    onChange={(e) => setModelPreset(key, e.target.value)}
+                  >
+                    <option value="">{live('presets.card.useDefault')}</option>
+                    {options(value).map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {presetName(p)}
+                      </option>
+                    ))}
+                  </select>
+                </li>
+              );
+            })}
+          </ul>
+        </details>
       </div>
-
-      <details className="preset-per-model">
-        <summary>{live('presets.card.perModel')}</summary>
-        <p className="hint">{live('presets.card.perModelHint')}</p>
-        {models.length === 0 && <p className="hint">{live('presets.card.noModels')}</p>}
-        <ul className="preset-model-list">
-          {models.map((m) => {
-            const key = modelKey(m.path);
-            const value = shown.presetByModel[key] ?? '';
-            return (
-              <li key={key} className="preset-model-row" data-testid="chat-model-preset" data-model={key}>
-                <label htmlFor={`${id}-m-${key}`} className="preset-model-name" title={m.path}>
-                  {m.name}
-                </label>
-                <select
-                  id={`${id}-m-${key}`}
-                  className="select select-small"
-                  value={value}
-                  onChange={(e) => setModelPreset(key, e.target.value)}
-                >
-                  <option value="">{live('presets.card.useDefault')}</option>
-                  {options(value).map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {presetName(p)}
-                    </option>
-                  ))}
-                </select>
-              </li>
-            );
-          })}
-        </ul>
-      </details>
 
       {update.error && <ErrorMessage error={update.error} compact />}
 

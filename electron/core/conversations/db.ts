@@ -4,12 +4,14 @@
  * and SQLite's failures as AppErrors: a full disk is DISK_FULL (the transaction is rolled back, what was there stays),
  * a damaged file is STORE_CORRUPT.
  *
- * A file that is damaged when opened (not a database, or failing the quick check) is set aside as
- * conversations.db.corrupt-<time> (never deleted) and a fresh database is started in its place.
+ * A file that is damaged when opened (not a database, or failing the quick check after a damaged page was met while
+ * running) is set aside as conversations.db.corrupt-<time> (never deleted) and a fresh database starts in its place.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Database, type Statement } from 'node-sqlite3-wasm';
+// A CommonJS module: the default import is what works from the ESM headless build, the CJS Electron one and vitest.
+import sqlite3 from 'node-sqlite3-wasm';
+import type { Database, Statement } from 'node-sqlite3-wasm';
 import { AppError } from '../../shared/errors';
 import { MIGRATIONS } from './schema';
 
@@ -25,7 +27,9 @@ export interface OpenedDb {
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export const isCorruptError = (e: unknown) =>
-  /file is not a database|malformed|corrupt|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(message(e));
+  e instanceof AppError
+    ? e.code === 'STORE_CORRUPT'
+    : /file is not a database|malformed|corrupt|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(message(e));
 
 /** Free bytes on the file system holding `dir` (Infinity when unknown). */
 function freeBytes(dir: string): number {
@@ -49,7 +53,14 @@ export function storeError(e: unknown, file: string): unknown {
     return new AppError('DISK_FULL', { path: path.dirname(file) });
   if (/disk I\/O error/i.test(text) && freeBytes(path.dirname(file)) < 4 * 1024 * 1024)
     return new AppError('DISK_FULL', { path: path.dirname(file) });
-  if (isCorruptError(e)) return new AppError('STORE_CORRUPT', { reason: text, path: file });
+  if (isCorruptError(e)) {
+    try {
+      fs.writeFileSync(checkMarker(file), `${new Date().toISOString()} ${text}\n`);
+    } catch {
+      // best effort: without the marker the damage is found again when the page is read
+    }
+    return new AppError('STORE_CORRUPT', { reason: text, path: file });
+  }
   return e;
 }
 
@@ -104,10 +115,20 @@ function configure(db: Database) {
   db.exec('PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON');
 }
 
-function check(db: Database) {
+/** Written when a query met a damaged page: the next start checks the whole file (too slow to do at every start). */
+export const checkMarker = (file: string) => `${file}.check`;
+
+/**
+ * Every start reads the header and the schema (a file that is not a database fails here); the whole-file quick check
+ * (seconds on a large store) runs only when a damaged page was met while running.
+ */
+function check(db: Database, file: string) {
+  db.all('SELECT name FROM sqlite_master');
+  if (!fs.existsSync(checkMarker(file))) return;
   const rows = db.all('PRAGMA quick_check') as Array<Record<string, unknown>>;
   const first = rows.length ? String(Object.values(rows[0]!)[0]) : 'no answer';
   if (first !== 'ok') throw new Error(`database disk image is malformed: ${first.slice(0, 200)}`);
+  fs.rmSync(checkMarker(file), { force: true });
 }
 
 export function migrate(db: Database, file: string, log: (msg: string) => void) {
@@ -125,10 +146,10 @@ export function migrate(db: Database, file: string, log: (msg: string) => void) 
 }
 
 function openChecked(file: string, log: (msg: string) => void): Database {
-  const db = new Database(file);
+  const db = new sqlite3.Database(file);
   try {
     configure(db);
-    check(db);
+    check(db, file);
     migrate(db, file, log);
     return db;
   } catch (e) {
@@ -165,6 +186,7 @@ export function openConversationDb(dataDir: string, log: (msg: string) => void):
     const reason = message(e).slice(0, 300);
     fs.rmSync(`${file}.lock`, { recursive: true, force: true });
     const aside = setAside(file);
+    fs.rmSync(checkMarker(file), { force: true });
     log(
       `conversations: the database was damaged (${reason}); kept it as ${path.basename(aside)} and started a new one`,
     );

@@ -56,6 +56,9 @@ describe('search', () => {
     expect(repo.search('bundle rust', 10)).toEqual([]);
     expect(repo.search('big js', 10).map((h) => h.messageId)).toEqual(['j1']);
     expect(repo.search('100%', 10).map((h) => h.messageId)).toEqual(['j1']);
+    // LIKE's wildcards in a short term are text.
+    expect(repo.search('%', 10).map((h) => h.messageId)).toEqual(['j1']);
+    expect(repo.search('_', 10)).toEqual([]);
     expect(repo.search('"lodash" OR NEAR(', 10)).toEqual([]);
     expect(repo.search('lodash"', 10)).toEqual([]);
     expect(repo.search('   ', 10)).toEqual([]);

@@ -3,14 +3,17 @@
  *
  * Terms of 3 characters or more go to the trigram FTS5 indexes (any substring, Chinese included, case-insensitive);
  * shorter terms filter those hits with instr(). A query made only of short terms (a 2-character Chinese word, "js")
- * cannot use trigrams: it scans message content with instr(), newest first, bounded to the newest SCAN_BOUND
- * messages so that it stays fast on a large store. Order: title hits first, then messages newest first (at most
+ * cannot use trigrams: it scans message content newest first, bounded to the newest SCAN_BOUND messages and to
+ * SCAN_BUDGET_MS, so that it stays fast on a large store (what it returns then: the newest hits it found). Order: title hits first, then messages newest first (at most
  * PER_CONVERSATION hits from one conversation, so one long chat cannot fill the page).
  */
 import type { Database } from 'node-sqlite3-wasm';
 import type { SearchHit } from '../../shared/chat-schemas';
 
 export const SCAN_BOUND = 50_000;
+const SCAN_WINDOW = 5_000;
+/** A scan stops here with the newest hits it found (a rare 2-character word on a large store). */
+export const SCAN_BUDGET_MS = 40;
 const PER_CONVERSATION = 2;
 const SNIPPET_CHARS = 120;
 const BEFORE_HIT = 40;
@@ -18,7 +21,7 @@ const BEFORE_HIT = 40;
 export interface ParsedQuery {
   /** Terms for the trigram index (≥ 3 characters). */
   long: string[];
-  /** Terms too short for trigrams, matched with instr() on ASCII-lowercased text. */
+  /** Terms too short for trigrams (ASCII-lowercased), checked row by row. */
   short: string[];
   all: string[];
 }
@@ -88,43 +91,82 @@ interface TitleRow {
   updated_at: number;
 }
 
-const instrClauses = (column: string, n: number) =>
-  Array.from({ length: n }, () => ` AND instr(lower(${column}), ?) > 0`).join('');
+/**
+ * A short term as SQL: one with ASCII letters is LIKE (ASCII case-insensitive, no lowered copy of the text), any
+ * other (Chinese has no case) instr().
+ */
+function shortFilter(column: string, terms: readonly string[]): { sql: string; args: string[] } {
+  let sql = '';
+  const args: string[] = [];
+  for (const t of terms) {
+    if (/[A-Za-z]/.test(t)) {
+      sql += ` AND ${column} LIKE ? ESCAPE '\\'`;
+      args.push(`%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    } else {
+      sql += ` AND instr(${column}, ?) > 0`;
+      args.push(t);
+    }
+  }
+  return { sql, args };
+}
 
 function titleHits(db: Database, q: ParsedQuery, limit: number): TitleRow[] {
   if (q.long.length) {
+    const f = shortFilter('c.title', q.short);
     return db.all(
       `SELECT c.id, c.title, c.updated_at FROM titles_fts t JOIN conversations c ON c.rowid = t.rowid
-       WHERE titles_fts MATCH ? AND c.deleted_at IS NULL${instrClauses('c.title', q.short.length)}
+       WHERE titles_fts MATCH ? AND c.deleted_at IS NULL${f.sql}
        ORDER BY c.updated_at DESC LIMIT ?`,
-      [ftsExpression(q.long), ...q.short, limit],
+      [ftsExpression(q.long), ...f.args, limit],
     ) as unknown as TitleRow[];
   }
+  const f = shortFilter('title', q.short);
   return db.all(
-    `SELECT id, title, updated_at FROM conversations WHERE deleted_at IS NULL${instrClauses('title', q.short.length)}
+    `SELECT id, title, updated_at FROM conversations WHERE deleted_at IS NULL${f.sql}
      ORDER BY updated_at DESC LIMIT ?`,
-    [...q.short, limit],
+    [...f.args, limit],
   ) as unknown as TitleRow[];
 }
 
-function messageHits(db: Database, q: ParsedQuery, limit: number): MessageRow[] {
-  if (q.long.length) {
+const MESSAGE_FIELDS = 'm.id, m.conversation_id, m.role, m.content, c.title, c.updated_at';
+
+function messageHits(db: Database, q: ParsedQuery, want: number): MessageRow[] {
+  if (q.short.length === 0) {
+    // The index alone decides: newest first straight from it, no row read that is not a hit.
     return db.all(
-      `SELECT m.id, m.conversation_id, m.role, m.content, c.title, c.updated_at
-       FROM messages_fts f JOIN messages m ON m.seq = f.rowid JOIN conversations c ON c.id = m.conversation_id
-       WHERE messages_fts MATCH ? AND c.deleted_at IS NULL${instrClauses('m.content', q.short.length)}
-       ORDER BY f.rowid DESC LIMIT ?`,
-      [ftsExpression(q.long), ...q.short, limit],
+      `SELECT ${MESSAGE_FIELDS} FROM messages_fts f JOIN messages m ON m.seq = f.rowid
+       JOIN conversations c ON c.id = m.conversation_id
+       WHERE messages_fts MATCH ? AND c.deleted_at IS NULL ORDER BY f.rowid DESC LIMIT ?`,
+      [ftsExpression(q.long), want],
     ) as unknown as MessageRow[];
   }
-  const top = Number((db.get('SELECT coalesce(max(seq), 0) AS top FROM messages') as { top: number }).top);
-  return db.all(
-    `SELECT m.id, m.conversation_id, m.role, m.content, c.title, c.updated_at
-     FROM messages m JOIN conversations c ON c.id = m.conversation_id
-     WHERE m.seq > ? AND c.deleted_at IS NULL${instrClauses('m.content', q.short.length)}
-     ORDER BY m.seq DESC LIMIT ?`,
-    [top - SCAN_BOUND, ...q.short, limit],
-  ) as unknown as MessageRow[];
+  // Short terms are checked row by row: walk back from the newest message in windows, until enough hits, the
+  // newest SCAN_BOUND messages (without an index term), or SCAN_BUDGET_MS.
+  const f = shortFilter('m.content', q.short);
+  const sql = q.long.length
+    ? `SELECT ${MESSAGE_FIELDS} FROM messages_fts fts JOIN messages m ON m.seq = fts.rowid
+       JOIN conversations c ON c.id = m.conversation_id
+       WHERE messages_fts MATCH ? AND fts.rowid > ? AND fts.rowid <= ? AND c.deleted_at IS NULL${f.sql}
+       ORDER BY fts.rowid DESC LIMIT ?`
+    : `SELECT ${MESSAGE_FIELDS} FROM messages m JOIN conversations c ON c.id = m.conversation_id
+       WHERE m.seq > ? AND m.seq <= ? AND c.deleted_at IS NULL${f.sql}
+       ORDER BY m.seq DESC LIMIT ?`;
+  const stmt = db.prepare(sql);
+  try {
+    const top = Number((db.get('SELECT coalesce(max(seq), 0) AS top FROM messages') as { top: number }).top);
+    const floor = q.long.length ? 0 : Math.max(0, top - SCAN_BOUND);
+    const started = performance.now();
+    const rows: MessageRow[] = [];
+    for (let hi = top; hi > floor && rows.length < want; hi -= SCAN_WINDOW) {
+      const lo = Math.max(floor, hi - SCAN_WINDOW);
+      const head = q.long.length ? [ftsExpression(q.long), lo, hi] : [lo, hi];
+      rows.push(...(stmt.all([...head, ...f.args, want - rows.length]) as unknown as MessageRow[]));
+      if (performance.now() - started > SCAN_BUDGET_MS) break;
+    }
+    return rows;
+  } finally {
+    stmt.finalize();
+  }
 }
 
 export function searchConversations(db: Database, query: string, limit: number): SearchHit[] {
@@ -140,7 +182,7 @@ export function searchConversations(db: Database, query: string, limit: number):
   }));
   if (hits.length >= limit) return hits.slice(0, limit);
   const perConversation = new Map<string, number>();
-  for (const r of messageHits(db, q, (limit - hits.length) * (PER_CONVERSATION + 2))) {
+  for (const r of messageHits(db, q, (limit - hits.length) * (PER_CONVERSATION + 1))) {
     const n = perConversation.get(r.conversation_id) ?? 0;
     if (n >= PER_CONVERSATION) continue;
     perConversation.set(r.conversation_id, n + 1);

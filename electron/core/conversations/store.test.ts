@@ -240,3 +240,36 @@ describe('conversation store: opening', () => {
     again.close();
   });
 });
+
+describe('conversation store: a damaged page', () => {
+  it('is STORE_CORRUPT when read; the next start checks the whole file and sets it aside', () => {
+    const dir = tmpDir();
+    const repo = openStore(dir);
+    const c = repo.create({ title: 'damaged' });
+    let parent: string | null = null;
+    for (let i = 0; i < 40; i++) {
+      repo.addMessage(c.id, node(`m${i}`, parent, `${i} `.repeat(2000)));
+      parent = `m${i}`;
+    }
+    repo.close();
+    const file = path.join(dir, 'conversations.db');
+    const size = fs.statSync(file).size;
+    // Garbage over pages in the middle of the file (the messages' pages), the header and schema left whole.
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(size / 2, 0xa5), 0, size / 2, Math.floor(size / 4 / 4096) * 4096);
+    fs.closeSync(fd);
+    const logs: string[] = [];
+    const damaged = openStore(dir, logs);
+    expect(damaged.setAside).toBeNull();
+    expect(() => damaged.get(c.id)).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
+    damaged.close();
+    expect(fs.existsSync(`${file}.check`)).toBe(true);
+    const fresh = openStore(dir, logs);
+    expect(fresh.setAside?.path).toMatch(/conversations\.db\.corrupt-/);
+    expect(fs.existsSync(fresh.setAside!.path)).toBe(true);
+    expect(fs.existsSync(`${file}.check`)).toBe(false);
+    expect(fresh.list()).toEqual([]);
+    expect(logs.join('\n')).toMatch(/damaged/);
+    fresh.close();
+  });
+});

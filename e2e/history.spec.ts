@@ -156,6 +156,34 @@ test('full-text search marks the hits; a hit opens its conversation', async ({ p
   await expect(row(page, orchard)).toBeVisible();
 });
 
+test('a hit deep in a long conversation opens it scrolled to that message', async ({ page }) => {
+  // 80 messages: the thread opens at its end, the hit is near the top.
+  const long = conversation('Long thread', now, 'first question', 'first answer');
+  long.messages = Array.from({ length: 80 }, (_, i) => ({
+    ...long.messages[i % 2]!,
+    id: `m${i + 1}`,
+    parentId: i === 0 ? null : `m${i}`,
+    content: i === 5 ? 'The xylophone answer is here.' : `Message number ${i + 1}. ${'Filler text. '.repeat(20)}`,
+  }));
+  long.leafId = 'm80';
+  long.messageCount = 80;
+  const {
+    ids: [id],
+  } = await rpc<{ ids: string[] }>('conversations.import', {
+    text: JSON.stringify({ format: 'deeplocal.conversations', version: 1, conversations: [long] }),
+  });
+  await open(page);
+  await page.getByTestId('history-search').fill('xylophone');
+  const hit = page.locator(`[data-testid="search-hit"][data-id="${id}"]`);
+  await expect(hit.locator('mark')).toHaveText(['xylophone']);
+  const messageId = await hit.getAttribute('data-message-id');
+  expect(messageId).toBeTruthy();
+  await hit.locator('.history-open').click();
+  await expect.poll(() => new URL(page.url()).hash).toBe(`#/chat/${id}`);
+  await expect(page.locator(`[data-testid="message-assistant"][data-id="${messageId}"]`)).toBeInViewport();
+  await rpc('conversations.delete', { id: id! });
+});
+
 test('search renders a message holding markup as text', async ({ page }) => {
   const {
     ids: [id],

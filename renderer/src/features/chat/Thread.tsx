@@ -2,7 +2,7 @@
  * The thread, virtualized (react-virtuoso): a 1,000-message conversation mounts only what is on screen. It follows
  * the bottom while a reply streams unless the user scrolled up; a search hit's message is scrolled into view once.
  */
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { useChat } from '../../stores/chat';
 import { useUi } from '../../stores/ui';
@@ -51,6 +51,11 @@ export function Thread({ header }: { header?: React.ReactNode }) {
     useUi.getState().clearFocus();
   }, [focus, thread]);
 
+  // Opened from a search hit: start at that message instead of the end (a scroll before the first layout is lost).
+  const [initial] = useState(() => {
+    const index = focus ? thread.indexOf(focus) : -1;
+    return index >= 0 ? { index, align: 'center' as const } : { index: 'LAST' as const, align: 'end' as const };
+  });
   const follow = useCallback((bottom: boolean): 'auto' | false => (bottom ? 'auto' : false), []);
   const Header = useCallback(() => <>{header}</>, [header]);
 
@@ -61,7 +66,7 @@ export function Thread({ header }: { header?: React.ReactNode }) {
       data={thread as string[]}
       computeItemKey={(_, id) => id}
       itemContent={Item}
-      initialTopMostItemIndex={{ index: 'LAST', align: 'end' }}
+      initialTopMostItemIndex={initial}
       followOutput={follow}
       atBottomThreshold={STICK_PX}
       atBottomStateChange={(b) => (atBottom.current = b)}

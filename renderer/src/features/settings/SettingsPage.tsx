@@ -7,6 +7,7 @@ import { NumberField } from '../../components/NumberField';
 import { UpdateSettingsCard } from '../updates/UpdateSettingsCard';
 import { AddressCard } from './AddressCard';
 import { OllamaSettingsCard } from './OllamaSettingsCard';
+import { LanSettingsCard } from './LanSettingsCard';
 import { ChatSettingsCard } from './ChatSettingsCard';
 import { RecoverySettingsCard } from './RecoverySettingsCard';
 import { RuntimesSettings } from '../runtimes/RuntimesSettings';
@@ -77,6 +78,7 @@ export function SettingsPage() {
       <RecoverySettingsCard />
 
       <OllamaSettingsCard />
+      <LanSettingsCard />
 
       <UpdateSettingsCard />
 

@@ -1,4 +1,40 @@
-/** The `live` namespace, section lan (issue 13). */
+/** The `live` namespace, section lan (issue 13): Settings → LAN mode (HTTPS, API keys, CORS). */
 export const lanEn = {
-  placeholder: 'placeholder',
+  title: 'LAN access',
+  hint: 'Lets other computers on your network use the OpenAI-compatible API (/v1) and /metrics over HTTPS, with an API key. The app itself stays on this computer.',
+  enable: 'Serve the API on the local network',
+  off: 'Off.',
+  listening: 'Listening.',
+  notListening: 'Not listening.',
+  addresses: 'Listen on',
+  addressesHint: 'All interfaces, or only the ones you tick. Changing this restarts LAN access.',
+  allInterfaces: 'All interfaces (0.0.0.0)',
+  noInterfaces: 'No network interface found besides loopback.',
+  port: 'Port',
+  save: 'Save',
+  urls: 'Addresses for your clients',
+  fingerprint: 'Certificate fingerprint (SHA-256)',
+  fingerprintHint:
+    'The certificate is self-signed, so clients cannot check it against a certificate authority: pin this fingerprint in them (or trust the certificate once after comparing it).',
+  cors: 'Allowed web origins (CORS)',
+  corsHint:
+    'Web apps on these origins may call the API from a browser. One per line, e.g. https://chat.example.com, * as a wildcard. Pages from other origins are refused.',
+  keysTitle: 'API keys',
+  keysHint:
+    'Each program or person gets its own key; revoke one without touching the others. Send it as "Authorization: Bearer KEY". Keys also work for /v1 and /metrics on this computer.',
+  keyName: 'Name',
+  keyNamePlaceholder: 'e.g. laptop, Grafana, Open WebUI',
+  create: 'Create key',
+  createdTitle: 'New key "{{name}}"',
+  createdWarning: 'Copy it now: it is shown only this once. DeepLocal keeps only a fingerprint of it.',
+  done: 'Done',
+  noKeys: 'No API keys yet.',
+  colName: 'Name',
+  colKey: 'Key',
+  colCreated: 'Created',
+  colLastUsed: 'Last used',
+  never: 'Never',
+  revoke: 'Revoke',
+  confirmRevoke: 'Revoke "{{name}}"? Programs using it stop working at once.',
+  cancel: 'Cancel',
 } as const;

@@ -264,6 +264,9 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     ...monitoring.handlers,
     ...conversations.handlers,
     ...conversationChat.handlers,
+    // While a reply streams, its text as it is in memory (the store is written at most once a second).
+    'conversations.get': async (p, ctx) =>
+      conversationChat.overlay(await conversations.handlers['conversations.get'](p, ctx)),
     ...api.handlers,
     'shell.pickModelFile': async () => {
       if (!opts.pickModelFile) throw new AppError('UNSUPPORTED', { what: 'file dialog (enter the path instead)' });

@@ -126,7 +126,10 @@ export const SamplingParams = z.object({
 export type SamplingParams = z.infer<typeof SamplingParams>;
 
 export const ChatTimings = z.object({
+  /** Tokens of the prompt. In a conversation reply: all of them, those reused from the backend's cache included. */
   promptTokens: z.number(),
+  /** Of promptTokens, those reused from the backend's prompt cache (not processed again, not in promptMs). */
+  cachedTokens: z.number().optional(),
   promptMs: z.number(),
   predictedTokens: z.number(),
   predictedMs: z.number(),

@@ -12,6 +12,15 @@ export interface CompletionChunk {
   reasoning?: string;
   finishReason?: string | null;
   timings?: LlamaTimings;
+  /** With `return_progress`: the prompt's processing (total tokens, of those from the cache, done so far). */
+  progress?: PromptProgress;
+}
+
+export interface PromptProgress {
+  total: number;
+  cache: number;
+  processed: number;
+  time_ms: number;
 }
 
 export interface LlamaTimings {
@@ -24,6 +33,8 @@ export interface LlamaTimings {
    * of those accepted by the model. */
   draft_n?: number;
   draft_n_accepted?: number;
+  /** Prompt tokens taken from the slot's cache (not processed again). */
+  cache_n?: number;
 }
 
 // One connection per reply, never handed on (a loopback connect costs well under a millisecond). llama-server closes
@@ -41,6 +52,8 @@ export interface StreamRequest {
   sampling: SamplingParams;
   signal: AbortSignal;
   onChunk: (c: CompletionChunk) => void;
+  /** More llama-server request fields (return_progress, …). */
+  extra?: Record<string, unknown>;
 }
 
 /** Parses one `data: …` payload into what we use of it. */
@@ -52,6 +65,7 @@ export function parseSseData(data: string): CompletionChunk | 'done' | null {
       finish_reason?: string | null;
     }[];
     timings?: LlamaTimings;
+    prompt_progress?: Partial<PromptProgress>;
     error?: { message?: string };
   };
   try {
@@ -67,6 +81,14 @@ export function parseSseData(data: string): CompletionChunk | 'done' | null {
   if (choice?.delta?.reasoning_content) out.reasoning = choice.delta.reasoning_content;
   if (choice && choice.finish_reason !== undefined) out.finishReason = choice.finish_reason;
   if (json.timings) out.timings = json.timings;
+  const p = json.prompt_progress;
+  if (p && typeof p === 'object' && typeof p.total === 'number')
+    out.progress = {
+      total: p.total,
+      cache: typeof p.cache === 'number' ? p.cache : 0,
+      processed: typeof p.processed === 'number' ? p.processed : 0,
+      time_ms: typeof p.time_ms === 'number' ? p.time_ms : 0,
+    };
   return out;
 }
 
@@ -76,7 +98,7 @@ export function parseSseData(data: string): CompletionChunk | 'done' | null {
  */
 export function streamCompletion(req: StreamRequest): Promise<'completed' | 'aborted'> {
   const url = new URL('/v1/chat/completions', req.baseUrl);
-  const body = JSON.stringify({ messages: req.messages, stream: true, ...req.sampling });
+  const body = JSON.stringify({ messages: req.messages, stream: true, ...req.sampling, ...req.extra });
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (v: 'completed' | 'aborted' | AppError) => {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import type { Core } from '../../app';
 import type { HealingOptions } from '../../compose/backend';
-import type { BackendStatus, ChatEvent, Conversation } from '../../../shared/schemas';
+import type { BackendStatus, ChatEvent } from '../../../shared/schemas';
 import { coreUnderTest } from '../../../test/core-under-test';
 import { pidAlive, readSse, startApp, waitForStatus, waitUntil } from '../../../test/helpers';
 
@@ -83,24 +83,24 @@ describe('self-healing supervision', () => {
     { timeout: 420_000 },
     async () => {
       const c = await startCore({ backoffMs: (ms) => ms / 4 });
-      const conversation: Conversation = {
-        id: 'kept',
-        title: 'before the crashes',
-        createdAt: 1,
-        updatedAt: 2,
-        model: 'tiny',
-        messages: [
-          { role: 'user', content: 'hello' },
-          { role: 'assistant', content: 'hi there' },
-        ],
-      };
-      await c.handlers['conversations.save'](conversation, direct);
+      const created = await c.handlers['conversations.create']({ title: 'before the crashes' }, direct);
       const seqs: number[] = [];
       c.backend.onStatus((s) => seqs.push(s.seq));
 
       // ~5 s a round; on a 2-core machine shared with other jobs the 20 rounds have taken 200 s.
       await c.handlers['backend.start']({ modelPath: tinyModel, options: { contextSize: 1024 } }, direct);
       let ready = await waitForStatus(c, (s) => s.state === 'ready', 60_000);
+      // A conversation with one exchange, stored before the crashes.
+      await c.handlers['chat.send'](
+        { conversationId: created.id, content: 'hello', sampling: { max_tokens: 3, seed: 1 } },
+        direct,
+      );
+      await c.conversationChat.idle();
+      const conversation = await c.handlers['conversations.get']({ id: created.id }, direct);
+      expect(conversation.messages.map((m) => [m.role, m.status])).toEqual([
+        ['user', 'done'],
+        ['assistant', 'done'],
+      ]);
       const killed: number[] = [];
       for (let round = 1; round <= 20; round++) {
         const pid = ready.pid!;
@@ -138,7 +138,7 @@ describe('self-healing supervision', () => {
       expect(killed.every((p) => !pidAlive(p))).toBe(true);
       // One coherent sequence across the 21 runs.
       expect(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!)).toBe(true);
-      expect(await c.handlers['conversations.get']({ id: 'kept' }, direct)).toEqual(conversation);
+      expect(await c.handlers['conversations.get']({ id: created.id }, direct)).toEqual(conversation);
     },
   );
 

@@ -57,18 +57,22 @@ function wsConnection(origin: string, token: string | null): Connection {
   let state: ConnState = { status: 'connecting', reason: null };
   const stateListeners = new Set<() => void>();
   const reopenListeners = new Set<() => void>();
-  const listeners = new Map<EventName, Set<Listener>>();
-  const upstream = new Map<EventName, () => void>();
+  /** Listeners per (event, topic): a topical event (a conversation's stream) comes only for the topics named. */
+  const listeners = new Map<string, { event: EventName; topic: string | undefined; set: Set<Listener> }>();
+  const upstream = new Map<string, () => void>();
+  const keyOf = (event: EventName, topic: string | undefined) =>
+    topic === undefined ? event : `${event}\u0000${topic}`;
 
   const setState = (next: ConnState) => {
     state = next;
     for (const l of [...stateListeners]) l();
   };
-  const fanOut = (event: EventName) => (payload: unknown) => {
-    for (const l of [...(listeners.get(event) ?? [])]) l(payload);
+  const fanOut = (key: string) => (payload: unknown) => {
+    for (const l of [...(listeners.get(key)?.set ?? [])]) l(payload);
   };
-  const attach = (ws: WsClient, event: EventName) => {
-    upstream.set(event, ws.on(event, fanOut(event)));
+  const attach = (ws: WsClient, key: string) => {
+    const entry = listeners.get(key)!;
+    upstream.set(key, ws.on(entry.event, fanOut(key), entry.topic));
   };
 
   const open = () => {
@@ -82,7 +86,7 @@ function wsConnection(origin: string, token: string | null): Connection {
     );
     current = ws;
     setState({ status: 'connecting', reason: null });
-    for (const event of listeners.keys()) attach(ws, event);
+    for (const key of listeners.keys()) attach(ws, key);
     ws.onClose((reason) => {
       if (current === ws) setState({ status: 'closed', reason });
     });
@@ -101,23 +105,24 @@ function wsConnection(origin: string, token: string | null): Connection {
       if (!current) return Promise.reject(new Error('not connected'));
       return current.call(method, params);
     },
-    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
-      let set = listeners.get(event);
-      if (!set) {
-        set = new Set();
-        listeners.set(event, set);
-        if (current && state.status !== 'closed') attach(current, event);
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void, topic?: string): () => void {
+      const key = keyOf(event, topic);
+      let entry = listeners.get(key);
+      if (!entry) {
+        entry = { event, topic, set: new Set() };
+        listeners.set(key, entry);
+        if (current && state.status !== 'closed') attach(current, key);
       }
       const l = listener as Listener;
-      set.add(l);
+      entry.set.add(l);
       return () => {
-        const s = listeners.get(event);
-        if (!s) return;
-        s.delete(l);
-        if (s.size === 0) {
-          listeners.delete(event);
-          const unsub = upstream.get(event);
-          upstream.delete(event);
+        const e = listeners.get(key);
+        if (!e) return;
+        e.set.delete(l);
+        if (e.set.size === 0) {
+          listeners.delete(key);
+          const unsub = upstream.get(key);
+          upstream.delete(key);
           try {
             unsub?.();
           } catch {

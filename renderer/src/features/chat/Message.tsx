@@ -70,6 +70,7 @@ function AssistantMessage({ m }: { m: MessageNode }) {
       data-status={m.status}
       data-streaming={streaming}
       data-stopped={m.status === 'stopped'}
+      data-chars={m.content.length + m.reasoning.length}
     >
       {m.reasoning && (
         <ReasoningBlock

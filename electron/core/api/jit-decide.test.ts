@@ -8,27 +8,77 @@ const installed = [a, b];
 const loadedA = (state: BackendState = 'ready'): Current => ({ state, model: a });
 const none: Current = { state: 'stopped', model: null };
 
-const kind = (x: ReturnType<typeof decide>) => (x.kind === 'error' ? x.error.code : x.kind === 'load' ? `load ${x.model.name}` : x.kind);
+const kind = (x: ReturnType<typeof decide>) =>
+  x.kind === 'error' ? x.error.code : x.kind === 'load' ? `load ${x.model.name}` : x.kind;
 
 describe('jit decide', () => {
   // Each row: request, current, installed (null = not looked up yet), jit on, expected.
   it.each([
     ['no name, loaded', { strict: true }, loadedA(), null, true, 'serve'],
     ['no name, nothing loaded', { strict: true }, none, null, true, 'BACKEND_NOT_READY'],
-    ['the loaded one by file name: no lookup', { model: 'alpha-Q4_K_M.gguf', strict: true }, loadedA(), null, true, 'serve'],
-    ['the loading one by ollama name: waits for it', { model: 'alpha-q4_k_m:latest', strict: true }, loadedA('loading'), null, true, 'serve'],
+    [
+      'the loaded one by file name: no lookup',
+      { model: 'alpha-Q4_K_M.gguf', strict: true },
+      loadedA(),
+      null,
+      true,
+      'serve',
+    ],
+    [
+      'the loading one by ollama name: waits for it',
+      { model: 'alpha-q4_k_m:latest', strict: true },
+      loadedA('loading'),
+      null,
+      true,
+      'serve',
+    ],
     ['another name: look it up first', { model: 'beta', strict: true }, loadedA(), null, true, 'lookup'],
     ['another installed one: load it', { model: 'beta', strict: true }, loadedA(), installed, true, 'load Beta'],
     ['installed, nothing loaded: load it', { model: 'beta:latest', strict: false }, none, installed, true, 'load Beta'],
     ['crashed run: load again', { model: 'alpha', strict: true }, loadedA('crashed'), installed, true, 'load Alpha'],
-    ['unknown name (Ollama): 404', { model: 'llama3', strict: true }, loadedA(), installed, true, 'MODEL_NOT_INSTALLED'],
+    [
+      'unknown name (Ollama): 404',
+      { model: 'llama3', strict: true },
+      loadedA(),
+      installed,
+      true,
+      'MODEL_NOT_INSTALLED',
+    ],
     // An OpenAI client's placeholder name was always served by the loaded model.
-    ['unknown name (OpenAI), one loaded: served', { model: 'gpt-4o', strict: false }, loadedA(), installed, true, 'serve'],
-    ['unknown name (OpenAI), none loaded: 404', { model: 'gpt-4o', strict: false }, none, installed, true, 'MODEL_NOT_INSTALLED'],
-    ['JIT off (Ollama): another installed one is refused', { model: 'beta', strict: true }, loadedA(), installed, false, 'MODEL_NOT_LOADED'],
+    [
+      'unknown name (OpenAI), one loaded: served',
+      { model: 'gpt-4o', strict: false },
+      loadedA(),
+      installed,
+      true,
+      'serve',
+    ],
+    [
+      'unknown name (OpenAI), none loaded: 404',
+      { model: 'gpt-4o', strict: false },
+      none,
+      installed,
+      true,
+      'MODEL_NOT_INSTALLED',
+    ],
+    [
+      'JIT off (Ollama): another installed one is refused',
+      { model: 'beta', strict: true },
+      loadedA(),
+      installed,
+      false,
+      'MODEL_NOT_LOADED',
+    ],
     ['JIT off (OpenAI): the loaded one serves', { model: 'beta', strict: false }, loadedA(), installed, false, 'serve'],
     ['JIT off, nothing loaded', { model: 'beta', strict: false }, none, installed, false, 'MODEL_NOT_LOADED'],
-    ['by catalog id, found on the same path: serve', { model: 'ALPHA:latest', strict: true }, { state: 'ready', model: { path: a.path, name: 'x' } }, installed, true, 'serve'],
+    [
+      'by catalog id, found on the same path: serve',
+      { model: 'ALPHA:latest', strict: true },
+      { state: 'ready', model: { path: a.path, name: 'x' } },
+      installed,
+      true,
+      'serve',
+    ],
   ] as const)('%s', (_, req, current, list, jit, want) => {
     expect(kind(decide(req, current, list, jit))).toBe(want);
   });

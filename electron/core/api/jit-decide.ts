@@ -14,10 +14,7 @@ import type { BackendState } from '../../shared/schemas';
 import { answersTo, findModel, type NamedModel } from './model-names';
 
 export type JitAction<M> =
-  | { kind: 'serve' }
-  | { kind: 'lookup' }
-  | { kind: 'load'; model: M }
-  | { kind: 'error'; error: AppError };
+  { kind: 'serve' } | { kind: 'lookup' } | { kind: 'load'; model: M } | { kind: 'error'; error: AppError };
 
 export interface JitRequest {
   model?: string | undefined;

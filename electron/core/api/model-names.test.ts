@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { answersTo, findModel, ollamaNameOf, slugOf, stemOf } from './model-names';
 
-const r1 = { path: '/m/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf', name: 'DeepSeek R1 Distill Qwen 7B', catalogId: 'r1-7b' };
+const r1 = {
+  path: '/m/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf',
+  name: 'DeepSeek R1 Distill Qwen 7B',
+  catalogId: 'r1-7b',
+};
 const split = { path: '/m/big/Qwen3-235B-Q4_K_M-00001-of-00003.gguf', name: 'Qwen3 235B' };
 const tiny = { path: 'C:\\models\\tiny s1.gguf', name: 'tiny s1' };
 

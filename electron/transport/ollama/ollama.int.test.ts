@@ -109,15 +109,21 @@ describe('Ollama-compatible API', () => {
       models: { name: string; size: number; details: { format: string; family: string } }[];
     };
     expect(tags.models.map((m) => m.name).sort()).toEqual(['alpha:latest', 'beta-tiny:latest']);
-    expect(tags.models[0]).toMatchObject({ size: fs.statSync(alpha).size, details: { format: 'gguf', family: 'qwen2' } });
+    expect(tags.models[0]).toMatchObject({
+      size: fs.statSync(alpha).size,
+      details: { format: 'gguf', family: 'qwen2' },
+    });
   });
 
-  it('/api/show describes a model; an unknown one is 404 with Ollama\'s error string', async () => {
+  it("/api/show describes a model; an unknown one is 404 with Ollama's error string", async () => {
     const show = (await (await post('/api/show', { model: 'alpha' })).json()) as Record<string, unknown>;
     expect(show).toMatchObject({ details: { format: 'gguf' }, model_info: { 'general.architecture': 'qwen2' } });
     const missing = await post('/api/show', { model: 'llama3:8b' });
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ code: 'MODEL_NOT_INSTALLED', error: expect.stringContaining('llama3:8b') });
+    expect(await missing.json()).toMatchObject({
+      code: 'MODEL_NOT_INSTALLED',
+      error: expect.stringContaining('llama3:8b'),
+    });
   });
 
   it('/api/chat streams NDJSON and ends with done:true and the counts', async () => {
@@ -162,13 +168,20 @@ describe('Ollama-compatible API', () => {
     const bad = await fetch(`${base}/api/tags`, { headers: { origin: 'https://evil.example' } });
     expect(bad.status).toBe(403);
     expect(await bad.json()).toMatchObject({ code: 'FORBIDDEN_ORIGIN', error: expect.any(String) });
-    const chat = await post('/api/chat', { model: 'alpha', messages: [{ role: 'user', content: 'x' }] }, { origin: 'https://evil.example' });
+    const chat = await post(
+      '/api/chat',
+      { model: 'alpha', messages: [{ role: 'user', content: 'x' }] },
+      { origin: 'https://evil.example' },
+    );
     expect(chat.status).toBe(403);
     const good = await fetch(`${base}/api/tags`, { headers: { origin: 'http://localhost:3000' } });
     expect(good.status).toBe(200);
     expect(good.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
     // Allowed in Settings (OLLAMA_ORIGINS' counterpart).
-    await core.handlers['settings.update']({ api: { ollamaOrigins: ['chrome-extension://*'] } }, { transport: 'direct' });
+    await core.handlers['settings.update'](
+      { api: { ollamaOrigins: ['chrome-extension://*'] } },
+      { transport: 'direct' },
+    );
     await waitUntil(() => true, 50);
     const ext = await fetch(`${base}/api/tags`, { headers: { origin: 'chrome-extension://abc' } });
     expect(ext.status).toBe(200);
@@ -234,36 +247,40 @@ describe('Ollama-compatible API', () => {
     expect(await res.json()).toMatchObject({ code: 'MODEL_NOT_INSTALLED' });
   });
 
-  it('JIT: a request naming another installed model loads it; the idle timer unloads it', { timeout: 120_000 }, async () => {
-    const res = await post('/api/chat', {
-      model: 'beta-tiny:latest',
-      messages: [{ role: 'user', content: 'hi' }],
-      stream: false,
-      options: { num_predict: 4 },
-    });
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ done: true, eval_count: 4 });
-    expect(body.load_duration).toBeGreaterThan(0);
-    expect(core.backend.status().model?.path).toBe(beta);
-    const st = await core.handlers['api.status']({}, { transport: 'direct' });
-    expect(st.jit.model).toBe(core.backend.status().model?.name);
-    expect(st.jit.unloadAt).toBeGreaterThan(Date.now());
-    // /api/ps shows it with its unload time.
-    const ps = (await (await fetch(`${base}/api/ps`)).json()) as { models: { name: string; expires_at: string }[] };
-    expect(ps.models[0]).toMatchObject({ name: 'beta-tiny:latest' });
-    // Idle for "one minute" (MINUTE_MS): unloaded.
-    await waitForStatus(core, (s) => s.state === 'stopped', 15_000);
-    expect(core.jit.state()).toEqual({ model: null, unloadAt: null });
-    // And the OpenAI path loads by file name too, with nothing loaded.
-    const again = await v1('/v1/chat/completions', {
-      model: 'alpha.gguf',
-      messages: [{ role: 'user', content: 'hi' }],
-      max_tokens: 3,
-    });
-    expect(again.status).toBe(200);
-    expect(core.backend.status().model?.path).toBe(alpha);
-  });
+  it(
+    'JIT: a request naming another installed model loads it; the idle timer unloads it',
+    { timeout: 120_000 },
+    async () => {
+      const res = await post('/api/chat', {
+        model: 'beta-tiny:latest',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: false,
+        options: { num_predict: 4 },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ done: true, eval_count: 4 });
+      expect(body.load_duration).toBeGreaterThan(0);
+      expect(core.backend.status().model?.path).toBe(beta);
+      const st = await core.handlers['api.status']({}, { transport: 'direct' });
+      expect(st.jit.model).toBe(core.backend.status().model?.name);
+      expect(st.jit.unloadAt).toBeGreaterThan(Date.now());
+      // /api/ps shows it with its unload time.
+      const ps = (await (await fetch(`${base}/api/ps`)).json()) as { models: { name: string; expires_at: string }[] };
+      expect(ps.models[0]).toMatchObject({ name: 'beta-tiny:latest' });
+      // Idle for "one minute" (MINUTE_MS): unloaded.
+      await waitForStatus(core, (s) => s.state === 'stopped', 15_000);
+      expect(core.jit.state()).toEqual({ model: null, unloadAt: null });
+      // And the OpenAI path loads by file name too, with nothing loaded.
+      const again = await v1('/v1/chat/completions', {
+        model: 'alpha.gguf',
+        messages: [{ role: 'user', content: 'hi' }],
+        max_tokens: 3,
+      });
+      expect(again.status).toBe(200);
+      expect(core.backend.status().model?.path).toBe(alpha);
+    },
+  );
 
   it('turning the switch off stops the server', async () => {
     await core.handlers['settings.update']({ api: { ollamaEnabled: false } }, { transport: 'direct' });

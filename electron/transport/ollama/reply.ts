@@ -66,8 +66,7 @@ export async function reply(
   }
   const created = () => new Date().toISOString();
   const stream = r.stream !== false;
-  const empty =
-    kind === 'chat' ? (r as ChatRequest).messages.length === 0 : (r as GenerateRequest).prompt.length === 0;
+  const empty = kind === 'chat' ? (r as ChatRequest).messages.length === 0 : (r as GenerateRequest).prompt.length === 0;
   const lineOf = (content: string, thinking: string, extra: Record<string, unknown> = { done: false }) =>
     kind === 'chat'
       ? {

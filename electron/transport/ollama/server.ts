@@ -20,7 +20,7 @@ import type { LibraryModel } from '../../shared/models';
 import type { BackendStatus } from '../../shared/schemas';
 import type { JitLoader } from '../../core/api/jit';
 import { findModel } from '../../core/api/model-names';
-import { readBody } from '../http-io';
+import { readBody, sendRawError } from '../http-io';
 import { parseRequestTarget } from '../request-target';
 import { checkHost, checkSingleHost, LOOPBACK_HOSTS, type GuardConfig } from '../security';
 import { sendOllamaError } from './errors';
@@ -82,7 +82,8 @@ export async function startOllamaServer(
   const cors = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const origin = req.headers.origin;
     if (origin === undefined) return;
-    if (!originAllowed(origin, deps.origins())) throw new AppError('FORBIDDEN_ORIGIN', { origin: origin.slice(0, 200) });
+    if (!originAllowed(origin, deps.origins()))
+      throw new AppError('FORBIDDEN_ORIGIN', { origin: origin.slice(0, 200) });
     res.setHeader('access-control-allow-origin', origin);
     res.setHeader('vary', 'Origin');
   };
@@ -160,13 +161,18 @@ export async function startOllamaServer(
       res.destroy();
     });
   });
-  server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+  // Without listeners Node drops these without a word; say no instead (sendRawError also drains and frees the socket).
+  server.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
     socket.on('error', () => undefined);
-    socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    sendRawError(
+      socket,
+      new AppError('BAD_REQUEST', { reason: 'CONNECT (this is not a proxy)' }),
+      req.headers['accept-language'],
+    );
   });
-  server.on('upgrade', (_req: http.IncomingMessage, socket: Duplex) => {
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
     socket.on('error', () => undefined);
-    socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    sendRawError(socket, new AppError('NOT_FOUND', { path: 'upgrade' }), req.headers['accept-language']);
   });
   server.on('clientError', (_e, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');

@@ -44,7 +44,10 @@ export const ChatRequest = z.looseObject({
     .array(
       z.looseObject({
         role: z.enum(['system', 'user', 'assistant', 'tool']),
-        content: z.string().max(8 * 1024 * 1024).default(''),
+        content: z
+          .string()
+          .max(8 * 1024 * 1024)
+          .default(''),
       }),
     )
     .max(10_000)
@@ -54,15 +57,24 @@ export type ChatRequest = z.infer<typeof ChatRequest>;
 
 export const GenerateRequest = z.looseObject({
   ...Common,
-  prompt: z.string().max(8 * 1024 * 1024).default(''),
-  system: z.string().max(1024 * 1024).optional(),
+  prompt: z
+    .string()
+    .max(8 * 1024 * 1024)
+    .default(''),
+  system: z
+    .string()
+    .max(1024 * 1024)
+    .optional(),
   suffix: z.string().optional(),
   /** The prompt goes to the model as is, without the chat template. */
   raw: z.boolean().optional(),
 });
 export type GenerateRequest = z.infer<typeof GenerateRequest>;
 
-export const ShowRequest = z.looseObject({ model: z.string().max(500).optional(), name: z.string().max(500).optional() });
+export const ShowRequest = z.looseObject({
+  model: z.string().max(500).optional(),
+  name: z.string().max(500).optional(),
+});
 
 type Common = Pick<ChatRequest, 'options' | 'format' | 'think'>;
 

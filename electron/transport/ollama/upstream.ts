@@ -111,7 +111,9 @@ function send(o: StreamOptions): Promise<'done' | 'aborted'> {
       },
     );
     req.setNoDelay(true);
-    req.on('error', (e) => finish(o.signal.aborted ? 'aborted' : new AppError('UPSTREAM_ERROR', { reason: e.message })));
+    req.on('error', (e) =>
+      finish(o.signal.aborted ? 'aborted' : new AppError('UPSTREAM_ERROR', { reason: e.message })),
+    );
     const onAbort = () => {
       finish('aborted');
       req.destroy();

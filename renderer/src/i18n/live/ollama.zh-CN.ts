@@ -19,7 +19,8 @@ export const ollamaZhCN: Messages<typeof ollamaEn> = {
     '每行一个，可用 * 通配（同 OLLAMA_ORIGINS），例如 chrome-extension://* 或 https://chat.example.com。localhost 上的页面和桌面应用的 webview 始终允许。',
   jitTitle: '按需加载模型',
   jitEnable: '请求指定了已安装但未加载的模型时，自动加载它（使用其保存的加载选项）',
-  jitHint: '适用于此 API 和 OpenAI 兼容 API。一次只加载一个模型：加载另一个模型会先等待正在进行的回复结束，再替换当前模型。',
+  jitHint:
+    '适用于此 API 和 OpenAI 兼容 API。一次只加载一个模型：加载另一个模型会先等待正在进行的回复结束，再替换当前模型。',
   jitIdle: '按需加载的模型空闲多少分钟后卸载（0 = 从不）',
   jitNow: '{{model}} 是按需加载的；若无人使用，将于 {{time}} 卸载。',
   jitNowStays: '{{model}} 是按需加载的，将保持加载。',

@@ -124,6 +124,23 @@ export function renderMetrics({ snapshot, requests }: MetricsInput): string {
       ),
       m.get('llamacpp:prompt_tokens_total'),
     );
+    // With the token counts above, the time per token (latency) over any window: rate(seconds) / rate(tokens).
+    add(
+      fam(
+        'backend_prompt_seconds_total',
+        'Seconds llama-server spent processing prompts since the model was loaded.',
+        'counter',
+      ),
+      m.get('llamacpp:prompt_seconds_total'),
+    );
+    add(
+      fam(
+        'backend_tokens_predicted_seconds_total',
+        'Seconds llama-server spent generating tokens since the model was loaded.',
+        'counter',
+      ),
+      m.get('llamacpp:tokens_predicted_seconds_total'),
+    );
     add(
       fam('backend_requests_processing', 'Requests llama-server is processing.'),
       m.get('llamacpp:requests_processing'),

@@ -13,7 +13,8 @@ import type { ApiStatus } from '../../shared/contract-api';
 import { freePort } from '../../core/util/free-port';
 import { createCore, type Core } from '../../core/app';
 import type { ApiServersControl } from '../../core/compose/api';
-import { tmpDir, waitForStatus } from '../../test/helpers';
+import { fakeGpuEnv, tmpDir, waitForStatus } from '../../test/helpers';
+import { familiesOf, metricNamesOf, readDashboard } from '../grafana-dashboard';
 import { startHttpTransport, type HttpTransport } from '../http';
 import { startLanController, type LanController, type LanState } from './controller';
 
@@ -101,6 +102,9 @@ beforeAll(async () => {
     shell: 'browser',
     version: 'test',
     apiServers: () => servers,
+    // A GPU (the fake nvidia-smi) so /metrics has every family the Grafana dashboard reads.
+    env: fakeGpuEnv('one-gpu').env,
+    monitoring: { intervalMs: 200, stopGraceMs: 100, restartBaseMs: 100 },
   });
   app = { core, dataDir, token: 'test-token-' + Math.random().toString(36).slice(2) };
   app.core.bus.on('api.status', (s) => events.push(s));
@@ -186,6 +190,33 @@ describe('named API keys on the LAN', () => {
     expect((await lanRequest('/api/ws', { ...auth, connection: 'Upgrade', upgrade: 'websocket' })).status).toBe(404);
     const foreign = await lanRequest('/v1/models', { ...auth, host: `attacker.example:${port}` }, { anyName: true });
     expect([foreign.status, code(foreign)]).toEqual([403, 'FORBIDDEN_HOST']);
+  });
+});
+
+describe('the Grafana dashboard on a real scrape', () => {
+  it('every metric it queries is in /metrics, scraped over the LAN with a key, after a reply', async () => {
+    const made = await app.core.handlers['apiKeys.create']({ name: 'prometheus' }, { transport: 'direct' });
+    const auth = { authorization: `Bearer ${made.key}` };
+    const off = app.core.bus.on('telemetry.sample', () => undefined);
+    try {
+      const reply = await lanRequest(
+        '/v1/chat/completions',
+        { ...auth, 'content-type': 'application/json' },
+        { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 }) },
+      );
+      expect(reply.status).toBe(200);
+      const wanted = metricNamesOf(readDashboard());
+      let missing: string[] = wanted;
+      // llama-server's counters appear once a reply has ended; the sampler's once it has run.
+      for (let i = 0; i < 50 && missing.length; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 200));
+        const families = familiesOf((await lanRequest('/metrics', auth)).body);
+        missing = wanted.filter((n) => !families.has(n));
+      }
+      expect(missing).toEqual([]);
+    } finally {
+      off();
+    }
   });
 });
 

@@ -54,6 +54,13 @@ export function ConversationRow({
           title={title}
           onClick={() => useUi.getState().openConversation(item.id)}
           onDoubleClick={() => setRenaming(true)}
+          onKeyDown={(e) => {
+            // F2 renames, as in file managers.
+            if (e.key === 'F2') {
+              e.preventDefault();
+              setRenaming(true);
+            }
+          }}
         >
           <span className="history-name" data-testid="conv-title">
             {item.streaming && (

@@ -4,7 +4,6 @@ export const historyEn = {
   label: 'Conversations',
   empty: 'No conversations yet.',
   untitled: 'Untitled',
-  newChat: 'New chat',
   groups: {
     pinned: 'Pinned',
     today: 'Today',
@@ -14,7 +13,6 @@ export const historyEn = {
   search: {
     label: 'Search all conversations',
     placeholder: 'Search conversations',
-    clear: 'Clear search',
     searching: 'Searching…',
     none: 'No matches.',
     results: 'Search results',
@@ -28,7 +26,6 @@ export const historyEn = {
     renameLabel: 'Title',
     pin: 'Pin',
     unpin: 'Unpin',
-    pinned: 'Pinned',
     exportMarkdown: 'Export as Markdown',
     exportJson: 'Export as JSON',
     delete: 'Delete',

@@ -6,7 +6,6 @@ export const historyZhCN: Messages<typeof historyEn> = {
   label: '对话',
   empty: '还没有对话。',
   untitled: '未命名',
-  newChat: '新对话',
   groups: {
     pinned: '已置顶',
     today: '今天',
@@ -16,7 +15,6 @@ export const historyZhCN: Messages<typeof historyEn> = {
   search: {
     label: '搜索全部对话',
     placeholder: '搜索对话',
-    clear: '清除搜索',
     searching: '正在搜索…',
     none: '没有匹配结果。',
     results: '搜索结果',
@@ -30,7 +28,6 @@ export const historyZhCN: Messages<typeof historyEn> = {
     renameLabel: '标题',
     pin: '置顶',
     unpin: '取消置顶',
-    pinned: '已置顶',
     exportMarkdown: '导出为 Markdown',
     exportJson: '导出为 JSON',
     delete: '删除',

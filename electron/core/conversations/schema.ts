@@ -44,7 +44,7 @@ export const MIGRATIONS: readonly string[] = [
     created_at REAL NOT NULL,
     UNIQUE (conversation_id, id)
   );
-  CREATE INDEX messages_parent ON messages (conversation_id, parent_id);
+  CREATE INDEX messages_conversation ON messages (conversation_id, seq);
   CREATE INDEX messages_streaming ON messages (conversation_id) WHERE status = 'streaming';
 
   CREATE VIRTUAL TABLE messages_fts USING fts5 (content, content='', contentless_delete=1, tokenize='trigram');

@@ -273,3 +273,29 @@ describe('conversation store: a damaged page', () => {
     fresh.close();
   });
 });
+
+describe('conversation store: the list kept in memory', () => {
+  it('after every kind of change equals the list read afresh from the file', async () => {
+    const dir = tmpDir();
+    const repo = openStore(dir);
+    const a = repo.create({ title: 'a' });
+    const b = repo.create({ title: 'b' });
+    const c = repo.create({ title: 'c' });
+    expect(repo.list()).toHaveLength(3);
+    repo.addMessage(a.id, node('q', null, 'q', { role: 'user' }));
+    repo.addMessage(a.id, node('r', 'q', '', { role: 'assistant', status: 'streaming', model: 'm.gguf' }));
+    repo.update(b.id, { pinned: true, title: 'B' });
+    repo.delete(c.id);
+    const f = repo.fork(a.id, 'q');
+    repo.addMessage(f.id, node('x', f.leafId, 'x'));
+    repo.deleteMessage(f.id, 'x');
+    const seen = repo.list();
+    expect(seen.map((x) => x.title)).toEqual(['B', 'a', 'a']);
+    expect(seen.find((x) => x.id === a.id)).toMatchObject({ streaming: true, model: 'm.gguf', messageCount: 2 });
+    repo.close();
+    // A new store reads everything from the file: the same list.
+    const again = openStore(dir);
+    expect(again.list()).toEqual(seen);
+    again.close();
+  });
+});

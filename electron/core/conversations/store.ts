@@ -2,7 +2,7 @@
  * The conversation store on SQLite (db.ts opens it; schema.ts says what is in it). Every change is one transaction;
  * a failed one (DISK_FULL…) leaves the conversation as it was.
  *
- * onChange('list') is called after every change that alters the list (create, rename, pin, a message added, a reply
+ * onChange() is called after every change that alters the list (create, rename, pin, a message added, a reply
  * starting or ending, delete…), never for a streaming reply's partial text (updateMessage with content/reasoning
  * only: one UPDATE, no index work, no updatedAt). The owner coalesces the calls (compose/conversations.ts).
  * messageCount is the length of the thread on screen (root to leaf), kept in conversations.thread_len.
@@ -99,14 +99,49 @@ export class SqliteConversationRepo implements ConversationRepo {
       .run([leafId, len, conversationId]);
   }
 
-  list(): ConversationListItem[] {
-    return this.read(() =>
+  /**
+   * The list is sent whole after every change, so it is kept in memory (read once, then one row re-read per
+   * change): on a large store a full read costs tens of milliseconds of a synchronous call.
+   */
+  private listCache: Map<string, ConversationListItem> | null = null;
+
+  private readList(): Map<string, ConversationListItem> {
+    const streaming = new Set(
       (
         this.stmts
-          .get(`${LIST_SQL} WHERE c.deleted_at IS NULL ORDER BY c.pinned DESC, c.updated_at DESC`)
-          .all() as unknown as ConversationRow[]
-      ).map(toListItem),
+          .get("SELECT DISTINCT conversation_id AS id FROM messages WHERE status = 'streaming'")
+          .all() as unknown as Array<{ id: string }>
+      ).map((r) => r.id),
     );
+    const rows = this.stmts
+      .get(
+        `SELECT id, title, created_at, updated_at, model, pinned, thread_len FROM conversations
+         WHERE deleted_at IS NULL ORDER BY pinned DESC, updated_at DESC`,
+      )
+      .all() as unknown as ConversationRow[];
+    return new Map(rows.map((r) => [r.id, { ...toListItem(r), streaming: streaming.has(r.id) }]));
+  }
+
+  /** After a change: the list entries of `ids` re-read (none named: the whole list, at the next list()). */
+  private changed(...ids: string[]) {
+    if (ids.length === 0 || ids.length > 100) this.listCache = null;
+    else if (this.listCache) {
+      for (const id of ids) {
+        const r = this.stmts.get(`${LIST_SQL} WHERE c.id = ?`).get(id) as ConversationRow | null;
+        if (r && r.deleted_at === null) this.listCache.set(id, toListItem(r));
+        else this.listCache.delete(id);
+      }
+    }
+    this.onChange();
+  }
+
+  list(): ConversationListItem[] {
+    return this.read(() => {
+      this.listCache ??= this.readList();
+      return [...this.listCache.values()]
+        .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updatedAt - a.updatedAt)
+        .map((c) => ({ ...c }));
+    });
   }
 
   get(id: string): ConversationDetail {
@@ -133,7 +168,7 @@ export class SqliteConversationRepo implements ConversationRepo {
           now,
         ]),
     );
-    this.onChange();
+    this.changed(id);
     return this.get(id);
   }
 
@@ -162,7 +197,7 @@ export class SqliteConversationRepo implements ConversationRepo {
         this.setLeaf(id, patch.leafId, tree);
       }
     });
-    this.onChange();
+    this.changed(id);
     return toListItem(this.row(id, false));
   }
 
@@ -172,7 +207,7 @@ export class SqliteConversationRepo implements ConversationRepo {
       this.row(conversationId, true);
       const tree = this.shape(conversationId);
       if (tree.some((n) => n.id === node.id))
-        throw new AppError('INVALID_PARAMS', { reason: `message ${node.id} exists` });
+        throw new AppError('INVALID_PARAMS', { issues: `message ${node.id} exists` });
       if (node.parentId !== null && !tree.some((n) => n.id === node.parentId))
         throw new AppError('MESSAGE_NOT_FOUND', { id: node.parentId });
       this.stmts
@@ -185,7 +220,7 @@ export class SqliteConversationRepo implements ConversationRepo {
         )
         .run([node.id, parentPath.length + 1, Date.now(), node.model, conversationId]);
     });
-    this.onChange();
+    this.changed(conversationId);
   }
 
   updateMessage(conversationId: string, messageId: string, patch: Partial<Omit<MessageNode, 'id' | 'parentId'>>): void {
@@ -209,7 +244,7 @@ export class SqliteConversationRepo implements ConversationRepo {
         .get('UPDATE conversations SET updated_at = ?, model = coalesce(?, model) WHERE id = ?')
         .run([Date.now(), patch.model ?? null, conversationId]);
     });
-    this.onChange();
+    this.changed(conversationId);
   }
 
   thread(conversationId: string, leafId?: string | null): MessageNode[] {
@@ -240,7 +275,7 @@ export class SqliteConversationRepo implements ConversationRepo {
       this.stmts.get('UPDATE conversations SET updated_at = ? WHERE id = ?').run([Date.now(), conversationId]);
       return { removed: [...removed], leafId };
     });
-    this.onChange();
+    this.changed(conversationId);
     return result;
   }
 
@@ -250,7 +285,7 @@ export class SqliteConversationRepo implements ConversationRepo {
         .get('UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL')
         .run([Date.now(), id]),
     );
-    if (info.changes > 0) this.onChange();
+    if (info.changes > 0) this.changed(id);
     return info.changes > 0;
   }
 
@@ -258,12 +293,13 @@ export class SqliteConversationRepo implements ConversationRepo {
     const info = this.tx(() =>
       this.stmts.get('UPDATE conversations SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL').run(id),
     );
-    if (info.changes > 0) this.onChange();
+    if (info.changes > 0) this.changed(id);
     return info.changes > 0;
   }
 
   /** Removes for good what was deleted before this start (the undo window ends when the app quits). */
   purgeDeleted(): number {
+    this.listCache = null;
     return this.tx(() => this.db.run('DELETE FROM conversations WHERE deleted_at IS NOT NULL').changes);
   }
 
@@ -294,7 +330,7 @@ export class SqliteConversationRepo implements ConversationRepo {
   /** Inserts whole conversations (ids chosen by the caller) in one transaction; returns their ids. */
   insertMany(conversations: readonly ConversationInsert[]): string[] {
     const ids = this.tx(() => conversations.map((c) => this.insertOne(c)));
-    if (ids.length) this.onChange();
+    if (ids.length) this.changed(...ids);
     return ids;
   }
 
@@ -337,7 +373,7 @@ export class SqliteConversationRepo implements ConversationRepo {
     const n = this.tx(
       () => this.db.run("UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'").changes,
     );
-    if (n > 0) this.onChange();
+    if (n > 0) this.changed();
     return n;
   }
 

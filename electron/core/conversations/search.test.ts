@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ftsExpression, parseQuery, snippet } from './search';
+import { ftsExpression, parseQuery, searchConversations, snippet } from './search';
 import { node, openStore } from './test-helpers';
 
 function library() {
@@ -107,5 +107,49 @@ describe('search: query and snippet', () => {
     ]);
     // Regex characters in a term are text.
     expect(snippet('cost (a+b)*2', ['(a+b)*']).filter((x) => x.hit)).toEqual([{ text: '(a+b)*', hit: true }]);
+  });
+});
+
+describe('search: the bounded scan of short terms', () => {
+  function long(n: number, marks: Record<number, string>) {
+    const repo = openStore();
+    const convs = Array.from({ length: n / 10 }, (_, c) => ({
+      id: `c${c}`,
+      title: `conversation ${c}`,
+      titleAuto: false,
+      pinned: false,
+      systemPrompt: null,
+      presetId: null,
+      leafId: `c${c}-9`,
+      model: null,
+      createdAt: c,
+      updatedAt: c,
+      messages: Array.from({ length: 10 }, (_, i) =>
+        node(`c${c}-${i}`, i ? `c${c}-${i - 1}` : null, marks[c * 10 + i] ?? `plain text ${c * 10 + i}`),
+      ),
+    }));
+    repo.insertMany(convs);
+    return repo;
+  }
+
+  it('walks back window by window, newest first, up to the bound', () => {
+    // Message k is the (k+1)-th written; the newest is 999.
+    const repo = long(1000, { 990: 'marked 标记', 700: 'marked 标记', 450: 'old 标记' });
+    const limits = { window: 100, bound: 500, budgetMs: Infinity };
+    expect(searchConversations(repo.db, '标记', 10, limits).map((h) => h.messageId)).toEqual(['c99-0', 'c70-0']);
+    expect(searchConversations(repo.db, '标记', 10, { ...limits, bound: 1000 }).map((h) => h.messageId)).toEqual([
+      'c99-0',
+      'c70-0',
+      'c45-0',
+    ]);
+    // The time budget ends the walk after the window it is in (0 ms: the newest window only).
+    expect(searchConversations(repo.db, '标记', 10, { ...limits, budgetMs: 0 }).map((h) => h.messageId)).toEqual([
+      'c99-0',
+    ]);
+    // A long term with a short one: the index narrows, the short term is checked in windows over the whole store.
+    expect(searchConversations(repo.db, 'old 标记', 10, { ...limits, bound: 10 }).map((h) => h.messageId)).toEqual([
+      'c45-0',
+    ]);
+    repo.close();
   });
 });

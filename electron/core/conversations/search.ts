@@ -130,7 +130,16 @@ function titleHits(db: Database, q: ParsedQuery, limit: number): TitleRow[] {
 
 const MESSAGE_FIELDS = 'm.id, m.conversation_id, m.role, m.content, c.title, c.updated_at';
 
-function messageHits(db: Database, q: ParsedQuery, want: number): MessageRow[] {
+export interface ScanLimits {
+  /** Messages per step of a row-by-row scan. */
+  window: number;
+  /** Messages a scan without an index term looks at, newest first. */
+  bound: number;
+  budgetMs: number;
+}
+export const SCAN_LIMITS: ScanLimits = { window: SCAN_WINDOW, bound: SCAN_BOUND, budgetMs: SCAN_BUDGET_MS };
+
+function messageHits(db: Database, q: ParsedQuery, want: number, limits: ScanLimits): MessageRow[] {
   if (q.short.length === 0) {
     // The index alone decides: newest first straight from it, no row read that is not a hit.
     return db.all(
@@ -154,14 +163,14 @@ function messageHits(db: Database, q: ParsedQuery, want: number): MessageRow[] {
   const stmt = db.prepare(sql);
   try {
     const top = Number((db.get('SELECT coalesce(max(seq), 0) AS top FROM messages') as { top: number }).top);
-    const floor = q.long.length ? 0 : Math.max(0, top - SCAN_BOUND);
+    const floor = q.long.length ? 0 : Math.max(0, top - limits.bound);
     const started = performance.now();
     const rows: MessageRow[] = [];
-    for (let hi = top; hi > floor && rows.length < want; hi -= SCAN_WINDOW) {
-      const lo = Math.max(floor, hi - SCAN_WINDOW);
+    for (let hi = top; hi > floor && rows.length < want; hi -= limits.window) {
+      const lo = Math.max(floor, hi - limits.window);
       const head = q.long.length ? [ftsExpression(q.long), lo, hi] : [lo, hi];
       rows.push(...(stmt.all([...head, ...f.args, want - rows.length]) as unknown as MessageRow[]));
-      if (performance.now() - started > SCAN_BUDGET_MS) break;
+      if (performance.now() - started >= limits.budgetMs) break;
     }
     return rows;
   } finally {
@@ -169,7 +178,12 @@ function messageHits(db: Database, q: ParsedQuery, want: number): MessageRow[] {
   }
 }
 
-export function searchConversations(db: Database, query: string, limit: number): SearchHit[] {
+export function searchConversations(
+  db: Database,
+  query: string,
+  limit: number,
+  limits: ScanLimits = SCAN_LIMITS,
+): SearchHit[] {
   const q = parseQuery(query);
   if (q.all.length === 0) return [];
   const hits: SearchHit[] = titleHits(db, q, limit).map((r) => ({
@@ -182,7 +196,7 @@ export function searchConversations(db: Database, query: string, limit: number):
   }));
   if (hits.length >= limit) return hits.slice(0, limit);
   const perConversation = new Map<string, number>();
-  for (const r of messageHits(db, q, (limit - hits.length) * (PER_CONVERSATION + 1))) {
+  for (const r of messageHits(db, q, (limit - hits.length) * (PER_CONVERSATION + 1), limits)) {
     const n = perConversation.get(r.conversation_id) ?? 0;
     if (n >= PER_CONVERSATION) continue;
     perConversation.set(r.conversation_id, n + 1);

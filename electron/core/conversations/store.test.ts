@@ -202,6 +202,11 @@ describe('conversation store: a full disk', () => {
     expect(httpStatus((err as AppError).code)).toBe(507);
     expect(repo.get(c.id)).toEqual(before);
     expect(repo.search('disk', 5)).toHaveLength(1);
+    // The streaming reply's partial write (one statement, no explicit transaction) fails the same way.
+    expect(() => repo.updateMessage(c.id, 'q', { content: 'y'.repeat(200_000) })).toThrow(
+      expect.objectContaining({ code: 'DISK_FULL' }),
+    );
+    expect(repo.get(c.id)).toEqual(before);
     repo.close();
     // And after a restart.
     const again = openStore(dir);

@@ -46,12 +46,15 @@ function LanForm({ saved }: { saved: ApiSettings }) {
   });
   const [port, setPort] = useState<number | null>(saved.lanPort);
   const [origins, setOrigins] = useState(originsText(saved.corsOrigins));
+  // The switch flips at once; the saved value (settings.changed) confirms it or puts it back.
+  const [enabled, setEnabled] = useState(saved.lanEnabled);
   // A change from elsewhere (another window, the API) replaces the drafts.
   const [seen, setSeen] = useState(saved);
   if (seen !== saved) {
     setSeen(saved);
     setPort(saved.lanPort);
     setOrigins(originsText(saved.corsOrigins));
+    setEnabled(saved.lanEnabled);
   }
   const save = (patch: Partial<ApiSettings>) => update.mutate({ api: patch });
   const lan = status?.lan;
@@ -68,8 +71,11 @@ function LanForm({ saved }: { saved: ApiSettings }) {
           type="checkbox"
           className="switch"
           data-testid="lan-enabled"
-          checked={saved.lanEnabled}
-          onChange={(e) => save({ lanEnabled: e.target.checked })}
+          checked={enabled}
+          onChange={(e) => {
+            setEnabled(e.target.checked);
+            update.mutate({ api: { lanEnabled: e.target.checked } }, { onError: () => setEnabled(saved.lanEnabled) });
+          }}
         />
         <span>{tl('lan.enable')}</span>
       </label>
@@ -103,7 +109,7 @@ function LanForm({ saved }: { saved: ApiSettings }) {
         </div>
       )}
       <div className="form-grid">
-        <fieldset className="field">
+        <fieldset className="field lan-field">
           <legend>{tl('lan.addresses')}</legend>
           <div className="lan-addresses" data-testid="lan-addresses">
             <label>

@@ -7,6 +7,7 @@ import type { ConversationDetail, ConversationListItem, MessageNode, SearchHit }
 
 export interface ConversationInit {
   title?: string;
+  /** Default: true when there is no title (the first exchange names it), false when one is given. */
   titleAuto?: boolean;
   systemPrompt?: string | null;
   presetId?: string | null;
@@ -38,6 +39,8 @@ export interface ConversationRepo {
    * conversation's model.
    */
   addMessage(conversationId: string, node: MessageNode): void;
+  /** Nodes added in one transaction (a question and its reply: both or neither); the last becomes the leaf. */
+  addMessages(conversationId: string, nodes: readonly MessageNode[]): void;
   /**
    * Changes fields of a node (the streaming reply's growing text, its end); one transaction. A patch of content
    * and/or reasoning only is the cheap path (one UPDATE: no search-index work, no updatedAt, no list change); the

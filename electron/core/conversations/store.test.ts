@@ -304,3 +304,23 @@ describe('conversation store: the list kept in memory', () => {
     again.close();
   });
 });
+
+describe('conversation store: several nodes at once', () => {
+  it('adds a question and its reply together, or neither', () => {
+    const repo = openStore();
+    const c = repo.create({});
+    expect(c.titleAuto).toBe(true);
+    expect(repo.create({ title: 'named' }).titleAuto).toBe(false);
+    repo.addMessages(c.id, [
+      node('q', null, 'q', { role: 'user' }),
+      node('r', 'q', '', { role: 'assistant', status: 'streaming', model: 'm' }),
+    ]);
+    expect(repo.get(c.id)).toMatchObject({ leafId: 'r', messageCount: 2, model: 'm' });
+    // The second node's parent is missing: the first is not stored either.
+    expect(() =>
+      repo.addMessages(c.id, [node('q2', 'r', 'q2', { role: 'user' }), node('r2', 'ghost', '', { role: 'assistant' })]),
+    ).toThrow(expect.objectContaining({ code: 'MESSAGE_NOT_FOUND' }));
+    expect(repo.get(c.id).messages.map((m) => m.id)).toEqual(['q', 'r']);
+    repo.close();
+  });
+});

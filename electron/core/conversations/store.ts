@@ -160,7 +160,8 @@ export class SqliteConversationRepo implements ConversationRepo {
         .run([
           id,
           init.title ?? '',
-          init.titleAuto ? 1 : 0,
+          // Untitled: the first exchange names it (unless the user renames it first).
+          (init.titleAuto ?? !init.title) ? 1 : 0,
           init.systemPrompt ?? null,
           init.presetId ?? null,
           init.model ?? null,
@@ -203,22 +204,34 @@ export class SqliteConversationRepo implements ConversationRepo {
 
   /** Adds a node and makes it the leaf (the thread on screen ends with what was just written). */
   addMessage(conversationId: string, node: MessageNode): void {
+    this.addMessages(conversationId, [node]);
+  }
+
+  /** Adds nodes in order (each may hang under the one before), all or none; the last becomes the leaf. */
+  addMessages(conversationId: string, nodes: readonly MessageNode[]): void {
+    const last = nodes[nodes.length - 1];
+    if (!last) return;
     this.tx(() => {
       this.row(conversationId, true);
       const tree = this.shape(conversationId);
-      if (tree.some((n) => n.id === node.id))
-        throw new AppError('INVALID_PARAMS', { issues: `message ${node.id} exists` });
-      if (node.parentId !== null && !tree.some((n) => n.id === node.parentId))
-        throw new AppError('MESSAGE_NOT_FOUND', { id: node.parentId });
-      this.stmts
-        .get(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(messageValues(conversationId, node));
-      const parentPath = pathTo(tree, node.parentId);
+      const ids = new Set(tree.map((n) => n.id));
+      const insert = this.stmts.get(
+        `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const node of nodes) {
+        if (ids.has(node.id)) throw new AppError('INVALID_PARAMS', { issues: `message ${node.id} exists` });
+        if (node.parentId !== null && !ids.has(node.parentId))
+          throw new AppError('MESSAGE_NOT_FOUND', { id: node.parentId });
+        insert.run(messageValues(conversationId, node));
+        ids.add(node.id);
+        tree.push({ id: node.id, parentId: node.parentId });
+      }
+      const model = [...nodes].reverse().find((n) => n.model !== null)?.model ?? null;
       this.stmts
         .get(
           `UPDATE conversations SET leaf_id = ?, thread_len = ?, updated_at = ?, model = coalesce(?, model) WHERE id = ?`,
         )
-        .run([node.id, parentPath.length + 1, Date.now(), node.model, conversationId]);
+        .run([last.id, pathTo(tree, last.id).length, Date.now(), model, conversationId]);
     });
     this.changed(conversationId);
   }

@@ -83,24 +83,31 @@ test('loads the model, streams a reply, stops it mid-way, and shows speed for a 
   await expect(stats).toContainText(/48/);
 });
 
-test('saves the conversation and reopens it after a reload', async ({ page }) => {
+test('the core keeps the conversation: it reopens from the list and from its URL after a reload', async ({ page }) => {
   await open(page);
+  // The conversation of the test above, found by its first question.
+  const list = await rpc<{ id: string }[]>('conversations.list', {});
+  let id: string | null = null;
+  for (const c of list) {
+    const d = await rpc<{ messages: { role: string; content: string }[] }>('conversations.get', { id: c.id });
+    if (d.messages[0]?.content === 'Tell me a long story') id = c.id;
+  }
+  expect(id).not.toBeNull();
   await page.getByTestId('nav-chat').click();
-  const item = page.getByTestId('conv-item').filter({ hasText: 'Tell me a long story' });
-  await expect(item).toHaveCount(1);
-  await page.reload();
-  await page.getByTestId('nav-chat').click();
+  const item = page.locator(`[data-testid="conv-item"][data-id="${id}"]`);
   await item.locator('.history-open').click();
-  await expect(page.getByTestId('message-user')).toHaveCount(2);
-  await expect(page.getByTestId('message-user').first()).toContainText('Tell me a long story');
-  await expect(page.getByTestId('message-assistant').first()).toHaveAttribute('data-stopped', 'true');
-  await expect(page.getByTestId('message-assistant').last().getByTestId('reply-stats')).toContainText(/tok\/s/);
-  // Delete asks once more, then the entry is gone.
-  await item.hover();
-  await item.getByTestId('conv-delete').click();
-  await item.getByTestId('conv-delete-confirm').click();
+  await expect(page).toHaveURL(new RegExp(`#/chat/${id}$`));
+  const check = async () => {
+    await expect(page.getByTestId('message-user')).toHaveCount(2);
+    await expect(page.getByTestId('message-user').first()).toContainText('Tell me a long story');
+    await expect(page.getByTestId('message-assistant').first()).toHaveAttribute('data-stopped', 'true');
+    await expect(page.getByTestId('message-assistant').last().getByTestId('reply-stats')).toContainText(/tok\/s/);
+  };
+  await check();
+  await page.reload();
+  await check();
+  await rpc('conversations.delete', { id });
   await expect(item).toHaveCount(0);
-  await expect(page.getByTestId('message-user')).toHaveCount(0);
 });
 
 test('stops the model and starts it again', async ({ page }) => {

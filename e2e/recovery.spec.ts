@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuntimeList } from '../electron/shared/runtimes';
-import type { BackendStatus, Conversation, ConversationSummary } from '../electron/shared/schemas';
+import type { ConversationDetail } from '../electron/shared/chat-schemas';
+import type { BackendStatus } from '../electron/shared/schemas';
 import type { ProfileAnswer } from '../electron/shared/tuning';
 import { ensureTestModel } from '../scripts/make-test-model.mjs';
 import { appUrl, rpc, rpcAt, startApp, type StartedApp } from './app';
@@ -98,13 +99,12 @@ test('a reply cut by a backend crash is kept, marked interrupted, and retried on
   await expect(mark).toHaveAttribute('data-backend', 'restarted');
   await expect(mark).toContainText('Interrupted — backend restarted');
 
-  // Nothing lost: the saved conversation has the partial reply and why it ended.
-  const list = await rpc<ConversationSummary[]>('conversations.list', {});
-  const summary = list.find((c) => c.title === 'Tell me a story that never ends')!;
-  const saved = await rpc<Conversation>('conversations.get', { id: summary.id });
+  // Nothing lost: the core's conversation has the partial reply and why it ended.
+  const convId = /#\/chat\/([^/?#]+)/.exec(page.url())![1]!;
+  const saved = await rpc<ConversationDetail>('conversations.get', { id: convId });
   expect(saved.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
   expect(saved.messages[1]!.error?.code).toBe('BACKEND_CRASHED');
-  const savedText = (saved.messages[1]!.reasoning ?? '') + saved.messages[1]!.content;
+  const savedText = saved.messages[1]!.reasoning + saved.messages[1]!.content;
   expect(savedText.length).toBeGreaterThan(80);
 
   // The Model page tells the same story.
@@ -113,7 +113,7 @@ test('a reply cut by a backend crash is kept, marked interrupted, and retried on
   await expect(panel).toHaveAttribute('data-phase', 'restarted');
   await expect(panel.getByTestId('recovery-headline')).toHaveText('Restarted after a crash');
 
-  // Retry asks the same turn again; a finite answer this time, which replaces the interrupted one.
+  // Retry asks the same turn again; a finite answer this time, a new version of the reply (the cut one stays as 1/2).
   await rpc('settings.update', { sampling: { temperature: 0.6, top_p: 0.95, max_tokens: 32 } });
   await page.getByTestId('nav-chat').click();
   await reply.getByTestId('reply-retry').click();
@@ -123,11 +123,15 @@ test('a reply cut by a backend crash is kept, marked interrupted, and retried on
   await expect(again).toHaveAttribute('data-streaming', 'false', { timeout: 60_000 });
   await expect(again.getByTestId('interrupted')).toHaveCount(0);
   await expect(again.getByTestId('reply-stats')).toContainText(/32/);
-  // Saved under the same conversation: one user turn, the new full reply, no error.
+  await expect(again.getByTestId('msg-version-count')).toHaveText('2/2');
+  // Kept in the same conversation: the thread on screen is the question and the new full reply, without error.
   await expect
     .poll(async () => {
-      const c = await rpc<Conversation>('conversations.get', { id: summary.id });
-      return c.messages.map((m) => `${m.role}:${m.error?.code ?? ''}:${m.timings?.predictedTokens ?? ''}`);
+      const c = await rpc<ConversationDetail>('conversations.get', { id: convId });
+      const byId = new Map(c.messages.map((m) => [m.id, m]));
+      const thread = [];
+      for (let id = c.leafId; id !== null; id = byId.get(id)!.parentId) thread.unshift(byId.get(id)!);
+      return thread.map((m) => `${m.role}:${m.error?.code ?? ''}:${m.timings?.predictedTokens ?? ''}`);
     })
     .toEqual(['user::', 'assistant::32']);
 });

@@ -45,15 +45,7 @@ function Chips({ list, onRemove }: { list: DraftAttachment[]; onRemove: (i: numb
   );
 }
 
-export function Composer({
-  disabled,
-  onSend,
-  onStop,
-}: {
-  disabled: boolean;
-  onSend: () => void;
-  onStop: () => void;
-}) {
+export function Composer({ disabled, onSend, onStop }: { disabled: boolean; onSend: () => void; onStop: () => void }) {
   const { t, i18n } = useTranslation();
   const tl = useLiveText();
   const client = useClient();

@@ -12,11 +12,11 @@ import { useChat } from '../../stores/chat';
 import { continueReply, deleteMessage, forkAt, regenerate, switchVersion } from './controller';
 import { ContinueIcon, EditIcon, ForkIcon, PlainTextIcon, RegenerateIcon, TrashIcon } from './thread-icons';
 
-/** A reply that can go on: cut by the length limit, stopped, or interrupted with text to build on. */
+/** A reply that can go on: cut by the length limit, stopped, or interrupted with text (or thinking) to build on. */
 export const canContinue = (m: MessageNode): boolean =>
   m.role === 'assistant' &&
   (m.finishReason === 'length' || m.status === 'stopped' || m.status === 'interrupted') &&
-  m.content.length > 0;
+  m.content.length + m.reasoning.length > 0;
 
 function IconButton({
   label,
@@ -139,11 +139,7 @@ export function MessageActions({ m, body }: { m: MessageNode; body: RefObject<HT
         </IconButton>
       )}
       {m.role === 'user' && (
-        <IconButton
-          label="thread.actions.edit"
-          testId="msg-edit"
-          onClick={() => useChat.getState().setEditing(m.id)}
-        >
+        <IconButton label="thread.actions.edit" testId="msg-edit" onClick={() => useChat.getState().setEditing(m.id)}>
           <EditIcon size={14} />
         </IconButton>
       )}
@@ -170,7 +166,12 @@ export function MessageActions({ m, body }: { m: MessageNode; body: RefObject<HT
           {tl('thread.actions.continue')}
         </button>
       )}
-      <IconButton label="thread.actions.fork" testId="msg-fork" disabled={busy} onClick={() => void forkAt(client, m.id)}>
+      <IconButton
+        label="thread.actions.fork"
+        testId="msg-fork"
+        disabled={busy}
+        onClick={() => void forkAt(client, m.id)}
+      >
         <ForkIcon size={14} />
       </IconButton>
       <IconButton label="thread.actions.delete" testId="msg-delete" disabled={busy} onClick={() => setConfirming(true)}>

@@ -31,11 +31,7 @@ let session: Session | null = null;
 export const openId = (): string | null => session?.id ?? null;
 
 /** Shows conversation `id` (`known`: its detail already in hand, e.g. just created or forked). */
-export async function openConversation(
-  client: ContractClient,
-  id: string,
-  known?: ConversationDetail,
-): Promise<void> {
+export async function openConversation(client: ContractClient, id: string, known?: ConversationDetail): Promise<void> {
   if (session?.id === id && !session.closed && !known) return;
   closeConversation();
   const s: Session = {

@@ -51,7 +51,8 @@ export const threadEn = {
     label: 'Context',
     value: '{{used}} / {{limit}} tokens',
     approx: '≈ {{used}} / {{limit}} tokens',
-    title: 'Tokens this conversation (and your draft) use of the loaded context; {{reserve}} are kept free for the reply.',
+    title:
+      'Tokens this conversation (and your draft) use of the loaded context; {{reserve}} are kept free for the reply.',
     near: 'The context is nearly full.',
     wontFit: 'The next message would not fit in the context.',
   },

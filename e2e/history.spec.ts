@@ -255,3 +255,25 @@ test('a file that is not ours is refused with the translated IMPORT_INVALID', as
   await expect(error).toContainText('the file is empty');
   expect(await rpc<unknown[]>('conversations.list', {})).toHaveLength(before.length);
 });
+
+test('a conversation whose reply is streaming shows it in the list, until it stops', async ({ page }) => {
+  test.setTimeout(90_000);
+  await rpc('backend.start', { modelPath: process.env.DEEPLOCAL_E2E_MODEL! });
+  await expect
+    .poll(async () => (await rpc<{ state: string }>('backend.status', {})).state, { timeout: 30_000 })
+    .toBe('ready');
+  try {
+    const conv = await rpc<{ id: string }>('conversations.create', { title: 'Streaming one' });
+    await open(page);
+    // The synthetic model never ends a reply by itself: this one streams until it is stopped.
+    await rpc('chat.send', { conversationId: conv.id, content: 'Tell me a long story' });
+    const item = row(page, conv.id);
+    await expect(item).toHaveAttribute('data-streaming', 'true');
+    await expect(item.getByTestId('conv-streaming')).toBeVisible();
+    await rpc('chat.stop', { conversationId: conv.id });
+    await expect(item).toHaveAttribute('data-streaming', 'false');
+    await expect(item.getByTestId('conv-streaming')).toHaveCount(0);
+  } finally {
+    await rpc('backend.stop', {});
+  }
+});

@@ -35,6 +35,10 @@ export interface MessageRow {
   created_at: number;
 }
 
+/** A conversation's row with `streaming`: some message of it has status 'streaming' (partial index). */
+export const LIST_SQL = `SELECT c.*, EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.status = 'streaming')
+  AS streaming FROM conversations c`;
+
 const json = <T>(s: string | null, fallback: T): T => {
   if (s === null) return fallback;
   try {

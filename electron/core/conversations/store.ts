@@ -12,8 +12,10 @@ import type { Database } from 'node-sqlite3-wasm';
 import type { ConversationDetail, ConversationListItem, MessageNode, SearchHit } from '../../shared/chat-schemas';
 import { AppError } from '../../shared/errors';
 import { Statements, openConversationDb, storeError, transaction, type OpenedDb } from './db';
+import { ListCache } from './list-cache';
 import type { ConversationInit, ConversationPatch, ConversationRepo } from './repo';
 import {
+  LIST_SQL,
   MESSAGE_COLUMNS,
   MESSAGE_PATCH_COLUMNS,
   messageValues,
@@ -33,8 +35,6 @@ export interface ConversationInsert extends Omit<ConversationDetail, 'messageCou
   deletedAt?: number | null;
 }
 
-const LIST_SQL = `SELECT c.*, EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.status = 'streaming')
-  AS streaming FROM conversations c`;
 const CONTENT_ONLY = new Set(['content', 'reasoning']);
 
 export interface StoreOptions {
@@ -49,6 +49,7 @@ export class SqliteConversationRepo implements ConversationRepo {
   readonly file: string;
   readonly setAside: OpenedDb['setAside'];
   private readonly stmts: Statements;
+  private readonly listCache: ListCache;
   private readonly onChange: () => void;
 
   constructor(opts: StoreOptions) {
@@ -57,6 +58,7 @@ export class SqliteConversationRepo implements ConversationRepo {
     this.file = opened.file;
     this.setAside = opened.setAside;
     this.stmts = new Statements(this.db);
+    this.listCache = new ListCache(this.stmts);
     this.onChange = opts.onChange ?? (() => undefined);
   }
 
@@ -99,49 +101,14 @@ export class SqliteConversationRepo implements ConversationRepo {
       .run([leafId, len, conversationId]);
   }
 
-  /**
-   * The list is sent whole after every change, so it is kept in memory (read once, then one row re-read per
-   * change): on a large store a full read costs tens of milliseconds of a synchronous call.
-   */
-  private listCache: Map<string, ConversationListItem> | null = null;
-
-  private readList(): Map<string, ConversationListItem> {
-    const streaming = new Set(
-      (
-        this.stmts
-          .get("SELECT DISTINCT conversation_id AS id FROM messages WHERE status = 'streaming'")
-          .all() as unknown as Array<{ id: string }>
-      ).map((r) => r.id),
-    );
-    const rows = this.stmts
-      .get(
-        `SELECT id, title, created_at, updated_at, model, pinned, thread_len FROM conversations
-         WHERE deleted_at IS NULL ORDER BY pinned DESC, updated_at DESC`,
-      )
-      .all() as unknown as ConversationRow[];
-    return new Map(rows.map((r) => [r.id, { ...toListItem(r), streaming: streaming.has(r.id) }]));
-  }
-
-  /** After a change: the list entries of `ids` re-read (none named: the whole list, at the next list()). */
+  /** After a change: the list entries of `ids` re-read (none named: the whole list), then the owner told. */
   private changed(...ids: string[]) {
-    if (ids.length === 0 || ids.length > 100) this.listCache = null;
-    else if (this.listCache) {
-      for (const id of ids) {
-        const r = this.stmts.get(`${LIST_SQL} WHERE c.id = ?`).get(id) as ConversationRow | null;
-        if (r && r.deleted_at === null) this.listCache.set(id, toListItem(r));
-        else this.listCache.delete(id);
-      }
-    }
+    this.listCache.refresh(ids);
     this.onChange();
   }
 
   list(): ConversationListItem[] {
-    return this.read(() => {
-      this.listCache ??= this.readList();
-      return [...this.listCache.values()]
-        .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updatedAt - a.updatedAt)
-        .map((c) => ({ ...c }));
-    });
+    return this.read(() => this.listCache.list());
   }
 
   get(id: string): ConversationDetail {
@@ -312,7 +279,7 @@ export class SqliteConversationRepo implements ConversationRepo {
 
   /** Removes for good what was deleted before this start (the undo window ends when the app quits). */
   purgeDeleted(): number {
-    this.listCache = null;
+    this.listCache.refresh([]);
     return this.tx(() => this.db.run('DELETE FROM conversations WHERE deleted_at IS NOT NULL').changes);
   }
 

@@ -11,12 +11,10 @@
  * HTTPS on LAN addresses with another policy: only /health, /v1/* and /metrics; named keys only (never the token);
  * Host checked against the LAN names; a CORS allow-list instead of the loopback Origin check.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import path from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { WsClientFrame, type EventBus, type Handlers, type WsServerFrame } from '../shared/contract';
 import { AppError, toErrorInfo } from '../shared/errors';
@@ -27,6 +25,7 @@ import type { MetricsSnapshot } from '../core/telemetry/sampler';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
 import { deferContinue, readBody, SECURITY_HEADERS, sendError, sendRawError } from './http-io';
 import { renderMetrics } from './metrics';
+import { serveStatic } from './static-files';
 import { createSubscriptions } from './subscriptions';
 import { isProxyPath, proxyToBackend, routeOpenAi, validateProxyBody, type ProxyHooks } from './openai-proxy';
 import { decodePath, parseRequestTarget } from './request-target';
@@ -99,19 +98,6 @@ export interface HttpTransport {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.json': 'application/json',
-};
-
 /**
  * The page's meta CSP cannot set frame-ancestors; the header repeats the policy and adds it. No `ws://[::1]:*`:
  * CSP host-sources have no IPv6 literals (Chromium drops it with a console error); a page served from
@@ -120,29 +106,6 @@ const MIME: Record<string, string> = {
 export const HTML_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
   "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-function serveStatic(staticDir: string, pathname: string, res: http.ServerResponse): boolean {
-  const rel = pathname === '/' ? 'index.html' : decodePath(pathname).replace(/^\/+/, '');
-  const file = path.resolve(staticDir, rel);
-  if (!file.startsWith(path.resolve(staticDir) + path.sep)) return false;
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch {
-    return false;
-  }
-  if (!st.isFile()) return false;
-  const ext = path.extname(file);
-  res.writeHead(200, {
-    'content-type': MIME[ext] ?? 'application/octet-stream',
-    'content-length': st.size,
-    'cache-control': rel === 'index.html' ? 'no-store' : 'public, max-age=31536000, immutable',
-    ...(ext === '.html' ? { 'content-security-policy': HTML_CSP } : {}),
-    ...SECURITY_HEADERS,
-  });
-  fs.createReadStream(file).pipe(res);
-  return true;
-}
 
 export async function startHttpTransport(opts: HttpTransportOptions): Promise<HttpTransport> {
   const host = opts.host ?? '127.0.0.1';
@@ -267,7 +230,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
       if (
         (req.method === 'GET' || req.method === 'HEAD') &&
         opts.staticDir &&
-        serveStatic(opts.staticDir, pathname, res)
+        serveStatic(opts.staticDir, pathname, req, res, HTML_CSP)
       )
         return;
       throw new AppError('NOT_FOUND', { path: pathname.slice(0, 200) });

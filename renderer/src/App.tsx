@@ -6,6 +6,8 @@ import { Sidebar } from './components/Sidebar';
 import { TopBar } from './components/TopBar';
 import { Toasts } from './components/Toasts';
 import { ChatPage } from './features/chat/ChatPage';
+// Stays in the first load: the sidebar shows its badge.
+import { DownloadsPage } from './features/downloads/DownloadsPage';
 import { useLiveModels } from './features/models/queries';
 import { useLiveTelemetry } from './features/monitor/live';
 import { useLiveRuntimes } from './features/runtimes/queries';
@@ -19,7 +21,6 @@ import { usePageTitle } from './lib/usePageTitle';
 import { useUi, type View } from './stores/ui';
 
 // Pages other than the chat are fetched the first time they are shown (the Monitor page brings the charts).
-const DownloadsPage = lazyPage(() => import('./features/downloads/DownloadsPage').then((m) => m.DownloadsPage));
 const HardwarePage = lazyPage(() => import('./features/hardware/HardwarePage').then((m) => m.HardwarePage));
 const LibraryPage = lazyPage(() => import('./features/library/LibraryPage').then((m) => m.LibraryPage));
 const LogsPage = lazyPage(() => import('./features/logs/LogsPage').then((m) => m.LogsPage));

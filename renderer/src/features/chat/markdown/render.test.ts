@@ -5,7 +5,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { initReactI18next } from 'react-i18next';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Markdown } from '../Markdown';
+import { Markdown, markdownRenderer } from '../Markdown';
 import { normalizeMath } from '../math';
 import { splitBlocks } from './blocks';
 import { highlightPlugins } from './highlight-plugin';
@@ -101,7 +101,15 @@ describe('block by block renders what whole would', () => {
     expect(parts.replace(/\n+/g, '\n')).toBe(whole.replace(/\n+/g, '\n'));
   });
 
-  it('<Markdown> renders one element run per block inside .markdown', () => {
+  it('<Markdown> shows the plain text until the renderer is loaded', () => {
+    const out = renderToStaticMarkup(createElement(Markdown, { text: '**a**\n\nb' }));
+    expect(out).toBe(
+      '<div class="markdown"><p style="white-space:pre-wrap">**a**</p><p style="white-space:pre-wrap">b</p></div>',
+    );
+  });
+
+  it('<Markdown> renders one element run per block inside .markdown', async () => {
+    await markdownRenderer.load();
     const out = renderToStaticMarkup(createElement(Markdown, { text: 'a\n\nb\n\nc' }));
     expect(out).toBe('<div class="markdown"><p>a</p><p>b</p><p>c</p></div>');
   });

@@ -55,6 +55,13 @@ describe('conversations feature', () => {
       code: 'REPLY_IN_PROGRESS',
     });
     f.repo.updateMessage(c.id, 'r', { status: 'stopped' });
+    // Another window switching versions or renaming is told through the conversation's stream.
+    await h['conversations.update']({ id: c.id, leafId: 'q', title: 'Renamed' }, direct);
+    expect(stream.splice(0)).toEqual([
+      { type: 'title', conversationId: c.id, title: 'Renamed' },
+      { type: 'leaf', conversationId: c.id, leafId: 'q' },
+    ]);
+    expect((await h['conversations.get']({ id: c.id }, direct)).titleAuto).toBe(false);
     const after = await h['conversations.deleteMessage']({ id: c.id, messageId: 'r' }, direct);
     expect(after.messages.map((m) => m.id)).toEqual(['q']);
     expect(stream).toEqual([

@@ -41,6 +41,12 @@ describe('export', () => {
       '## Assistant\n\n<details>\n<summary>Reasoning</summary>\n\nAdd them.\n\n</details>\n\nFour.',
     );
     expect(md.text).not.toContain('It is 4.');
+    // How a reply ended, when not by itself.
+    repo.updateMessage(id, 'a', {
+      status: 'error',
+      error: { code: 'BACKEND_CRASHED', message: 'The model server stopped unexpectedly.' },
+    });
+    expect(exportMarkdown([repo.get(id)]).text).toContain('Four.\n\n*(error: The model server stopped unexpectedly.)*');
     expect(exportMarkdown([repo.get(id), repo.get(id)], Date.UTC(2026, 0, 2)).fileName).toBe(
       'deeplocal-conversations-2026-01-02.md',
     );

@@ -51,7 +51,8 @@ function messageMarkdown(m: MessageNode): string {
     const fence = fenceFor(a.text);
     parts.push(`<details>\n<summary>Attachment: ${a.name}</summary>\n\n${fence}\n${a.text}\n${fence}\n\n</details>`);
   }
-  if (m.status !== 'done' && m.status !== 'streaming') parts.push(`*(${m.status})*`);
+  if (m.error) parts.push(`*(${m.status}: ${m.error.message})*`);
+  else if (m.status !== 'done' && m.status !== 'streaming') parts.push(`*(${m.status})*`);
   return parts.join('\n\n');
 }
 

@@ -193,6 +193,45 @@ describe('named API keys on the LAN', () => {
   });
 });
 
+/** Raw bytes over TLS (no HTTP client in between): the status line of the answer, or '' when none came. */
+function rawTls(text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = tls.connect({ host: '127.0.0.1', port, ca: cert }, () => sock.end(text));
+    let got = '';
+    sock.on('data', (d) => (got += d));
+    sock.on('close', () => resolve(got.split('\r\n')[0] ?? ''));
+    sock.on('error', () => resolve(got.split('\r\n')[0] ?? ''));
+  });
+}
+
+describe('hostile requests on the LAN listener', () => {
+  it.each<[string, string, RegExp]>([
+    ['two Host headers', 'GET /health HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nHost: evil.example\r\n\r\n', / 400 /],
+    ['CONNECT', 'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n\r\n', / 400 /],
+    ['no Host', 'GET /v1/models HTTP/1.0\r\n\r\n', / 403 /],
+    [
+      'absolute-form to elsewhere',
+      'GET http://evil.example/v1/models HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n\r\n',
+      / 403 /,
+    ],
+    ['path escape', 'GET /v1/../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n\r\n', / 40[04] /],
+    ['garbage', '\u0000\u0001not http at all\r\n\r\n', /^(HTTP\/1\.1 400 Bad Request|)$/],
+  ])('%s → refused, and the listener keeps serving', async (_n, raw, want) => {
+    expect(await rawTls(raw.replaceAll('PORT', String(port)))).toMatch(want);
+    expect((await lanRequest('/health')).status).toBe(200);
+  });
+
+  it('a TLS handshake that is not one (plain bytes) is dropped without harm', async () => {
+    const net = await import('node:net');
+    await new Promise<void>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => s.end('GET / HTTP/1.1\r\n\r\n'));
+      s.on('close', () => resolve());
+      s.on('error', () => resolve());
+    });
+    expect((await lanRequest('/health')).status).toBe(200);
+  });
+});
+
 describe('the Grafana dashboard on a real scrape', () => {
   it('every metric it queries is in /metrics, scraped over the LAN with a key, after a reply', async () => {
     const made = await app.core.handlers['apiKeys.create']({ name: 'prometheus' }, { transport: 'direct' });

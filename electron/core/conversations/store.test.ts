@@ -133,6 +133,10 @@ describe('conversation store: streaming writes and change notices', () => {
     repo.updateMessage(c.id, 'r', { status: 'done', finishReason: 'stop' });
     expect(changes).toBe(before + 1);
     expect(repo.search('word', 10).map((h) => h.messageId)).toEqual(['r']);
+    // A whole node passed as the patch (its id and parent are not changes): the other fields are written.
+    const whole: Record<string, unknown> = { ...repo.get(c.id).messages[1]!, finishReason: 'length' };
+    repo.updateMessage(c.id, 'r', whole);
+    expect(repo.get(c.id).messages[1]).toMatchObject({ id: 'r', parentId: 'q', finishReason: 'length' });
     expect(() => repo.updateMessage(c.id, 'nope', { content: 'x' })).toThrow(
       expect.objectContaining({ code: 'MESSAGE_NOT_FOUND' }),
     );

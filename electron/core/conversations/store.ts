@@ -204,7 +204,10 @@ export class SqliteConversationRepo implements ConversationRepo {
   }
 
   updateMessage(conversationId: string, messageId: string, patch: Partial<Omit<MessageNode, 'id' | 'parentId'>>): void {
-    const keys = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
+    // Only the columns a node has (an id or parentId in the patch is not a change this method makes).
+    const keys = Object.keys(patch).filter(
+      (k) => (patch as Record<string, unknown>)[k] !== undefined && Object.hasOwn(MESSAGE_PATCH_COLUMNS, k),
+    );
     if (keys.length === 0) return;
     const sets = keys.filter((k) => MESSAGE_PATCH_COLUMNS[k]).map((k) => MESSAGE_PATCH_COLUMNS[k]!);
     const values = keys

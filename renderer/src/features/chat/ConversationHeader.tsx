@@ -64,6 +64,8 @@ export function ConversationHeader() {
   const meta = useChat((s) => s.meta);
   const setup = useChat((s) => s.setup);
   const [editing, setEditing] = useState(false);
+  // The switch flips at once; the saved settings take over when the core answers.
+  const [flipped, setFlipped] = useState<boolean | null>(null);
 
   const model = status?.model ? modelKey(status.model.path) : null;
   const chat = settings?.chat;
@@ -72,14 +74,15 @@ export function ConversationHeader() {
   const preset = presets?.find((p) => p.id === presetId);
   const systemPrompt = (meta ? meta.systemPrompt : setup.systemPrompt) ?? null;
   const shownPrompt = systemPrompt ?? preset?.systemPrompt ?? null;
-  const isModelDefault = !!model && modelDefault === presetId;
+  const isModelDefault = flipped ?? (!!model && modelDefault === presetId);
 
   const toggleModelDefault = () => {
     if (!model || !chat) return;
     const presetByModel = { ...chat.presetByModel };
     if (isModelDefault) delete presetByModel[model];
     else presetByModel[model] = presetId;
-    update.mutate({ chat: { ...chat, presetByModel } });
+    setFlipped(!isModelDefault);
+    update.mutate({ chat: { ...chat, presetByModel } }, { onSettled: () => setFlipped(null) });
   };
 
   return (

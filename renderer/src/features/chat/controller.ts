@@ -71,13 +71,18 @@ export async function send(client: ContractClient, out: Outgoing): Promise<boole
     const info = asErrorInfo(e);
     const now = useChat.getState();
     if (info.code === 'CONTEXT_OVERFLOW') {
-      now.setOverflow({ content, attachments: out.attachments, ...(out.editOf ? { editOf: out.editOf } : {}) });
+      // As typed (not trimmed): Back to editing returns exactly that.
+      now.setOverflow({
+        content: out.content,
+        attachments: out.attachments,
+        ...(out.editOf ? { editOf: out.editOf } : {}),
+      });
     } else {
       now.setError(info);
     }
     // Nothing is lost: the text goes back where it was typed (unless the user typed something new meanwhile).
     if (fromComposer && now.draft === '' && now.attachments.length === 0 && info.code !== 'CONTEXT_OVERFLOW') {
-      now.setDraft(content);
+      now.setDraft(out.content);
       now.setAttachments(out.attachments);
     }
     return false;

@@ -183,7 +183,7 @@ test('Esc stops the reply, its real figures show, and Continue goes on in the sa
   expect(Number(await reply.getAttribute('data-chars'))).toBeGreaterThan(stopped);
 });
 
-test('copy as Markdown and as plain text', async ({ page, context }) => {
+test('copy as Markdown and as plain text; delete a reply', async ({ page, context }) => {
   test.setTimeout(180_000);
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await rpc('settings.update', { sampling: { temperature: 0.6, top_p: 0.95, max_tokens: 24 } });
@@ -205,6 +205,22 @@ test('copy as Markdown and as plain text', async ({ page, context }) => {
   await user.hover();
   await user.getByTestId('msg-copy').click();
   await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe('Say something');
+
+  // Delete asks once more, then the reply is gone from the page and from the conversation.
+  await reply.hover();
+  await reply.getByTestId('msg-delete').click();
+  await reply.getByTestId('msg-delete-confirm').click();
+  await expect(page.getByTestId('message-assistant')).toHaveCount(0);
+  await expect(page.getByTestId('message-user')).toHaveCount(1);
+  await expect.poll(async () => (await getConversation(idOf(page)!)).messages.map((m) => m.role)).toEqual(['user']);
+  // A question left without a reply can be asked again (a new version of it, with its reply).
+  const question = page.getByTestId('message-user').last();
+  await question.hover();
+  await question.getByTestId('msg-resend').click();
+  await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-streaming', 'false', {
+    timeout: 90_000,
+  });
+  await expect(page.getByTestId('message-user').last().getByTestId('msg-version-count')).toHaveText('2/2');
 });
 
 test('attaches a text file (shown as a chip, sent with the message), refuses a binary one', async ({ page }) => {

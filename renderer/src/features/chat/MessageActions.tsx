@@ -9,7 +9,7 @@ import { CheckIcon, ChevronIcon, CopyIcon } from '../../components/icons';
 import { copyText } from '../../lib/clipboard';
 import { useLiveText, type LiveKey } from '../../lib/useLiveText';
 import { useChat } from '../../stores/chat';
-import { continueReply, deleteMessage, forkAt, regenerate, switchVersion } from './controller';
+import { continueReply, deleteMessage, forkAt, regenerate, send, switchVersion } from './controller';
 import { ContinueIcon, EditIcon, ForkIcon, PlainTextIcon, RegenerateIcon, TrashIcon } from './thread-icons';
 
 /** A reply that can go on: cut by the length limit, stopped, or interrupted with text (or thinking) to build on. */
@@ -141,6 +141,22 @@ export function MessageActions({ m, body }: { m: MessageNode; body: RefObject<HT
       {m.role === 'user' && (
         <IconButton label="thread.actions.edit" testId="msg-edit" onClick={() => useChat.getState().setEditing(m.id)}>
           <EditIcon size={14} />
+        </IconButton>
+      )}
+      {m.role === 'user' && isLeaf && (
+        <IconButton
+          label="thread.actions.resend"
+          testId="msg-resend"
+          disabled={busy}
+          onClick={() =>
+            void send(client, {
+              content: m.content,
+              attachments: m.attachments.map((a) => ({ ...a, size: new TextEncoder().encode(a.text).length })),
+              editOf: m.id,
+            })
+          }
+        >
+          <RegenerateIcon size={14} />
         </IconButton>
       )}
       {m.role === 'assistant' && (

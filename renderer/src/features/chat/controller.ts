@@ -43,6 +43,17 @@ async function ensureConversation(client: ContractClient): Promise<string> {
   return detail.id;
 }
 
+/**
+ * Where a new question goes: after the thread's last reply (the core's default), except when the thread ends in a
+ * question without a reply (its reply was deleted or failed to start): the new one becomes a version of that question
+ * instead, since a question follows a reply.
+ */
+function parentForNew(): string | null | undefined {
+  const { nodes, leafId } = useChat.getState();
+  const leaf = leafId ? nodes[leafId] : undefined;
+  return leaf?.role === 'user' ? leaf.parentId : undefined;
+}
+
 /** Sends the composer's message (or an edit); returns false when it was not sent. */
 export async function send(client: ContractClient, out: Outgoing): Promise<boolean> {
   const chat = useChat.getState();
@@ -57,9 +68,11 @@ export async function send(client: ContractClient, out: Outgoing): Promise<boole
   }
   try {
     const conversationId = await ensureConversation(client);
+    const parentId = fromComposer ? parentForNew() : undefined;
     const res = await client.call('chat.send', {
       conversationId,
       content,
+      ...(parentId !== undefined ? { parentId } : {}),
       ...(out.attachments.length ? { attachments: strip(out.attachments) } : {}),
       ...(out.editOf ? { editOf: out.editOf } : {}),
       ...(out.overflow ? { overflow: out.overflow } : {}),

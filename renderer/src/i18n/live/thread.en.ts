@@ -9,6 +9,7 @@ export const threadEn = {
     copyPlain: 'Copy as plain text',
     copied: 'Copied',
     regenerate: 'Regenerate',
+    resend: 'Ask again (this question has no reply)',
     edit: 'Edit',
     delete: 'Delete',
     confirmDelete: 'Delete this message and what follows it?',

@@ -11,6 +11,7 @@ export const threadZhCN: Messages<typeof threadEn> = {
     copyPlain: '复制为纯文本',
     copied: '已复制',
     regenerate: '重新生成',
+    resend: '重新提问（此问题还没有回复）',
     edit: '编辑',
     delete: '删除',
     confirmDelete: '删除这条消息及其之后的内容？',

@@ -13,6 +13,8 @@ export function ollamaControllerFor(
       status: () => core.backend.status(),
       installed: () => core.models.library.list(),
       note: (m) => core.backend.note(m),
+      endpoint: () => core.backend.endpoint(),
+      capabilities: () => core.backend.capabilities(),
       ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
     },
     settings: async () => (await core.settings.get()).api,

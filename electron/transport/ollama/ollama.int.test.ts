@@ -241,6 +241,23 @@ describe('Ollama-compatible API', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('serves the OpenAI API on its port too, without a key, as Ollama does', async () => {
+    const res = await post('/v1/chat/completions', {
+      model: 'alpha',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 3,
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { usage: { completion_tokens: number } }).usage.completion_tokens).toBe(3);
+    expect((await fetch(`${base}/v1/models`)).status).toBe(200);
+    const foreign = await post(
+      '/v1/chat/completions',
+      { messages: [{ role: 'user', content: 'hi' }] },
+      { origin: 'https://evil.example' },
+    );
+    expect(foreign.status).toBe(403);
+  });
+
   it('an unknown model is 404 on the Ollama path', async () => {
     const res = await post('/api/chat', { model: 'nope:7b', messages: [{ role: 'user', content: 'x' }] });
     expect(res.status).toBe(404);

@@ -9,6 +9,7 @@
  *   GET  /api/ps            the loaded model
  *   POST /api/chat          NDJSON stream (stream:false: one object)
  *   POST /api/generate      same, with a prompt
+ *   /v1/*                   the OpenAI-compatible API, as Ollama serves it beside its own (no key here either)
  * Every request is answered and none can end the process: each handler catches, and the server's own callback
  * catches the catcher.
  */
@@ -20,7 +21,9 @@ import type { LibraryModel } from '../../shared/models';
 import type { BackendStatus } from '../../shared/schemas';
 import type { JitLoader } from '../../core/api/jit';
 import { findModel } from '../../core/api/model-names';
-import { readBody, sendRawError } from '../http-io';
+import { readBody, sendError, sendRawError } from '../http-io';
+import { isProxyPath, proxyToBackend, routeOpenAi, validateProxyBody } from '../openai-proxy';
+import type { BackendCapabilities, Endpoint } from '../../core/backends/backend';
 import { parseRequestTarget } from '../request-target';
 import { checkHost, checkSingleHost, LOOPBACK_HOSTS, type GuardConfig } from '../security';
 import { sendOllamaError } from './errors';
@@ -36,6 +39,9 @@ export interface OllamaServerDeps {
   /** Origins allowed besides Ollama's defaults (settings.api.ollamaOrigins); read on every request. */
   origins: () => readonly string[];
   note: (m: string) => void;
+  /** The ready backend (for /v1/*); absent: /v1 is not served here. */
+  endpoint?: () => Endpoint | null;
+  capabilities?: () => BackendCapabilities | null;
   maxBodyBytes?: number;
   onInternalError?: (e: unknown) => void;
 }
@@ -89,8 +95,9 @@ export async function startOllamaServer(
   };
 
   async function onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
+    let openAi = false;
     try {
-      const { pathname, authority } = parseRequestTarget(req.url, req.method);
+      const { pathname, search, authority } = parseRequestTarget(req.url, req.method);
       checkSingleHost(req.rawHeaders);
       checkHost(req.headers, guard);
       if (authority !== null) checkHost({ host: authority }, guard);
@@ -105,6 +112,18 @@ export async function startOllamaServer(
           'access-control-max-age': '600',
         });
         res.end();
+        return;
+      }
+      if (isProxyPath(pathname) && deps.endpoint) {
+        openAi = true;
+        const body = method === 'POST' ? await readBody(req, res, maxBody) : null;
+        if (body) validateProxyBody(pathname, body);
+        const endpoint = await routeOpenAi(pathname, method, body, {
+          endpoint: deps.endpoint,
+          jit: deps.jit,
+          capabilities: deps.capabilities,
+        });
+        proxyToBackend(req, res, pathname, search, body, endpoint);
         return;
       }
       const methods = ROUTES.get(pathname);
@@ -151,7 +170,9 @@ export async function startOllamaServer(
       }
       await reply(pathname === '/api/chat' ? 'chat' : 'generate', req, res, body, { jit: deps.jit, note: deps.note });
     } catch (e) {
-      sendOllamaError(req, res, e);
+      // OpenAI clients read OpenAI's error shape; Ollama's read {"error": "<message>"}.
+      if (openAi) sendError(req, res, e, true);
+      else sendOllamaError(req, res, e);
     }
   }
 

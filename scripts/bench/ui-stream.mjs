@@ -83,7 +83,12 @@ try {
   const metrics = async () => {
     const m = (await cdp.send('Performance.getMetrics')).metrics;
     const get = (name) => m.find((x) => x.name === name).value;
-    return { task: get('TaskDuration') * 1000, script: get('ScriptDuration') * 1000, at: performance.now() };
+    return {
+      task: get('TaskDuration') * 1000,
+      script: get('ScriptDuration') * 1000,
+      layout: (get('LayoutDuration') + get('RecalcStyleDuration')) * 1000,
+      at: performance.now(),
+    };
   };
   // The page's own idle cost (telemetry ticks, timers) per ms, to subtract from each reply's window.
   const i0 = await metrics();
@@ -112,12 +117,14 @@ try {
     const ms = m1.at - m0.at;
     const task = m1.task - m0.task;
     const script = m1.script - m0.script;
+    const layout = m1.layout - m0.layout;
     rounds.push({
       tokens,
       wallMs: ms,
       tps: tokens / (ms / 1000),
       perToken: Math.max(0, task - idlePerMs.task * ms) / tokens,
       scriptPerToken: Math.max(0, script - idlePerMs.script * ms) / tokens,
+      layoutPerToken: layout / tokens,
       rawPerToken: task / tokens,
       warnings: problems.slice(seen),
     });
@@ -132,6 +139,7 @@ try {
     tokensPerReply: med('tokens'),
     mainThreadMsPerToken: { median: med('perToken'), all: rounds.map((x) => +x.perToken.toFixed(3)) },
     scriptMsPerToken: med('scriptPerToken'),
+    styleLayoutMsPerToken: med('layoutPerToken'),
     mainThreadMsPerTokenWithIdle: med('rawPerToken'),
     idleMainThreadMsPerSecond: idlePerMs.task * 1000,
     uiTokensPerSecond: med('tps'),
@@ -148,7 +156,7 @@ try {
       `Streaming through the UI: ${ROUNDS} replies of up to ${TOKENS} tokens (median ${result.tokensPerReply})`,
     );
     console.log(
-      `main thread per token: median ${f(result.mainThreadMsPerToken.median, 3)} ms (rounds: ${result.mainThreadMsPerToken.all.join(', ')}), of which JavaScript ${f(result.scriptMsPerToken, 3)} ms; idle page ${f(result.idleMainThreadMsPerSecond, 1)} ms/s subtracted (${f(result.mainThreadMsPerTokenWithIdle, 3)} ms with it)`,
+      `main thread per token: median ${f(result.mainThreadMsPerToken.median, 3)} ms (rounds: ${result.mainThreadMsPerToken.all.join(', ')}), of which JavaScript ${f(result.scriptMsPerToken, 3)} ms, style + layout ${f(result.styleLayoutMsPerToken, 3)} ms; idle page ${f(result.idleMainThreadMsPerSecond, 1)} ms/s subtracted (${f(result.mainThreadMsPerTokenWithIdle, 3)} ms with it)`,
     );
     console.log(
       `tokens/s: UI ${f(result.uiTokensPerSecond, 0)} (Enter → stats shown) vs raw llama-server ${f(rawTps, 0)} → ${(result.uiVsRaw * 100).toFixed(1)} %`,

@@ -1,0 +1,54 @@
+/**
+ * Shared by the chat e2e specs: open the chat page, read the conversation id from the URL, the core's thread, send
+ * from the composer, and a loaded model with automatic titles off (restored after).
+ */
+import { expect, test, type Page } from '@playwright/test';
+import type { ConversationDetail } from '../electron/shared/chat-schemas';
+import type { BackendStatus } from '../electron/shared/schemas';
+import { appUrl, rpc } from './app';
+
+export const model = () => process.env.DEEPLOCAL_E2E_MODEL!;
+
+export async function open(page: Page, hash = '#/chat') {
+  const u = new URL(appUrl());
+  u.hash = hash;
+  await page.goto(u.toString());
+  await expect(page.getByTestId('status-pill')).toBeVisible();
+}
+
+/** The conversation id the page shows, from its URL. */
+export const idOf = (page: Page) => /#\/chat\/([^/?#]+)/.exec(page.url())?.[1] ?? null;
+
+export const getConversation = (id: string) => rpc<ConversationDetail>('conversations.get', { id });
+
+/** The thread from the root to the leaf, as the core has it. */
+export function threadOf(c: ConversationDetail) {
+  const byId = new Map(c.messages.map((m) => [m.id, m]));
+  const out = [];
+  for (let id = c.leafId; id !== null; id = byId.get(id)!.parentId) out.unshift(byId.get(id)!);
+  return out;
+}
+
+export async function sendFromComposer(page: Page, text: string) {
+  await page.getByTestId('chat-input').fill(text);
+  await page.getByTestId('chat-input').press('Enter');
+  await expect(page.getByTestId('message-user').last()).toContainText(text.split('\n')[0]!);
+}
+
+/** Serial, with the model loaded and automatic titles off (they would ask the model between tests). */
+export function chatSuite() {
+  test.describe.configure({ mode: 'serial' });
+  test.beforeAll(async () => {
+    await rpc('settings.update', { setupWizard: 'dismissed', chat: { autoTitle: false } });
+    const s = await rpc<BackendStatus>('backend.status', {});
+    if (s.state !== 'ready') {
+      await rpc('backend.start', { modelPath: model() });
+      await expect
+        .poll(async () => (await rpc<BackendStatus>('backend.status', {})).state, { timeout: 60_000 })
+        .toBe('ready');
+    }
+  });
+  test.afterAll(async () => {
+    await rpc('settings.update', { sampling: { temperature: 0.6, top_p: 0.95 }, chat: { autoTitle: true } });
+  });
+}

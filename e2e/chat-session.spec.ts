@@ -1,9 +1,11 @@
 /**
  * The chat, continued (see chat-thread.spec.ts): the header (preset, system prompt, the model's default preset), a
  * message bigger than the context (warning, then the choice), a 1,000-message conversation virtualized, and a second
- * window on the same conversation following the stream live.
+ * window on the same conversation following the stream live; "Send without the oldest turns" when a message fits only
+ * without them.
  */
 import { expect, test } from '@playwright/test';
+import type { ContextUsage } from '../electron/shared/chat-schemas';
 import type { Settings } from '../electron/shared/schemas';
 import { rpc } from './app';
 import { chatSuite, getConversation, idOf, model, open, sendFromComposer, threadOf } from './chat-helpers';
@@ -172,4 +174,47 @@ test('a second window on the same conversation sees the reply stream live and ca
   await expect(mirror).toHaveAttribute('data-chars', chars);
   await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-chars', chars);
   await other.close();
+});
+
+test('when it does not fit with the turns before it, "Send without the oldest turns" sends it', async ({ page }) => {
+  test.setTimeout(180_000);
+  await rpc('settings.update', { sampling: { temperature: 0.6, top_p: 0.95, max_tokens: 8 } });
+  await open(page);
+  await sendFromComposer(page, 'Hello there, how are you today?');
+  await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-streaming', 'false', {
+    timeout: 90_000,
+  });
+  const id = idOf(page)!;
+  // The longest message that fits on its own (counted by the backend in an empty conversation) does not fit after
+  // the first exchange.
+  const empty = await rpc<{ id: string }>('conversations.create', {});
+  const text = 'lorem ipsum dolor sit amet '.repeat(4000);
+  const fits = async (conversationId: string, n: number) =>
+    (await rpc<ContextUsage>('chat.context', { conversationId, draft: text.slice(0, n) })).fits;
+  let lo = 0;
+  let hi = text.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (await fits(empty.id, mid)) lo = mid;
+    else hi = mid;
+  }
+  await rpc('conversations.delete', { id: empty.id });
+  const draft = text.slice(0, lo).trim();
+  expect(await fits(id, draft.length)).toBe(false);
+
+  await page.getByTestId('chat-input').fill(draft);
+  await page.getByTestId('chat-input').press('Enter');
+  const choice = page.getByTestId('overflow-choice');
+  await choice.getByTestId('overflow-drop').click();
+  await expect(choice).toHaveCount(0);
+  // (The long question fills the screen: the virtualized thread has the first exchange unmounted above it.)
+  await expect(page.getByTestId('message-user').last()).toContainText('lorem ipsum');
+  await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-streaming', 'false', {
+    timeout: 90_000,
+  });
+  // The oldest turns were left out of the prompt, not out of the conversation.
+  const saved = threadOf(await getConversation(id));
+  expect(saved.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+  expect(saved[2]!.content).toBe(draft);
+  expect(saved[3]!.status).toBe('done');
 });

@@ -78,6 +78,14 @@ function cmakeFlags(variant) {
     '-DLLAMA_OPENSSL=OFF',
     '-DGGML_NATIVE=ON',
   ];
+  // Native, but without AMX: on a Sapphire Rapids CPU ggml's AMX path (compiled in by -march=native) segfaults at the
+  // pinned commit on Q8_0 models of small dimensions (our synthetic test models, the speculative draft), asserts in
+  // the scheduler on the deepseek2 graph, and moves weights into a buffer --fit-print does not count. An explicit
+  // -mno-* wins over -march=native whatever the order (GCC and Clang), so the rest of the CPU's ISA is still used.
+  if (process.platform !== 'win32' && process.arch === 'x64') {
+    const noAmx = '-mno-amx-tile -mno-amx-int8 -mno-amx-bf16';
+    flags.push(`-DCMAKE_C_FLAGS=${noAmx}`, `-DCMAKE_CXX_FLAGS=${noAmx}`);
+  }
   if (variant === 'cuda-12' || variant === 'cuda-13') flags.push('-DGGML_CUDA=ON');
   if (variant === 'vulkan') flags.push('-DGGML_VULKAN=ON', '-DGGML_RPC=ON');
   if (variant === 'rocm') flags.push('-DGGML_HIP=ON');

@@ -139,13 +139,6 @@ async function main() {
     onChange: () => core.api.statusChanged(),
   });
   await ollama.start();
-  const ollamaState = ollama.state();
-  if (ollamaState.listening)
-    console.log(
-      `Ollama-compatible API: ${ollamaState.urls[0]}${ollamaState.portFallback ? ' (the port in Settings is taken)' : ''}`,
-    );
-  else if (ollamaState.error)
-    console.error(`DeepLocal: Ollama API: ${formatError(lang, ollamaState.error.code, ollamaState.error.params)}`);
 
   // LAN mode (Settings → API; off by default): HTTPS with named API keys on the chosen addresses.
   lan = await startLanController({
@@ -181,6 +174,13 @@ async function main() {
 
   console.log(`DeepLocal ready: ${http.url}/?token=${plan.token}`);
   console.log(`OpenAI-compatible API: ${apiBase} (Authorization: Bearer ${plan.token})`);
+  const ollamaState = ollama.state();
+  if (ollamaState.listening)
+    console.log(
+      `Ollama-compatible API: ${ollamaState.urls[0]}${ollamaState.portFallback ? ' (the port in Settings is taken)' : ''}`,
+    );
+  else if (ollamaState.error)
+    console.error(`DeepLocal: Ollama API: ${formatError(lang, ollamaState.error.code, ollamaState.error.params)}`);
 
   if (values.model) {
     let lastPct = -1;

@@ -7,8 +7,7 @@ import type { EventName } from '../shared/contract';
 import { createEventBus } from '../core/util/event-bus';
 import { createSubscriptions, MAX_TOPICS_PER_EVENT } from './subscriptions';
 
-const title = (conversationId: string) =>
-  ({ type: 'title', conversationId, title: `t-${conversationId}` }) as const;
+const title = (conversationId: string) => ({ type: 'title', conversationId, title: `t-${conversationId}` }) as const;
 const delta = (requestId: string) => ({ type: 'delta', requestId, content: requestId }) as const;
 
 function client() {

@@ -76,14 +76,14 @@ export async function countTextTokens(endpoint: Endpoint, content: string, speci
   return tokens.length;
 }
 
-/** One short reply, not streamed: its content (reasoning left out), '' when the model wrote none. */
+/** One short reply, not streamed: its content and its reasoning ('' where the model wrote none). */
 export async function completeOnce(
   endpoint: Endpoint,
   messages: ChatMessage[],
   sampling: SamplingParams,
   signal?: AbortSignal,
   timeoutMs = 120_000,
-): Promise<string> {
+): Promise<{ content: string; reasoning: string }> {
   const res = await requestJson(
     endpoint,
     '/v1/chat/completions',
@@ -92,6 +92,7 @@ export async function completeOnce(
     timeoutMs,
   );
   const choice = isObj(res) && Array.isArray(res.choices) ? (res.choices[0] as unknown) : undefined;
-  const content = isObj(choice) && isObj(choice.message) ? choice.message.content : undefined;
-  return typeof content === 'string' ? content : '';
+  const message = isObj(choice) && isObj(choice.message) ? choice.message : {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { content: text(message.content), reasoning: text(message.reasoning_content) };
 }

@@ -240,6 +240,8 @@ describe('chat in conversations', () => {
     expect(after.status).toBe('done');
     expect(after.content.startsWith(before.content)).toBe(true);
     expect(size(after)).toBeGreaterThan(size(before));
+    // The reply so far went back as the final message (prefill, reasoning included): the prompt grew by it.
+    expect(after.timings!.promptTokens).toBeGreaterThan(before.timings!.promptTokens + 3);
     expect(d.messages).toHaveLength(3);
 
     // A finished reply that was not cut cannot be continued; an edit makes a sibling question with its own reply.
@@ -292,6 +294,75 @@ describe('chat in conversations', () => {
   });
 });
 
+describe('titles, summaries, presets', () => {
+  it('names a conversation after its first exchange, unless the user named it', async () => {
+    await ws.call('settings.update', { chat: { autoTitle: true } });
+    try {
+      const conv = await ws.call('conversations.create', {});
+      const seen = follow(ws, conv.id);
+      await ws.call('chat.send', { conversationId: conv.id, content: 'Explain photosynthesis to a child' });
+      expect(await waitUntil(() => seen.events.some((e) => e.type === 'title'), 60_000)).toBe(true);
+      const d = await get(conv.id);
+      expect(d.title.length).toBeGreaterThan(0);
+      expect(d.title.length).toBeLessThanOrEqual(80);
+      expect(d.titleAuto).toBe(true);
+      expect(d.title).not.toMatch(/<\/?think>/);
+
+      const named = await ws.call('conversations.create', { title: 'Mine' });
+      await ws.call('chat.send', { conversationId: named.id, content: 'Hello' });
+      await app.core.conversationChat.idle();
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await get(named.id)).title).toBe('Mine');
+    } finally {
+      await ws.call('settings.update', { chat: { autoTitle: false } });
+    }
+  });
+
+  it('summarize starts a new conversation whose system prompt holds the summary; the old one is unchanged', async () => {
+    const conv = await ws.call('conversations.create', { title: 'Long talk' });
+    await ws.call('chat.send', { conversationId: conv.id, content: 'We are planning a trip to Kyoto in April.' });
+    await app.core.conversationChat.idle();
+    const before = await get(conv.id);
+    const next = await ws.call('chat.summarize', { conversationId: conv.id });
+    expect(next.id).not.toBe(conv.id);
+    expect(next.messages).toEqual([]);
+    expect(next.titleAuto).toBe(false);
+    expect(next.title).toMatch(/Long talk/);
+    expect(next.systemPrompt).toMatch(/summary|摘要/i);
+    expect(next.systemPrompt!.length).toBeGreaterThan(60);
+    expect(await get(conv.id)).toEqual(before);
+  });
+
+  it('presets: built-ins and the user’s over the contract, built-ins refused, presets.changed to other windows', async () => {
+    const other = await app.ws();
+    const changes: string[][] = [];
+    other.on('presets.changed', (list) => changes.push(list.map((p) => p.id)));
+    const list = await ws.call('presets.list', {});
+    expect(list.slice(0, 3).map((p) => p.id)).toEqual(['deepseek-r1', 'coding', 'balanced']);
+    const mine = {
+      id: 'terse',
+      name: 'Terse',
+      builtin: false,
+      systemPrompt: 'Answer in one sentence.',
+      instructionsInUserTurn: false,
+      sampling: { temperature: 0.1 },
+    };
+    expect(await ws.call('presets.save', mine)).toEqual(mine);
+    const refused = await ws.call('presets.save', { ...mine, id: 'coding' }).catch((e: unknown) => e);
+    expect((refused as AppError).code).toBe('PRESET_BUILTIN');
+    expect(await waitUntil(() => changes.length === 1, 5000)).toBe(true);
+    expect(changes[0]).toContain('terse');
+    // A conversation using it: the reply is made (the preset's system prompt and sampling applied).
+    const conv = await ws.call('conversations.create', { presetId: 'terse' });
+    const sent = await ws.call('chat.send', { conversationId: conv.id, content: 'Hi' });
+    await app.core.conversationChat.idle();
+    expect(node(await get(conv.id), sent.replyMessageId).status).toBe('done');
+    expect(await ws.call('presets.delete', { id: 'terse' })).toEqual({ deleted: true });
+    expect(await waitUntil(() => changes.length === 2, 5000)).toBe(true);
+    expect(changes[1]).not.toContain('terse');
+  });
+});
+
 describe('a crash mid-reply', () => {
   it('ends the reply with the crash error and keeps its text and prompt tokens', async () => {
     const conv = await ws.call('conversations.create', {});
@@ -313,5 +384,29 @@ describe('a crash mid-reply', () => {
     expect(reply.content).toBe(seen.text.get(reply.id));
     expect(reply.reasoning).toBe(seen.reasoning.get(reply.id));
     expect(reply.timings?.promptTokens).toBeGreaterThan(0);
+  });
+});
+
+describe('without a running backend', () => {
+  it('the context meter estimates (characters / 4, exact false); a send is BACKEND_NOT_READY and stores nothing', async () => {
+    const idle = await startApp(resourcesDir);
+    try {
+      const c = await idle.ws();
+      const conv = await c.call('conversations.create', {});
+      const usage = await c.call('chat.context', { conversationId: conv.id, draft: 'x'.repeat(400) });
+      expect(usage.exact).toBe(false);
+      expect(usage.used).toBeGreaterThanOrEqual(100);
+      expect(usage.used).toBeLessThan(120);
+      expect(usage.limit).toBeGreaterThan(0);
+      expect(usage.fits).toBe(true);
+      const err = await c.call('chat.send', { conversationId: conv.id, content: 'hi' }).catch((e: unknown) => e);
+      expect((err as AppError).code).toBe('BACKEND_NOT_READY');
+      expect((await c.call('conversations.get', { id: conv.id })).messages).toEqual([]);
+      // The place was given back: nothing holds the conversation.
+      const again = await c.call('chat.send', { conversationId: conv.id, content: 'hi' }).catch((e: unknown) => e);
+      expect((again as AppError).code).toBe('BACKEND_NOT_READY');
+    } finally {
+      await idle.close();
+    }
   });
 });

@@ -26,7 +26,15 @@ import {
 } from './model-text';
 import type { PersistPolicy } from './persist-policy';
 import { choosePresetId, FALLBACK_PRESET_ID, mergeSampling, type PresetStore } from './presets';
-import { buildMessages, nextCut, replyReserve, roughTokens, tokenUpperBound, type PromptStyle } from './prompt';
+import {
+  buildMessages,
+  continuation,
+  nextCut,
+  replyReserve,
+  roughTokens,
+  tokenUpperBound,
+  type PromptStyle,
+} from './prompt';
 import { ReplyStreams, type ReplySlot } from './reply-stream';
 
 type PromptNode = Pick<MessageNode, 'role' | 'content' | 'attachments'>;
@@ -114,7 +122,10 @@ export class ConversationChat {
       const thread = this.d.repo.thread(conv.id, target.id);
       const { sampling, style } = await this.prepare(conv, undefined);
       const reserve = replyReserve(await this.limit(endpoint), sampling.max_tokens);
-      const messages = await this.fit(endpoint, thread, Math.max(0, thread.length - 2), style, reserve, 'error');
+      const messages = continuation(
+        await this.fit(endpoint, thread, Math.max(0, thread.length - 2), style, reserve, 'error'),
+        target.reasoning,
+      );
       const ticket = gateFor(endpoint).enter(slot.abort.signal);
       const node: MessageNode = { ...target, status: 'streaming', error: null, finishReason: null };
       try {
@@ -167,7 +178,8 @@ export class ConversationChat {
     const reserve = Math.min(1024, Math.floor((await this.limit(endpoint)) / 4));
     const messages = await this.fit(endpoint, thread, thread.length - 1, style, reserve, 'dropOldest');
     const raw = await this.once(endpoint, messages, { temperature: 0.3, max_tokens: reserve });
-    const summary = cleanSummary(raw);
+    // A thinking model cut by the limit before its answer: its thinking about the conversation is what there is.
+    const summary = cleanSummary(raw.content) || cleanSummary(raw.reasoning);
     if (!summary) throw new AppError('CHAT_FAILED', { reason: 'the model wrote no summary' });
     const s = await this.d.settings.get();
     const lang = coreLanguage(s.language, Intl.DateTimeFormat().resolvedOptions().locale);
@@ -297,11 +309,15 @@ export class ConversationChat {
     return s.loadOptions.contextSize || model?.contextLength || 4096;
   }
 
-  private async once(endpoint: Endpoint, messages: ChatMessage[], sampling: SamplingParams): Promise<string> {
+  private async once(
+    endpoint: Endpoint,
+    messages: ChatMessage[],
+    sampling: SamplingParams,
+  ): Promise<{ content: string; reasoning: string }> {
     const abort = new AbortController();
     const ticket = gateFor(endpoint).enter(abort.signal);
     try {
-      if (!(await ticket.ready)) return '';
+      if (!(await ticket.ready)) return { content: '', reasoning: '' };
       return await completeOnce(endpoint, messages, sampling, abort.signal);
     } finally {
       ticket.release();
@@ -326,8 +342,8 @@ export class ConversationChat {
       const raw = await this.once(endpoint, titleMessages(question.content, answer.content), {
         temperature: 0.3,
         max_tokens: 512,
-      }).catch(() => '');
-      title = cleanTitle(raw);
+      }).catch(() => null);
+      title = cleanTitle(raw?.content ?? '');
     }
     title ||= fallbackTitle(question.content);
     if (!title) return;

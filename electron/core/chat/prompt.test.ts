@@ -4,6 +4,7 @@ import type { Attachment, MessageNode } from '../../shared/chat-schemas';
 import {
   attachmentBlock,
   buildMessages,
+  continuation,
   fenceFor,
   nextCut,
   replyReserve,
@@ -83,6 +84,21 @@ describe('buildMessages', () => {
   it('after the oldest turns are left out, R1 instructions go before the first remaining question', () => {
     const thread = [u('old'), a('old answer'), u('new')];
     expect(buildMessages(thread.slice(2), r1)).toEqual([{ role: 'user', content: 'Be brief.\n\nnew' }]);
+  });
+});
+
+describe('continuation', () => {
+  const msgs = buildMessages([u('q'), a('half')], plain);
+  it('the reply being continued keeps its reasoning (llama-server continues inside it when there is no content)', () => {
+    expect(continuation(msgs, 'thinking so far')).toEqual([
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: 'half', reasoning_content: 'thinking so far' },
+    ]);
+  });
+  it('no reasoning, or the last message not a reply: unchanged', () => {
+    expect(continuation(msgs, '')).toEqual(msgs);
+    const q = buildMessages([u('q')], plain);
+    expect(continuation(q, 'x')).toEqual(q);
   });
 });
 

@@ -70,6 +70,20 @@ export function buildMessages(thread: readonly PromptNode[], style: PromptStyle)
   return out;
 }
 
+/** A chat message as llama-server takes it: a reply being continued carries its reasoning too. */
+export type PromptMessage = ChatMessage & { reasoning_content?: string };
+
+/**
+ * The prompt for continuing the last reply: llama-server continues a final assistant message (prefill, on by
+ * default; common/chat.cpp), inside its reasoning when it has no content yet, else its content. So that reply keeps
+ * its reasoning (only earlier replies' reasoning is left out).
+ */
+export function continuation(messages: readonly ChatMessage[], reasoning: string): PromptMessage[] {
+  const last = messages.at(-1);
+  if (!last || last.role !== 'assistant' || !reasoning) return [...messages];
+  return [...messages.slice(0, -1), { ...last, reasoning_content: reasoning }];
+}
+
 /**
  * An upper bound on the tokens of these messages: every token of a byte-fallback vocabulary is at least one byte,
  * plus what a chat template adds around each message. When it fits, counting with the backend can be skipped.

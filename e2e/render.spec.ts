@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * Rendering and first load (issue 13 §4, §7), in Chromium against the headless app: a reply with prices shows them as
  * text while \( \) and $$ are math; code keeps highlighting and Copy; no console warning while a reply streams from

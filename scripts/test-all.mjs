@@ -82,14 +82,18 @@ function failedNames(step, json) {
     return (json.testResults ?? []).flatMap((file) =>
       (file.assertionResults ?? [])
         .filter((t) => t.status === 'failed')
-        .map((t) => `${path.relative(root, file.name)} › ${t.fullName ?? t.title}: ${firstLine(t.failureMessages?.[0])}`),
+        .map(
+          (t) => `${path.relative(root, file.name)} › ${t.fullName ?? t.title}: ${firstLine(t.failureMessages?.[0])}`,
+        ),
     );
   const out = [];
   const walk = (suite, file) => {
     for (const spec of suite.specs ?? [])
       for (const test of spec.tests ?? [])
         if (test.status === 'unexpected' || test.status === 'flaky')
-          out.push(`${file ?? suite.file} › ${spec.title} (${test.status}): ${firstLine(test.results?.at(-1)?.error?.message)}`);
+          out.push(
+            `${file ?? suite.file} › ${spec.title} (${test.status}): ${firstLine(test.results?.at(-1)?.error?.message)}`,
+          );
     for (const child of suite.suites ?? []) walk(child, file ?? suite.file);
   };
   for (const suite of json.suites ?? []) walk(suite);
@@ -98,7 +102,11 @@ function failedNames(step, json) {
 
 function firstLine(text) {
   // eslint-disable-next-line no-control-regex
-  const line = String(text ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim()) ?? '';
+  const line =
+    String(text ?? '')
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .split('\n')
+      .find((l) => l.trim()) ?? '';
   return line.trim().slice(0, 300);
 }
 

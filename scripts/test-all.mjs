@@ -127,7 +127,13 @@ for (const step of steps) {
     ok,
     seconds: Math.round((Date.now() - started) / 1000),
     counts: counts(step, json),
-    failures: failedNames(step, json),
+    failures: (() => {
+      try {
+        return failedNames(step, json);
+      } catch (e) {
+        return [`(could not list the failed tests: ${e.message})`];
+      }
+    })(),
   });
 }
 

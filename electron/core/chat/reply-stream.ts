@@ -117,11 +117,13 @@ export class ReplyStreams {
     s.messageId = job.node.id;
     s.content = job.node.content;
     s.reasoning = job.node.reasoning;
-    void this.run(s, job).finally(() => {
-      job.ticket.release();
-      if (this.slots.get(s.conversationId) === s) this.slots.delete(s.conversationId);
-      s.end();
-    });
+    void this.run(s, job)
+      .catch((e: unknown) => this.deps.log(`a reply failed: ${String(e)}`))
+      .finally(() => {
+        job.ticket.release();
+        if (this.slots.get(s.conversationId) === s) this.slots.delete(s.conversationId);
+        s.end();
+      });
   }
 
   private async run(slot: SlotInternal, job: ReplyJob): Promise<void> {
@@ -229,7 +231,6 @@ export class ReplyStreams {
     } catch (e) {
       status = 'error';
       error = toErrorInfo(e);
-      finishReason ??= null;
     }
     flush();
     if (persistTimer) clearTimeout(persistTimer);

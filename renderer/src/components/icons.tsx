@@ -159,6 +159,50 @@ export const CompassIcon = (p: IconProps) => (
     <path d="m15.5 8.5-2 5-5 2 2-5 5-2Z" />
   </Svg>
 );
+/** Message and composer actions are drawn one pixel smaller (15) than the rest of the set. */
+const ActionSvg = ({ size = 15, ...rest }: IconProps) => <Svg size={size} {...rest} />;
+
+export const EditIcon = (p: IconProps) => (
+  <ActionSvg {...p}>
+    <path d="M4 20h4L19 9a2.8 2.8 0 0 0-4-4L4 16v4Z" />
+    <path d="m13.5 6.5 4 4" />
+  </ActionSvg>
+);
+export const TrashIcon = (p: IconProps) => (
+  <ActionSvg {...p}>
+    <path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />
+  </ActionSvg>
+);
+export const ForkIcon = (p: IconProps) => (
+  <ActionSvg {...p}>
+    <circle cx="6" cy="5" r="2" />
+    <circle cx="18" cy="5" r="2" />
+    <circle cx="12" cy="19" r="2" />
+    <path d="M6 7v2a4 4 0 0 0 4 4h4a4 4 0 0 0 4-4V7M12 13v4" />
+  </ActionSvg>
+);
+export const RegenerateIcon = (p: IconProps) => (
+  <ActionSvg {...p}>
+    <path d="M20 11a8 8 0 0 0-14.7-4.3L4 8" />
+    <path d="M4 4v4h4M4 13a8 8 0 0 0 14.7 4.3L20 16" />
+    <path d="M20 20v-4h-4" />
+  </ActionSvg>
+);
+export const PlainTextIcon = (p: IconProps) => (
+  <ActionSvg {...p}>
+    <path d="M5 6h14M5 10h14M5 14h10M5 18h7" />
+  </ActionSvg>
+);
+export const ContinueIcon = (p: IconProps) => (
+  <ActionSvg {...p}>
+    <path d="M5 12h12M13 7l5 5-5 5" />
+  </ActionSvg>
+);
+export const PaperclipIcon = (p: IconProps) => (
+  <ActionSvg {...p}>
+    <path d="m20 11.5-8.1 8.1a5 5 0 0 1-7.1-7.1l8.5-8.5a3.4 3.4 0 0 1 4.8 4.8l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8" />
+  </ActionSvg>
+);
 export const Logo = ({ size = 22 }: { size?: number }) => (
   <svg width={size} height={size} viewBox="0 0 32 32" aria-hidden="true" focusable="false">
     <defs>

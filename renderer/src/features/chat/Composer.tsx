@@ -2,14 +2,13 @@ import { useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../api/context';
 import { useBackendStatus } from '../../api/queries';
-import { CloseIcon, FileIcon, SendIcon, StopIcon } from '../../components/icons';
+import { CloseIcon, FileIcon, PaperclipIcon, SendIcon, StopIcon } from '../../components/icons';
 import { formatBytes } from '../../lib/format';
 import { useLiveText } from '../../lib/useLiveText';
 import { useChat, type DraftAttachment } from '../../stores/chat';
 import { isRefusal, readFile, type Refusal } from './attach';
 import { ContextMeter } from './ContextMeter';
 import { fileFits } from './context-check';
-import { PaperclipIcon } from './thread-icons';
 import { lastUserId } from './tree';
 
 const MAX_HEIGHT = 220;

@@ -5,12 +5,21 @@
 import { useState, type RefObject } from 'react';
 import type { MessageNode } from '@shared/chat-schemas';
 import { useClient } from '../../api/context';
-import { CheckIcon, ChevronIcon, CopyIcon } from '../../components/icons';
+import {
+  CheckIcon,
+  ChevronIcon,
+  ContinueIcon,
+  CopyIcon,
+  EditIcon,
+  ForkIcon,
+  PlainTextIcon,
+  RegenerateIcon,
+  TrashIcon,
+} from '../../components/icons';
 import { copyText } from '../../lib/clipboard';
 import { useLiveText, type LiveKey } from '../../lib/useLiveText';
 import { useChat } from '../../stores/chat';
 import { continueReply, deleteMessage, forkAt, regenerate, send, switchVersion } from './controller';
-import { ContinueIcon, EditIcon, ForkIcon, PlainTextIcon, RegenerateIcon, TrashIcon } from './thread-icons';
 
 /** A reply that can go on: cut by the length limit, stopped, or interrupted with text (or thinking) to build on. */
 export const canContinue = (m: MessageNode): boolean =>

@@ -1,7 +1,8 @@
 /**
  * Random HTTP/1.1 requests for the transport fuzz test (electron/transport/http-fuzz.int.test.ts), drawn from a
  * seeded PRNG so a failure replays exactly. A case is the raw bytes (as a latin1 string; PORT and TOKEN are filled
- * in by the test, and `\0SPLIT\0` separates separate writes) plus tags naming what was unusual about it.
+ * in by the test, and `\0SPLIT\0` separates separate writes) plus tags naming what was unusual about it. The PRNG,
+ * int/pick and forEachConcurrently serve the Ollama fuzz test too.
  */
 export type Rand = () => number;
 
@@ -15,6 +16,23 @@ export function mulberry32(seed: number): Rand {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Runs `fn` over `items` with at most `concurrency` of them in flight, in order of start. */
+export async function forEachConcurrently<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
+    }),
+  );
 }
 
 export interface FuzzCase {
@@ -31,8 +49,9 @@ export interface FuzzCase {
 
 const SPLIT = '\u0000SPLIT\u0000';
 
-const int = (r: Rand, n: number) => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
+/** A whole number in [0, n). */
+export const int = (r: Rand, n: number) => Math.floor(r() * n);
+export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 const chance = (r: Rand, p: number) => r() < p;
 /** UTF-8 bytes of a string, one latin1 char per byte (what goes on the wire). */
 const utf8 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');

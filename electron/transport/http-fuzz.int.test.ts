@@ -7,14 +7,13 @@
  * Rerun one failure with FUZZ_SEED=<seed printed> (and FUZZ_CASES to change how many).
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCore, type Core } from '../core/app';
 import { pathWithoutGpuTools, tmpDir } from '../test/helpers';
 import { startHttpTransport, type HttpTransport } from './http';
-import { generateCase, mulberry32, type FuzzCase } from '../test/http-fuzz-cases';
-import { responseComplete } from '../test/raw-http';
+import { forEachConcurrently, generateCase, mulberry32, type FuzzCase } from '../test/http-fuzz-cases';
+import { finalStatus, rawExchange } from '../test/raw-http';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260902);
 const CASES = Number(process.env.FUZZ_CASES ?? 3000);
@@ -65,44 +64,16 @@ afterAll(async () => {
 type Outcome =
   { kind: 'ours' | 'node'; status: number; code: string | null } | { kind: 'dropped' | 'hung'; status: 0; code: null };
 
-function run(c: FuzzCase): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const s = net.connect(server.port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    let hung = false;
-    const timer = setTimeout(() => {
-      hung = true;
-      s.destroy();
-    }, 5000);
-    s.on('data', (d: Buffer) => {
-      chunks.push(d);
-      // Answered in full: done, whether the server keeps the connection open (keep-alive) or not.
-      if (responseComplete(Buffer.concat(chunks).toString('latin1'), c.method)) s.destroy();
-    });
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      clearTimeout(timer);
-      const text = Buffer.concat(chunks).toString('latin1');
-      if (!/^HTTP\/1\.1 \d{3} /.test(text))
-        return resolve(hung ? { kind: 'hung', status: 0, code: null } : { kind: 'dropped', status: 0, code: null });
-      // A 100 Continue may come first; the final answer is the next status line.
-      const status =
-        [...text.matchAll(/(?:^|\r\n)HTTP\/1\.1 (\d{3}) /g)].map((x) => Number(x[1])).find((n) => n !== 100) ?? 100;
-      const code = /^\{"error":\{"code":"([A-Z_]+)"/m.exec(text.slice(text.indexOf('\r\n\r\n') + 4))?.[1] ?? null;
-      // Our answers carry our security headers (a HEAD answer has no body, so no code); Node's own do not.
-      const ours = status < 400 || code !== null || /\r\nx-content-type-options: nosniff\r\n/i.test(text);
-      resolve({ kind: ours ? 'ours' : 'node', status, code });
-    });
-    s.on('connect', () => {
-      for (const part of c.bytes
-        .replaceAll('PORT', String(server.port))
-        .replaceAll('TOKEN', token)
-        .split('\u0000SPLIT\u0000'))
-        s.write(Buffer.from(part, 'latin1'));
-      // Only the end of input completes these requests; a complete one waits for its answer like a real client.
-      if (c.incomplete) s.end();
-    });
-  });
+async function run(c: FuzzCase): Promise<Outcome> {
+  const parts = c.bytes.replaceAll('PORT', String(server.port)).replaceAll('TOKEN', token).split('\u0000SPLIT\u0000');
+  const { text, hung } = await rawExchange(server.port, parts, { method: c.method, end: c.incomplete });
+  const status = finalStatus(text);
+  if (status === null)
+    return hung ? { kind: 'hung', status: 0, code: null } : { kind: 'dropped', status: 0, code: null };
+  const code = /^\{"error":\{"code":"([A-Z_]+)"/m.exec(text.slice(text.indexOf('\r\n\r\n') + 4))?.[1] ?? null;
+  // Our answers carry our security headers (a HEAD answer has no body, so no code); Node's own do not.
+  const ours = status < 400 || code !== null || /\r\nx-content-type-options: nosniff\r\n/i.test(text);
+  return { kind: ours ? 'ours' : 'node', status, code };
 }
 
 async function health(): Promise<number> {
@@ -142,27 +113,20 @@ describe('HTTP transport fuzz', () => {
           index: done + i,
           c: generateCase(rand),
         }));
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: CONCURRENCY }, async () => {
-            while (next < batch.length) {
-              const { index, c } = batch[next++]!;
-              const o = await run(c);
-              statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
-              if (o.kind === 'ours' || o.kind === 'node') {
-                kinds[o.kind]++;
-                for (const tag of c.tags) {
-                  const t = tally.get(tag) ?? { ours: 0, node: 0 };
-                  t[o.kind]++;
-                  tally.set(tag, t);
-                }
-              }
-              const why = problem(c, o);
-              if (why)
-                failures.push(`#${index} ${why}: ${JSON.stringify(c.bytes.slice(0, 400))} tags=${c.tags.join(',')}`);
+        await forEachConcurrently(batch, CONCURRENCY, async ({ index, c }) => {
+          const o = await run(c);
+          statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
+          if (o.kind === 'ours' || o.kind === 'node') {
+            kinds[o.kind]++;
+            for (const tag of c.tags) {
+              const t = tally.get(tag) ?? { ours: 0, node: 0 };
+              t[o.kind]++;
+              tally.set(tag, t);
             }
-          }),
-        );
+          }
+          const why = problem(c, o);
+          if (why) failures.push(`#${index} ${why}: ${JSON.stringify(c.bytes.slice(0, 400))} tags=${c.tags.join(',')}`);
+        });
         const h = await health();
         if (h !== 200) failures.push(`/health answered ${h} after case #${done + batch.length - 1}`);
         if (failures.length > 20) break;

@@ -5,11 +5,10 @@
  * never a hang) and `GET /` answers after every batch. Rerun a failure with FUZZ_SEED=<seed printed>.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCore, type Core } from '../../core/app';
-import { mulberry32, type Rand } from '../../test/http-fuzz-cases';
-import { responseComplete } from '../../test/raw-http';
+import { forEachConcurrently, int, mulberry32, pick, type Rand } from '../../test/http-fuzz-cases';
+import { finalStatus, rawExchange } from '../../test/raw-http';
 import { pathWithoutGpuTools, tmpDir } from '../../test/helpers';
 import { startOllamaServer, type OllamaServer } from './server';
 
@@ -55,9 +54,6 @@ afterAll(async () => {
   await core?.dispose();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-const int = (r: Rand, n: number) => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 
 const PATHS = [
   '/',
@@ -183,33 +179,11 @@ function generate(r: Rand): Case {
 
 type Outcome = { kind: 'answered'; status: number } | { kind: 'dropped' | 'hung'; status: 0 };
 
-function run(c: Case): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const s = net.connect(server.port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    let hung = false;
-    const timer = setTimeout(() => {
-      hung = true;
-      s.destroy();
-    }, 5000);
-    s.on('data', (d: Buffer) => {
-      chunks.push(d);
-      if (responseComplete(Buffer.concat(chunks).toString('latin1'), c.method)) s.destroy();
-    });
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      clearTimeout(timer);
-      const text = Buffer.concat(chunks).toString('latin1');
-      if (!/^HTTP\/1\.1 \d{3} /.test(text)) return resolve({ kind: hung ? 'hung' : 'dropped', status: 0 });
-      const status =
-        [...text.matchAll(/(?:^|\r\n)HTTP\/1\.1 (\d{3}) /g)].map((x) => Number(x[1])).find((n) => n !== 100) ?? 100;
-      resolve({ kind: 'answered', status });
-    });
-    s.on('connect', () => {
-      s.write(Buffer.from(c.bytes.replaceAll('PORT', String(server.port)), 'latin1'));
-      if (c.incomplete) s.end();
-    });
-  });
+async function run(c: Case): Promise<Outcome> {
+  const bytes = c.bytes.replaceAll('PORT', String(server.port));
+  const { text, hung } = await rawExchange(server.port, [bytes], { method: c.method, end: c.incomplete });
+  const status = finalStatus(text);
+  return status === null ? { kind: hung ? 'hung' : 'dropped', status: 0 } : { kind: 'answered', status };
 }
 
 describe('Ollama API fuzz', () => {
@@ -220,19 +194,12 @@ describe('Ollama API fuzz', () => {
     const started = Date.now();
     for (let done = 0; done < CASES; done += BATCH) {
       const batch = Array.from({ length: Math.min(BATCH, CASES - done) }, () => generate(rand));
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < batch.length) {
-            const i = next++;
-            const c = batch[i]!;
-            const o = await run(c);
-            statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
-            if (o.kind !== 'answered' || (o.status >= 500 && !unsupported(c, o.status)))
-              failures.push(`#${done + i} ${o.kind} ${o.status}: ${JSON.stringify(c.bytes.slice(0, 300))}`);
-          }
-        }),
-      );
+      await forEachConcurrently(batch, CONCURRENCY, async (c, i) => {
+        const o = await run(c);
+        statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
+        if (o.kind !== 'answered' || (o.status >= 500 && !unsupported(c, o.status)))
+          failures.push(`#${done + i} ${o.kind} ${o.status}: ${JSON.stringify(c.bytes.slice(0, 300))}`);
+      });
       const alive = await fetch(`http://127.0.0.1:${server.port}/`).then(
         (r) => r.text(),
         () => '',

@@ -295,6 +295,27 @@ describe('chat in conversations', () => {
 });
 
 describe('titles, summaries, presets', () => {
+  it("with titles off, or a first reply stopped, the question's first words name the conversation", async () => {
+    const off = await ws.call('conversations.create', {});
+    const named = follow(ws, off.id);
+    await ws.call('chat.send', { conversationId: off.id, content: 'Why is the sky blue at noon\nand red at dusk?' });
+    expect(await waitUntil(() => named.events.some((e) => e.type === 'title'), 60_000)).toBe(true);
+    expect(await get(off.id)).toMatchObject({ title: 'Why is the sky blue at', titleAuto: true });
+
+    await ws.call('settings.update', { chat: { autoTitle: true } });
+    try {
+      const stopped = await ws.call('conversations.create', {});
+      const seen = follow(ws, stopped.id);
+      await ws.call('chat.send', { conversationId: stopped.id, content: 'Tell me a long story about rivers' });
+      await waitUntil(() => seen.events.some((e) => e.type === 'delta'), 30_000);
+      await ws.call('chat.stop', { conversationId: stopped.id });
+      expect(await waitUntil(() => seen.events.some((e) => e.type === 'title'), 30_000)).toBe(true);
+      expect((await get(stopped.id)).title).toBe('Tell me a long story about');
+    } finally {
+      await ws.call('settings.update', { chat: { autoTitle: false } });
+    }
+  });
+
   // The tiny model never ends its thinking: a title (512 tokens) and a summary (1024) each run to their limit.
   it('names a conversation after its first exchange, unless the user named it', { timeout: 180_000 }, async () => {
     await ws.call('settings.update', { chat: { autoTitle: true } });

@@ -325,18 +325,21 @@ export class ConversationChat {
   }
 
   private onEnded(conversationId: string, node: MessageNode) {
-    if (node.status === 'done') void this.autoTitle(conversationId).catch((e: unknown) => this.d.log(`title: ${e}`));
+    void this.autoTitle(conversationId, node.status === 'done').catch((e: unknown) => this.d.log(`title: ${e}`));
   }
 
-  /** After the first exchange: a short title by the loaded model, unless the user named the conversation. */
-  private async autoTitle(conversationId: string): Promise<void> {
+  /**
+   * After the first exchange: a short title by the loaded model, unless the user named the conversation. A first
+   * reply that did not finish (stopped, crashed), titles switched off or a model that wrote none: the question's
+   * first words, so that no conversation stays untitled (titleAuto stays true: a later model title may replace it).
+   */
+  private async autoTitle(conversationId: string, finished: boolean): Promise<void> {
     const s = await this.d.settings.get();
-    if (!s.chat.autoTitle) return;
     const conv = this.d.repo.get(conversationId);
     if (!conv.titleAuto || conv.messages.length !== 2) return;
     const [question, answer] = conv.messages;
     if (question?.role !== 'user' || answer?.role !== 'assistant') return;
-    const endpoint = this.d.backend.endpoint();
+    const endpoint = finished && s.chat.autoTitle ? this.d.backend.endpoint() : null;
     let title = '';
     if (endpoint) {
       const raw = await this.once(endpoint, titleMessages(question.content, answer.content), {
@@ -345,6 +348,7 @@ export class ConversationChat {
       }).catch(() => null);
       title = cleanTitle(raw?.content ?? '');
     }
+    if (!title && conv.title) return;
     title ||= fallbackTitle(question.content);
     if (!title) return;
     // The user may have renamed it while the model was writing.

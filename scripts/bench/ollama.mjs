@@ -10,8 +10,8 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { ensureTestModel } from '../make-test-model.mjs';
-import { median, rpc, startApp } from './lib/headless-app.mjs';
-import { alternatingRounds, benchArgs, chatStream, isTokenChunk } from './lib/streaming.mjs';
+import { rpc, startApp } from './lib/headless-app.mjs';
+import { alternatingRounds, benchArgs, streamMedians, timedChatStream } from './lib/streaming.mjs';
 
 const values = benchArgs({ rounds: 12, tokens: 256, preset: 'tiny', json: false });
 const ROUNDS = values.rounds;
@@ -29,24 +29,7 @@ async function freePort() {
 }
 
 /** One OpenAI SSE stream (llama-server itself, or our proxy). */
-async function sseRound(base, key, body) {
-  const t0 = performance.now();
-  let first = null;
-  let last = null;
-  let n = 0;
-  const { error } = await chatStream(base, key, body, {
-    agent,
-    onChunk: (chunk) => {
-      if (!isTokenChunk(chunk)) return;
-      const now = performance.now();
-      first ??= now;
-      last = now;
-      n++;
-    },
-  });
-  if (error) throw new Error(`${base}: ${error}`);
-  return { ttft: first - t0, tps: ((n - 1) * 1000) / (last - first), tokens: n };
-}
+const sseRound = (base, key, body) => timedChatStream(base, key, body, { agent });
 
 /** One Ollama /api/chat stream read as NDJSON; the token count from the final line's eval_count. */
 function ollamaRound(base, body) {
@@ -121,12 +104,7 @@ async function main() {
       },
       ROUNDS,
     );
-    const summary = Object.fromEntries(
-      Object.entries(results).map(([k, rs]) => [
-        k,
-        { tps: median(rs.map((x) => x.tps)), ttftMs: median(rs.map((x) => x.ttft)), tokens: rs[0].tokens },
-      ]),
-    );
+    const summary = streamMedians(results);
     const out = {
       model: name,
       rounds: ROUNDS,

@@ -14,8 +14,8 @@ import http from 'node:http';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { ensureTestModel } from '../make-test-model.mjs';
-import { median, startApp } from './lib/headless-app.mjs';
-import { benchArgs, chatStream, isTokenChunk } from './lib/streaming.mjs';
+import { startApp } from './lib/headless-app.mjs';
+import { benchArgs, streamMedians, timedChatStream } from './lib/streaming.mjs';
 
 const values = benchArgs({ rounds: 12, tokens: 256, preset: 'tiny', json: false });
 const ROUNDS = values.rounds;
@@ -31,24 +31,7 @@ const body = JSON.stringify({
 });
 
 /** One SSE stream; returns client-side timings. */
-async function sseRound(base, key) {
-  const t0 = performance.now();
-  let first = null;
-  let last = null;
-  let n = 0;
-  const { error } = await chatStream(base, key, body, {
-    agent,
-    onChunk: (chunk) => {
-      if (!isTokenChunk(chunk)) return;
-      const now = performance.now();
-      first ??= now;
-      last = now;
-      n++;
-    },
-  });
-  if (error) throw new Error(`${base}: ${error}`);
-  return { ttft: first - t0, tps: ((n - 1) * 1000) / (last - first), tokens: n };
-}
+const sseRound = (base, key) => timedChatStream(base, key, body, { agent });
 
 function connectContract(base, token) {
   return new Promise((resolve, reject) => {
@@ -205,12 +188,7 @@ async function main() {
       for (const name of order) results[name].push(await paths[name]());
     }
     ws.close();
-    const summary = Object.fromEntries(
-      Object.entries(results).map(([k, rs]) => [
-        k,
-        { tps: median(rs.map((x) => x.tps)), ttftMs: median(rs.map((x) => x.ttft)), tokens: rs[0].tokens },
-      ]),
-    );
+    const summary = streamMedians(results);
     const out = {
       model: path.basename(model),
       rounds: ROUNDS,

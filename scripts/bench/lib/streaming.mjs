@@ -1,9 +1,10 @@
-// The client side of the benches that stream chat replies (concurrency, streams, serve-overhead, speculative): the
-// command line, one OpenAI chat stream read as SSE, many at once with the CPU seconds the processes under test spent,
-// and rounds in alternating order.
+// The client side of the benches that stream chat replies (concurrency, streams, serve-overhead, speculative, ollama):
+// the command line, one OpenAI chat stream read as SSE (raw or timed), many at once with the CPU seconds the processes
+// under test spent, rounds in alternating order, and the medians per path.
 import fs from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
+import { median } from './headless-app.mjs';
 
 /**
  * The command line from `defaults` ({ name: default }): a number default makes `--name N` (read as a number), a
@@ -66,6 +67,39 @@ export function chatStream(base, key, body, { agent, onChunk }) {
 export function isTokenChunk(chunk) {
   const delta = chunk.choices?.[0]?.delta;
   return Boolean(delta && (delta.content || delta.reasoning_content));
+}
+
+/**
+ * One chat stream (chatStream) timed by the client: TTFT from the request to the first token, tokens/s from the first
+ * to the last token, and the token count. Throws on an error.
+ */
+export async function timedChatStream(base, key, body, { agent }) {
+  const t0 = performance.now();
+  let first = null;
+  let last = null;
+  let n = 0;
+  const { error } = await chatStream(base, key, body, {
+    agent,
+    onChunk: (chunk) => {
+      if (!isTokenChunk(chunk)) return;
+      const now = performance.now();
+      first ??= now;
+      last = now;
+      n++;
+    },
+  });
+  if (error) throw new Error(`${base}: ${error}`);
+  return { ttft: first - t0, tps: ((n - 1) * 1000) / (last - first), tokens: n };
+}
+
+/** Per path of `results` ({ name: [{ tps, ttft, tokens }] }): the median tok/s and TTFT, and the first round's tokens. */
+export function streamMedians(results) {
+  return Object.fromEntries(
+    Object.entries(results).map(([k, rs]) => [
+      k,
+      { tps: median(rs.map((x) => x.tps)), ttftMs: median(rs.map((x) => x.ttft)), tokens: rs[0].tokens },
+    ]),
+  );
 }
 
 /** CPU seconds (user + system) a process has used so far; NaN where /proc is not there. */

@@ -1,6 +1,7 @@
 /**
  * Shared by the chat e2e specs: open the chat page, read the conversation id from the URL, the core's thread, send
- * from the composer, and a loaded model with automatic titles off (restored after).
+ * from the composer, a loaded model with automatic titles off (restored after), and conversations to seed through
+ * our own import (the JSON format the export writes).
  */
 import { expect, test, type Page } from '@playwright/test';
 import type { ConversationDetail } from '../electron/shared/chat-schemas';
@@ -9,10 +10,15 @@ import { appUrl, rpc } from './app';
 
 export const model = () => process.env.DEEPLOCAL_E2E_MODEL!;
 
-export async function open(page: Page, hash = '#/chat') {
+/** The app's URL with `hash` (a route such as `#/chat/<id>`). */
+export function urlWith(hash: string) {
   const u = new URL(appUrl());
   u.hash = hash;
-  await page.goto(u.toString());
+  return u.toString();
+}
+
+export async function open(page: Page, hash = '#/chat') {
+  await page.goto(urlWith(hash));
   await expect(page.getByTestId('status-pill')).toBeVisible();
 }
 
@@ -52,3 +58,41 @@ export function chatSuite() {
     await rpc('settings.update', { sampling: { temperature: 0.6, top_p: 0.95 }, chat: { autoTitle: true } });
   });
 }
+
+/** A finished question and answer (ids m1, m2), as our export writes a conversation; import gives it a new id. */
+export function seedConversation(title: string, updatedAt: number, question: string, answer: string) {
+  const message = (id: string, parentId: string | null, role: 'user' | 'assistant', content: string) => ({
+    id,
+    parentId,
+    role,
+    content,
+    reasoning: '',
+    attachments: [],
+    createdAt: updatedAt,
+    status: 'done',
+    finishReason: role === 'assistant' ? 'stop' : null,
+    timings: null,
+    error: null,
+    reasoningMs: null,
+    model: role === 'assistant' ? 'Test' : null,
+  });
+  return {
+    id: 'seed',
+    title,
+    createdAt: updatedAt,
+    updatedAt,
+    model: 'Test',
+    pinned: false,
+    messageCount: 2,
+    streaming: false,
+    titleAuto: false,
+    systemPrompt: null,
+    presetId: null,
+    leafId: 'm2',
+    messages: [message('m1', null, 'user', question), message('m2', 'm1', 'assistant', answer)],
+  };
+}
+
+/** An export file holding `conversations`, the text conversations.import takes. */
+export const exportFile = (conversations: unknown[]) =>
+  JSON.stringify({ format: 'deeplocal.conversations', version: 1, conversations });

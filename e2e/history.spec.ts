@@ -7,58 +7,27 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import { appUrl, rpc } from './app';
+import { exportFile, seedConversation } from './chat-helpers';
 
 const DAY = 24 * 3600 * 1000;
 const now = Date.now();
 
-function conversation(title: string, updatedAt: number, question: string, answer: string) {
-  const message = (id: string, parentId: string | null, role: 'user' | 'assistant', content: string) => ({
-    id,
-    parentId,
-    role,
-    content,
-    reasoning: '',
-    attachments: [],
-    createdAt: updatedAt,
-    status: 'done',
-    finishReason: role === 'assistant' ? 'stop' : null,
-    timings: null,
-    error: null,
-    reasoningMs: null,
-    model: role === 'assistant' ? 'Test' : null,
-  });
-  return {
-    id: 'seed',
-    title,
-    createdAt: updatedAt,
-    updatedAt,
-    model: 'Test',
-    pinned: false,
-    messageCount: 2,
-    streaming: false,
-    titleAuto: false,
-    systemPrompt: null,
-    presetId: null,
-    leafId: 'm2',
-    messages: [message('m1', null, 'user', question), message('m2', 'm1', 'assistant', answer)],
-  };
-}
-
 const seedFile = () =>
-  JSON.stringify({
-    format: 'deeplocal.conversations',
-    version: 1,
-    conversations: [
-      conversation(
-        'Orchard notes',
-        now - 60_000,
-        'When should I prune an apple tree?',
-        'Prune apple trees while they are dormant, in late winter.',
-      ),
-      conversation('Kernel build', now - 3 * DAY, 'How do I build the kernel?', 'Run make with the right config.'),
-      conversation('Ancient question', now - 40 * DAY, 'What is a quokka?', 'A small marsupial from Rottnest Island.'),
-    ],
-  });
+  exportFile([
+    seedConversation(
+      'Orchard notes',
+      now - 60_000,
+      'When should I prune an apple tree?',
+      'Prune apple trees while they are dormant, in late winter.',
+    ),
+    seedConversation('Kernel build', now - 3 * DAY, 'How do I build the kernel?', 'Run make with the right config.'),
+    seedConversation(
+      'Ancient question',
+      now - 40 * DAY,
+      'What is a quokka?',
+      'A small marsupial from Rottnest Island.',
+    ),
+  ]);
 
 let ids: string[] = [];
 /** Conversations other specs left in the shared app: kept; everything this spec made is deleted after it. */
@@ -158,7 +127,7 @@ test('full-text search marks the hits; a hit opens its conversation', async ({ p
 
 test('a hit deep in a long conversation opens it scrolled to that message', async ({ page }) => {
   // 80 messages: the thread opens at its end, the hit is near the top.
-  const long = conversation('Long thread', now, 'first question', 'first answer');
+  const long = seedConversation('Long thread', now, 'first question', 'first answer');
   long.messages = Array.from({ length: 80 }, (_, i) => ({
     ...long.messages[i % 2]!,
     id: `m${i + 1}`,
@@ -170,7 +139,7 @@ test('a hit deep in a long conversation opens it scrolled to that message', asyn
   const {
     ids: [id],
   } = await rpc<{ ids: string[] }>('conversations.import', {
-    text: JSON.stringify({ format: 'deeplocal.conversations', version: 1, conversations: [long] }),
+    text: exportFile([long]),
   });
   await open(page);
   await page.getByTestId('history-search').fill('xylophone');
@@ -188,13 +157,9 @@ test('search renders a message holding markup as text', async ({ page }) => {
   const {
     ids: [id],
   } = await rpc<{ ids: string[] }>('conversations.import', {
-    text: JSON.stringify({
-      format: 'deeplocal.conversations',
-      version: 1,
-      conversations: [
-        conversation('Markup', now, 'Explain <img src=x onerror="window.__pwned=1"> tags', 'It is an image tag.'),
-      ],
-    }),
+    text: exportFile([
+      seedConversation('Markup', now, 'Explain <img src=x onerror="window.__pwned=1"> tags', 'It is an image tag.'),
+    ]),
   });
   await open(page);
   await page.getByTestId('history-search').fill('onerror');

@@ -7,10 +7,8 @@
  * highlighter, nor the charts, and gets its scripts brotli-compressed.
  */
 import { expect, test, type ConsoleMessage, type Page } from '@playwright/test';
-import type { BackendStatus } from '../electron/shared/schemas';
-import { appUrl, rpc } from './app';
-
-const model = () => process.env.DEEPLOCAL_E2E_MODEL!;
+import { rpc } from './app';
+import { chatSuite, exportFile, idOf, seedConversation, urlWith } from './chat-helpers';
 
 const PRICES = 'The laptop costs $1,599 … the mouse $199, so $1,798 in all.';
 const ANSWER = [
@@ -32,46 +30,6 @@ const ANSWER = [
   '```',
 ].join('\n');
 
-function seed(answer: string) {
-  const at = Date.now();
-  const message = (id: string, parentId: string | null, role: 'user' | 'assistant', content: string) => ({
-    id,
-    parentId,
-    role,
-    content,
-    reasoning: '',
-    attachments: [],
-    createdAt: at,
-    status: 'done',
-    finishReason: role === 'assistant' ? 'stop' : null,
-    timings: null,
-    error: null,
-    reasoningMs: null,
-    model: role === 'assistant' ? 'Test' : null,
-  });
-  return JSON.stringify({
-    format: 'deeplocal.conversations',
-    version: 1,
-    conversations: [
-      {
-        id: 'seed',
-        title: 'Prices and math',
-        createdAt: at,
-        updatedAt: at,
-        model: 'Test',
-        pinned: false,
-        messageCount: 2,
-        streaming: false,
-        titleAuto: false,
-        systemPrompt: null,
-        presetId: null,
-        leafId: 'm2',
-        messages: [message('m1', null, 'user', 'What do they cost?'), message('m2', 'm1', 'assistant', answer)],
-      },
-    ],
-  });
-}
-
 /** Console warnings and errors (and uncaught page errors) from now on. */
 function watchConsole(page: Page) {
   const seen: string[] = [];
@@ -82,36 +40,20 @@ function watchConsole(page: Page) {
   return seen;
 }
 
-function urlWith(hash: string) {
-  const u = new URL(appUrl());
-  u.hash = hash;
-  return u.toString();
-}
-
 let imported: string[] = [];
 
-test.describe.configure({ mode: 'serial' });
-
-test.beforeAll(async () => {
-  await rpc('settings.update', { setupWizard: 'dismissed', chat: { autoTitle: false } });
-  const s = await rpc<BackendStatus>('backend.status', {});
-  if (s.state !== 'ready') {
-    await rpc('backend.start', { modelPath: model() });
-    await expect
-      .poll(async () => (await rpc<BackendStatus>('backend.status', {})).state, { timeout: 60_000 })
-      .toBe('ready');
-  }
-});
+chatSuite();
 
 test.afterAll(async () => {
-  await rpc('settings.update', { sampling: { temperature: 0.6, top_p: 0.95 }, chat: { autoTitle: true } });
   for (const id of imported) await rpc('conversations.delete', { id });
 });
 
 test('prices are text, \\( \\) and $$ are math, code is highlighted with Copy; no console warning', async ({
   page,
 }) => {
-  ({ ids: imported } = await rpc<{ ids: string[] }>('conversations.import', { text: seed(ANSWER) }));
+  ({ ids: imported } = await rpc<{ ids: string[] }>('conversations.import', {
+    text: exportFile([seedConversation('Prices and math', Date.now(), 'What do they cost?', ANSWER)]),
+  }));
   const problems = watchConsole(page);
   await page.goto(urlWith(`#/chat/${imported[0]}`));
   const reply = page.getByTestId('message-assistant').last();
@@ -174,7 +116,7 @@ test('a streaming reply writes no console warning, and the DOM of its finished b
     `${blocks} blocks`,
   ).toEqual([]);
   expect(problems).toEqual([]);
-  const id = /#\/chat\/([^/?#]+)/.exec(page.url())?.[1];
+  const id = idOf(page);
   if (id) imported.push(id);
 });
 

@@ -14,15 +14,10 @@
 // measurement itself and of an empty frame. The figure compared with the budget is tick − idle median
 // (issue 10: median ≤ 4 ms, p95 ≤ 8 ms).
 //   node scripts/bench/chart-tick.mjs [--ticks N] [--gpus N] [--window 600] [--width 1440 --height 900] [--json]
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { buildAll, isStale } from '../build.mjs';
+import { ensureBuilt, launchChromium } from './lib/browser.mjs';
 import { serveRenderer, standInScript } from './lib/stand-in.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
   options: {
     ticks: { type: 'string', default: '60' },
@@ -53,22 +48,10 @@ const stats = (xs) => ({
 });
 const fmt = (n) => n.toFixed(2).padStart(6);
 
-if (!fs.existsSync(path.join(root, 'dist/renderer/index.html')) || isStale()) await buildAll();
+await ensureBuilt();
 
 const server = await serveRenderer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  // playwright-core adds its own headless flag; these are the flags the brief fixes for every bench run here.
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: Number(values.width), height: Number(values.height) } });
   const errors = [];

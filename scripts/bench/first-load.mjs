@@ -9,16 +9,11 @@
 //                until load and network idle (Resource Timing encodedBodySize; transferSize adds the headers)
 // Prints the median of the runs against the targets (issue 13: ≤ 400 KB, ≤ 1 s) and PASS/FAIL.
 //   node scripts/bench/first-load.mjs [--runs N] [--json]
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { buildAll, isStale } from '../build.mjs';
 import { ensureTestModel } from '../make-test-model.mjs';
+import { ensureBuilt, launchChromium } from './lib/browser.mjs';
 import { median, startApp } from './lib/headless-app.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
@@ -31,21 +26,10 @@ const TARGET_MS = 1000;
 /** Code that must not be in the first load (it is fetched when first needed). */
 const LAZY = ['katex-plugin', 'highlight-plugin', 'MonitorPage', 'KaTeX_'];
 
-if (!fs.existsSync(path.join(root, 'dist/renderer/index.html')) || isStale()) await buildAll();
+await ensureBuilt();
 const model = await ensureTestModel({ preset: 'tiny' });
 const app = await startApp(model);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 
 /** One cold load: a new context has an empty HTTP cache. */
 async function run() {

@@ -9,37 +9,21 @@
 // tokens is also streamed straight from the app's llama-server in the same run (raw), for tokens/s through the UI
 // against raw. Console warnings or errors while streaming fail the run.
 //   node scripts/bench/ui-stream.mjs [--rounds N] [--tokens N] [--json]
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { buildAll, isStale } from '../build.mjs';
 import { ensureTestModel } from '../make-test-model.mjs';
+import { ensureBuilt, launchChromium } from './lib/browser.mjs';
 import { median, startApp } from './lib/headless-app.mjs';
 import { benchArgs, chatStream, isTokenChunk } from './lib/streaming.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = benchArgs({ rounds: 5, tokens: 1500, json: false });
 const ROUNDS = Number(args.rounds);
 const TOKENS = Number(args.tokens);
 const TARGET_MS = 2;
 
-if (!fs.existsSync(path.join(root, 'dist/renderer/index.html')) || isStale()) await buildAll();
+await ensureBuilt();
 const model = await ensureTestModel({ preset: 'tiny' });
 const app = await startApp(model, { settings: { sampling: { temperature: 0.6, top_p: 0.95, max_tokens: TOKENS } } });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 
 /** Raw: the same number of tokens straight from llama-server (tokens/s from first to last token). */
 async function raw() {

@@ -4,6 +4,7 @@
  * RST, and a client still sending its body then reports "connection reset" instead of our 413.)
  */
 import type http from 'node:http';
+import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AppError, formatError, httpStatus, pickLang, toErrorInfo, type ErrorInfo } from '../shared/errors';
 
@@ -136,4 +137,17 @@ export function sendRawError(socket: Duplex, e: unknown, acceptLanguage: string 
   // and give up after LINGER_MS on a client that never does.
   socket.resume();
   setTimeout(() => socket.destroy(), LINGER_MS).unref();
+}
+
+/** Starts `server` listening; a taken port rejects with SERVER_PORT_IN_USE, any other listen error as it is. */
+export function listen(server: net.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new AppError('SERVER_PORT_IN_USE', { port }) : e);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
 }

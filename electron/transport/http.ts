@@ -23,7 +23,7 @@ import type { Backend, Endpoint } from '../core/backends/backend';
 import type { JitLoader } from '../core/api/jit';
 import type { MetricsSnapshot } from '../core/telemetry/sampler';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
-import { deferContinue, readBody, SECURITY_HEADERS, sendError, sendRawError } from './http-io';
+import { deferContinue, listen, readBody, SECURITY_HEADERS, sendError, sendRawError } from './http-io';
 import { renderMetrics } from './metrics';
 import { serveStatic } from './static-files';
 import { createSubscriptions } from './subscriptions';
@@ -343,16 +343,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
     ws.on('error', () => undefined);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException) => {
-      reject(e.code === 'EADDRINUSE' ? new AppError('SERVER_PORT_IN_USE', { port: opts.port ?? 0 }) : e);
-    };
-    server.once('error', onError);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+  await listen(server, opts.port ?? 0, host);
   // After listen, a server error (an accept failing for lack of file descriptors) is reported, not fatal.
   server.on('error', report);
   server.keepAliveTimeout = 65_000;

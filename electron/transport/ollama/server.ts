@@ -21,7 +21,7 @@ import type { LibraryModel } from '../../shared/models';
 import type { BackendStatus } from '../../shared/schemas';
 import type { JitLoader } from '../../core/api/jit';
 import { findModel } from '../../core/api/model-names';
-import { readBody, sendError, sendRawError } from '../http-io';
+import { listen, readBody, sendError, sendRawError } from '../http-io';
 import { isProxyPath, proxyToBackend, routeOpenAi, validateProxyBody } from '../openai-proxy';
 import type { BackendCapabilities, Endpoint } from '../../core/backends/backend';
 import { parseRequestTarget } from '../request-target';
@@ -200,15 +200,7 @@ export async function startOllamaServer(
     else socket.destroy();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new AppError('SERVER_PORT_IN_USE', { port: opts.port }) : e);
-    server.once('error', onError);
-    server.listen(opts.port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+  await listen(server, opts.port, host);
   server.on('error', report);
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;

@@ -7,6 +7,7 @@ import { useId, useState } from 'react';
 import type { ChatSettings } from '@shared/schemas';
 import { useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { SwitchRow } from '../../components/SwitchRow';
 import { useLiveText } from '../../lib/useLiveText';
 import { useLibrary } from '../models/queries';
 import { PresetEditor } from './PresetEditor';
@@ -60,16 +61,12 @@ function ChatSettingsForm({ saved }: { saved: ChatSettings }) {
       <p className="hint card-sub">{live('presets.card.hint')}</p>
       <div className="chat-settings-body">
         <div>
-          <label className="switch-row">
-            <input
-              type="checkbox"
-              className="switch"
-              data-testid="chat-auto-title"
-              checked={shown.autoTitle}
-              onChange={(e) => save({ autoTitle: e.target.checked })}
-            />
-            <span>{live('presets.card.autoTitle')}</span>
-          </label>
+          <SwitchRow
+            testId="chat-auto-title"
+            checked={shown.autoTitle}
+            onChange={(autoTitle) => save({ autoTitle })}
+            label={live('presets.card.autoTitle')}
+          />
           <p className="hint">{live('presets.card.autoTitleHint')}</p>
         </div>
 

@@ -12,6 +12,7 @@ import { useSettings, useUpdateSettings } from '../../api/queries';
 import { CopyButton } from '../../components/CopyButton';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { NumberField } from '../../components/NumberField';
+import { SwitchRow } from '../../components/SwitchRow';
 import { useLiveText } from '../../lib/useLiveText';
 import { ApiKeysSection } from './ApiKeysSection';
 import { addressChoices, ALL_INTERFACES, originsList, originsText, toggleAddress } from './lan-data';
@@ -66,19 +67,15 @@ function LanForm({ saved }: { saved: ApiSettings }) {
     <section className="card" data-testid="lan-settings">
       <h2 className="card-title">{tl('lan.title')}</h2>
       <p className="hint card-sub">{tl('lan.hint')}</p>
-      <label className="switch-row">
-        <input
-          type="checkbox"
-          className="switch"
-          data-testid="lan-enabled"
-          checked={enabled}
-          onChange={(e) => {
-            setEnabled(e.target.checked);
-            update.mutate({ api: { lanEnabled: e.target.checked } }, { onError: () => setEnabled(saved.lanEnabled) });
-          }}
-        />
-        <span>{tl('lan.enable')}</span>
-      </label>
+      <SwitchRow
+        testId="lan-enabled"
+        checked={enabled}
+        onChange={(on) => {
+          setEnabled(on);
+          update.mutate({ api: { lanEnabled: on } }, { onError: () => setEnabled(saved.lanEnabled) });
+        }}
+        label={tl('lan.enable')}
+      />
       <p className="hint" data-testid="lan-state">
         {!lan || !lan.enabled ? tl('lan.off') : lan.listening ? tl('lan.listening') : tl('lan.notListening')}
       </p>

@@ -12,6 +12,7 @@ import { useSettings, useUpdateSettings } from '../../api/queries';
 import { CopyButton } from '../../components/CopyButton';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { NumberField } from '../../components/NumberField';
+import { SwitchRow } from '../../components/SwitchRow';
 import { useLiveText } from '../../lib/useLiveText';
 
 const statusKey = ['api.status'] as const;
@@ -66,16 +67,12 @@ function OllamaForm({ saved }: { saved: ApiSettings }) {
       <p className="hint" data-testid="ollama-no-key">
         {tl('ollama.noKey')}
       </p>
-      <label className="switch-row">
-        <input
-          type="checkbox"
-          className="switch"
-          data-testid="ollama-enabled"
-          checked={saved.ollamaEnabled}
-          onChange={(e) => save({ ollamaEnabled: e.target.checked })}
-        />
-        <span>{tl('ollama.enable')}</span>
-      </label>
+      <SwitchRow
+        testId="ollama-enabled"
+        checked={saved.ollamaEnabled}
+        onChange={(ollamaEnabled) => save({ ollamaEnabled })}
+        label={tl('ollama.enable')}
+      />
       <p className="hint" data-testid="ollama-state">
         {!o || !o.enabled
           ? tl('ollama.off')
@@ -116,16 +113,12 @@ function OllamaForm({ saved }: { saved: ApiSettings }) {
       </div>
       <h3 className="card-title">{tl('ollama.jitTitle')}</h3>
       <p className="hint">{tl('ollama.jitHint')}</p>
-      <label className="switch-row">
-        <input
-          type="checkbox"
-          className="switch"
-          data-testid="jit-enabled"
-          checked={saved.jitEnabled}
-          onChange={(e) => save({ jitEnabled: e.target.checked })}
-        />
-        <span>{tl('ollama.jitEnable')}</span>
-      </label>
+      <SwitchRow
+        testId="jit-enabled"
+        checked={saved.jitEnabled}
+        onChange={(jitEnabled) => save({ jitEnabled })}
+        label={tl('ollama.jitEnable')}
+      />
       <div className="field">
         <label htmlFor={`${id}-idle`}>{tl('ollama.jitIdle')}</label>
         <NumberField id={`${id}-idle`} testId="jit-idle" value={idle} min={0} max={1440} onChange={setIdle} />

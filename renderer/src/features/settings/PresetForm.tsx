@@ -2,6 +2,7 @@
 import { useId, useState } from 'react';
 import type { SamplingParams } from '@shared/schemas';
 import { NumberField } from '../../components/NumberField';
+import { SwitchRow } from '../../components/SwitchRow';
 import { useLiveText, type LiveKey } from '../../lib/useLiveText';
 import { presetOf, type PresetDraft } from './presets-data';
 import type { ChatPreset } from '@shared/chat-schemas';
@@ -137,16 +138,12 @@ export function PresetForm({
           onChange={(e) => setD({ ...d, systemPrompt: e.target.value })}
         />
       </div>
-      <label className="switch-row">
-        <input
-          type="checkbox"
-          className="switch"
-          data-testid="preset-user-turn"
-          checked={d.instructionsInUserTurn}
-          onChange={(e) => setD({ ...d, instructionsInUserTurn: e.target.checked })}
-        />
-        <span>{live('presets.form.inUserTurn')}</span>
-      </label>
+      <SwitchRow
+        testId="preset-user-turn"
+        checked={d.instructionsInUserTurn}
+        onChange={(instructionsInUserTurn) => setD({ ...d, instructionsInUserTurn })}
+        label={live('presets.form.inUserTurn')}
+      />
       <p className="hint">{live('presets.form.inUserTurnHint')}</p>
       <h4 className="preset-form-sub">{live('presets.form.sampling')}</h4>
       <p className="hint">{live('presets.form.samplingHint')}</p>

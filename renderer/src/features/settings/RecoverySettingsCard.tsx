@@ -8,6 +8,7 @@ import type { BackendSettings } from '@shared/backend-options';
 import { useAppInfo, useSettings, useUpdateSettings } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { NumberField } from '../../components/NumberField';
+import { SwitchRow } from '../../components/SwitchRow';
 import { useBackendText } from '../../lib/useBackendText';
 import '../model/recovery.css';
 
@@ -20,22 +21,6 @@ export function RecoverySettingsCard() {
 /** The select's value for the tri-state: null is "default". */
 const reloadValue = (v: boolean | null) => (v === null ? 'default' : v ? 'on' : 'off');
 const reloadSetting = (v: string): boolean | null => (v === 'default' ? null : v === 'on');
-
-/** One on/off setting: a switch and its label. */
-function SwitchRow(props: { testId: string; checked: boolean; onChange: (on: boolean) => void; label: string }) {
-  return (
-    <label className="switch-row">
-      <input
-        type="checkbox"
-        className="switch"
-        data-testid={props.testId}
-        checked={props.checked}
-        onChange={(e) => props.onChange(e.target.checked)}
-      />
-      <span>{props.label}</span>
-    </label>
-  );
-}
 
 function RecoverySettingsForm({ saved }: { saved: BackendSettings }) {
   const { t } = useTranslation();

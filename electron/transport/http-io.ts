@@ -151,3 +151,13 @@ export function listen(server: net.Server, port: number, host: string): Promise<
     });
   });
 }
+
+/** A CONNECT request's answer: 400, this is not a proxy (without a listener Node drops it without a word). */
+export function refuseConnect(req: http.IncomingMessage, socket: Duplex): void {
+  socket.on('error', () => undefined);
+  sendRawError(
+    socket,
+    new AppError('BAD_REQUEST', { reason: 'CONNECT (this is not a proxy)' }),
+    req.headers['accept-language'],
+  );
+}

@@ -23,7 +23,7 @@ import type { Backend, Endpoint } from '../core/backends/backend';
 import type { JitLoader } from '../core/api/jit';
 import type { MetricsSnapshot } from '../core/telemetry/sampler';
 import { createDispatcher, invokeToEnvelope } from './dispatch';
-import { deferContinue, listen, readBody, SECURITY_HEADERS, sendError, sendRawError } from './http-io';
+import { deferContinue, listen, readBody, refuseConnect, SECURITY_HEADERS, sendError, sendRawError } from './http-io';
 import { renderMetrics } from './metrics';
 import { serveStatic } from './static-files';
 import { createSubscriptions } from './subscriptions';
@@ -253,14 +253,7 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
     server.emit('request', req, res);
   });
   // Without a listener Node drops a CONNECT without a word; say no instead.
-  server.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
-    socket.on('error', () => undefined);
-    sendRawError(
-      socket,
-      new AppError('BAD_REQUEST', { reason: 'CONNECT (this is not a proxy)' }),
-      req.headers['accept-language'],
-    );
-  });
+  server.on('connect', refuseConnect);
 
   const wss = new WebSocketServer({
     noServer: true,

@@ -21,7 +21,7 @@ import type { LibraryModel } from '../../shared/models';
 import type { BackendStatus } from '../../shared/schemas';
 import type { JitLoader } from '../../core/api/jit';
 import { findModel } from '../../core/api/model-names';
-import { listen, readBody, sendError, sendRawError } from '../http-io';
+import { listen, readBody, refuseConnect, sendError, sendRawError } from '../http-io';
 import { isProxyPath, proxyToBackend, routeOpenAi, validateProxyBody } from '../openai-proxy';
 import type { BackendCapabilities, Endpoint } from '../../core/backends/backend';
 import { parseRequestTarget } from '../request-target';
@@ -183,14 +183,7 @@ export async function startOllamaServer(
     });
   });
   // Without listeners Node drops these without a word; say no instead (sendRawError also drains and frees the socket).
-  server.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
-    socket.on('error', () => undefined);
-    sendRawError(
-      socket,
-      new AppError('BAD_REQUEST', { reason: 'CONNECT (this is not a proxy)' }),
-      req.headers['accept-language'],
-    );
-  });
+  server.on('connect', refuseConnect);
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
     socket.on('error', () => undefined);
     sendRawError(socket, new AppError('NOT_FOUND', { path: 'upgrade' }), req.headers['accept-language']);

@@ -5,7 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import type { ConversationDetail } from '../electron/shared/chat-schemas';
-import type { BackendStatus } from '../electron/shared/schemas';
+import type { BackendStatus, Settings } from '../electron/shared/schemas';
 import { appUrl, rpc } from './app';
 
 export const model = () => process.env.DEEPLOCAL_E2E_MODEL!;
@@ -44,9 +44,14 @@ export async function sendFromComposer(page: Page, text: string) {
 /** Serial, with the model loaded and automatic titles off (they would ask the model between tests). */
 export function chatSuite() {
   test.describe.configure({ mode: 'serial' });
+  // The specs share one headless app: what a chat suite changes (the wizard flag, a running model) is put back, so a
+  // spec after it (foundation: nothing loaded; models: the first-run wizard) meets the app as it found it.
+  let before: { setupWizard: Settings['setupWizard']; running: boolean } | null = null;
   test.beforeAll(async () => {
-    await rpc('settings.update', { setupWizard: 'dismissed', chat: { autoTitle: false } });
+    const settings = await rpc<Settings>('settings.get', {});
     const s = await rpc<BackendStatus>('backend.status', {});
+    before = { setupWizard: settings.setupWizard, running: s.state !== 'stopped' };
+    await rpc('settings.update', { setupWizard: 'dismissed', chat: { autoTitle: false } });
     if (s.state !== 'ready') {
       await rpc('backend.start', { modelPath: model() });
       await expect
@@ -56,6 +61,9 @@ export function chatSuite() {
   });
   test.afterAll(async () => {
     await rpc('settings.update', { sampling: { temperature: 0.6, top_p: 0.95 }, chat: { autoTitle: true } });
+    if (!before) return;
+    if (!before.running) await rpc('backend.stop', {});
+    await rpc('settings.update', { setupWizard: before.setupWizard });
   });
 }
 

@@ -158,6 +158,8 @@ describe('budget helpers', () => {
     { limit: 8192, max: undefined, reserve: 1024 },
     { limit: 2048, max: undefined, reserve: 512 },
     { limit: 8192, max: 100, reserve: 100 },
+    // A cap above the context (a reply allowed to run to the end) reserves the default share, not the context.
+    { limit: 4096, max: 100_000, reserve: 1024 },
   ])('reserve for the reply: limit $limit, max_tokens $max → $reserve', ({ limit, max, reserve }) => {
     expect(replyReserve(limit, max)).toBe(reserve);
   });

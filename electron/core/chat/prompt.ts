@@ -118,8 +118,11 @@ export function nextCut(thread: readonly PromptNode[], from: number, excess: num
   return keep > from ? keep : null;
 }
 
-/** The reply's share of the context: max_tokens when set, else a quarter of the context up to 1024 tokens. */
+/**
+ * The reply's share of the context: a quarter of it up to 1024 tokens, or max_tokens when smaller. max_tokens is a
+ * cap, not a need: a reply also ends where the context does (finish reason "length"), so a max_tokens above the
+ * context (set to let a reply run) must not make every message "not fit".
+ */
 export function replyReserve(limit: number, maxTokens: number | undefined): number {
-  if (maxTokens !== undefined) return maxTokens;
-  return Math.min(1024, Math.floor(limit / 4));
+  return Math.min(maxTokens ?? Infinity, Math.min(1024, Math.floor(limit / 4)));
 }

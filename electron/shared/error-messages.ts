@@ -122,6 +122,21 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
       "LAN mode cannot listen on {{address}} port {{port}} ({{reason}}): the port may be taken by another program, or the address may no longer be one of this machine's.",
     MODEL_NOT_LOADED:
       'The model "{{model}}" is installed but not loaded, and loading models on request is off (Settings → API). Loaded now: {{loaded}}.',
+    QUANT_TOOL_MISSING: '{{tool}} was not found beside the active runtime ({{path}}); reinstall the runtime.',
+    QUANT_UNKNOWN_TYPE: 'llama-quantize does not know the type "{{type}}". It offers: {{known}}.',
+    QUANT_NEEDS_IMATRIX:
+      '{{type}} needs an importance matrix: compute one from the bundled text, or choose an imatrix file.',
+    QUANT_REQUANTIZE:
+      'The source is already quantized ({{from}}). Making {{type}} from it loses quality twice; confirm "requantize anyway", or start from an F16, BF16 or Q8_0 file.',
+    QUANT_NO_SPACE:
+      'Not enough disk space in {{dir}}: {{type}} needs about {{needed}}, {{free}} is free.',
+    QUANT_FAILED: 'Making {{type}} failed: {{reason}}',
+    IMATRIX_INVALID: '{{path}} is not an importance matrix (imatrix .dat or .gguf): {{reason}}',
+    IMATRIX_FAILED: 'Computing the importance matrix failed: {{reason}}',
+    QUALITY_FAILED: 'The quality check failed: {{reason}}',
+    QUALITY_TEXT_MISSING: 'The bundled evaluation text {{id}} is missing or damaged ({{path}}); reinstall the app.',
+    WORK_NOT_FOUND: 'That job no longer exists.',
+    WORK_ACTIVE: 'That job is still queued or running; cancel it first.',
   },
   'zh-CN': {
     INVALID_PARAMS: '请求无效：{{issues}}',
@@ -229,5 +244,18 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     LAN_LISTEN_FAILED:
       '局域网模式无法在 {{address}} 的端口 {{port}} 上监听（{{reason}}）：该端口可能已被其他程序占用，或该地址已不属于本机。',
     MODEL_NOT_LOADED: '模型“{{model}}”已安装但未加载，且按需加载已关闭（设置 → API）。当前加载：{{loaded}}。',
+    QUANT_TOOL_MISSING: '当前运行时旁找不到 {{tool}}（{{path}}）；请重新安装运行时。',
+    QUANT_UNKNOWN_TYPE: 'llama-quantize 不支持类型“{{type}}”。可用类型：{{known}}。',
+    QUANT_NEEDS_IMATRIX: '{{type}} 需要重要性矩阵：请用内置文本计算一个，或选择一个 imatrix 文件。',
+    QUANT_REQUANTIZE:
+      '源文件已经是量化模型（{{from}}）。由它生成 {{type}} 会两次损失质量；请确认“仍然重新量化”，或改用 F16、BF16 或 Q8_0 文件。',
+    QUANT_NO_SPACE: '{{dir}} 磁盘空间不足：{{type}} 约需 {{needed}}，可用 {{free}}。',
+    QUANT_FAILED: '生成 {{type}} 失败：{{reason}}',
+    IMATRIX_INVALID: '{{path}} 不是重要性矩阵（imatrix .dat 或 .gguf）：{{reason}}',
+    IMATRIX_FAILED: '计算重要性矩阵失败：{{reason}}',
+    QUALITY_FAILED: '质量检测失败：{{reason}}',
+    QUALITY_TEXT_MISSING: '内置评测文本 {{id}} 缺失或已损坏（{{path}}）；请重新安装应用。',
+    WORK_NOT_FOUND: '该任务已不存在。',
+    WORK_ACTIVE: '该任务仍在排队或运行；请先取消。',
   },
 };

@@ -107,6 +107,18 @@ export const ErrorCode = z.enum([
   'API_KEY_NOT_FOUND',
   'LAN_LISTEN_FAILED',
   'MODEL_NOT_LOADED',
+  'QUANT_TOOL_MISSING',
+  'QUANT_UNKNOWN_TYPE',
+  'QUANT_NEEDS_IMATRIX',
+  'QUANT_REQUANTIZE',
+  'QUANT_NO_SPACE',
+  'QUANT_FAILED',
+  'IMATRIX_INVALID',
+  'IMATRIX_FAILED',
+  'QUALITY_FAILED',
+  'QUALITY_TEXT_MISSING',
+  'WORK_NOT_FOUND',
+  'WORK_ACTIVE',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -268,6 +280,18 @@ export function httpStatus(code: ErrorCode): number {
       return 503;
     case 'UPSTREAM_ERROR':
       return 502;
+    case 'QUANT_TOOL_MISSING':
+    case 'WORK_NOT_FOUND':
+      return 404;
+    case 'QUANT_UNKNOWN_TYPE':
+    case 'QUANT_NEEDS_IMATRIX':
+    case 'QUANT_REQUANTIZE':
+    case 'IMATRIX_INVALID':
+      return 422;
+    case 'QUANT_NO_SPACE':
+      return 507;
+    case 'WORK_ACTIVE':
+      return 409;
     default:
       return 500;
   }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ErrorInfo } from './errors';
+import { Provenance } from './provenance';
 
 // ---------- hubs ----------
 
@@ -386,5 +387,7 @@ export const LibraryModel = z.object({
   addedAt: z.number().nullable(),
   /** Set when the file can no longer be read (moved, deleted, damaged). */
   error: ErrorInfo.nullable(),
+  /** Made by the app (llama-quantize): from what, how, with which build. Null for downloads and imports. */
+  provenance: Provenance.nullable().default(null),
 });
 export type LibraryModel = z.infer<typeof LibraryModel>;

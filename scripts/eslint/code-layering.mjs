@@ -55,6 +55,7 @@ export const CORE_RULES = {
   models: ['downloads'],
   runtimes: ['downloads', 'gpu-tools', 'backends'],
   tuning: ['models', 'backends'],
+  quant: ['models', 'backends', 'downloads'],
   compose: '*',
 };
 

@@ -104,6 +104,7 @@ describe('catalog pairing (CatalogModel.drafts)', () => {
   const lib = (
     o: Partial<LibraryModel> & { path: string; catalogId: string | null; sizeBytes: number },
   ): LibraryModel => ({
+    provenance: null,
     id: o.path,
     name: o.path,
     architecture: 'qwen2',

@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { Provenance } from '../../shared/provenance';
 
 export const Installed = z.object({
   files: z.array(z.object({ path: z.string(), sha256: z.string() })),
@@ -14,6 +15,8 @@ export const Installed = z.object({
   repo: z.string(),
   catalogId: z.string().nullable(),
   addedAt: z.number(),
+  /** Made by the app (llama-quantize); absent in entries written before. */
+  provenance: Provenance.nullable().default(null),
 });
 export type Installed = z.infer<typeof Installed>;
 export const Reference = z.object({ path: z.string(), addedAt: z.number() });
@@ -95,6 +98,7 @@ export async function rebuild(
       hub: rec.hub,
       repo: rec.repo,
       catalogId: rec.catalogId,
+      provenance: null,
       addedAt: rec.at,
     };
     restored.push(rel);

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, toErrorInfo } from '../../shared/errors';
 import type { LibraryModel } from '../../shared/models';
+import type { Provenance } from '../../shared/provenance';
 import type { ModelFileInfo } from '../../shared/schemas';
 import { diskFullError, WriteQueue, writeFileAtomic, type AtomicFs } from '../util/atomic-write';
 import { isBelow, realLocation } from '../util/safe-path';
@@ -130,6 +131,8 @@ export class Library {
     hub: string;
     repo: string;
     catalogId: string | null;
+    /** A model the app made (llama-quantize): where it came from. */
+    provenance?: Provenance | null;
   }): Promise<void> {
     const root = await this.modelsDir();
     await this.update((l) => {
@@ -139,6 +142,7 @@ export class Library {
         repo: rec.repo,
         catalogId: rec.catalogId,
         addedAt: Date.now(),
+        provenance: rec.provenance ?? null,
       };
     });
     await this.notify();
@@ -213,6 +217,7 @@ export class Library {
       catalogId: meta?.catalogId ?? null,
       addedAt: meta?.addedAt ?? addedAt,
       error: error ? toErrorInfo(error) : null,
+      provenance: meta?.provenance ?? null,
     };
   }
 

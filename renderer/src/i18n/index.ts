@@ -10,6 +10,7 @@ import { runtimesZhCN } from './runtimes.zh-CN';
 import { localeToLang } from './resolve';
 import { backendEn, backendZhCN } from './backend';
 import { liveEn, liveZhCN } from './live';
+import { quantEn, quantZhCN } from './quant';
 
 export const resources = {
   en: {
@@ -20,6 +21,7 @@ export const resources = {
     runtimes: runtimesEn,
     backend: backendEn,
     live: liveEn,
+    quant: quantEn,
   },
   'zh-CN': {
     translation: zhCN,
@@ -29,6 +31,7 @@ export const resources = {
     runtimes: runtimesZhCN,
     backend: backendZhCN,
     live: liveZhCN,
+    quant: quantZhCN,
   },
 } as const;
 
@@ -40,7 +43,7 @@ export function initI18n() {
     fallbackLng: 'en',
     supportedLngs: ['en', 'zh-CN'],
     load: 'currentOnly',
-    ns: ['translation', 'errors', 'fit', 'probe', 'runtimes', 'backend', 'live'],
+    ns: ['translation', 'errors', 'fit', 'probe', 'runtimes', 'backend', 'live', 'quant'],
     defaultNS: 'translation',
     // React escapes; params in error messages are paths and reasons, shown as text.
     interpolation: { escapeValue: false },

@@ -1,0 +1,4 @@
+/** The `quant` namespace, section compare (English). */
+export const compareEn = {
+  title: 'Compare',
+} as const;

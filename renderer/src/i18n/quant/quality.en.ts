@@ -1,0 +1,4 @@
+/** The `quant` namespace, section quality (English). */
+export const qualityEn = {
+  title: 'Quality',
+} as const;

@@ -14,6 +14,7 @@ import {
   ModelIcon,
   MonitorIcon,
   SettingsIcon,
+  SparkIcon,
 } from './icons';
 
 const items: { view: View; Icon: typeof ChatIcon }[] = [
@@ -22,6 +23,7 @@ const items: { view: View; Icon: typeof ChatIcon }[] = [
   { view: 'models', Icon: CompassIcon },
   { view: 'library', Icon: LibraryIcon },
   { view: 'downloads', Icon: DownloadIcon },
+  { view: 'quants', Icon: SparkIcon },
   { view: 'monitor', Icon: MonitorIcon },
   { view: 'hardware', Icon: ChipIcon },
   { view: 'logs', Icon: LogsIcon },

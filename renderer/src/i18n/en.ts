@@ -10,6 +10,7 @@ export const en = {
     models: 'Discover',
     library: 'Library',
     downloads: 'Downloads',
+    quants: 'Quantizations',
     wizard: 'Setup',
     logs: 'Logs',
     settings: 'Settings',

@@ -11,6 +11,7 @@ export const zhCN: Messages = {
     models: '发现模型',
     library: '模型库',
     downloads: '下载',
+    quants: '量化版本',
     wizard: '设置向导',
     logs: '日志',
     settings: '设置',

@@ -15,6 +15,10 @@ describe('parseHash', () => {
     ['#/monitor', { view: 'monitor', conversationId: null }],
     ['#/settings', { view: 'settings', conversationId: null }],
     ['#/wizard', { view: 'wizard', conversationId: null }],
+    ['#/quants', { view: 'quants', conversationId: null }],
+    ['#/quants/', { view: 'quants', conversationId: null }],
+    ['#/quants/some/model.gguf', { view: 'quants', conversationId: null }],
+    ['#/Quants', { view: 'model', conversationId: null }],
     ['#settings', { view: 'settings', conversationId: null }],
     ['#/settings/', { view: 'settings', conversationId: null }],
     ['#/settings?x=1', { view: 'settings', conversationId: null }],
@@ -47,6 +51,7 @@ describe('formatRoute', () => {
     [{ view: 'chat', conversationId: 'bad id' }, '#/chat'],
     [{ view: 'models', conversationId: 'abc' }, '#/models'],
     [{ view: 'settings', conversationId: null }, '#/settings'],
+    [{ view: 'quants', conversationId: 'abc' }, '#/quants'],
   ])('%j → %s', (route, hash) => {
     expect(formatRoute(route)).toBe(hash);
   });
@@ -62,6 +67,7 @@ describe('formatRoute', () => {
       'models',
       'library',
       'downloads',
+      'quants',
       'wizard',
     ];
     for (const view of views)

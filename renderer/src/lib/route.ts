@@ -30,6 +30,7 @@ const VIEWS: ReadonlySet<View> = new Set<View>([
   'models',
   'library',
   'downloads',
+  'quants',
   'wizard',
 ]);
 

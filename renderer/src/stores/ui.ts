@@ -1,7 +1,17 @@
 import { create } from 'zustand';
 
 export type View =
-  'chat' | 'model' | 'monitor' | 'hardware' | 'logs' | 'settings' | 'models' | 'library' | 'downloads' | 'wizard';
+  | 'chat'
+  | 'model'
+  | 'monitor'
+  | 'hardware'
+  | 'logs'
+  | 'settings'
+  | 'models'
+  | 'library'
+  | 'downloads'
+  | 'quants'
+  | 'wizard';
 
 interface UiState {
   view: View;
@@ -15,6 +25,12 @@ interface UiState {
    * clears it (clearFocus). Not part of the URL: Back should not scroll the thread again.
    */
   focusMessageId: string | null;
+  /**
+   * The model the Quantizations page (`#/quants`) compares; null: the running model (or the first in the library).
+   * The library's "Quantizations" button sets it, then shows the page. Not part of the URL (a path is no URL part).
+   */
+  quantsModelPath: string | null;
+  setQuantsModelPath: (path: string | null) => void;
   setView: (view: View) => void;
   /** Shows the chat page with that conversation (null: a new chat), optionally scrolled to one of its messages. */
   openConversation: (id: string | null, focusMessageId?: string | null) => void;
@@ -25,6 +41,8 @@ export const useUi = create<UiState>()((set) => ({
   view: 'model',
   conversationId: null,
   focusMessageId: null,
+  quantsModelPath: null,
+  setQuantsModelPath: (quantsModelPath) => set({ quantsModelPath }),
   setView: (view) => set({ view }),
   openConversation: (conversationId, focusMessageId = null) => set({ view: 'chat', conversationId, focusMessageId }),
   clearFocus: () => set({ focusMessageId: null }),

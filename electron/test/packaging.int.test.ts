@@ -191,7 +191,15 @@ describe('packaging (npm run dist -- --dir, Linux x64, stand-in Electron)', () =
     // default_app.asar is Electron's own, kept by electron-builder from an unpacked electronDist (removed when it
     // downloads Electron); inert with the onlyLoadAppFromAsar fuse.
     expect(fs.readdirSync(resources).sort()).toEqual(
-      ['app-update.yml', 'app.asar', 'backend-manifest.json', 'catalog.json', 'default_app.asar', 'runtimes'].sort(),
+      [
+        'app-update.yml',
+        'app.asar',
+        'backend-manifest.json',
+        'catalog.json',
+        'default_app.asar',
+        'eval-texts',
+        'runtimes',
+      ].sort(),
     );
     // electron-updater's feed, from the first `publish` entry.
     expect(fs.readFileSync(path.join(resources, 'app-update.yml'), 'utf8')).toMatch(/provider: github/);

@@ -131,16 +131,21 @@ function runRaw(bin, args) {
   });
 }
 
-/** The newest "<tool> arg arg …" line the app logged (its runners log each command they start), as argv. */
+/**
+ * The newest "<tool> arg arg …" line the app logged (its runners log each command they start, maybe after a prefix
+ * such as a job tag), as argv. Paths here have no spaces (temp folders, the test-model cache).
+ */
 async function loggedCommand(app, tool) {
   const logs = await app.call('backend.logs', { limit: 2000 });
-  const line = logs
-    .map((l) => l.text)
-    .reverse()
-    .find((t) => t.startsWith(`${tool} `) || t.includes(`/${tool} `));
-  if (!line) return null;
-  const args = line.slice(line.indexOf(`${tool} `) + tool.length + 1).split(' ');
-  return args.filter((a) => a !== '');
+  for (const { text } of logs.reverse()) {
+    const i = text.indexOf(`${tool} `);
+    if (i < 0 || (i > 0 && !' ]:'.includes(text[i - 1]))) continue;
+    return text
+      .slice(i + tool.length + 1)
+      .split(' ')
+      .filter((a) => a !== '');
+  }
+  return null;
 }
 
 const show = (bin, args) => [path.basename(bin), ...args].join(' ');
@@ -165,10 +170,10 @@ async function benchQuantize(app, model, tools) {
   let note;
   if (logged) {
     // Positional: [flags] source output type [threads]; only the output differs.
-    const i = logged.indexOf(model);
+    const t = logged.lastIndexOf(type);
+    if (t < 2) throw new Error(`unexpected logged command: ${logged.join(' ')}`);
     args = [...logged];
-    if (i < 0 || i + 1 >= args.length) throw new Error(`unexpected logged command: ${logged.join(' ')}`);
-    args[i + 1] = rawOut;
+    args[t - 1] = rawOut;
     note = `app (as logged): ${show(tools.quantize, logged)}`;
   } else {
     args = [model, rawOut, type];

@@ -1,14 +1,18 @@
 /**
  * Quantization as contract handlers (issue 14): quant.types/plan/start, quality.start/results/texts and the work
- * queue (work.list/cancel/remove). SCAFFOLD: the handlers are being written; until then each answers UNSUPPORTED.
+ * queue (work.list/cancel/remove). The queue (core/quant/work-queue.ts) runs one job at a time and keeps its list
+ * in work.json; quant-plan.ts, quant-start.ts and quant-quality.ts do the handlers' work, quant-rules.ts decides.
  */
-import type { EventBus, Handlers } from '../../shared/contract';
-import { AppError } from '../../shared/errors';
+import type { Handlers } from '../../shared/contract';
 import type { QualityResult, QuantType } from '../../shared/quant';
-import type { HardwareInput } from '../../shared/models';
-import type { Backend } from '../backends/backend';
-import type { Library } from '../models/library';
-import type { SettingsStore } from '../settings/store';
+import { listEvalTexts } from '../quant/quality';
+import { WorkQueue } from '../quant/work-queue';
+import { createEnv, type QuantDeps } from './quant-env';
+import { planQuant } from './quant-plan';
+import { qualityResults, startQuality, type ReferenceOf } from './quant-quality';
+import { startQuant } from './quant-start';
+
+export type { QuantDeps, QuantOptions } from './quant-env';
 
 export type QuantHandlers = Pick<
   Handlers,
@@ -23,33 +27,6 @@ export type QuantHandlers = Pick<
   | 'work.remove'
 >;
 
-/** Tests: smaller runs (chunk counts, contexts) and a hook on each tool process. */
-export interface QuantOptions {
-  /** Quality checks: context size and chunk count instead of the planned ones. */
-  qualityContext?: number;
-  qualityChunks?: number;
-  /** Importance matrix: chunk count instead of the planned one. */
-  imatrixChunks?: number;
-  /** Each tool process as it starts (tests kill one mid-run). */
-  onChild?: (pid: number, kind: 'quantize' | 'imatrix' | 'quality') => void;
-}
-
-export interface QuantDeps {
-  dataDir: string;
-  /** Folders holding eval-texts/ (packaged resources first, then the repo's). */
-  resourcesDirs: string[];
-  bus: EventBus;
-  backend: Backend;
-  settings: SettingsStore;
-  library: Library;
-  modelsDir: () => Promise<string>;
-  /** The active runtime's llama-server; the tools lie beside it. */
-  activeServer: () => Promise<{ found: boolean; path: string }>;
-  hardware: () => Promise<HardwareInput>;
-  log: (msg: string) => void;
-  options?: QuantOptions;
-}
-
 export interface QuantFeature {
   handlers: QuantHandlers;
   /** The types llama-quantize offers (cached per binary). */
@@ -59,24 +36,29 @@ export interface QuantFeature {
   dispose(): Promise<void>;
 }
 
-export function createQuant(_d: QuantDeps): QuantFeature {
-  const todo = async (): Promise<never> => {
-    throw new AppError('UNSUPPORTED', { what: 'quantization (being built)' });
-  };
+export function createQuant(d: QuantDeps): QuantFeature {
+  const queue = new WorkQueue({
+    dataDir: d.dataDir,
+    emit: (job) => d.bus.emit('work.progress', job),
+    emitRemoved: (id) => d.bus.emit('work.removed', { id }),
+    log: d.log,
+  });
+  const env = createEnv(d, queue);
+  const referenceOf: ReferenceOf = async () => null;
   return {
     handlers: {
-      'quant.types': todo,
-      'quant.plan': todo,
-      'quant.start': todo,
-      'quality.start': todo,
-      'quality.results': todo,
-      'quality.texts': todo,
-      'work.list': todo,
-      'work.cancel': todo,
-      'work.remove': todo,
+      'quant.types': () => env.types(),
+      'quant.plan': ({ modelPath }) => planQuant(env, modelPath),
+      'quant.start': (req) => startQuant(env, req),
+      'quality.start': (req) => startQuality(env, req, referenceOf),
+      'quality.results': ({ modelPath }) => qualityResults(env, modelPath),
+      'quality.texts': () => listEvalTexts(d.resourcesDirs),
+      'work.list': () => queue.list(),
+      'work.cancel': ({ id }) => queue.cancel(id),
+      'work.remove': ({ id }) => queue.remove(id),
     },
-    types: todo,
-    results: todo,
-    dispose: async () => undefined,
+    types: () => env.types(),
+    results: (modelPath) => qualityResults(env, modelPath),
+    dispose: () => queue.dispose(),
   };
 }

@@ -90,10 +90,11 @@ describe('phasePlan / overallProgress', () => {
 
   const q = phasePlan('quantize');
   it.each([
-    ['start of quantize', 'quantize', 0, 10, 0, 0],
-    ['half of quantize', 'quantize', 5, 10, 0, 0.45],
+    ['start of hashing', 'hashing', 0, 10, 0, 0],
+    ['start of quantize', 'quantize', 0, 10, 0, 0.05],
+    ['half of quantize', 'quantize', 5, 10, 0, 0.475],
     ['installing half', 'installing', 1, 2, 0.9, 0.95],
-    ['unknown total', 'quantize', 3, 0, 0, 0],
+    ['unknown total', 'quantize', 3, 0, 0, 0.05],
     ['done past total is capped', 'quantize', 20, 10, 0, 0.9],
     ['never goes back', 'quantize', 1, 10, 0.5, 0.5],
     ['a phase not in the plan keeps it', 'kld', 1, 2, 0.3, 0.3],

@@ -46,12 +46,17 @@ export function nextStep(jobs: readonly WorkJob[]): NextStep {
 export function phasePlan(kind: WorkKind, opts: { kld?: boolean } = {}): [WorkPhase, number][] {
   switch (kind) {
     case 'quantize':
+      // hashing: the source's sha256 for the provenance (cached after the first time); installing: the result's.
       return [
-        ['quantize', 0.9],
+        ['hashing', 0.05],
+        ['quantize', 0.85],
         ['installing', 0.1],
       ];
     case 'imatrix':
-      return [['imatrix', 1]];
+      return [
+        ['hashing', 0.05],
+        ['imatrix', 0.95],
+      ];
     case 'quality':
       return opts.kld
         ? [

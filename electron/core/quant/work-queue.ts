@@ -30,6 +30,8 @@ export interface WorkOutcome {
   outputPath?: string | null;
   libraryId?: string | null;
   result?: QualityResult | null;
+  /** The answer came from a cache; nothing was recomputed. */
+  cached?: boolean;
 }
 
 export interface WorkSpec {
@@ -355,6 +357,7 @@ export class WorkQueue {
         ...(out.outputPath !== undefined ? { outputPath: out.outputPath } : {}),
         ...(out.libraryId !== undefined ? { libraryId: out.libraryId } : {}),
         ...(out.result !== undefined ? { result: out.result } : {}),
+        ...(out.cached !== undefined ? { cached: out.cached } : {}),
       };
       await this.settle(e, 'completed', null);
     } catch (err) {

@@ -145,7 +145,14 @@ const FLAGS = {
 };
 
 /** The dest name argparse gives a flag (what `non-default args` prints). */
-const DEST = { '-asc': 'api_server_count', '-q': 'quantization', '-tp': 'tensor_parallel_size', '-pp': 'pipeline_parallel_size', '-dp': 'data_parallel_size', '-O': 'compilation_config' };
+const DEST = {
+  '-asc': 'api_server_count',
+  '-q': 'quantization',
+  '-tp': 'tensor_parallel_size',
+  '-pp': 'pipeline_parallel_size',
+  '-dp': 'data_parallel_size',
+  '-O': 'compilation_config',
+};
 export function destOf(flag) {
   return DEST[flag] ?? flag.replace(/^-+/, '').replace(/-/g, '_');
 }
@@ -172,7 +179,20 @@ function humanInt(v) {
   if (!m) return null;
   const n = Number(m[1]);
   const unit = m[2];
-  const mult = unit === '' ? 1 : unit === 'k' ? 1e3 : unit === 'K' ? 1024 : unit === 'm' ? 1e6 : unit === 'M' ? 1024 ** 2 : unit === 'g' ? 1e9 : 1024 ** 3;
+  const mult =
+    unit === ''
+      ? 1
+      : unit === 'k'
+        ? 1e3
+        : unit === 'K'
+          ? 1024
+          : unit === 'm'
+            ? 1e6
+            : unit === 'M'
+              ? 1024 ** 2
+              : unit === 'g'
+                ? 1e9
+                : 1024 ** 3;
   const out = n * mult;
   return Number.isInteger(out) ? out : null;
 }

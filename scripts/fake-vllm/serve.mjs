@@ -43,7 +43,12 @@ export function vllmMetricsText(llamaMetrics, slots, served, requests) {
   const labels = `{engine="0",model_name="${served.replace(/["\\]/g, '\\$&')}"}`;
   const promptSec = get('prompt_seconds_total');
   const lines = [
-    ['vllm:num_requests_running', 'gauge', 'Number of requests in model execution batches.', get('requests_processing')],
+    [
+      'vllm:num_requests_running',
+      'gauge',
+      'Number of requests in model execution batches.',
+      get('requests_processing'),
+    ],
     ['vllm:num_requests_waiting', 'gauge', 'Number of requests waiting to be processed.', get('requests_deferred')],
     ['vllm:kv_cache_usage_perc', 'gauge', 'KV-cache usage. 1 means 100 percent usage.', kv],
   ];
@@ -142,12 +147,24 @@ export function startServer(cfg) {
         try {
           parsed = JSON.parse(body.toString('utf8'));
         } catch {
-          res.writeHead(400, JSON_TYPE).end(JSON.stringify({ object: 'error', message: 'Invalid JSON', type: 'BadRequestError', param: null, code: 400 }));
+          res
+            .writeHead(400, JSON_TYPE)
+            .end(
+              JSON.stringify({
+                object: 'error',
+                message: 'Invalid JSON',
+                type: 'BadRequestError',
+                param: null,
+                code: 400,
+              }),
+            );
           return;
         }
         if (parsed.model !== undefined && parsed.model !== cfg.served) {
           const message = `The model \`${parsed.model}\` does not exist.`;
-          res.writeHead(404, JSON_TYPE).end(JSON.stringify({ object: 'error', message, type: 'NotFoundError', param: null, code: 404 }));
+          res
+            .writeHead(404, JSON_TYPE)
+            .end(JSON.stringify({ object: 'error', message, type: 'NotFoundError', param: null, code: 404 }));
           return;
         }
         requests++;

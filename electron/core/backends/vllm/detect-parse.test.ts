@@ -56,29 +56,50 @@ describe('parseProbe', () => {
     const r = parseProbe('INFO 10-26 21:47:20 [__init__.py:216] Automatically detected platform cuda.\n' + out, '');
     expect(r.kind).toBe('ok');
     if (r.kind !== 'ok') return;
-    expect(r.info).toMatchObject({ version: '0.11.0', python: '3.12.3', torch: '2.8.0+cu128', cuda: '12.8', cudaAvailable: true });
+    expect(r.info).toMatchObject({
+      version: '0.11.0',
+      python: '3.12.3',
+      torch: '2.8.0+cu128',
+      cuda: '12.8',
+      cudaAvailable: true,
+    });
     expect(r.info.gpus.map((g) => g.capability)).toEqual(['8.9', '6.1']);
     // vLLM needs compute capability 7.0: the P40 is listed but not usable.
     expect(usableGpus(r.info).map((g) => g.name)).toEqual(['NVIDIA GeForce RTX 4090']);
   });
   it('torch without CUDA (cuda null, no GPUs)', () => {
-    const r = parseProbe('{"vllm": "0.11.0", "python": "3.12.3", "torch": "2.8.0+cpu", "cuda": null, "cuda_available": false, "gpus": []}', '');
+    const r = parseProbe(
+      '{"vllm": "0.11.0", "python": "3.12.3", "torch": "2.8.0+cpu", "cuda": null, "cuda_available": false, "gpus": []}',
+      '',
+    );
     expect(r).toEqual({
       kind: 'ok',
       info: { version: '0.11.0', python: '3.12.3', torch: '2.8.0+cpu', cuda: null, cudaAvailable: false, gpus: [] },
     });
   });
   it('drops malformed GPU entries and refuses a JSON line without versions', () => {
-    const r = parseProbe('{"vllm": "0.11.0", "python": "3.12", "torch": "2.8", "gpus": [{"name": 5}, null, {"name": "x", "total_memory": -1, "capability": [8, 0]}]}', '');
+    const r = parseProbe(
+      '{"vllm": "0.11.0", "python": "3.12", "torch": "2.8", "gpus": [{"name": 5}, null, {"name": "x", "total_memory": -1, "capability": [8, 0]}]}',
+      '',
+    );
     expect(r.kind === 'ok' && r.info.gpus).toEqual([]);
     expect(parseProbe('{"python": "3.12"}', '').kind).toBe('unreadable');
     expect(parseProbe('{not json}', '').kind).toBe('unreadable');
   });
   it.each([
-    ["Traceback (most recent call last):\n  File \"<string>\", line 2, in <module>\nModuleNotFoundError: No module named 'vllm'\n", 'not-installed'],
-    ["Traceback (most recent call last):\n  File \"<string>\", line 2, in <module>\nModuleNotFoundError: No module named 'torch'\n", 'not-installed'],
+    [
+      'Traceback (most recent call last):\n  File "<string>", line 2, in <module>\nModuleNotFoundError: No module named \'vllm\'\n',
+      'not-installed',
+    ],
+    [
+      'Traceback (most recent call last):\n  File "<string>", line 2, in <module>\nModuleNotFoundError: No module named \'torch\'\n',
+      'not-installed',
+    ],
     // a torch whose CUDA runtime is missing (the shape reported in public tracebacks of `import torch`)
-    ['Traceback (most recent call last):\n    import torch\nOSError: libcudart.so.12: cannot open shared object file: No such file or directory\n', 'broken'],
+    [
+      'Traceback (most recent call last):\n    import torch\nOSError: libcudart.so.12: cannot open shared object file: No such file or directory\n',
+      'broken',
+    ],
     ["Traceback (most recent call last):\nModuleNotFoundError: No module named 'regex'\n", 'broken'],
     ['bash: python3: command not found\n', 'unreadable'],
   ])('stderr %j → %s', (stderr, kind) => expect(parseProbe('', stderr).kind).toBe(kind));

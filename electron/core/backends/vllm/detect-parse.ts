@@ -111,7 +111,8 @@ export function parseProbe(stdout: string, stderr: string): ProbeResult {
           const gg = g as Record<string, unknown>;
           const name = str(gg.name);
           const mem = typeof gg.total_memory === 'number' && gg.total_memory >= 0 ? gg.total_memory : null;
-          const cap = Array.isArray(gg.capability) && gg.capability.every((n) => Number.isInteger(n)) ? gg.capability : null;
+          const cap =
+            Array.isArray(gg.capability) && gg.capability.every((n) => Number.isInteger(n)) ? gg.capability : null;
           if (name && mem !== null && cap && cap.length === 2) {
             gpus.push({ name, memoryBytes: mem, capability: `${cap[0]}.${cap[1]}` });
           }
@@ -129,7 +130,10 @@ export function parseProbe(stdout: string, stderr: string): ProbeResult {
   if (missing && /^(vllm|torch)$/.test(missing[1]!)) {
     return { kind: 'not-installed', module: missing[1]!, detail: last };
   }
-  if (/^(?:ModuleNotFoundError|ImportError|OSError|RuntimeError):/.test(last) || /Traceback \(most recent call last\)/.test(stderr)) {
+  if (
+    /^(?:ModuleNotFoundError|ImportError|OSError|RuntimeError):/.test(last) ||
+    /Traceback \(most recent call last\)/.test(stderr)
+  ) {
     return { kind: 'broken', detail: last.slice(0, 300) };
   }
   return { kind: 'unreadable', detail: (last || stdout.trim()).slice(0, 200) };

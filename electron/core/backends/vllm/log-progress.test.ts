@@ -11,17 +11,35 @@ describe('splitVllmLine', () => {
   it.each([
     [
       '(EngineCore_DP0 pid=3856547) INFO 10-26 21:47:45 [default_loader.py:267] Loading weights took 1.27 seconds',
-      { proc: 'EngineCore_DP0', pid: 3856547, level: 'INFO', source: 'default_loader.py:267', msg: 'Loading weights took 1.27 seconds' },
+      {
+        proc: 'EngineCore_DP0',
+        pid: 3856547,
+        level: 'INFO',
+        source: 'default_loader.py:267',
+        msg: 'Loading weights took 1.27 seconds',
+      },
     ],
     [
       // vllm-project/vllm#33756: colour codes around the prefix
       '^[[0;36m(APIServer pid=31)^[[0;0m INFO 02-03 19:00:05 [api_server.py:946] Starting vLLM API server 0 on http://0.0.0.0:8000',
-      { proc: 'APIServer', pid: 31, level: 'INFO', source: 'api_server.py:946', msg: 'Starting vLLM API server 0 on http://0.0.0.0:8000' },
+      {
+        proc: 'APIServer',
+        pid: 31,
+        level: 'INFO',
+        source: 'api_server.py:946',
+        msg: 'Starting vLLM API server 0 on http://0.0.0.0:8000',
+      },
     ],
     [
       // vllm-project/vllm#7514 (0.6): no prefix, no bracket before the source
       'INFO 10-10 10:23:00 api_server.py:526] vLLM API server version 0.6.1.dev238+ge2c6e0a82',
-      { proc: null, pid: null, level: 'INFO', source: 'api_server.py:526', msg: 'vLLM API server version 0.6.1.dev238+ge2c6e0a82' },
+      {
+        proc: null,
+        pid: null,
+        level: 'INFO',
+        source: 'api_server.py:526',
+        msg: 'vLLM API server version 0.6.1.dev238+ge2c6e0a82',
+      },
     ],
     [
       '(APIServer pid=7) INFO:     Application startup complete.',
@@ -29,7 +47,13 @@ describe('splitVllmLine', () => {
     ],
     [
       'Loading safetensors checkpoint shards:  67% Completed | 2/3 [00:00<00:00,  3.58it/s]',
-      { proc: null, pid: null, level: null, source: null, msg: 'Loading safetensors checkpoint shards:  67% Completed | 2/3 [00:00<00:00,  3.58it/s]' },
+      {
+        proc: null,
+        pid: null,
+        level: null,
+        source: null,
+        msg: 'Loading safetensors checkpoint shards:  67% Completed | 2/3 [00:00<00:00,  3.58it/s]',
+      },
     ],
   ])('%s', (raw, parts) => expect(splitVllmLine(raw)).toEqual(parts));
 });
@@ -59,7 +83,12 @@ describe('the stand-in startup', () => {
   });
   it('is still loading (not listening) after the weights, before the server line', () => {
     const lines = startupLines();
-    const upToKv = lines.slice(0, lines.findIndex((l) => l.stage === 'serve')).map((l) => l.line);
+    const upToKv = lines
+      .slice(
+        0,
+        lines.findIndex((l) => l.stage === 'serve'),
+      )
+      .map((l) => l.line);
     const p = vllmProgressOf(upToKv);
     expect(p.phase).toBe('kv-cache');
     expect(p.url).toBeNull();

@@ -77,14 +77,17 @@ export function applyVllmLine(p: VllmProgress, raw: string): VllmProgress {
     return next('weights', START.weights + (START['kv-cache'] - START.weights) * Math.min(1, done / total));
   }
   if (/^Loading weights took /.test(msg)) return next('weights', START['kv-cache'] - 0.02);
-  if ((m = /^Model loading took ([\d.]+) ?GiB/.exec(msg))) return next('kv-cache', START['kv-cache'], { weightsGiB: Number(m[1]) });
+  if ((m = /^Model loading took ([\d.]+) ?GiB/.exec(msg)))
+    return next('kv-cache', START['kv-cache'], { weightsGiB: Number(m[1]) });
   if (/^Available KV cache memory: /.test(msg)) return next('kv-cache', 0.85);
   if ((m = /^GPU KV cache size: ([\d,]+) tokens/.exec(msg))) return next('kv-cache', 0.87, { kvTokens: num(m[1]!) });
   if ((m = /^Capturing CUDA graphs.*?(\d+)%/.exec(msg))) return next('kv-cache', 0.87 + 0.06 * (Number(m[1]) / 100));
   if (/^init engine \(profile, create kv cache, warmup model\) took /.test(msg)) return next('kv-cache', 0.94);
-  if ((m = /^Starting vLLM (?:API )?server (?:\d+ )?on (\S+)/.exec(msg))) return next('listening', START.listening, { url: m[1]! });
+  if ((m = /^Starting vLLM (?:API )?server (?:\d+ )?on (\S+)/.exec(msg)))
+    return next('listening', START.listening, { url: m[1]! });
   if ((m = /^Uvicorn running on (\S+)/.exec(msg))) return next('listening', START.listening, { url: m[1]! });
-  if (/^Available routes are:|^Started server process|^Waiting for application startup/.test(msg)) return next('listening');
+  if (/^Available routes are:|^Started server process|^Waiting for application startup/.test(msg))
+    return next('listening');
   if (/^Application startup complete/.test(msg)) return next('ready');
   return p;
 }

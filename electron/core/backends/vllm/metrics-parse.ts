@@ -73,14 +73,17 @@ function sumOf(samples: PromSample[], name: string): number | null {
 
 function maxOf(samples: PromSample[], name: string): number | null {
   let best: number | null = null;
-  for (const s of samples) if (s.name === name && Number.isFinite(s.value)) best = best === null ? s.value : Math.max(best, s.value);
+  for (const s of samples)
+    if (s.name === name && Number.isFinite(s.value)) best = best === null ? s.value : Math.max(best, s.value);
   return best;
 }
 
 /** Picks vLLM's series; `modelName` limits them to one served model when the server has several. */
 export function vllmMetricsFrom(text: string, modelName?: string): VllmMetrics {
   const all = parsePrometheus(text);
-  const samples = modelName ? all.filter((s) => s.labels.model_name === undefined || s.labels.model_name === modelName) : all;
+  const samples = modelName
+    ? all.filter((s) => s.labels.model_name === undefined || s.labels.model_name === modelName)
+    : all;
   const kv = maxOf(samples, 'vllm:kv_cache_usage_perc') ?? maxOf(samples, 'vllm:gpu_cache_usage_perc');
   const sum = sumOf(samples, 'vllm:time_to_first_token_seconds_sum');
   const count = sumOf(samples, 'vllm:time_to_first_token_seconds_count');

@@ -14,7 +14,12 @@ describe('the stand-in texts', () => {
     ['oom', 'oom', /^torch\.OutOfMemoryError: CUDA out of memory\. Tried to allocate 224\.00 MiB/],
     ['no-gpu', 'no-gpu', /^RuntimeError: No CUDA GPUs are available$/],
     ['bad-quant', 'unsupported-quantization', /not supported for the current GPU/, 'awq'],
-    ['bad-arch', 'unsupported-architecture', /Model architectures \['FooForCausalLM'\] are not supported/, 'FooForCausalLM'],
+    [
+      'bad-arch',
+      'unsupported-architecture',
+      /Model architectures \['FooForCausalLM'\] are not supported/,
+      'FooForCausalLM',
+    ],
     ['port', 'port-in-use', /^OSError: \[Errno 98\] Address already in use$/],
     ['import', 'python-import', /^ModuleNotFoundError: No module named 'torch'$/],
   ];

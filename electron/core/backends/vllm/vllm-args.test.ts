@@ -55,13 +55,21 @@ const rows: { name: string; plan: Partial<VllmPlan>; has: string[][]; lacks: str
   {
     name: 'an unquantized model across two GPUs, bf16, no reasoning parser, vLLM reads quantization itself',
     plan: { quantization: null, reasoningParser: null, tensorParallelSize: 2, gpuIndexes: [0, 1], dtype: 'bfloat16' },
-    has: [['--tensor-parallel-size', '2'], ['--dtype', 'bfloat16']],
+    has: [
+      ['--tensor-parallel-size', '2'],
+      ['--dtype', 'bfloat16'],
+    ],
     lacks: ['--quantization', '--reasoning-parser'],
   },
   {
     name: 'an FP8 checkpoint with a cap on sequences and eager mode',
     plan: { quantization: 'fp8', maxNumSeqs: 16, enforceEager: true, gpuMemoryUtilization: 0.85 },
-    has: [['--quantization', 'fp8'], ['--max-num-seqs', '16'], ['--enforce-eager'], ['--gpu-memory-utilization', '0.85']],
+    has: [
+      ['--quantization', 'fp8'],
+      ['--max-num-seqs', '16'],
+      ['--enforce-eager'],
+      ['--gpu-memory-utilization', '0.85'],
+    ],
     lacks: [],
   },
 ];
@@ -105,7 +113,12 @@ describe('vllmEnv', () => {
       { PATH: '/usr/bin', VLLM_PORT: '9999', VLLM_API_KEY: 'stale', VLLM_HOST_IP: '10.0.0.2', HOME: '/h' },
       { apiKey: 'sk-secret-123', gpuIndexes: [1, 3] },
     );
-    expect(env).toMatchObject({ PATH: '/usr/bin', HOME: '/h', VLLM_API_KEY: 'sk-secret-123', CUDA_VISIBLE_DEVICES: '1,3' });
+    expect(env).toMatchObject({
+      PATH: '/usr/bin',
+      HOME: '/h',
+      VLLM_API_KEY: 'sk-secret-123',
+      CUDA_VISIBLE_DEVICES: '1,3',
+    });
     expect(env.VLLM_PORT).toBeUndefined();
     expect(env.VLLM_HOST_IP).toBeUndefined();
   });
@@ -141,7 +154,10 @@ describe('the stand-in accepts what the builder writes', () => {
     const fake = path.resolve(__dirname, '../../../../scripts/fake-vllm/vllm');
     // No FAKE_VLLM_GGUF: after parsing and printing its first lines it stops with its own message (exit 1), never
     // with argparse's exit 2.
-    const r = spawnSync(process.execPath, [fake, ...args], { env: { ...env, FAKE_VLLM_LOAD_MS: '0' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [fake, ...args], {
+      env: { ...env, FAKE_VLLM_LOAD_MS: '0' },
+      encoding: 'utf8',
+    });
     expect(r.stderr).not.toMatch(/error: (unrecognized arguments|argument)/);
     expect(r.stdout).toMatch(/non-default args: .*'reasoning_parser': 'deepseek_r1'/);
     expect(r.stdout).not.toContain('sk-secret-123');

@@ -92,7 +92,8 @@ export function buildVllmServe(plan: VllmPlan): string[] {
     problems.push(`tensor-parallel size ${plan.tensorParallelSize} is not a positive whole number`);
   if (plan.gpuIndexes && plan.gpuIndexes.length !== plan.tensorParallelSize)
     problems.push(`${plan.gpuIndexes.length} GPUs chosen for tensor-parallel size ${plan.tensorParallelSize}`);
-  if (!Number.isInteger(plan.maxModelLen) || plan.maxModelLen < 1) problems.push(`bad max model length ${plan.maxModelLen}`);
+  if (!Number.isInteger(plan.maxModelLen) || plan.maxModelLen < 1)
+    problems.push(`bad max model length ${plan.maxModelLen}`);
   if (plan.maxNumSeqs !== undefined && (!Number.isInteger(plan.maxNumSeqs) || plan.maxNumSeqs < 1))
     problems.push(`bad max sequences ${plan.maxNumSeqs}`);
   if (!plan.apiKey) problems.push('no API key');

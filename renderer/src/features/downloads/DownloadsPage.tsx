@@ -2,14 +2,21 @@ import { useTranslation } from 'react-i18next';
 import type { DownloadJob } from '@shared/models';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { DownloadIcon } from '../../components/icons';
+import { useQuantText } from '../../lib/useQuantText';
 import { useUi } from '../../stores/ui';
 import { ACTIVE_STATES, useDownloads } from '../models/queries';
+import { JobsList } from '../quant/JobsList';
+import { useWorkJobs } from '../quant/queries';
 import { DownloadRow } from './DownloadRow';
 
 export function DownloadsPage() {
   const { t } = useTranslation();
   const { data: jobs, error, isPending } = useDownloads();
   const setView = useUi((s) => s.setView);
+  const q = useQuantText();
+  // The work queue (quantize, importance matrix, quality) is listed here too, as its own card.
+  const { data: work } = useWorkJobs();
+  const workCard = <JobsList card title={q('jobs.title')} />;
 
   if (error)
     return (
@@ -18,6 +25,8 @@ export function DownloadsPage() {
       </div>
     );
   if (isPending) return <div className="page page-narrow muted">{t('common.loading')}</div>;
+  if ((!jobs || jobs.length === 0) && work && work.length > 0)
+    return <div className="page page-narrow">{workCard}</div>;
   if (!jobs || jobs.length === 0) {
     return (
       <div className="empty-state" data-testid="downloads-empty">
@@ -38,6 +47,7 @@ export function DownloadsPage() {
     <div className="page page-narrow">
       <JobSection title={t('downloads.active')} jobs={active} />
       <JobSection title={t('downloads.finished')} jobs={done} />
+      {workCard}
     </div>
   );
 }

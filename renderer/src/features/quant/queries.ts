@@ -29,11 +29,14 @@ export function upsertWork(qc: QueryClient, jobs: WorkJob[]) {
   qc.setQueryData<WorkJob[]>(quantKeys.work, (old) => mergeWork(old ?? [], jobs));
 }
 
-/** The work queue, newest state of every job (survives a reload: the list comes from the core). */
+/**
+ * The work queue, newest state of every job (survives a reload: the list comes from the core). Fetched again each
+ * time a list mounts: events are only followed while one is on screen (unless useLiveWork is mounted at the root).
+ */
 export function useWorkJobs() {
   const client = useClient();
   const qc = useQueryClient();
-  return useQuery(workQuery(client, qc));
+  return useQuery({ ...workQuery(client, qc), refetchOnMount: 'always' });
 }
 
 /**

@@ -48,5 +48,4 @@ export const jobsEn = {
   pplNoErr: 'Perplexity {{ppl}}',
   kld: 'vs {{base}}: KL-divergence {{kld}}, same top token {{same}} %, perplexity × {{ratio}}',
   output: 'Saved as {{file}}',
-  refresh: 'Reload the list',
 } as const;

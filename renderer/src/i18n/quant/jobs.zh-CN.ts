@@ -47,5 +47,4 @@ export const jobsZhCN: Messages<typeof jobsEn> = {
   pplNoErr: '困惑度 {{ppl}}',
   kld: '与 {{base}} 相比：KL 散度 {{kld}}，首选词相同 {{same}}%，困惑度 × {{ratio}}',
   output: '已保存为 {{file}}',
-  refresh: '重新载入列表',
 };

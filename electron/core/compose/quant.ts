@@ -3,9 +3,11 @@
  * queue (work.list/cancel/remove). The queue (core/quant/work-queue.ts) runs one job at a time and keeps its list
  * in work.json; quant-plan.ts, quant-start.ts and quant-quality.ts do the handlers' work, quant-rules.ts decides.
  */
+import path from 'node:path';
 import type { Handlers } from '../../shared/contract';
 import type { QualityResult, QuantType } from '../../shared/quant';
 import { listEvalTexts } from '../quant/quality';
+import { bestReference, siblingsOf } from '../quant/siblings';
 import { WorkQueue } from '../quant/work-queue';
 import { createEnv, type QuantDeps } from './quant-env';
 import { planQuant } from './quant-plan';
@@ -44,7 +46,13 @@ export function createQuant(d: QuantDeps): QuantFeature {
     log: d.log,
   });
   const env = createEnv(d, queue);
-  const referenceOf: ReferenceOf = async () => null;
+  // The KL-divergence base: the best higher-precision sibling in the library (none for a file outside it).
+  const referenceOf: ReferenceOf = async (modelPath) => {
+    const all = await d.library.list();
+    const target = all.find((m) => path.resolve(m.path) === path.resolve(modelPath));
+    const best = target ? bestReference(target, siblingsOf(target, all)) : null;
+    return best ? { path: best.path, type: best.quantization } : null;
+  };
   return {
     handlers: {
       'quant.types': () => env.types(),

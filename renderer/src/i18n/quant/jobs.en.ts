@@ -1,6 +1,7 @@
 /** The `quant` namespace, section jobs (English): the work queue's rows. */
 export const jobsEn = {
   title: 'Jobs',
+  badge: 'Jobs running or queued: {{count}}',
   empty: 'No jobs yet. "Make a smaller version" and "Check quality" in the library start them.',
   kind: { quantize: 'Smaller version', imatrix: 'Importance matrix', quality: 'Quality check' },
   target: { quantize: 'as {{type}}', imatrix: 'on the {{text}} text', quality: 'on the {{text}} text' },

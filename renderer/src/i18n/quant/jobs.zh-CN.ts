@@ -4,6 +4,7 @@ import type { jobsEn } from './jobs.en';
 /** The `quant` namespace, section jobs (简体中文). */
 export const jobsZhCN: Messages<typeof jobsEn> = {
   title: '任务',
+  badge: '正在运行或排队的任务：{{count}}',
   empty: '还没有任务。在模型库中点击“制作更小的版本”或“检查质量”即可开始。',
   kind: { quantize: '更小的版本', imatrix: '重要性矩阵', quality: '质量检查' },
   target: { quantize: '制作为 {{type}}', imatrix: '使用{{text}}文本', quality: '使用{{text}}文本' },

@@ -11,6 +11,7 @@
  * the running model go with its data folder, so the specs after this one meet the shared app as they expect.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import path from 'node:path';
 import type { ConversationDetail } from '../electron/shared/chat-schemas';
 import type { LibraryModel } from '../electron/shared/models';
 import type { QualityResult, WorkJob } from '../electron/shared/quant';
@@ -32,7 +33,6 @@ test.beforeAll(async () => {
     env: {
       DEEPLOCAL_QUALITY_CONTEXT: String(QUALITY_CONTEXT),
       DEEPLOCAL_QUALITY_CHUNKS: String(QUALITY_CHUNKS),
-      DEEPLOCAL_IMATRIX_CHUNKS: '2',
     },
   });
   // Replies end at max_tokens (the synthetic model never ends by itself); a small context keeps both loads quick.
@@ -104,12 +104,18 @@ test('make a Q4_K_M in the UI, check its quality, compare, switch to it and chat
     expect(q4, 'the result is installed in the library').toBeTruthy();
     expect(q4.quantization).toBe('Q4_K_M');
     expect(q4.sizeBytes).toBeLessThan(f16.sizeBytes / 2);
-    expect(q4.provenance).toMatchObject({ kind: 'quantized', sourcePath: f16Path, sourceType: 'F16', type: 'Q4_K_M' });
+    expect(q4.provenance).toMatchObject({
+      kind: 'quantized',
+      sourcePath: f16Path,
+      sourceName: path.basename(f16Path),
+      sourceType: 'F16',
+      type: 'Q4_K_M',
+    });
     expect(q4.provenance!.sourceSha256).toMatch(/^[0-9a-f]{64}$/);
 
     // The library shows where it came from.
     await openLibrary(page);
-    await expect(rowOf(page, q4).getByTestId('library-provenance')).toContainText(f16.name);
+    await expect(rowOf(page, q4).getByTestId('library-provenance')).toContainText(q4.provenance!.sourceName);
   });
 
   let quality!: QualityResult;

@@ -17,7 +17,7 @@ import type { QuantTools, RunContext } from '../quant/types';
 import { phasePlan } from '../quant/work-plan';
 import type { WorkSpec } from '../quant/work-queue';
 import { expandHome } from '../util/safe-path';
-import type { QuantEnv } from './quant-env';
+import { knownSha256, type QuantEnv } from './quant-env';
 import { expectedBytesOf, freeBytes, imatrixDir, readSource, type SourceModel } from './quant-plan';
 import { checkSpace, checkTypes, imatrixFileName, outputDirOf, outputNameOf, tempPathOf } from './quant-rules';
 
@@ -52,8 +52,10 @@ export async function startQuant(env: QuantEnv, req: QuantizeRequest): Promise<W
     imatrix = { kind: 'file', path: file, text: null };
   } else if (req.imatrix?.mode === 'compute') {
     const t = await evalTextPath(env.d.resourcesDirs, req.imatrix.text);
-    text = { id: req.imatrix.text, path: t.path };
-    imatrix = { kind: 'computed', path: null, text: req.imatrix.text };
+    const earlier = await computedBefore(env, src.info.path, req.imatrix.text);
+    // Computed before for this model and text: reused, no job (else the imatrix job computes it first).
+    if (!earlier) text = { id: req.imatrix.text, path: t.path };
+    imatrix = { kind: 'computed', path: earlier, text: req.imatrix.text };
   }
 
   const dir = outputDirOf(src.info.path, await env.d.modelsDir());
@@ -90,6 +92,18 @@ export async function startQuant(env: QuantEnv, req: QuantizeRequest): Promise<W
   );
   jobs.push(...(await env.queue.add(quantSpecs)));
   return jobs;
+}
+
+/** The app's importance matrix for this model (hash known) and text, when it exists and reads as one. */
+async function computedBefore(env: QuantEnv, model: string, text: EvalTextId): Promise<string | null> {
+  const sha = await knownSha256(env.hashes, model);
+  if (!sha) return null;
+  const file = path.join(imatrixDir(env.d.dataDir), imatrixFileName(sha, text));
+  if (!(await exists(file))) return null;
+  return checkImatrixFile(file).then(
+    () => file,
+    () => null,
+  );
 }
 
 const withChild = (env: QuantEnv, ctx: RunContext, kind: 'quantize' | 'imatrix'): RunContext => ({

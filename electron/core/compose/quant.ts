@@ -14,6 +14,8 @@ import { planQuant } from './quant-plan';
 import { qualityResults, startQuality, type ReferenceOf } from './quant-quality';
 import { startQuant } from './quant-start';
 
+import type { QuantOptions } from './quant-env';
+
 export type { QuantDeps, QuantOptions } from './quant-env';
 
 export type QuantHandlers = Pick<
@@ -38,7 +40,27 @@ export interface QuantFeature {
   dispose(): Promise<void>;
 }
 
-export function createQuant(d: QuantDeps): QuantFeature {
+/** A positive whole number from the environment, else undefined. */
+function envCount(v: string | undefined): number | undefined {
+  const n = Number(v);
+  return v && Number.isInteger(n) && n > 0 && n <= 1_000_000 ? n : undefined;
+}
+
+/**
+ * Smaller quality runs from the environment (DEEPLOCAL_QUALITY_CONTEXT / DEEPLOCAL_QUALITY_CHUNKS: the e2e suite
+ * and the bench start the app with them); options given by the caller win.
+ */
+export function optionsFromEnv(env: NodeJS.ProcessEnv, given: QuantOptions = {}): QuantOptions {
+  const fromEnv: QuantOptions = {};
+  const context = envCount(env.DEEPLOCAL_QUALITY_CONTEXT);
+  const chunks = envCount(env.DEEPLOCAL_QUALITY_CHUNKS);
+  if (context) fromEnv.qualityContext = context;
+  if (chunks) fromEnv.qualityChunks = chunks;
+  return { ...fromEnv, ...given };
+}
+
+export function createQuant(deps: QuantDeps): QuantFeature {
+  const d: QuantDeps = { ...deps, options: optionsFromEnv(process.env, deps.options) };
   const queue = new WorkQueue({
     dataDir: d.dataDir,
     emit: (job) => d.bus.emit('work.progress', job),

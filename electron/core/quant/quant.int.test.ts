@@ -161,6 +161,37 @@ describe('quant.start (real llama-quantize)', () => {
     expect(seen.some((j) => j.id === qj.id && j.phase === 'kld-base')).toBe(true);
   }, 240_000);
 
+  it('computes an importance matrix first for a type that needs one, and reuses it the next time', async () => {
+    const { dir, source } = modelsFolder();
+    const c = await open(dir);
+    const types = await c.handlers['quant.types']({}, direct);
+    const needs = types.filter((t) => t.needsImatrix && t.family === 'i').map((t) => t.id);
+    expect(needs.length).toBeGreaterThan(1);
+    const jobs = await c.handlers['quant.start'](
+      { modelPath: source, types: [needs[0]!], imatrix: { mode: 'compute', text: 'en' } },
+      direct,
+    );
+    expect(jobs.map((j) => [j.kind, j.after])).toEqual([
+      ['imatrix', null],
+      ['quantize', jobs[0]!.id],
+    ]);
+    const [imx, q] = [await settled(c, jobs[0]!.id), await settled(c, jobs[1]!.id)];
+    expect([imx.error, q.error]).toEqual([null, null]);
+    expect(imx.outputPath).toMatch(/imatrix/);
+    const m = (await c.handlers['models.library']({}, direct)).find((x) => x.path === q.outputPath);
+    expect(m?.provenance?.imatrix).toMatchObject({ kind: 'computed', path: imx.outputPath, text: 'en' });
+    expect(m?.provenance?.imatrix?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const plan = await c.handlers['quant.plan']({ modelPath: source }, direct);
+    expect(plan.imatrixFiles).toMatchObject([{ path: imx.outputPath, text: 'en' }]);
+    // The same model and text again: no second imatrix job.
+    const again = await c.handlers['quant.start'](
+      { modelPath: source, types: [needs[1]!], imatrix: { mode: 'compute', text: 'en' } },
+      direct,
+    );
+    expect(again.map((j) => j.kind)).toEqual(['quantize']);
+    expect((await settled(c, again[0]!.id)).error).toBeNull();
+  }, 240_000);
+
   it('cancel while llama-quantize runs: cancelled, no file left; a queued job is cancelled at once', async () => {
     const { dir, source } = modelsFolder();
     let cancelling: Promise<WorkJob> | null = null;

@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import './quant.css';
 
 /** A centred dialog over the page; Escape and a click on the backdrop close it (unless `busy`). */
@@ -15,6 +15,13 @@ export function Modal({
   busy?: boolean;
   children: ReactNode;
 }) {
+  const box = useRef<HTMLDivElement>(null);
+  // Focus moves into the dialog (keyboard and screen-reader users start there) and back where it was on close.
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    box.current?.focus();
+    return () => before?.focus?.();
+  }, []);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape' && !busy) onClose();
@@ -29,7 +36,15 @@ export function Modal({
         if (e.target === e.currentTarget && !busy) onClose();
       }}
     >
-      <div className="quant-dialog" role="dialog" aria-modal="true" aria-label={label} data-testid={testId}>
+      <div
+        ref={box}
+        tabIndex={-1}
+        className="quant-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-label={label}
+        data-testid={testId}
+      >
         {children}
       </div>
     </div>

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { useAppInfo } from '../api/queries';
 import { formatRoute } from '../lib/route';
 import { DownloadsBadge } from '../features/downloads/DownloadsPage';
+import { WorkBadge } from '../features/quant/WorkBadge';
 import { useUi, type View } from '../stores/ui';
 import {
   ChatIcon,
@@ -60,6 +61,7 @@ export function Sidebar() {
             <Icon size={17} />
             <span>{t(`nav.${v}`)}</span>
             {v === 'downloads' && <DownloadsBadge />}
+            {v === 'downloads' && <WorkBadge />}
           </a>
         ))}
       </nav>

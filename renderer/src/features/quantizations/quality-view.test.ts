@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { QualityResult, QuantComparison, WorkJob } from '@shared/quant';
-import { cachedFor, durationText, jobFigures, qualityRun, qualityWords } from './quality-view';
+import type { QualityResult, QuantComparison } from '@shared/quant';
+import { cachedFor, durationText, qualityRun, qualityWords } from './quality-view';
 import { quantT } from './test-text';
 
 const result = (o: Partial<QualityResult> = {}): QualityResult => ({
@@ -107,47 +107,11 @@ describe('qualityWords', () => {
   });
 });
 
-describe('jobFigures', () => {
-  const job = (o: Partial<WorkJob>): WorkJob => ({
-    id: 'j',
-    kind: 'quality',
-    state: 'running',
-    phase: 'kld',
-    createdAt: 0,
-    updatedAt: 0,
-    startedAt: 0,
-    finishedAt: null,
-    modelPath: '/m/q4.gguf',
-    modelName: 'q4',
-    target: 'en',
-    after: null,
-    done: 7,
-    total: 20,
-    progress: 0.6,
-    speed: { value: 0.5, unit: 'chunks' },
-    etaSeconds: 26,
-    outputPath: null,
-    libraryId: null,
-    result: null,
-    cached: false,
-    warnings: [],
-    error: null,
-    ...o,
-  });
-  it('phase, chunks, speed and time left while it runs; only the phase otherwise', () => {
-    expect(jobFigures(job({}), quantT('en'), 'en')).toEqual([
-      'Measuring KL-divergence',
-      '7 of 20 chunks',
-      '0.50 chunks/s',
-      '26 s left',
-    ]);
-    expect(jobFigures(job({ phase: 'kld-base', etaSeconds: null, speed: null, total: 0 }), quantT('en'), 'en')).toEqual(
-      ['Computing the reference logits', 'time left unknown'],
-    );
-    expect(jobFigures(job({ state: 'queued', phase: 'waiting' }), quantT('zh-CN'), 'zh-CN')).toEqual(['等待其他任务']);
-  });
-  it('durations', () => {
+describe('durationText', () => {
+  it('seconds, then minutes and seconds', () => {
+    expect(durationText(42, quantT('en'))).toBe('42 s');
     expect(durationText(125.4, quantT('en'))).toBe('2 min 5 s');
+    expect(durationText(125.4, quantT('zh-CN'))).toBe('2 分 5 秒');
     expect(durationText(-3, quantT('en'))).toBe('0 s');
   });
 });

@@ -2,7 +2,7 @@
  * The quality check dialog as data: what will run, which cached answer applies, the result in plain words, the
  * running job's figures. Pure functions (quality-view.test.ts).
  */
-import type { EvalTextId, QualityResult, QuantComparison, WorkJob } from '@shared/quant';
+import type { EvalTextId, QualityResult, QuantComparison } from '@shared/quant';
 import { fileName, formatDecimal } from '../../lib/format';
 import { fmtKld, fmtPct, fmtPpl, pplClause, type QuantT } from './compare-view';
 
@@ -78,21 +78,9 @@ export function durationText(seconds: number, t: QuantT): string {
   return s < 60 ? t('quality.seconds', { n: s }) : t('quality.minutes', { m: Math.floor(s / 60), s: s % 60 });
 }
 
-/** The figures under a running check's bar: phase, chunks, speed, time left. */
-export function jobFigures(j: WorkJob, t: QuantT, lng: string): string[] {
-  const parts = [t(`quality.phase.${j.phase}`)];
-  if (j.state !== 'running') return parts;
-  if (j.total > 0) parts.push(t('quality.chunks', { done: Math.min(j.done, j.total), total: j.total }));
-  if (j.speed && j.speed.unit === 'chunks' && Number.isFinite(j.speed.value) && j.speed.value > 0)
-    parts.push(t('quality.speed', { n: formatDecimal(j.speed.value, lng, j.speed.value < 10 ? 2 : 0) }));
-  parts.push(
-    j.etaSeconds != null && Number.isFinite(j.etaSeconds)
-      ? t('quality.eta', { eta: durationText(j.etaSeconds, t) })
-      : t('quality.etaUnknown'),
-  );
-  return parts;
-}
-
 /** A date the way the UI language writes it ("3 Dec 2026, 08:40"). */
 export const measuredDate = (ms: number, lng: string) =>
   new Intl.DateTimeFormat(lng, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
+
+/** The evaluation text a check starts on: the one in the UI language (Chinese for a Chinese UI, else English). */
+export const defaultText = (lng: string): EvalTextId => (lng.startsWith('zh') ? 'zh-CN' : 'en');

@@ -57,6 +57,7 @@ export const compareEn = {
     check: 'Check quality',
     switch: 'Switch to this',
     load: 'Load',
+    makeOptions: 'More options…',
   },
   makeFrom: 'Made from {{source}}',
   downloadStarted: 'Downloading {{quant}}: see the Downloads page.',

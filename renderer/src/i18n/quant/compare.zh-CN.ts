@@ -59,6 +59,7 @@ export const compareZhCN: Messages<typeof compareEn> = {
     check: '检测质量',
     switch: '切换到此版本',
     load: '加载',
+    makeOptions: '更多选项…',
   },
   makeFrom: '由 {{source}} 制作',
   downloadStarted: '正在下载 {{quant}}：见“下载”页面。',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LibraryModel } from '../../shared/models';
 import type { Provenance } from '../../shared/provenance';
-import { bestReference, precisionRank, siblingsOf } from './siblings';
+import { bestReference, familyReference, precisionRank, siblingsOf } from './siblings';
 
 const P = 494_032_768;
 
@@ -140,5 +140,17 @@ describe('bestReference', () => {
 
   it('ranks', () => {
     expect([null, 'Q4_K_M', 'Q8_0', 'F16', 'BF16', 'F32'].map(precisionRank)).toEqual([0, 0, 1, 2, 2, 3]);
+  });
+});
+
+describe('familyReference', () => {
+  it.each<[(string | null)[], string | null]>([
+    [['Q4_K_M', 'F16', 'Q8_0'], 'F16'],
+    [['Q8_0'], 'Q8_0'],
+    [['Q4_K_M', null], null],
+    [[], null],
+  ])('%j → %s', (quants, expected) => {
+    const family = quants.map((q, i) => model(`m${i}`, q));
+    expect(familyReference(family)?.quantization ?? null).toBe(expected);
   });
 });

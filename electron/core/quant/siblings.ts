@@ -114,10 +114,24 @@ export function siblingsOf(target: LibraryModel, all: LibraryModel[]): LibraryMo
  * the smaller file (its logits are as good and cheaper to compute), then the path.
  */
 export function bestReference(target: LibraryModel, siblings: LibraryModel[]): LibraryModel | null {
-  const own = precisionRank(target.quantization);
+  return mostPrecise(
+    siblings.filter((s) => s.path !== target.path),
+    precisionRank(target.quantization),
+  );
+}
+
+/**
+ * The comparison's reference for a model and its siblings together: the most precise F32/BF16/F16/Q8_0 file among
+ * them (the model itself when it is that one), ordered as bestReference; null when none is high-precision.
+ */
+export function familyReference(family: LibraryModel[]): LibraryModel | null {
+  return mostPrecise(family, 0);
+}
+
+function mostPrecise(models: LibraryModel[], above: number): LibraryModel | null {
   const tie = (q: string | null) => TIE_ORDER.indexOf(q?.toUpperCase() ?? '');
-  const candidates = siblings
-    .filter((s) => s.path !== target.path && !s.error && precisionRank(s.quantization) > own)
+  const candidates = models
+    .filter((s) => !s.error && precisionRank(s.quantization) > above)
     .sort(
       (a, b) =>
         precisionRank(b.quantization) - precisionRank(a.quantization) ||

@@ -15,7 +15,7 @@ export function DownloadsPage() {
   const setView = useUi((s) => s.setView);
   const q = useQuantText();
   // The work queue (quantize, importance matrix, quality) is listed here too, as its own card.
-  const { data: work } = useWorkJobs();
+  const { data: work, error: workError } = useWorkJobs();
   const workCard = <JobsList card title={q('jobs.title')} />;
 
   if (error)
@@ -25,7 +25,7 @@ export function DownloadsPage() {
       </div>
     );
   if (isPending) return <div className="page page-narrow muted">{t('common.loading')}</div>;
-  if ((!jobs || jobs.length === 0) && work && work.length > 0)
+  if ((!jobs || jobs.length === 0) && ((work && work.length > 0) || workError))
     return <div className="page page-narrow">{workCard}</div>;
   if (!jobs || jobs.length === 0) {
     return (

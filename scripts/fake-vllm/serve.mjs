@@ -147,17 +147,15 @@ export function startServer(cfg) {
         try {
           parsed = JSON.parse(body.toString('utf8'));
         } catch {
-          res
-            .writeHead(400, JSON_TYPE)
-            .end(
-              JSON.stringify({
-                object: 'error',
-                message: 'Invalid JSON',
-                type: 'BadRequestError',
-                param: null,
-                code: 400,
-              }),
-            );
+          res.writeHead(400, JSON_TYPE).end(
+            JSON.stringify({
+              object: 'error',
+              message: 'Invalid JSON',
+              type: 'BadRequestError',
+              param: null,
+              code: 400,
+            }),
+          );
           return;
         }
         if (parsed.model !== undefined && parsed.model !== cfg.served) {

@@ -213,18 +213,15 @@ describe('fake vllm', () => {
     ['oom', 'oom', 'weights'],
     ['no-gpu', 'no-gpu', 'engine'],
     ['bad-arch', 'unsupported-architecture', 'starting'],
-  ] as const)(
-    'FAKE_VLLM_FAIL=%s: exits 1 in the %s phase with a text the classifier reads as %s',
-    async (fail, reason, phase) => {
-      const port = await freePort();
-      const run = startFake(plan(port), { FAKE_VLLM_FAIL: fail });
-      const end = await run.exited;
-      expect(end.code).toBe(1);
-      expect(run.progress().phase).toBe(phase);
-      expect(classifyVllmExit(run.lines, end).reason).toBe(reason);
-      expect(childrenOf(run.child.pid!)).toEqual([]);
-    },
-  );
+  ] as const)('FAKE_VLLM_FAIL=%s: exits 1, classified %s, in the %s phase', async (fail, reason, phase) => {
+    const port = await freePort();
+    const run = startFake(plan(port), { FAKE_VLLM_FAIL: fail });
+    const end = await run.exited;
+    expect(end.code).toBe(1);
+    expect(run.progress().phase).toBe(phase);
+    expect(classifyVllmExit(run.lines, end).reason).toBe(reason);
+    expect(childrenOf(run.child.pid!)).toEqual([]);
+  });
 
   it('a port that is really taken: the bind error before loading', async () => {
     const holder = net.createServer();

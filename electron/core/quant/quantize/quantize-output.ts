@@ -55,7 +55,17 @@ export function failureReason(
   const lines = tail.map((l) => l.trim()).filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     const m = /failed to quantize: (.+)$/.exec(lines[i]!);
-    if (m) return clip(m[1]!);
+    if (!m) continue;
+    const why = m[1]!.replace(/^(?:[a-z_]+: )+/i, '');
+    // "failed to load model from X" says nothing; gguf's own line before it says why ("invalid magic characters").
+    if (/failed to load model/i.test(why)) {
+      const gguf = lines
+        .slice(0, i)
+        .reverse()
+        .find((l) => /^gguf_[a-z_]+: /.test(l));
+      if (gguf) return clip(`not a usable GGUF model (${gguf.replace(/^gguf_[a-z_]+: /, '')})`);
+    }
+    return clip(why);
   }
   const patterns = [
     /\berror\b/i,

@@ -114,3 +114,12 @@ export function failureLine(text: string): string | null {
   }
   return null;
 }
+
+/**
+ * Lines after which llama-perplexity goes on although its figures mean nothing (perplexity.cpp only logs them):
+ * the base logits came from another vocabulary, or from a longer context than this run's.
+ */
+export function fatalLine(text: string): string | null {
+  const m = /^.*(?:inconsistent vocabulary|has been computed with \d+, while the current context).*$/m.exec(text);
+  return m ? m[0].trim() : null;
+}

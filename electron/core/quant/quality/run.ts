@@ -15,7 +15,15 @@ import { AppError } from '../../../shared/errors';
 import type { EvalTextId, QualityResult } from '../../../shared/quant';
 import { readGgufFile } from '../../models/gguf';
 import type { RunContext } from '../types';
-import { failureLine, parseChunkTotal, parseKld, parseKldProgress, parsePplFinal, parsePplProgress } from './parse';
+import {
+  failureLine,
+  fatalLine,
+  parseChunkTotal,
+  parseKld,
+  parseKldProgress,
+  parsePplFinal,
+  parsePplProgress,
+} from './parse';
 import { streamTool, type ToolRun } from './process';
 import { chunksForKldBase, kldBaseBytes } from './settings';
 import { qualityKey, type QualityStore } from './store';
@@ -177,7 +185,7 @@ async function runPhase(
     onOutput: (stdout, stderr) => {
       const t = parseChunkTotal(stderr) ?? parseChunkTotal(stdout);
       if (t !== null) total = t;
-      const done = Math.min(progress(stdout), total);
+      const done = Math.min(Math.max(progress(stdout), progress(stderr)), total);
       if (done !== last) {
         last = done;
         ctx.report({ phase, done, total });
@@ -188,6 +196,8 @@ async function runPhase(
   if (run.spawnError)
     throw new AppError('QUALITY_FAILED', { reason: `llama-perplexity did not start: ${run.spawnError}` });
   if (run.code !== 0) throw failed(run, `llama-perplexity exited with ${run.signal ?? `code ${run.code}`}`);
+  const fatal = fatalLine(run.stderr) ?? fatalLine(run.stdout);
+  if (fatal) throw new AppError('QUALITY_FAILED', { reason: fatal }, run.stderr.slice(-4000));
   return run;
 }
 

@@ -27,7 +27,7 @@ describe('quantizeProgress', () => {
   ])('%s', (line, want) => expect(quantizeProgress(line)).toEqual(want));
 
   it('reads every tensor of a real run in order (recorded: small F16 → Q4_K_M)', () => {
-    const got = lines(fixture('quantize-q4_k_m.log'))
+    const got = lines(fixture('quantize-q4_k_m.txt'))
       .map(quantizeProgress)
       .filter((p) => p !== null);
     expect(got.length).toBeGreaterThan(10);
@@ -38,20 +38,20 @@ describe('quantizeProgress', () => {
 
 describe('quantizeFailure on recorded outputs', () => {
   it('no imatrix for IQ2_XXS → QUANT_NEEDS_IMATRIX', () => {
-    const e = quantizeFailure('IQ2_XXS', lines(fixture('quantize-needs-imatrix.log')), { code: 1, signal: null });
+    const e = quantizeFailure('IQ2_XXS', lines(fixture('quantize-needs-imatrix.txt')), { code: 1, signal: null });
     expect(e.code).toBe('QUANT_NEEDS_IMATRIX');
     expect(e.params).toEqual({ type: 'IQ2_XXS' });
   });
 
   it('a Q4_K_M source without --allow-requantize → QUANT_REQUANTIZE naming its tensor type', () => {
-    const e = quantizeFailure('Q3_K_S', lines(fixture('quantize-requantize.log')), { code: 1, signal: null });
+    const e = quantizeFailure('Q3_K_S', lines(fixture('quantize-requantize.txt')), { code: 1, signal: null });
     expect(e.code).toBe('QUANT_REQUANTIZE');
     expect(e.params?.type).toBe('Q3_K_S');
     expect(e.params?.from).toBe('Q4_K');
   });
 
   it('a source that is not GGUF → QUANT_FAILED with the tool’s reason on one line', () => {
-    const e = quantizeFailure('Q8_0', lines(fixture('quantize-not-gguf.log')), { code: 1, signal: null });
+    const e = quantizeFailure('Q8_0', lines(fixture('quantize-not-gguf.txt')), { code: 1, signal: null });
     expect(e.code).toBe('QUANT_FAILED');
     const reason = String(e.params?.reason);
     expect(reason).not.toContain('\n');

@@ -214,14 +214,20 @@ function quantizeSpec(
           llamaBuild: tools.build,
           createdAt: Date.now(),
         };
-        await env.d.library.recordInstalled({
-          path: output,
-          files: [{ path: output, sha256 }],
-          hub: 'local',
-          repo: '',
-          catalogId: null,
-          provenance,
-        });
+        await env.d.library
+          .recordInstalled({
+            path: output,
+            files: [{ path: output, sha256 }],
+            hub: 'local',
+            repo: '',
+            catalogId: null,
+            provenance,
+          })
+          .catch(async (e: unknown) => {
+            // Not recorded, not kept: a result without its provenance would pass for an imported file.
+            await fs.rm(output, { force: true }).catch(() => undefined);
+            throw e;
+          });
         const root = path.resolve(await env.d.modelsDir());
         const libraryId = path.relative(root, output).split(path.sep).join('/');
         return { outputPath: output, libraryId };

@@ -246,6 +246,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     profiles: tuning.profiles,
     backend,
     start: (modelPath, options) => handlers['backend.start']({ modelPath, options }, { transport: 'direct' }),
+    settings: () => settings.get(),
     log: note,
   });
 

@@ -40,17 +40,24 @@ export function QuantRowView({ row, cells, actions }: { row: QuantRow; cells: Ro
         data-reference={cells.reference ? 'true' : undefined}
       >
         <td>
+          <div className="mono qz-quant-id">{row.quant}</div>
           <div className="qz-quant">
-            <span className="mono qz-quant-id">{row.quant}</span>
+            <span className="small muted">{t(`compare.availability.${row.availability}`)}</span>
             {cells.reference && <span className="chip">{t('compare.mark.reference')}</span>}
             {cells.running && <span className="chip chip-ok">{t('compare.mark.running')}</span>}
           </div>
-          <div className="small muted">{t(`compare.availability.${row.availability}`)}</div>
         </td>
         <td className="num">{cells.size ?? dash}</td>
         <td>{plan ? <FitBadge plan={plan} /> : dash}</td>
-        <td className="num" data-source={cells.tps?.source}>
-          {cells.tps ? t(`compare.tps.${cells.tps.source}`, { n: cells.tps.n }) : dash}
+        <td className="num" data-testid="quants-tps" data-source={cells.tps?.source}>
+          {cells.tps ? (
+            <>
+              <div>{t(`compare.tps.${cells.tps.source}`, { n: cells.tps.n })}</div>
+              <div className="small muted">{t(`compare.tpsSource.${cells.tps.source}`)}</div>
+            </>
+          ) : (
+            dash
+          )}
         </td>
         <td className="num" data-testid="quants-ppl">
           {cells.ppl
@@ -61,7 +68,7 @@ export function QuantRowView({ row, cells, actions }: { row: QuantRow; cells: Ro
         </td>
         <td className="num">{cells.kld ?? dash}</td>
         <td className="num">{cells.sameTop ? t('compare.pct', { n: cells.sameTop }) : dash}</td>
-        <td>
+        <td className="qz-actions-cell">
           <div className="qz-actions">
             {row.availability === 'installed' && row.path && (
               <>

@@ -77,4 +77,25 @@ describe('FileHashes', () => {
     pre.abort(reason);
     await expect(new FileHashes(dir).sha256(f, undefined, pre.signal)).rejects.toBe(reason);
   });
+
+  it('known() answers from the cache only; remember() fills it for a file hashed elsewhere', async () => {
+    const data = Buffer.from('a quantized model');
+    const f = await write('q.gguf', data);
+    const h = new FileHashes(dir);
+    expect(await h.known(f)).toBeNull();
+    await h.remember(f, sha(data));
+    expect(await new FileHashes(dir).known(f)).toBe(sha(data));
+    // Changed since: unknown again.
+    await fs.utimes(f, new Date(), new Date(Date.now() + 5000));
+    expect(await new FileHashes(dir).known(f)).toBeNull();
+    expect(await new FileHashes(dir).known(path.join(dir, 'missing.gguf'))).toBeNull();
+    await expect(h.remember(f, 'xyz')).rejects.toThrow();
+    // A split model is known once all its shards are.
+    const a = await write('s-00001-of-00002.gguf', Buffer.from('one'));
+    const b = await write('s-00002-of-00002.gguf', Buffer.from('two'));
+    await h.remember(a, sha('one'));
+    expect(await h.known(a)).toBeNull();
+    await h.remember(b, sha('two'));
+    expect(await h.known(a)).toBe(sha(`${sha('one')}\n${sha('two')}`));
+  });
 });

@@ -57,6 +57,33 @@ export class FileHashes {
     return createHash('sha256').update(hashes.join('\n')).digest('hex');
   }
 
+  /** The hash when every file (shard) is in the cache unchanged; null otherwise. Reads no file content. */
+  async known(file: string): Promise<string | null> {
+    const shards = splitShardPaths(file) ?? [file];
+    const entries = await this.load();
+    const hashes: string[] = [];
+    for (const shard of shards) {
+      const st = await statOf(shard).catch(() => null);
+      const hit = st && entries.get(path.resolve(shard));
+      if (!st || !hit || hit.size !== st.size || hit.mtimeMs !== st.mtimeMs || hit.ino !== st.ino) return null;
+      hashes.push(hit.sha256);
+    }
+    return hashes.length === 1 ? hashes[0]! : createHash('sha256').update(hashes.join('\n')).digest('hex');
+  }
+
+  /**
+   * Records the hash of a single file computed elsewhere (a quantize result hashed while it was installed), so the
+   * first quality check of it does not read it again. The file must not have changed since it was hashed.
+   */
+  async remember(file: string, sha256: string): Promise<void> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('not a sha256');
+    const st = await statOf(file);
+    const entries = await this.load();
+    const key = path.resolve(file);
+    entries.set(key, { path: key, ...st, sha256, usedAt: Date.now() });
+    await this.save();
+  }
+
   private async hashOne(
     file: string,
     st: { size: number; mtimeMs: number; ino: number },

@@ -1,22 +1,25 @@
 /**
- * The quality check's fixed settings: context 512 (the field's standard for llama-perplexity numbers, so ours compare
- * with published ones) and a chunk count sized to finish in about two minutes.
+ * The quality check's fixed settings: context 512 (the field's standard for llama-perplexity figures) and 64 chunks,
+ * sized so a check of a 7B Q4 on a mid-range GPU takes about two minutes. Tests pass smaller overrides.
  *
- * Cost: llama-perplexity only evaluates prompts (no generation): chunks × context tokens of prompt processing.
- * A 7B Q4_K_M on a mid-range GPU (RTX 3060/4060 class) processes ~1500–2500 tok/s at n_ctx 512 (llama-bench pp512).
- *   80 chunks × 512 tokens = 40 960 tokens → 16–27 s at that speed for one pass.
- * A quality check with KL-divergence is three passes the first time (the base model's logits, its own PPL comes out
- * of the same pass; then the quant against them): ~2 × 41k tokens on the quant-sized model plus one pass on the F16
- * base (≈ 2–3× slower: memory-bound, ~700 tok/s, often partly on the CPU) → ≈ 20 s + 60 s + tokenising and loading
- * (~10–20 s each) ≈ 2 minutes. On a CPU alone (~50–100 tok/s for a 7B Q4) it is ~7–14 minutes: the UI shows an ETA.
- * Fewer than ~50 chunks makes the ± of the PPL estimate too wide to tell Q4_K_M from Q5_K_M; 80 keeps it ≈ ±0.5 %.
+ * Cost: llama-perplexity only processes prompts (no generation): chunks × 512 tokens, at about the model's pp512
+ * speed. Mid-range GPU (RTX 3060 12 GB / 4060 class), 7B Q4_K_M: pp512 ≈ 2000 tok/s.
+ *   64 chunks × 512 = 32 768 tokens → ≈ 16 s a pass on the Q4, + ≈ 10 s to load it.
+ *   With KL-divergence (the default when a higher-precision sibling exists) the first check also runs the base
+ *   once: an F16 7B (15 GB) does not fit 12 GB, so `-fit` puts ~70 % of it on the GPU and the rest runs on the CPU,
+ *   ≈ 400 tok/s → 32 768 / 400 ≈ 80 s + ≈ 15 s load. First check ≈ 26 + 95 ≈ 2 min; every further quant of that
+ *   model reuses the base logits (≈ 30 s each, as is a plain perplexity check). CPU only (≈ 60 tok/s for a 7B Q4):
+ *   ≈ 9 min a pass; the job shows its ETA. 100+ chunks would double this for little gain, 32 would halve the tokens.
+ * Precision: 64 × 255 = 16 320 scored tokens; with a per-token NLL spread of ~2.5 nats the PPL itself is ± ~2 %, but
+ *   KL-divergence and PPL(Q)/PPL(base) are paired on the same tokens and resolve ~0.1 % — enough to rank Q4_K_M
+ *   against Q5_K_M (≈ 1–3 % apart on 7B models).
  *
- * KL-divergence base file: llama-perplexity stores, per chunk, the log-probs of the last half of the context's
- * tokens (n_ctx/2 − 1 = 255 scored tokens) over the whole vocabulary as uint16 (plus 2 floats per token):
- *   per chunk ≈ 255 × (152 064 × 2 B + 8 B) ≈ 77.6 MB for a 152k vocabulary (Qwen2/3).
- *   80 chunks ≈ 6.2 GB. That is the largest we accept on disk per base model + text: MAX_CHUNKS_KLD_BYTES below caps
- *   the chunk count so that the file stays under KLD_BASE_MAX_BYTES (6.5 GB; the store keeps at most 2 such files).
- * A 32k vocabulary (Llama 2, Mistral) costs 16.7 MB a chunk (1.3 GB for 80).
+ * KL-divergence base file (perplexity.cpp): 20-byte header + the tokens (4 B × 512 × chunks) + for each of the
+ * 255 scored tokens of a chunk (n_vocab rounded to even + 4) uint16 (log-probs, plus min/max as 2 floats):
+ *   152 064 vocabulary (Qwen2/2.5): 255 × 304 136 B ≈ 77.6 MB a chunk → 64 chunks ≈ 4.96 GB.
+ *   32 000 (Llama 2, Mistral 7B): ≈ 16.3 MB a chunk → ≈ 1.05 GB.   262 144 (Gemma 3): ≈ 134 MB a chunk.
+ * KLD_BASE_MAX_BYTES (5 GB) caps one file: chunksForKldBase lowers the chunk count for bigger vocabularies (Gemma 3:
+ * 37 chunks; the result records the chunks it used). The store keeps at most 12 GB of them (store.ts).
  */
 
 export const QUALITY_CONTEXT = 512;

@@ -123,5 +123,8 @@ describe('QualityStore', () => {
     expect(await s.makeRoomForBase(50)).toEqual([files[0]]);
     // `keep` is never removed even when it alone is over the cap.
     expect(await s.makeRoomForBase(1000, files[2]!)).toEqual([]);
+    // A partial file untouched for over an hour was left by a killed app: removed.
+    await fs.utimes(partial, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+    expect(await s.makeRoomForBase(0)).toEqual([partial]);
   });
 });

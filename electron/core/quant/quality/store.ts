@@ -19,6 +19,7 @@ export const KLD_BASE_STORE_MAX_BYTES = 12e9;
 export const KLD_BASE_EXT = '.kld';
 /** A base file being written (removed on failure or cancel; never reused). */
 export const KLD_PARTIAL_EXT = '.kld.partial';
+const PARTIAL_STALE_MS = 60 * 60_000;
 
 const ResultsFile = z.object({ version: z.literal(1), results: z.array(z.unknown()) });
 
@@ -93,7 +94,7 @@ export class QualityStore {
   }
 
   /**
-   * Makes room for a base file of `bytes`: removes leftover partial files and then the least recently used base
+   * Makes room for a base file of `bytes`: removes partial files a killed app left and then the least recently used base
    * files until the folder plus `bytes` fits the cap (`keep` is never removed). Returns the files removed.
    */
   async makeRoomForBase(bytes: number, keep: string | null = null): Promise<string[]> {
@@ -103,7 +104,16 @@ export class QualityStore {
     const files: { file: string; size: number; mtimeMs: number }[] = [];
     for (const n of names) {
       const file = path.join(this.baseDir, n);
-      if (n.endsWith(KLD_PARTIAL_EXT)) continue; // a run in progress owns it; the runner removes its own
+      if (n.endsWith(KLD_PARTIAL_EXT)) {
+        // A run in progress writes its partial file chunk by chunk and removes it itself; one untouched for an
+        // hour was left by an app that was killed.
+        const st = await fs.stat(file).catch(() => null);
+        if (st && Date.now() - st.mtimeMs > PARTIAL_STALE_MS) {
+          await fs.rm(file, { force: true });
+          removed.push(file);
+        }
+        continue;
+      }
       if (!n.endsWith(KLD_BASE_EXT)) continue;
       const st = await fs.stat(file).catch(() => null);
       if (st?.isFile()) files.push({ file, size: st.size, mtimeMs: st.mtimeMs });

@@ -9,10 +9,12 @@
  *    than the fastest acceptable one costs more than its quality gives in a chat) — and take the best quality:
  *    lowest mean KLD when both have one, else lowest PPL ratio; ties go to the faster.
  * 2. fits-gpu: rows that fit fully on the GPU, quality unmeasured: the most bits per weight within the same
- *    sensible speed, among those with at least 4 bits per weight (below that quality falls off steeply) when any.
- * 3. fits-partial: rows that fit partly (some layers or MoE experts in RAM): the fastest (with the same quality
- *    guard: measured and acceptable, or unmeasured with ≥ 4 bits per weight, when any is).
- * 4. only-fitting: rows that run on the CPU only: the fastest, same guard.
+ *    sensible speed, among those with at least 4.5 bits per weight (Q4_0, Q4_K_S and up: below that the tool's own
+ *    notes show perplexity rising steeply) when any.
+ * 3. fits-partial: rows that fit partly (some layers or MoE experts in RAM): the fastest — among those within 0.9 ×
+ *    of the fastest, the most bits per weight (a few % of speed is not worth a lower type) — with the same quality
+ *    guard: measured and acceptable, or unmeasured with ≥ 4.5 bits per weight, when any is.
+ * 4. only-fitting: rows that run on the CPU only: the same as 3.
  * 5. unmeasured: no row's fit is known (no header could be planned): the best measured quality, if any.
  * Otherwise (nothing fits) null.
  * Speeds are compared as measured tok/s when every row compared has a measurement, else as the planner's estimates
@@ -23,7 +25,8 @@ import type { QuantRecommendation, QuantRow } from '../../shared/quant';
 export const MAX_PPL_RATIO = 1.1;
 export const MAX_KLD = 0.1;
 export const SENSIBLE_SPEED = 0.6;
-export const MIN_BPW_UNMEASURED = 4;
+export const MIN_BPW_UNMEASURED = 4.5;
+export const NEAR_FASTEST = 0.9;
 
 export interface Candidate {
   row: QuantRow;
@@ -59,15 +62,15 @@ const guarded = (cs: Candidate[]) => {
   return ok.length ? ok : cs;
 };
 
-/** Those within SENSIBLE_SPEED of the fastest (an unknown speed is not held against a row). */
-function sensible(cs: Candidate[]): Candidate[] {
+/** Those within `share` of the fastest (an unknown speed is not held against a row). */
+function sensible(cs: Candidate[], share = SENSIBLE_SPEED): Candidate[] {
   const b = basisOf(cs);
   const known = cs.map((c) => speedOf(c, b)).filter((s): s is number => s !== null);
   if (!known.length) return cs;
   const fastest = Math.max(...known);
   return cs.filter((c) => {
     const s = speedOf(c, b);
-    return s === null || s >= SENSIBLE_SPEED * fastest;
+    return s === null || s >= share * fastest;
   });
 }
 
@@ -84,9 +87,11 @@ const bpwDesc = (x: Candidate, y: Candidate) => (y.row.bitsPerWeight ?? -1) - (x
 const installedFirst = (x: Candidate, y: Candidate) =>
   Number(y.row.availability === 'installed') - Number(x.row.availability === 'installed');
 
+/** The fastest, or among those within NEAR_FASTEST of it the most bits per weight. */
 function fastest(cs: Candidate[]): Candidate {
-  const b = basisOf(cs);
-  return [...cs].sort((x, y) => fasterFirst(b)(x, y) || bpwDesc(x, y) || installedFirst(x, y))[0]!;
+  const near = sensible(cs, NEAR_FASTEST);
+  const b = basisOf(near);
+  return [...near].sort((x, y) => bpwDesc(x, y) || fasterFirst(b)(x, y) || installedFirst(x, y))[0]!;
 }
 
 function choose(cs: Candidate[]): { c: Candidate; why: QuantRecommendation['why'] } | null {

@@ -226,8 +226,13 @@ describe('recommendation', () => {
       'fits-gpu',
     ],
     [
-      'fits-gpu: under 4 bits per weight is left out while anything else fits',
-      [ref({ fit: 'none' }), row('Q4_K_M', { bpw: 4.9, est: 30 }), row('IQ2_XXS', { bpw: 2.1, est: 70 })],
+      'fits-gpu: under 4.5 bits per weight is left out while anything else fits',
+      [
+        ref({ fit: 'none' }),
+        row('Q4_K_M', { bpw: 4.9, est: 30 }),
+        row('Q3_K_M', { bpw: 4.0, est: 36 }),
+        row('IQ2_XXS', { bpw: 2.1, est: 70 }),
+      ],
       'Q4_K_M',
       'fits-gpu',
     ],
@@ -236,6 +241,17 @@ describe('recommendation', () => {
       [ref({ fit: 'none' }), row('IQ2_XXS', { bpw: 2.1, est: 70 }), row('IQ3_XXS', { bpw: 3.1, est: 60 })],
       'IQ3_XXS',
       'fits-gpu',
+    ],
+    [
+      'fits-partial: the fastest, unless one within 0.9 × of it has more bits',
+      [
+        ref({ fit: 'cpu', est: 3 }),
+        row('Q4_K_M', { bpw: 4.9, fit: 'partial', est: 10 }),
+        row('Q5_K_M', { bpw: 5.7, fit: 'partial', est: 9.2 }),
+        row('Q6_K', { bpw: 6.6, fit: 'partial', est: 8.5 }),
+      ],
+      'Q5_K_M',
+      'fits-partial',
     ],
     [
       'fits-partial: the fastest',

@@ -66,12 +66,12 @@ export async function runQuality(bin: string, req: QualityRunRequest, ctx: RunCo
   let kld: QualityResult['kld'] = null;
   if (req.base) {
     const base = req.base;
-    const basePath = await ensureBase(bin, req, base, common, ctx);
+    const { file: basePath, chunks: baseChunks } = await ensureBase(bin, req, base, common, ctx);
     const run = await runPhase(
       bin,
       ['-m', req.model.path, '--kl-divergence-base', basePath, '--kl-divergence', ...common],
       'kld',
-      req.chunks,
+      baseChunks,
       parseKldProgress,
       ctx,
     );
@@ -134,7 +134,7 @@ async function ensureBase(
   base: QualityModel,
   common: string[],
   ctx: RunContext,
-): Promise<string> {
+): Promise<{ file: string; chunks: number }> {
   const nVocab = await vocabSize(base.path);
   // A big vocabulary makes the file huge: fewer chunks keep it under the cap (settings.ts has the arithmetic).
   const chunks = nVocab ? chunksForKldBase(nVocab, req.contextSize, req.chunks) : req.chunks;
@@ -144,7 +144,7 @@ async function ensureBase(
     contextSize: req.contextSize,
     chunks,
   });
-  if (await req.store.useBase(file)) return file;
+  if (await req.store.useBase(file)) return { file, chunks };
   await req.store.makeRoomForBase(nVocab ? kldBaseBytes(nVocab, req.contextSize, chunks) : 0);
   const partial = `${file}.partial`;
   const args = ['-m', base.path, '-f', req.text.path, '--chunks', String(chunks), '--kl-divergence-base', partial];
@@ -160,7 +160,7 @@ async function ensureBase(
         reason: `the base logits file is ${st ? `${st.size} bytes` : 'missing'}${want !== null ? `, expected ${want}` : ''}`,
       });
     await fs.rename(partial, file);
-    return file;
+    return { file, chunks: done ?? chunks };
   } finally {
     await fs.rm(partial, { force: true }).catch(() => undefined);
   }

@@ -249,6 +249,24 @@ describe('quant.start (real llama-quantize)', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['notes.gguf', 'small-s1.gguf']);
   }, 60_000);
 
+  it('QUANT_TOOL_MISSING when the active runtime has no llama-quantize beside its llama-server', async () => {
+    const { dir, source } = modelsFolder();
+    const res = fs.mkdtempSync(path.join(tmp, 'res-'));
+    const bin = path.join(res, 'bin', `${process.platform}-${process.arch}-cpu`);
+    fs.mkdirSync(bin, { recursive: true });
+    fs.copyFileSync(inject('llamaServer'), path.join(bin, 'llama-server'));
+    fs.chmodSync(path.join(bin, 'llama-server'), 0o755);
+    fs.cpSync(path.join(resourcesDir, 'eval-texts'), path.join(res, 'eval-texts'), { recursive: true });
+    const c = await cut.start({ settings: { modelsDir: dir }, resourcesDirs: [res], quant: QUICK });
+    for (const call of [
+      () => c.handlers['quant.types']({}, direct),
+      () => c.handlers['quant.start']({ modelPath: source, types: ['Q8_0'] }, direct),
+      () => c.handlers['quality.start']({ modelPath: source, text: 'en' }, direct),
+    ])
+      await expect(call()).rejects.toMatchObject({ code: 'QUANT_TOOL_MISSING', params: { tool: 'llama-quantize' } });
+    expect(await c.handlers['work.list']({}, direct)).toEqual([]);
+  }, 60_000);
+
   it('a restart turns the running and the queued job into interrupted, and leaves no partial file', async () => {
     const { dir, source } = modelsFolder();
     const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));

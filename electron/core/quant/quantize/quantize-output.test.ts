@@ -95,6 +95,28 @@ describe('failureReason', () => {
   });
 });
 
+describe('recorded llama-imatrix and mismatch outputs', () => {
+  it('a text too short (real output) → the tool’s reason without its log prefix', () => {
+    expect(failureReason('llama-imatrix', lines(fixture('imatrix-short-text.txt')), { code: 1, signal: null })).toBe(
+      'you need at least 256 tokens for a context of 128 tokens',
+    );
+  });
+
+  it('the chunk count and per-chunk progress of a real run (small, 2 chunks)', () => {
+    const total = lines(fixture('imatrix-small-stderr.txt'))
+      .map(imatrixTotal)
+      .filter((t) => t !== null);
+    expect(total).toEqual([2]);
+    expect(imatrixChunksDone(fixture('imatrix-small-stdout.txt'))).toBe(2);
+  });
+
+  it('an imatrix of another model → QUANT_FAILED naming the mismatch', () => {
+    const e = quantizeFailure('IQ2_XXS', lines(fixture('quantize-imatrix-mismatch.txt')), { code: 1, signal: null });
+    expect(e.code).toBe('QUANT_FAILED');
+    expect(e.params?.reason).toBe('imatrix size 64 is different from tensor size 256 for blk.0.attn_k.weight');
+  });
+});
+
 describe('llama-imatrix progress', () => {
   it.each([
     ['compute_imatrix: computing over 4 chunks, n_ctx=128, batch_size=128, n_seq=1', 4],

@@ -52,7 +52,8 @@ export function failureReason(
   tail: string[],
   end: { code: number | null; signal: string | null },
 ): string {
-  const lines = tail.map((l) => l.trim()).filter(Boolean);
+  // common_log's prefix in llama-imatrix / llama-perplexity: "0.03.221.139 E " (time, level).
+  const lines = tail.map((l) => l.trim().replace(/^\d+\.\d+\.\d+\.\d+ [A-Z] /, '')).filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     const m = /failed to quantize: (.+)$/.exec(lines[i]!);
     if (!m) continue;

@@ -155,6 +155,8 @@ describe('runQuantize (real llama-quantize, small F16 model)', () => {
   });
 });
 
+// An imatrix computed on tiny (64 wide) is refused for small ("imatrix size 64 is different from tensor size 256"),
+// so the IQ2_XXS test computes one on small; that refusal is tested on its recorded output (quantize-output.test.ts).
 describe('runImatrix (real llama-imatrix)', () => {
   const text = () => {
     const p = out('calibration.txt');

@@ -11,8 +11,9 @@ import { describe, expect, inject, it } from 'vitest';
 import { ensureTestModel } from '../../../scripts/make-test-model.mjs';
 import type { ConversationDetail, MessageNode } from '../../shared/chat-schemas';
 import { AppError } from '../../shared/errors';
+import type { WorkJob } from '../../shared/quant';
 import { coreUnderTest } from '../../test/core-under-test';
-import { waitForStatus, waitUntil } from '../../test/helpers';
+import { pathWithoutGpuTools, waitForStatus, waitUntil } from '../../test/helpers';
 import type { Core } from '../app';
 
 const resourcesDir = inject('resourcesDir');
@@ -32,6 +33,17 @@ async function replyEnded(core: Core, conversationId: string, id: string): Promi
   return node(await core.handlers['conversations.get']({ id: conversationId }, direct), id);
 }
 
+/** Waits for a work job to end; its final snapshot. */
+async function settled(core: Core, id: string, timeoutMs = 120_000): Promise<WorkJob> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const j = (await core.handlers['work.list']({}, direct)).find((x) => x.id === id);
+    if (!j) throw new Error(`job ${id} is gone`);
+    if (!['queued', 'running'].includes(j.state) || Date.now() > end) return j;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('quant.compare and backend.switchModel with the real llama-server', () => {
   it('compares the F16 and its Q8_0, switches the running model to the Q8_0 and the chat goes on', async () => {
     const f16 = path.resolve(await ensureTestModel({ preset: 'small', seed: 1 }));
@@ -39,6 +51,10 @@ describe('quant.compare and backend.switchModel with the real llama-server', () 
     const core = await cut.start({
       prefix: 'dl-compare-int-',
       settings: { loadOptions: { contextSize: 1024 }, sampling: { seed: 1 }, chat: { autoTitle: false } },
+      // No GPU tools: the planner sees this machine's RAM only, whatever GPU the test machine has.
+      env: { ...process.env, PATH: pathWithoutGpuTools() },
+      // Quality checks small enough for a test (the KL-divergence of the Q8_0 against the F16).
+      quant: { qualityContext: 128, qualityChunks: 4 },
     });
     const h = core.handlers;
 
@@ -76,6 +92,9 @@ describe('quant.compare and backend.switchModel with the real llama-server', () 
     // The bundled llama-quantize's types, made from the F16, each smaller than it; none already installed.
     // (Only when the runtime has all the quant tools: quant.types answers QUANT_TOOL_MISSING otherwise.)
     const types = await h['quant.types']({}, direct).catch(() => null);
+    const bin = path.join(resourcesDir, 'bin', `${process.platform}-${process.arch}-cpu`);
+    if (['llama-quantize', 'llama-perplexity', 'llama-imatrix'].every((t) => fs.existsSync(path.join(bin, t))))
+      expect(types).not.toBeNull();
     const make = c.rows.filter((r) => r.availability === 'make');
     if (!types) expect(make).toEqual([]);
     else {
@@ -95,6 +114,23 @@ describe('quant.compare and backend.switchModel with the real llama-server', () 
     expect(c.recommendation!.why).not.toBe('best-quality-fits-gpu');
     expect(c.recommendation!.versus).toBe('F16');
     expect(c.recommendation!.pplDeltaPct).toBe(c.recommendation!.quant === 'F16' ? 0 : null);
+
+    // A quality check of the Q8_0 (KL-divergence against the F16, its best sibling) shows in its row.
+    if (types) {
+      const job = await h['quality.start']({ modelPath: q8, text: 'en' }, direct);
+      const done = await settled(core, job.id);
+      expect([done.state, done.error]).toEqual(['completed', null]);
+      const measured = await h['quant.compare']({ modelPath: q8 }, direct);
+      const row = measured.rows.find((r) => r.path === q8)!;
+      const k = row.quality?.kld;
+      expect(k?.basePath).toBe(f16);
+      expect(row.meanKld).toBe(k!.meanKld);
+      expect(row.sameTopPct).toBe(k!.sameTopPct);
+      expect(row.pplRatio).toBe(k!.pplRatio);
+      expect(Number.isFinite(row.pplRatio!) && row.pplRatio! > 0).toBe(true);
+      // Asked without a text: the one the model was measured on.
+      expect(measured.text).toBe('en');
+    }
 
     // A reply streaming when the switch comes: it ends as stopped with its text so far.
     const conv = await h['conversations.create']({}, direct);

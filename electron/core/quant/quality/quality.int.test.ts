@@ -103,6 +103,18 @@ describe('runQuality (real llama-perplexity)', () => {
     expect(await store.get(r.key)).toEqual(r);
   });
 
+  it('the bundled Chinese text runs too (finite perplexity above 1)', async () => {
+    const zh = await evalTextPath([inject('resourcesDir')], 'zh-CN');
+    const r = await runQuality(
+      bin,
+      { ...base, model: tiny, text: { id: 'zh-CN', ...zh }, base: null, store },
+      context().ctx,
+    );
+    expect(Number.isFinite(r.ppl)).toBe(true);
+    expect(r.ppl).toBeGreaterThan(1);
+    expect(r.text).toBe('zh-CN');
+  });
+
   it('KL-divergence against the F16: Q8_0 is closer than Q4_K_M; the base logits are computed once', async () => {
     const first = context();
     const r8 = await runQuality(bin, { ...base, model: q8, text, base: f16, store }, first.ctx);

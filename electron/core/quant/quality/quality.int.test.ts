@@ -59,6 +59,11 @@ async function quantized(quantizeBin: string, source: string, type: string): Pro
   const part = `${out}.${process.pid}.tmp`;
   await run(quantizeBin, [source, part, type, '2']);
   await fs.rename(part, out);
+  // Quants made by an earlier build of the tool are not used again.
+  const prefix = `${path.basename(source, '.gguf')}-${type}-`;
+  for (const name of await fs.readdir(path.dirname(out)))
+    if (name.startsWith(prefix) && name.endsWith('.gguf') && name !== path.basename(out))
+      await fs.rm(path.join(path.dirname(out), name), { force: true });
   return out;
 }
 

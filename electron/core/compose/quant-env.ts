@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { EventBus } from '../../shared/contract';
 import type { HardwareInput } from '../../shared/models';
 import type { QuantType } from '../../shared/quant';
+import type { BackendState } from '../../shared/schemas';
 import type { Backend } from '../backends/backend';
 import type { Library } from '../models/library';
 import { FileHashes, QualityStore } from '../quant/quality';
@@ -106,4 +107,20 @@ export async function knownSha256(hashes: FileHashes, file: string): Promise<str
   } catch {
     return null;
   }
+}
+
+/** A chat model being loaded or unloaded: its memory use is about to change. */
+export const backendInFlux = (state: BackendState): boolean =>
+  state === 'starting' || state === 'loading' || state === 'stopping';
+
+/**
+ * Waits while the chat backend loads or unloads before a GPU tool starts: `--fit` sizes the tool's GPU share to
+ * the memory free at its start, which is only meaningful once the chat model holds what it will hold.
+ */
+export async function untilBackendSettled(backend: Backend, signal: AbortSignal, pollMs = 250): Promise<void> {
+  while (backendInFlux(backend.status().state)) {
+    signal.throwIfAborted();
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  signal.throwIfAborted();
 }

@@ -7,14 +7,16 @@
  *
  * GPU: llama-perplexity runs with `-fit on` (quality/run.ts): it puts on the GPU only what fits in the memory that is
  * free when it starts, keeping llama.cpp's margin, so a chat model that is loaded keeps its VRAM and the check runs
- * partly on the CPU instead of failing or evicting it. llama-quantize is CPU-only; llama-imatrix uses `--fit on` too.
+ * partly on the CPU instead of failing or evicting it. While the chat model is being loaded or unloaded the check
+ * waits (untilBackendSettled), so the free memory it sizes itself to is what the chat model leaves. llama-quantize
+ * is CPU-only; llama-imatrix uses `--fit on` and waits the same way.
  */
 import type { EvalTextId, QualityRequest, QualityResult, WorkJob } from '../../shared/quant';
 import { inspectModel } from '../models/inspect';
 import { evalTextPath, qualityKey, qualitySettings, runQuality, type QualityModel } from '../quant/quality';
 import { phasePlan } from '../quant/work-plan';
 import { expandHome } from '../util/safe-path';
-import { knownSha256, type QuantEnv } from './quant-env';
+import { knownSha256, untilBackendSettled, type QuantEnv } from './quant-env';
 
 /** The KL-divergence reference for a model: its best higher-precision local sibling, or null. */
 export type ReferenceOf = (modelPath: string) => Promise<{ path: string; type: string | null } | null>;
@@ -55,6 +57,10 @@ export async function startQuality(env: QuantEnv, req: QualityRequest, reference
         if (hit) return { result: hit, cached: true };
         const model: QualityModel = { path: info.path, sha256: shas[0]!, type: info.quantization };
         const baseModel: QualityModel | null = base ? { path: base.path, sha256: shas[1]!, type: base.type } : null;
+        ctx.log(
+          `backend ${env.d.backend.status().state}: llama-perplexity runs with -fit on (GPU share = free memory)`,
+        );
+        await untilBackendSettled(env.d.backend, ctx.signal);
         const result = await runQuality(
           tools.perplexity,
           {

@@ -17,7 +17,7 @@ import type { QuantTools, RunContext } from '../quant/types';
 import { phasePlan } from '../quant/work-plan';
 import type { WorkSpec } from '../quant/work-queue';
 import { expandHome } from '../util/safe-path';
-import { knownSha256, type QuantEnv } from './quant-env';
+import { knownSha256, untilBackendSettled, type QuantEnv } from './quant-env';
 import { expectedBytesOf, freeBytes, imatrixDir, readSource, type SourceModel } from './quant-plan';
 import { checkSpace, checkTypes, imatrixFileName, outputDirOf, outputNameOf, tempPathOf } from './quant-rules';
 
@@ -139,6 +139,7 @@ function imatrixSpec(
         ));
       if (!reuse) {
         await fs.mkdir(path.dirname(output), { recursive: true });
+        await untilBackendSettled(env.d.backend, ctx.signal);
         await runImatrix(
           tools.imatrix,
           {

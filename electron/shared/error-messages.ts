@@ -128,8 +128,7 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
       '{{type}} needs an importance matrix: compute one from the bundled text, or choose an imatrix file.',
     QUANT_REQUANTIZE:
       'The source is already quantized ({{from}}). Making {{type}} from it loses quality twice; confirm "requantize anyway", or start from an F16, BF16 or Q8_0 file.',
-    QUANT_NO_SPACE:
-      'Not enough disk space in {{dir}}: {{type}} needs about {{needed}}, {{free}} is free.',
+    QUANT_NO_SPACE: 'Not enough disk space in {{dir}}: {{type}} needs about {{needed}}, {{free}} is free.',
     QUANT_FAILED: 'Making {{type}} failed: {{reason}}',
     IMATRIX_INVALID: '{{path}} is not an importance matrix (imatrix .dat or .gguf): {{reason}}',
     IMATRIX_FAILED: 'Computing the importance matrix failed: {{reason}}',

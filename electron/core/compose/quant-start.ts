@@ -182,6 +182,8 @@ function quantizeSpec(
         throw new AppError('IMATRIX_INVALID', { path: '', reason: 'the importance matrix was not computed' });
       const imatrixSha = imatrix?.path ? await env.hashes.sha256(imatrix.path, undefined, ctx.signal) : null;
       const tmp = tempPathOf(output);
+      // A fresh data folder has no models folder yet (a source imported by reference lives elsewhere).
+      await fs.mkdir(path.dirname(output), { recursive: true });
       await fs.rm(tmp, { force: true });
       try {
         await runQuantize(

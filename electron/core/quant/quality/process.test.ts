@@ -57,4 +57,40 @@ describe('streamTool', () => {
     expect(r.stdout).toHaveLength(100);
     expect(r.stdout.endsWith('END')).toBe(true);
   });
+
+  it('a throwing listener neither crashes the app nor stops the run', async () => {
+    let calls = 0;
+    const r = await streamTool(
+      node,
+      ['-e', 'process.stdout.write("a"); setTimeout(() => process.stdout.write("b"), 50)'],
+      {
+        signal: new AbortController().signal,
+        onOutput: () => {
+          calls++;
+          throw new Error('listener bug');
+        },
+      },
+    );
+    expect(r).toMatchObject({ code: 0, stdout: 'ab', spawnError: null });
+    expect(calls).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a character split across two writes arrives whole', async () => {
+    const script =
+      'const b = Buffer.from("句"); process.stdout.write(b.subarray(0, 1)); setTimeout(() => process.stdout.write(b.subarray(1)), 50)';
+    const r = await streamTool(node, ['-e', script], { signal: new AbortController().signal });
+    expect(r.stdout).toBe('句');
+  });
+
+  it('an already aborted signal starts nothing', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const pids: number[] = [];
+    const r = await streamTool(node, ['-e', 'setInterval(() => {}, 1000)'], {
+      signal: ac.signal,
+      onChild: (p) => pids.push(p),
+    });
+    expect(r).toMatchObject({ aborted: true, code: null, spawnError: null });
+    expect(pids).toEqual([]);
+  });
 });

@@ -1,9 +1,10 @@
 /**
  * Runs llama-perplexity as a child process: streams its output to a callback (progress comes without newlines),
  * keeps the tail of each stream for parsing, and on abort stops it (SIGTERM, then SIGKILL after a grace period).
+ * The process handling is quantize/run-process.ts's (one place spawns and stops the quant tools); this keeps the
+ * whole text of each stream instead of its lines.
  */
-import { spawn } from 'node:child_process';
-import { backendEnv } from '../../backends/llama-cpp/llama-args';
+import { runProcess } from '../quantize/run-process';
 
 export interface ToolRun {
   code: number | null;
@@ -27,53 +28,27 @@ export interface StreamOptions {
   maxChars?: number;
 }
 
-export function streamTool(bin: string, args: string[], o: StreamOptions): Promise<ToolRun> {
+export async function streamTool(bin: string, args: string[], o: StreamOptions): Promise<ToolRun> {
   const maxChars = o.maxChars ?? 1024 * 1024;
-  return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    let settled = false;
-    let killTimer: NodeJS.Timeout | null = null;
-    const done = (r: Omit<ToolRun, 'stdout' | 'stderr' | 'aborted'>) => {
-      if (settled) return;
-      settled = true;
-      if (killTimer) clearTimeout(killTimer);
-      o.signal.removeEventListener('abort', onAbort);
-      resolve({ ...r, stdout, stderr, aborted: o.signal.aborted });
-    };
-    const child = spawn(bin, args, {
-      env: backendEnv(o.env ?? process.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
-    const onAbort = () => {
-      try {
-        child.kill('SIGTERM');
-      } catch {
-        /* already gone */
-      }
-      killTimer = setTimeout(() => {
-        try {
-          child.kill('SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }, o.killGraceMs ?? 3000);
-    };
-    if (o.signal.aborted) onAbort();
-    else o.signal.addEventListener('abort', onAbort, { once: true });
-    if (child.pid) o.onChild?.(child.pid);
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
-      stdout = (stdout + d).slice(-maxChars);
-      o.onOutput?.(stdout, stderr);
-    });
-    child.stderr.on('data', (d: string) => {
-      stderr = (stderr + d).slice(-maxChars);
-      o.onOutput?.(stdout, stderr);
-    });
-    child.once('error', (e) => done({ code: null, signal: null, spawnError: e.message }));
-    child.once('close', (code, signal) => done({ code, signal, spawnError: null }));
+  const text = { stdout: '', stderr: '' };
+  const r = await runProcess(bin, args, {
+    signal: o.signal,
+    env: o.env,
+    onChild: o.onChild,
+    graceMs: o.killGraceMs,
+    tailLines: 0,
+    onLine: () => undefined,
+    onText: (d, stream) => {
+      text[stream] = (text[stream] + d).slice(-maxChars);
+      o.onOutput?.(text.stdout, text.stderr);
+    },
   });
+  return {
+    code: r.code,
+    signal: r.signal,
+    stdout: text.stdout,
+    stderr: text.stderr,
+    spawnError: r.error,
+    aborted: r.aborted,
+  };
 }

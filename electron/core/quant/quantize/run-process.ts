@@ -5,6 +5,7 @@
  * deadline of its own: quantizing a big model takes as long as it takes, and the user can cancel.
  */
 import { spawn as nodeSpawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { backendEnv } from '../../backends/llama-cpp/llama-args';
 import { lineSplitter } from '../../util/lines';
 
@@ -88,10 +89,12 @@ export function runProcess(bin: string, args: string[], o: RunProcessOptions): P
     if (child.pid) o.onChild?.(child.pid);
     for (const stream of ['stdout', 'stderr'] as const) {
       const split = lineSplitter(push(stream));
+      // A character split across two reads is decoded whole (the raw text goes to parsers as it comes).
+      const decoder = new StringDecoder('utf8');
       child[stream]!.on('data', (d: Buffer) => {
         split(d);
         try {
-          o.onText?.(d.toString('utf8'), stream);
+          if (o.onText) o.onText(decoder.write(d), stream);
         } catch {
           /* a listener's bug must not kill the run */
         }

@@ -93,20 +93,9 @@ export function createEnv(d: QuantDeps, queue: WorkQueue): QuantEnv {
   };
 }
 
-/** The file's sha256 when the hash cache already knows it (no hashing: the first bytes read give up). */
+/** The file's sha256 when the hash cache already knows it unchanged (FileHashes.known: reads no file content). */
 export async function knownSha256(hashes: FileHashes, file: string): Promise<string | null> {
-  const ac = new AbortController();
-  try {
-    return await hashes.sha256(
-      file,
-      (done, total) => {
-        if (done < total) ac.abort();
-      },
-      ac.signal,
-    );
-  } catch {
-    return null;
-  }
+  return hashes.known(file).catch(() => null);
 }
 
 /** A chat model being loaded or unloaded: its memory use is about to change. */

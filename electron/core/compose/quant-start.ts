@@ -203,6 +203,8 @@ function quantizeSpec(
           if (e.code === 'EEXIST') throw new AppError('MODEL_EXISTS', { path: output });
           return fs.rename(tmp, output);
         });
+        // Its first quality check need not read it again.
+        await env.hashes.remember(output, sha256).catch(() => undefined);
         const provenance: Provenance = {
           kind: 'quantized',
           sourcePath: src.info.path,

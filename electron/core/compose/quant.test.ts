@@ -1,7 +1,12 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../backends/backend';
+import { FileHashes } from '../quant/quality';
 import { optionsFromEnv } from './quant';
-import { backendInFlux, untilBackendSettled } from './quant-env';
+import { backendInFlux, knownSha256, untilBackendSettled } from './quant-env';
 
 describe('optionsFromEnv', () => {
   it.each([
@@ -49,5 +54,25 @@ describe('untilBackendSettled', () => {
     const p = untilBackendSettled(stuck, ac.signal, 1);
     ac.abort();
     await expect(p).rejects.toThrow();
+  });
+});
+
+describe('knownSha256', () => {
+  it('answers only what the hash cache knows and never hashes a file itself', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'known-sha-'));
+    try {
+      const f = path.join(dir, 'm.gguf');
+      // Small enough that one read covers it: the old probe hashed such a file in full.
+      await fs.writeFile(f, 'weights');
+      const hashes = new FileHashes(dir);
+      expect(await knownSha256(hashes, f)).toBeNull();
+      expect(await hashes.known(f)).toBeNull();
+      const sha = createHash('sha256').update('weights').digest('hex');
+      await hashes.sha256(f);
+      expect(await knownSha256(hashes, f)).toBe(sha);
+      expect(await knownSha256(hashes, path.join(dir, 'missing.gguf'))).toBeNull();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -60,6 +60,14 @@ describe('mergeWork', () => {
     const fromList = job({ id: 'a', state: 'running', updatedAt: 2000 });
     expect(mergeWork([fromEvent], [fromList], new Set(['a']))[0]!.state).toBe('completed');
   });
+  it('within the same millisecond an ended job is not revived by a running snapshot', () => {
+    const ended = job({ id: 'a', state: 'cancelled', updatedAt: 3000 });
+    const running = job({ id: 'a', state: 'running', updatedAt: 3000, progress: 0.4 });
+    expect(mergeWork([ended], [running], new Set(['a']))[0]!.state).toBe('cancelled');
+    expect(mergeWork([running], [ended])[0]!.state).toBe('cancelled');
+    const p1 = job({ id: 'a', state: 'running', updatedAt: 3000, progress: 0.6 });
+    expect(mergeWork([running], [p1])[0]!.progress).toBe(0.6);
+  });
   it('removeWork drops one id, and tolerates no cache', () => {
     expect(removeWork([job({ id: 'a' }), job({ id: 'b' })], 'a').map((j) => j.id)).toEqual(['b']);
     expect(removeWork(undefined, 'a')).toEqual([]);

@@ -25,13 +25,15 @@ export function sortWork(jobs: readonly WorkJob[]): WorkJob[] {
 
 /**
  * The newest snapshot of each job wins, whether it came from work.list or a work.progress event (they can arrive
- * in any order). `listed`: the ids a fresh work.list returned; cached jobs outside it were removed meanwhile.
+ * in any order); within the same millisecond an ended job stays ended. `listed`: the ids a fresh work.list returned; cached jobs outside it were removed meanwhile.
  */
 export function mergeWork(current: readonly WorkJob[], incoming: readonly WorkJob[], listed?: ReadonlySet<string>) {
   const byId = new Map(current.filter((j) => !listed || listed.has(j.id)).map((j) => [j.id, j]));
   for (const j of incoming) {
     const old = byId.get(j.id);
-    if (!old || old.updatedAt <= j.updatedAt) byId.set(j.id, j);
+    // Same millisecond: a job that has ended never goes back to queued/running (an end is always the last word).
+    const staleTie = old && old.updatedAt === j.updatedAt && !isActiveWork(old) && isActiveWork(j);
+    if (!old || (old.updatedAt <= j.updatedAt && !staleTie)) byId.set(j.id, j);
   }
   return sortWork([...byId.values()]);
 }

@@ -33,6 +33,7 @@ import { speculativeStep } from './compose/speculative';
 import { expandHome } from './util/safe-path';
 import { createBackend, reloadLastModel, type HealingOptions } from './compose/backend';
 import { createQuant, type QuantFeature, type QuantOptions } from './compose/quant';
+import { TOOL_PID_FILE, TOOL_PROGRAM } from './compose/quant-env';
 import { createQuantCompare } from './compose/quant-compare';
 
 export interface CoreOptions {
@@ -136,6 +137,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
       `took over the data folder from DeepLocal process ${dataDirLock.tookOverFrom.pid} (${dataDirLock.tookOverFrom.why})`,
     );
   await reapStaleBackend(runDir, note);
+  await reapStaleBackend(runDir, note, { name: TOOL_PID_FILE, program: TOOL_PROGRAM });
   const settings = new SettingsStore(opts.dataDir, note, (s) => bus.emit('settings.changed', s));
   await healing.watchSettings(settings, bus);
   const conversations = await createConversations({ dataDir: opts.dataDir, bus, log: note });
@@ -238,6 +240,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     activeServer: () => locateBinary(),
     hardware: () => models.hardware(),
     log: note,
+    runDir,
     ...(opts.quant ? { options: opts.quant } : {}),
   });
   const compare = createQuantCompare({

@@ -10,11 +10,12 @@ import type { HardwareInput } from '../../shared/models';
 import type { QuantType } from '../../shared/quant';
 import type { BackendState } from '../../shared/schemas';
 import type { Backend } from '../backends/backend';
+import { removeBackendPidFile, writeBackendPidFile } from '../backends/llama-cpp/backend-pidfile';
 import type { Library } from '../models/library';
 import { FileHashes, QualityStore } from '../quant/quality';
 import { listQuantTypes } from '../quant/quantize';
 import { locateQuantTools } from '../quant/tools';
-import type { QuantTools } from '../quant/types';
+import type { QuantTools, RunContext } from '../quant/types';
 import type { WorkQueue } from '../quant/work-queue';
 import type { SettingsStore } from '../settings/store';
 
@@ -44,6 +45,8 @@ export interface QuantDeps {
   activeServer: () => Promise<{ found: boolean; path: string }>;
   hardware: () => Promise<HardwareInput>;
   log: (msg: string) => void;
+  /** The core's run folder: the running tool's pid is recorded there, so a crashed app's tool is ended next start. */
+  runDir?: string;
   options?: QuantOptions;
 }
 
@@ -112,4 +115,38 @@ export async function untilBackendSettled(backend: Backend, signal: AbortSignal,
     await new Promise((r) => setTimeout(r, pollMs));
   }
   signal.throwIfAborted();
+}
+
+/** The pid file of the quant tool running now (one at a time: the queue runs one job), and what it must run. */
+export const TOOL_PID_FILE = 'quant-tool.pid';
+export const TOOL_PROGRAM = /llama-(?:quantize|imatrix|perplexity)/;
+
+/**
+ * The run context a tool gets: each process it starts is reported to the test hook and recorded in
+ * run/quant-tool.pid (reapStaleBackend ends it at the next start when this app died without stopping it);
+ * `done` removes the record once the run is over.
+ */
+export function toolContext(
+  env: QuantEnv,
+  ctx: RunContext,
+  kind: 'quantize' | 'imatrix' | 'quality',
+): { ctx: RunContext; done: () => Promise<void> } {
+  const pids: number[] = [];
+  const runDir = env.d.runDir;
+  const recorded: Promise<void>[] = [];
+  return {
+    ctx: {
+      ...ctx,
+      onChild: (pid) => {
+        env.opts.onChild?.(pid, kind);
+        if (!runDir) return;
+        pids.push(pid);
+        recorded.push(writeBackendPidFile(runDir, pid, undefined, TOOL_PID_FILE).catch(() => undefined));
+      },
+    },
+    done: async () => {
+      await Promise.all(recorded);
+      if (runDir) for (const pid of pids) await removeBackendPidFile(runDir, pid, TOOL_PID_FILE).catch(() => undefined);
+    },
+  };
 }

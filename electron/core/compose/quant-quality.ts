@@ -16,7 +16,7 @@ import { inspectModel } from '../models/inspect';
 import { evalTextPath, qualityKey, qualitySettings, runQuality, type QualityModel } from '../quant/quality';
 import { phasePlan } from '../quant/work-plan';
 import { expandHome } from '../util/safe-path';
-import { knownSha256, untilBackendSettled, type QuantEnv } from './quant-env';
+import { knownSha256, toolContext, untilBackendSettled, type QuantEnv } from './quant-env';
 
 /** The KL-divergence reference for a model: its best higher-precision local sibling, or null. */
 export type ReferenceOf = (modelPath: string) => Promise<{ path: string; type: string | null } | null>;
@@ -61,6 +61,7 @@ export async function startQuality(env: QuantEnv, req: QualityRequest, reference
           `backend ${env.d.backend.status().state}: llama-perplexity runs with -fit on (GPU share = free memory)`,
         );
         await untilBackendSettled(env.d.backend, ctx.signal);
+        const tool = toolContext(env, ctx, 'quality');
         const result = await runQuality(
           tools.perplexity,
           {
@@ -71,8 +72,8 @@ export async function startQuality(env: QuantEnv, req: QualityRequest, reference
             store: env.store,
             build: tools.build,
           },
-          { ...ctx, onChild: (pid) => env.opts.onChild?.(pid, 'quality') },
-        );
+          tool.ctx,
+        ).finally(tool.done);
         return { result, cached: false };
       },
     },

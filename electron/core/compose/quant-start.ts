@@ -17,7 +17,7 @@ import type { QuantTools, RunContext } from '../quant/types';
 import { phasePlan } from '../quant/work-plan';
 import type { WorkSpec } from '../quant/work-queue';
 import { expandHome } from '../util/safe-path';
-import { knownSha256, untilBackendSettled, type QuantEnv } from './quant-env';
+import { knownSha256, toolContext, untilBackendSettled, type QuantEnv } from './quant-env';
 import { expectedBytesOf, freeBytes, imatrixDir, readSource, type SourceModel } from './quant-plan';
 import { checkSpace, checkTypes, imatrixFileName, outputDirOf, outputNameOf, tempPathOf } from './quant-rules';
 
@@ -106,11 +106,6 @@ async function computedBefore(env: QuantEnv, model: string, text: EvalTextId): P
   );
 }
 
-const withChild = (env: QuantEnv, ctx: RunContext, kind: 'quantize' | 'imatrix'): RunContext => ({
-  ...ctx,
-  onChild: (pid) => env.opts.onChild?.(pid, kind),
-});
-
 const hashing = (ctx: RunContext, phase: 'hashing' | 'installing') => (done: number, total: number) =>
   ctx.report({ phase, done, total });
 
@@ -140,6 +135,7 @@ function imatrixSpec(
       if (!reuse) {
         await fs.mkdir(path.dirname(output), { recursive: true });
         await untilBackendSettled(env.d.backend, ctx.signal);
+        const tool = toolContext(env, ctx, 'imatrix');
         await runImatrix(
           tools.imatrix,
           {
@@ -149,8 +145,8 @@ function imatrixSpec(
             contextSize: env.opts.imatrixContext ?? IMATRIX_CONTEXT,
             chunks: env.opts.imatrixChunks ?? IMATRIX_CHUNKS,
           },
-          withChild(env, ctx, 'imatrix'),
-        );
+          tool.ctx,
+        ).finally(tool.done);
       } else ctx.log(`reusing ${output}`);
       ref.path = output;
       return { outputPath: output };
@@ -186,11 +182,12 @@ function quantizeSpec(
       await fs.mkdir(path.dirname(output), { recursive: true });
       await fs.rm(tmp, { force: true });
       try {
+        const tool = toolContext(env, ctx, 'quantize');
         await runQuantize(
           tools.quantize,
           { source: src.info.path, output: tmp, type: type.id, imatrix: imatrix?.path ?? null, allowRequantize },
-          withChild(env, ctx, 'quantize'),
-        );
+          tool.ctx,
+        ).finally(tool.done);
         ctx.signal.throwIfAborted();
         const st = await fs.stat(tmp);
         ctx.report({ phase: 'installing', done: 0, total: st.size });

@@ -4,9 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../backends/backend';
+import { reapStaleBackend } from '../backends/llama-cpp/backend-pidfile';
 import { FileHashes } from '../quant/quality';
 import { optionsFromEnv } from './quant';
-import { backendInFlux, knownSha256, untilBackendSettled } from './quant-env';
+import {
+  backendInFlux,
+  knownSha256,
+  TOOL_PID_FILE,
+  TOOL_PROGRAM,
+  toolContext,
+  untilBackendSettled,
+  type QuantEnv,
+} from './quant-env';
 
 describe('optionsFromEnv', () => {
   it.each([
@@ -73,6 +82,41 @@ describe('knownSha256', () => {
       expect(await knownSha256(hashes, path.join(dir, 'missing.gguf'))).toBeNull();
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('toolContext', () => {
+  it("records the running tool in run/quant-tool.pid, removes it when the run is over, and a dead owner's tool is ended", async () => {
+    const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'quant-run-'));
+    try {
+      const hooked: number[] = [];
+      const env = { d: { runDir }, opts: { onChild: (pid: number) => hooked.push(pid) } } as unknown as QuantEnv;
+      const ac = new AbortController();
+      const tool = toolContext(env, { signal: ac.signal, report: () => undefined, log: () => undefined }, 'quantize');
+      tool.ctx.onChild?.(4242);
+      expect(hooked).toEqual([4242]);
+      const file = path.join(runDir, TOOL_PID_FILE);
+      // Written in the background (the tool is already running): wait for it.
+      for (let i = 0; i < 100 && !(await fs.stat(file).catch(() => null)); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ backendPid: 4242 });
+      // The next start finds it with its owner dead and the pid still running a quant tool: ended.
+      const killed: number[] = [];
+      await reapStaleBackend(runDir, () => undefined, {
+        name: TOOL_PID_FILE,
+        program: TOOL_PROGRAM,
+        probe: async () => ({ alive: false, start: null }),
+        commandLine: async () => '/r/llama-quantize /m/a-F16.gguf /m/.a-Q4_K_M.gguf.quantizing Q4_K_M',
+        kill: (pid) => killed.push(pid),
+      });
+      expect(killed).toEqual([4242]);
+      await expect(fs.stat(file)).rejects.toThrow();
+      tool.ctx.onChild?.(4343);
+      await tool.done();
+      await expect(fs.stat(file)).rejects.toThrow();
+    } finally {
+      await fs.rm(runDir, { recursive: true, force: true });
     }
   });
 });

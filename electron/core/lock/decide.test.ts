@@ -140,6 +140,15 @@ describe('decideReap', () => {
   });
 
   it.each([
+    { cmd: '/r/llama-quantize --allow-requantize /m/a-F16.gguf /m/.a-Q4_K_M.gguf.quantizing Q4_K_M', want: 'kill' },
+    { cmd: '/r/llama-perplexity -m /m/a.gguf -f en.txt', want: 'kill' },
+    { cmd: '/r/llama-server -m m.gguf', want: 'leave-not-llama-server' },
+    { cmd: '/usr/bin/vim notes.txt', want: 'leave-not-llama-server' },
+  ])('the quant tools pid file: $cmd → $want', ({ cmd, want }) => {
+    expect(decideReap(rec, dead, cmd, /llama-(?:quantize|imatrix|perplexity)/)).toBe(want);
+  });
+
+  it.each([
     { text: JSON.stringify({ backendPid: 777, owner }), ok: true },
     { text: '777\n', ok: false },
     { text: JSON.stringify({ backendPid: 777 }), ok: false },

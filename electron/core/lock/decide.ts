@@ -101,10 +101,12 @@ export function decideReap(
   record: BackendPidRecord | null,
   ownerProbe: ProcessProbe | null,
   backendCommandLine: string | null,
+  /** The program the recorded pid must still run (the quant tools' file names theirs). */
+  program: RegExp = /llama-server/,
 ): ReapDecision {
   if (!record || !ownerProbe) return 'leave-owner-unknown';
   if (judgeOwner(record.owner, ownerProbe) === 'alive') return 'leave-owner-alive';
-  return backendCommandLine !== null && /llama-server/.test(backendCommandLine) ? 'kill' : 'leave-not-llama-server';
+  return backendCommandLine !== null && program.test(backendCommandLine) ? 'kill' : 'leave-not-llama-server';
 }
 
 export function parseBackendPidRecord(text: string): BackendPidRecord | null {

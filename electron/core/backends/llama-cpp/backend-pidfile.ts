@@ -11,14 +11,19 @@ import { writeFileAtomic } from '../../util/atomic-write';
 
 export const BACKEND_PID_FILE = 'llama-server.pid';
 
-export async function writeBackendPidFile(runDir: string, backendPid: number, owner?: OwnerId): Promise<void> {
+export async function writeBackendPidFile(
+  runDir: string,
+  backendPid: number,
+  owner?: OwnerId,
+  name = BACKEND_PID_FILE,
+): Promise<void> {
   const record: BackendPidRecord = { backendPid, owner: owner ?? (await selfIdentity()) };
-  await writeFileAtomic(path.join(runDir, BACKEND_PID_FILE), JSON.stringify(record) + '\n');
+  await writeFileAtomic(path.join(runDir, name), JSON.stringify(record) + '\n');
 }
 
 /** Removes the pid file if it still names this backend (a newer run may already have written its own). */
-export async function removeBackendPidFile(runDir: string, backendPid: number): Promise<void> {
-  const file = path.join(runDir, BACKEND_PID_FILE);
+export async function removeBackendPidFile(runDir: string, backendPid: number, name = BACKEND_PID_FILE): Promise<void> {
+  const file = path.join(runDir, name);
   const text = await fs.readFile(file, 'utf8').catch(() => null);
   if (text !== null && parseBackendPidRecord(text)?.backendPid === backendPid)
     await fs.rm(file, { force: true }).catch(() => undefined);
@@ -28,6 +33,9 @@ export interface ReapDeps {
   probe?: Probe;
   commandLine?: (pid: number) => Promise<string | null>;
   kill?: (pid: number) => void;
+  /** Another pid file of the same shape (default llama-server.pid) and the program its pid must run. */
+  name?: string;
+  program?: RegExp;
 }
 
 /**
@@ -35,7 +43,9 @@ export interface ReapDeps {
  * cleaning up: only when that owner is dead (or its pid reused) and the pid still runs llama-server.
  */
 export async function reapStaleBackend(runDir: string, log: (msg: string) => void, deps: ReapDeps = {}): Promise<void> {
-  const file = path.join(runDir, BACKEND_PID_FILE);
+  const name = deps.name ?? BACKEND_PID_FILE;
+  const what = deps.name ? `${name}'s process` : 'llama-server';
+  const file = path.join(runDir, name);
   const text = await fs.readFile(file, 'utf8').catch(() => null);
   if (text === null) return;
   const record = parseBackendPidRecord(text);
@@ -44,23 +54,24 @@ export async function reapStaleBackend(runDir: string, log: (msg: string) => voi
     record,
     ownerProbe,
     record ? await (deps.commandLine ?? commandLineOf)(record.backendPid) : null,
+    deps.program,
   );
   if (decision === 'leave-owner-alive') {
     // Another DeepLocal runs this backend (only possible without the folder lock, e.g. an older version): its file.
     log(
-      `llama-server ${record!.backendPid} belongs to DeepLocal process ${record!.owner.pid}, which is still running; left alone`,
+      `${what} ${record!.backendPid} belongs to DeepLocal process ${record!.owner.pid}, which is still running; left alone`,
     );
     return;
   }
   if (decision === 'kill') {
-    log(`ending llama-server ${record!.backendPid} left over by DeepLocal process ${record!.owner.pid}, which is gone`);
+    log(`ending ${what} ${record!.backendPid} left over by DeepLocal process ${record!.owner.pid}, which is gone`);
     try {
       (deps.kill ?? ((pid) => process.kill(pid, 'SIGKILL')))(record!.backendPid);
     } catch {
       /* gone already */
     }
   } else if (decision === 'leave-owner-unknown') {
-    log(`${BACKEND_PID_FILE} names no owner; its process is left alone`);
+    log(`${name} names no owner; its process is left alone`);
   }
   await fs.rm(file, { force: true });
 }

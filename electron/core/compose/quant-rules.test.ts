@@ -9,6 +9,7 @@ import {
   outputDirOf,
   outputNameOf,
   parseImatrixFileName,
+  leftoverTemps,
   tempPathOf,
   warningsFor,
 } from './quant-rules';
@@ -127,4 +128,44 @@ it('imatrix file names round-trip', () => {
   const sha = 'ab'.repeat(32);
   expect(parseImatrixFileName(imatrixFileName(sha, 'zh-CN'))).toEqual({ shaPrefix: sha.slice(0, 32), text: 'zh-CN' });
   expect(parseImatrixFileName('other.gguf')).toBeNull();
+});
+
+describe('leftoverTemps', () => {
+  const q = (state: 'interrupted' | 'failed' | 'running', outputPath: string | null, kind = 'quantize' as const) => ({
+    kind,
+    state,
+    outputPath,
+  });
+  it.each([
+    [
+      'an interrupted quantize job: its temp file',
+      [q('interrupted', '/m/a-Q4_K_M.gguf')],
+      [],
+      ['/m/.a-Q4_K_M.gguf.quantizing'],
+    ],
+    [
+      'in a subfolder of the models folder',
+      [q('interrupted', '/m/org/a-Q8_0.gguf')],
+      [],
+      ['/m/org/.a-Q8_0.gguf.quantizing'],
+    ],
+    ['failed or running jobs: nothing', [q('failed', '/m/a.gguf'), q('running', '/m/b.gguf')], [], []],
+    ['an output outside the models folder (a tampered work.json): nothing', [q('interrupted', '/etc/a.gguf')], [], []],
+    ['climbing out: nothing', [q('interrupted', '/m/../etc/a.gguf')], [], []],
+    ['not a .gguf output: nothing', [q('interrupted', '/m/a.txt')], [], []],
+    ['no output: nothing', [q('interrupted', null)], [], []],
+    [
+      'imatrix partials only',
+      [],
+      [
+        '.abc-en.imatrix.gguf.0a1b2c3d.partial.gguf',
+        'abc-en.imatrix.gguf',
+        '.x.partial.gguf',
+        '.y.0A1B2C3D.partial.gguf',
+      ],
+      ['/d/imatrix/.abc-en.imatrix.gguf.0a1b2c3d.partial.gguf'],
+    ],
+  ])('%s', (_, jobs, names, want) => {
+    expect(leftoverTemps(jobs, '/m', '/d/imatrix', names)).toEqual(want.map((p) => path.resolve(p)));
+  });
 });

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format';
-import type { EvalTextId, QuantType, QuantWarning } from '../../shared/quant';
+import type { EvalTextId, QuantType, QuantWarning, WorkJob } from '../../shared/quant';
 
 /** F32/F16/BF16/Q8_0 (llama-quantize's names; case-insensitive). */
 const HIGH = new Set(['F32', 'F16', 'BF16', 'Q8_0']);
@@ -44,6 +44,30 @@ export function outputDirOf(sourcePath: string, modelsDir: string): string {
 /** Where the result grows until it is complete (hidden: the library never lists it). */
 export function tempPathOf(output: string): string {
   return path.join(path.dirname(output), `.${path.basename(output)}.quantizing`);
+}
+
+/**
+ * What an app that stopped mid-job left behind, to remove at the next start (no job runs then): the hidden temp
+ * file of each interrupted quantize job — only inside the models folder, since work.json is a file on disk too —
+ * and, in the imatrix folder, llama-imatrix's partial outputs (runImatrix names them `.<name>.<hex>.partial.gguf`).
+ */
+export function leftoverTemps(
+  jobs: readonly Pick<WorkJob, 'kind' | 'state' | 'outputPath'>[],
+  modelsDir: string,
+  imatrixDir: string,
+  imatrixNames: readonly string[],
+): string[] {
+  const root = path.resolve(modelsDir);
+  const out = new Set<string>();
+  for (const j of jobs) {
+    if (j.kind !== 'quantize' || j.state !== 'interrupted' || !j.outputPath) continue;
+    const output = path.resolve(j.outputPath);
+    if (!/\.gguf$/i.test(output) || !inside(root, output)) continue;
+    out.add(tempPathOf(output));
+  }
+  for (const n of imatrixNames)
+    if (/^\.[^/\\]+\.[0-9a-f]{8}\.partial\.gguf$/.test(n)) out.add(path.join(imatrixDir, n));
+  return [...out];
 }
 
 /** Why `type` is not a plain choice for this source. */

@@ -17,9 +17,17 @@ import type { QuantTools, RunContext } from '../quant/types';
 import { phasePlan } from '../quant/work-plan';
 import type { WorkSpec } from '../quant/work-queue';
 import { expandHome } from '../util/safe-path';
-import { knownSha256, toolContext, untilBackendSettled, type QuantEnv } from './quant-env';
+import { knownSha256, toolContext, untilBackendSettled, type QuantDeps, type QuantEnv } from './quant-env';
 import { expectedBytesOf, freeBytes, imatrixDir, readSource, type SourceModel } from './quant-plan';
-import { checkSpace, checkTypes, imatrixFileName, outputDirOf, outputNameOf, tempPathOf } from './quant-rules';
+import {
+  checkSpace,
+  checkTypes,
+  imatrixFileName,
+  leftoverTemps,
+  outputDirOf,
+  outputNameOf,
+  tempPathOf,
+} from './quant-rules';
 
 /** Importance matrix defaults: llama-imatrix's own context, and enough chunks for a stable matrix. */
 export const IMATRIX_CONTEXT = 512;
@@ -92,6 +100,16 @@ export async function startQuant(env: QuantEnv, req: QuantizeRequest): Promise<W
   );
   jobs.push(...(await env.queue.add(quantSpecs)));
   return jobs;
+}
+
+/** At start-up: removes the temp files of jobs the last run left interrupted (leftoverTemps decides which). */
+export async function removeLeftovers(d: QuantDeps, jobs: WorkJob[]): Promise<void> {
+  const dir = imatrixDir(d.dataDir);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const file of leftoverTemps(jobs, await d.modelsDir(), dir, names)) {
+    if (await exists(file)) d.log(`removing ${file}, left by an interrupted job`);
+    await fs.rm(file, { force: true }).catch(() => undefined);
+  }
 }
 
 /** The app's importance matrix for this model (hash known) and text, when it exists and reads as one. */

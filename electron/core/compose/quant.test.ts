@@ -7,6 +7,7 @@ import type { Backend } from '../backends/backend';
 import { reapStaleBackend } from '../backends/llama-cpp/backend-pidfile';
 import { FileHashes } from '../quant/quality';
 import { optionsFromEnv } from './quant';
+import { removeLeftovers } from './quant-start';
 import {
   backendInFlux,
   knownSha256,
@@ -117,6 +118,32 @@ describe('toolContext', () => {
       await expect(fs.stat(file)).rejects.toThrow();
     } finally {
       await fs.rm(runDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('removeLeftovers', () => {
+  it("removes an interrupted job's temp file and imatrix partials, nothing else", async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'quant-left-'));
+    try {
+      const models = path.join(root, 'models');
+      const imx = path.join(root, 'imatrix');
+      await fs.mkdir(models);
+      await fs.mkdir(imx);
+      const put = (f: string) => fs.writeFile(f, 'x').then(() => f);
+      const temp = await put(path.join(models, '.a-Q4_K_M.gguf.quantizing'));
+      const other = await put(path.join(models, '.b-Q4_K_M.gguf.quantizing'));
+      const model = await put(path.join(models, 'a-F16.gguf'));
+      const partial = await put(path.join(imx, '.m-en.imatrix.gguf.0a1b2c3d.partial.gguf'));
+      const matrix = await put(path.join(imx, 'm-en.imatrix.gguf'));
+      const job = { kind: 'quantize', state: 'interrupted', outputPath: path.join(models, 'a-Q4_K_M.gguf') };
+      const d = { dataDir: root, modelsDir: async () => models, log: () => undefined };
+      await removeLeftovers(d as never, [job as never]);
+      const there = async (f: string) => (await fs.stat(f).catch(() => null)) !== null;
+      expect([await there(temp), await there(partial)]).toEqual([false, false]);
+      expect([await there(other), await there(model), await there(matrix)]).toEqual([true, true, true]);
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
     }
   });
 });

@@ -12,7 +12,7 @@ import { WorkQueue } from '../quant/work-queue';
 import { createEnv, type QuantDeps } from './quant-env';
 import { planQuant } from './quant-plan';
 import { qualityResults, startQuality, type ReferenceOf } from './quant-quality';
-import { startQuant } from './quant-start';
+import { removeLeftovers, startQuant } from './quant-start';
 
 import type { QuantOptions } from './quant-env';
 
@@ -66,6 +66,7 @@ export function createQuant(deps: QuantDeps): QuantFeature {
     emit: (job) => d.bus.emit('work.progress', job),
     emitRemoved: (id) => d.bus.emit('work.removed', { id }),
     log: d.log,
+    restored: (jobs) => removeLeftovers(d, jobs),
   });
   const env = createEnv(d, queue);
   // The KL-divergence base: the best higher-precision sibling in the library (none for a file outside it).

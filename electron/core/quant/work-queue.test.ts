@@ -167,4 +167,31 @@ describe('WorkQueue', () => {
     expect(await make(dataDir).q.list()).toEqual([]);
     expect(fs.readdirSync(dataDir).some((n) => n.startsWith('work.json.corrupt-'))).toBe(true);
   });
+
+  it('the owner sees the restored list before any method answers, and its failure is only logged', async () => {
+    const dataDir = tmpDir('dl-work-');
+    dirs.push(dataDir);
+    const j = await make(dataDir).q.addCompleted({ kind: 'quality', modelPath: '/m/x.gguf', target: 'en' }, {});
+    const file = path.join(dataDir, 'work.json');
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8'));
+    stored.jobs[0].state = 'running';
+    fs.writeFileSync(file, JSON.stringify(stored));
+    const order: string[] = [];
+    const logs: string[] = [];
+    const q = new WorkQueue({
+      dataDir,
+      emit: () => {},
+      emitRemoved: () => {},
+      log: (m) => logs.push(m),
+      restored: async (jobs) => {
+        await new Promise((r) => setTimeout(r, 20));
+        order.push(`restored ${jobs.map((x) => `${x.id}:${x.state}`).join(',')}`);
+        throw new Error('disk gone');
+      },
+    });
+    queues.push(q);
+    await q.list().then(() => order.push('listed'));
+    expect(order).toEqual([`restored ${j.id}:interrupted`, 'listed']);
+    expect(logs.join('\n')).toMatch(/leftovers not cleaned up \(disk gone\)/);
+  });
 });

@@ -56,6 +56,11 @@ export interface WorkQueueDeps {
   emitRemoved(id: string): void;
   log(msg: string): void;
   now?: () => number;
+  /**
+   * The stored list once loaded, before any method answers (so before any job can start): the owner removes what
+   * interrupted jobs left behind.
+   */
+  restored?(jobs: WorkJob[]): Promise<void>;
 }
 
 interface Entry {
@@ -88,6 +93,9 @@ export class WorkQueue {
   init(): Promise<void> {
     this.loaded ??= loadWork(this.file, (m) => this.d.log(m), this.now()).then(async (jobs) => {
       for (const job of jobs) this.entries.set(job.id, this.entry(job, null));
+      await this.d
+        .restored?.(jobs.map((j) => ({ ...j })))
+        .catch((e: unknown) => this.d.log(`work list: leftovers not cleaned up (${(e as Error).message})`));
       // The interrupted states are written back, so a second restart reads what the UI showed.
       if (jobs.length) await this.persist();
     });

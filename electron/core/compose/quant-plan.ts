@@ -10,6 +10,7 @@ import type { FitMode, FitReason, HardwareInput } from '../../shared/models';
 import type { ImatrixFile, QuantOption, QuantPlan, QuantSource, QuantType } from '../../shared/quant';
 import type { LoadOptions, ModelFileInfo } from '../../shared/schemas';
 import { loadContext } from '../api/jit-fit';
+import { statfsFree } from '../downloads/partial-file';
 import { planFit } from '../models/fit';
 import { readGgufFile, type GgufHeader, type GgufTensorInfo } from '../models/gguf';
 import { inspectModel, splitShardPaths } from '../models/inspect';
@@ -86,16 +87,12 @@ export function fitOf(
 
 /** Free bytes where `dir` lives (its nearest existing parent); null when the OS does not say. */
 export async function freeBytes(dir: string): Promise<number | null> {
-  let d = path.resolve(dir);
-  for (;;) {
-    try {
-      const s = await fs.statfs(d);
-      return Number(s.bavail) * Number(s.bsize);
-    } catch {
-      const up = path.dirname(d);
-      if (up === d) return null;
-      d = up;
-    }
+  for (let d = path.resolve(dir); ;) {
+    const free = await statfsFree(d);
+    if (free !== null) return free;
+    const up = path.dirname(d);
+    if (up === d) return null;
+    d = up;
   }
 }
 

@@ -7,6 +7,7 @@ import type { Backend } from '../backends/backend';
 import { reapStaleBackend } from '../backends/llama-cpp/backend-pidfile';
 import { FileHashes } from '../quant/quality';
 import { optionsFromEnv } from './quant';
+import { freeBytes } from './quant-plan';
 import { removeLeftovers } from './quant-start';
 import {
   backendInFlux,
@@ -142,6 +143,21 @@ describe('removeLeftovers', () => {
       const there = async (f: string) => (await fs.stat(f).catch(() => null)) !== null;
       expect([await there(temp), await there(partial)]).toEqual([false, false]);
       expect([await there(other), await there(model), await there(matrix)]).toEqual([true, true, true]);
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('freeBytes', () => {
+  it("answers for a folder not made yet from its nearest existing parent's disk", async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'quant-free-'));
+    try {
+      const s = await fs.statfs(root);
+      const free = await freeBytes(path.join(root, 'models', 'org'));
+      expect(typeof free).toBe('number');
+      // Free space moves as other processes write: the same disk within 1 GiB.
+      expect(Math.abs(free! - Number(s.bavail) * Number(s.bsize))).toBeLessThan(2 ** 30);
     } finally {
       await fs.rm(root, { recursive: true, force: true });
     }

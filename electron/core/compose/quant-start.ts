@@ -102,6 +102,21 @@ export async function startQuant(env: QuantEnv, req: QuantizeRequest): Promise<W
   return jobs;
 }
 
+/**
+ * Puts a finished result in place without replacing anything: a hard link never replaces (a file that appeared at
+ * `output` meanwhile stays, and MODEL_EXISTS). Where the disk has no hard links (FAT/exFAT drives: EPERM, ENOTSUP …)
+ * it is renamed, after checking that nothing is there — rename would replace it silently.
+ */
+export async function installResult(tmp: string, output: string, link = fs.link): Promise<void> {
+  try {
+    await link(tmp, output);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST' || (await exists(output)))
+      throw new AppError('MODEL_EXISTS', { path: output });
+    await fs.rename(tmp, output);
+  }
+}
+
 /** At start-up: removes the temp files of jobs the last run left interrupted (leftoverTemps decides which). */
 export async function removeLeftovers(d: QuantDeps, jobs: WorkJob[]): Promise<void> {
   const dir = imatrixDir(d.dataDir);
@@ -213,11 +228,7 @@ function quantizeSpec(
         await inspectModel(tmp);
         const sha256 = await hashFile(tmp, (done) => hashing(ctx, 'installing')(done, st.size), ctx.signal);
         ctx.signal.throwIfAborted();
-        // A hard link never replaces: a file that appeared at `output` meanwhile stays, and this job fails.
-        await fs.link(tmp, output).catch((e: NodeJS.ErrnoException) => {
-          if (e.code === 'EEXIST') throw new AppError('MODEL_EXISTS', { path: output });
-          return fs.rename(tmp, output);
-        });
+        await installResult(tmp, output);
         // Its first quality check need not read it again.
         await env.hashes.remember(output, sha256).catch(() => undefined);
         const provenance: Provenance = {

@@ -8,7 +8,7 @@ import { reapStaleBackend } from '../backends/llama-cpp/backend-pidfile';
 import { FileHashes } from '../quant/quality';
 import { optionsFromEnv } from './quant';
 import { freeBytes } from './quant-plan';
-import { removeLeftovers } from './quant-start';
+import { installResult, removeLeftovers } from './quant-start';
 import {
   backendInFlux,
   knownSha256,
@@ -158,6 +158,33 @@ describe('freeBytes', () => {
       expect(typeof free).toBe('number');
       // Free space moves as other processes write: the same disk within 1 GiB.
       expect(Math.abs(free! - Number(s.bavail) * Number(s.bsize))).toBeLessThan(2 ** 30);
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('installResult', () => {
+  it('never replaces a file at the output, with hard links or without', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'quant-install-'));
+    try {
+      const tmp = path.join(root, '.a-Q4_K_M.gguf.quantizing');
+      const out = path.join(root, 'a-Q4_K_M.gguf');
+      const noLinks = async () => {
+        throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+      };
+      await fs.writeFile(tmp, 'new');
+      await fs.writeFile(out, 'theirs');
+      await expect(installResult(tmp, out)).rejects.toMatchObject({ code: 'MODEL_EXISTS' });
+      await expect(installResult(tmp, out, noLinks)).rejects.toMatchObject({ code: 'MODEL_EXISTS' });
+      expect(await fs.readFile(out, 'utf8')).toBe('theirs');
+      await fs.rm(out);
+      await installResult(tmp, out, noLinks);
+      expect(await fs.readFile(out, 'utf8')).toBe('new');
+      await fs.writeFile(tmp, 'again');
+      await fs.rm(out);
+      await installResult(tmp, out);
+      expect(await fs.readFile(out, 'utf8')).toBe('again');
     } finally {
       await fs.rm(root, { recursive: true, force: true });
     }

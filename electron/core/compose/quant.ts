@@ -13,6 +13,7 @@ import { createEnv, type QuantDeps } from './quant-env';
 import { planQuant } from './quant-plan';
 import { qualityResults, startQuality, type ReferenceOf } from './quant-quality';
 import { removeLeftovers, startQuant } from './quant-start';
+import { expandHome } from '../util/safe-path';
 
 import type { QuantOptions } from './quant-env';
 
@@ -79,7 +80,7 @@ export function createQuant(deps: QuantDeps): QuantFeature {
   return {
     handlers: {
       'quant.types': () => env.types(),
-      'quant.plan': ({ modelPath }) => planQuant(env, modelPath),
+      'quant.plan': ({ modelPath }) => planQuant(env, expandHome(modelPath)),
       'quant.start': (req) => startQuant(env, req),
       'quality.start': (req) => startQuality(env, req, referenceOf),
       'quality.results': ({ modelPath }) => qualityResults(env, modelPath),

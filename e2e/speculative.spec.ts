@@ -31,7 +31,7 @@ test.afterAll(async () => {
 });
 
 test('a draft of another vocabulary is refused; the Q8_0 copy drafts and the reply stats show it', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const q8 = await ensureTestModel({ preset: 'tiny', seed: 1, type: 'q8_0' });
   // Header only, one token renamed: it never reaches llama-server.
   const parsed = readGGUF(q8);
@@ -73,7 +73,9 @@ test('a draft of another vocabulary is refused; the Q8_0 copy drafts and the rep
   await page.getByTestId('chat-input').fill('one two three four five six seven');
   await page.getByTestId('chat-input').press('Enter');
   const stats = page.getByTestId('message-assistant').last().getByTestId('reply-stats');
-  await expect(stats).toContainText(/tok\/s/, { timeout: 60_000 });
+  // Drafting on 2 cores beside Chromium: ggml's spinning threads share a core with the browser, and 48 tokens have
+  // taken up to a minute on the CI machine (1.2 s per token, against 43 ms with the cores to itself).
+  await expect(stats).toContainText(/tok\/s/, { timeout: 180_000 });
   await expect(stats.getByTestId('reply-spec-accepted')).toContainText(/\d+\s?% of [\d,]+ guessed tokens kept/);
   await expect(stats.getByTestId('reply-spec-per-pass')).toContainText(/\d\.\d\d tokens per model pass/);
 });

@@ -5,9 +5,8 @@
  * Prompt decisions are pure (prompt.ts, presets.ts); this file does the I/O around them. The store announces list
  * changes itself (conversations.changed, coalesced); this file announces the conversation's own stream.
  */
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { Attachment, ConversationDetail, ContextUsage, MessageNode } from '../../shared/chat-schemas';
+import type { ConversationDetail, ContextUsage, MessageNode } from '../../shared/chat-schemas';
 import type { EventBus, Params, Result } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import type { ChatMessage, SamplingParams, Settings } from '../../shared/schemas';
@@ -35,7 +34,10 @@ import {
   tokenUpperBound,
   type PromptStyle,
 } from './prompt';
+import { newNode } from './message-node';
 import { ReplyStreams, type ReplySlot } from './reply-stream';
+
+export { newMessageId } from './message-node';
 
 type PromptNode = Pick<MessageNode, 'role' | 'content' | 'attachments'>;
 
@@ -49,8 +51,6 @@ export interface ConversationChatDeps {
   coalesceMs?: number;
   persist?: PersistPolicy;
 }
-
-export const newMessageId = () => `m${randomBytes(12).toString('base64url')}`;
 
 export class ConversationChat {
   readonly streams: ReplyStreams;
@@ -82,7 +82,7 @@ export class ConversationChat {
       } else parentId = p.parentId !== undefined ? p.parentId : conv.leafId;
       if (parentId !== null && this.node(conv, parentId).role !== 'assistant')
         throw new AppError('INVALID_PARAMS', { issues: 'a question follows a reply (or starts the conversation)' });
-      const user = this.newNode('user', parentId, p.content, p.attachments ?? []);
+      const user = newNode('user', parentId, p.content, p.attachments ?? []);
       const history = parentId === null ? [] : this.d.repo.thread(conv.id, parentId);
       const thread = [...history, user];
       return await this.startReply(slot, conv, endpoint, thread, thread.length - 1, p.sampling, p.overflow, [user]);
@@ -223,7 +223,7 @@ export class ConversationChat {
     // Throws BACKEND_QUEUE_FULL before anything is stored.
     const ticket = gateFor(endpoint).enter(slot.abort.signal);
     const questionId = newNodes[0]?.id ?? (thread[keep] as MessageNode).id;
-    const reply = this.newNode('assistant', questionId, '', []);
+    const reply = newNode('assistant', questionId, '', []);
     reply.status = 'streaming';
     reply.model = this.d.backend.status().model?.name ?? null;
     try {
@@ -369,29 +369,6 @@ export class ConversationChat {
     const n = conv.messages.find((m) => m.id === id);
     if (!n) throw new AppError('MESSAGE_NOT_FOUND');
     return n;
-  }
-
-  private newNode(
-    role: 'user' | 'assistant',
-    parentId: string | null,
-    content: string,
-    attachments: Attachment[],
-  ): MessageNode {
-    return {
-      id: newMessageId(),
-      parentId,
-      role,
-      content,
-      reasoning: '',
-      attachments,
-      createdAt: Date.now(),
-      status: 'done',
-      finishReason: null,
-      timings: null,
-      error: null,
-      reasoningMs: null,
-      model: null,
-    };
   }
 
   private announce(conversationId: string, nodes: MessageNode[], leafId: string | undefined) {

@@ -35,8 +35,10 @@ import { createBackend, reloadLastModel, type HealingOptions } from './compose/b
 import { createQuant, type QuantFeature, type QuantOptions } from './compose/quant';
 import { TOOL_PID_FILE, TOOL_PROGRAM } from './compose/quant-env';
 import { createQuantCompare } from './compose/quant-compare';
+import { createBackendKinds, type BackendKinds, type BackendKindsOptions } from './compose/backend-kinds';
 
-export interface CoreOptions {
+/** keychain, vllm, remote, rpc: the backend kinds' options (compose/backend-kinds.ts). */
+export interface CoreOptions extends BackendKindsOptions {
   dataDir: string;
   /** Folders holding bin/<platform>-<arch>-<variant>/ (packaged resources first, then the repo's). */
   resourcesDirs: string[];
@@ -96,6 +98,10 @@ export interface Core {
   jit: JitLoader;
   /** Requantize, quality checks and the work queue. */
   quant: QuantFeature;
+  /** vLLM (+ Ray), external OpenAI-compatible servers, llama.cpp RPC workers. */
+  vllm: BackendKinds['vllm'];
+  remote: BackendKinds['remote'];
+  rpc: BackendKinds['rpc'];
   /** This process owns opts.dataDir until dispose (headless records its URL here once it listens). */
   dataDirLock: DataDirLock;
   dispose(): Promise<void>;
@@ -195,6 +201,20 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
   /** backend.start's steps (compose/start-steps.ts); each feature adds its own, in order: profile, draft, GPUs. */
   const startSteps: StartStep[] = [];
   startSteps.push(speculativeStep({ language: async () => (await settings.get()).language }));
+  // vLLM, external servers, RPC workers (issue 15). The RPC step (options.rpcServers) runs before the GPU plan.
+  const { vllm, remote, rpc } = createBackendKinds({
+    opts,
+    runDir,
+    env,
+    bus,
+    settings,
+    backend,
+    composed: healing,
+    activeServer: () => locateBinary(),
+    hardware: () => handlers['hardware.probe']({}, { transport: 'direct' }),
+    note,
+  });
+  startSteps.push(rpc.startStep);
   // Several GPUs (last: it plans with the options the other steps produced).
   const gpus = createGpus({
     devices: async () => (await runtimes.manager.selection()).devices,
@@ -319,6 +339,9 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     ...tuning.handlers,
     ...quant.handlers,
     ...compare.handlers,
+    ...vllm.handlers,
+    ...remote.handlers,
+    ...rpc.handlers,
   };
 
   const jit = createJit({
@@ -331,6 +354,8 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     log: note,
     ...opts.jit,
   });
+
+  void rpc.init().catch((e: unknown) => note(`RPC worker mode did not start: ${String(e)}`));
 
   // Optional: the last model again, as the user would start it (in the background; failures only logged).
   void reloadLastModel({
@@ -357,9 +382,15 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     api,
     jit,
     quant,
+    vllm,
+    remote,
+    rpc,
     dataDirLock,
     async dispose() {
       jit.dispose();
+      await rpc.dispose();
+      await vllm.dispose();
+      await remote.dispose();
       await quant.dispose();
       chat.cancelAll();
       conversationChat.stopAll();

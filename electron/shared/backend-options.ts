@@ -49,7 +49,7 @@ export type GpuOptions = z.infer<typeof GpuOptions>;
 
 /** One rung of the out-of-memory ladder, shown as "context 32768 → 16384 (out of memory)". */
 export const RecoveryStep = z.object({
-  what: z.enum(['context', 'kv-cache', 'gpu-layers', 'cpu-only']),
+  what: z.enum(['context', 'kv-cache', 'gpu-layers', 'cpu-only', 'rpc-worker']),
   from: z.string(),
   to: z.string(),
   /** The error code that made us step down (BACKEND_OOM). */

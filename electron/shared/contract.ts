@@ -26,6 +26,7 @@ import { backendEvents, backendMethods } from './contract-backend';
 import { chatEvents, chatMethods } from './contract-chat';
 import { apiEvents, apiMethods } from './contract-api';
 import { quantEvents, quantMethods } from './contract-quant';
+import { backendKindEvents, backendKindMethods } from './contract-backends';
 import { AppUpdateState } from './app-update';
 
 const empty = z.strictObject({});
@@ -103,6 +104,7 @@ export const methods = {
   ...chatMethods,
   ...apiMethods,
   ...quantMethods,
+  ...backendKindMethods,
 } as const;
 
 export const events = {
@@ -124,6 +126,7 @@ export const events = {
   ...chatEvents,
   ...apiEvents,
   ...quantEvents,
+  ...backendKindEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -5,6 +5,7 @@ import { HubSettings } from './models';
 import { RuntimeSettings } from './runtimes';
 import { UpdateSettings, UpdateSettingsPatch } from './app-update';
 import { BackendSettings, GpuOptions, Recovery, SpeculativeOptions } from './backend-options';
+import { BackendKind, BackendTarget, RpcSettings, RpcWorkerModeSettings } from './backends';
 
 /**
  * The patch form of an object schema: every field optional, with its default removed. zod 4 keeps `.default()` inside
@@ -69,6 +70,14 @@ export const LoadOptions = z.object({
   ubatch: z.number().int().min(0).max(65536).default(0),
   speculative: SpeculativeOptions.default(() => SpeculativeOptions.parse({})),
   gpus: GpuOptions.default(() => GpuOptions.parse({})),
+  /**
+   * llama.cpp RPC workers (host:port) this run offloads to (llama-server --rpc). Filled by the start step from
+   * settings.rpc.workers (enabled ones whose check passes); the recovery drops a worker that was lost.
+   */
+  rpcServers: z
+    .array(z.string().regex(/^[A-Za-z0-9.:[\]%-]{1,260}:\d{1,5}$/))
+    .max(16)
+    .default([]),
 });
 export type LoadOptions = z.infer<typeof LoadOptions>;
 export const defaultLoadOptions = (): LoadOptions => LoadOptions.parse({});
@@ -95,6 +104,10 @@ export const BackendStatus = z.object({
   binaryPath: z.string().nullable(),
   /** Self-healing supervision: why the run restarted or stepped down, and what happens next; null: never needed. */
   recovery: Recovery.nullable().default(null),
+  /** What runs the model (issue 15): llama-server, a supervised vLLM, or an external server. */
+  kind: BackendKind.default('llama-cpp'),
+  /** Details of the run's kind (RPC workers used, the vLLM install, the remote server); null when nothing runs. */
+  target: BackendTarget.nullable().default(null),
 });
 export type BackendStatus = z.infer<typeof BackendStatus>;
 
@@ -288,6 +301,8 @@ export const Settings = z.object({
   backend: BackendSettings.default(() => BackendSettings.parse({})),
   chat: ChatSettings.default(() => ChatSettings.parse({})),
   api: ApiSettings.default(() => ApiSettings.parse({})),
+  /** llama.cpp RPC: workers on other machines, and this machine as a worker. */
+  rpc: RpcSettings.default(() => RpcSettings.parse({})),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -323,6 +338,8 @@ export const SettingsPatch = z.strictObject({
   backend: patchOf(BackendSettings).optional(),
   chat: patchOf(ChatSettings).optional(),
   api: patchOf(ApiSettings).optional(),
+  /** The worker list is changed through rpc.addWorker / rpc.removeWorker (they check it); here only worker mode. */
+  rpc: z.strictObject({ worker: patchOf(RpcWorkerModeSettings).optional() }).optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 

@@ -193,6 +193,10 @@ export const TelemetrySample = z.object({
   /** Generation speed of the running backend over the last tick (0 when idle, null when no model runs). */
   tokensPerSecond: nullableNumber,
   requestsInFlight: z.number().int(),
+  /** Of requestsInFlight, those waiting for a slot (llama-server: deferred; vLLM: num_requests_waiting). */
+  requestsWaiting: z.number().int().optional(),
+  /** KV-cache use 0..1 where the backend reports it (vLLM: kv_cache_usage_perc); null: not reported. */
+  kvCacheUsage: nullableNumber.optional(),
   /** VRAM the loaded model's process holds (NVIDIA), for the "model's share" mark. */
   modelVramMiB: nullableNumber,
 });

@@ -27,6 +27,7 @@ const LogsPage = lazyPage(() => import('./features/logs/LogsPage').then((m) => m
 const ModelPage = lazyPage(() => import('./features/model/ModelPage').then((m) => m.ModelPage));
 const ModelsPage = lazyPage(() => import('./features/models/ModelsPage').then((m) => m.ModelsPage));
 const MonitorPage = lazyPage(() => import('./features/monitor/MonitorPage').then((m) => m.MonitorPage));
+const BackendsPage = lazyPage(() => import('./features/backends/BackendsPage').then((m) => m.BackendsPage));
 const QuantsPage = lazyPage(() => import('./features/quantizations/QuantsPage').then((m) => m.QuantsPage));
 const SettingsPage = lazyPage(() => import('./features/settings/SettingsPage').then((m) => m.SettingsPage));
 const WizardPage = lazyPage(() => import('./features/wizard/WizardPage').then((m) => m.WizardPage));
@@ -42,6 +43,7 @@ const pages: Record<View, () => React.JSX.Element> = {
   library: LibraryPage,
   downloads: DownloadsPage,
   quants: QuantsPage,
+  backends: BackendsPage,
   wizard: WizardPage,
 };
 

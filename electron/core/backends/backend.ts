@@ -5,13 +5,27 @@
  * `capabilities()`, rather than promising a fixed feature list.
  */
 import type { AppError } from '../../shared/errors';
+import type { BackendKind, VllmPlan } from '../../shared/backends';
 import type { BackendStatus, LoadOptions, LogLine, ModelFileInfo } from '../../shared/schemas';
 
-export type BackendKind = 'llama-cpp';
+export type { BackendKind };
 
+/**
+ * What to run. `model` is always filled (for vLLM and external servers a ModelFileInfo describing the checkpoint or
+ * the remote model, path = the folder / `<url>#<model>`), so status, recent models and the UI read one shape.
+ * `kind` absent: llama-cpp. The kind router (router.ts) hands the request to that kind's backend.
+ */
 export interface StartRequest {
   model: ModelFileInfo;
   options: LoadOptions;
+  kind?: BackendKind;
+  /**
+   * kind 'vllm': the plan (compose/vllm-plan.ts: checkpoint, install, tensor-parallel size, max model length,
+   * reasoning parser). options.contextSize, when the OOM ladder lowered it below plan.maxModelLen, wins.
+   */
+  vllm?: { plan: VllmPlan };
+  /** kind 'external': the saved server and the model it serves. */
+  external?: { serverId: string; model: string };
 }
 
 /** Where a ready backend serves the OpenAI-compatible API, and what the backend gate sizes itself from. */
@@ -22,6 +36,13 @@ export interface Endpoint {
   apiKey: string;
   /** Requests it generates for at once (llama-server: -np), which sizes the backend gate; undefined: not known. */
   slots?: number;
+  /** The `model` field requests must carry (vLLM's served name, a remote server's model id); absent: any. */
+  model?: string;
+  /**
+   * https endpoints: a self-signed certificate the user trusted (SHA-256 fingerprint, "AB:CD:…"); the system's CAs
+   * decide when absent. Every client of the endpoint (chat, the proxy, telemetry) goes through util/upstream-http.ts.
+   */
+  tls?: { fingerprint256: string | null };
   /**
    * Call when a reply through this endpoint completed normally (the chat service, the OpenAI proxy on a 2xx): the
    * backend then counts as serving (the self-healing supervision's failed-try count starts again).
@@ -36,7 +57,7 @@ export interface BackendCapabilities {
   /** The speculative decoding in use (llama-server's --spec-type, e.g. 'draft-simple'); null when off. */
   speculative: string | null;
   /** Prometheus text, and the naming of its series (llama-server: `llamacpp:*`); null when none is served. */
-  metrics: { url: string; dialect: 'llamacpp' } | null;
+  metrics: { url: string; dialect: 'llamacpp' | 'vllm' } | null;
   /** Live per-slot state in llama-server's /slots shape (tokens of unfinished requests); null when not served. */
   slotsUrl: string | null;
   /** /v1/embeddings answers (llama-server only with --embeddings, which then serves nothing else). */
@@ -61,6 +82,7 @@ export type BackendExit =
   | { kind: 'exited'; phase: 'loading' | 'running'; code: number | null; signal: string | null; error: AppError };
 
 export interface Backend {
+  /** The kind of the current (or last) run; the router's changes with each start. */
   readonly kind: BackendKind;
   /**
    * Starts a run (a ready one is stopped first) and returns once its process is up. Load progress (status.progress,

@@ -1,14 +1,17 @@
 /**
- * The backend the app runs: llama-server (backends/llama-cpp) under the self-healing supervision
- * (backends/healing), which reads settings.backend on each decision. Also the optional reload of the last model when
- * the app starts.
+ * The backend the app runs: the kind router (backends/router.ts) with llama-server (backends/llama-cpp) registered
+ * here and vLLM / external servers registered by their features (compose/vllm.ts, compose/remote.ts), all under the
+ * self-healing supervision (backends/healing), which reads settings.backend on each decision. Also the optional
+ * reload of the last model when the app starts.
  */
 import { spawn } from 'node:child_process';
 import { BackendSettings } from '../../shared/backend-options';
 import type { EventBus } from '../../shared/contract';
 import type { BackendStatus, ModelFileInfo, Settings } from '../../shared/schemas';
 import { SelfHealingBackend, type SelfHealingDeps } from '../backends/healing/self-healing';
+import { BackendLog } from '../backends/backend-log';
 import { LlamaCppBackend } from '../backends/llama-cpp/supervisor';
+import { KindRouter } from '../backends/router';
 import { readGgufFile } from '../models/gguf';
 import { factsFromGguf } from '../models/model-facts';
 import { freePort } from '../util/free-port';
@@ -26,6 +29,10 @@ export interface BackendComposeOptions {
 
 export interface ComposedBackend {
   backend: SelfHealingBackend;
+  /** Other kinds register here (router.register); each writes `log`. */
+  router: KindRouter;
+  /** The log every kind shares (pass it as the kind's `log`). */
+  log: BackendLog;
   /** Follows settings.backend from now on (the supervision starts with the defaults until this is called). */
   watchSettings(settings: { get(): Promise<Settings> }, bus: EventBus): Promise<void>;
 }
@@ -40,7 +47,9 @@ export async function blockCountOf(model: ModelFileInfo): Promise<number | null>
 
 export function createBackend(o: BackendComposeOptions): ComposedBackend {
   let current: BackendSettings = BackendSettings.parse({});
-  const inner = new LlamaCppBackend({
+  const log = new BackendLog(2000);
+  const llama = new LlamaCppBackend({
+    log,
     spawn,
     fetch: globalThis.fetch,
     pickPort: () => freePort(),
@@ -49,14 +58,17 @@ export function createBackend(o: BackendComposeOptions): ComposedBackend {
     ...(o.env ? { env: o.env } : {}),
     ...(o.stallMs ? { stallMs: o.stallMs } : {}),
   });
+  const router = new KindRouter(llama, log);
   const backend = new SelfHealingBackend({
-    inner,
+    inner: router,
     settings: () => current,
     blockCount: blockCountOf,
     ...o.healing,
   });
   return {
     backend,
+    router,
+    log,
     async watchSettings(settings, bus) {
       current = (await settings.get()).backend;
       bus.on('settings.changed', (s) => (current = s.backend));

@@ -28,6 +28,7 @@ const STEP_FIELDS: Record<RecoveryStep['what'], Key[]> = {
   'kv-cache': ['cacheTypeK', 'cacheTypeV'],
   'gpu-layers': ['gpuLayers', 'cpuMoeLayers'],
   'cpu-only': ['gpuLayers', 'cpuMoeLayers', 'gpus'],
+  'rpc-worker': ['rpcServers'],
 };
 
 export function switchOptions(

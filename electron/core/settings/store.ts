@@ -103,8 +103,24 @@ export class SettingsStore {
         backend: { ...cur.backend, ...(patch.backend ?? {}) },
         chat: { ...cur.chat, ...(patch.chat ?? {}) },
         api: { ...cur.api, ...(patch.api ?? {}) },
+        rpc: { ...cur.rpc, worker: { ...cur.rpc.worker, ...(patch.rpc?.worker ?? {}) } },
         sampling: patch.sampling ? { ...patch.sampling } : cur.sampling,
       });
+      await this.write(next);
+      this.current = next;
+      this.onChange(next);
+      return next;
+    });
+  }
+
+  /**
+   * A change the core makes itself, outside settings.update's patch (the RPC worker list, which rpc.addWorker and
+   * rpc.removeWorker check first). `fn` gets the current settings and returns the next ones (validated, written
+   * atomically, settings.changed emitted).
+   */
+  async mutate(fn: (cur: Settings) => Settings): Promise<Settings> {
+    return this.queue.run(async () => {
+      const next = Settings.parse(fn(await this.get()));
       await this.write(next);
       this.current = next;
       this.onChange(next);

@@ -70,6 +70,12 @@ const SERIES: Record<
     processing: 'llamacpp:requests_processing',
     deferred: 'llamacpp:requests_deferred',
   },
+  // vLLM's Prometheus names (scripts/fake-vllm/SOURCES.md); the vLLM kind's owner refines this (KV-cache usage).
+  vllm: {
+    generated: 'vllm:generation_tokens_total',
+    processing: 'vllm:num_requests_running',
+    deferred: 'vllm:num_requests_waiting',
+  },
 };
 
 export interface BackendStats {

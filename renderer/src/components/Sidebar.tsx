@@ -15,6 +15,7 @@ import {
   ModelIcon,
   MonitorIcon,
   SettingsIcon,
+  PlugIcon,
   SparkIcon,
 } from './icons';
 
@@ -25,6 +26,7 @@ const items: { view: View; Icon: typeof ChatIcon }[] = [
   { view: 'library', Icon: LibraryIcon },
   { view: 'downloads', Icon: DownloadIcon },
   { view: 'quants', Icon: SparkIcon },
+  { view: 'backends', Icon: PlugIcon },
   { view: 'monitor', Icon: MonitorIcon },
   { view: 'hardware', Icon: ChipIcon },
   { view: 'logs', Icon: LogsIcon },

@@ -11,6 +11,7 @@ export const en = {
     library: 'Library',
     downloads: 'Downloads',
     quants: 'Quantizations',
+    backends: 'Backends',
     wizard: 'Setup',
     logs: 'Logs',
     settings: 'Settings',

@@ -11,6 +11,7 @@ import { localeToLang } from './resolve';
 import { backendEn, backendZhCN } from './backend';
 import { liveEn, liveZhCN } from './live';
 import { quantEn, quantZhCN } from './quant';
+import { kindsEn, kindsZhCN } from './kinds';
 
 export const resources = {
   en: {
@@ -22,6 +23,7 @@ export const resources = {
     backend: backendEn,
     live: liveEn,
     quant: quantEn,
+    kinds: kindsEn,
   },
   'zh-CN': {
     translation: zhCN,
@@ -32,6 +34,7 @@ export const resources = {
     backend: backendZhCN,
     live: liveZhCN,
     quant: quantZhCN,
+    kinds: kindsZhCN,
   },
 } as const;
 
@@ -43,7 +46,7 @@ export function initI18n() {
     fallbackLng: 'en',
     supportedLngs: ['en', 'zh-CN'],
     load: 'currentOnly',
-    ns: ['translation', 'errors', 'fit', 'probe', 'runtimes', 'backend', 'live', 'quant'],
+    ns: ['translation', 'errors', 'fit', 'probe', 'runtimes', 'backend', 'live', 'quant', 'kinds'],
     defaultNS: 'translation',
     // React escapes; params in error messages are paths and reasons, shown as text.
     interpolation: { escapeValue: false },

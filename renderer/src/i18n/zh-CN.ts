@@ -12,6 +12,7 @@ export const zhCN: Messages = {
     library: '模型库',
     downloads: '下载',
     quants: '量化版本',
+    backends: '后端',
     wizard: '设置向导',
     logs: '日志',
     settings: '设置',

@@ -31,6 +31,7 @@ const VIEWS: ReadonlySet<View> = new Set<View>([
   'library',
   'downloads',
   'quants',
+  'backends',
   'wizard',
 ]);
 

@@ -11,6 +11,7 @@ export type View =
   | 'library'
   | 'downloads'
   | 'quants'
+  | 'backends'
   | 'wizard';
 
 interface UiState {

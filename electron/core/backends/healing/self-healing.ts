@@ -33,7 +33,6 @@ export interface SelfHealingDeps {
 }
 
 export class SelfHealingBackend implements Backend {
-  readonly kind: Backend['kind'];
   private readonly inner: Backend;
   private readonly now: () => number;
   private st: BackendStatus;
@@ -59,7 +58,6 @@ export class SelfHealingBackend implements Backend {
 
   constructor(private readonly deps: SelfHealingDeps) {
     this.inner = deps.inner;
-    this.kind = deps.inner.kind;
     this.now = deps.now ?? Date.now;
     this.st = { ...deps.inner.status(), recovery: null };
     this.watchdog = new HangWatchdog({
@@ -78,6 +76,10 @@ export class SelfHealingBackend implements Backend {
     deps.inner.onStatus((s) => this.onInner(s));
   }
 
+  /** The kind of the current (or last) run: the inner backend may be the kind router. */
+  get kind(): Backend['kind'] {
+    return this.inner.kind;
+  }
   status(): BackendStatus {
     return this.st;
   }

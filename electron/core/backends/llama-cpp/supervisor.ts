@@ -39,11 +39,13 @@ export interface LlamaCppDeps {
   healthIntervalMs?: number;
   killGraceMs?: number;
   logCapacity?: number;
+  /** One log shared by every backend kind (the kind router passes it), so the Logs page shows one sequence. */
+  log?: BackendLog;
 }
 
 type Failure = Exclude<BackendExit, { kind: 'stopped' }>;
 
-const idle = (runId: number, extra: Partial<BackendStatus> = {}): BackendStatus => ({
+export const idle = (runId: number, extra: Partial<BackendStatus> = {}): BackendStatus => ({
   state: 'stopped',
   seq: 0,
   runId,
@@ -57,6 +59,8 @@ const idle = (runId: number, extra: Partial<BackendStatus> = {}): BackendStatus 
   error: null,
   binaryPath: null,
   recovery: null,
+  kind: 'llama-cpp',
+  target: null,
   ...extra,
 });
 
@@ -78,7 +82,7 @@ export class LlamaCppBackend implements Backend {
 
   constructor(private readonly deps: LlamaCppDeps) {
     this.now = deps.now ?? Date.now;
-    this.log = new BackendLog(deps.logCapacity ?? 2000, this.now);
+    this.log = deps.log ?? new BackendLog(deps.logCapacity ?? 2000, this.now);
   }
 
   status(): BackendStatus {
@@ -180,6 +184,7 @@ export class LlamaCppBackend implements Backend {
       options: req.options,
       startedAt: this.now(),
       binaryPath,
+      target: { kind: 'llama-cpp', rpcWorkers: req.options.rpcServers ?? [] },
     });
     this.note(`starting ${path.basename(binaryPath)} for ${req.model.path}`);
     void this.run({ ...req, binaryPath }, runId, apiKey, keyFile);

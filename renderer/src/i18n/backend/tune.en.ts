@@ -83,6 +83,7 @@ export const tuneEn = {
     loadMode: 'loading',
     speculative: 'speculative decoding',
     gpus: 'GPUs',
+    rpcServers: 'RPC workers',
     value: '{{name}} {{value}}',
     changed: '{{name}} (changed)',
   },

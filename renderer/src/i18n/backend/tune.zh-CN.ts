@@ -85,6 +85,7 @@ export const tuneZhCN: Messages<typeof tuneEn> = {
     loadMode: '加载方式',
     speculative: '推测解码',
     gpus: 'GPU',
+    rpcServers: 'RPC 工作节点',
     value: '{{name}} {{value}}',
     changed: '{{name}}（已更改）',
   },

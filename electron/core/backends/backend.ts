@@ -44,6 +44,11 @@ export interface Endpoint {
    */
   tls?: { fingerprint256: string | null };
   /**
+   * A server that is not a process of ours (kind 'external'): a reply cut mid-stream is REMOTE_STREAM_CUT (the
+   * server may well still run) rather than BACKEND_CRASHED. Absent: false.
+   */
+  remote?: boolean;
+  /**
    * Call when a reply through this endpoint completed normally (the chat service, the OpenAI proxy on a 2xx): the
    * backend then counts as serving (the self-healing supervision's failed-try count starts again).
    */

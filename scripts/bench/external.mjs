@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// Chat through an external OpenAI-compatible server (issue 15 §2) against calling that server directly, in one run.
+// "The remote server" is a real llama-server started here with --api-key on the synthetic model. The headless app
+// starts with no model; remote.add saves the server (URL + key) and remote.connect makes it the active backend (kind
+// 'external'). Then rounds, interleaved (direct, app, contract; the order reversed every other round):
+//   direct    POST the server's /v1/chat/completions (SSE) with its key
+//   openai    POST the app's /v1/chat/completions (our proxy forwards to the server, the model rewritten to its own)
+//   contract  chat.start over the app's WebSocket (the app's chat client streams from the server), deltas as chat.event
+// The same HTTP client (lib/streaming.mjs timedChatStream, one keep-alive agent) on both HTTP paths; same prompt,
+// sampling and token count everywhere. Tokens/s by the client from first to last token, TTFT from request to first
+// token; medians, then the app paths against direct. Targets: tok/s >= 97 %, TTFT <= +10 ms.
+//   node scripts/bench/external.mjs [--rounds N] [--tokens N] [--preset tiny|small] [--json]
+import http from 'node:http';
+import path from 'node:path';
+import { ensureBackend } from '../build-llama-server.mjs';
+import { ensureTestModel } from '../make-test-model.mjs';
+import {
+  connectContract,
+  contractChatRound,
+  report,
+  startBareApp,
+  startLlamaServer,
+  waitBackendReady,
+} from './lib/kinds.mjs';
+import { alternatingRounds, benchArgs, streamMedians, timedChatStream } from './lib/streaming.mjs';
+
+const values = benchArgs({ rounds: 9, tokens: 256, preset: 'tiny', json: false });
+const KEY = 'sk-bench-remote-0123456789';
+const PROMPT = [{ role: 'user', content: 'Tell me a story.' }];
+const SAMPLING = { max_tokens: values.tokens, temperature: 0.6, seed: 7 };
+
+async function main() {
+  const dir = await ensureBackend({ variant: 'cpu', log: () => undefined });
+  const model = await ensureTestModel({ preset: values.preset, seed: 1 });
+  const server = await startLlamaServer({ bin: path.join(dir, 'llama-server'), model, apiKey: KEY });
+  let app = null;
+  try {
+    app = await startBareApp();
+    const saved = await app.call('remote.add', { name: 'bench-remote', url: server.base, apiKey: KEY });
+    const modelId = saved.lastCheck?.models?.[0]?.id;
+    if (!saved.lastCheck?.ok || !modelId)
+      throw new Error(`remote.add check failed: ${JSON.stringify(saved.lastCheck)}`);
+    await app.call('remote.connect', { id: saved.id, model: modelId });
+    const status = await waitBackendReady(app, 60_000);
+    if (status.kind !== 'external') throw new Error(`active kind is ${status.kind}, not external`);
+
+    const agent = new http.Agent({ keepAlive: true });
+    const body = (withModel) =>
+      JSON.stringify({ ...(withModel ? { model: modelId } : {}), messages: PROMPT, stream: true, ...SAMPLING });
+    const directBody = body(true);
+    // The app's proxy takes the request as a client sends it to us; without `model` it uses the active backend.
+    const appBody = body(false);
+    const ws = await connectContract(app.base, app.token);
+    const results = await alternatingRounds(
+      {
+        direct: () => timedChatStream(server.base, KEY, directBody, { agent }),
+        openai: () => timedChatStream(app.base, app.token, appBody, { agent }),
+        contract: () => contractChatRound(ws, PROMPT, SAMPLING),
+      },
+      values.rounds,
+    );
+    ws.close();
+    agent.destroy();
+    const summary = streamMedians(results);
+    const r = report(
+      `external  model=${path.basename(model)} (llama-server --api-key) rounds=${values.rounds} tokens/round=${values.tokens} (medians)`,
+      summary,
+      ['openai', 'contract'],
+    );
+    if (values.json)
+      console.log(
+        JSON.stringify({ model: path.basename(model), rounds: values.rounds, ...summary, ratios: r.ratios }, null, 2),
+      );
+    else for (const l of r.lines) console.log(l);
+  } finally {
+    await app?.stop();
+    await server.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,15 +1,22 @@
 /**
- * vLLM as a supervised backend kind (issue 15 §1): detection (vllm.detect), the start (vllm.start: plan, then the
- * kind router runs `vllm serve` under the self-healing supervision), and the planning handlers of
- * compose/vllm-plan.ts (inspect, plan, Ray). SCAFFOLD: handlers answer UNSUPPORTED until their owner writes them.
+ * vLLM as a supervised backend kind (issue 15 §1): detection (vllm.detect, cached, event vllm.detection), the vLLM
+ * kind registered with the kind router (backends/vllm/supervisor.ts), and the start (vllm.start: the plan of
+ * compose/vllm-plan.ts, its first problem refused, then the outer self-healing backend runs it, so crash recovery and
+ * the OOM ladder apply). The planning handlers (inspect, plan, Ray) are compose/vllm-plan.ts's.
  */
-import type { EventBus, Handlers } from '../../shared/contract';
+import { spawn } from 'node:child_process';
+import type { VllmDetection, VllmPlan } from '../../shared/backends';
+import type { EventBus, Handlers, Params } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
+import { defaultLoadOptions, type LoadOptions, type ModelFileInfo } from '../../shared/schemas';
+import type { HardwareReport } from '../../shared/telemetry';
 import type { Backend } from '../backends/backend';
 import type { BackendLog } from '../backends/backend-log';
 import type { KindRouter } from '../backends/router';
+import { detectVllm } from '../backends/vllm/detect';
+import { VllmBackend } from '../backends/vllm/supervisor';
 import type { SettingsStore } from '../settings/store';
-import type { HardwareReport } from '../../shared/telemetry';
+import { freePort } from '../util/free-port';
 import { createVllmPlanning, type VllmPlanning } from './vllm-plan';
 
 export type VllmHandlers = Pick<
@@ -30,6 +37,8 @@ export interface VllmOptionsForTests {
   candidates?: string[];
   probeTimeoutMs?: number;
   stallMs?: number;
+  /** Grace period between SIGTERM and SIGKILL of vLLM's process group. */
+  killGraceMs?: number;
 }
 
 export interface VllmFeatureDeps {
@@ -52,14 +61,77 @@ export interface VllmFeatureDeps {
 export interface VllmFeature {
   handlers: VllmHandlers;
   planning: VllmPlanning;
+  /** The vLLM kind's backend (registered with the router). */
+  backend: VllmBackend;
+  /** Cached detection; `refresh` looks again. Never throws. */
+  detect(refresh?: boolean): Promise<VllmDetection>;
   dispose(): Promise<void>;
 }
 
-const unsupported = (what: string) => async (): Promise<never> => {
-  throw new AppError('UNSUPPORTED', { what });
-};
+/** Pure: the ModelFileInfo a vLLM run shows (status, recent models): the checkpoint folder as the "file". */
+export function vllmModelInfo(plan: Pick<VllmPlan, 'model'>): ModelFileInfo {
+  const m = plan.model;
+  return {
+    path: m.path,
+    name: m.name,
+    sizeBytes: m.sizeBytes,
+    architecture: m.architecture,
+    quantization: m.quantization,
+    contextLength: m.contextLength,
+    parameterCount: m.parameterCount,
+    tensorCount: 0,
+    ggufVersion: 0,
+    splitCount: m.shards,
+  };
+}
+
+/** Pure: the LoadOptions of a vLLM run: the planned max model length as the context, parallel → --max-num-seqs. */
+export function vllmLoadOptions(plan: Pick<VllmPlan, 'maxModelLen'>, p: Params<'vllm.start'>): LoadOptions {
+  const parallel = p.options?.parallel;
+  return {
+    ...defaultLoadOptions(),
+    contextSize: plan.maxModelLen,
+    ...(typeof parallel === 'number' ? { parallel } : {}),
+  };
+}
 
 export function createVllm(deps: VllmFeatureDeps): VllmFeature {
+  const o = deps.options ?? {};
+  let cached: Promise<VllmDetection> | null = null;
+  const detect = (refresh = false): Promise<VllmDetection> => {
+    if (!cached || refresh) {
+      const run = detectVllm({
+        env: deps.env,
+        ...(o.candidates ? { candidates: o.candidates } : {}),
+        ...(o.probeTimeoutMs ? { timeoutMs: o.probeTimeoutMs } : {}),
+      }).then((d) => {
+        deps.note(
+          `vLLM detection: ${d.installs.length ? d.installs.map((i) => `${i.id} ${i.version ?? '?'}${i.usable ? '' : ` (${i.problem?.code})`}`).join(', ') : 'none found'}`,
+        );
+        deps.bus.emit('vllm.detection', d);
+        return d;
+      });
+      cached = run;
+      // A failed look (detectVllm never throws, but a listener might) is not kept.
+      run.catch(() => (cached === run ? (cached = null) : null));
+    }
+    return cached;
+  };
+
+  const backend = new VllmBackend({
+    spawn,
+    fetch: globalThis.fetch,
+    pickPort: () => freePort(),
+    runDir: deps.runDir,
+    env: deps.env,
+    log: deps.log,
+    ...(o.stallMs ? { stallMs: o.stallMs } : {}),
+    ...(o.killGraceMs ? { killGraceMs: o.killGraceMs } : {}),
+  });
+  deps.router.register(backend);
+  // A vLLM left by a DeepLocal that died holds GPU memory: end it now, not at the first vLLM start.
+  void backend.reapStale();
+
   const planning = createVllmPlanning({
     dataDir: deps.dataDir,
     runDir: deps.runDir,
@@ -67,18 +139,31 @@ export function createVllm(deps: VllmFeatureDeps): VllmFeature {
     bus: deps.bus,
     settings: deps.settings,
     hardware: deps.hardware,
-    detect: () => Promise.reject(new AppError('UNSUPPORTED', { what: 'vllm.detect' })),
+    detect,
     note: deps.note,
   });
+
   return {
     planning,
+    backend,
+    detect,
     handlers: {
-      'vllm.detect': unsupported('vllm.detect'),
-      'vllm.start': unsupported('vllm.start'),
+      'vllm.detect': (p) => detect(p.refresh === true),
+      'vllm.start': async (p) => {
+        const plan = await planning.plan(p);
+        if (plan.problems.length > 0) throw AppError.from(plan.problems[0]!);
+        return deps.backend.start({
+          kind: 'vllm',
+          model: vllmModelInfo(plan),
+          options: vllmLoadOptions(plan, p),
+          vllm: { plan },
+        });
+      },
       ...planning.handlers,
     },
     async dispose() {
       await planning.dispose();
+      await backend.dispose();
     },
   };
 }

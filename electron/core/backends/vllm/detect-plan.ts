@@ -74,9 +74,9 @@ export function installOf(c: VllmCandidate, r: CandidateProbe, platform: NodeJS.
       ? 'its Python did not answer in time'
       : probe === null
         ? 'the Python it runs on was not found'
-        : notInstalled
+        : probe.kind === 'not-installed'
           ? `${probe.module} is not installed in the Python it runs on`
-          : probe.detail || 'the check printed nothing';
+          : (probe.kind !== 'ok' && probe.detail) || 'the check printed nothing';
     return problem(new AppError('VLLM_PYTHON_ENV', { reason }));
   }
   if (compareVersions(info.version, MIN_VLLM_VERSION) < 0)
@@ -122,12 +122,14 @@ export function pythonFromShebang(firstLine: string): string[] | null {
  * WSL_UTF8=1; docker-desktop's helper distros run no user software and are skipped.
  */
 export function parseWslList(out: string): string[] {
-  return out
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000\uFEFF\uFFFD]/g, '')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => /^[\w.-]{1,64}$/.test(l) && !/^docker-desktop/.test(l));
+  return (
+    out
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000\uFEFF\uFFFD]/g, '')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => /^[\w.-]{1,64}$/.test(l) && !/^docker-desktop/.test(l))
+  );
 }
 
 /** A Windows path as WSL mounts it: `C:\models\x` → `/mnt/c/models/x`; a POSIX path is left as it is. */

@@ -130,12 +130,37 @@ describe('error codes', () => {
   it.each([
     ['oom', 'loading', null, 'BACKEND_OOM'],
     ['port-in-use', 'loading', null, 'BACKEND_PORT_IN_USE'],
-    ['no-gpu', 'loading', null, 'MODEL_LOAD_FAILED'],
+    ['no-gpu', 'loading', null, 'VLLM_NO_GPU'],
+    ['unsupported-quantization', 'loading', null, 'VLLM_UNSUPPORTED_QUANT'],
+    ['unsupported-architecture', 'loading', null, 'VLLM_UNSUPPORTED_ARCH'],
+    ['python-import', 'loading', null, 'VLLM_PYTHON_ENV'],
+    ['bad-arguments', 'loading', null, 'MODEL_LOAD_FAILED'],
+    ['oom', 'running', null, 'BACKEND_OOM'],
     ['other', 'running', 'SIGSEGV', 'BACKEND_CRASHED'],
     ['other', 'running', 'SIGTERM', 'BACKEND_EXITED'],
     ['other', 'loading', null, 'MODEL_LOAD_FAILED'],
   ] as const)('%s while %s (%s) → %s', (reason, phase, signal, code) => {
     expect(vllmErrorCode({ reason, detail: 'x' }, phase, signal)).toBe(code);
+  });
+  it("fills each code's message parameters from the classified line", () => {
+    const q = vllmExitError(
+      classifyVllmExit(errorLines('bad-quant'), exit1),
+      'loading',
+      null,
+      '/m',
+      errorLines('bad-quant'),
+    );
+    expect(q.code).toBe('VLLM_UNSUPPORTED_QUANT');
+    expect(q.params?.method).toBe('awq');
+    expect(q.message).toMatch(/^vLLM cannot run this quantization \(awq\) here: .*not supported for the current GPU/);
+    const a = vllmExitError(classifyVllmExit(errorLines('bad-arch'), exit1), 'loading', null, '/m', []);
+    expect(a.code).toBe('VLLM_UNSUPPORTED_ARCH');
+    expect(a.message).toBe('This vLLM cannot run models of architecture FooForCausalLM.');
+    const g = vllmExitError(classifyVllmExit(errorLines('no-gpu'), exit1), 'loading', null, '/m', []);
+    expect(g.message).toBe('vLLM sees no usable NVIDIA GPU: RuntimeError: No CUDA GPUs are available');
+    const p = vllmExitError(classifyVllmExit(errorLines('import'), exit1), 'loading', null, '/m', []);
+    expect(p.code).toBe('VLLM_PYTHON_ENV');
+    expect(p.message).toMatch(/No module named 'torch'/);
   });
   it('keeps the tail as details', () => {
     const e = vllmExitError({ reason: 'oom', detail: 'CUDA out of memory' }, 'loading', null, '/m', ['a', 'b']);

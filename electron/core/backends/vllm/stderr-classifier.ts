@@ -79,9 +79,9 @@ export function classifyVllmExit(
 }
 
 /**
- * Maps to today's error codes (issue 15 adds vLLM-specific ones: no GPU for vLLM, unsupported quantization, a
- * broken Python environment). An architecture vLLM lacks uses MODEL_LOAD_FAILED, since MODEL_UNSUPPORTED_ARCH's text
- * names llama.cpp.
+ * The classified reason → its error code: vLLM's own (no GPU, unsupported quantization or architecture, a broken
+ * Python environment), the shared ones for out of memory and a taken port, and the generic load/exit codes for the
+ * rest (an argparse error is a command line we built wrong: MODEL_LOAD_FAILED with the usage line as the reason).
  */
 export function vllmErrorCode(c: VllmClassified, phase: 'loading' | 'running', signal: string | null): ErrorCode {
   switch (c.reason) {
@@ -89,10 +89,14 @@ export function vllmErrorCode(c: VllmClassified, phase: 'loading' | 'running', s
       return 'BACKEND_OOM';
     case 'port-in-use':
       return 'BACKEND_PORT_IN_USE';
-    case 'unsupported-quantization':
-    case 'unsupported-architecture':
     case 'no-gpu':
+      return 'VLLM_NO_GPU';
+    case 'unsupported-quantization':
+      return 'VLLM_UNSUPPORTED_QUANT';
+    case 'unsupported-architecture':
+      return 'VLLM_UNSUPPORTED_ARCH';
     case 'python-import':
+      return 'VLLM_PYTHON_ENV';
     case 'bad-arguments':
       return 'MODEL_LOAD_FAILED';
     default:
@@ -101,6 +105,7 @@ export function vllmErrorCode(c: VllmClassified, phase: 'loading' | 'running', s
   }
 }
 
+/** The message parameters of each code ({{reason}}, {{method}}, {{arch}}, {{path}}: error-messages.ts). */
 export function vllmExitError(
   c: VllmClassified,
   phase: 'loading' | 'running',
@@ -109,5 +114,8 @@ export function vllmExitError(
   tail: readonly string[],
 ): AppError {
   const code = vllmErrorCode(c, phase, signal);
-  return new AppError(code, { reason: c.detail, path: model }, tail.slice(-60).join('\n'));
+  const params: Record<string, string> = { reason: c.detail, path: model };
+  if (code === 'VLLM_UNSUPPORTED_QUANT') params.method = c.subject ?? 'unknown';
+  if (code === 'VLLM_UNSUPPORTED_ARCH') params.arch = c.subject ?? 'unknown';
+  return new AppError(code, params, tail.slice(-60).join('\n'));
 }

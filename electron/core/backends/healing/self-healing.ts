@@ -237,7 +237,7 @@ export class SelfHealingBackend implements Backend {
     }
     this.attempt = decision.attempt;
     if (decision.step) this.steps = [...this.steps, decision.step];
-    this.current = { model: req.model, options: decision.options };
+    this.current = { ...req, options: decision.options };
     const delay = this.deps.backoffMs ? this.deps.backoffMs(decision.delayMs) : decision.delayMs;
     this.recovery = {
       ...base,

@@ -5,16 +5,18 @@
  * Generation requests pass the backend's gate (core/backends/upstream-gate.ts), shared with the chat service:
  * beyond its queue a request gets 503 + Retry-After, never a connection error.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import { z } from 'zod';
 import { AppError, pickLang } from '../shared/errors';
 import { gateFor, type GateTicket } from '../core/backends/upstream-gate';
 import type { BackendCapabilities, Endpoint } from '../core/backends/backend';
 import type { JitLoader } from '../core/api/jit';
+import { upstreamRequest } from '../core/util/upstream-http';
 import { cutStreamEvent, sseEnd } from './sse-end';
 
-// One connection per request, never handed on: see completion-client.ts. How many run at once is the gate's call.
-const agent = new http.Agent({ keepAlive: false });
+// Connections (core/util/upstream-http.ts): http, one per request, never handed on (see completion-client.ts);
+// https endpoints (other machines) keep theirs, each checked against a pinned certificate when one is trusted. How
+// many requests run at once is the gate's call.
 
 const ChatCompletionBody = z.looseObject({
   messages: z
@@ -73,6 +75,31 @@ export function validateProxyBody(pathname: string, body: Buffer): void {
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new AppError('INVALID_PARAMS', { issues: z.prettifyError(parsed.error).slice(0, 500) });
+}
+
+/**
+ * The body to forward: with `model` set (an endpoint that needs its own name: vLLM's served name, a remote server's
+ * model id), a JSON object body's `model` becomes it, whatever the client named; otherwise the bytes unchanged.
+ */
+export function withModel(body: Buffer | null, model: string | undefined): Buffer | null {
+  if (!body || !model) return body;
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return body;
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return body;
+  if ((json as { model?: unknown }).model === model) return body;
+  return Buffer.from(JSON.stringify({ ...(json as Record<string, unknown>), model }));
+}
+
+/** /v1/models of an endpoint on another server: the one model it is connected to (what requests here will get). */
+export function remoteModelList(model: string, nowMs = Date.now()): string {
+  return JSON.stringify({
+    object: 'list',
+    data: [{ id: model, object: 'model', created: Math.floor(nowMs / 1000), owned_by: 'remote' }],
+  });
 }
 
 /** The `model` a (validated) generation body names, if any. */
@@ -141,6 +168,12 @@ export function proxyToBackend(
     });
   }
   if (!endpoint) throw new AppError('BACKEND_NOT_READY');
+  if (pathname === '/v1/models' && endpoint.remote && endpoint.model) {
+    const list = remoteModelList(endpoint.model);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(list) });
+    res.end(method === 'HEAD' ? undefined : list);
+    return;
+  }
   const clientGone = new AbortController();
   // Throws BACKEND_QUEUE_FULL: the caller answers 503 with its Retry-After (http-io.ts sendError). The model list
   // takes no slot in llama-server: it never waits behind generations.
@@ -167,11 +200,10 @@ export function proxyToBackend(
       req,
       res,
       new URL(pathname + search, endpoint.baseUrl),
-      endpoint.apiKey,
-      body,
+      endpoint,
+      withModel(body, endpoint.model),
       clientGone.signal,
       end,
-      endpoint.served,
     );
   };
   // Past this point nothing may escape as a rejection: answer it instead.
@@ -192,14 +224,14 @@ function forward(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   target: URL,
-  apiKey: string,
+  endpoint: Endpoint,
   body: Buffer | null,
   clientGone: AbortSignal,
   end: () => void,
-  served?: () => void,
 ): http.ClientRequest {
+  const served = endpoint.served;
   const headers: http.OutgoingHttpHeaders = {
-    authorization: `Bearer ${apiKey}`,
+    ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
     accept: req.headers.accept ?? '*/*',
   };
   if (body) {
@@ -207,7 +239,7 @@ function forward(
     headers['content-length'] = body.length;
   }
   const lang = pickLang(req.headers['accept-language']);
-  const upstream = http.request(target, { method: req.method, headers, agent }, (up) => {
+  const upstream = upstreamRequest(target, { method: req.method, headers }, endpoint.tls, (up) => {
     const pass: http.OutgoingHttpHeaders = {};
     for (const h of ['content-type', 'cache-control', 'content-length', 'transfer-encoding']) {
       const v = up.headers[h];

@@ -3,11 +3,14 @@
  * tools/server/README.md of the pinned release): the context per slot (GET /props →
  * default_generation_settings.n_ctx), the prompt's token count (POST /apply-template → prompt, then POST /tokenize
  * → tokens), and one short completion (titles, summaries) through /v1/chat/completions.
- * Every answer is checked before use: the backend is a process of ours, but its output is still input.
+ * Every answer is checked before use: the backend is a process of ours (or another server), its output is input.
+ * Requests go through util/upstream-http.ts (https endpoints, pinned certificates); `model` = Endpoint.model when set.
  */
 import { AppError } from '../../shared/errors';
 import type { ChatMessage, SamplingParams } from '../../shared/schemas';
 import type { Endpoint } from '../backends/backend';
+import { requestText, type TextResponse } from '../util/upstream-http';
+import { roughTokens } from './prompt';
 
 const TIMEOUT_MS = 30_000;
 
@@ -18,24 +21,21 @@ async function requestJson(
   signal?: AbortSignal,
   timeoutMs = TIMEOUT_MS,
 ): Promise<unknown> {
-  const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
-  let res: Response;
+  let res: TextResponse;
   try {
-    res = await fetch(new URL(route, endpoint.baseUrl), {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        authorization: `Bearer ${endpoint.apiKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.any(signals),
+    res = await requestText(new URL(route, endpoint.baseUrl), {
+      apiKey: endpoint.apiKey,
+      json: body,
+      timeoutMs,
+      tls: endpoint.tls,
+      ...(signal ? { signal } : {}),
     });
   } catch (e) {
     if (signal?.aborted && signal.reason instanceof AppError) throw signal.reason;
     throw new AppError('CHAT_FAILED', { reason: `${route}: ${(e as Error).message}` });
   }
-  const text = await res.text().catch(() => '');
-  if (!res.ok) {
+  const text = res.body;
+  if (res.status < 200 || res.status >= 300) {
     let reason = `${route}: HTTP ${res.status}`;
     try {
       reason = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? reason;
@@ -62,6 +62,12 @@ export async function contextPerSlot(endpoint: Endpoint): Promise<number | null>
 
 /** The messages' tokens as the backend sees them: its chat template applied, then its tokenizer. */
 export async function countPromptTokens(endpoint: Endpoint, messages: ChatMessage[]): Promise<number> {
+  if (!endpoint.remote) return exactPromptTokens(endpoint, messages);
+  // Another server (Ollama, vLLM, LM Studio…) has no /apply-template or /tokenize: our estimate serves instead.
+  return exactPromptTokens(endpoint, messages).catch(() => roughTokens(messages));
+}
+
+async function exactPromptTokens(endpoint: Endpoint, messages: ChatMessage[]): Promise<number> {
   const applied = await requestJson(endpoint, '/apply-template', { messages });
   const prompt = isObj(applied) ? applied.prompt : undefined;
   if (typeof prompt !== 'string') throw new AppError('UPSTREAM_ERROR', { reason: '/apply-template: no prompt' });
@@ -87,7 +93,7 @@ export async function completeOnce(
   const res = await requestJson(
     endpoint,
     '/v1/chat/completions',
-    { messages, stream: false, ...sampling },
+    { ...(endpoint.model ? { model: endpoint.model } : {}), messages, stream: false, ...sampling },
     signal,
     timeoutMs,
   );

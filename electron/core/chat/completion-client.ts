@@ -2,10 +2,11 @@
  * Streams one chat completion from llama-server's OpenAI-compatible endpoint and parses its SSE lines.
  * Closing the connection cancels the task in llama-server, so cancel = abort the request.
  */
-import http from 'node:http';
 import { AppError } from '../../shared/errors';
 import type { ChatMessage, SamplingParams } from '../../shared/schemas';
+import type { Endpoint } from '../backends/backend';
 import { lineSplitter } from '../util/lines';
+import { upstreamRequest } from '../util/upstream-http';
 
 export interface CompletionChunk {
   content?: string;
@@ -43,11 +44,17 @@ export interface LlamaTimings {
 // Node then sends `Connection: keep-alive` even with keepAlive false, and hands a finished reply's socket to the next
 // request waiting in the Agent's queue (past 64 concurrent replies, each such request failed). With maxSockets
 // unlimited Node sends `Connection: close` and never reuses; how many replies run at once is the backend gate's call.
-const agent = new http.Agent({ keepAlive: false });
+// (util/upstream-http.ts keeps exactly this for http; https endpoints, on other machines, keep their connections.)
 
 export interface StreamRequest {
   baseUrl: string;
   apiKey: string;
+  /** Endpoint.model: the `model` field the backend needs (vLLM's served name, a remote model id). */
+  model?: string;
+  /** Endpoint.tls: a pinned self-signed certificate of an https endpoint. */
+  tls?: Endpoint['tls'];
+  /** Endpoint.remote: a cut stream is REMOTE_STREAM_CUT (a server not ours) instead of BACKEND_CRASHED. */
+  remote?: boolean;
   messages: ChatMessage[];
   sampling: SamplingParams;
   signal: AbortSignal;
@@ -94,11 +101,17 @@ export function parseSseData(data: string): CompletionChunk | 'done' | null {
 
 /**
  * Resolves when the stream ends with [DONE]; rejects with an AppError (a stream cut off before [DONE] is
- * BACKEND_CRASHED: a reply that stops mid-sentence must not look finished). Abort resolves with `aborted`.
+ * BACKEND_CRASHED, REMOTE_STREAM_CUT for a remote endpoint: a reply that stops mid-sentence must not look finished). Abort resolves with `aborted`.
  */
 export function streamCompletion(req: StreamRequest): Promise<'completed' | 'aborted'> {
   const url = new URL('/v1/chat/completions', req.baseUrl);
-  const body = JSON.stringify({ messages: req.messages, stream: true, ...req.sampling, ...req.extra });
+  const body = JSON.stringify({
+    ...(req.model ? { model: req.model } : {}),
+    messages: req.messages,
+    stream: true,
+    ...req.sampling,
+    ...req.extra,
+  });
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (v: 'completed' | 'aborted' | AppError) => {
@@ -107,18 +120,18 @@ export function streamCompletion(req: StreamRequest): Promise<'completed' | 'abo
       if (v instanceof AppError) reject(v);
       else resolve(v);
     };
-    const httpReq = http.request(
+    const httpReq = upstreamRequest(
       url,
       {
         method: 'POST',
-        agent,
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${req.apiKey}`,
+          ...(req.apiKey ? { authorization: `Bearer ${req.apiKey}` } : {}),
           accept: 'text/event-stream',
         },
       },
+      req.tls,
       (res) => {
         if (res.statusCode !== 200) {
           let text = '';
@@ -147,7 +160,11 @@ export function streamCompletion(req: StreamRequest): Promise<'completed' | 'abo
           }
         });
         const cut = (reason: string) =>
-          finish(req.signal.aborted ? 'aborted' : new AppError('BACKEND_CRASHED', { reason }));
+          finish(
+            req.signal.aborted
+              ? 'aborted'
+              : new AppError(req.remote ? 'REMOTE_STREAM_CUT' : 'BACKEND_CRASHED', { reason }),
+          );
         res.on('data', onLine);
         res.on('end', () => cut('the reply stream ended before [DONE]'));
         res.on('error', (e) => cut(e.message));

@@ -7,8 +7,9 @@
  * second. A slot's count moves from one term to the other at the same moment it is released, so the sum is
  * continuous (the two reads are separate requests: a small dip is clamped to 0).
  */
-import http from 'node:http';
 import type { Backend, BackendCapabilities } from '../backends/backend';
+import { vllmStats } from './vllm-stats';
+import { getText as upstreamGetText, type EndpointTls } from '../util/upstream-http';
 
 /** Prometheus text → sample values by series (`name` or `name{labels}` exactly as written). */
 export function parsePrometheus(text: string): Map<string, number> {
@@ -70,7 +71,7 @@ const SERIES: Record<
     processing: 'llamacpp:requests_processing',
     deferred: 'llamacpp:requests_deferred',
   },
-  // vLLM's Prometheus names (scripts/fake-vllm/SOURCES.md); the vLLM kind's owner refines this (KV-cache usage).
+  // vLLM's Prometheus names (scripts/fake-vllm/SOURCES.md); poll() reads vLLM through vllm-stats.ts (KV-cache usage).
   vllm: {
     generated: 'vllm:generation_tokens_total',
     processing: 'vllm:num_requests_running',
@@ -84,30 +85,22 @@ export interface BackendStats {
   requestsInFlight: number;
   /** The backend's own /metrics, for our /metrics to pass on. */
   metrics: Map<string, number> | null;
+  /** Of requestsInFlight, those waiting (vLLM: vllm:num_requests_waiting); absent where the dialect has none. */
+  requestsWaiting?: number;
+  /** KV-cache use 0..1 (vLLM); absent where the dialect has none, null when its series is missing. */
+  kvCacheUsage?: number | null;
 }
 
 export const noBackend: BackendStats = { tokensPerSecond: null, requestsInFlight: 0, metrics: null };
 
-/** A GET without a pooled socket (llama-server may close a kept-alive one; see completion-client.ts). */
-export function getText(url: string, apiKey: string, timeoutMs: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-      url,
-      { headers: { authorization: `Bearer ${apiKey}` }, agent: false, timeout: timeoutMs },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size <= 4 * 1024 * 1024) chunks.push(c);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
+/** A GET of the endpoint's (util/upstream-http.ts: http without a pooled socket, https with its pinned certificate). */
+export function getText(
+  url: string,
+  apiKey: string,
+  timeoutMs: number,
+  tls?: EndpointTls,
+): Promise<{ status: number; body: string }> {
+  return upstreamGetText(url, apiKey, timeoutMs, tls);
 }
 
 export class BackendStatsPoller {
@@ -135,10 +128,12 @@ export class BackendStatsPoller {
     }
     const slotsUrl = this.slotsDisabled ? null : caps.slotsUrl;
     const [m, s] = await Promise.all([
-      caps.metrics ? this.get(caps.metrics.url, ep.apiKey, this.timeoutMs).catch(() => null) : null,
-      slotsUrl ? this.get(slotsUrl, ep.apiKey, this.timeoutMs).catch(() => null) : null,
+      caps.metrics ? this.get(caps.metrics.url, ep.apiKey, this.timeoutMs, ep.tls).catch(() => null) : null,
+      slotsUrl ? this.get(slotsUrl, ep.apiKey, this.timeoutMs, ep.tls).catch(() => null) : null,
     ]);
     const metrics = m && m.status === 200 ? parsePrometheus(m.body) : null;
+    if (caps.metrics?.dialect === 'vllm')
+      return vllmStats(m && m.status === 200 ? m.body : null, ep.model, this.rate, nowMs, metrics);
     if (s && (s.status === 501 || s.status === 404)) this.slotsDisabled = true;
     let slots: SlotsSummary | null = null;
     if (s && s.status === 200) {

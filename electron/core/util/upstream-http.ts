@@ -121,28 +121,64 @@ export interface TextResponse {
   headers: http.IncomingHttpHeaders;
 }
 
+export interface TextRequest {
+  method?: string;
+  /** `Authorization: Bearer` (none when empty). */
+  apiKey?: string;
+  /** JSON-encoded and sent with content-type application/json. */
+  json?: unknown;
+  headers?: http.OutgoingHttpHeaders;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  tls?: EndpointTls;
+  /** Bytes of the body kept (the rest is read and dropped: what a remote server sends is hostile). */
+  maxBytes?: number;
+}
+
 /**
- * A GET with `Authorization: Bearer apiKey` (none when empty), its body read up to `maxBytes` (the rest is dropped:
- * what a remote server sends is hostile). Rejects on connection errors and after `timeoutMs` without an answer.
+ * One request whose answer is read whole (up to `maxBytes`). Rejects on connection errors, with TimeoutError after
+ * `timeoutMs` without the whole answer, and with the signal's reason when it aborts.
  */
-export function getText(
-  url: string,
-  apiKey: string,
-  timeoutMs: number,
-  endpointTls?: EndpointTls,
-  maxBytes = 4 * 1024 * 1024,
-): Promise<TextResponse> {
+export function requestText(url: string | URL, o: TextRequest): Promise<TextResponse> {
   return new Promise((resolve, reject) => {
     let target: URL;
     try {
-      target = new URL(url);
+      target = typeof url === 'string' ? new URL(url) : url;
     } catch (e) {
       reject(e as Error);
       return;
     }
-    const headers: http.OutgoingHttpHeaders = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
-    const timer = setTimeout(() => req.destroy(new TimeoutError(timeoutMs)), timeoutMs);
-    const req = upstreamRequest(target, { method: 'GET', headers }, endpointTls, (res) => {
+    if (o.signal?.aborted) {
+      reject(o.signal.reason as Error);
+      return;
+    }
+    const maxBytes = o.maxBytes ?? 4 * 1024 * 1024;
+    const body = o.json === undefined ? undefined : Buffer.from(JSON.stringify(o.json));
+    const headers: http.OutgoingHttpHeaders = { ...o.headers };
+    if (o.apiKey) headers.authorization = `Bearer ${o.apiKey}`;
+    if (body) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = body.length;
+    }
+    let settled = false;
+    const done = (err: Error | null, value?: TextResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve(value!);
+    };
+    const timer = setTimeout(() => {
+      done(new TimeoutError(o.timeoutMs));
+      req.destroy();
+    }, o.timeoutMs);
+    const onAbort = () => {
+      done(o.signal!.reason instanceof Error ? o.signal!.reason : new Error('aborted'));
+      req.destroy();
+    };
+    const method = o.method ?? (body ? 'POST' : 'GET');
+    const req = upstreamRequest(target, { method, headers }, o.tls, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
@@ -151,21 +187,29 @@ export function getText(
         chunks.push(c.length > room ? c.subarray(0, room) : c);
         size += Math.min(c.length, room);
       });
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers });
-      });
-      res.on('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
+      res.on('end', () =>
+        done(null, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }),
+      );
+      res.on('error', (e) => done(e));
+      res.on('close', () => {
+        if (!res.complete) done(new Error('the connection closed before the answer ended'));
       });
     });
-    req.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    req.end();
+    req.on('error', (e) => done(e));
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    req.end(body);
   });
+}
+
+/** A GET with `Authorization: Bearer apiKey` (none when empty); see requestText. */
+export function getText(
+  url: string,
+  apiKey: string,
+  timeoutMs: number,
+  endpointTls?: EndpointTls,
+  maxBytes = 4 * 1024 * 1024,
+): Promise<TextResponse> {
+  return requestText(url, { apiKey, timeoutMs, tls: endpointTls, maxBytes });
 }
 
 /** getText gave up waiting. */

@@ -4,15 +4,15 @@
  * The caller's signal (its client went away) leaves the queue or closes the connection, which cancels the task
  * in llama-server.
  */
-import http from 'node:http';
 import { AppError } from '../../shared/errors';
 import type { Endpoint } from '../../core/backends/backend';
 import { gateFor } from '../../core/backends/upstream-gate';
 import { lineSplitter } from '../../core/util/lines';
+import { upstreamRequest } from '../../core/util/upstream-http';
 import { parseUpstream, type UpstreamDelta } from './translate';
 
-// One connection per request, never handed on (see core/chat/completion-client.ts).
-const agent = new http.Agent({ keepAlive: false });
+// http: one connection per request, never handed on (see core/chat/completion-client.ts); https endpoints with
+// their trusted certificate (core/util/upstream-http.ts).
 
 export interface StreamOptions {
   endpoint: Endpoint;
@@ -40,7 +40,8 @@ export function streamUpstream(o: StreamOptions): Promise<'done' | 'aborted'> {
 }
 
 function send(o: StreamOptions): Promise<'done' | 'aborted'> {
-  const body = Buffer.from(JSON.stringify(o.body));
+  const model = o.endpoint.model;
+  const body = Buffer.from(JSON.stringify(model ? { ...o.body, model } : o.body));
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (v: 'done' | 'aborted' | AppError) => {
@@ -50,18 +51,18 @@ function send(o: StreamOptions): Promise<'done' | 'aborted'> {
       if (v instanceof AppError) reject(v);
       else resolve(v);
     };
-    const req = http.request(
+    const req = upstreamRequest(
       new URL(o.path, o.endpoint.baseUrl),
       {
         method: 'POST',
-        agent,
         headers: {
           'content-type': 'application/json',
           'content-length': body.length,
-          authorization: `Bearer ${o.endpoint.apiKey}`,
+          ...(o.endpoint.apiKey ? { authorization: `Bearer ${o.endpoint.apiKey}` } : {}),
           accept: 'text/event-stream',
         },
       },
+      o.endpoint.tls,
       (res) => {
         if (res.statusCode !== 200) {
           let text = '';
@@ -103,7 +104,11 @@ function send(o: StreamOptions): Promise<'done' | 'aborted'> {
           }
         });
         const cut = (reason: string) =>
-          finish(o.signal.aborted ? 'aborted' : new AppError('BACKEND_CRASHED', { reason }));
+          finish(
+            o.signal.aborted
+              ? 'aborted'
+              : new AppError(o.endpoint.remote ? 'REMOTE_STREAM_CUT' : 'BACKEND_CRASHED', { reason }),
+          );
         res.on('data', onLine);
         res.on('end', () => cut('the reply stream ended before [DONE]'));
         res.on('error', (e) => cut(e.message));

@@ -1,4 +1,93 @@
-/** The `kinds` namespace, section remote (English). Owner: the remote panel's author. */
+/** The `kinds` namespace, section remote (English): "Connect to a server" and the saved servers. */
 export const remoteEn = {
   title: 'Servers',
+  intro:
+    'Use a model that runs on another server — Ollama, LM Studio, vLLM, llama.cpp, TGI, another DeepLocal or any OpenAI-compatible server. Chat, the API and the Monitor then work through it.',
+  form: {
+    title: 'Connect to a server',
+    url: 'Server address',
+    urlHint: 'For example http://192.168.1.20:11434 or https://gpu-box.local:8000 (with or without /v1).',
+    key: 'API key (optional)',
+    keyHint:
+      'Only if the server asks for one. It is kept in the system keychain where there is one, otherwise in a file only your user can read.',
+    name: 'Name (optional)',
+    nameHint: 'Shown in the list and the status bar; the address when empty.',
+    check: 'Check',
+    checking: 'Checking…',
+    add: 'Add server',
+    adding: 'Adding…',
+  },
+  check: {
+    ok: 'The server answers.',
+    failed: 'The check failed.',
+    flavor: 'Server type',
+    latency: 'Response time',
+    latencyValue: '{{ms}} ms',
+    models: 'Models',
+    modelCount: 'Models ({{count}})',
+    noModels: 'The server lists no models.',
+    context: '{{tokens}} tokens of context',
+  },
+  flavor: {
+    ollama: 'Ollama',
+    lmstudio: 'LM Studio',
+    vllm: 'vLLM',
+    llamacpp: 'llama.cpp',
+    tgi: 'TGI',
+    deeplocal: 'DeepLocal',
+    openai: 'OpenAI-compatible',
+    unknown: 'Unknown type',
+  },
+  cert: {
+    title: 'Certificate',
+    fingerprint: 'SHA-256 fingerprint',
+    subject: 'Issued to',
+    issuer: 'Issued by',
+    validTo: 'Valid until',
+    trusted: 'Signed by an authority this computer trusts.',
+    untrusted: 'Not signed by an authority this computer trusts (a self-signed or private certificate).',
+    pinned: 'You trust this certificate for this server.',
+    trust: 'I know this server — trust this certificate',
+    trustExplain:
+      'Tick this only if the fingerprint above is the one of the server you mean: compare it with what the server shows (for example `openssl x509 -noout -fingerprint -sha256 -in cert.pem` on that machine). DeepLocal then accepts exactly this certificate for this server and refuses any other, so nobody in between can read or change the conversation. When the server gets a new certificate, you will be asked again.',
+  },
+  hints: {
+    REMOTE_BAD_URL: 'Enter the address as http://host:port or https://host:port.',
+    REMOTE_REFUSED:
+      'Nothing listens on that port. Start the server, check the port, and make sure it listens on the network and not only on its own 127.0.0.1 (Ollama: OLLAMA_HOST=0.0.0.0; llama-server, vLLM: --host 0.0.0.0).',
+    REMOTE_UNREACHABLE:
+      'Check the host name or IP address and that both machines are on the same network; a firewall may block the port.',
+    REMOTE_AUTH: 'The server wants an API key, or the one entered is wrong. Copy it again from the server’s settings.',
+    REMOTE_TIMEOUT:
+      'The server or the network is slow, or a firewall silently drops the connection. Try again, or check the firewall.',
+    REMOTE_NOT_OPENAI:
+      'The address must lead to an OpenAI-compatible API (GET /v1/models). Check the port; some servers need their API turned on first (LM Studio: Developer → Start server).',
+    REMOTE_TLS:
+      'The certificate could not be verified. If you know this server, compare its fingerprint and trust it below; otherwise use the name the certificate was made for.',
+    REMOTE_NOT_FOUND: 'The list was changed elsewhere; it shows the servers as they are now.',
+    REMOTE_MODEL_NOT_FOUND: 'Check the server again to see which models it offers now.',
+    SECRET_STORE_FAILED: 'The API key could not be stored. Check that the app’s data folder is writable.',
+  },
+  list: {
+    title: 'Saved servers',
+    empty: 'No servers yet. Check one above and add it.',
+    keyKeychain: 'API key in the system keychain',
+    keyFile: 'API key in a file only your user can read',
+    noKey: 'No API key',
+    pinned: 'Trusts certificate {{fingerprint}}',
+    lastOk: 'Checked {{when}}: answers in {{ms}} ms',
+    lastOkNoLatency: 'Checked {{when}}: answers',
+    lastFailed: 'Checked {{when}}: failed',
+    never: 'Not checked yet',
+    model: 'Model',
+    noModels: 'No models',
+    connect: 'Connect',
+    connecting: 'Connecting…',
+    connected: 'In use',
+    refresh: 'Check again',
+    refreshing: 'Checking…',
+    remove: 'Remove',
+    confirmRemove: 'Remove “{{name}}”? Its stored API key is deleted too.',
+    cancel: 'Cancel',
+  },
 } as const;

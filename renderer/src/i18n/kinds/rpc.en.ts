@@ -1,4 +1,67 @@
-/** The `kinds` namespace, section rpc (English). Owner: the rpc panel's author. */
+/** The `kinds` namespace, section rpc (English): workers on other machines, and this machine as a worker. */
 export const rpcEn = {
   title: 'RPC workers',
+  intro:
+    'When a model does not fit on this computer, llama.cpp can spread it over other machines on your network. Run an RPC worker on each of them (DeepLocal can be one: see “This machine as a worker”), add them here, and the next model start uses them.',
+  workers: {
+    title: 'Workers on other machines',
+    empty: 'No workers yet.',
+    host: 'Host',
+    hostHint: 'The worker’s address; “host:port” in this field works too.',
+    port: 'Port',
+    add: 'Add worker',
+    adding: 'Adding…',
+    badHost: 'Enter a host name or IP address (letters, digits, dots, colons, hyphens).',
+    badPort: 'Enter a port from 1 to 65535.',
+  },
+  row: {
+    ok: 'Reachable',
+    unreachable: 'Not reachable',
+    incompatible: 'Incompatible version',
+    unchecked: 'Not checked yet',
+    protocol: 'Protocol {{version}}',
+    compatible: 'compatible',
+    latency: '{{ms}} ms',
+    checkedAt: 'checked {{when}}',
+    devices: 'Devices',
+    noDevices: 'The worker reported no devices.',
+    device: 'Device {{index}}',
+    memory: '{{free}} free of {{total}}',
+    enabled: 'Use',
+    check: 'Check',
+    checking: 'Checking…',
+    remove: 'Remove',
+  },
+  use: {
+    some: 'The next model start uses {{count}} enabled, reachable worker(s) with {{free}} free memory; the fit check counts their memory as well as this computer’s.',
+    none: 'No worker will be used: the next model start runs on this computer only. Workers that are enabled and reachable are used, and the fit check counts their memory.',
+  },
+  mode: {
+    title: 'This machine as a worker',
+    hint: 'Lend this computer’s memory and devices to DeepLocal on another computer: it runs llama.cpp’s RPC worker (ggml-rpc-server) of the active runtime.',
+    switch: 'Run an RPC worker on this computer',
+    host: 'Listen on',
+    hostLocal: '{{host}} — this computer only (for trying it out)',
+    hostAll: '{{host}} — every network this computer is on',
+    hostIface: '{{host}} — {{iface}}',
+    port: 'Port',
+    devices: 'Devices to offer',
+    devicesHint: 'ggml device names separated by commas, for example CUDA0, Vulkan0. Empty: all of them.',
+    badDevices: '“{{name}}” is not a device name (letters, digits, _ and -).',
+    cache: 'Keep a local cache of tensors (a second load of the same model sends less over the network)',
+    warning:
+      'An RPC worker has no password and no encryption: anyone who can reach its port can use this computer’s devices and send it data, and the llama.cpp project warns that it must never run on an open network. Turn it on only on a network you trust, and turn it off when you no longer need it.',
+    exposedWarning:
+      'It listens on the network ({{host}}): every machine that can reach this computer can connect to it. Use it only on your own private network — never on public Wi-Fi, and never with the port forwarded to the internet.',
+    addresses: 'On the main computer, add one of these addresses under “Workers on other machines”:',
+    state: {
+      stopped: 'Off',
+      starting: 'Starting…',
+      running: 'Running',
+      failed: 'Failed',
+    },
+    pid: 'process {{pid}}',
+    apply: 'Restart with these settings',
+    settingsLink: 'Workers on other machines and more: Backends page',
+  },
 } as const;

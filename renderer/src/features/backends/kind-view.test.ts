@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { BackendTarget } from '@shared/backends';
+import { BackendStatus } from '@shared/schemas';
+import { kindBadge, runningNow } from './kind-view';
+
+const status = (o: Partial<BackendStatus> & { target?: BackendTarget | null }): BackendStatus =>
+  BackendStatus.parse({
+    state: 'ready',
+    seq: 1,
+    runId: 1,
+    model: null,
+    options: null,
+    progress: null,
+    phase: null,
+    pid: null,
+    startedAt: null,
+    readyAt: null,
+    error: null,
+    binaryPath: null,
+    ...o,
+  });
+
+const external: BackendTarget = {
+  kind: 'external',
+  serverId: 's1',
+  serverName: 'Lab box',
+  url: 'https://lab:8000',
+  model: 'qwen2.5:7b',
+  flavor: 'ollama',
+};
+const vllm: BackendTarget = {
+  kind: 'vllm',
+  install: 'path:/x/vllm',
+  servedName: 'r1-distill',
+  tensorParallelSize: 2,
+  maxModelLen: 8192,
+};
+
+describe('kindBadge', () => {
+  it.each([
+    ['nothing known', undefined, null],
+    ['stopped', status({ state: 'stopped' }), null],
+    ['built-in llama.cpp alone', status({ kind: 'llama-cpp', target: { kind: 'llama-cpp', rpcWorkers: [] } }), null],
+    ['llama.cpp without a target (older core)', status({ kind: 'llama-cpp', target: null }), null],
+    [
+      'llama.cpp with two RPC workers',
+      status({ kind: 'llama-cpp', target: { kind: 'llama-cpp', rpcWorkers: ['10.0.0.2:50052', '10.0.0.3:50052'] } }),
+      { kind: 'rpc', workers: ['10.0.0.2:50052', '10.0.0.3:50052'] },
+    ],
+    ['vLLM loading', status({ state: 'loading', kind: 'vllm', target: vllm }), { kind: 'vllm' }],
+    [
+      'an external server by its name',
+      status({ kind: 'external', target: external }),
+      { kind: 'external', name: 'Lab box', url: 'https://lab:8000' },
+    ],
+    [
+      'an external server without a name: its URL',
+      status({ kind: 'external', target: { ...external, serverName: '' } }),
+      { kind: 'external', name: 'https://lab:8000', url: 'https://lab:8000' },
+    ],
+    ['crashed vLLM', status({ state: 'crashed', kind: 'vllm', target: vllm }), null],
+  ] as const)('%s', (_name, s, want) => {
+    expect(kindBadge(s)).toEqual(want);
+  });
+});
+
+describe('runningNow', () => {
+  it('names the server, its URL and the model of an external run', () => {
+    expect(runningNow(status({ kind: 'external', target: external }))).toEqual({
+      kind: 'external',
+      state: 'ready',
+      server: 'Lab box',
+      url: 'https://lab:8000',
+      model: 'qwen2.5:7b',
+    });
+  });
+  it('names vLLM’s served model', () => {
+    expect(runningNow(status({ state: 'starting', kind: 'vllm', target: vllm }))).toEqual({
+      kind: 'vllm',
+      state: 'starting',
+      model: 'r1-distill',
+    });
+  });
+  it('lists the RPC workers of a llama.cpp run, none without a target', () => {
+    const t: BackendTarget = { kind: 'llama-cpp', rpcWorkers: ['h:1'] };
+    expect(runningNow(status({ target: t }))).toEqual({ kind: 'llama-cpp', state: 'ready', rpcWorkers: ['h:1'] });
+    expect(runningNow(status({ target: null }))).toEqual({ kind: 'llama-cpp', state: 'ready', rpcWorkers: [] });
+  });
+  it('is "none" when nothing runs', () => {
+    expect(runningNow(status({ state: 'stopped' }))).toEqual({ kind: 'none' });
+    expect(runningNow(undefined)).toEqual({ kind: 'none' });
+  });
+});

@@ -112,6 +112,27 @@ describe('/metrics text', () => {
     expect(text).not.toMatch(/deeplocal_tokens_per_second/);
   });
 
+  it('vLLM: the waiting requests and the KV-cache usage, from the sample; absent for llama-server', () => {
+    const base = snapshot();
+    const text = renderMetrics({
+      snapshot: snapshot({
+        sample: { ...base.sample!, requestsInFlight: 5, requestsWaiting: 2, kvCacheUsage: 0.375 },
+        backend: { tokensPerSecond: 40, requestsInFlight: 5, requestsWaiting: 2, kvCacheUsage: 0.375, metrics: null },
+      }),
+      requests: { chat: 0, openai: 0, openaiInFlight: 0 },
+    });
+    expect(series(text)).toEqual(
+      expect.arrayContaining([
+        'deeplocal_requests_in_flight 5',
+        'deeplocal_requests_waiting 2',
+        'deeplocal_kv_cache_usage_ratio 0.375',
+      ]),
+    );
+    expect(text).toMatch(/# HELP deeplocal_kv_cache_usage_ratio .+\n# TYPE deeplocal_kv_cache_usage_ratio gauge\n/);
+    const llama = renderMetrics({ snapshot: base, requests: { chat: 0, openai: 0, openaiInFlight: 0 } });
+    expect(llama).not.toMatch(/deeplocal_requests_waiting|deeplocal_kv_cache_usage_ratio/);
+  });
+
   it.each([
     ['plain', 'plain'],
     ['a "quote"', 'a \\"quote\\"'],

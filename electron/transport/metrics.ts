@@ -1,7 +1,7 @@
 /**
  * `GET /metrics` in Prometheus text format (0.0.4): per-GPU gauges with a `gpu` label (the name is on
  * deeplocal_gpu_info only, so renaming nothing multiplies series), host CPU/RAM, the backend's tokens/s and
- * requests, and llama-server's own counters passed on. Values a GPU does not report ([N/A]) are left out rather
+ * requests (with vLLM also the waiting ones and its KV-cache usage), and llama-server's own counters passed on. Values a GPU does not report ([N/A]) are left out rather
  * than written as NaN. Base units where Prometheus has them (bytes, hertz, celsius, watts). Pure.
  */
 import type { MetricsSnapshot } from '../core/telemetry/sampler';
@@ -102,6 +102,11 @@ export function renderMetrics({ snapshot, requests }: MetricsInput): string {
     fam('requests_in_flight', 'Requests the backend is processing or has queued.'),
     s?.requestsInFlight ?? b.requestsInFlight,
   );
+  add(
+    fam('requests_waiting', 'Of the requests in flight, those queued for a place in the batch (vLLM).'),
+    s?.requestsWaiting ?? b.requestsWaiting,
+  );
+  add(fam('kv_cache_usage_ratio', 'Share of the KV cache in use, 0-1 (vLLM).'), s?.kvCacheUsage ?? b.kvCacheUsage);
   const total = fam(
     'requests_total',
     'Requests received, by API (chat = the app, openai = the OpenAI-compatible API).',

@@ -131,4 +131,55 @@ describe('backend stats', () => {
     expect(await p.poll(0)).toMatchObject(want);
     expect(seen.sort()).toEqual([...asked].sort());
   });
+  it('vLLM: tokens/s from generation_tokens_total, running + waiting, KV usage; only the served model counts', async () => {
+    let body = '';
+    const seen: string[] = [];
+    const get = async (url: string) => {
+      seen.push(url);
+      return { status: 200, body };
+    };
+    const caps: BackendCapabilities = {
+      reasoning: 'separate',
+      speculative: null,
+      metrics: { url: 'http://v/metrics', dialect: 'vllm' },
+      slotsUrl: null,
+      embeddings: false,
+    };
+    const p = new BackendStatsPoller(
+      { endpoint: () => ({ baseUrl: 'http://v', apiKey: 'k', model: 'r1' }), capabilities: () => caps },
+      100,
+      get,
+    );
+    const text = (gen: number, running: number, waiting: number, kvName: string, kv: number) =>
+      [
+        '# HELP vllm:num_requests_running Number of requests in model execution batches.',
+        '# TYPE vllm:num_requests_running gauge',
+        `vllm:num_requests_running{engine="0",model_name="r1"} ${running}.0`,
+        `vllm:num_requests_waiting{engine="0",model_name="r1"} ${waiting}.0`,
+        `${kvName}{engine="0",model_name="r1"} ${kv}`,
+        `vllm:generation_tokens_total{engine="0",model_name="r1"} ${gen}.0`,
+        'vllm:generation_tokens_total{engine="0",model_name="other"} 99999.0',
+        'vllm:num_requests_waiting{engine="0",model_name="other"} 7.0',
+      ].join('\n') + '\n';
+    body = text(100, 1, 0, 'vllm:kv_cache_usage_perc', 0.25);
+    expect(await p.poll(0)).toMatchObject({
+      tokensPerSecond: 0,
+      requestsInFlight: 1,
+      requestsWaiting: 0,
+      kvCacheUsage: 0.25,
+    });
+    // Older releases name the KV gauge gpu_cache_usage_perc.
+    body = text(160, 2, 3, 'vllm:gpu_cache_usage_perc', 0.5);
+    const r = await p.poll(2000);
+    expect(r).toMatchObject({ tokensPerSecond: 30, requestsInFlight: 5, requestsWaiting: 3, kvCacheUsage: 0.5 });
+    expect(r.metrics?.get('vllm:generation_tokens_total{engine="0",model_name="r1"}')).toBe(160);
+    expect(seen).toEqual(['http://v/metrics', 'http://v/metrics']);
+    // A failed scrape: no figures, not a crash.
+    const failing = new BackendStatsPoller(
+      { endpoint: () => ({ baseUrl: 'http://v', apiKey: 'k', model: 'r1' }), capabilities: () => caps },
+      100,
+      async () => ({ status: 503, body: '' }),
+    );
+    expect(await failing.poll(0)).toEqual({ tokensPerSecond: null, requestsInFlight: 0, metrics: null });
+  });
 });

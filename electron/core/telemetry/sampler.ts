@@ -62,6 +62,14 @@ export interface MetricsSnapshot {
 
 export const DEFAULT_CAPACITY = 3600;
 
+/** What only some backends report (vLLM: waiting requests, KV-cache usage): present in a sample only when reported. */
+export function backendExtras(b: BackendStats): Pick<TelemetrySample, 'requestsWaiting' | 'kvCacheUsage'> {
+  return {
+    ...(b.requestsWaiting !== undefined ? { requestsWaiting: b.requestsWaiting } : {}),
+    ...(b.kvCacheUsage !== undefined ? { kvCacheUsage: b.kvCacheUsage } : {}),
+  };
+}
+
 export class TelemetryService {
   readonly intervalMs: number;
   private readonly buffer: RingBuffer<TelemetrySample>;
@@ -216,6 +224,7 @@ export class TelemetryService {
           ramTotalBytes: host.ramTotalBytes,
           tokensPerSecond: this.deps.backend.endpoint() ? (b.tokensPerSecond ?? 0) : null,
           requestsInFlight: b.requestsInFlight,
+          ...backendExtras(b),
           modelVramMiB: this.modelVram.of(pid),
         };
         this.buffer.push(sample);
@@ -312,6 +321,7 @@ export class TelemetryService {
         ramTotalBytes: host.ramTotalBytes,
         tokensPerSecond: backend.tokensPerSecond,
         requestsInFlight: backend.requestsInFlight,
+        ...backendExtras(backend),
         modelVramMiB: this.modelVram.of(pid),
       },
       backend,

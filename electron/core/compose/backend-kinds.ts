@@ -53,6 +53,12 @@ export function createBackendKinds(d: BackendKindsDeps): BackendKinds {
     settings: d.settings,
     activeServer: d.activeServer,
     note: d.note,
+    inUse: () => {
+      const s = d.backend.status();
+      return s.state !== 'stopped' && s.state !== 'crashed' && s.target?.kind === 'llama-cpp'
+        ? s.target.rpcWorkers
+        : [];
+    },
     ...(opts.rpc ? { options: opts.rpc } : {}),
   });
   const vllm = createVllm({

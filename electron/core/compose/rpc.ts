@@ -1,13 +1,18 @@
 /**
- * llama.cpp RPC (issue 15 §3): workers on other machines (settings.rpc.workers, each checked over the RPC protocol),
- * the start step that hands the usable ones to llama-server (--rpc via LoadOptions.rpcServers), their memory for the
- * fit planner, and this machine as a worker (ggml-rpc-server of the active runtime). SCAFFOLD: handlers answer
- * UNSUPPORTED and the start step changes nothing until their owner writes them.
+ * llama.cpp RPC (issue 15 §3): workers on other machines (settings.rpc.workers, each checked over the RPC protocol:
+ * core/rpc/workers.ts + protocol.ts), the start step that hands the usable ones to llama-server (--rpc via
+ * LoadOptions.rpcServers), their memory for the fit planner, and this machine as a worker (ggml-rpc-server of the
+ * active runtime: core/rpc/worker-mode.ts), with its pid file reaped like llama-server's.
  */
+import path from 'node:path';
 import type { EventBus, Handlers } from '../../shared/contract';
-import type { RpcDevice } from '../../shared/backends';
-import { AppError } from '../../shared/errors';
+import { RpcWorkerModeSettings, type RpcDevice } from '../../shared/backends';
+import { formatError } from '../../shared/errors';
 import type { SettingsStore } from '../settings/store';
+import { reapStaleBackend, removeBackendPidFile, writeBackendPidFile } from '../backends/llama-cpp/backend-pidfile';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../rpc/protocol';
+import { RpcWorkerSupervisor } from '../rpc/worker-mode';
+import { RpcWorkerList } from '../rpc/workers';
 import type { StartStep } from './start-steps';
 
 export type RpcHandlers = Pick<
@@ -25,6 +30,8 @@ export type RpcHandlers = Pick<
 /** Tests: shorter timeouts. */
 export interface RpcOptionsForTests {
   checkTimeoutMs?: number;
+  /** How long worker mode's ggml-rpc-server may take to answer its first HELLO. */
+  workerReadyTimeoutMs?: number;
 }
 
 export interface RpcFeatureDeps {
@@ -36,6 +43,8 @@ export interface RpcFeatureDeps {
   /** The active runtime's llama-server (ggml-rpc-server sits beside it). */
   activeServer: () => Promise<{ path: string }>;
   note: (msg: string) => void;
+  /** host:port of the workers the running llama-server uses (BackendStatus.target.rpcWorkers); [] when none. */
+  inUse?: () => string[];
   options?: RpcOptionsForTests;
 }
 
@@ -50,25 +59,84 @@ export interface RpcFeature {
   dispose(): Promise<void>;
 }
 
-const unsupported = (what: string) => async (): Promise<never> => {
-  throw new AppError('UNSUPPORTED', { what });
-};
+export const RPC_WORKER_PID_FILE = 'ggml-rpc-server.pid';
+const RPC_WORKER_PROGRAM = /ggml-rpc-server/;
+/** The fit planner asks often: a worker's check this young is reused. */
+const DEVICES_MAX_AGE_MS = 30_000;
 
-export function createRpc(_deps: RpcFeatureDeps): RpcFeature {
+export function createRpc(deps: RpcFeatureDeps): RpcFeature {
+  const { settings, bus, note } = deps;
+  const timeoutMs = deps.options?.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+  const workers = new RpcWorkerList({
+    read: async () => (await settings.get()).rpc.workers,
+    write: async (fn) =>
+      (await settings.mutate((s) => ({ ...s, rpc: { ...s.rpc, workers: fn(s.rpc.workers) } }))).rpc.workers,
+    emit: (list) => bus.emit('rpc.workers', list),
+    inUse: () => deps.inUse?.() ?? [],
+    timeoutMs,
+  });
+  const supervisor = new RpcWorkerSupervisor({
+    serverPath: async () => (await deps.activeServer()).path,
+    cacheDir: path.join(deps.dataDir, 'rpc-cache'),
+    env: deps.env,
+    onChange: (m) => bus.emit('rpc.workerMode', m),
+    note,
+    pidfile: {
+      write: (pid) => writeBackendPidFile(deps.runDir, pid, undefined, RPC_WORKER_PID_FILE),
+      remove: (pid) => removeBackendPidFile(deps.runDir, pid, RPC_WORKER_PID_FILE),
+    },
+    ...(deps.options?.workerReadyTimeoutMs ? { readyTimeoutMs: deps.options.workerReadyTimeoutMs } : {}),
+  });
+
+  const saveWorkerMode = (patch: Partial<RpcWorkerModeSettings>) =>
+    settings.mutate((s) => ({
+      ...s,
+      rpc: { ...s.rpc, worker: RpcWorkerModeSettings.parse({ ...s.rpc.worker, ...patch }) },
+    }));
+
+  const startStep: StartStep = async ({ options, explicit }) => {
+    // The caller named the workers itself (the API, a recovery): those, unchecked here.
+    if (explicit.rpcServers !== undefined) return options;
+    const enabled = (await settings.get()).rpc.workers.filter((w) => w.enabled);
+    if (enabled.length === 0) return { ...options, rpcServers: [] };
+    if (options.gpus.devices !== null) {
+      // -dev names this machine's devices only; llama.cpp would leave the workers' devices out anyway.
+      note('RPC workers not used: this start names its own devices (GPU choice), which leaves the workers out');
+      return { ...options, rpcServers: [] };
+    }
+    const { use, skip } = await workers.usable();
+    for (const s of skip) note(`RPC worker ${s.address} skipped: ${formatError('en', s.error.code, s.error.params)}`);
+    if (use.length > 0) note(`RPC workers used: ${use.join(', ')}`);
+    return { ...options, rpcServers: use };
+  };
+
   return {
     handlers: {
-      'rpc.workers': unsupported('rpc.workers'),
-      'rpc.addWorker': unsupported('rpc.addWorker'),
-      'rpc.removeWorker': unsupported('rpc.removeWorker'),
-      'rpc.setWorkerEnabled': unsupported('rpc.setWorkerEnabled'),
-      'rpc.checkWorker': unsupported('rpc.checkWorker'),
-      'rpc.workerMode': unsupported('rpc.workerMode'),
-      'rpc.startWorkerMode': unsupported('rpc.startWorkerMode'),
-      'rpc.stopWorkerMode': unsupported('rpc.stopWorkerMode'),
+      'rpc.workers': () => workers.list(),
+      'rpc.addWorker': ({ host, port }) => workers.add(host, port),
+      'rpc.removeWorker': async ({ id }) => ({ removed: await workers.remove(id) }),
+      'rpc.setWorkerEnabled': ({ id, enabled }) => workers.setEnabled(id, enabled),
+      'rpc.checkWorker': ({ id }) => workers.checkOne(id),
+      'rpc.workerMode': async () => supervisor.state(),
+      'rpc.startWorkerMode': async (patch) => {
+        const s = await saveWorkerMode({ ...patch, enabled: true });
+        return supervisor.start(s.rpc.worker);
+      },
+      'rpc.stopWorkerMode': async () => {
+        await saveWorkerMode({ enabled: false });
+        return supervisor.stop();
+      },
     },
-    startStep: async ({ options }) => options,
-    workerDevices: async () => [],
-    async init() {},
-    async dispose() {},
+    startStep,
+    workerDevices: () => workers.devices(DEVICES_MAX_AGE_MS).catch(() => []),
+    async init() {
+      // A worker left by a crashed app (its pid file names a dead owner) is ended before a new one binds the port.
+      await reapStaleBackend(deps.runDir, note, { name: RPC_WORKER_PID_FILE, program: RPC_WORKER_PROGRAM });
+      const s = (await settings.get()).rpc.worker;
+      if (s.enabled) await supervisor.start(s);
+    },
+    async dispose() {
+      await supervisor.dispose();
+    },
   };
 }

@@ -6,7 +6,10 @@
  *
  * A worker serves one client at a time (rpc_serve_client runs in its accept loop), so a worker busy with another
  * llama-server accepts the connection but answers HELLO only when that client is gone: reported as unreachable,
- * with that reason in words.
+ * with that reason in words. A check that gives up ends its connection with a reset (RST), never a plain close: a
+ * worker that later accepted a closed connection with our HELLO queued would write its reply into it and die of
+ * SIGPIPE (ggml-rpc-server does not ignore it; reproduced at de3ff81), whereas a reset connection is dropped from
+ * its accept queue unseen.
  */
 import net from 'node:net';
 import type { RpcCheck, RpcDevice } from '../../shared/backends';
@@ -163,6 +166,7 @@ export async function checkRpcWorker(
   sock.on('error', () => undefined);
   let timer: ReturnType<typeof setTimeout> | null = null;
   const partial: Partial<RpcCheck> = {};
+  let complete = false;
   const timeoutMs = Math.max(1, o.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS);
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Timeout()), timeoutMs);
@@ -180,7 +184,10 @@ export async function checkRpcWorker(
       const version = decodeHello(await reply(r, HELLO_REPLY_SIZE));
       partial.latencyMs = Math.max(0, now() - t0);
       partial.protocol = versionText(version);
-      if (!isCompatible(version)) return { version, devices: [] as RpcDevice[] };
+      if (!isCompatible(version)) {
+        complete = true;
+        return { version, devices: [] as RpcDevice[] };
+      }
       partial.compatible = true;
       stage = 'devices';
       sock.write(encodeDeviceCount());
@@ -192,6 +199,7 @@ export async function checkRpcWorker(
         const mem = decodeDeviceMemory(await reply(r, DEVICE_MEMORY_REPLY_SIZE));
         devices.push({ index: i, name: null, description: null, ...mem });
       }
+      complete = true;
       return { version, devices };
     })();
     // The losing side of the race must not surface as an unhandled rejection.
@@ -215,6 +223,7 @@ export async function checkRpcWorker(
     return unreachable(describe(e, stage));
   } finally {
     if (timer) clearTimeout(timer);
-    sock.destroy();
+    if (complete || sock.destroyed) sock.destroy();
+    else sock.resetAndDestroy();
   }
 }

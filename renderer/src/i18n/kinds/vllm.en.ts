@@ -4,7 +4,7 @@ export const vllmEn = {
   intro:
     'vLLM runs safetensors checkpoints (AWQ, GPTQ, FP8, …) on NVIDIA GPUs with continuous batching and tensor parallelism. DeepLocal starts and supervises it like the built-in llama.cpp.',
   detect: {
-    title: 'vLLM on this machine',
+    title: 'Installations found',
     checking: 'Looking for vLLM…',
     recheck: 'Check again',
     checkedAt: 'Checked at {{time}}',
@@ -108,6 +108,7 @@ export const vllmEn = {
     contextAuto: '0 = the model’s own, capped to what fits',
     start: 'Start with vLLM',
     starting: 'Starting…',
+    openChat: 'Open the chat',
     needInstall: 'Install vLLM first (see above).',
     status: {
       starting: 'vLLM is starting {{model}}…',

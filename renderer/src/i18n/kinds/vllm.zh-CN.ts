@@ -6,7 +6,7 @@ export const vllmZhCN: Messages<typeof vllmEn> = {
   intro:
     'vLLM 在 NVIDIA GPU 上运行 safetensors 格式的模型（AWQ、GPTQ、FP8 等），支持连续批处理和张量并行。DeepLocal 会像内置的 llama.cpp 一样启动并看护它。',
   detect: {
-    title: '本机的 vLLM',
+    title: '已找到的安装',
     checking: '正在查找 vLLM…',
     recheck: '重新检查',
     checkedAt: '检查于 {{time}}',
@@ -109,6 +109,7 @@ export const vllmZhCN: Messages<typeof vllmEn> = {
     contextAuto: '0 = 模型自身的长度，不超过可容纳的上限',
     start: '用 vLLM 启动',
     starting: '正在启动…',
+    openChat: '打开聊天',
     needInstall: '请先安装 vLLM（见上文）。',
     status: {
       starting: 'vLLM 正在启动 {{model}}…',

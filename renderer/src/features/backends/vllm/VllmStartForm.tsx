@@ -8,6 +8,7 @@ import { ErrorMessage } from '../../../components/ErrorMessage';
 import { PathInput } from '../../../components/PathInput';
 import { ProgressBar } from '../../../components/ProgressBar';
 import { useKindsText } from '../../../lib/useKindsText';
+import { useUi } from '../../../stores/ui';
 import { useVllmPlan, useVllmStart } from './queries';
 import { VllmOptionsFields } from './VllmOptionsFields';
 import { VllmPlanView } from './VllmPlanView';
@@ -106,6 +107,7 @@ export function VllmStartForm({
 function VllmRunStatus() {
   const t = useKindsText();
   const { data: s } = useBackendStatus();
+  const setView = useUi((u) => u.setView);
   if (!s || s.kind !== 'vllm') return null;
   const model = s.target?.kind === 'vllm' ? s.target.servedName : (s.model?.name ?? '');
   const busy = s.state === 'starting' || s.state === 'loading';
@@ -117,7 +119,14 @@ function VllmRunStatus() {
           <ProgressBar value={s.progress} label={model} />
         </>
       )}
-      {s.state === 'ready' && <span>{t('vllm.form.status.ready', { model })}</span>}
+      {s.state === 'ready' && (
+        <div className="vllm-ready">
+          <span>{t('vllm.form.status.ready', { model })}</span>
+          <button type="button" className="btn btn-small" data-testid="vllm-open-chat" onClick={() => setView('chat')}>
+            {t('vllm.form.openChat')}
+          </button>
+        </div>
+      )}
       {s.error && (s.state === 'crashed' || s.state === 'stopped') && (
         <ErrorMessage error={s.error} testId="vllm-problem" />
       )}

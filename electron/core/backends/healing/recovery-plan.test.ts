@@ -208,3 +208,69 @@ describe('the ladder (nextRung), one rung at a time from the user options to CPU
     expect(r?.step).toEqual({ what: 'cpu-only', from: '1', to: '0', because: 'BACKEND_OOM', at: 5 });
   });
 });
+
+describe('an RPC worker that dropped out (RPC_WORKER_LOST): the next run goes without it', () => {
+  const lost = (address: string, phase: 'loading' | 'running' = 'running'): BackendExit => ({
+    kind: 'exited',
+    phase,
+    code: null,
+    signal: 'SIGABRT',
+    error: new AppError('RPC_WORKER_LOST', { address, reason: 'recv failed (bytes_recv=0, size_to_recv=8)' }),
+  });
+  const two = opts({ rpcServers: ['10.0.0.2:50052', '10.0.0.3:50052'] });
+  it.each<[string, Partial<PlanInput>, { to: string[] | null; from?: string; toText?: string }]>([
+    [
+      'the named worker of two',
+      { exit: lost('10.0.0.3:50052'), options: two },
+      { to: ['10.0.0.2:50052'], from: '10.0.0.2:50052,10.0.0.3:50052', toText: '10.0.0.2:50052' },
+    ],
+    [
+      'the first of two, at load',
+      { exit: lost('10.0.0.2:50052', 'loading'), options: two },
+      { to: ['10.0.0.3:50052'], from: '10.0.0.2:50052,10.0.0.3:50052', toText: '10.0.0.3:50052' },
+    ],
+    [
+      'the only worker, unnamed (cut mid-reply)',
+      { exit: lost('?'), options: opts({ rpcServers: ['10.0.0.2:50052'] }) },
+      { to: [], from: '10.0.0.2:50052', toText: '' },
+    ],
+    // several workers and no name: the same options again; the next load says which one is gone
+    ['one of two, unnamed', { exit: lost('?'), options: two }, { to: null }],
+    ['a worker not in this run', { exit: lost('10.9.9.9:1'), options: two }, { to: null }],
+  ])('%s', (_name, p, want) => {
+    const d = planRecovery(input(p));
+    expect(d.kind).toBe('restart');
+    if (d.kind !== 'restart') return;
+    if (want.to === null) {
+      expect(d.step).toBeNull();
+      expect(d.options).toEqual(p.options);
+    } else {
+      expect(d.options.rpcServers).toEqual(want.to);
+      expect(d.step).toEqual({
+        what: 'rpc-worker',
+        from: want.from,
+        to: want.toText,
+        because: 'RPC_WORKER_LOST',
+        at: 1000,
+      });
+      // nothing else changes
+      expect({ ...d.options, rpcServers: [] }).toEqual({ ...p.options, rpcServers: [] });
+    }
+  });
+
+  it('leaving a worker out is progress: it does not give up at MAX_ATTEMPTS', () => {
+    const d = planRecovery(input({ exit: lost('10.0.0.3:50052'), options: two, attempt: MAX_ATTEMPTS, restarts: 3 }));
+    expect(d).toMatchObject({ kind: 'restart', options: { rpcServers: ['10.0.0.2:50052'] } });
+  });
+
+  it('an unnamed loss with several workers still counts against MAX_ATTEMPTS', () => {
+    expect(planRecovery(input({ exit: lost('?'), options: two, attempt: MAX_ATTEMPTS, restarts: 3 })).kind).toBe(
+      'give-up',
+    );
+  });
+
+  it('auto-restart off: not restarted', () => {
+    const s = { ...settings, autoRestart: false };
+    expect(planRecovery(input({ exit: lost('10.0.0.3:50052'), options: two, settings: s })).kind).toBe('none');
+  });
+});

@@ -2,7 +2,8 @@
  * Pure: what the self-healing supervision (self-healing.ts) does when a run ends on its own. Restart the same
  * options after a backoff (1 s, 2 s, 4 s; at most MAX_ATTEMPTS tries in a row that fail before a reply is served),
  * or, after an out-of-memory failure, step down one rung of the ladder (halve the context, quantize the KV cache,
- * halve the GPU layers, CPU only) and try that, or give up and stay crashed with the reason. Table-tested in
+ * halve the GPU layers, CPU only) and try that, or give up and stay crashed with the reason. An RPC worker that
+ * dropped out (RPC_WORKER_LOST) is left out of the next run (step 'rpc-worker', "a,b" → "a"). Table-tested in
  * recovery-plan.test.ts.
  */
 import type { AppError } from '../../../shared/errors';
@@ -82,6 +83,20 @@ export function planRecovery(i: PlanInput): RecoveryDecision {
     return helped ? { kind: 'give-up', error } : { kind: 'none' };
   const attempt = i.attempt + 1;
 
+  if (error.code === 'RPC_WORKER_LOST') {
+    const rest = withoutLostWorker(i.options, error.params?.address, error.code, i.now);
+    // Leaving a worker out is progress (bounded by the workers); when llama.cpp did not say which one it lost
+    // (a reply cut mid-way), the same options again: the next load names the worker that no longer answers.
+    if (rest)
+      return {
+        kind: 'restart',
+        attempt,
+        delayMs: backoffMs(Math.min(attempt, 2)),
+        options: rest.options,
+        step: rest.step,
+      };
+  }
+
   if (i.settings.oomLadder && isOutOfMemory(error)) {
     // A new rung is progress, so the ladder is bounded by its rungs, not by the attempts; without one left the
     // same options would fail the same way.
@@ -97,6 +112,27 @@ export function planRecovery(i: PlanInput): RecoveryDecision {
   }
   if (i.attempt >= MAX_ATTEMPTS) return { kind: 'give-up', error };
   return { kind: 'restart', attempt, delayMs: backoffMs(attempt), options: i.options, step: null };
+}
+
+/**
+ * `o` without the lost worker: the one named, or the only one there is; null when it cannot be told (several
+ * workers and no address) or it is not in the run.
+ */
+export function withoutLostWorker(
+  o: LoadOptions,
+  address: unknown,
+  because: string,
+  at: number,
+): { options: LoadOptions; step: RecoveryStep } | null {
+  const servers = o.rpcServers ?? [];
+  const lost =
+    typeof address === 'string' && servers.includes(address) ? address : servers.length === 1 ? servers[0]! : null;
+  if (lost === null) return null;
+  const rest = servers.filter((s) => s !== lost);
+  return {
+    options: { ...o, rpcServers: rest },
+    step: { what: 'rpc-worker', from: servers.join(','), to: rest.join(','), because, at },
+  };
 }
 
 const QUANTIZED = new Set(['q8_0', 'q4_0']);

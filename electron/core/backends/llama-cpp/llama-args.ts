@@ -68,6 +68,9 @@ export function buildLlamaServerArgs(input: LlamaServerArgsInput): string[] {
   const args = [
     '-m',
     input.modelPath,
+    // RPC workers register their devices (RPC0, RPC1, … in this order) when the flag is parsed, so it comes before
+    // anything that names devices (-dev, -mmdev; common/arg.cpp); --fit and the default split then count them.
+    ...(o.rpcServers.length > 0 ? ['--rpc', o.rpcServers.join(',')] : []),
     '--host',
     input.host ?? '127.0.0.1',
     '--port',

@@ -7,6 +7,37 @@ import { AppError, type ErrorCode } from '../../../shared/errors';
 export interface Classified {
   code: ErrorCode;
   reason: string;
+  /** The error's parameters when they are not {reason, path} (RPC_WORKER_LOST: {address, reason}). */
+  params?: Record<string, string>;
+}
+
+/** RPC_WORKER_LOST's address when llama.cpp did not say which worker it lost (a reply cut mid-way). */
+export const UNKNOWN_RPC_WORKER = '?';
+
+/**
+ * A llama.cpp RPC worker that is gone (ggml/src/ggml-rpc/ggml-rpc.cpp at de3ff81, every one a GGML_ABORT, so the
+ * process ends on SIGABRT): at load "<file>:<line>: Failed to connect to host:port" (after "Cannot resolve host"
+ * for a bad name) or "RPC handshake failed for host:port" (after "RPC server version mismatch"); mid-reply
+ * "Remote RPC server crashed or returned malformed response" after "recv failed (…)" or "send failed (…)", which
+ * name no worker.
+ */
+const RPC_CONNECT = /ggml-rpc\.cpp:\d+: (?:Failed to connect to|RPC handshake failed for) (\S+)/;
+const RPC_CUT = /Remote RPC server crashed or returned malformed response/;
+const RPC_DETAIL = /(?:recv|send) failed \(|RPC server version mismatch|Cannot resolve host/;
+
+export function rpcWorkerLost(lines: readonly string[]): Classified | null {
+  let address: string | null = null;
+  let cut = false;
+  let detail: string | null = null;
+  for (const l of lines) {
+    const m = RPC_CONNECT.exec(l);
+    if (m) address = m[1]!;
+    if (RPC_CUT.test(l)) cut = true;
+    if (RPC_DETAIL.test(l)) detail = l.replace(/^[\d.]+ [A-Z] /, '').trim();
+  }
+  if (!address && !cut) return null;
+  const reason = detail ?? (address ? 'connection failed' : 'Remote RPC server crashed or returned malformed response');
+  return { code: 'RPC_WORKER_LOST', reason, params: { address: address ?? UNKNOWN_RPC_WORKER, reason } };
 }
 
 /** llama-server could not listen on its port (another program took it first): the one place this is recognized. */
@@ -64,6 +95,8 @@ export function classifyExit(
   exit: { code: number | null; signal: string | null },
   phase: 'loading' | 'running',
 ): Classified {
+  const rpc = rpcWorkerLost(lines);
+  if (rpc) return rpc;
   const text = lines.join('\n');
   for (const rule of RULES) {
     const m = rule.re.exec(text);
@@ -83,7 +116,7 @@ export function classifyExit(
 
 export function classifiedToError(c: Classified, modelPath: string, tail: readonly string[]): AppError {
   const params: Record<string, string> =
-    c.code === 'MODEL_UNSUPPORTED_ARCH' ? { arch: c.reason } : { reason: c.reason, path: modelPath };
+    c.params ?? (c.code === 'MODEL_UNSUPPORTED_ARCH' ? { arch: c.reason } : { reason: c.reason, path: modelPath });
   return new AppError(c.code, params, tail.slice(-60).join('\n'));
 }
 

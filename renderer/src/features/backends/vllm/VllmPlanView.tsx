@@ -8,7 +8,7 @@ import { formatBytes, formatCount } from '../../../lib/format';
 import { useKindsText } from '../../../lib/useKindsText';
 import { useLng } from '../../quantizations/useLng';
 import { CommandBox } from './VllmGuide';
-import { fitBar, shellJoin } from './vllm-view';
+import { displayCommand, fitBar } from './vllm-view';
 
 export function VllmPlanView({ plan, stale }: { plan: VllmPlan; stale: boolean }) {
   const t = useKindsText();
@@ -79,7 +79,7 @@ export function VllmPlanView({ plan, stale }: { plan: VllmPlan; stale: boolean }
       {plan.command.length > 0 && (
         <div className="vllm-plan-cmd">
           <div className="vllm-label">{t('vllm.plan.command')}</div>
-          <CommandBox text={shellJoin(plan.command)} testId="vllm-command" />
+          <CommandBox text={displayCommand(plan.command)} testId="vllm-command" />
           <p className="muted small">{t('vllm.plan.keyHidden')}</p>
         </div>
       )}

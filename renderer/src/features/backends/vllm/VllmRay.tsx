@@ -9,7 +9,7 @@ import { NumberField } from '../../../components/NumberField';
 import { useKindsText } from '../../../lib/useKindsText';
 import { useRayCommands, useRayHead, useRayStatus } from './queries';
 import { CommandBox } from './VllmGuide';
-import { rayParams, shellJoin, validRayHost, type RayNodeForm, type VllmStartParams } from './vllm-view';
+import { displayCommand, rayParams, validRayHost, type RayNodeForm, type VllmStartParams } from './vllm-view';
 
 export function VllmRay({
   modelPath,
@@ -76,15 +76,15 @@ export function VllmRay({
             {t('vllm.ray.parallel', { tp: shown.tensorParallelSize, pp: shown.pipelineParallelSize })}
           </p>
           <div className="vllm-label">{t('vllm.ray.headCmd')}</div>
-          <CommandBox text={shellJoin(shown.head)} testId="vllm-ray-head-cmd" />
+          <CommandBox text={displayCommand(shown.head)} testId="vllm-ray-head-cmd" />
           {shown.workers.map((w, i) => (
             <div key={`${i}-${w.host}`}>
               <div className="vllm-label">{t('vllm.ray.workerCmd', { host: w.host })}</div>
-              <CommandBox text={shellJoin(w.command)} testId="vllm-ray-worker-cmd" />
+              <CommandBox text={displayCommand(w.command)} testId="vllm-ray-worker-cmd" />
             </div>
           ))}
           <div className="vllm-label">{t('vllm.ray.serveCmd')}</div>
-          <CommandBox text={shellJoin(shown.serve)} testId="vllm-ray-serve-cmd" />
+          <CommandBox text={displayCommand(shown.serve)} testId="vllm-ray-serve-cmd" />
         </div>
       )}
     </div>

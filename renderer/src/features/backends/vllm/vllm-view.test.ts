@@ -4,6 +4,7 @@ import { vllmEn } from '../../../i18n/kinds/vllm.en';
 import {
   chosenInstall,
   DEFAULT_FORM,
+  displayCommand,
   fitBar,
   GUIDE_STEP_IDS,
   gpusInUse,
@@ -137,6 +138,16 @@ describe('shellJoin', () => {
     expect(shellJoin(['vllm', 'serve', '/m/Qwen 7B', '--max-model-len', '8192', "it's", '$HOME', ''])).toBe(
       `vllm serve '/m/Qwen 7B' --max-model-len 8192 'it'\\''s' '$HOME' ''`,
     );
+  });
+});
+
+describe('displayCommand', () => {
+  it('never shows a key value', () => {
+    expect(displayCommand(['vllm', 'serve', '/m', '--api-key', 'sk-secret', '--port', '8000'])).toBe(
+      "vllm serve /m --api-key '•••' --port 8000",
+    );
+    expect(displayCommand(['vllm', 'serve', '--api-key=sk-secret'])).toBe("vllm serve '--api-key=•••'");
+    expect(displayCommand(['vllm', 'serve', '/m'])).toBe('vllm serve /m');
   });
 });
 

@@ -140,6 +140,22 @@ export function shellJoin(argv: readonly string[]): string {
   return argv.map((a) => (a !== '' && SAFE_ARG.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
+/**
+ * The command for display: a key value is never shown, should one ever reach argv (the core passes it as
+ * VLLM_API_KEY; this is a second guard, the flag itself stays so the slip is visible).
+ */
+export function displayCommand(argv: readonly string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--api-key' && i + 1 < argv.length) {
+      out.push(a, '•••');
+      i++;
+    } else out.push(a.startsWith('--api-key=') ? '--api-key=•••' : a);
+  }
+  return shellJoin(out);
+}
+
 /** A Ray node as the form holds it. */
 export interface RayNodeForm {
   host: string;

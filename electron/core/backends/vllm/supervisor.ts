@@ -19,8 +19,9 @@ import { readiness } from '../readiness';
 import { reapStaleBackend, removeBackendPidFile, writeBackendPidFile } from '../llama-cpp/backend-pidfile';
 import { exitOutcome } from '../llama-cpp/exit-outcome';
 import { idle as llamaIdle } from '../llama-cpp/supervisor';
-import { modelsListName, vllmCapabilities, vllmSpawn, type VllmSpawn } from './launch';
+import { vllmCapabilities, vllmSpawn, type VllmSpawn } from './launch';
 import { applyVllmLine, initialVllmProgress, type VllmProgress } from './log-progress';
+import { crLineSplitter, probeVllmHealth, vllmModelsReady } from './run-io';
 import { endWatchdog, killGroupRest, signalTree, spawnGroup, startWatchdog } from './process-tree';
 import { classifyVllmExit, vllmExitError } from './stderr-classifier';
 
@@ -105,7 +106,9 @@ export class VllmBackend implements Backend {
     return this.st.state === 'ready' ? (this.serving?.capabilities ?? null) : null;
   }
   health(): Promise<Health> {
-    return this.child && this.port !== null ? this.probeHealth(this.port) : Promise.resolve('unreachable');
+    return this.child && this.port !== null
+      ? probeVllmHealth(this.deps.fetch, this.port)
+      : Promise.resolve('unreachable');
   }
   lastExit(): BackendExit | null {
     return this.exit;
@@ -146,41 +149,6 @@ export class VllmBackend implements Backend {
     for (const w of waiters) {
       if (err) w.reject(err);
       else w.resolve();
-    }
-  }
-
-  private async probeHealth(port: number): Promise<Health> {
-    try {
-      const res = await this.deps.fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer().catch(() => undefined);
-      return res.status === 200 ? 'ok' : 'not-ready';
-    } catch {
-      return 'unreachable';
-    }
-  }
-
-  /** GET /v1/models with the key: true once it lists the served name, false before, an error when it never will. */
-  private async modelsReady(port: number, apiKey: string, servedName: string): Promise<boolean | AppError> {
-    try {
-      const res = await this.deps.fetch(`http://127.0.0.1:${port}/v1/models`, {
-        headers: { authorization: `Bearer ${apiKey}` },
-        signal: AbortSignal.timeout(5000),
-      });
-      const text = await res.text();
-      if (res.status !== 200) return false;
-      let body: unknown = null;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return false;
-      }
-      if (modelsListName(body, servedName)) return true;
-      return new AppError('MODEL_LOAD_FAILED', {
-        reason: `/v1/models does not list "${servedName}"`,
-        path: this.st.model?.path ?? '',
-      });
-    } catch {
-      return false;
     }
   }
 
@@ -262,8 +230,9 @@ export class VllmBackend implements Backend {
       capabilities: vllmCapabilities(plan, baseUrl),
     };
     this.set({ pid: child.pid ?? null, phase: 'loading', state: 'loading', progress: 0 });
+    let written: Promise<void> = Promise.resolve();
     if (child.pid) {
-      void writeBackendPidFile(this.deps.runDir, child.pid, undefined, VLLM_PID_FILE).catch(() => undefined);
+      written = writeBackendPidFile(this.deps.runDir, child.pid, undefined, VLLM_PID_FILE).catch(() => undefined);
       if (this.deps.watchdog !== false)
         this.watchdogChild = startWatchdog(this.deps.spawn, child.pid, this.deps.killGraceMs ?? 10_000);
     }
@@ -272,31 +241,22 @@ export class VllmBackend implements Backend {
     let progressAt = this.now();
     let outputAt = progressAt;
     let exitedFlag = false;
-    const onLine = (stream: 'stdout' | 'stderr') => {
-      let rest = '';
-      return (chunk: Buffer) => {
-        // tqdm redraws its bar with \r: each redraw is a line (progress), only the last of a burst is kept.
-        const parts = (rest + chunk.toString('utf8')).split(/\r\n|\r|\n/);
-        rest = parts.pop() ?? '';
-        if (rest.length > 64 * 1024) rest = rest.slice(-64 * 1024);
-        for (const line of parts) {
-          if (!line.trim()) continue;
-          outputAt = this.now();
-          this.log.push(stream, line);
-          this.tail.push(line);
-          if (this.tail.length > 300) this.tail.splice(0, this.tail.length - 300);
-          const next = applyVllmLine(progress, line);
-          if (next === progress) continue;
-          progressAt = outputAt;
-          progress = next;
-          if (this.st.runId === runId && this.st.state === 'loading') {
-            const p = Math.min(0.99, next.progress);
-            const phase = statusPhase(next);
-            if (p !== this.st.progress || phase !== this.st.phase) this.set({ progress: p, phase });
-          }
+    const onLine = (stream: 'stdout' | 'stderr') =>
+      crLineSplitter((line) => {
+        outputAt = this.now();
+        this.log.push(stream, line);
+        this.tail.push(line);
+        if (this.tail.length > 300) this.tail.splice(0, this.tail.length - 300);
+        const next = applyVllmLine(progress, line);
+        if (next === progress) return;
+        progressAt = outputAt;
+        progress = next;
+        if (this.st.runId === runId && this.st.state === 'loading') {
+          const p = Math.min(0.99, next.progress);
+          const phase = statusPhase(next);
+          if (p !== this.st.progress || phase !== this.st.phase) this.set({ progress: p, phase });
         }
-      };
-    };
+      });
     child.stdout!.on('data', onLine('stdout'));
     child.stderr!.on('data', onLine('stderr'));
 
@@ -320,7 +280,10 @@ export class VllmBackend implements Backend {
       const finish = (code: number | null, signal: NodeJS.Signals | null) => {
         if (exitedFlag) return;
         gone();
-        if (child.pid) void removeBackendPidFile(this.deps.runDir, child.pid, VLLM_PID_FILE).catch(() => undefined);
+        const pid = child.pid;
+        const removed = pid
+          ? written.then(() => removeBackendPidFile(this.deps.runDir, pid, VLLM_PID_FILE)).catch(() => undefined)
+          : Promise.resolve();
         this.note(`vLLM exited (${signal ? `signal ${signal}` : `code ${code}`})`);
         const c = classifyVllmExit(this.tail, { code, signal });
         const state = this.st.runId === runId ? this.st.state : null;
@@ -334,7 +297,8 @@ export class VllmBackend implements Backend {
           const error = vllmExitError(c, outcome.phase, signal, plan.model.path, this.tail);
           this.fail(runId, { kind: 'exited', phase: outcome.phase, code, signal, error });
         }
-        resolve();
+        // stop() returns once the pid file is gone too.
+        void removed.then(resolve);
       };
       child.once('exit', (code, signal) => {
         // Its EngineCore and workers must not outlive it (they also hold its output pipes open).
@@ -366,7 +330,7 @@ export class VllmBackend implements Backend {
     const current = () => this.st.runId === runId && this.st.state === 'loading' && this.child === child;
     while (current() && !t.exited()) {
       // Nothing listens until the model is loaded: connection refused is the normal answer meanwhile.
-      const health = await this.probeHealth(port);
+      const health = await probeVllmHealth(this.deps.fetch, port);
       if (!current()) break;
       const verdict = readiness({
         health,
@@ -378,7 +342,7 @@ export class VllmBackend implements Backend {
       });
       if (verdict === 'failed') break;
       if (verdict === 'ready') {
-        const models = await this.modelsReady(port, apiKey, servedName);
+        const models = await vllmModelsReady(this.deps.fetch, port, apiKey, servedName, this.st.model?.path ?? '');
         if (!current()) break;
         if (models instanceof AppError) {
           this.fail(runId, { kind: 'exited', phase: 'loading', code: null, signal: null, error: models });

@@ -1,6 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import type { BackendStatus } from '@shared/schemas';
 import { useBackendStatus } from '../api/queries';
+import { KindBadge } from '../features/backends/KindBadge';
+import { runModel } from '../features/backends/kind-view';
 import { RecoveryNote } from '../features/model/RecoveryNote';
 import { useRecoveryView } from '../features/model/useRecovery';
 import { useUi } from '../stores/ui';
@@ -19,7 +21,8 @@ export function StatusPill() {
   const heal = useRecoveryView(status);
   const setView = useUi((s) => s.setView);
   const state = status?.state ?? 'stopped';
-  const model = status && status.state !== 'stopped' && status.state !== 'crashed' ? status.model?.name : null;
+  // The model file's name; for vLLM or an external server without one, the model name it serves.
+  const model = runModel(status);
   return (
     <button
       type="button"
@@ -32,6 +35,7 @@ export function StatusPill() {
     >
       <span className="status-dot" aria-hidden="true" />
       <RecoveryNote view={heal} label={statusLabel(status, t)} />
+      <KindBadge status={status} />
       {model && (
         <>
           <span className="status-sep" aria-hidden="true" />

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendTarget } from '@shared/backends';
 import { BackendStatus } from '@shared/schemas';
-import { kindBadge, runningNow } from './kind-view';
+import { kindBadge, runModel, runningNow } from './kind-view';
 
 const status = (o: Partial<BackendStatus> & { target?: BackendTarget | null }): BackendStatus =>
   BackendStatus.parse({
@@ -89,5 +89,21 @@ describe('runningNow', () => {
   it('is "none" when nothing runs', () => {
     expect(runningNow(status({ state: 'stopped' }))).toEqual({ kind: 'none' });
     expect(runningNow(undefined)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('runModel', () => {
+  // Only the name of the model file matters here; the rest of ModelFileInfo is left out.
+  const withFile = (s: BackendStatus): BackendStatus => ({ ...s, model: { name: 'tiny' } as BackendStatus['model'] });
+  it.each([
+    ['the model file of a llama.cpp run', withFile(status({})), 'tiny'],
+    ['a file wins over the target', withFile(status({ kind: 'external', target: external })), 'tiny'],
+    ['an external run without a file: the remote model', status({ kind: 'external', target: external }), 'qwen2.5:7b'],
+    ['vLLM without a file: the served name', status({ kind: 'vllm', target: vllm }), 'r1-distill'],
+    ['nothing known', status({ target: null }), null],
+    ['stopped', withFile(status({ state: 'stopped' })), null],
+    ['no status', undefined, null],
+  ])('%s', (_n, s, want) => {
+    expect(runModel(s)).toBe(want);
   });
 });

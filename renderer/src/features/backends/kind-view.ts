@@ -43,3 +43,11 @@ export function runningNow(status: BackendStatus | undefined): RunningNow {
     return { kind: 'external', state: status.state, server: '', url: '', model: modelName };
   return { kind: 'llama-cpp', state: status.state, rpcWorkers: t?.kind === 'llama-cpp' ? t.rpcWorkers : [] };
 }
+
+/** The model a run serves, for the status bar: the model file's name, or the served/remote model name. */
+export function runModel(status: BackendStatus | undefined): string | null {
+  if (!runs(status)) return null;
+  if (status.model?.name) return status.model.name;
+  const t = status.target;
+  return t?.kind === 'external' ? t.model || null : t?.kind === 'vllm' ? t.servedName || null : null;
+}

@@ -8,6 +8,7 @@ import { UpdateSettingsCard } from '../updates/UpdateSettingsCard';
 import { AddressCard } from './AddressCard';
 import { OllamaSettingsCard } from './OllamaSettingsCard';
 import { LanSettingsCard } from './LanSettingsCard';
+import { WorkerMode } from '../backends/rpc/WorkerMode';
 import { ChatSettingsCard } from './ChatSettingsCard';
 import { RecoverySettingsCard } from './RecoverySettingsCard';
 import { RuntimesSettings } from '../runtimes/RuntimesSettings';
@@ -79,6 +80,7 @@ export function SettingsPage() {
 
       <OllamaSettingsCard />
       <LanSettingsCard />
+      <WorkerMode inSettings />
 
       <UpdateSettingsCard />
 

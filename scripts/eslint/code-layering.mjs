@@ -56,6 +56,7 @@ export const CORE_RULES = {
   runtimes: ['downloads', 'gpu-tools', 'backends'],
   tuning: ['models', 'backends'],
   quant: ['models', 'backends', 'downloads'],
+  remote: ['backends'],
   compose: '*',
 };
 

@@ -244,6 +244,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     bus,
     env,
     probeHardware: () => handlers['hardware.probe']({}, { transport: 'direct' }),
+    rpcDevices: () => rpc.workerDevices(),
     modelInUse: (p) => backend.status().model?.path === p && backend.status().state !== 'stopped',
     log: note,
     ...opts.models,

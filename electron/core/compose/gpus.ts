@@ -62,6 +62,9 @@ export function createGpus(deps: GpusDeps): GpusFeature {
       // Checked first and cheaply: a wrong device fails here, before the model is read or anything starts.
       const { chosen } = chooseDevices(devices, options.gpus, lang);
       if (chosen.length < 2 || options.gpus.tensorSplit || options.gpuLayers === 0) return options;
+      // With RPC workers llama.cpp places layers over this machine's devices and the workers' (--fit, in proportion
+      // to free memory); our split knows this machine's devices only, and its -dev would leave the workers out.
+      if (options.rpcServers.length > 0) return options;
       return planGpuSplit({ devices, model: await read(model.path), options, lang, argv: llamaArgv }).run;
     },
   };

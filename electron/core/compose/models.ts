@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import type { RpcDevice } from '../../shared/backends';
 import type { EventBus, Handlers } from '../../shared/contract';
 import type { modelMethods } from '../../shared/contract-models';
 import { AppError } from '../../shared/errors';
@@ -21,7 +22,7 @@ import { DEFAULT_PLAN_SETTINGS } from '../models/fit';
 import { draftInput } from '../models/fit-draft';
 import { planModel, recommendAcross } from '../models/fit-recommend';
 import { GgufError, readGgufFile } from '../models/gguf';
-import { hardwareFromOs, hardwareFromReport } from '../models/hardware-input';
+import { hardwareFromOs, hardwareFromReport, withRpcDevices } from '../models/hardware-input';
 import { ggufErrorToApp } from '../models/inspect';
 import { Library } from '../models/library';
 import { factsFromGguf, weightsFromTensors } from '../models/model-facts';
@@ -38,6 +39,8 @@ export interface ModelsFeatureOptions {
   fetch?: Fetch;
   /** The hardware probe (hardware.probe); without it the planner sees RAM only. */
   probeHardware?: () => Promise<HardwareReport>;
+  /** Devices the enabled llama.cpp RPC workers offer: counted as extra GPUs by the fit planner. */
+  rpcDevices?: () => Promise<RpcDevice[]>;
   /** True when the backend has this model loaded (delete refuses). */
   modelInUse?: (p: string) => boolean;
   log?: (m: string) => void;
@@ -112,7 +115,7 @@ export async function createModelsFeature(o: ModelsFeatureOptions): Promise<Mode
   });
   await manager.init();
 
-  const hardware = async (): Promise<HardwareInput> => {
+  const localHardware = async (): Promise<HardwareInput> => {
     if (o.probeHardware) {
       try {
         return hardwareFromReport(await o.probeHardware());
@@ -122,6 +125,8 @@ export async function createModelsFeature(o: ModelsFeatureOptions): Promise<Mode
     }
     return hardwareFromOs(os.totalmem(), os.freemem());
   };
+  const hardware = async (): Promise<HardwareInput> =>
+    withRpcDevices(await localHardware(), (await o.rpcDevices?.().catch(() => [])) ?? []);
 
   const handlers: ModelHandlers = {
     'models.catalog': () => catalog.list(),

@@ -1,7 +1,9 @@
 /** The planner sees the GPUs the backend can use, with the backend's own free-memory figure when it has one. */
 import { describe, expect, it } from 'vitest';
 import type { HardwareReport } from '../../shared/telemetry';
-import { hardwareFromReport } from './hardware-input';
+import { planFit } from './fit';
+import { model, q, RTX4060 } from './fit-fixtures';
+import { hardwareFromReport, withRpcDevices } from './hardware-input';
 
 const gpu = (over: Partial<HardwareReport['gpus'][number]> = {}): HardwareReport['gpus'][number] => ({
   index: 0,
@@ -87,5 +89,41 @@ describe('hardwareFromReport', () => {
 
   it('marks unified memory (Apple Silicon)', () => {
     expect(hardwareFromReport(report([gpu({ vendor: 'apple', unifiedMemory: true })])).unifiedMemory).toBe(true);
+  });
+});
+
+describe('withRpcDevices: the enabled RPC workers count as extra GPUs for the fit planner', () => {
+  const dev = (index: number, freeGiB: number, totalGiB = freeGiB) => ({
+    index,
+    name: null,
+    description: null,
+    freeBytes: freeGiB * 1024 * MiB,
+    totalBytes: totalGiB * 1024 * MiB,
+  });
+
+  it.each([
+    ['no workers: unchanged', [], []],
+    [
+      'two devices after the local GPU, numbered on, named as llama.cpp names them',
+      [dev(0, 2), dev(0, 8, 12)],
+      [
+        { index: 1, name: 'RPC0', freeBytes: 2 * 1024 * MiB, totalBytes: 2 * 1024 * MiB, bandwidthGBs: null },
+        { index: 2, name: 'RPC1', freeBytes: 8 * 1024 * MiB, totalBytes: 12 * 1024 * MiB, bandwidthGBs: null },
+      ],
+    ],
+    ['a device without memory is left out', [dev(0, 0)], []],
+  ])('%s', (_name, devices, extra) => {
+    const out = withRpcDevices(RTX4060, devices);
+    expect(out.gpus).toEqual([...RTX4060.gpus, ...extra]);
+    expect(out.ramTotalBytes).toBe(RTX4060.ramTotalBytes);
+  });
+
+  it('a model that runs partly on the GPU alone runs all on GPUs with a 24 GiB worker', () => {
+    const id = 'deepseek-r1-distill-qwen-14b';
+    const facts = model(id).arch;
+    const alone = planFit(facts, q(id, 'Q8_0'), RTX4060, 8192, 'f16');
+    const withWorker = planFit(facts, q(id, 'Q8_0'), withRpcDevices(RTX4060, [dev(0, 24)]), 8192, 'f16');
+    expect(alone.mode).not.toBe('gpu');
+    expect(withWorker.mode).toBe('gpu');
   });
 });

@@ -1,6 +1,7 @@
 /** Adapts the hardware probe's report (electron/shared/telemetry.ts) to the fit planner's plain input. Pure. */
 import type { HardwareInput } from '../../shared/models';
 import type { HardwareReport } from '../../shared/telemetry';
+import type { RpcDevice } from '../../shared/backends';
 
 const MiB = 1024 * 1024;
 
@@ -38,5 +39,30 @@ export function hardwareFromOs(totalBytes: number, availableBytes: number): Hard
     ramTotalBytes: totalBytes,
     unifiedMemory: false,
     ramBandwidthGBs: null,
+  };
+}
+
+/**
+ * The enabled RPC workers' devices (llama-server --rpc) as extra GPUs: llama.cpp places layers on them like on a
+ * local device (RPC0, RPC1, … in --rpc order), so their free memory counts toward what fits. Their speed is a
+ * guess like any GPU's without a known bandwidth; the network in between is not modelled.
+ */
+export function withRpcDevices(input: HardwareInput, devices: readonly RpcDevice[]): HardwareInput {
+  if (devices.length === 0) return input;
+  const first = input.gpus.reduce((m, g) => Math.max(m, g.index + 1), 0);
+  return {
+    ...input,
+    gpus: [
+      ...input.gpus,
+      ...devices
+        .filter((d) => d.totalBytes > 0)
+        .map((d, i) => ({
+          index: first + i,
+          name: `RPC${i}`,
+          freeBytes: d.freeBytes,
+          totalBytes: d.totalBytes,
+          bandwidthGBs: null,
+        })),
+    ],
   };
 }

@@ -569,6 +569,7 @@ export const en = {
       clocks: 'Clocks',
       cpuRam: 'CPU and memory',
       tps: 'Generation speed',
+      kv: 'KV cache',
     },
     series: {
       used: 'Used',
@@ -586,6 +587,8 @@ export const en = {
       ramUsed: 'RAM used',
       tps: 'Tokens/s',
       inFlight: 'Requests',
+      kv: 'KV cache in use',
+      waiting: 'Waiting',
     },
     modelAllGpus: 'Model: {{value}} GiB across GPUs',
     tpsValue: '{{value}} tok/s',

@@ -565,6 +565,7 @@ export const zhCN: Messages = {
       clocks: '频率',
       cpuRam: 'CPU 与内存',
       tps: '生成速度',
+      kv: 'KV 缓存',
     },
     series: {
       used: '已用',
@@ -582,6 +583,8 @@ export const zhCN: Messages = {
       ramUsed: '已用内存',
       tps: 'Token/秒',
       inFlight: '请求数',
+      kv: 'KV 缓存占用',
+      waiting: '排队中',
     },
     modelAllGpus: '模型：所有 GPU 共 {{value}} GiB',
     tpsValue: '{{value}} token/秒',

@@ -21,7 +21,9 @@ import {
   useTelemetryFeed,
   useTelemetryStatus,
 } from './queries';
+import { KvChart } from './KvChart';
 import { windowOf } from './samples';
+import { reportsKv } from './series';
 import { useMonitor, WINDOWS } from './store';
 import { CpuRamChart, TpsChart } from './SystemCharts';
 
@@ -188,6 +190,8 @@ function ChartGrid() {
       )}
       <CpuRamChart {...common} />
       <TpsChart {...common} />
+      {/* vLLM reports its KV cache and waiting requests; other backends do not, and the chart stays away. */}
+      {reportsKv(win.samples) && <KvChart {...common} />}
     </div>
   );
 }

@@ -105,6 +105,20 @@ export const tpsSeries = (samples: readonly TelemetrySample[]) =>
     c.inFlight![i] = s.requestsInFlight;
   });
 
+/** KV-cache use in % (vLLM's kv_cache_usage_perc, 0..1) and requests waiting for a slot; NaN where not reported. */
+export const kvSeries = (samples: readonly TelemetrySample[]) =>
+  columns(samples, ['kv', 'waiting'], (s, c, i) => {
+    c.kv![i] = s.kvCacheUsage == null ? NaN : s.kvCacheUsage * 100;
+    c.waiting![i] = num(s.requestsWaiting);
+  });
+
+/** Whether a sample of the window reports the KV cache (a vLLM backend): the KV-cache chart is shown only then. */
+export function reportsKv(samples: readonly TelemetrySample[]): boolean {
+  // Newest first: while vLLM runs, the first look finds it.
+  for (let i = samples.length - 1; i >= 0; i--) if (samples[i]!.kvCacheUsage != null) return true;
+  return false;
+}
+
 /** Largest non-null value of the given series, or null. */
 export function maxOf(c: Columns, ...keys: string[]): number | null {
   let m = -Infinity;

@@ -32,11 +32,13 @@ export function vllmMetricsText(llamaMetrics, slots, served, requests) {
   const get = (n) => s.get(`llamacpp:${n}`) ?? 0;
   let used = 0;
   let total = 0;
+  let decoding = 0;
   for (const slot of Array.isArray(slots) ? slots : []) {
     total += Number(slot.n_ctx) || 0;
     if (slot.is_processing) {
       const nd = Array.isArray(slot.next_token) ? Number(slot.next_token[0]?.n_decoded) || 0 : 0;
       used += (Number(slot.n_prompt_tokens) || 0) + nd;
+      decoding += nd;
     }
   }
   const kv = total > 0 ? Math.min(1, used / total) : 0;
@@ -54,7 +56,9 @@ export function vllmMetricsText(llamaMetrics, slots, served, requests) {
   ];
   const counters = [
     ['vllm:prompt_tokens', 'Number of prefill tokens processed.', get('prompt_tokens_total')],
-    ['vllm:generation_tokens', 'Number of generation tokens processed.', get('tokens_predicted_total')],
+    // vLLM counts each engine step's tokens as they are made; llama-server's counter only when a reply ends, so the
+    // tokens of the replies in progress (their slots' n_decoded) are added.
+    ['vllm:generation_tokens', 'Number of generation tokens processed.', get('tokens_predicted_total') + decoding],
   ];
   let out = '';
   for (const [name, type, help, v] of lines) {

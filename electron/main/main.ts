@@ -28,6 +28,7 @@ import { formatError, pickLang, toErrorInfo } from '../shared/errors';
 import { registerIpc, type IpcSubscriber } from '../transport/ipc';
 import { installProcessGuards } from '../transport/process-guards';
 import { createAppUpdater } from './updater';
+import { safeStorageKeychain } from './keychain';
 
 const appRoot = app.getAppPath();
 const rendererIndex = path.join(appRoot, 'dist', 'renderer', 'index.html');
@@ -116,6 +117,7 @@ async function start() {
     process.resourcesPath,
     path.join(appRoot, 'resources'),
   ].filter((d) => fs.existsSync(d));
+  const keychain = safeStorageKeychain();
   core = await createCore({
     dataDir: app.getPath('userData'),
     resourcesDirs,
@@ -127,6 +129,8 @@ async function start() {
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
     ...(elevate ? { elevate } : {}),
+    // Remote servers' API keys: the OS keychain where it really encrypts, else the core's 0600 file.
+    ...(keychain ? { keychain } : {}),
     appUpdater,
     apiServers: () => ({ ...(ollama ? { ollama: () => ollama!.state() } : {}), lan: () => lanState }),
   });

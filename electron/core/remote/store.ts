@@ -10,6 +10,15 @@ import { RemoteCheck } from '../../shared/backends';
 import { AppError } from '../../shared/errors';
 import { WriteQueue, writeFileAtomic } from '../util/atomic-write';
 import { setAside } from '../util/set-aside';
+import { normalizeServerUrl } from './url';
+
+const isNormalUrl = (u: string): boolean => {
+  try {
+    return normalizeServerUrl(u) === u;
+  } catch {
+    return false;
+  }
+};
 
 /** Servers kept at most (a list, not a database). */
 export const MAX_SERVERS = 100;
@@ -17,10 +26,8 @@ export const MAX_SERVERS = 100;
 export const StoredServer = z.object({
   id: z.string().regex(/^[a-z0-9-]{1,64}$/),
   name: z.string().min(1).max(100),
-  url: z
-    .string()
-    .regex(/^https?:\/\/[^\s/?#]+$/)
-    .max(2000),
+  /** Exactly what url.ts makes of it (http/https, no credentials, no path): a hand-edited file cannot add one. */
+  url: z.string().max(2000).refine(isNormalUrl),
   trustedFingerprint256: z
     .string()
     .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/)

@@ -15,8 +15,12 @@ export function RunningNow() {
         : now.kind === 'external'
           ? t('page.now.external', { server: now.server, url: now.url, model: now.model })
           : now.rpcWorkers.length > 0
-            ? t('page.now.llamaCppRpc', { count: now.rpcWorkers.length, workers: now.rpcWorkers.join(', ') })
-            : t('page.now.llamaCpp');
+            ? t('page.now.llamaCppRpc', {
+                model: now.model,
+                count: now.rpcWorkers.length,
+                workers: now.rpcWorkers.join(', '),
+              })
+            : t('page.now.llamaCpp', { model: now.model });
   return (
     <div
       className={`backends-now state-${now.kind === 'none' ? 'stopped' : now.state}`}

@@ -83,8 +83,18 @@ describe('runningNow', () => {
   });
   it('lists the RPC workers of a llama.cpp run, none without a target', () => {
     const t: BackendTarget = { kind: 'llama-cpp', rpcWorkers: ['h:1'] };
-    expect(runningNow(status({ target: t }))).toEqual({ kind: 'llama-cpp', state: 'ready', rpcWorkers: ['h:1'] });
-    expect(runningNow(status({ target: null }))).toEqual({ kind: 'llama-cpp', state: 'ready', rpcWorkers: [] });
+    expect(runningNow(status({ target: t }))).toEqual({
+      kind: 'llama-cpp',
+      state: 'ready',
+      model: '',
+      rpcWorkers: ['h:1'],
+    });
+    expect(runningNow(status({ target: null }))).toEqual({
+      kind: 'llama-cpp',
+      state: 'ready',
+      model: '',
+      rpcWorkers: [],
+    });
   });
   it('is "none" when nothing runs', () => {
     expect(runningNow(status({ state: 'stopped' }))).toEqual({ kind: 'none' });

@@ -26,7 +26,7 @@ export function kindBadge(status: BackendStatus | undefined): KindBadge | null {
 
 export type RunningNow =
   | { kind: 'none' }
-  | { kind: 'llama-cpp'; state: BackendStatus['state']; rpcWorkers: string[] }
+  | { kind: 'llama-cpp'; state: BackendStatus['state']; model: string; rpcWorkers: string[] }
   | { kind: 'vllm'; state: BackendStatus['state']; model: string }
   | { kind: 'external'; state: BackendStatus['state']; server: string; url: string; model: string };
 
@@ -41,7 +41,12 @@ export function runningNow(status: BackendStatus | undefined): RunningNow {
     return { kind: 'vllm', state: status.state, model: t?.kind === 'vllm' ? t.servedName || modelName : modelName };
   if (status.kind === 'external')
     return { kind: 'external', state: status.state, server: '', url: '', model: modelName };
-  return { kind: 'llama-cpp', state: status.state, rpcWorkers: t?.kind === 'llama-cpp' ? t.rpcWorkers : [] };
+  return {
+    kind: 'llama-cpp',
+    state: status.state,
+    model: modelName,
+    rpcWorkers: t?.kind === 'llama-cpp' ? t.rpcWorkers : [],
+  };
 }
 
 /** The model a run serves, for the status bar: the model file's name, or the served/remote model name. */

@@ -13,8 +13,8 @@ export const pageEn = {
   now: {
     label: 'Running now',
     none: 'Nothing runs now.',
-    llamaCpp: 'The built-in llama.cpp',
-    llamaCppRpc: 'The built-in llama.cpp with {{count}} RPC worker(s): {{workers}}',
+    llamaCpp: 'The built-in llama.cpp — {{model}}',
+    llamaCppRpc: 'The built-in llama.cpp — {{model}}, with {{count}} RPC worker(s): {{workers}}',
     vllm: 'vLLM — {{model}}',
     external: '{{server}} ({{url}}) — {{model}}',
     state: {

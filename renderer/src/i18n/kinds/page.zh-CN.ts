@@ -15,8 +15,8 @@ export const pageZhCN: Messages<typeof pageEn> = {
   now: {
     label: '当前运行',
     none: '当前没有运行任何模型。',
-    llamaCpp: '内置的 llama.cpp',
-    llamaCppRpc: '内置的 llama.cpp，使用 {{count}} 个 RPC 工作节点：{{workers}}',
+    llamaCpp: '内置的 llama.cpp——{{model}}',
+    llamaCppRpc: '内置的 llama.cpp——{{model}}，使用 {{count}} 个 RPC 工作节点：{{workers}}',
     vllm: 'vLLM——{{model}}',
     external: '{{server}}（{{url}}）——{{model}}',
     state: {

@@ -108,7 +108,9 @@ export function ConnectForm() {
           className="btn btn-primary"
           data-testid="remote-add"
           disabled={!canCheck(draft) || busy}
-          onClick={() =>
+          onClick={() => {
+            // One error box at a time: a failed check's rejection gives way to the add's outcome.
+            check.reset();
             add.mutate(remoteInput(draft, trust), {
               onSuccess: () => {
                 setDraft(EMPTY_DRAFT);
@@ -116,8 +118,8 @@ export function ConnectForm() {
                 setTrust(null);
                 check.reset();
               },
-            })
-          }
+            });
+          }}
         >
           {add.isPending ? t('remote.form.adding') : t('remote.form.add')}
         </button>

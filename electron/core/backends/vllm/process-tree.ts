@@ -2,30 +2,19 @@
  * vLLM runs as a tree (the API server, its EngineCore, one worker per GPU), so it is started in a process group of
  * its own (detached on POSIX) and signalled as a group: SIGTERM, then SIGKILL after the grace period, reach every
  * process of it. When the app dies without stopping it (kill -9, a crash), nothing would: Python has no "exit when
- * stdin closes" of its own, so a watchdog does it. The watchdog is a tiny Node process (our own executable, as Node)
- * holding a pipe from us: when the pipe closes (we are gone) it ends vLLM's group, SIGTERM then SIGKILL. It leaves
- * by itself when the group is gone. The pid file (run/vllm.pid, reaped at the next start) covers what is left after
+ * stdin closes" of its own, so a watchdog does it: a /bin/sh holding a pipe from us; when the pipe closes (we are
+ * gone) it ends vLLM's group, SIGTERM then SIGKILL. We end the watchdog when vLLM exits or is stopped. The pid file (run/vllm.pid, reaped at the next start) covers what is left after
  * that (the watchdog killed too, Windows). On Windows there are no process groups: taskkill /T ends the tree.
  */
 import type { ChildProcess, spawn as spawnFn } from 'node:child_process';
 
-export const WATCHDOG_SOURCE = `
-const pg = Number(process.argv[1]);
-const grace = Number(process.argv[2]) || 5000;
-let ending = false;
-const gone = () => { try { process.kill(-pg, 0); return false; } catch { return true; } };
-const end = () => {
-  if (ending) return;
-  ending = true;
-  try { process.kill(-pg, 'SIGTERM'); } catch {}
-  setTimeout(() => { try { process.kill(-pg, 'SIGKILL'); } catch {} process.exit(0); }, grace);
-};
-process.stdin.on('end', end);
-process.stdin.on('close', end);
-process.stdin.on('error', end);
-process.stdin.resume();
-setInterval(() => { if (gone()) process.exit(0); }, 1000);
-`;
+/**
+ * The watchdog: a shell that reads its stdin (our pipe) until end of file with the `read` builtin (no process of its
+ * own while it waits), then ends the group: SIGTERM, the grace period, SIGKILL. $1 = the group, $2 = seconds.
+ * A shell, not Node: the packaged Electron app cannot run as Node (ELECTRON_RUN_AS_NODE is fused off).
+ */
+export const WATCHDOG_SCRIPT =
+  'while read -r _; do :; done; kill -s TERM -- "-$1" 2>/dev/null; sleep "$2"; kill -s KILL -- "-$1" 2>/dev/null; exit 0';
 
 export function spawnGroup(
   spawn: typeof spawnFn,
@@ -87,17 +76,17 @@ export function startWatchdog(
   spawn: typeof spawnFn,
   pgid: number,
   graceMs: number,
-  o: { execPath?: string; env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform } = {},
+  o: { shell?: string; platform?: NodeJS.Platform; env?: NodeJS.ProcessEnv } = {},
 ): ChildProcess | null {
   if ((o.platform ?? process.platform) === 'win32') return null;
   try {
-    const w = spawn(o.execPath ?? process.execPath, ['-e', WATCHDOG_SOURCE, String(pgid), String(graceMs)], {
+    const seconds = String(Math.max(1, Math.ceil(graceMs / 1000)));
+    const w = spawn(o.shell ?? '/bin/sh', ['-c', WATCHDOG_SCRIPT, 'deeplocal-vllm-watchdog', String(pgid), seconds], {
       // Its own group: stopping vLLM's group leaves it, and a terminal's Ctrl-C for the app does not reach it.
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
-      // Electron's executable runs as plain Node with this set.
-      env: { ...(o.env ?? process.env), ELECTRON_RUN_AS_NODE: '1' },
-      windowsHide: true,
+      // Only PATH (for sleep and kill): nothing of vLLM's environment (its key) reaches it.
+      env: { PATH: (o.env ?? process.env).PATH ?? '/usr/bin:/bin' },
     });
     w.on('error', () => undefined);
     w.stdin?.on('error', () => undefined);
@@ -107,12 +96,12 @@ export function startWatchdog(
   }
 }
 
-/** Ends a watchdog we no longer need (vLLM stopped or exited): SIGKILL, so it does not signal anything. */
+/** Ends a watchdog we no longer need (vLLM stopped or exited): its whole group, so it signals nothing. */
 export function endWatchdog(w: ChildProcess | null): void {
-  if (!w || w.exitCode !== null || w.signalCode !== null) return;
+  if (!w?.pid || w.exitCode !== null || w.signalCode !== null) return;
   try {
-    w.kill('SIGKILL');
+    process.kill(-w.pid, 'SIGKILL');
   } catch {
-    /* gone */
+    w.kill('SIGKILL');
   }
 }

@@ -22,7 +22,7 @@ import {
   startLlamaServer,
   waitBackendReady,
 } from './lib/kinds.mjs';
-import { alternatingRounds, benchArgs, streamMedians, timedChatStream } from './lib/streaming.mjs';
+import { alternatingRounds, benchArgs, timedChatStream } from './lib/streaming.mjs';
 
 const values = benchArgs({ rounds: 9, tokens: 256, preset: 'tiny', json: false });
 const KEY = 'sk-bench-remote-0123456789';
@@ -61,15 +61,14 @@ async function main() {
     );
     ws.close();
     agent.destroy();
-    const summary = streamMedians(results);
     const r = report(
       `external  model=${path.basename(model)} (llama-server --api-key) rounds=${values.rounds} tokens/round=${values.tokens} (medians)`,
-      summary,
+      results,
       ['openai', 'contract'],
     );
     if (values.json)
       console.log(
-        JSON.stringify({ model: path.basename(model), rounds: values.rounds, ...summary, ratios: r.ratios }, null, 2),
+        JSON.stringify({ model: path.basename(model), rounds: values.rounds, ...r.summary, ratios: r.ratios }, null, 2),
       );
     else for (const l of r.lines) console.log(l);
   } finally {

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { ensureBackend } from '../build-llama-server.mjs';
 import { ensureTestModel } from '../make-test-model.mjs';
 import { connectContract, contractChatRound, report, root, startBareApp, waitBackendReady } from './lib/kinds.mjs';
-import { alternatingRounds, benchArgs, streamMedians, timedChatStream } from './lib/streaming.mjs';
+import { alternatingRounds, benchArgs, timedChatStream } from './lib/streaming.mjs';
 import { writeVllmSnapshot } from './lib/vllm-snapshot.mjs';
 
 const values = benchArgs({ rounds: 9, tokens: 256, preset: 'tiny', json: false });
@@ -88,15 +88,14 @@ async function main() {
     );
     ws.close();
     agent.destroy();
-    const summary = streamMedians(results);
     const r = report(
       `vllm (stand-in over llama-server, ${path.basename(gguf)}) rounds=${values.rounds} tokens/round=${values.tokens} (medians)`,
-      summary,
+      results,
       ['openai', 'contract'],
     );
     if (values.json)
       console.log(
-        JSON.stringify({ model: path.basename(gguf), rounds: values.rounds, ...summary, ratios: r.ratios }, null, 2),
+        JSON.stringify({ model: path.basename(gguf), rounds: values.rounds, ...r.summary, ratios: r.ratios }, null, 2),
       );
     else for (const l of r.lines) console.log(l);
   } finally {

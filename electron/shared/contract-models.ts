@@ -15,6 +15,7 @@ import {
   ModelFit,
   ProbeResult,
   RepoListing,
+  VllmCatalogEntry,
 } from './models';
 import { ModelFileInfo, UserPath } from './schemas';
 
@@ -35,6 +36,8 @@ export type RemoteInspect = z.infer<typeof RemoteInspect>;
 export const modelMethods = {
   /** The bundled DeepSeek catalog (plus catalog.json in the data folder, if any). */
   'models.catalog': method(empty, z.array(CatalogModel)),
+  /** vLLM-format checkpoints of the catalog (safetensors snapshots; downloaded with { snapshot: repo }). */
+  'models.vllmCatalog': method(empty, z.array(VllmCatalogEntry)),
   /**
    * Plans every quant × context × KV-cache type of the catalog (or one model) for this machine, with a recommendation
    * per model and one for the wizard. Hardware comes from the probe unless given.

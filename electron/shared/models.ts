@@ -179,7 +179,43 @@ export const CatalogModel = z.object({
 });
 export type CatalogModel = z.infer<typeof CatalogModel>;
 
-export const Catalog = z.object({ version: z.literal(1), models: z.array(CatalogModel) });
+/** On-disk format of a model: one GGUF file (or split shards) for llama.cpp, or a safetensors snapshot folder for vLLM. */
+export const ModelFormat = z.enum(['gguf', 'safetensors']);
+export type ModelFormat = z.infer<typeof ModelFormat>;
+
+/**
+ * A vLLM-format checkpoint (a Hugging Face repo of config, tokenizer and safetensors shards), downloaded whole as a
+ * snapshot ({ snapshot: repo } in downloads.start). Kept apart from `models` (GGUF quants the fit planner plans).
+ */
+export const VllmCatalogEntry = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,80}$/),
+  name: z.string(),
+  family: z.string(),
+  /** Hugging Face repo holding the snapshot. */
+  repo: z.string(),
+  revision: z.string().default('main'),
+  /** As its config.json quantization_config.quant_method says (awq, gptq, fp8, compressed-tensors, …). */
+  quantization: z.string(),
+  /** Weight bits (4 for AWQ/GPTQ int4, 8 for FP8/INT8). */
+  bits: z.number().positive(),
+  /** Approximate total size of the snapshot (the hub's listing is what a download uses). */
+  sizeBytes: z.number().int().positive(),
+  parameters: z.number().positive(),
+  contextLength: z.number().int().positive(),
+  license: z.string(),
+  /** The GGUF catalog entry of the same model, when there is one. */
+  baseCatalogId: z.string().nullable().default(null),
+  description: z.string().default(''),
+  descriptionI18n: z.record(z.string(), z.string()).default({}),
+});
+export type VllmCatalogEntry = z.infer<typeof VllmCatalogEntry>;
+
+export const Catalog = z.object({
+  version: z.literal(1),
+  models: z.array(CatalogModel),
+  /** vLLM-format checkpoints (optional: a catalog without them is still valid). */
+  vllm: z.array(VllmCatalogEntry).optional(),
+});
 export type Catalog = z.infer<typeof Catalog>;
 
 // ---------- fit planner ----------
@@ -346,6 +382,8 @@ export const DownloadJob = z.object({
   /** Final path of the model (first shard for split models), in the models folder. */
   targetPath: z.string(),
   error: ErrorInfo.nullable(),
+  /** 'safetensors': a vLLM snapshot (every file of the repo vLLM needs; targetPath is its folder). Absent: gguf. */
+  format: ModelFormat.optional(),
 });
 export type DownloadJob = z.infer<typeof DownloadJob>;
 
@@ -361,6 +399,14 @@ export const DownloadRequest = z.union([
     /** A file path (first shard) in the repo; otherwise `quant` or the ref's :QUANT picks the group. */
     file: z.string().min(1).max(1000).optional(),
     quant: z.string().min(1).max(100).optional(),
+    endpoint: EndpointId.optional(),
+  }),
+  z.strictObject({
+    /**
+     * A repo id or URL whose vLLM snapshot to download: config, tokenizer files, the shard index and every
+     * *.safetensors shard, each verified, installed together as one folder.
+     */
+    snapshot: z.string().min(1).max(2000),
     endpoint: EndpointId.optional(),
   }),
 ]);
@@ -389,5 +435,7 @@ export const LibraryModel = z.object({
   error: ErrorInfo.nullable(),
   /** Made by the app (llama-quantize): from what, how, with which build. Null for downloads and imports. */
   provenance: Provenance.nullable().default(null),
+  /** 'safetensors': a vLLM snapshot folder (path is the folder). Absent: gguf. */
+  format: ModelFormat.optional(),
 });
 export type LibraryModel = z.infer<typeof LibraryModel>;

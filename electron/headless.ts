@@ -3,6 +3,8 @@
  *   DeepLocal ready: http://127.0.0.1:PORT/?token=TOKEN
  * Usage: node dist/electron/headless.mjs [--model FILE.gguf] [--port N] [--host 127.0.0.1] [--data-dir DIR] [--token T]
  *        [--ollama-api]   (the Ollama-compatible API on its own loopback port for this run, as Settings → API would)
+ *        --rpc-worker [--host IFACE] [--port N]   only this machine as a llama.cpp RPC worker (ggml-rpc-server of the
+ *                         active runtime; no UI, no HTTP); Ctrl-C stops it. Host and port default to Settings.
  * The port and token are kept in <data dir>/server.json across starts (core/settings/server-address.ts); --port,
  * --token and DEEPLOCAL_TOKEN override them for one run. A busy saved port gives another port for this run.
  */
@@ -50,6 +52,7 @@ async function main() {
       'data-dir': { type: 'string' },
       token: { type: 'string' },
       'ollama-api': { type: 'boolean' },
+      'rpc-worker': { type: 'boolean' },
     },
     strict: true,
   });
@@ -60,6 +63,7 @@ async function main() {
   fs.mkdirSync(dataDir, { recursive: true });
   const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
     .version;
+  if (values['rpc-worker']) return rpcWorker({ dataDir, version, host: values.host, port: argPort });
 
   let apiBase: string | null = null;
   let control: ServerControl | null = null;
@@ -204,6 +208,51 @@ async function main() {
       off();
     }
   }
+}
+
+/** `--rpc-worker`: the core for its runtime and data folder lock, and only the worker; no HTTP, no UI. */
+async function rpcWorker(o: { dataDir: string; version: string; host: string | undefined; port: number | undefined }) {
+  const core = await createCore({
+    dataDir: o.dataDir,
+    resourcesDirs: [process.env.DEEPLOCAL_RESOURCES ?? path.join(repoRoot, 'resources')],
+    shell: 'browser',
+    version: o.version,
+  });
+  let closing = false;
+  const stop = async (code: number) => {
+    if (closing) return;
+    closing = true;
+    await core.dispose();
+    process.exit(code);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(sig, () => {
+      console.error(`DeepLocal: ${sig}, stopping the RPC worker`);
+      void stop(0);
+    });
+  const mode = await core.rpc
+    .startWorker({ ...(o.host !== undefined ? { host: o.host } : {}), ...(o.port ? { port: o.port } : {}) })
+    .catch(async (e: unknown) => {
+      await core.dispose();
+      throw e;
+    });
+  core.bus.on('rpc.workerMode', (m) => {
+    if (m.state !== 'failed' || closing) return;
+    console.error(`DeepLocal: ${formatError(lang, m.error!.code, m.error!.params)}`);
+    void stop(1);
+  });
+  console.log(`DeepLocal RPC worker ready (ggml-rpc-server pid ${mode.pid}), listening on ${mode.host}:${mode.port}`);
+  console.log('Add this machine on the main machine (Backends → RPC workers) with one of these addresses:');
+  for (const a of mode.addresses) console.log(`  ${a}`);
+  console.log(
+    'Warning: an RPC worker has no authentication and no encryption. Anyone who can reach this port can use this',
+  );
+  console.log("machine's memory and processors and read the model data sent to it: run it only on a trusted network.");
+  if (!mode.exposed)
+    console.log(
+      `It listens on ${mode.host} only, so only this machine can use it; --host 0.0.0.0 offers it to the network.`,
+    );
+  console.log('Press Ctrl-C to stop it.');
 }
 
 main().catch(fail);

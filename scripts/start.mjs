@@ -3,7 +3,8 @@
 // machine, fetched through the runtime manager; else, where the releases cannot be reached, a build from source:
 // scripts/lib/start-decide.mjs), builds the app when stale, opens the Electron window, and where no Electron binary
 // or display exists says so in one line and serves the same UI headless instead.
-// `npm run serve -- [--model FILE] [--port N] [--host H] [--data-dir DIR]` goes straight to headless.
+// `npm run serve -- [--model FILE] [--port N] [--host H] [--data-dir DIR]` goes straight to headless;
+// `npm run serve -- --rpc-worker [--host IFACE] [--port N]` runs only this machine as a llama.cpp RPC worker.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';

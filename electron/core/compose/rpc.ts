@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { EventBus, Handlers } from '../../shared/contract';
-import { RpcWorkerModeSettings, type RpcDevice } from '../../shared/backends';
+import { RpcWorkerModeSettings, type RpcDevice, type RpcWorkerMode } from '../../shared/backends';
 import { formatError } from '../../shared/errors';
 import type { SettingsStore } from '../settings/store';
 import { reapStaleBackend, removeBackendPidFile, writeBackendPidFile } from '../backends/llama-cpp/backend-pidfile';
@@ -56,6 +56,8 @@ export interface RpcFeature {
   workerDevices(): Promise<RpcDevice[]>;
   /** Starts worker mode when settings.rpc.worker.enabled (app start). */
   init(): Promise<void>;
+  /** Worker mode for this run only (`serve --rpc-worker`): the saved settings with `patch` over them, not saved. */
+  startWorker(patch: Partial<RpcWorkerModeSettings>): Promise<RpcWorkerMode>;
   dispose(): Promise<void>;
 }
 
@@ -134,6 +136,10 @@ export function createRpc(deps: RpcFeatureDeps): RpcFeature {
       await reapStaleBackend(deps.runDir, note, { name: RPC_WORKER_PID_FILE, program: RPC_WORKER_PROGRAM });
       const s = (await settings.get()).rpc.worker;
       if (s.enabled) await supervisor.start(s);
+    },
+    async startWorker(patch) {
+      const saved = (await settings.get()).rpc.worker;
+      return supervisor.start(RpcWorkerModeSettings.parse({ ...saved, ...patch, enabled: true }));
     },
     async dispose() {
       await supervisor.dispose();

@@ -10,6 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { RpcWorkerMode, RpcWorkerModeSettings } from '../../shared/backends';
@@ -47,6 +48,15 @@ export function rpcServerPath(llamaServer: string, platform: NodeJS.Platform = p
   return path.join(path.dirname(llamaServer), platform === 'win32' ? 'ggml-rpc-server.exe' : 'ggml-rpc-server');
 }
 
+/** Whether host:port can be listened on now (ready is judged by a HELLO answer, which another worker could give). */
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
 export class RpcWorkerSupervisor {
   private st: RpcWorkerMode = stopped();
   private child: ChildProcess | null = null;
@@ -76,6 +86,12 @@ export class RpcWorkerSupervisor {
     if (!isBindableHost(s.host)) fail(new AppError('RPC_BAD_ADDRESS', { address: `${s.host}:${s.port}` }));
     const bin = rpcServerPath(await this.deps.serverPath(), this.deps.platform);
     if (!fs.existsSync(bin)) fail(new AppError('RPC_NOT_BUILT', { path: bin }));
+    if (!(await portFree(s.host, s.port)))
+      fail(
+        new AppError('RPC_WORKER_MODE_FAILED', {
+          reason: workerFailure(['Failed to create server socket'], { code: 1, signal: null }),
+        }),
+      );
     this.set({ ...base, state: 'starting' });
 
     const args = workerArgs(s);

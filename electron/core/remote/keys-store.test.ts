@@ -20,7 +20,7 @@ const modeOf = (f: string) => fs.statSync(f).mode & 0o777;
 /** A reversible stand-in for safeStorage: the bytes differ from the key, so the file never shows it. */
 const keychain = (available = true): KeychainPort => ({
   available: () => available,
-  encrypt: (s) => Buffer.from(s, 'utf8').map((b) => b ^ 0x5a),
+  encrypt: (s) => Buffer.from(Buffer.from(s, 'utf8').map((b) => b ^ 0x5a)),
   decrypt: (b) => Buffer.from(b.map((x) => x ^ 0x5a)).toString('utf8'),
 });
 

@@ -143,9 +143,8 @@ export const vllmZhCN: Messages<typeof vllmEn> = {
     intro: '适用于 vLLM 的 safetensors 模型，逐个分片下载，每个文件都会校验。',
     download: '下载',
     installed: '已在模型库中',
-    downloading: '下载中',
+    use: '使用此文件夹',
     size: '{{size}}',
-    none: '目录中暂无 vLLM 模型。',
   },
   ray: {
     title: '跨多台机器（Ray）',

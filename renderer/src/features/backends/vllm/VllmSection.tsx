@@ -5,7 +5,10 @@
 import { useState } from 'react';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { useKindsText } from '../../../lib/useKindsText';
+import { useLibrary } from '../../models/queries';
 import { useVllmDetection } from './queries';
+import { snapshotsOf } from './vllm-catalog';
+import { VllmCatalog } from './VllmCatalog';
 import { VllmGuide } from './VllmGuide';
 import { VllmInstalls } from './VllmInstalls';
 import { VllmRay } from './VllmRay';
@@ -16,6 +19,7 @@ import './vllm.css';
 export function VllmSection() {
   const t = useKindsText();
   const detection = useVllmDetection();
+  const library = useLibrary();
   const [form, setForm] = useState<VllmForm>(DEFAULT_FORM);
   const onChange = (patch: Partial<VllmForm>) => setForm((f) => ({ ...f, ...patch }));
   const d = detection.data;
@@ -28,7 +32,8 @@ export function VllmSection() {
       {detection.error && <ErrorMessage error={detection.error} compact />}
       <VllmInstalls detection={d} loading={detection.isFetching} />
       {noneUsable && <VllmGuide guide={d.guide} />}
-      <VllmStartForm form={form} onChange={onChange} detection={d} snapshots={[]} />
+      <VllmStartForm form={form} onChange={onChange} detection={d} snapshots={snapshotsOf(library.data)} />
+      <VllmCatalog library={library.data} onUse={(modelPath) => onChange({ modelPath })} />
       <VllmRay
         modelPath={form.modelPath}
         vllm={startParams(form)?.vllm ?? null}

@@ -16,6 +16,7 @@ export const vllmKeys = {
   plan: (p: string) => ['vllm.plan', p] as const,
   ray: ['ray.status'] as const,
   rayCommands: (p: string) => ['vllm.rayCommands', p] as const,
+  catalog: ['models.vllmCatalog'] as const,
 };
 
 /** Long enough to skip the keystrokes of a path being typed and the steps of a slider being dragged. */
@@ -118,4 +119,15 @@ export function useRayHead() {
   });
   const stop = useMutation({ mutationFn: () => client.call('ray.stopHead', {}), onSuccess });
   return { start, stop };
+}
+
+/** The catalog's vLLM checkpoints (bundled; fetched once). */
+export function useVllmCatalog() {
+  const client = useClient();
+  return useQuery({
+    queryKey: vllmKeys.catalog,
+    queryFn: () => client.call('models.vllmCatalog', {}),
+    staleTime: Infinity,
+    retry: false,
+  });
 }

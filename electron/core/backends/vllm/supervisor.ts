@@ -16,18 +16,16 @@ import type { BackendStatus, LogLine } from '../../../shared/schemas';
 import type { Backend, BackendCapabilities, BackendExit, Endpoint, Health, StartRequest } from '../backend';
 import { BackendLog } from '../backend-log';
 import { readiness } from '../readiness';
-import { reapStaleBackend, removeBackendPidFile, writeBackendPidFile } from '../llama-cpp/backend-pidfile';
 import { exitOutcome } from '../llama-cpp/exit-outcome';
 import { idle as llamaIdle } from '../llama-cpp/supervisor';
 import { vllmCapabilities, vllmSpawn, type VllmSpawn } from './launch';
 import { applyVllmLine, initialVllmProgress, type VllmProgress } from './log-progress';
+import { reapStaleVllm, removeVllmPidFile, VLLM_PID_FILE, writeVllmPidFile } from './vllm-pidfile';
 import { crLineSplitter, probeVllmHealth, vllmModelsReady } from './run-io';
 import { endWatchdog, killGroupRest, signalTree, spawnGroup, startWatchdog } from './process-tree';
 import { classifyVllmExit, vllmExitError } from './stderr-classifier';
 
-export const VLLM_PID_FILE = 'vllm.pid';
-/** What the recorded pid must still run for the next start to end it. */
-export const VLLM_PROGRAM = /vllm/;
+export { VLLM_PID_FILE };
 
 export interface VllmBackendDeps {
   spawn: typeof spawnFn;
@@ -82,17 +80,9 @@ export class VllmBackend implements Backend {
 
   /** Ends a vLLM left by a DeepLocal that died (run/vllm.pid: owner gone, pid still runs vllm). Once; start waits. */
   reapStale(): Promise<void> {
-    this.reaped ??= reapStaleBackend(this.deps.runDir, (m) => this.note(m), {
-      name: VLLM_PID_FILE,
-      program: VLLM_PROGRAM,
-      kill: (pid) => {
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          process.kill(pid, 'SIGKILL');
-        }
-      },
-    }).catch((e: unknown) => this.note(`could not check ${VLLM_PID_FILE}: ${String(e)}`));
+    this.reaped ??= reapStaleVllm(this.deps.runDir, (m) => this.note(m)).catch((e: unknown) =>
+      this.note(`could not check ${VLLM_PID_FILE}: ${String(e)}`),
+    );
     return this.reaped;
   }
 
@@ -232,7 +222,7 @@ export class VllmBackend implements Backend {
     this.set({ pid: child.pid ?? null, phase: 'loading', state: 'loading', progress: 0 });
     let written: Promise<void> = Promise.resolve();
     if (child.pid) {
-      written = writeBackendPidFile(this.deps.runDir, child.pid, undefined, VLLM_PID_FILE).catch(() => undefined);
+      written = writeVllmPidFile(this.deps.runDir, child.pid).catch(() => undefined);
       if (this.deps.watchdog !== false)
         this.watchdogChild = startWatchdog(this.deps.spawn, child.pid, this.deps.killGraceMs ?? 10_000);
     }
@@ -282,7 +272,7 @@ export class VllmBackend implements Backend {
         gone();
         const pid = child.pid;
         const removed = pid
-          ? written.then(() => removeBackendPidFile(this.deps.runDir, pid, VLLM_PID_FILE)).catch(() => undefined)
+          ? written.then(() => removeVllmPidFile(this.deps.runDir, pid)).catch(() => undefined)
           : Promise.resolve();
         this.note(`vLLM exited (${signal ? `signal ${signal}` : `code ${code}`})`);
         const c = classifyVllmExit(this.tail, { code, signal });

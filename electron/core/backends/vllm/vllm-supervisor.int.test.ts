@@ -4,7 +4,7 @@
  * ends the whole process group; the stand-in's failures become typed errors; a taken port is retried; the watchdog
  * ends the group when its pipe from the app closes (what happens when the app dies).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import type { BackendStatus } from '../../../shared/schemas';
 import { defaultLoadOptions } from '../../../shared/schemas';
 import { freePort } from '../../util/free-port';
 import { BackendLog } from '../backend-log';
+import { writeBackendPidFile } from '../llama-cpp/backend-pidfile';
 import { spawnGroup, startWatchdog } from './process-tree';
 import { VLLM_PID_FILE, VllmBackend } from './supervisor';
 import { vllmSpawn } from './launch';
@@ -192,6 +193,35 @@ describe('VllmBackend with the stand-in', () => {
     expect(b.lastExit()).toMatchObject({ kind: 'exited', phase: 'running', signal: 'SIGKILL' });
     expect(await gone(pid)).toBe(true);
     expect(members.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('a vLLM left by a DeepLocal that died', () => {
+  it('is ended with its whole group at the next start (run/vllm.pid, owner gone)', async () => {
+    const port = await freePort();
+    const launch = vllmSpawn(testPlan(snapshot, fakeInstall(venv.vllm)), defaultLoadOptions(), port, 'k', baseEnv());
+    const orphan = spawnGroup(spawn, launch.exe, launch.args, launch.env);
+    orphan.stdout!.resume();
+    orphan.stderr!.resume();
+    const pgid = orphan.pid!;
+    try {
+      const end = Date.now() + 60_000;
+      while (Date.now() < end && groupMembers(pgid).length < 2) await sleep(100);
+      expect(groupMembers(pgid).length).toBeGreaterThanOrEqual(2);
+      const { b, runDir } = makeBackend(baseEnv());
+      const deadOwner = spawnSync(process.execPath, ['-e', '0']).pid!;
+      await writeBackendPidFile(runDir, pgid, { pid: deadOwner, start: null }, VLLM_PID_FILE);
+      await b.reapStale();
+      expect(await gone(pgid)).toBe(true);
+      expect(b.recentLogs().some((l) => l.text.includes(`ending ${VLLM_PID_FILE}'s process ${pgid}`))).toBe(true);
+      expect(fs.existsSync(path.join(runDir, VLLM_PID_FILE))).toBe(false);
+    } finally {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        /* reaped */
+      }
+    }
   });
 });
 

@@ -12,6 +12,14 @@ async function sha256OfFile(file) {
   return h.digest('hex');
 }
 
+/** git's object id of a blob, as the Hugging Face tree lists it for files not in LFS: sha1("blob <size>\0" + data). */
+async function gitBlobOid(size, buf, file) {
+  const h = createHash('sha1').update(`blob ${size}\0`);
+  if (buf) h.update(buf);
+  else for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 << 20 })) h.update(chunk);
+  return h.digest('hex');
+}
+
 /**
  * Builds a repo from addRepo's spec, hashing files on disk that come without a sha256. Files larger than
  * `lfsThreshold`, and .gguf files, are LFS unless the spec says otherwise.
@@ -31,6 +39,7 @@ export async function buildRepo(
     files: new Map(),
   };
   for (const f of files) {
+    const lfs = (size) => f.lfs ?? (size >= lfsThreshold || /\.gguf$/i.test(f.path));
     let size;
     let sha256 = f.sha256;
     let read;
@@ -53,8 +62,11 @@ export async function buildRepo(
       abs: f.abs ?? null,
       buf: Buffer.isBuffer(f.data) ? f.data : null,
       read,
-      lfs: f.lfs ?? (size >= lfsThreshold || /\.gguf$/i.test(f.path)),
-      gitOid: hex(`blob:${id}:${f.path}`, 40),
+      lfs: lfs(size),
+      // LFS files: the pointer's id (not checked by anyone); plain files: the real blob id clients can verify.
+      gitOid: lfs(size)
+        ? hex(`blob:${id}:${f.path}`, 40)
+        : (f.gitOid ?? (await gitBlobOid(size, Buffer.isBuffer(f.data) ? f.data : null, f.abs))),
     });
   }
   return repo;

@@ -10,6 +10,8 @@ export interface EmulatorFile {
   sha256?: string;
   /** Served as an LFS file (302 to the CDN with X-Linked-Etag); default: .gguf files and files ≥ 10 MiB. */
   lfs?: boolean;
+  /** A plain (non-LFS) file's git blob id as the tree lists it; default: the real one (a test may list a wrong one). */
+  gitOid?: string;
 }
 
 export interface EmulatorRepo {

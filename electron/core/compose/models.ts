@@ -27,6 +27,7 @@ import { ggufErrorToApp } from '../models/inspect';
 import { Library } from '../models/library';
 import { factsFromGguf, weightsFromTensors } from '../models/model-facts';
 import { inspectRemote } from '../models/remote-gguf';
+import { checkSnapshotFile, readVllmCatalog } from '../models/vllm';
 
 export type ModelHandlers = Pick<Handlers, keyof typeof modelMethods>;
 
@@ -105,8 +106,10 @@ export async function createModelsFeature(o: ModelsFeatureOptions): Promise<Mode
     emitRemoved: (id) => o.bus.emit('downloads.removed', { id }),
     onInstalled: (rec) => library.recordInstalled(rec),
     isInstalled: (file, sha) => library.isInstalled(file, sha),
-    // A download whose SHA-256 matched must still be a GGUF before it moves into the models folder.
-    validateFile: async (file, name) => {
+    // A download whose SHA-256 matched must still be a GGUF (or, in a vLLM snapshot, readable safetensors / JSON)
+    // before it moves into the models folder.
+    validateFile: async (file, name, format) => {
+      if (format === 'safetensors') return checkSnapshotFile(file, name);
       await readGgufFile(file).catch((e: unknown) => {
         throw e instanceof GgufError ? ggufErrorToApp(name, e) : e;
       });
@@ -130,6 +133,7 @@ export async function createModelsFeature(o: ModelsFeatureOptions): Promise<Mode
 
   const handlers: ModelHandlers = {
     'models.catalog': () => catalog.list(),
+    'models.vllmCatalog': () => readVllmCatalog(paths, log),
     'models.fit': async ({ catalogId, hardware: hw, contexts, draftCatalogId }) => {
       const input = hw ?? (await hardware());
       const all = await catalog.list();

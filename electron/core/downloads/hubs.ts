@@ -192,6 +192,8 @@ export interface RepoFiles {
   commit: string | null;
   /** Entries left out because their names could point outside the repo's folder (HUB_UNSAFE_PATH each). */
   skipped: SkippedFile[];
+  /** Hugging Face: the git blob id (sha1) of each file listed without an LFS sha256 (config, tokenizer files). */
+  gitOids?: Map<string, string>;
 }
 
 /**
@@ -245,6 +247,7 @@ export async function listRepoFiles(
   const listed: RepoFile[] = [];
   let url: string | null = `${ep.url}/api/models/${repo}/tree/${encodeURIComponent(revision)}?recursive=true`;
   let commit: string | null = null;
+  const gitOids = new Map<string, string>();
   for (let page = 0; url && page < MAX_PAGES && listed.length < MAX_FILES; page++) {
     const res = await apiGet(url, http, ctx, signal);
     commit ??= res.headers.get('x-repo-commit');
@@ -257,6 +260,7 @@ export async function listRepoFiles(
       );
     for (const e of parsed.data) {
       if (e.type !== 'file') continue;
+      if (!e.lfs && e.oid && /^[0-9a-f]{40}$/.test(e.oid)) gitOids.set(e.path, e.oid);
       listed.push({
         path: e.path,
         sizeBytes: Math.max(0, Math.trunc(e.lfs?.size ?? e.size ?? 0)),
@@ -267,7 +271,7 @@ export async function listRepoFiles(
     // A next link must stay on the same endpoint (never follow a listing elsewhere).
     url = next && new URL(next).origin === new URL(ep.url).origin && next !== url ? next : null;
   }
-  return { ...partitionSafe(repo, listed), commit };
+  return { ...partitionSafe(repo, listed), commit, gitOids };
 }
 
 export interface FileMeta {

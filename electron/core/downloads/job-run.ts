@@ -8,13 +8,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format';
-import type { DownloadJob, EndpointInfo } from '../../shared/models';
+import type { DownloadJob, EndpointInfo, ModelFormat } from '../../shared/models';
 import { FileDownload, type FileDownloadIo } from './downloader';
 import type { HubHttp } from './hubs';
 import { bytesOnDisk, moveIn, pruneIncomplete, removePartial, sidecarOf } from './job-files';
 import type { FileSpec, StoredJob } from './job-store';
 import type { WarmHash } from './ordered-hasher';
 import { statfsFree } from './partial-file';
+import { installSnapshot } from './snapshot-install';
 import { checkStoredPlacement, INCOMPLETE_DIR } from './placement';
 import type { Candidate } from './resolve';
 import { sourcesForFile } from './sources';
@@ -52,7 +53,7 @@ export interface RunDeps {
    * Checks a file whose SHA-256 matched before it moves in (the GGUF header reads); throws the AppError the download
    * fails with (MODEL_NOT_GGUF …). `name` is its path in the repo, for the message.
    */
-  validateFile: (file: string, name: string) => Promise<void>;
+  validateFile: (file: string, name: string, format: ModelFormat) => Promise<void>;
   /** Free bytes kept on the disk besides the download. */
   diskReserveBytes?: number;
 }
@@ -125,7 +126,7 @@ export async function runJobFiles(j: Job, signal: AbortSignal, d: RunDeps, host:
     jf.receivedBytes = f.sizeBytes;
     await host.setState(j, 'verifying');
     try {
-      await d.validateFile(f.partial, f.path);
+      await d.validateFile(f.partial, f.path, job.format ?? 'gguf');
     } catch (e) {
       await removePartial(f);
       throw e;
@@ -138,7 +139,9 @@ export async function runJobFiles(j: Job, signal: AbortSignal, d: RunDeps, host:
   }
   // Every file verified: move them all in.
   await host.setState(j, 'verifying');
-  for (const f of j.files) if (!(await host.installed(f))) await moveIn(job.repo, f);
+  if (job.format === 'safetensors')
+    await installSnapshot(job.repo, j.files, job.targetPath, await d.modelsDir(), (f) => host.installed(f));
+  else for (const f of j.files) if (!(await host.installed(f))) await moveIn(job.repo, f);
   await pruneIncomplete(j.files, await d.modelsDir());
   await d.onInstalled({
     path: job.targetPath,

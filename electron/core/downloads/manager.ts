@@ -183,7 +183,9 @@ export class DownloadManager {
       ...placeFile(modelsDir, r.repo, f.path),
     }));
     for (const f of files) await checkPlacement(modelsDir, r.repo, f.path, f);
-    const target = files[0]!.target;
+    // A snapshot is its folder (where config.json goes); a GGUF its first file.
+    const target =
+      r.format === 'safetensors' ? path.dirname(placeFile(modelsDir, r.repo, 'config.json').target) : files[0]!.target;
     const same = [...this.jobs.values()].find((j) => j.job.targetPath === target && j.job.state !== 'cancelled');
     if (same) {
       const changed = same.files.some((f, i) => f.sha256 !== files[i]?.sha256) || same.files.length !== files.length;
@@ -222,6 +224,7 @@ export class DownloadManager {
       etaSeconds: null,
       targetPath: target,
       error: null,
+      ...(r.format ? { format: r.format } : {}),
     };
     const j: Job = {
       job,

@@ -12,6 +12,7 @@ import type {
   GgufGroup,
   HubKind,
   HubSettings,
+  ModelFormat,
   ProbeResult,
   RepoFile,
   RepoListing,
@@ -29,6 +30,7 @@ import {
   type RepoFiles,
   type SkippedFile,
 } from './hubs';
+import { resolveSnapshot } from './snapshot';
 
 /** One way to reach the files: an endpoint, the repo there, and each file's path there (parallel to the canonical files). */
 export interface Candidate {
@@ -58,6 +60,8 @@ export interface Resolved {
   candidates: Candidate[];
   /** Files of the listing left out for unsafe names (reported, never downloaded). */
   skipped: SkippedFile[];
+  /** 'safetensors': a vLLM snapshot (snapshot.ts), installed as one folder. Absent: gguf. */
+  format?: ModelFormat;
 }
 
 const PROBE_TTL_MS = 10 * 60_000;
@@ -115,14 +119,14 @@ function candidatesFor(
 }
 
 /** An endpoint named by the URL itself (a mirror, a local server) as an EndpointInfo, matched to a known one if it is. */
-function explicitEndpoint(ref: RepoRef, known: EndpointInfo[]): EndpointInfo | null {
+export function explicitEndpoint(ref: RepoRef, known: EndpointInfo[]): EndpointInfo | null {
   if (!ref.endpoint) return null;
   const same = known.find((k) => k.hub === ref.hub && new URL(k.url).origin === new URL(ref.endpoint!).origin);
   return same ?? { id: ref.hub === 'modelscope' ? 'modelscope' : 'custom', hub: ref.hub, url: ref.endpoint };
 }
 
 /** Tries endpoints in order until one lists the repo; the first error of the preferred endpoint is what the user sees. */
-async function listFirst(
+export async function listFirst(
   cands: { endpoint: EndpointInfo; repo: string; revision: string }[],
   http: HubHttp,
   signal?: AbortSignal,
@@ -233,6 +237,7 @@ export async function openRepo(input: string, prefer: EndpointId | undefined, d:
 
 /** Resolves a download request against the hubs. */
 export async function resolveDownload(req: DownloadRequest, d: ResolveDeps): Promise<Resolved> {
+  if ('snapshot' in req) return resolveSnapshot(req, d);
   const eps = await d.endpoints.ordered(req.endpoint);
   if ('catalogId' in req) {
     const m = await d.catalog.get(req.catalogId);

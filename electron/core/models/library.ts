@@ -13,6 +13,7 @@ import { diskFullError, WriteQueue, writeFileAtomic, type AtomicFs } from '../ut
 import { isBelow, realLocation } from '../util/safe-path';
 import { setAside } from '../util/set-aside';
 import { inspectModel, splitShardPaths } from './inspect';
+import { isSnapshotListing, readSnapshotEntry } from './vllm/library-entry';
 import { emptyLibrary, LibraryFile, rebuild, salvage, type DownloadRecord, type Installed } from './library-file';
 
 const SPLIT_NOT_FIRST = /-(\d{5})-of-\d{5}\.gguf$/i;
@@ -40,6 +41,8 @@ export class Library {
   private readonly file: string;
   private readonly queue = new WriteQueue();
   private readonly cache = new Map<string, { key: string; info: ModelFileInfo }>();
+  /** Folders the last scan found to be vLLM snapshots. */
+  private readonly snapshots = new Set<string>();
   private recovering: Promise<LibraryFile> | null = null;
 
   constructor(
@@ -176,6 +179,12 @@ export class Library {
       } catch {
         return;
       }
+      // A vLLM snapshot folder is one model (its shards are not GGUF, nothing below it is another model).
+      if (depth > 0 && isSnapshotListing(entries)) {
+        out.push(dir);
+        this.snapshots.add(dir);
+        return;
+      }
       for (const e of entries) {
         // .incomplete (partial downloads) and other hidden folders are not models.
         if (e.name.startsWith('.')) continue;
@@ -227,6 +236,17 @@ export class Library {
     const out: LibraryModel[] = [];
     for (const p of await this.scan(root)) {
       const rel = this.rel(root, p);
+      if (this.snapshots.has(p)) {
+        const meta = l.installed[rel] ?? null;
+        out.push(
+          await readSnapshotEntry(p, rel, {
+            repo: meta?.repo ?? null,
+            catalogId: meta?.catalogId ?? null,
+            addedAt: meta?.addedAt ?? null,
+          }),
+        );
+        continue;
+      }
       let info: ModelFileInfo | null = null;
       let err: unknown = null;
       try {

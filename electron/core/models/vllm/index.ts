@@ -2,4 +2,5 @@
 export { inspectVllmModel, readVllmConfig } from './inspect';
 export { dtypeBytes, kvBytesPerToken, parseVllmConfig, type VllmConfigFacts } from './config';
 export { vllmFit, VLLM_BLOCK_TOKENS, VLLM_OVERHEAD_PER_GPU, type VllmFitOptions } from './fit';
-export { countHeaderParams } from './safetensors';
+export { checkSnapshotFile, countHeaderParams } from './safetensors';
+export { readVllmCatalog } from './catalog';

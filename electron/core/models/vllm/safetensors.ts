@@ -4,7 +4,8 @@
  * are unpacked: AWQ/GPTQ `qweight` int32 tensors hold 32 / bits weights each; scales, zeros, g_idx and fp8 scales
  * are bookkeeping, not parameters.
  */
-import { openRegularFile } from '../../util/regular-file';
+import { AppError } from '../../../shared/errors';
+import { openRegularFile, readRegularText } from '../../util/regular-file';
 
 /** Headers above this are refused (real ones are well under a few MiB). */
 export const MAX_HEADER_BYTES = 32 * 1024 * 1024;
@@ -50,5 +51,22 @@ export async function readSafetensorsHeader(file: string): Promise<unknown> {
     return JSON.parse(buf.toString('utf8')) as unknown;
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * A downloaded snapshot file whose SHA-256 matched, checked before it moves in: a shard must have a readable
+ * safetensors header, a .json file must parse. Throws VLLM_BAD_MODEL naming the file.
+ */
+export async function checkSnapshotFile(file: string, name: string): Promise<void> {
+  try {
+    if (/\.safetensors$/i.test(name)) {
+      if (countHeaderParams(await readSafetensorsHeader(file), null) === null)
+        throw new Error('not a safetensors header');
+    } else if (/\.json$/i.test(name)) {
+      JSON.parse(await readRegularText(file, 64 * 1024 * 1024));
+    }
+  } catch (e) {
+    throw new AppError('VLLM_BAD_MODEL', { path: name, reason: (e as Error).message.slice(0, 200) });
   }
 }

@@ -42,7 +42,6 @@ export function BackendsPage() {
           aria-labelledby={`backends-${id}-h`}
         >
           <h2 id={`backends-${id}-h`}>{t(`page.sections.${id}`)}</h2>
-          <p className="hint backends-section-hint">{t(`page.sectionHints.${id}`)}</p>
           <Body />
         </section>
       ))}

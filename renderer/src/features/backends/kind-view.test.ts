@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendTarget } from '@shared/backends';
 import { BackendStatus } from '@shared/schemas';
-import { kindBadge, runModel, runningNow } from './kind-view';
+import { kindBadge, runModel, runningNow, shortModelId } from './kind-view';
 
 const status = (o: Partial<BackendStatus> & { target?: BackendTarget | null }): BackendStatus =>
   BackendStatus.parse({
@@ -115,5 +115,22 @@ describe('runModel', () => {
     ['no status', undefined, null],
   ])('%s', (_n, s, want) => {
     expect(runModel(s)).toBe(want);
+  });
+});
+
+describe('shortModelId', () => {
+  it.each([
+    ['/root/.cache/deeplocal/test-models/tiny-s1.gguf', 'tiny-s1.gguf'],
+    ['C:\\models\\r1.gguf', 'r1.gguf'],
+    ['D:/models/r1.gguf', 'r1.gguf'],
+    ['deepseek-ai/DeepSeek-R1-Distill-Qwen-7B', 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B'],
+    ['qwen2.5:7b', 'qwen2.5:7b'],
+    ['/', '/'],
+  ])('%s → %s', (id, want) => {
+    expect(shortModelId(id)).toBe(want);
+  });
+  it('shortens the path-named model of a remote llama.cpp in the status bar', () => {
+    const s = status({ kind: 'external', target: { ...external, model: '/srv/models/m.gguf' } });
+    expect(runModel(s)).toBe('m.gguf');
   });
 });

@@ -36,7 +36,13 @@ export function runningNow(status: BackendStatus | undefined): RunningNow {
   const t = status.target;
   const modelName = status.model?.name ?? '';
   if (status.kind === 'external' && t?.kind === 'external')
-    return { kind: 'external', state: status.state, server: t.serverName || t.url, url: t.url, model: t.model };
+    return {
+      kind: 'external',
+      state: status.state,
+      server: t.serverName || t.url,
+      url: t.url,
+      model: shortModelId(t.model),
+    };
   if (status.kind === 'vllm')
     return { kind: 'vllm', state: status.state, model: t?.kind === 'vllm' ? t.servedName || modelName : modelName };
   if (status.kind === 'external')
@@ -49,10 +55,20 @@ export function runningNow(status: BackendStatus | undefined): RunningNow {
   };
 }
 
+/**
+ * A model id for display: llama-server (and so a remote llama.cpp or DeepLocal) names its model by the file's
+ * absolute path; its file name says the same in a tenth of the width. Hub ids ("org/name") stay as they are.
+ */
+export function shortModelId(id: string): string {
+  if (!/^(\/|[A-Za-z]:[\\/])/.test(id)) return id;
+  const base = id.split(/[\\/]/).pop();
+  return base || id;
+}
+
 /** The model a run serves, for the status bar: the model file's name, or the served/remote model name. */
 export function runModel(status: BackendStatus | undefined): string | null {
   if (!runs(status)) return null;
-  if (status.model?.name) return status.model.name;
   const t = status.target;
-  return t?.kind === 'external' ? t.model || null : t?.kind === 'vllm' ? t.servedName || null : null;
+  const name = status.model?.name || (t?.kind === 'external' ? t.model : t?.kind === 'vllm' ? t.servedName : '') || '';
+  return name ? shortModelId(name) : null;
 }

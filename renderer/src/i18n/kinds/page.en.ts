@@ -5,11 +5,6 @@ export const pageEn = {
     'What runs your models: the built-in llama.cpp, a vLLM installed on this machine, a server elsewhere (Ollama, LM Studio, vLLM, another DeepLocal), or llama.cpp spread over several machines.',
   kind: { 'llama-cpp': 'llama.cpp', vllm: 'vLLM', external: 'External server' },
   sections: { vllm: 'vLLM on this machine', remote: 'Servers', rpc: 'More than one machine' },
-  sectionHints: {
-    remote: 'A server someone already runs: this app sends it the requests.',
-    vllm: 'vLLM for safetensors checkpoints (AWQ, GPTQ, FP8) on NVIDIA GPUs, started and supervised by this app.',
-    rpc: 'The built-in llama.cpp with workers on other computers lending their memory.',
-  },
   now: {
     label: 'Running now',
     none: 'Nothing runs now.',

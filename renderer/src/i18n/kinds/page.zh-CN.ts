@@ -7,11 +7,6 @@ export const pageZhCN: Messages<typeof pageEn> = {
     '运行模型的方式：内置的 llama.cpp、本机安装的 vLLM、其他地方的服务器（Ollama、LM Studio、vLLM、另一台 DeepLocal），或分布在多台机器上的 llama.cpp。',
   kind: { 'llama-cpp': 'llama.cpp', vllm: 'vLLM', external: '外部服务器' },
   sections: { vllm: '本机 vLLM', remote: '服务器', rpc: '多台机器' },
-  sectionHints: {
-    remote: '别人已经在运行的服务器：本应用把请求发送给它。',
-    vllm: '在 NVIDIA GPU 上运行 safetensors 格式（AWQ、GPTQ、FP8）模型的 vLLM，由本应用启动并监管。',
-    rpc: '内置的 llama.cpp，加上其他电脑上借出内存的工作节点。',
-  },
   now: {
     label: '当前运行',
     none: '当前没有运行任何模型。',

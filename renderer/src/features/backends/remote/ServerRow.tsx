@@ -101,6 +101,7 @@ export function ServerRow({ server, inUse }: { server: RemoteServer; inUse: stri
               <select
                 className="select select-small"
                 data-testid="remote-model"
+                title={model ?? undefined}
                 value={model ?? ''}
                 disabled={models.length === 0}
                 onChange={(e) => setChosen(e.target.value)}

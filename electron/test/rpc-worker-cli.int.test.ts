@@ -17,9 +17,20 @@ const dirs: string[] = [];
 
 afterEach(async () => {
   for (const c of running.splice(0)) {
+    // SIGTERM: the app stops its worker (a SIGKILL would orphan it until the next start reaps it).
+    const workers = c.pid ? rpcServersOf(c.pid) : [];
     if (c.exitCode === null && c.signalCode === null) {
-      c.kill('SIGKILL');
+      c.kill('SIGTERM');
+      const t = setTimeout(() => c.kill('SIGKILL'), 15_000);
       await new Promise((r) => c.once('exit', r));
+      clearTimeout(t);
+    }
+    for (const pid of workers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* stopped by the app, as it should be */
+      }
     }
   }
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });

@@ -44,6 +44,13 @@ describe('the GPU start step', () => {
     expect(reads).toEqual([]);
   });
 
+  it('two GPUs with RPC workers: placement left to llama.cpp (our -dev would leave the workers out)', async () => {
+    const { f, reads } = feature(TWO_LAVAPIPE);
+    const options = { ...defaultLoadOptions(), rpcServers: ['10.0.0.2:50052'] };
+    expect(await f.startStep({ model, options, explicit: {} })).toBe(options);
+    expect(reads).toEqual([]);
+  });
+
   it('two GPUs: runs our split (whole layers by free memory) on the devices named', async () => {
     const { f, reads } = feature(TWO_LAVAPIPE);
     const run = await f.startStep({ model, options: defaultLoadOptions(), explicit: {} });

@@ -311,33 +311,6 @@ const rows: Row[] = [
     ],
     lacks: [],
   },
-  {
-    name: 'no RPC workers → no --rpc',
-    options: { rpcServers: [] },
-    has: [],
-    lacks: ['--rpc'],
-  },
-  {
-    name: 'one RPC worker → --rpc host:port, --fit left on',
-    options: { rpcServers: ['192.168.1.7:50052'] },
-    has: [['--rpc', '192.168.1.7:50052']],
-    lacks: ['--fit', '-ngl'],
-  },
-  {
-    name: 'two RPC workers → one --rpc, comma-separated in order',
-    options: { rpcServers: ['127.0.0.1:50052', 'gpu-box:6000'] },
-    has: [['--rpc', '127.0.0.1:50052,gpu-box:6000']],
-    lacks: [],
-  },
-  {
-    name: 'RPC workers with explicit GPU layers',
-    options: { rpcServers: ['127.0.0.1:50052'], gpuLayers: 99 },
-    has: [
-      ['--rpc', '127.0.0.1:50052'],
-      ['-ngl', '99', '--fit', 'off'],
-    ],
-    lacks: [],
-  },
 ];
 
 describe('buildLlamaServerArgs', () => {
@@ -364,12 +337,6 @@ describe('buildLlamaServerArgs', () => {
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('INVALID_PARAMS');
     expect(String((err as AppError).params?.issues)).toMatch(/flash attention/);
-  });
-
-  it('--rpc comes before any flag that names devices (the workers register RPC0… when it is parsed)', () => {
-    const args = build({ rpcServers: ['127.0.0.1:50052'], gpus: { ...gpuDefaults, devices: ['CUDA0'] } });
-    expect(args.indexOf('--rpc')).toBeGreaterThan(-1);
-    expect(args.indexOf('--rpc')).toBeLessThan(args.indexOf('-dev'));
   });
 
   it('passes the API key as a file, never on the command line (argv is visible to every local user)', () => {

@@ -5,15 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../../shared/errors';
-import {
-  UNKNOWN_RPC_WORKER,
-  classifiedToError,
-  classifyExit,
-  isBindFailure,
-  notableLine,
-  parseListening,
-  rpcWorkerLost,
-} from './stderr-classifier';
+import { classifiedToError, classifyExit, isBindFailure, notableLine, parseListening } from './stderr-classifier';
 
 // ---- captured from the pinned llama-server ----------------------------------------------------------------------
 
@@ -156,28 +148,6 @@ const BACKTRACE = [
   '/lib/x86_64-linux-gnu/libc.so.6(__libc_start_main+0x80)[0x7f0c1b629e40]',
 ];
 const ASSERT_ABORT = ['/src/ggml/src/ggml.c:1461: GGML_ASSERT(wtype != GGML_TYPE_COUNT) failed'];
-
-// Captured at de3ff81 (llama-server --rpc, ggml-rpc-server killed with SIGKILL while a reply streamed; and --rpc
-// naming a port nothing listens on). Both end in GGML_ABORT (SIGABRT) with a gdb backtrace after them.
-const RPC_CUT_MID_REPLY = [
-  '0.06.225.896 I slot print_timing: id  0 | task 0 | n_gen =    206, tg =  67.95 t/s, tg_3s =  68.28 t/s',
-  '/root/.cache/deeplocal/src/llama.cpp-de3ff81/ggml/src/ggml-rpc/ggml-rpc.cpp:566: Remote RPC server crashed or returned malformed response',
-  '0.06.260.122 E recv failed (bytes_recv=0, size_to_recv=8)',
-  '[New LWP 16433]',
-  '[Thread debugging using libthread_db enabled]',
-  '#2  0x000055983b973ba8 in ggml_abort ()',
-  '[Inferior 1 (process 16248) detached]',
-];
-const RPC_CONNECT_FAILED = [
-  '/root/.cache/deeplocal/src/llama.cpp-de3ff81/ggml/src/ggml-rpc/ggml-rpc.cpp:547: Failed to connect to 127.0.0.1:1',
-  '#2  0x000055983b973ba8 in ggml_abort ()',
-  '#3  0x000055983b9631da in rpc_dispatcher::start(std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > const&) ()',
-  '#5  0x000055983b96b57c in ggml_backend_rpc_add_server ()',
-];
-const RPC_HANDSHAKE = [
-  '0.00.031.000 E RPC server version mismatch: 6.0.0',
-  '/src/ggml/src/ggml-rpc/ggml-rpc.cpp:550: RPC handshake failed for 192.168.1.7:50052',
-];
 
 type Exit = { code: number | null; signal: string | null };
 const exit1: Exit = { code: 1, signal: null };
@@ -341,30 +311,6 @@ const rows: Row[] = [
     code: 'BACKEND_EXITED',
     reason: /^exit code 1: .*exception: std::runtime_error$/,
   },
-  {
-    name: 'captured: an RPC worker killed mid-reply',
-    lines: [...HEALTHY_START, ...RPC_CUT_MID_REPLY],
-    exit: sig('SIGABRT'),
-    phase: 'running',
-    code: 'RPC_WORKER_LOST',
-    reason: /^recv failed \(bytes_recv=0, size_to_recv=8\)$/,
-  },
-  {
-    name: 'captured: an RPC worker not listening at load',
-    lines: RPC_CONNECT_FAILED,
-    exit: sig('SIGABRT'),
-    phase: 'loading',
-    code: 'RPC_WORKER_LOST',
-    reason: /connection failed/,
-  },
-  {
-    name: 'an RPC worker of another protocol version at load',
-    lines: RPC_HANDSHAKE,
-    exit: sig('SIGABRT'),
-    phase: 'loading',
-    code: 'RPC_WORKER_LOST',
-    reason: /RPC server version mismatch: 6\.0\.0/,
-  },
 ];
 
 describe('classifyExit', () => {
@@ -396,32 +342,6 @@ describe('classifyExit', () => {
     const c = classifyExit([...HEALTHY_START, ...CUDA_ABORT, ...BACKTRACE], sig('SIGABRT'), 'running');
     expect(c.code).toBe('BACKEND_CRASHED');
     expect(c.reason).toMatch(/an illegal memory access was encountered/);
-  });
-});
-
-describe('RPC workers that drop out → RPC_WORKER_LOST {address, reason}', () => {
-  it.each([
-    ['mid-reply (no address in the output)', [...HEALTHY_START, ...RPC_CUT_MID_REPLY], UNKNOWN_RPC_WORKER],
-    ['at load: not listening', RPC_CONNECT_FAILED, '127.0.0.1:1'],
-    ['at load: handshake', RPC_HANDSHAKE, '192.168.1.7:50052'],
-  ])('%s', (_name, lines, address) => {
-    const c = classifyExit(lines, sig('SIGABRT'), 'running');
-    const e = classifiedToError(c, '/m/x.gguf', lines);
-    expect(e.code).toBe('RPC_WORKER_LOST');
-    expect(e.params?.address).toBe(address);
-    expect(String(e.params?.reason).length).toBeGreaterThan(0);
-    expect(e.message).toContain(`RPC worker ${address}`);
-  });
-  it('wins over the out-of-memory rule and the generic crash', () => {
-    const lines = [
-      '0.01.000.000 E ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer',
-      ...RPC_CUT_MID_REPLY,
-    ];
-    expect(classifyExit(lines, sig('SIGABRT'), 'running').code).toBe('RPC_WORKER_LOST');
-  });
-  it('a download error that mentions connecting is not an RPC worker', () => {
-    const lines = ['E curl: Failed to connect to huggingface.co port 443 after 3 ms', 'error loading model'];
-    expect(rpcWorkerLost(lines)).toBeNull();
   });
 });
 

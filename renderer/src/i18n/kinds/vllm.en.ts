@@ -94,7 +94,7 @@ export const vllmEn = {
     snapshots: 'vLLM models in the library',
     noSnapshots: 'Pick one…',
     install: 'vLLM installation',
-    memory: 'GPU memory share',
+    memoryValue: 'GPU memory share: {{pct}}',
     memoryHint: 'vLLM takes this share of each GPU for weights, activations and the KV cache.',
     gpus: 'GPUs to use',
     gpusHint: 'Tensor parallelism over the GPUs ticked ({{count}}).',

@@ -4,7 +4,7 @@ import type { vllmEn } from './vllm.en';
 export const vllmZhCN: Messages<typeof vllmEn> = {
   title: 'vLLM',
   intro:
-    'vLLM 在 NVIDIA GPU 上运行 safetensors 格式的模型（AWQ、GPTQ、FP8 等），支持连续批处理和张量并行。DeepLocal 会像内置的 llama.cpp 一样启动并看护它。',
+    'vLLM 在 NVIDIA GPU 上运行 safetensors 格式的模型（AWQ、GPTQ、FP8 等），支持连续批处理和张量并行。DeepLocal 会像内置的 llama.cpp 一样启动并监管它。',
   detect: {
     title: '已找到的安装',
     checking: '正在查找 vLLM…',
@@ -95,7 +95,7 @@ export const vllmZhCN: Messages<typeof vllmEn> = {
     snapshots: '模型库中的 vLLM 模型',
     noSnapshots: '选择一个…',
     install: 'vLLM 安装',
-    memory: 'GPU 显存占比',
+    memoryValue: 'GPU 显存占比：{{pct}}',
     memoryHint: 'vLLM 会占用每块 GPU 的这部分显存，用于权重、激活值和 KV 缓存。',
     gpus: '使用的 GPU',
     gpusHint: '在勾选的 GPU 上做张量并行（{{count}} 块）。',

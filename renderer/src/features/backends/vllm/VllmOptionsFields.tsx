@@ -44,7 +44,7 @@ export function VllmOptionsFields({
       </div>
       <div className="field">
         <label htmlFor="vllm-memory">
-          {t('vllm.form.memory')}: <strong>{Math.round(form.gpuMemoryUtilization * 100)}%</strong>
+          {t('vllm.form.memoryValue', { pct: `${Math.round(form.gpuMemoryUtilization * 100)}%` })}
         </label>
         <input
           id="vllm-memory"

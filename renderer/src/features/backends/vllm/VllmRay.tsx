@@ -24,7 +24,9 @@ export function VllmRay({
   install: string | null;
 }) {
   const t = useKindsText();
-  const [head, setHead] = useState<RayNodeForm>({ host: '', gpus: Math.max(1, localGpus) });
+  // The head's GPU count follows what the install sees here until the user types one.
+  const [headForm, setHead] = useState<{ host: string; gpus: number | null }>({ host: '', gpus: null });
+  const head: RayNodeForm = { host: headForm.host, gpus: headForm.gpus ?? Math.max(1, localGpus) };
   const [workers, setWorkers] = useState<RayNodeForm[]>([{ host: '', gpus: 1 }]);
   const params = rayParams(modelPath, head, workers, vllm);
   const cmds = useRayCommands(params);

@@ -45,7 +45,8 @@ export interface PlanInputs {
 
 function pickInstall(d: VllmDetection, wanted: string | null): VllmInstall | null {
   if (wanted) return d.installs.find((i) => i.id === wanted) ?? null;
-  return d.installs.find((i) => i.id === d.preferred) ?? d.installs.find((i) => i.usable) ?? null;
+  // None usable: the first one found, so its problem (too old, no GPU, …) is what the plan reports.
+  return d.installs.find((i) => i.id === d.preferred) ?? d.installs.find((i) => i.usable) ?? d.installs[0] ?? null;
 }
 
 function gpusOf(install: VllmInstall | null, hardware: PlanGpu[]): PlanGpu[] {

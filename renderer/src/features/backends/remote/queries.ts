@@ -25,7 +25,8 @@ export function useRemoteServers() {
   return useQuery({
     queryKey: remoteKeys.list,
     queryFn: () => client.call('remote.list', {}),
-    staleTime: Infinity,
+    // Events keep it live only while the section is shown: fetched again each time it is.
+    staleTime: 0,
     retry: false,
   });
 }

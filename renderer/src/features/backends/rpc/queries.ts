@@ -26,7 +26,8 @@ export function useRpcWorkers() {
   return useQuery({
     queryKey: rpcKeys.workers,
     queryFn: () => client.call('rpc.workers', {}),
-    staleTime: Infinity,
+    // Events keep it live only while the section is shown: fetched again each time it is.
+    staleTime: 0,
     retry: false,
   });
 }
@@ -74,7 +75,8 @@ export function useWorkerMode() {
   return useQuery({
     queryKey: rpcKeys.mode,
     queryFn: () => client.call('rpc.workerMode', {}),
-    staleTime: Infinity,
+    // Events keep it live only while the section is shown: fetched again each time it is.
+    staleTime: 0,
     retry: false,
   });
 }

@@ -228,6 +228,17 @@ describe('external server: a real llama-server with --api-key', () => {
       expect(text).toContain('reasoning_content');
       expect(text).toContain(`"model":"${model}"`);
       expect(text.trim().endsWith('data: [DONE]')).toBe(true);
+      // Back to back: llama-server closes a streamed reply's connection, so none may be handed to the next request
+      // (with the kept-alive https connection reused, about every second one failed with "socket hang up").
+      for (let i = 0; i < 6; i++) {
+        const again = await fetch(`${api.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ messages: [{ role: 'user', content: `Hi ${i}` }], max_tokens: 2, stream: true }),
+        });
+        expect(again.status).toBe(200);
+        expect((await again.text()).trim().endsWith('data: [DONE]')).toBe(true);
+      }
     } finally {
       await api?.close();
     }

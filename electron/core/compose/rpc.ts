@@ -134,6 +134,7 @@ export function createRpc(deps: RpcFeatureDeps): RpcFeature {
     async init() {
       // A worker left by a crashed app (its pid file names a dead owner) is ended before a new one binds the port.
       await reapStaleBackend(deps.runDir, note, { name: RPC_WORKER_PID_FILE, program: RPC_WORKER_PROGRAM });
+      void workers.checkAll().catch(() => undefined);
       const s = (await settings.get()).rpc.worker;
       if (s.enabled) await supervisor.start(s);
     },

@@ -113,6 +113,13 @@ export class RpcWorkerList {
     return this.view(w);
   }
 
+  /** Checks every worker in the list (app start: the list shows each one's state without a click). */
+  async checkAll(): Promise<void> {
+    const all = await this.deps.read();
+    await Promise.all(all.map((w) => this.probe(w)));
+    if (all.length > 0) await this.publish();
+  }
+
   /** Fresh checks of the enabled workers (in parallel), then the usable ones; every enabled worker is checked. */
   async usable(): Promise<ReturnType<typeof usableWorkers>> {
     const enabled = (await this.deps.read()).filter((w) => w.enabled);

@@ -9,6 +9,7 @@ import {
   servedNameOf,
   vllmCapabilities,
   vllmSpawn,
+  WSL_RUN_SCRIPT,
 } from './launch';
 
 const install: VllmInstall = {
@@ -72,6 +73,7 @@ describe('vllmSpawn', () => {
   it('the install command + serve argv; the key only in the environment', () => {
     const s = vllmSpawn(plan(), defaultLoadOptions(), 8123, 'sk-secret', { PATH: '/usr/bin', VLLM_PORT: '1' });
     expect(s.exe).toBe('/home/u/.venvs/vllm/bin/vllm');
+    expect(s.stdinStop).toBe(false);
     expect(s.args.slice(0, 2)).toEqual(['serve', '/models/DeepSeek-R1-Distill-Qwen-7B-AWQ']);
     expect(argOf(s.args, '--host')).toBe('127.0.0.1');
     expect(argOf(s.args, '--port')).toBe('8123');
@@ -130,14 +132,20 @@ describe('vllmSpawn', () => {
     const p = plan({ install: wsl, model: { ...plan().model, path: 'C:\\models\\R1-7B' } });
     const s = vllmSpawn(p, defaultLoadOptions(), 1, 'k', { WSLENV: 'USERPROFILE/p' });
     expect(s.exe).toBe('wsl');
-    expect(s.args.slice(0, 6)).toEqual([
+    // A shell inside WSL runs vLLM in its own group and ends it when stdin closes (wsl.exe's tree survives taskkill).
+    expect(s.args.slice(0, 10)).toEqual([
       '-d',
       'Ubuntu',
       '-e',
+      'sh',
+      '-c',
+      WSL_RUN_SCRIPT,
+      'deeplocal-vllm',
       '/home/u/.venvs/vllm/bin/vllm',
       'serve',
       '/mnt/c/models/R1-7B',
     ]);
+    expect(s.stdinStop).toBe(true);
     expect(s.env.WSLENV).toBe('USERPROFILE/p:VLLM_API_KEY/u:PYTHONUNBUFFERED/u');
   });
 

@@ -14,11 +14,42 @@ import { buildVllmLaunch, quantizationFromConfig, type VllmPlan as ArgsPlan } fr
 export interface VllmSpawn {
   exe: string;
   args: string[];
+  /**
+   * Stopped by closing its stdin (vLLM inside WSL2: wsl.exe's Linux processes survive a taskkill of wsl.exe, so a
+   * shell inside WSL runs vLLM in its own group and ends that group when its stdin closes: WSL_RUN_SCRIPT).
+   */
+  stdinStop: boolean;
   env: NodeJS.ProcessEnv;
   servedName: string;
   maxModelLen: number;
   maxNumSeqs: number | undefined;
   target: Extract<BackendTarget, { kind: 'vllm' }>;
+}
+
+/**
+ * Inside WSL2: `sh -c WSL_RUN_SCRIPT deeplocal-vllm VLLM serve …` runs vLLM in a process group of its own (setsid) and
+ * waits; when its stdin closes (we stop it, or the app is gone) it ends that group, SIGTERM, then SIGKILL after 10 s;
+ * when vLLM exits it ends what is left of the group and exits with vLLM's code.
+ */
+export const WSL_RUN_SCRIPT = [
+  // A background job's stdin is /dev/null unless redirected: keep ours on fd 3 for the watch loop.
+  'exec 3<&0',
+  'setsid "$@" </dev/null 3<&- & pid=$!',
+  '( while read -r _; do :; done; kill -s TERM -- "-$pid" 2>/dev/null; i=0',
+  '  while [ "$i" -lt 10 ] && kill -s 0 -- "-$pid" 2>/dev/null; do sleep 1; i=$((i + 1)); done',
+  '  kill -s KILL -- "-$pid" 2>/dev/null ) <&3 &',
+  'watch=$!',
+  'exec 3<&-',
+  'wait "$pid"; code=$?',
+  'kill -s KILL -- "-$pid" 2>/dev/null; kill "$watch" 2>/dev/null',
+  'exit "$code"',
+].join('\n');
+
+/** `wsl -d D -e /path/vllm` → `wsl -d D -e sh -c WSL_RUN_SCRIPT deeplocal-vllm /path/vllm`. */
+export function wslRunCommand(command: string[]): string[] {
+  const e = command.indexOf('-e');
+  if (e < 0) return command;
+  return [...command.slice(0, e + 1), 'sh', '-c', WSL_RUN_SCRIPT, 'deeplocal-vllm', ...command.slice(e + 1)];
 }
 
 /** The name /v1/models lists and requests carry: the checkpoint's name, in characters any client takes. */
@@ -78,7 +109,8 @@ export function vllmSpawn(
   const env = inWsl ? wslEnv(launch.env, ['VLLM_API_KEY', 'PYTHONUNBUFFERED', 'CUDA_VISIBLE_DEVICES']) : launch.env;
   return {
     exe: install.command[0]!,
-    args: [...install.command.slice(1), ...launch.args],
+    args: [...(inWsl ? wslRunCommand(install.command) : install.command).slice(1), ...launch.args],
+    stdinStop: inWsl,
     env,
     servedName,
     maxModelLen,

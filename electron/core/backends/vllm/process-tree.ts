@@ -22,13 +22,17 @@ export function spawnGroup(
   args: string[],
   env: NodeJS.ProcessEnv,
   platform: NodeJS.Platform = process.platform,
+  /** A pipe on stdin (closing it stops the run: vLLM inside WSL2, launch.ts WSL_RUN_SCRIPT). */
+  stdinPipe = false,
 ): ChildProcess {
-  return spawn(exe, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(exe, args, {
+    stdio: [stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env,
     detached: platform !== 'win32',
     windowsHide: true,
   });
+  child.stdin?.on('error', () => undefined);
+  return child;
 }
 
 /** Signals the whole group (POSIX) or tree (Windows: taskkill /T, forced for SIGKILL). Never throws. */

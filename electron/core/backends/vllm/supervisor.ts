@@ -202,7 +202,7 @@ export class VllmBackend implements Backend {
     this.note(`${launch.exe} ${launch.args.join(' ')}`);
     let child: ChildProcess;
     try {
-      child = spawnGroup(this.deps.spawn, launch.exe, launch.args, launch.env);
+      child = spawnGroup(this.deps.spawn, launch.exe, launch.args, launch.env, process.platform, launch.stdinStop);
     } catch (e) {
       const error = new AppError('VLLM_NOT_FOUND', undefined, String(e));
       return this.fail(runId, { kind: 'not-started', error });
@@ -388,7 +388,9 @@ export class VllmBackend implements Backend {
       await this.exited;
       return;
     }
-    signalTree(this.deps.spawn, child, 'SIGTERM');
+    // Inside WSL2 the shell there ends vLLM's group when its stdin closes; elsewhere SIGTERM to the group.
+    if (child.stdin) child.stdin.end();
+    else signalTree(this.deps.spawn, child, 'SIGTERM');
     const timer = setTimeout(() => signalTree(this.deps.spawn, child, 'SIGKILL'), this.deps.killGraceMs ?? 10_000);
     await this.exited;
     clearTimeout(timer);

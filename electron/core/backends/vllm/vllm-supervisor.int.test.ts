@@ -17,8 +17,8 @@ import { BackendLog } from '../backend-log';
 import { writeBackendPidFile } from '../llama-cpp/backend-pidfile';
 import { spawnGroup, startWatchdog } from './process-tree';
 import { VLLM_PID_FILE, VllmBackend } from './supervisor';
-import { vllmSpawn } from './launch';
-import { fakeInstall, fakeVenv, groupMembers, procText, testPlan } from './vllm-test-env';
+import { vllmSpawn, WSL_RUN_SCRIPT } from './launch';
+import { childrenOf, fakeInstall, fakeVenv, groupMembers, procText, testPlan } from './vllm-test-env';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-vllm-sup-'));
 const venv = fakeVenv(path.join(root, 'venv'));
@@ -221,6 +221,40 @@ describe('a vLLM left by a DeepLocal that died', () => {
       } catch {
         /* reaped */
       }
+    }
+  });
+});
+
+describe('inside WSL2 (the run script, here without wsl.exe)', () => {
+  it('runs vLLM in its own group; closing stdin ends the group and the script', async () => {
+    const port = await freePort();
+    const launch = vllmSpawn(testPlan(snapshot, fakeInstall(venv.vllm)), defaultLoadOptions(), port, 'k', baseEnv());
+    const sh = spawn('sh', ['-c', WSL_RUN_SCRIPT, 'deeplocal-vllm', launch.exe, ...launch.args], {
+      env: launch.env,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    const exited = new Promise<number | null>((r) => sh.once('exit', (code) => r(code)));
+    let vllmPid = 0;
+    try {
+      const end = Date.now() + 60_000;
+      while (Date.now() < end && !(await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok)
+        await sleep(100);
+      // vLLM leads a group of its own (setsid), its engine inside it.
+      vllmPid = childrenOf(sh.pid!).find((p) => groupMembers(p).includes(p))!;
+      expect(vllmPid).toBeGreaterThan(0);
+      expect(groupMembers(vllmPid).length).toBeGreaterThanOrEqual(2);
+      sh.stdin!.end();
+      expect(await gone(vllmPid)).toBe(true);
+      // The stand-in exits 0 on SIGTERM: the script passes its code on.
+      expect(await exited).toBe(0);
+    } finally {
+      if (vllmPid)
+        try {
+          process.kill(-vllmPid, 'SIGKILL');
+        } catch {
+          /* ended */
+        }
+      sh.kill('SIGKILL');
     }
   });
 });

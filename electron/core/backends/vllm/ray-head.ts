@@ -76,16 +76,31 @@ export class RayHead {
     if (child.pid) this.watchdog = startWatchdog(this.d.spawn, child.pid, this.d.graceMs ?? 5000, { env: this.d.env });
     let resolveReady!: () => void;
     const ready = new Promise<void>((r) => (resolveReady = r));
+    // Ray prints "Ray runtime started." and then the join command with the address; running once both came (or a
+    // moment after the first, with loopback as the address).
+    let started = false;
+    let address: string | null = null;
+    let settle: NodeJS.Timeout | null = null;
+    const running = () => {
+      if (settle) clearTimeout(settle);
+      if (this.st.state !== 'starting' || this.child !== child) return;
+      this.set({ state: 'running', pid: child.pid ?? null, address: address ?? `127.0.0.1:${port}` });
+      resolveReady();
+    };
     const onLine = (line: string) => {
       const l = printable(line).trim();
       if (!l) return;
       this.lastLine = l;
       this.d.log(`ray: ${l}`);
       const a = ADDRESS.exec(l);
-      if (a && !this.st.address) this.set({ address: a[1]! });
-      if (STARTED.test(l) && this.st.state === 'starting') {
-        this.set({ state: 'running', pid: child.pid ?? null, address: this.st.address ?? `127.0.0.1:${port}` });
-        resolveReady();
+      if (a) {
+        address ??= a[1]!;
+        if (started) running();
+      }
+      if (STARTED.test(l) && !started) {
+        started = true;
+        if (address) running();
+        else settle = setTimeout(running, 1000);
       }
     };
     child.stdout?.on('data', lineSplitter(onLine));
@@ -95,6 +110,7 @@ export class RayHead {
         this.lastLine = e.message;
       });
       child.on('close', (code, signal) => {
+        if (settle) clearTimeout(settle);
         killGroupRest(child.pid);
         endWatchdog(this.watchdog);
         this.watchdog = null;

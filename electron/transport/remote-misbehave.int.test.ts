@@ -150,6 +150,31 @@ describe('external servers that misbehave', () => {
     }
   });
 
+  it('update: a new key is checked at once, null removes it, a renamed server keeps its id', async () => {
+    const core = await start();
+    mode = 'ok';
+    const added = await core.handlers['remote.add']({ url: url(), apiKey: KEY, name: 'box' }, direct);
+    const wrong = await core.handlers['remote.update']({ id: added.id, patch: { apiKey: 'wrong' } }, direct);
+    expect(wrong.lastCheck?.error?.code).toBe('REMOTE_AUTH');
+    expect(wrong.hasKey).toBe(true);
+    const none = await core.handlers['remote.update'](
+      { id: added.id, patch: { apiKey: null, name: 'renamed' } },
+      direct,
+    );
+    expect(none.hasKey).toBe(false);
+    expect(none.keyStorage).toBeNull();
+    expect(none.name).toBe('renamed');
+    expect(none.lastCheck?.error?.code).toBe('REMOTE_AUTH');
+    const fixed = await core.handlers['remote.update']({ id: added.id, patch: { apiKey: KEY } }, direct);
+    expect(fixed.lastCheck?.ok).toBe(true);
+    await expect(
+      core.handlers['remote.update']({ id: added.id, patch: { url: 'http://127.0.0.1:1/some/path' } }, direct),
+    ).rejects.toMatchObject({ code: 'REMOTE_BAD_URL' });
+    expect((await core.handlers['remote.list']({}, direct)).map((x) => [x.id, x.name])).toEqual([
+      [added.id, 'renamed'],
+    ]);
+  });
+
   it('a server that goes away crashes the run with a typed error; the supervision reconnects once it is back', async () => {
     const core = await start();
     mode = 'ok';

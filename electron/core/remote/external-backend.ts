@@ -78,6 +78,8 @@ export class ExternalBackend implements Backend {
   private waiters: { resolve: () => void; reject: (e: AppError) => void }[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private failures = 0;
+  /** A start is looking up its server (before its 'starting' status). */
+  private resolving = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: ExternalBackendDeps) {
@@ -135,8 +137,18 @@ export class ExternalBackend implements Backend {
 
   async start(req: StartRequest): Promise<BackendStatus> {
     const s = this.st.state;
-    if (s === 'starting' || s === 'loading' || s === 'stopping') throw new AppError('BACKEND_BUSY', { state: s });
-    if (s === 'ready') await this.stop();
+    if (s === 'starting' || s === 'loading' || s === 'stopping' || this.resolving)
+      throw new AppError('BACKEND_BUSY', { state: this.resolving ? 'starting' : s });
+    this.resolving = true;
+    try {
+      return await this.begin(req);
+    } finally {
+      this.resolving = false;
+    }
+  }
+
+  private async begin(req: StartRequest): Promise<BackendStatus> {
+    if (this.st.state === 'ready') await this.stop();
     const ext = req.external;
     if (!ext) throw new AppError('INVALID_PARAMS', { issues: 'an external start names a server and a model' });
     const runId = this.st.runId + 1;

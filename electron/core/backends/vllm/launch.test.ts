@@ -165,6 +165,19 @@ describe('vllmSpawn', () => {
     expect(s.maxNumSeqs).toBe(4);
   });
 
+  it('with Ray: the distributed executor and the pipeline over the nodes, as the plan shows', () => {
+    const s = vllmSpawn(
+      plan({ tensorParallelSize: 2 }, { ray: { nodes: 3, gpusPerNode: 2 } }),
+      defaultLoadOptions(),
+      1,
+      'k',
+      {},
+    );
+    expect(s.args.slice(-4)).toEqual(['--distributed-executor-backend', 'ray', '--pipeline-parallel-size', '3']);
+    expect(argOf(s.args, '--tensor-parallel-size')).toBe('2');
+    expect(s.env.CUDA_VISIBLE_DEVICES).toBeUndefined();
+  });
+
   it('no install: VLLM_NOT_FOUND', () => {
     expect(() => vllmSpawn(plan({ install: null }), defaultLoadOptions(), 1, 'k', {})).toThrow(
       expect.objectContaining({ code: 'VLLM_NOT_FOUND' }),

@@ -9,6 +9,7 @@ import { AppError } from '../../../shared/errors';
 import type { LoadOptions } from '../../../shared/schemas';
 import type { BackendCapabilities } from '../backend';
 import { toWslPath, wslEnv } from './detect-plan';
+import { rayServeArgs } from './ray-args';
 import { buildVllmLaunch, quantizationFromConfig, type VllmPlan as ArgsPlan } from './vllm-args';
 
 export interface VllmSpawn {
@@ -109,7 +110,12 @@ export function vllmSpawn(
   const env = inWsl ? wslEnv(launch.env, ['VLLM_API_KEY', 'PYTHONUNBUFFERED', 'CUDA_VISIBLE_DEVICES']) : launch.env;
   return {
     exe: install.command[0]!,
-    args: [...(inWsl ? wslRunCommand(install.command) : install.command).slice(1), ...launch.args],
+    // Across machines: Ray runs the engine (the head is up; the plan's tensor parallel is the GPUs per node).
+    args: [
+      ...(inWsl ? wslRunCommand(install.command) : install.command).slice(1),
+      ...launch.args,
+      ...(plan.options.ray ? rayServeArgs(plan.options.ray) : []),
+    ],
     stdinStop: inWsl,
     env,
     servedName,

@@ -7,10 +7,11 @@
 import path from 'node:path';
 import type { EventBus, Handlers } from '../../shared/contract';
 import { RpcWorkerModeSettings, type RpcDevice, type RpcWorkerMode } from '../../shared/backends';
-import { formatError } from '../../shared/errors';
+import { AppError, formatError } from '../../shared/errors';
 import type { SettingsStore } from '../settings/store';
 import { reapStaleBackend, removeBackendPidFile, writeBackendPidFile } from '../backends/llama-cpp/backend-pidfile';
-import { DEFAULT_CHECK_TIMEOUT_MS } from '../rpc/protocol';
+import { DEFAULT_CHECK_TIMEOUT_MS, checkRpcWorker } from '../rpc/protocol';
+import { parseAddress } from '../rpc/protocol-codec';
 import { RpcWorkerSupervisor } from '../rpc/worker-mode';
 import { RpcWorkerList } from '../rpc/workers';
 import type { StartStep } from './start-steps';
@@ -96,17 +97,37 @@ export function createRpc(deps: RpcFeatureDeps): RpcFeature {
       rpc: { ...s.rpc, worker: RpcWorkerModeSettings.parse({ ...s.rpc.worker, ...patch }) },
     }));
 
+  /** Addresses named by the caller (not from the list): each checked now, the ones that answer kept. */
+  const checkNamed = async (addresses: string[]) => {
+    const inUse = deps.inUse?.() ?? [];
+    const results = await Promise.all(
+      addresses.map(async (address) => {
+        if (inUse.includes(address)) return { address, error: null };
+        const p = parseAddress(address);
+        const c = p ? await checkRpcWorker(p.host, p.port, { timeoutMs }) : null;
+        const error = c ? c.error : new AppError('RPC_BAD_ADDRESS', { address }).toInfo();
+        return { address, error: c?.ok ? null : error };
+      }),
+    );
+    return {
+      use: results.filter((r) => !r.error).map((r) => r.address),
+      skip: results.filter((r) => r.error).map((r) => ({ address: r.address, error: r.error! })),
+    };
+  };
+
   const startStep: StartStep = async ({ options, explicit }) => {
-    // The caller named the workers itself (the API, a recovery): those, unchecked here.
-    if (explicit.rpcServers !== undefined) return options;
+    // A non-empty list from the caller (the API) is used as named, each address checked; an empty one is what a
+    // full options object from a form carries, so the workers come from the list (rpc.setWorkerEnabled turns one
+    // off).
+    const named = explicit.rpcServers?.length ? explicit.rpcServers : null;
     const enabled = (await settings.get()).rpc.workers.filter((w) => w.enabled);
-    if (enabled.length === 0) return { ...options, rpcServers: [] };
+    if (!named && enabled.length === 0) return { ...options, rpcServers: [] };
     if (options.gpus.devices !== null) {
       // -dev names this machine's devices only; llama.cpp would leave the workers' devices out anyway.
       note('RPC workers not used: this start names its own devices (GPU choice), which leaves the workers out');
       return { ...options, rpcServers: [] };
     }
-    const { use, skip } = await workers.usable();
+    const { use, skip } = named ? await checkNamed(named) : await workers.usable();
     for (const s of skip) note(`RPC worker ${s.address} skipped: ${formatError('en', s.error.code, s.error.params)}`);
     if (use.length > 0) note(`RPC workers used: ${use.join(', ')}`);
     return { ...options, rpcServers: use };

@@ -5,6 +5,7 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import type { RpcWorkerMode } from '../../shared/backends';
+import { defaultLoadOptions } from '../../shared/schemas';
 import { coreUnderTest } from '../../test/core-under-test';
 import { waitForStatus } from '../../test/helpers';
 import { freePort } from '../util/free-port';
@@ -83,7 +84,11 @@ describe('rpc.* on the composed core', () => {
         code: 'RPC_WORKER_NOT_FOUND',
       });
 
-      await c.handlers['backend.start']({ modelPath: tinyModel, options: { contextSize: 512, threads: 1 } }, direct);
+      // Started as the model page does: a whole options object, its rpcServers empty (not a choice of none).
+      await c.handlers['backend.start'](
+        { modelPath: tinyModel, options: { ...defaultLoadOptions(), contextSize: 512, threads: 1 } },
+        direct,
+      );
       const ready = await waitForStatus(c, (s) => s.state === 'ready', 180_000);
       expect(ready.options?.rpcServers).toEqual([`127.0.0.1:${port}`]);
       const notes = c.backend.recentLogs(500).map((l) => l.text);
@@ -111,6 +116,16 @@ describe('rpc.* on the composed core', () => {
       const again = await waitForStatus(c, (s) => s.state === 'ready' && s.runId > ready.runId, 180_000);
       expect(again.options?.rpcServers).toEqual([]);
       expect(again.target).toEqual({ kind: 'llama-cpp', rpcWorkers: [] });
+      await c.handlers['backend.stop']({}, direct);
+
+      // Named by the caller (the API): each address checked, the one that answers used.
+      const named = [`127.0.0.1:${deadPort}`, `127.0.0.1:${port}`];
+      await c.handlers['backend.start'](
+        { modelPath: tinyModel, options: { contextSize: 512, threads: 1, rpcServers: named } },
+        direct,
+      );
+      const third = await waitForStatus(c, (s) => s.state === 'ready' && s.runId > again.runId, 180_000);
+      expect(third.options?.rpcServers).toEqual([`127.0.0.1:${port}`]);
       await c.handlers['backend.stop']({}, direct);
     },
   );

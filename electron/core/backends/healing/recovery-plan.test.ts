@@ -56,6 +56,11 @@ describe('planRecovery', () => {
     ['auto-restart off after a restart', { settings: { ...settings, autoRestart: false }, restarts: 1 }, 'give-up'],
     ['unsupported architecture at the first start', { exit: loadFailed('MODEL_UNSUPPORTED_ARCH') }, 'none'],
     ['model file gone during a restart', { exit: loadFailed('MODEL_NOT_FOUND'), restarts: 2 }, 'give-up'],
+    ['vLLM sees no GPU at the first start', { exit: loadFailed('VLLM_NO_GPU') }, 'none'],
+    ['vLLM cannot run the quantization', { exit: loadFailed('VLLM_UNSUPPORTED_QUANT') }, 'none'],
+    ["vLLM's Python is broken after a restart", { exit: loadFailed('VLLM_PYTHON_ENV'), restarts: 1 }, 'give-up'],
+    ['an external server refuses the key', { exit: loadFailed('REMOTE_AUTH') }, 'none'],
+    ['an external server went away (refused): retried', { exit: loadFailed('REMOTE_REFUSED') }, 'restart'],
     [
       'binary missing',
       { exit: { kind: 'not-started', error: new AppError('BACKEND_BINARY_MISSING', { path: '/x' }) } },

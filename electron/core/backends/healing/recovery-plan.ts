@@ -30,6 +30,22 @@ const PERMANENT = new Set([
   'BACKEND_BINARY_MISSING',
   'INVALID_PARAMS',
   'DRAFT_REQUIRED',
+  // vLLM: the environment or the checkpoint, not a passing failure (a restart would fail the same way).
+  'VLLM_NOT_FOUND',
+  'VLLM_NO_GPU',
+  'VLLM_UNSUPPORTED_QUANT',
+  'VLLM_UNSUPPORTED_ARCH',
+  'VLLM_PYTHON_ENV',
+  'VLLM_BAD_MODEL',
+  'VLLM_UNSUPPORTED_PLATFORM',
+  // External servers: a wrong key, a server that is not OpenAI-compatible, a model it does not have, a certificate
+  // we do not trust. A refused connection or a timeout is retried (the server may come back).
+  'REMOTE_AUTH',
+  'REMOTE_NOT_OPENAI',
+  'REMOTE_MODEL_NOT_FOUND',
+  'REMOTE_TLS',
+  'REMOTE_BAD_URL',
+  'REMOTE_NOT_FOUND',
 ]);
 
 /** llama.cpp's ways of saying an allocation failed, when the classifier filed the exit as a plain load failure. */

@@ -13,7 +13,7 @@ import { diskFullError, WriteQueue, writeFileAtomic, type AtomicFs } from '../ut
 import { isBelow, realLocation } from '../util/safe-path';
 import { setAside } from '../util/set-aside';
 import { inspectModel, splitShardPaths } from './inspect';
-import { isSnapshotListing, readSnapshotEntry } from './vllm/library-entry';
+import { deleteSnapshotFolder, isSnapshotListing, readSnapshotEntry } from './vllm/library-entry';
 import { emptyLibrary, LibraryFile, rebuild, salvage, type DownloadRecord, type Installed } from './library-file';
 
 const SPLIT_NOT_FIRST = /-(\d{5})-of-\d{5}\.gguf$/i;
@@ -285,8 +285,14 @@ export class Library {
       return found;
     }
     const abs = path.resolve(root, ...id.split('/'));
+    const lexicallyInside =
+      abs.startsWith(path.resolve(root) + path.sep) && !id.split('/').some((s) => s === '..' || s.startsWith('.'));
+    // A vLLM snapshot is its folder; gone in one piece.
+    const snapshot = lexicallyInside && (await deleteSnapshotFolder(abs, (d) => folderInside(root, d), inUse));
     // Only files inside the models folder can be deleted through an id.
-    if (
+    if (snapshot) {
+      /* removed above; its record and empty parents go below */
+    } else if (
       !abs.startsWith(path.resolve(root) + path.sep) ||
       !/\.gguf$/i.test(abs) ||
       id.split('/').some((s) => s === '..' || s.startsWith('.'))
@@ -294,10 +300,11 @@ export class Library {
       throw new AppError('MODEL_NOT_FOUND', { path: id });
     // Lexically inside is not enough: a symlinked folder on the way leads elsewhere. (The file itself may be a link;
     // rm removes the link, never what it points to.)
-    if (!(await folderInside(root, path.dirname(abs)))) throw new AppError('MODEL_NOT_FOUND', { path: id });
-    if (inUse(abs)) throw new AppError('MODEL_IN_USE', { path: abs });
-    const shards = splitShardPaths(abs) ?? [abs];
-    let any = false;
+    if (!snapshot && !(await folderInside(root, path.dirname(abs))))
+      throw new AppError('MODEL_NOT_FOUND', { path: id });
+    if (!snapshot && inUse(abs)) throw new AppError('MODEL_IN_USE', { path: abs });
+    const shards = snapshot ? [] : (splitShardPaths(abs) ?? [abs]);
+    let any = snapshot;
     for (const s of shards) {
       try {
         await fs.rm(s);

@@ -4,8 +4,9 @@
  * its error, like a damaged GGUF.
  */
 import type { Dirent } from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
-import { toErrorInfo } from '../../../shared/errors';
+import { AppError, toErrorInfo } from '../../../shared/errors';
 import type { LibraryModel } from '../../../shared/models';
 import type { VllmModel } from '../../../shared/backends';
 import { inspectVllmModel } from './inspect';
@@ -58,4 +59,23 @@ export async function readSnapshotEntry(folder: string, id: string, meta: Snapsh
   } catch (e) {
     return snapshotEntry(folder, id, null, e, meta);
   }
+}
+
+/**
+ * Deletes a snapshot folder of the models folder (library id = its path there). The caller checked that the id names
+ * a place inside the models folder; here: it must still be a snapshot (config.json + shards) and really inside
+ * (`inside`: symlinks resolved). Returns false when it is not a snapshot folder (the caller goes on as for a GGUF).
+ */
+export async function deleteSnapshotFolder(
+  abs: string,
+  inside: (dir: string) => Promise<boolean>,
+  inUse: (p: string) => boolean,
+): Promise<boolean> {
+  const entries = await fs.readdir(abs, { withFileTypes: true }).catch(() => null);
+  if (!entries || !isSnapshotListing(entries)) return false;
+  if (!(await inside(abs))) throw new AppError('MODEL_NOT_FOUND', { path: abs });
+  if (inUse(abs)) throw new AppError('MODEL_IN_USE', { path: abs });
+  // rm removes links found inside, never what they point to.
+  await fs.rm(abs, { recursive: true, force: true });
+  return true;
 }

@@ -121,6 +121,11 @@ describe('vLLM snapshot download', () => {
       splitCount: 2,
       error: null,
     });
+    // Deleting it from the library removes the whole folder (and the empty owner folder).
+    expect(await call('models.delete', { id: lib[0]!.id })).toEqual({ deleted: true });
+    expect(fs.existsSync(folder)).toBe(false);
+    expect(fs.existsSync(path.dirname(folder))).toBe(false);
+    expect((await call('models.library', {})) as LibraryModel[]).toEqual([]);
   });
 
   it('resumes a shard after the connection is cut, from where it stopped', async () => {

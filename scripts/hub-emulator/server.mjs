@@ -28,6 +28,7 @@
 // responses it affects (Infinity for always).
 //
 //   node scripts/hub-emulator/server.mjs [--port N] [--host H] --repo owner/name=file1.gguf[,file2.gguf] …
+//                                        [--snapshot owner/name …]   (a vLLM safetensors snapshot repo, snapshot.mjs)
 //
 // Here: the emulator's state, its routes and its command line; the pieces are repos.mjs (repos and their ids),
 // listings.mjs (what the APIs list), faults.mjs (fault matching and range plans) and serve-data.mjs (the bytes).
@@ -40,6 +41,7 @@ import { listen, sendJson as json, sendStatusFault as statusFault } from './http
 import { hfTreeResponse, msFileList } from './listings.mjs';
 import { buildRepo, hex } from './repos.mjs';
 import { serveData as sendData } from './serve-data.mjs';
+import { snapshotRepoFiles } from './snapshot.mjs';
 
 /**
  * Starts the emulator. Returns { url, port, addRepo, setFaults, addFault, clearFaults, stats, resetStats, close }.
@@ -199,6 +201,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
       repo: { type: 'string', multiple: true, default: [] },
+      snapshot: { type: 'string', multiple: true, default: [] },
     },
   });
   const emu = await startHubEmulator({ port: Number(values.port), host: values.host, log: (m) => console.error(m) });
@@ -212,6 +215,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
         .map((f) => ({ path: path.basename(f), source: f })),
     });
   }
+  // --snapshot owner/name: a vLLM-format snapshot repo (snapshot.mjs) on the Hugging Face API.
+  for (const id of values.snapshot) await emu.addRepo({ id, hubs: ['huggingface'], files: snapshotRepoFiles() });
   console.log(`hub emulator: ${emu.url}`);
   const stop = () => emu.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -197,8 +197,15 @@ describe('optionsToKeep', () => {
     });
   });
 
+  it('never keeps the RPC workers of the run (a machine setting, checked at each start)', () => {
+    const defaults = defaultLoadOptions();
+    const running = { ...defaults, contextSize: 4096, rpcServers: ['10.0.0.2:50052'] };
+    expect(optionsToKeep(running, defaults)).toEqual({ contextSize: 4096 });
+    expect(optionsToKeep(running, undefined)).not.toHaveProperty('rpcServers');
+  });
+
   it('the whole running options when the defaults are not known yet', () => {
-    const running = defaultLoadOptions();
-    expect(optionsToKeep(running, undefined)).toBe(running);
+    const { rpcServers: _workers, ...running } = defaultLoadOptions();
+    expect(optionsToKeep({ ...running, rpcServers: [] }, undefined)).toEqual(running);
   });
 });

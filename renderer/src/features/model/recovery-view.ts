@@ -141,9 +141,12 @@ export function recoveryView(
  * defaults (a profile is a patch merged over settings.loadOptions, so an unchanged field stays free to follow them).
  */
 export function optionsToKeep(running: LoadOptions, defaults: LoadOptions | undefined): Partial<LoadOptions> {
-  if (!defaults) return running;
+  // RPC workers are this machine's setting, checked at every start (a worker that dropped out must not be pinned
+  // into, or out of, the model's profile).
+  const { rpcServers: _workers, ...rest } = running;
+  if (!defaults) return rest;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(running))
+  for (const [k, v] of Object.entries(rest))
     if (JSON.stringify(v) !== JSON.stringify(defaults[k as keyof LoadOptions])) out[k] = v;
   return out as Partial<LoadOptions>;
 }

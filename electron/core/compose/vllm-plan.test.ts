@@ -137,4 +137,3 @@ describe('vLLM planning handlers', () => {
     expect(await call('ray.status', {})).toMatchObject({ state: 'stopped', pid: null });
   });
 });
-

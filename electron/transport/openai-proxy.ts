@@ -284,7 +284,15 @@ function forward(
         // the client does not take a truncated reply for a whole one; one llama-server already ended with an
         // error event needs no second.
         if (sseEnd(Buffer.concat(tail).toString('utf8')) === 'cut')
-          pending.push(Buffer.from(cutStreamEvent(lang, cut ?? 'the stream ended before [DONE]')));
+          pending.push(
+            Buffer.from(
+              cutStreamEvent(
+                lang,
+                cut ?? 'the stream ended before [DONE]',
+                endpoint.remote ? 'REMOTE_STREAM_CUT' : 'BACKEND_CRASHED',
+              ),
+            ),
+          );
         flush();
         res.end();
       } else if (cut === null) {

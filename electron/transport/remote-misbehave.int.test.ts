@@ -145,6 +145,17 @@ describe('external servers that misbehave', () => {
       expect(last.body.model).toBe(MODEL);
       expect(last.body.messages).toEqual([{ role: 'user', content: 'Hi' }]);
       expect(last.auth).toBe(`Bearer ${KEY}`);
+      // Cut mid-stream: the client is told with an error event naming the remote cut, after the part that came.
+      mode = 'cut';
+      const cutRes = await fetch(`${api.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }], stream: true }),
+      });
+      const cutText = await cutRes.text();
+      expect(cutText).toContain('Partial answer');
+      expect(cutText).toContain('"code":"REMOTE_STREAM_CUT"');
+      expect(cutText).not.toContain('[DONE]');
     } finally {
       await api.close();
     }

@@ -20,11 +20,16 @@ export function sseEnd(tail: string): SseEnd {
 }
 
 /** The event that tells an OpenAI client its stream was cut, in the shape llama-server itself uses for errors. */
-export function cutStreamEvent(lang: Lang, reason: string): string {
+export function cutStreamEvent(
+  lang: Lang,
+  reason: string,
+  /** REMOTE_STREAM_CUT for an external server (Endpoint.remote): it may well still run. */
+  code: 'BACKEND_CRASHED' | 'REMOTE_STREAM_CUT' = 'BACKEND_CRASHED',
+): string {
   const error = {
-    message: formatError(lang, 'BACKEND_CRASHED', { reason }),
+    message: formatError(lang, code, { reason }),
     type: 'server_error',
-    code: 'BACKEND_CRASHED',
+    code,
   };
   return `data: ${JSON.stringify({ error })}\n\n`;
 }

@@ -6,9 +6,10 @@
 //   direct    POST the server's /v1/chat/completions (SSE) with its key
 //   openai    POST the app's /v1/chat/completions (our proxy forwards to the server, the model rewritten to its own)
 //   contract  chat.start over the app's WebSocket (the app's chat client streams from the server), deltas as chat.event
-// The same HTTP client (lib/streaming.mjs timedChatStream, one keep-alive agent) on both HTTP paths; same prompt,
-// sampling and token count everywhere. Tokens/s by the client from first to last token, TTFT from request to first
-// token; medians, then the app paths against direct. Targets: tok/s >= 97 %, TTFT <= +10 ms.
+// The same HTTP client (lib/streaming.mjs timedChatStream, a new connection per request) on both HTTP paths; same
+// prompt, sampling and token count everywhere. Tokens/s by the client from first to last token, TTFT from request
+// to first token; medians, then the app paths against direct. Targets: tok/s >= 97 %, TTFT <= +10 ms. The CPU time
+// the app and the server spent per reply is printed too: the app's share holds whatever the load on the machine.
 //   node scripts/bench/external.mjs [--rounds N] [--tokens N] [--preset tiny|small] [--json]
 import http from 'node:http';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import {
   startBareApp,
   startLlamaServer,
   waitBackendReady,
+  withCpu,
 } from './lib/kinds.mjs';
 import { alternatingRounds, benchArgs, timedChatStream } from './lib/streaming.mjs';
 
@@ -44,7 +46,9 @@ async function main() {
     const status = await waitBackendReady(app, 60_000);
     if (status.kind !== 'external') throw new Error(`active kind is ${status.kind}, not external`);
 
-    const agent = new http.Agent({ keepAlive: true });
+    // A fresh connection per request on both sides (llama-server closes a streamed reply's connection anyway; a
+    // reused socket it is closing would fail the round).
+    const agent = new http.Agent({ keepAlive: false });
     const body = (withModel) =>
       JSON.stringify({ ...(withModel ? { model: modelId } : {}), messages: PROMPT, stream: true, ...SAMPLING });
     const directBody = body(true);
@@ -52,11 +56,14 @@ async function main() {
     const appBody = body(false);
     const ws = await connectContract(app.base, app.token);
     const results = await alternatingRounds(
-      {
-        direct: () => timedChatStream(server.base, KEY, directBody, { agent }),
-        openai: () => timedChatStream(app.base, app.token, appBody, { agent }),
-        contract: () => contractChatRound(ws, PROMPT, SAMPLING),
-      },
+      withCpu(
+        {
+          direct: () => timedChatStream(server.base, KEY, directBody, { agent }),
+          openai: () => timedChatStream(app.base, app.token, appBody, { agent }),
+          contract: () => contractChatRound(ws, PROMPT, SAMPLING),
+        },
+        { app: app.child.pid, server: server.child.pid },
+      ),
       values.rounds,
     );
     ws.close();

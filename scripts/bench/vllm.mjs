@@ -8,7 +8,7 @@
 //   direct    POST the stand-in's /v1/chat/completions (SSE) with its key and served model name
 //   openai    POST the app's /v1/chat/completions (our proxy to vLLM)
 //   contract  chat.start over the app's WebSocket, deltas as chat.event
-// Targets: tok/s >= 97 %, TTFT <= +10 ms (medians).
+// Targets: tok/s >= 97 %, TTFT <= +10 ms (medians). CPU per reply of the app, the stand-in and its llama-server too.
 //   node scripts/bench/vllm.mjs [--rounds N] [--tokens N] [--preset tiny|small] [--json]
 import fs from 'node:fs';
 import http from 'node:http';
@@ -16,7 +16,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureBackend } from '../build-llama-server.mjs';
 import { ensureTestModel } from '../make-test-model.mjs';
-import { connectContract, contractChatRound, report, root, startBareApp, waitBackendReady } from './lib/kinds.mjs';
+import {
+  connectContract,
+  contractChatRound,
+  report,
+  root,
+  startBareApp,
+  waitBackendReady,
+  withCpu,
+} from './lib/kinds.mjs';
 import { alternatingRounds, benchArgs, timedChatStream } from './lib/streaming.mjs';
 import { writeVllmSnapshot } from './lib/vllm-snapshot.mjs';
 
@@ -25,6 +33,22 @@ const PROMPT = [{ role: 'user', content: 'Tell me a story.' }];
 const SAMPLING = { max_tokens: values.tokens, temperature: 0.6, seed: 7 };
 const FAKE_VLLM = path.join(root, 'scripts', 'fake-vllm', 'vllm');
 
+/** Child processes of `pid` (/proc). */
+function childrenOf(pid) {
+  return fs
+    .readdirSync('/proc')
+    .filter((x) => /^\d+$/.test(x))
+    .filter((d) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 /** The vLLM process the app runs (status.pid, or its child running the stand-in): its --port and VLLM_API_KEY. */
 function vllmEndpoint(pid) {
   const read = (p) => {
@@ -32,16 +56,14 @@ function vllmEndpoint(pid) {
     const env = fs.readFileSync(`/proc/${p}/environ`, 'utf8').split('\0');
     const i = args.indexOf('--port');
     const key = env.find((e) => e.startsWith('VLLM_API_KEY='))?.slice('VLLM_API_KEY='.length);
-    return i >= 0 && args.includes('serve') ? { port: Number(args[i + 1]), key: key ?? '' } : null;
+    return i >= 0 && args.includes('serve') ? { pid: p, port: Number(args[i + 1]), key: key ?? '' } : null;
   };
   const found = read(pid);
   if (found) return found;
   // A wrapper (a shell, `wsl -e`): look one level down.
-  for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+  for (const c of childrenOf(pid)) {
     try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
-      const r = read(Number(d));
+      const r = read(c);
       if (r) return r;
     } catch {
       /* gone meanwhile */
@@ -74,16 +96,21 @@ async function main() {
     const served = status.target?.servedName;
     if (!served) throw new Error(`no served model name in the status: ${JSON.stringify(status.target)}`);
 
-    const agent = new http.Agent({ keepAlive: true });
+    // A fresh connection per request on both sides (llama-server closes a streamed reply's connection anyway; a
+    // reused socket it is closing would fail the round).
+    const agent = new http.Agent({ keepAlive: false });
     const directBody = JSON.stringify({ model: served, messages: PROMPT, stream: true, ...SAMPLING });
     const appBody = JSON.stringify({ messages: PROMPT, stream: true, ...SAMPLING });
     const ws = await connectContract(app.base, app.token);
     const results = await alternatingRounds(
-      {
-        direct: () => timedChatStream(direct, ep.key, directBody, { agent }),
-        openai: () => timedChatStream(app.base, app.token, appBody, { agent }),
-        contract: () => contractChatRound(ws, PROMPT, SAMPLING),
-      },
+      withCpu(
+        {
+          direct: () => timedChatStream(direct, ep.key, directBody, { agent }),
+          openai: () => timedChatStream(app.base, app.token, appBody, { agent }),
+          contract: () => contractChatRound(ws, PROMPT, SAMPLING),
+        },
+        { app: app.child.pid, vllm: ep.pid, 'llama-server': childrenOf(ep.pid)[0] ?? -1 },
+      ),
       values.rounds,
     );
     ws.close();

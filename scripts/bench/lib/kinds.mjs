@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { median, rpc } from './headless-app.mjs';
-import { streamMedians } from './streaming.mjs';
+import { cpuSeconds, streamMedians } from './streaming.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -199,6 +199,24 @@ export function contractChatRound(ws, messages, sampling) {
 }
 
 /**
+ * Wraps each path of `paths` ({ name: async () => result }) so its result also carries `cpu`: the CPU seconds each
+ * process of `pids` ({ label: pid }) spent during that round (Linux /proc). What the app spends per reply is its
+ * overhead whatever the load on the machine; the server's is the work itself.
+ */
+export function withCpu(paths, pids) {
+  return Object.fromEntries(
+    Object.entries(paths).map(([name, f]) => [
+      name,
+      async () => {
+        const before = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p)]));
+        const r = await f();
+        return { ...r, cpu: Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p) - before[k]])) };
+      },
+    ]),
+  );
+}
+
+/**
  * Lines to print: each path's median tok/s and TTFT; then each app path against `direct`, decided per round — each
  * round's app/direct tok/s ratio and TTFT difference, both measured back to back under the same load, then the median
  * of those (this box is shared: load moves single figures by more than the targets) — with the ratio of the medians
@@ -231,6 +249,13 @@ export function report(title, results, appPaths) {
     lines.push(
       `  ${k} / direct (per round): ${f(perRoundTps * 100)}% tok/s (target >= 97%) ${okT ? 'PASS' : 'MISS'}; TTFT ${sign(perRoundTtft)}${f(perRoundTtft, 2)} ms (target <= +10 ms) ${okF ? 'PASS' : 'MISS'}   [of medians: ${f(ofMediansTps * 100)}%, ${sign(ofMediansTtft)}${f(ofMediansTtft, 2)} ms]`,
     );
+  }
+  const cpuOf = (k, label) => median(results[k].map((r) => r.cpu?.[label] ?? NaN));
+  const labels = Object.keys(results.direct[0]?.cpu ?? {});
+  if (labels.length) {
+    lines.push('  CPU ms per reply (medians; the app on the direct path is its idle cost):');
+    for (const k of Object.keys(results))
+      lines.push(`    ${k.padEnd(10)} ${labels.map((l) => `${l} ${f(cpuOf(k, l) * 1000, 0)}`).join('   ')}`);
   }
   return { lines, summary, ratios, pass };
 }

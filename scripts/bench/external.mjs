@@ -10,7 +10,7 @@
 // prompt, sampling and token count everywhere. Tokens/s by the client from first to last token, TTFT from request
 // to first token; medians, then the app paths against direct. Targets: tok/s >= 97 %, TTFT <= +10 ms. The CPU time
 // the app and the server spent per reply is printed too: the app's share holds whatever the load on the machine.
-//   node scripts/bench/external.mjs [--rounds N] [--tokens N] [--preset tiny|small] [--json]
+//   node scripts/bench/external.mjs [--rounds N] [--tokens N] [--preset tiny|small] [--threads N] [--json]
 import http from 'node:http';
 import path from 'node:path';
 import { ensureBackend } from '../build-llama-server.mjs';
@@ -26,7 +26,7 @@ import {
 } from './lib/kinds.mjs';
 import { alternatingRounds, benchArgs, timedChatStream } from './lib/streaming.mjs';
 
-const values = benchArgs({ rounds: 9, tokens: 256, preset: 'tiny', json: false });
+const values = benchArgs({ rounds: 9, tokens: 256, preset: 'tiny', threads: 1, json: false });
 const KEY = 'sk-bench-remote-0123456789';
 const PROMPT = [{ role: 'user', content: 'Tell me a story.' }];
 const SAMPLING = { max_tokens: values.tokens, temperature: 0.6, seed: 7 };
@@ -34,7 +34,14 @@ const SAMPLING = { max_tokens: values.tokens, temperature: 0.6, seed: 7 };
 async function main() {
   const dir = await ensureBackend({ variant: 'cpu', log: () => undefined });
   const model = await ensureTestModel({ preset: values.preset, seed: 1 });
-  const server = await startLlamaServer({ bin: path.join(dir, 'llama-server'), model, apiKey: KEY });
+  // One generation thread (as streams.mjs explains): a remote server runs on another machine, so here it must not
+  // spin on the core the app and the client need; ggml's spinning workers made the rounds a lottery.
+  const server = await startLlamaServer({
+    bin: path.join(dir, 'llama-server'),
+    model,
+    apiKey: KEY,
+    extra: ['-t', String(values.threads)],
+  });
   let app = null;
   try {
     app = await startBareApp();

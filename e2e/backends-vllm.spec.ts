@@ -115,4 +115,10 @@ test('a model folder: plan with fit and command; start → ready → a chat repl
   await expect(reply.getByTestId('reply-stats')).toContainText(`${REPLY_TOKENS} out`);
   expect((await reply.innerText()).trim().length).toBeGreaterThan(0);
   await expect(page.getByTestId('status-kind')).toContainText('vLLM');
+
+  // Stop from the vLLM section: the run ends (the stand-in, like vLLM, is a process group we end whole).
+  await openBackends(page, app.url);
+  await page.getByTestId('vllm-stop').click();
+  await expect(page.getByTestId('vllm-run')).toHaveAttribute('data-state', 'stopped', { timeout: 60_000 });
+  await expect(page.getByTestId('vllm-stop')).toHaveCount(0);
 });

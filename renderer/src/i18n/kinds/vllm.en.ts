@@ -109,6 +109,8 @@ export const vllmEn = {
     start: 'Start with vLLM',
     starting: 'Starting…',
     openChat: 'Open the chat',
+    stop: 'Stop vLLM',
+    stopping: 'Stopping…',
     needInstall: 'Install vLLM first (see above).',
     status: {
       starting: 'vLLM is starting {{model}}…',

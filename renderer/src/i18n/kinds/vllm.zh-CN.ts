@@ -110,6 +110,8 @@ export const vllmZhCN: Messages<typeof vllmEn> = {
     start: '用 vLLM 启动',
     starting: '正在启动…',
     openChat: '打开聊天',
+    stop: '停止 vLLM',
+    stopping: '正在停止…',
     needInstall: '请先安装 vLLM（见上文）。',
     status: {
       starting: 'vLLM 正在启动 {{model}}…',

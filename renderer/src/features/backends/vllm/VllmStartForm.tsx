@@ -2,8 +2,11 @@
  * Start a model with vLLM: the snapshot folder, the vLLM options, the live plan (debounced vllm.plan) and Start.
  * The run's progress then shows in the usual status (status bar, chat); here too while the run is vLLM's.
  */
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { VllmDetection } from '@shared/backends';
-import { useBackendStatus } from '../../../api/queries';
+import type { BackendStatus } from '@shared/schemas';
+import { useClient } from '../../../api/context';
+import { keys, newerStatus, useBackendStatus } from '../../../api/queries';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { PathInput } from '../../../components/PathInput';
 import { ProgressBar } from '../../../components/ProgressBar';
@@ -103,12 +106,19 @@ export function VllmStartForm({
   );
 }
 
-/** The run's state while it is vLLM's: starting / loading with progress, ready, or its error. */
+/** The run's state while it is vLLM's: starting / loading with progress, ready, or its error; Stop while it runs. */
 function VllmRunStatus() {
   const t = useKindsText();
+  const client = useClient();
+  const qc = useQueryClient();
   const { data: s } = useBackendStatus();
   const setView = useUi((u) => u.setView);
+  const stop = useMutation({
+    mutationFn: () => client.call('backend.stop', {}),
+    onSuccess: (st) => qc.setQueryData<BackendStatus>(keys.status, (old) => newerStatus(old, st)),
+  });
   if (!s || s.kind !== 'vllm') return null;
+  const running = s.state === 'starting' || s.state === 'loading' || s.state === 'ready';
   const model = s.target?.kind === 'vllm' ? s.target.servedName : (s.model?.name ?? '');
   const busy = s.state === 'starting' || s.state === 'loading';
   return (
@@ -127,6 +137,18 @@ function VllmRunStatus() {
           </button>
         </div>
       )}
+      {running && (
+        <button
+          type="button"
+          className="btn btn-small"
+          data-testid="vllm-stop"
+          disabled={stop.isPending}
+          onClick={() => stop.mutate()}
+        >
+          {stop.isPending ? t('vllm.form.stopping') : t('vllm.form.stop')}
+        </button>
+      )}
+      {stop.error && <ErrorMessage error={stop.error} compact />}
       {s.error && (s.state === 'crashed' || s.state === 'stopped') && (
         <ErrorMessage error={s.error} testId="vllm-problem" />
       )}

@@ -7,7 +7,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppUpdaterPort } from '../shared/app-update';
 import type { EventBus, Handlers } from '../shared/contract';
-import { AppError } from '../shared/errors';
 import { LoadOptions } from '../shared/schemas';
 import type { Backend } from './backends/backend';
 import { reapStaleBackend } from './backends/llama-cpp/backend-pidfile';
@@ -35,6 +34,7 @@ import { createBackend, reloadLastModel, type HealingOptions } from './compose/b
 import { createQuant, type QuantFeature, type QuantOptions } from './compose/quant';
 import { TOOL_PID_FILE, TOOL_PROGRAM } from './compose/quant-env';
 import { createQuantCompare } from './compose/quant-compare';
+import { shellHandlers } from './compose/shell';
 import { createBackendKinds, type BackendKinds, type BackendKindsOptions } from './compose/backend-kinds';
 
 /** keychain, vllm, remote, rpc: the backend kinds' options (compose/backend-kinds.ts). */
@@ -321,18 +321,7 @@ async function composeCore(opts: CoreOptions, dataDirLock: DataDirLock): Promise
     'conversations.get': async (p, ctx) =>
       conversationChat.overlay(await conversations.handlers['conversations.get'](p, ctx)),
     ...api.handlers,
-    'shell.pickModelFile': async () => {
-      if (!opts.pickModelFile) throw new AppError('UNSUPPORTED', { what: 'file dialog (enter the path instead)' });
-      return { path: await opts.pickModelFile() };
-    },
-    'app.updateStatus': async () => {
-      if (!opts.appUpdater) throw new AppError('UNSUPPORTED', { what: 'app updates (desktop app only)' });
-      return opts.appUpdater.status();
-    },
-    'app.installUpdate': async () => {
-      if (!opts.appUpdater) throw new AppError('UNSUPPORTED', { what: 'app updates (desktop app only)' });
-      return opts.appUpdater.install();
-    },
+    ...shellHandlers(opts),
     ...models.handlers,
     ...serverHandlers(opts.server ?? (() => null)),
     ...runtimes.handlers,

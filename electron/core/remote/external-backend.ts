@@ -285,7 +285,8 @@ export class ExternalBackend implements Backend {
   }
 
   private fail(runId: number, exit: Failure) {
-    if (this.st.runId !== runId) return;
+    // A run stopped while it was connecting stays stopped: its connect failing afterwards is no crash to recover from.
+    if (this.st.runId !== runId || this.st.state === 'stopped') return;
     this.note(`error ${exit.error.code}: ${exit.error.message}`);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

@@ -7,7 +7,7 @@
  * Requests go through util/upstream-http.ts (https endpoints, pinned certificates); `model` = Endpoint.model when set.
  */
 import { AppError } from '../../shared/errors';
-import type { ChatMessage, SamplingParams } from '../../shared/schemas';
+import type { BackendStatus, ChatMessage, SamplingParams } from '../../shared/schemas';
 import type { Endpoint } from '../backends/backend';
 import { requestText, type TextResponse } from '../util/upstream-http';
 import { roughTokens } from './prompt';
@@ -60,10 +60,21 @@ export async function contextPerSlot(endpoint: Endpoint): Promise<number | null>
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
 }
 
+/**
+ * The context of a run that has no /props (llama-server's): vLLM's --max-model-len, an external server's model as
+ * its list says; null for llama-server (ask /props) or when not known.
+ */
+export function runContext(s: Pick<BackendStatus, 'target' | 'model'>): number | null {
+  if (s.target?.kind === 'vllm') return s.target.maxModelLen;
+  if (s.target?.kind === 'external') return s.model?.contextLength ?? null;
+  return null;
+}
+
 /** The messages' tokens as the backend sees them: its chat template applied, then its tokenizer. */
 export async function countPromptTokens(endpoint: Endpoint, messages: ChatMessage[]): Promise<number> {
-  if (!endpoint.remote) return exactPromptTokens(endpoint, messages);
-  // Another server (Ollama, vLLM, LM Studio…) has no /apply-template or /tokenize: our estimate serves instead.
+  // Our llama-server: asked. vLLM (Endpoint.model set) and other servers (remote: Ollama, LM Studio…) have no
+  // /apply-template: our estimate serves instead (a remote llama-server or DeepLocal still answers exactly).
+  if (!endpoint.remote && !endpoint.model) return exactPromptTokens(endpoint, messages);
   return exactPromptTokens(endpoint, messages).catch(() => roughTokens(messages));
 }
 

@@ -13,7 +13,7 @@ import type { ChatMessage, SamplingParams, Settings } from '../../shared/schemas
 import type { Backend, Endpoint } from '../backends/backend';
 import { gateFor } from '../backends/upstream-gate';
 import type { ConversationRepo } from '../conversations/repo';
-import { completeOnce, contextPerSlot, countPromptTokens } from './backend-requests';
+import { completeOnce, contextPerSlot, countPromptTokens, runContext } from './backend-requests';
 import {
   cleanSummary,
   cleanTitle,
@@ -294,7 +294,11 @@ export class ConversationChat {
   private async limit(endpoint: Endpoint): Promise<number> {
     const known = this.limits.get(endpoint.baseUrl);
     if (known) return known;
-    const n = (await contextPerSlot(endpoint).catch(() => null)) ?? (await this.offlineLimit());
+    // vLLM and most other servers have no /props: their run says its context (never the last llama-server's).
+    const n =
+      (await contextPerSlot(endpoint).catch(() => null)) ??
+      runContext(this.d.backend.status()) ??
+      (await this.offlineLimit());
     this.limits.clear();
     this.limits.set(endpoint.baseUrl, n);
     return n;

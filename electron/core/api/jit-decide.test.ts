@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendState } from '../../shared/schemas';
-import { decide, type Current } from './jit-decide';
+import { decide, loadable, type Current } from './jit-decide';
 
 const a = { path: '/m/alpha-Q4_K_M.gguf', name: 'Alpha', catalogId: 'alpha' };
 const b = { path: '/m/beta.gguf', name: 'Beta' };
@@ -81,5 +81,19 @@ describe('jit decide', () => {
     ],
   ] as const)('%s', (_, req, current, list, jit, want) => {
     expect(kind(decide(req, current, list, jit))).toBe(want);
+  });
+});
+
+describe('loadable: what a request may load', () => {
+  const ok = { path: '/m/a.gguf', name: 'A', error: null };
+  const broken = { path: '/m/b.gguf', name: 'B', error: { code: 'MODEL_NOT_GGUF' } };
+  const gguf = { path: '/m/c.gguf', name: 'C', error: null, format: 'gguf' };
+  const snapshot = { path: '/m/org/Qwen-AWQ', name: 'Qwen-AWQ', error: null, format: 'safetensors' };
+  it('readable GGUFs only: a vLLM snapshot folder is not offered to JIT or Ollama clients', () => {
+    expect(loadable([ok, broken, gguf, snapshot]).map((m) => m.name)).toEqual(['A', 'C']);
+  });
+  it('so a request naming the snapshot finds nothing to load', () => {
+    const x = decide({ model: 'Qwen-AWQ', strict: true }, none, loadable([ok, snapshot]), true);
+    expect(kind(x)).toBe('MODEL_NOT_INSTALLED');
   });
 });

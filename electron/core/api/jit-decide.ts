@@ -27,6 +27,14 @@ export interface Current {
   model: NamedModel | null;
 }
 
+/**
+ * The installed models a request may name and load: those that read, and GGUF only (a vLLM snapshot folder, format
+ * 'safetensors', is started from the Backends page; backend.start would refuse the folder).
+ */
+export function loadable<M extends { error: unknown; format?: string | undefined }>(installed: readonly M[]): M[] {
+  return installed.filter((m) => m.error === null && m.format !== 'safetensors');
+}
+
 /** A run that serves or will: requests wait for it rather than load something else. */
 export const isActive = (s: BackendState) => s === 'ready' || s === 'loading' || s === 'starting';
 

@@ -12,7 +12,7 @@ import type { ApiSettings, LoadOptions } from '../../shared/schemas';
 import type { Backend, Endpoint } from '../backends/backend';
 import { gateFor } from '../backends/upstream-gate';
 import type { FitAnswer } from './jit-fit';
-import { decide, isActive } from './jit-decide';
+import { decide, isActive, loadable } from './jit-decide';
 
 export interface JitState {
   /** The model loaded for an API request (its name), null when the loaded one (if any) was loaded by the user. */
@@ -178,7 +178,7 @@ export function createJit(deps: JitDeps): JitLoader {
         const current = { state: st.state, model: st.model };
         let action = decide<LibraryModel>({ model, strict: opts.strict }, current, null, s.api.jitEnabled);
         if (action.kind === 'lookup') {
-          const list = (await deps.installed()).filter((m) => m.error === null);
+          const list = loadable(await deps.installed());
           action = decide({ model, strict: opts.strict }, current, list, s.api.jitEnabled);
         }
         if (action.kind === 'error') throw action.error;

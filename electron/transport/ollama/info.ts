@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { LibraryModel } from '../../shared/models';
 import type { BackendStatus } from '../../shared/schemas';
+import { loadable } from '../../core/api/jit-decide';
 import { ollamaNameOf } from '../../core/api/model-names';
 
 /** The Ollama release whose API this follows (clients compare versions to enable features). */
@@ -44,19 +45,17 @@ const iso = (ms: number | null) => new Date(ms ?? 0).toISOString();
 
 export function tagsOf(models: readonly LibraryModel[]) {
   return {
-    models: models
-      .filter((m) => m.error === null)
-      .map((m) => {
-        const name = ollamaNameOf(m);
-        return {
-          name,
-          model: name,
-          modified_at: iso(m.addedAt),
-          size: m.sizeBytes,
-          digest: digestOf(m),
-          details: detailsOf(m),
-        };
-      }),
+    models: loadable(models).map((m) => {
+      const name = ollamaNameOf(m);
+      return {
+        name,
+        model: name,
+        modified_at: iso(m.addedAt),
+        size: m.sizeBytes,
+        digest: digestOf(m),
+        details: detailsOf(m),
+      };
+    }),
   };
 }
 

@@ -27,6 +27,7 @@ import type { BackendCapabilities, Endpoint } from '../../core/backends/backend'
 import { parseRequestTarget } from '../request-target';
 import { checkHost, checkSingleHost, LOOPBACK_HOSTS, type GuardConfig } from '../security';
 import { sendOllamaError } from './errors';
+import { loadable } from '../../core/api/jit-decide';
 import { OLLAMA_COMPAT_VERSION, psOf, showOf, tagsOf } from './info';
 import { originAllowed } from './origins';
 import { reply } from './reply';
@@ -161,10 +162,7 @@ export async function startOllamaServer(
         const r = ShowRequest.safeParse(json);
         const name = r.success ? (r.data.model ?? r.data.name ?? '') : '';
         if (!name.trim()) throw new AppError('INVALID_PARAMS', { issues: 'model is required' });
-        const m = findModel(
-          (await deps.installed()).filter((x) => x.error === null),
-          name,
-        );
+        const m = findModel(loadable(await deps.installed()), name);
         if (!m) throw new AppError('MODEL_NOT_INSTALLED', { model: name.slice(0, 200) });
         return sendJson(req, res, showOf(m));
       }

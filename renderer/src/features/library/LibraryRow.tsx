@@ -5,6 +5,7 @@ import { useBackendStatus } from '../../api/queries';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { PlayIcon } from '../../components/icons';
 import { formatBytes, formatCount, formatParams } from '../../lib/format';
+import { useKindsText } from '../../lib/useKindsText';
 import { useDeleteModel } from '../models/queries';
 import { ProvenanceLine } from './ProvenanceLine';
 import { QuantActions } from './QuantActions';
@@ -19,6 +20,9 @@ export function LibraryRow({ model, onLoad }: { model: LibraryModel; onLoad: () 
   const [confirm, setConfirm] = useState(false);
   const ref = model.source === 'reference';
   const inUse = status?.model?.path === model.path && status.state !== 'stopped' && status.state !== 'crashed';
+  // A vLLM snapshot folder: started from the Backends page (llama.cpp cannot load or quantize it).
+  const snapshot = model.format === 'safetensors';
+  const tk = useKindsText();
 
   return (
     <li className="library-row" data-testid="library-row" data-id={model.id} data-source={model.source}>
@@ -28,6 +32,11 @@ export function LibraryRow({ model, onLoad }: { model: LibraryModel; onLoad: () 
           {ref && (
             <span className="chip" title={t('library.referenceHint')}>
               {t('library.reference')}
+            </span>
+          )}
+          {snapshot && (
+            <span className="chip" data-testid="library-format">
+              {tk('page.kind.vllm')}
             </span>
           )}
           {inUse && <span className="chip chip-ok">{t('library.running')}</span>}
@@ -78,17 +87,19 @@ export function LibraryRow({ model, onLoad }: { model: LibraryModel; onLoad: () 
           </div>
         ) : (
           <>
-            <button
-              type="button"
-              className="btn btn-small btn-primary"
-              data-testid="library-load"
-              onClick={onLoad}
-              disabled={!!model.error || inUse}
-            >
-              <PlayIcon size={13} />
-              {t('library.load')}
-            </button>
-            <QuantActions model={model} />
+            {!snapshot && (
+              <button
+                type="button"
+                className="btn btn-small btn-primary"
+                data-testid="library-load"
+                onClick={onLoad}
+                disabled={!!model.error || inUse}
+              >
+                <PlayIcon size={13} />
+                {t('library.load')}
+              </button>
+            )}
+            {!snapshot && <QuantActions model={model} />}
             <button
               type="button"
               className="btn btn-small btn-danger-ghost"

@@ -3,7 +3,15 @@ import { AppError } from '../../../shared/errors';
 import { BackendSettings } from '../../../shared/backend-options';
 import { defaultLoadOptions, type LoadOptions } from '../../../shared/schemas';
 import type { BackendExit } from '../backend';
-import { backoffMs, isOutOfMemory, MAX_ATTEMPTS, nextRung, planRecovery, type PlanInput } from './recovery-plan';
+import {
+  backoffMs,
+  contextRung,
+  isOutOfMemory,
+  MAX_ATTEMPTS,
+  nextRung,
+  planRecovery,
+  type PlanInput,
+} from './recovery-plan';
 
 const settings = BackendSettings.parse({});
 const opts = (o: Partial<LoadOptions> = {}): LoadOptions => ({ ...defaultLoadOptions(), ...o });
@@ -277,5 +285,34 @@ describe('an RPC worker that dropped out (RPC_WORKER_LOST): the next run goes wi
   it('auto-restart off: not restarted', () => {
     const s = { ...settings, autoRestart: false };
     expect(planRecovery(input({ exit: lost('10.0.0.3:50052'), options: two, settings: s })).kind).toBe('none');
+  });
+});
+
+describe('vLLM (kind vllm): only the context rung of the OOM ladder', () => {
+  const oom = loadFailed('BACKEND_OOM');
+  it('halves --max-model-len (options.contextSize) like the llama.cpp context', () => {
+    const d = planRecovery(input({ kind: 'vllm', exit: oom, options: opts({ contextSize: 4096 }) }));
+    expect(d).toMatchObject({
+      kind: 'restart',
+      options: { contextSize: 2048 },
+      step: { what: 'context', from: '4096', to: '2048', because: 'BACKEND_OOM' },
+    });
+  });
+  it('at the floor it gives up: the KV-cache, GPU-layers and CPU-only rungs change nothing vLLM runs with', () => {
+    const floor = opts({ contextSize: settings.minContext });
+    expect(planRecovery(input({ kind: 'vllm', exit: oom, options: floor }))).toMatchObject({
+      kind: 'give-up',
+      error: { code: 'BACKEND_OOM' },
+    });
+    // llama.cpp at the same floor goes on down its ladder.
+    expect(planRecovery(input({ exit: oom, options: floor }))).toMatchObject({
+      kind: 'restart',
+      step: { what: 'kv-cache' },
+    });
+  });
+  it("contextRung is nextRung's first rung or nothing", () => {
+    const m = { contextLength: 4096, blockCount: 28 };
+    expect(contextRung(opts({ contextSize: 8192 }), m, 2048, 'BACKEND_OOM', 0)?.options.contextSize).toBe(4096);
+    expect(contextRung(opts({ contextSize: 2048 }), m, 2048, 'BACKEND_OOM', 0)).toBeNull();
   });
 });

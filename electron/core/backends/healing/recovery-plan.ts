@@ -9,7 +9,7 @@
 import type { AppError } from '../../../shared/errors';
 import type { BackendSettings, RecoveryStep } from '../../../shared/backend-options';
 import type { LoadOptions } from '../../../shared/schemas';
-import type { BackendExit } from '../backend';
+import type { BackendExit, BackendKind } from '../backend';
 
 /** Tries in a row that may fail before the backend serves a reply (a served reply resets the count). */
 export const MAX_ATTEMPTS = 3;
@@ -79,6 +79,11 @@ export interface PlanInput {
   options: LoadOptions;
   model: ModelHints;
   now: number;
+  /**
+   * The kind that ran (absent: llama-cpp). vLLM honours only the context rung (options.contextSize →
+   * --max-model-len); the KV-cache, GPU-layers and CPU-only rungs would restart it with the same argv.
+   */
+  kind?: BackendKind;
 }
 
 export type RecoveryDecision =
@@ -116,7 +121,10 @@ export function planRecovery(i: PlanInput): RecoveryDecision {
   if (i.settings.oomLadder && isOutOfMemory(error)) {
     // A new rung is progress, so the ladder is bounded by its rungs, not by the attempts; without one left the
     // same options would fail the same way.
-    const rung = i.steps < MAX_STEPS ? nextRung(i.options, i.model, i.settings.minContext, error.code, i.now) : null;
+    const rung =
+      i.steps < MAX_STEPS
+        ? (i.kind === 'vllm' ? contextRung : nextRung)(i.options, i.model, i.settings.minContext, error.code, i.now)
+        : null;
     if (!rung) return { kind: 'give-up', error };
     return {
       kind: 'restart',
@@ -149,6 +157,18 @@ export function withoutLostWorker(
     options: { ...o, rpcServers: rest },
     step: { what: 'rpc-worker', from: servers.join(','), to: rest.join(','), because, at },
   };
+}
+
+/** Rung 1 of the ladder alone (vLLM): the context halved, not below the floor; null at the floor. */
+export function contextRung(
+  o: LoadOptions,
+  model: ModelHints,
+  minContext: number,
+  because: string,
+  at: number,
+): { options: LoadOptions; step: RecoveryStep } | null {
+  const r = nextRung(o, model, minContext, because, at);
+  return r?.step.what === 'context' ? r : null;
 }
 
 const QUANTIZED = new Set(['q8_0', 'q4_0']);

@@ -140,12 +140,14 @@ export class SelfHealingBackend implements Backend {
     this.current = req;
     this.blockCount = null;
     const epoch = this.epoch;
-    void this.deps
-      .blockCount?.(req.model)
-      .then((n) => {
-        if (this.epoch === epoch) this.blockCount = n;
-      })
-      .catch(() => undefined);
+    // {arch}.block_count is a GGUF fact: a vLLM folder or an external server's `<url>#<model>` is not read as one.
+    if (!req.kind || req.kind === 'llama-cpp')
+      void this.deps
+        .blockCount?.(req.model)
+        .then((n) => {
+          if (this.epoch === epoch) this.blockCount = n;
+        })
+        .catch(() => undefined);
     await this.inner.start(req);
     return this.st;
   }
@@ -223,6 +225,7 @@ export class SelfHealingBackend implements Backend {
       options: req.options,
       model: { contextLength: req.model.contextLength, blockCount: this.blockCount },
       now: this.now(),
+      ...(req.kind ? { kind: req.kind } : {}),
     });
     if (decision.kind === 'none') return;
     const base = {

@@ -33,6 +33,11 @@ const SNAPSHOT_FILES = new Set([
   'preprocessor_config.json',
   'model.safetensors.index.json',
 ]);
+/** Pure: a file name a snapshot consists of (top level): its config, tokenizer and index files, and the shards. */
+export function isSnapshotFile(name: string): boolean {
+  return SNAPSHOT_FILES.has(name) || /\.safetensors$/i.test(name);
+}
+
 /** A non-LFS file is a small git blob (the hub requires LFS above 10 MB); anything larger is refused. */
 const MAX_SMALL_FILE = 16 * 1024 * 1024;
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { AppError, toErrorInfo } from '../../../shared/errors';
 import type { LibraryModel } from '../../../shared/models';
 import type { VllmModel } from '../../../shared/backends';
+import { isSnapshotFile } from '../../downloads/snapshot';
 import { inspectVllmModel } from './inspect';
 
 /** Pure: a folder whose entries make a snapshot (config.json and at least one *.safetensors file). */
@@ -75,7 +76,23 @@ export async function deleteSnapshotFolder(
   if (!entries || !isSnapshotListing(entries)) return false;
   if (!(await inside(abs))) throw new AppError('MODEL_NOT_FOUND', { path: abs });
   if (inUse(abs)) throw new AppError('MODEL_IN_USE', { path: abs });
-  // rm removes links found inside, never what they point to.
-  await fs.rm(abs, { recursive: true, force: true });
+  // The snapshot's own files (and a hub repo's metadata), nothing else: a folder the user filled may also hold other
+  // models or files below it, which the library does not list (its scan stops at a snapshot folder). The folder
+  // goes only when that left it empty.
+  for (const e of entries)
+    if (e.isFile() && (isSnapshotFile(e.name) || HUB_METADATA.has(e.name)))
+      await fs.rm(path.join(abs, e.name), { force: true });
+  await fs.rmdir(abs).catch(() => undefined);
   return true;
 }
+
+/** Files a Hugging Face repo carries beside the model (removed with a snapshot). */
+const HUB_METADATA = new Set([
+  'README.md',
+  'LICENSE',
+  'LICENSE.txt',
+  'LICENSE.md',
+  'NOTICE',
+  'USE_POLICY.md',
+  '.gitattributes',
+]);

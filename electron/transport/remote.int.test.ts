@@ -185,6 +185,8 @@ describe('external server: a real llama-server with --api-key', () => {
       flavor: 'llama.cpp',
     });
     expect(status.model?.path).toBe(`${added.url}#${model}`);
+    // The run's options are not another run's: context 0 = the remote model's own.
+    expect(status.options?.contextSize).toBe(0);
     expect(core.backend.endpoint()).toMatchObject({ model, remote: true, tls: { fingerprint256: fingerprint } });
     expect(JSON.stringify(core.backend.recentLogs(200))).not.toContain(KEY);
 

@@ -181,7 +181,9 @@ export function createRemote(deps: RemoteFeatureDeps): RemoteFeature {
         kind: 'external',
         external: { serverId: id, model },
         model: remoteModelInfo(s.url, model, known),
-        options: { ...(deps.backend.status().options ?? defaultLoadOptions()), rpcServers: [] },
+        // Not the previous llama.cpp run's options: its context is no fact of this model (status, /api/ps and the
+        // Model page read options.contextSize). 0 = the model's own, which status.model has from the server's list.
+        options: { ...defaultLoadOptions(), contextSize: 0 },
       });
       // The external run settles after one check of the server: its error is this call's answer.
       await external.waitReady().catch((e: unknown) => {

@@ -70,12 +70,14 @@ export function App() {
     if (settings && i18n.resolvedLanguage !== lang) void i18n.changeLanguage(lang);
   }, [settings, lang, i18n]);
 
-  // A model already running when the window opens means the user came to chat, unless the URL names a page.
+  // A model already running when the window opens means the user came to chat, unless the URL names a page or the
+  // user already went to one before the first status arrived (the click wins over this default).
   const routed = useRef(false);
+  const startView = useRef(view);
   useEffect(() => {
     if (routed.current || !status) return;
     routed.current = true;
-    if (status.state === 'ready' && !namedPage) setView('chat');
+    if (status.state === 'ready' && !namedPage && useUi.getState().view === startView.current) setView('chat');
   }, [status, setView, namedPage]);
 
   const Page = pages[view];

@@ -217,6 +217,10 @@ async function rpcWorker(o: { dataDir: string; version: string; host: string | u
     resourcesDirs: [process.env.DEEPLOCAL_RESOURCES ?? path.join(repoRoot, 'resources')],
     shell: 'browser',
     version: o.version,
+    // Only the worker: no model is loaded (whatever "reload the last model" says), and the saved worker mode is not
+    // started beside the one this command starts.
+    env: { ...process.env, DEEPLOCAL_RELOAD_LAST_MODEL: '0' },
+    rpc: { noWorkerAutostart: true },
   });
   let closing = false;
   const stop = async (code: number) => {

@@ -33,6 +33,8 @@ export interface RpcOptionsForTests {
   checkTimeoutMs?: number;
   /** How long worker mode's ggml-rpc-server may take to answer its first HELLO. */
   workerReadyTimeoutMs?: number;
+  /** `serve --rpc-worker` starts the worker itself (with its own host/port): init() must not start the saved one. */
+  noWorkerAutostart?: boolean;
 }
 
 export interface RpcFeatureDeps {
@@ -157,7 +159,7 @@ export function createRpc(deps: RpcFeatureDeps): RpcFeature {
       await reapStaleBackend(deps.runDir, note, { name: RPC_WORKER_PID_FILE, program: RPC_WORKER_PROGRAM });
       void workers.checkAll().catch(() => undefined);
       const s = (await settings.get()).rpc.worker;
-      if (s.enabled) await supervisor.start(s);
+      if (s.enabled && !deps.options?.noWorkerAutostart) await supervisor.start(s);
     },
     async startWorker(patch) {
       const saved = (await settings.get()).rpc.worker;

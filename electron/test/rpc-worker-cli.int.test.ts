@@ -69,6 +69,16 @@ function rpcServersOf(ppid: number): number[] {
   return pids;
 }
 
+/** A process that still runs (not gone, not a zombie waiting for its parent). */
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 describe('serve --rpc-worker', () => {
   it(
     'runs only the worker, warns in words, prints its address, answers RPC, stops on Ctrl-C',
@@ -98,6 +108,24 @@ describe('serve --rpc-worker', () => {
       expect(rpcServersOf(w.child.pid!)).toEqual([]);
       expect((await checkRpcWorker('127.0.0.1', port, { timeoutMs: 3000 })).error?.params?.reason).toMatch(/refused/);
       expect(fs.existsSync(path.join(w.dataDir, 'run', 'ggml-rpc-server.pid'))).toBe(false);
+    },
+  );
+
+  it(
+    'an app killed outright (SIGKILL) does not leave its worker listening: the watchdog ends it',
+    { timeout: 180_000 },
+    async () => {
+      const port = await freePort();
+      const w = serveWorker(['--host', '127.0.0.1', '--port', String(port)]);
+      const ok = await waitUntil(() => /Press Ctrl-C/.test(w.out.stdout) || w.child.exitCode !== null, 120_000);
+      expect(ok, `${w.out.stdout}\n${w.out.stderr}`).toBe(true);
+      const [worker] = rpcServersOf(w.child.pid!);
+      expect(worker).toBeDefined();
+      w.child.kill('SIGKILL');
+      await w.exited;
+      // No app left to stop it: the watchdog's pipe closed with the app, and it ends the worker's group.
+      expect(await waitUntil(() => !alive(worker!), 20_000)).toBe(true);
+      expect((await checkRpcWorker('127.0.0.1', port, { timeoutMs: 3000 })).error?.params?.reason).toMatch(/refused/);
     },
   );
 

@@ -57,6 +57,8 @@ export const CORE_RULES = {
   tuning: ['models', 'backends'],
   quant: ['models', 'backends', 'downloads'],
   remote: ['backends'],
+  // RPC worker mode reuses vLLM's process-group watchdog (backends/vllm/process-tree.ts).
+  rpc: ['backends'],
   compose: '*',
 };
 

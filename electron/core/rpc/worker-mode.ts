@@ -7,6 +7,9 @@
  * On POSIX it runs under `sh -c 'trap "" PIPE; exec …'`: ggml-rpc-server does not ignore SIGPIPE, so a client that
  * vanished while it was answering (a llama-server killed mid-reply, a check that gave up) would kill it; an
  * ignored signal stays ignored across exec, and then that write just fails and it serves the next client.
+ * It runs in its own process group with vLLM's watchdog (a /bin/sh holding a pipe from us, backends/vllm/process-tree.ts):
+ * when the app dies without stopping it (killed, crashed), the pipe closes and the worker ends — an unauthenticated
+ * worker must not outlive the app that showed its warning.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RpcWorkerMode, RpcWorkerModeSettings } from '../../shared/backends';
 import { AppError } from '../../shared/errors';
+import { endWatchdog, startWatchdog } from '../backends/vllm/process-tree';
 import { checkRpcWorker } from './protocol';
 import { isBindableHost, isLoopback, workerAddresses, workerArgs, workerFailure, type Interfaces } from './worker-args';
 
@@ -101,6 +105,8 @@ export class RpcWorkerSupervisor {
       ? spawn('/bin/sh', ['-c', 'trap "" PIPE; exec "$0" "$@"', bin, ...args], {
           env,
           stdio: ['ignore', 'pipe', 'pipe'],
+          // Its own group (the shell execs the worker: pgid = its pid), for the watchdog below.
+          detached: true,
         })
       : spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     this.child = child;
@@ -112,17 +118,23 @@ export class RpcWorkerSupervisor {
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     let exited: { code: number | null; signal: string | null } | null = null;
-    const exit = new Promise<void>((resolve) =>
+    // A spawn that fails ('error' without 'exit': no binary, no permission) ends the wait too.
+    const exit = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         exited = { code, signal };
         resolve();
-      }),
-    );
-    child.once('error', (e) => {
-      exited = { code: null, signal: null };
-      this.lines.push(`error: ${e.message}`);
+      });
+      child.once('error', (e) => {
+        exited ??= { code: null, signal: null };
+        this.lines.push(`error: ${e.message}`);
+        resolve();
+      });
     });
-    void exit.then(() => this.onExit(gen, child, exited!, base));
+    const watchdog = posix && child.pid ? startWatchdog(spawn, child.pid, 3000, { env: this.deps.env }) : null;
+    void exit.then(() => {
+      endWatchdog(watchdog);
+      this.onExit(gen, child, exited!, base);
+    });
     if (child.pid) await this.deps.pidfile?.write(child.pid).catch(() => undefined);
 
     // Ready when it answers HELLO itself (a port that accepts could be another program's).

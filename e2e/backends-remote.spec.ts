@@ -125,4 +125,13 @@ test('connect to a keyed server: wrong key refused in words, models listed, conn
     const after = await rpc<BackendStatus>('backend.status', {});
     expect(after).toMatchObject({ state: 'ready', kind: 'external' });
   });
+
+  await test.step('the Model page names the server, not a file (no architecture, no size)', async () => {
+    await page.getByTestId('nav-model').click();
+    const facts = page.locator('.facts').first();
+    await expect(facts).toContainText('Server');
+    await expect(facts).toContainText(NAME);
+    await expect(facts).not.toContainText('remote');
+    await expect(facts).not.toContainText('Architecture');
+  });
 });

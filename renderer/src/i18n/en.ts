@@ -152,6 +152,7 @@ export const en = {
     info: {
       title: 'Running',
       arch: 'Architecture',
+      server: 'Server',
       quant: 'Quantization',
       size: 'Size',
       params: 'Parameters',

@@ -153,6 +153,7 @@ export const zhCN: Messages = {
     info: {
       title: '运行中',
       arch: '架构',
+      server: '服务器',
       quant: '量化',
       size: '大小',
       params: '参数量',

@@ -77,7 +77,9 @@ export function ModelPage() {
   });
 
   // An empty field starts from the running model or the last one used, so Start is one click away.
-  const suggested = status?.model?.path ?? settings?.recentModels[0] ?? '';
+  // (A vLLM folder or a server's model is not a GGUF to start here: those start from the Backends page.)
+  const ownModel = status?.kind === 'llama-cpp' || status?.kind === undefined ? status?.model?.path : undefined;
+  const suggested = ownModel ?? settings?.recentModels[0] ?? '';
   useEffect(() => {
     if (suggested && useModelForm.getState().path === '') commitPath(suggested);
   }, [suggested, commitPath]);
@@ -127,7 +129,10 @@ export function ModelPage() {
           <ModelFacts
             model={status.model}
             context={status.options?.contextSize || null}
-            extra={status.options ? [[tb('clients.label'), parallelLabel(status.options)]] : []}
+            {...(status.target?.kind === 'external' ? { server: status.target.serverName } : {})}
+            extra={
+              status.options && status.kind !== 'external' ? [[tb('clients.label'), parallelLabel(status.options)]] : []
+            }
           />
         </section>
       )}

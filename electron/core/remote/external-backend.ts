@@ -19,6 +19,7 @@ import { getText } from '../util/upstream-http';
 import { fetchModels, tlsFor, type CheckTarget } from './check';
 import { probeFlavor } from './flavor';
 import type { StoredServer } from './store';
+import { idleStatus } from '../backends/idle-status';
 
 /** Errors a reconnect can mend (the server may come back). */
 const TRANSIENT = new Set(['REMOTE_REFUSED', 'REMOTE_UNREACHABLE', 'REMOTE_TIMEOUT']);
@@ -32,24 +33,8 @@ export interface ExternalBackendDeps {
   now?: () => number;
 }
 
-export const idleExternal = (runId: number, extra: Partial<BackendStatus> = {}): BackendStatus => ({
-  state: 'stopped',
-  seq: 0,
-  runId,
-  model: null,
-  options: null,
-  progress: null,
-  phase: null,
-  pid: null,
-  startedAt: null,
-  readyAt: null,
-  error: null,
-  binaryPath: null,
-  recovery: null,
-  kind: 'external',
-  target: null,
-  ...extra,
-});
+export const idleExternal = (runId: number, extra: Partial<BackendStatus> = {}): BackendStatus =>
+  idleStatus(runId, { kind: 'external', ...extra });
 
 /** Status.model for a remote model: path `<url>#<model>`, what the server says of its context. */
 export function remoteModelInfo(url: string, model: string, remote?: RemoteModel | null): ModelFileInfo {

@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../../util/atomic-write';
 import { lineSplitter } from '../../util/lines';
 import type { Backend, BackendCapabilities, BackendExit, Endpoint, Health, StartRequest } from '../backend';
 import { BackendLog } from '../backend-log';
+import { idleStatus } from '../idle-status';
 import { readiness } from '../readiness';
 import { removeBackendPidFile, writeBackendPidFile } from './backend-pidfile';
 import { exitOutcome } from './exit-outcome';
@@ -45,24 +46,8 @@ export interface LlamaCppDeps {
 
 type Failure = Exclude<BackendExit, { kind: 'stopped' }>;
 
-export const idle = (runId: number, extra: Partial<BackendStatus> = {}): BackendStatus => ({
-  state: 'stopped',
-  seq: 0,
-  runId,
-  model: null,
-  options: null,
-  progress: null,
-  phase: null,
-  pid: null,
-  startedAt: null,
-  readyAt: null,
-  error: null,
-  binaryPath: null,
-  recovery: null,
-  kind: 'llama-cpp',
-  target: null,
-  ...extra,
-});
+/** A stopped llama-cpp status (backends/idle-status.ts; the other kinds pass their own `kind`). */
+export const idle = idleStatus;
 
 export class LlamaCppBackend implements Backend {
   readonly kind = 'llama-cpp';

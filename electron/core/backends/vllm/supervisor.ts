@@ -17,7 +17,7 @@ import type { Backend, BackendCapabilities, BackendExit, Endpoint, Health, Start
 import { BackendLog } from '../backend-log';
 import { readiness } from '../readiness';
 import { exitOutcome } from '../llama-cpp/exit-outcome';
-import { idle as llamaIdle } from '../llama-cpp/supervisor';
+import { idleStatus } from '../idle-status';
 import { vllmCapabilities, vllmSpawn, type VllmSpawn } from './launch';
 import { applyVllmLine, initialVllmProgress, type VllmProgress } from './log-progress';
 import { reapStaleVllm, removeVllmPidFile, VLLM_PID_FILE, writeVllmPidFile } from './vllm-pidfile';
@@ -49,7 +49,7 @@ export interface VllmBackendDeps {
 type Failure = Exclude<BackendExit, { kind: 'stopped' }>;
 
 const idle = (runId: number, extra: Partial<BackendStatus> = {}): BackendStatus =>
-  llamaIdle(runId, { kind: 'vllm', ...extra });
+  idleStatus(runId, { kind: 'vllm', ...extra });
 
 /** vLLM's phases → the status phase the app shows. */
 function statusPhase(p: VllmProgress): BackendStatus['phase'] {

@@ -136,8 +136,16 @@ test('Esc stops the reply, its real figures show, and Continue goes on in the sa
   await reply.getByTestId('msg-continue').click();
   await expect(page.getByTestId('message-assistant')).toHaveCount(1);
   await expect(reply).toHaveAttribute('data-id', id);
+  // The click only starts the request: until the first delta the stopped reply still reads "not streaming", so wait
+  // for its text to grow first (a wait for data-streaming=false alone passed at once, before Continue had begun).
+  await expect
+    .poll(async () => Number(await reply.getAttribute('data-chars')), { timeout: 90_000 })
+    .toBeGreaterThan(stopped);
   await expect(reply).toHaveAttribute('data-streaming', 'false', { timeout: 90_000 });
-  expect(Number(await reply.getAttribute('data-chars'))).toBeGreaterThan(stopped);
+  // The same message in the core, now ended at the 16 tokens Continue was given, holding all the text on the page.
+  const [, answer] = threadOf(await getConversation(idOf(page)!));
+  expect(answer).toMatchObject({ id, status: 'done', finishReason: 'length' });
+  await expect(reply).toHaveAttribute('data-chars', String(answer!.content.length + answer!.reasoning.length));
 });
 
 test('copy as Markdown and as plain text; delete a reply', async ({ page, context }) => {

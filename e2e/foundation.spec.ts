@@ -72,8 +72,10 @@ test('loads the model, streams a reply, stops it mid-way, and shows speed for a 
   // A reply that finishes (max_tokens) shows tokens/s and time to first token.
   await rpc('settings.update', { sampling: { temperature: 0.6, top_p: 0.95, max_tokens: 48 } });
   await page.getByTestId('chat-input').fill('And a short one');
+  const replies = await page.getByTestId('message-assistant').count();
   await page.getByTestId('chat-send').click();
-  const second = page.getByTestId('message-assistant').last();
+  // The new reply by its place, not last(): until it exists, last() is the stopped one, already "not streaming".
+  const second = page.getByTestId('message-assistant').nth(replies);
   // Generous: on a loaded 2-core machine the tiny model can slow to tens of tokens/s.
   await expect(second).toHaveAttribute('data-streaming', 'false', { timeout: 60_000 });
   await expect(second).toHaveAttribute('data-stopped', 'false');

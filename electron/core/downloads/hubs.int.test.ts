@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHubEmulator, type HubEmulator } from '../../../scripts/hub-emulator/server.mjs';
 import type { EndpointInfo } from '../../shared/models';
-import { headFile, listRepoFiles, probeEndpoints, type HubHttp } from './hubs';
+import { probeEndpoints } from './endpoints';
+import { headFile, listRepoFiles, type HubHttp } from './hubs';
 
 let emu: HubEmulator;
 const files = Array.from({ length: 120 }, (_, i) => ({

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EndpointInfo, EndpointProbe } from '../../shared/models';
-import { downloadUrl, endpointCandidates, hubStatusError, orderEndpoints } from './hubs';
+import { endpointCandidates, orderEndpoints } from './endpoints';
+import { downloadUrl, hubStatusError } from './hubs';
 
 describe('endpointCandidates', () => {
   it('defaults: huggingface.co, hf-mirror, ModelScope', () => {

@@ -1,11 +1,12 @@
 /**
  * Hub APIs: Hugging Face (and any HF-compatible endpoint such as hf-mirror) and ModelScope. Listing files with their
- * SHA-256, reading the hash headers of one file, download URLs, and the endpoint list with a bounded latency probe.
+ * SHA-256, reading the hash headers of one file, and download URLs (the endpoints themselves: endpoints.ts).
  * fetch is injected; tests run these against scripts/hub-emulator.
  */
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
-import type { EndpointId, EndpointInfo, EndpointProbe, HubSettings, RepoFile } from '../../shared/models';
+import type { EndpointInfo, RepoFile } from '../../shared/models';
+import { fetchFailureReason } from '../util/fetch-failure';
 import { printable, unsafeRelativePath } from '../util/safe-path';
 import { parseLinkHeader, parseRetryAfter, sha256FromEtag } from './http-headers';
 import { backoffMs } from './retry';
@@ -23,49 +24,9 @@ export interface HubHttp {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export const DEFAULT_ENDPOINT_URLS: Record<Exclude<EndpointId, 'custom'>, string> = {
-  huggingface: 'https://huggingface.co',
-  'hf-mirror': 'https://hf-mirror.com',
-  modelscope: 'https://www.modelscope.cn',
-};
-
-const trimSlash = (u: string) => u.replace(/\/+$/, '');
 const sleepDefault = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const UA = 'DeepLocal/0.1 (+https://github.com/deeplocal)';
-
-/**
- * The endpoints in play. HF_ENDPOINT (the huggingface_hub convention) replaces huggingface.co and hf-mirror; the
- * ModelScope SDK's MODELSCOPE_DOMAIN (a host) or our MODELSCOPE_ENDPOINT (a URL) replaces modelscope.cn.
- * `overrides` lets tests point every endpoint at the hub emulator.
- */
-export function endpointCandidates(
-  hub: Pick<HubSettings, 'customEndpoint'>,
-  env: NodeJS.ProcessEnv = {},
-  overrides: Partial<Record<EndpointId, string>> = {},
-): EndpointInfo[] {
-  const hfEnv = env.HF_ENDPOINT?.trim() || null;
-  const msDomain = env.MODELSCOPE_DOMAIN?.trim();
-  const msEnv =
-    env.MODELSCOPE_ENDPOINT?.trim() ||
-    (msDomain ? (/^https?:\/\//i.test(msDomain) ? msDomain : `https://${msDomain}`) : null);
-  const list: EndpointInfo[] = [
-    { id: 'huggingface', hub: 'huggingface', url: overrides.huggingface ?? hfEnv ?? DEFAULT_ENDPOINT_URLS.huggingface },
-  ];
-  if (!hfEnv || overrides['hf-mirror'])
-    list.push({
-      id: 'hf-mirror',
-      hub: 'huggingface',
-      url: overrides['hf-mirror'] ?? DEFAULT_ENDPOINT_URLS['hf-mirror'],
-    });
-  list.push({
-    id: 'modelscope',
-    hub: 'modelscope',
-    url: overrides.modelscope ?? msEnv ?? DEFAULT_ENDPOINT_URLS.modelscope,
-  });
-  const custom = overrides.custom ?? hub.customEndpoint;
-  if (custom) list.push({ id: 'custom', hub: 'huggingface', url: custom });
-  return list.map((e) => ({ ...e, url: trimSlash(e.url) }));
-}
+/** The User-Agent of our hub requests (a caller's HubHttp.userAgent replaces it). */
+export const HUB_USER_AGENT = 'DeepLocal/0.1 (+https://github.com/deeplocal)';
 
 const encPath = (p: string) => p.split('/').map(encodeURIComponent).join('/');
 
@@ -80,12 +41,6 @@ export function downloadUrl(ep: EndpointInfo, repo: string, revision: string, fi
 function timeoutSignal(ms: number, outer?: AbortSignal): AbortSignal {
   const t = AbortSignal.timeout(ms);
   return outer ? AbortSignal.any([t, outer]) : t;
-}
-
-function reasonOf(e: unknown): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError') return 'timed out';
-  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
 }
 
 /** Maps a hub's HTTP status to our error; null for statuses worth retrying. */
@@ -121,14 +76,14 @@ async function apiGet(
     let res: Response;
     try {
       res = await http.fetch(url, {
-        headers: { 'user-agent': http.userAgent ?? UA, accept: 'application/json' },
+        headers: { 'user-agent': http.userAgent ?? HUB_USER_AGENT, accept: 'application/json' },
         signal: timeoutSignal(http.timeoutMs ?? 15_000, signal),
       });
     } catch (e) {
       if (signal?.aborted) throw e;
       last = new AppError(
         'HUB_UNREACHABLE',
-        { endpoint: ctx.endpoint, reason: reasonOf(e) },
+        { endpoint: ctx.endpoint, reason: fetchFailureReason(e) },
         String((e as Error)?.stack ?? e),
       );
       continue;
@@ -307,12 +262,12 @@ export async function headFile(
       res = await http.fetch(url, {
         method: 'HEAD',
         redirect: 'manual',
-        headers: { 'user-agent': http.userAgent ?? UA },
+        headers: { 'user-agent': http.userAgent ?? HUB_USER_AGENT },
         signal: timeoutSignal(http.timeoutMs ?? 15_000, signal),
       });
     } catch (e) {
       if (signal?.aborted) throw e;
-      throw new AppError('HUB_UNREACHABLE', { endpoint: ep.url, reason: reasonOf(e) });
+      throw new AppError('HUB_UNREACHABLE', { endpoint: ep.url, reason: fetchFailureReason(e) });
     }
     const h = res.headers;
     const linked = sha256FromEtag(h.get('x-linked-etag'));
@@ -341,63 +296,4 @@ function numberOrNull(v: string | null): number | null {
   if (v === null || !/^\d+$/.test(v.trim())) return null;
   const n = Number(v);
   return Number.isSafeInteger(n) ? n : null;
-}
-
-/**
- * Time to the response headers of a HEAD on each endpoint's root, best of `samples`, all endpoints at once and
- * bounded by `timeoutMs` in total. Any HTTP answer counts as reachable; only the network decides.
- */
-export async function probeEndpoints(
-  eps: EndpointInfo[],
-  http: HubHttp,
-  timeoutMs = 3000,
-  samples = 2,
-): Promise<EndpointProbe[]> {
-  const deadline = Date.now() + timeoutMs;
-  return Promise.all(
-    eps.map(async (ep): Promise<EndpointProbe> => {
-      let best: number | null = null;
-      let error: string | null = null;
-      for (let i = 0; i < samples; i++) {
-        const left = deadline - Date.now();
-        if (left <= 0) break;
-        const t0 = performance.now();
-        try {
-          const res = await http.fetch(`${ep.url}/`, {
-            method: 'HEAD',
-            redirect: 'manual',
-            headers: { 'user-agent': http.userAgent ?? UA },
-            signal: AbortSignal.timeout(left),
-          });
-          await res.body?.cancel().catch(() => undefined);
-          const ms = performance.now() - t0;
-          best = best === null ? ms : Math.min(best, ms);
-        } catch (e) {
-          error = reasonOf(e);
-          break;
-        }
-      }
-      return {
-        ...ep,
-        ok: best !== null,
-        latencyMs: best === null ? null : Math.round(best * 10) / 10,
-        error: best === null ? (error ?? 'timed out') : null,
-      };
-    }),
-  );
-}
-
-/** Endpoints in the order to try: the user's choice (or HF_ENDPOINT) first, then by measured latency, unreachable last. */
-export function orderEndpoints(
-  eps: EndpointInfo[],
-  choice: HubSettings['endpoint'],
-  probes: EndpointProbe[] | null,
-  env: NodeJS.ProcessEnv = {},
-): EndpointInfo[] {
-  const lat = new Map(probes?.map((p) => [p.id, p.ok ? (p.latencyMs ?? Infinity) : Infinity]) ?? []);
-  const first: EndpointId | null = choice !== 'auto' ? choice : env.HF_ENDPOINT ? 'huggingface' : null;
-  return [...eps].sort((a, b) => {
-    if (first && (a.id === first) !== (b.id === first)) return a.id === first ? -1 : 1;
-    return (lat.get(a.id) ?? Infinity) - (lat.get(b.id) ?? Infinity) || eps.indexOf(a) - eps.indexOf(b);
-  });
 }

@@ -20,16 +20,8 @@ import type {
 } from '../../shared/models';
 import { isSafeRelativePath, printable, unsafeRelativePath } from '../util/safe-path';
 import { DEFAULT_REVISION, defaultGroup, groupGgufFiles, matchQuant, parseRepoRef } from './hub-url';
-import {
-  endpointCandidates,
-  headFile,
-  listRepoFiles,
-  orderEndpoints,
-  probeEndpoints,
-  type HubHttp,
-  type RepoFiles,
-  type SkippedFile,
-} from './hubs';
+import { endpointCandidates, orderEndpoints, probeEndpoints } from './endpoints';
+import { headFile, listRepoFiles, type HubHttp, type RepoFiles, type SkippedFile } from './hubs';
 import { resolveSnapshot } from './snapshot';
 
 /** One way to reach the files: an endpoint, the repo there, and each file's path there (parallel to the canonical files). */

@@ -7,6 +7,7 @@ import { AppError } from '../../shared/errors';
 import type { ModelFileInfo } from '../../shared/schemas';
 import type { Fetch } from '../downloads/hubs';
 import { parseContentRange } from '../downloads/http-headers';
+import { fetchFailureReason } from '../util/fetch-failure';
 import { GgufError, metaNumber, readGguf, type ByteSource, type GgufHeader } from './gguf';
 import { ggufErrorToApp, summarize } from './inspect';
 
@@ -53,7 +54,7 @@ export class HttpRangeSource implements ByteSource {
     } catch (e) {
       throw new AppError('HUB_UNREACHABLE', {
         endpoint: new URL(this.url).origin,
-        reason: (e as { cause?: { code?: string } })?.cause?.code ?? (e as Error).message,
+        reason: fetchFailureReason(e),
       });
     }
     if (res.status === 404)

@@ -20,6 +20,7 @@ import { fetchModels, tlsFor, type CheckTarget } from './check';
 import { probeFlavor } from './flavor';
 import type { StoredServer } from './store';
 import { idleStatus } from '../backends/idle-status';
+import { StatusCell } from '../backends/status-cell';
 
 /** Errors a reconnect can mend (the server may come back). */
 const TRANSIENT = new Set(['REMOTE_REFUSED', 'REMOTE_UNREACHABLE', 'REMOTE_TIMEOUT']);
@@ -56,11 +57,9 @@ type Failure = Exclude<BackendExit, { kind: 'stopped' }>;
 
 export class ExternalBackend implements Backend {
   readonly kind = 'external';
-  private st: BackendStatus = idleExternal(0);
+  private readonly cell = new StatusCell(idleExternal(0));
   private serving: { endpoint: Endpoint; capabilities: BackendCapabilities; target: CheckTarget } | null = null;
   private exit: BackendExit | null = null;
-  private readonly listeners = new Set<(s: BackendStatus) => void>();
-  private waiters: { resolve: () => void; reject: (e: AppError) => void }[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private failures = 0;
   /** A start is looking up its server (before its 'starting' status). */
@@ -79,8 +78,7 @@ export class ExternalBackend implements Backend {
     return this.st;
   }
   onStatus(l: (s: BackendStatus) => void): () => void {
-    this.listeners.add(l);
-    return () => void this.listeners.delete(l);
+    return this.cell.onChange(l);
   }
   endpoint(): Endpoint | null {
     return this.st.state === 'ready' ? (this.serving?.endpoint ?? null) : null;
@@ -102,11 +100,7 @@ export class ExternalBackend implements Backend {
   }
 
   waitReady(): Promise<void> {
-    const s = this.st.state;
-    if (s === 'ready') return Promise.resolve();
-    if (s === 'crashed' || s === 'stopped')
-      return Promise.reject(this.st.error ? AppError.from(this.st.error) : new AppError('BACKEND_NOT_READY'));
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return this.cell.waitReady();
   }
 
   async health(): Promise<Health> {
@@ -295,17 +289,10 @@ export class ExternalBackend implements Backend {
     await this.stop();
   }
 
+  private get st(): BackendStatus {
+    return this.cell.current;
+  }
   private set(patch: Partial<BackendStatus>) {
-    this.st = { ...this.st, ...patch, seq: this.st.seq + 1 };
-    for (const l of [...this.listeners]) l(this.st);
-    const s = this.st.state;
-    if (s === 'ready' || s === 'crashed' || s === 'stopped') {
-      const waiters = this.waiters;
-      this.waiters = [];
-      for (const w of waiters) {
-        if (s === 'ready') w.resolve();
-        else w.reject(this.st.error ? AppError.from(this.st.error) : new AppError('BACKEND_NOT_READY'));
-      }
-    }
+    this.cell.set(patch);
   }
 }

@@ -6,6 +6,7 @@
 import { AppError } from '../../shared/errors';
 import type { Fetch } from '../downloads/hubs';
 import { backoffMs } from '../downloads/retry';
+import { fetchFailureReason } from '../util/fetch-failure';
 import { parseRelease, releaseStatusError, releaseUrl, retryableStatus, type ReleaseInfo } from './release-parse';
 
 export {
@@ -35,12 +36,6 @@ export interface FetchReleaseOptions {
   retries?: number;
   sleep?: (ms: number) => Promise<void>;
   userAgent?: string;
-}
-
-function reasonOf(e: unknown): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError') return 'timed out';
-  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
 }
 
 /** The body as text, refusing more than `max` bytes (announced or received). */
@@ -102,7 +97,7 @@ export async function fetchRelease(o: FetchReleaseOptions): Promise<ReleaseInfo>
     } catch (e) {
       if (o.signal?.aborted) throw o.signal.reason;
       if (e instanceof AppError) throw e;
-      last = new AppError('RELEASE_UNREACHABLE', { endpoint: o.endpoint, reason: reasonOf(e) }, String(e));
+      last = new AppError('RELEASE_UNREACHABLE', { endpoint: o.endpoint, reason: fetchFailureReason(e) }, String(e));
       // A body over the cap will be over it again.
       if (String((e as Error)?.message).startsWith('answer larger')) throw last;
       continue;

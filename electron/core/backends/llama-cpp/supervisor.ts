@@ -17,6 +17,7 @@ import { lineSplitter } from '../../util/lines';
 import type { Backend, BackendCapabilities, BackendExit, Endpoint, Health, StartRequest } from '../backend';
 import { BackendLog } from '../backend-log';
 import { idleStatus } from '../idle-status';
+import { StatusCell } from '../status-cell';
 import { readiness } from '../readiness';
 import { removeBackendPidFile, writeBackendPidFile } from './backend-pidfile';
 import { exitOutcome } from './exit-outcome';
@@ -51,7 +52,7 @@ export const idle = idleStatus;
 
 export class LlamaCppBackend implements Backend {
   readonly kind = 'llama-cpp';
-  private st: BackendStatus = idle(0);
+  private readonly cell = new StatusCell(idle(0));
   private child: ChildProcess | null = null;
   /** The current spawn's port (health checks) and what it serves once ready. */
   private port: number | null = null;
@@ -60,8 +61,6 @@ export class LlamaCppBackend implements Backend {
   private readonly log: BackendLog;
   /** The current run's output, for the crash reason. */
   private tail: string[] = [];
-  private readonly statusListeners = new Set<(s: BackendStatus) => void>();
-  private readyWaiters: { resolve: () => void; reject: (e: AppError) => void }[] = [];
   private exited: Promise<void> = Promise.resolve();
   private readonly now: () => number;
 
@@ -89,8 +88,7 @@ export class LlamaCppBackend implements Backend {
     return this.log.recent(limit);
   }
   onStatus(l: (s: BackendStatus) => void): () => void {
-    this.statusListeners.add(l);
-    return () => void this.statusListeners.delete(l);
+    return this.cell.onChange(l);
   }
   onLog(l: (line: LogLine) => void): () => void {
     return this.log.onLine(l);
@@ -100,30 +98,14 @@ export class LlamaCppBackend implements Backend {
   }
 
   waitReady(): Promise<void> {
-    if (this.st.state === 'ready') return Promise.resolve();
-    if (this.st.state === 'crashed' || this.st.state === 'stopped') {
-      return Promise.reject(this.st.error ? AppError.from(this.st.error) : new AppError('BACKEND_NOT_READY'));
-    }
-    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+    return this.cell.waitReady();
   }
 
-  private seq = 0;
+  private get st(): BackendStatus {
+    return this.cell.current;
+  }
   private set(patch: Partial<BackendStatus>) {
-    this.st = { ...this.st, ...patch, seq: ++this.seq };
-    for (const l of this.statusListeners) l(this.st);
-    if (this.st.state === 'ready') this.settleWaiters(null);
-    else if (this.st.state === 'crashed' || this.st.state === 'stopped') {
-      this.settleWaiters(this.st.error ? AppError.from(this.st.error) : new AppError('BACKEND_NOT_READY'));
-    }
-  }
-
-  private settleWaiters(err: AppError | null) {
-    const waiters = this.readyWaiters;
-    this.readyWaiters = [];
-    for (const w of waiters) {
-      if (err) w.reject(err);
-      else w.resolve();
-    }
+    this.cell.set(patch);
   }
 
   /** A line of llama-server's own output: logged, and kept for the crash reason. */

@@ -18,6 +18,7 @@ import { BackendLog } from '../backend-log';
 import { readiness } from '../readiness';
 import { exitOutcome } from '../llama-cpp/exit-outcome';
 import { idleStatus } from '../idle-status';
+import { StatusCell } from '../status-cell';
 import { vllmCapabilities, vllmSpawn, type VllmSpawn } from './launch';
 import { applyVllmLine, initialVllmProgress, type VllmProgress } from './log-progress';
 import { reapStaleVllm, removeVllmPidFile, VLLM_PID_FILE, writeVllmPidFile } from './vllm-pidfile';
@@ -58,7 +59,7 @@ function statusPhase(p: VllmProgress): BackendStatus['phase'] {
 
 export class VllmBackend implements Backend {
   readonly kind = 'vllm';
-  private st: BackendStatus = idle(0);
+  private readonly cell = new StatusCell(idle(0));
   private child: ChildProcess | null = null;
   private watchdogChild: ChildProcess | null = null;
   private port: number | null = null;
@@ -66,12 +67,9 @@ export class VllmBackend implements Backend {
   private exit: BackendExit | null = null;
   private readonly log: BackendLog;
   private tail: string[] = [];
-  private readonly statusListeners = new Set<(s: BackendStatus) => void>();
-  private readyWaiters: { resolve: () => void; reject: (e: AppError) => void }[] = [];
   private exited: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private reaped: Promise<void> | null = null;
-  private seq = 0;
 
   constructor(private readonly deps: VllmBackendDeps) {
     this.now = deps.now ?? Date.now;
@@ -107,8 +105,7 @@ export class VllmBackend implements Backend {
     return this.log.recent(limit);
   }
   onStatus(l: (s: BackendStatus) => void): () => void {
-    this.statusListeners.add(l);
-    return () => void this.statusListeners.delete(l);
+    return this.cell.onChange(l);
   }
   onLog(l: (line: LogLine) => void): () => void {
     return this.log.onLine(l);
@@ -118,28 +115,14 @@ export class VllmBackend implements Backend {
   }
 
   waitReady(): Promise<void> {
-    if (this.st.state === 'ready') return Promise.resolve();
-    if (this.st.state === 'crashed' || this.st.state === 'stopped') {
-      return Promise.reject(this.st.error ? AppError.from(this.st.error) : new AppError('BACKEND_NOT_READY'));
-    }
-    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+    return this.cell.waitReady();
   }
 
+  private get st(): BackendStatus {
+    return this.cell.current;
+  }
   private set(patch: Partial<BackendStatus>) {
-    this.st = { ...this.st, ...patch, seq: ++this.seq };
-    for (const l of this.statusListeners) l(this.st);
-    if (this.st.state === 'ready') this.settle(null);
-    else if (this.st.state === 'crashed' || this.st.state === 'stopped')
-      this.settle(this.st.error ? AppError.from(this.st.error) : new AppError('BACKEND_NOT_READY'));
-  }
-
-  private settle(err: AppError | null) {
-    const waiters = this.readyWaiters;
-    this.readyWaiters = [];
-    for (const w of waiters) {
-      if (err) w.reject(err);
-      else w.resolve();
-    }
+    this.cell.set(patch);
   }
 
   /** Spawns `vllm serve` and returns once the process is up; readiness continues in the background. */

@@ -109,6 +109,10 @@ describe('httpStatus', () => {
     // Too many requests waiting for the model: retry after the Retry-After the answer carries.
     ['BACKEND_QUEUE_FULL', 503],
     ['UPSTREAM_ERROR', 502],
+    // An external server that fails our API's client is a bad gateway, not our own 500 (nor the client's 401).
+    ['REMOTE_REFUSED', 502],
+    ['REMOTE_AUTH', 502],
+    ['REMOTE_TIMEOUT', 504],
     ['INTERNAL', 500],
     ['BACKEND_CRASHED', 500],
   ])('%s → %i', (code, status) => {

@@ -309,6 +309,16 @@ export function httpStatus(code: ErrorCode): number {
       return 503;
     case 'UPSTREAM_ERROR':
       return 502;
+    // An external server (our API forwarding to it) failed: a bad gateway, or one that did not answer in time.
+    case 'REMOTE_REFUSED':
+    case 'REMOTE_UNREACHABLE':
+    case 'REMOTE_TLS':
+    case 'REMOTE_AUTH':
+    case 'REMOTE_NOT_OPENAI':
+    case 'REMOTE_STREAM_CUT':
+      return 502;
+    case 'REMOTE_TIMEOUT':
+      return 504;
     case 'QUANT_TOOL_MISSING':
     case 'WORK_NOT_FOUND':
       return 404;

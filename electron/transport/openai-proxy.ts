@@ -12,7 +12,9 @@ import { gateFor, type GateTicket } from '../core/backends/upstream-gate';
 import type { BackendCapabilities, Endpoint } from '../core/backends/backend';
 import type { JitLoader } from '../core/api/jit';
 import { upstreamRequest } from '../core/util/upstream-http';
+import { upstreamConnectError } from '../core/util/upstream-errors';
 import { cutStreamEvent, sseEnd } from './sse-end';
+import { sendError } from './http-io';
 
 // Connections (core/util/upstream-http.ts): http, one per request, never handed on (see completion-client.ts);
 // https endpoints (other machines) keep theirs, each checked against a pinned certificate when one is trusted. How
@@ -211,12 +213,8 @@ export function proxyToBackend(
     .then((admitted) => (admitted ? go() : end()))
     .catch((e: unknown) => {
       end();
-      if (res.headersSent) res.destroy();
-      else {
-        const err = new AppError('INTERNAL', { reason: e instanceof Error ? e.message : String(e) });
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: err.code, message: err.message, type: 'server_error' } }));
-      }
+      // (sendError cuts a reply already under way instead.)
+      sendError(req, res, new AppError('INTERNAL', { reason: e instanceof Error ? e.message : String(e) }), true);
     });
 }
 
@@ -240,6 +238,18 @@ function forward(
   }
   const lang = pickLang(req.headers['accept-language']);
   const upstream = upstreamRequest(target, { method: req.method, headers }, endpoint.tls, (up) => {
+    // An external server that refuses its key: the client's own key here is fine, so not a 401 of ours to pass on.
+    if (endpoint.remote && (up.statusCode === 401 || up.statusCode === 403)) {
+      up.resume();
+      end();
+      sendError(
+        req,
+        res,
+        new AppError('REMOTE_AUTH', { url: new URL(endpoint.baseUrl).origin, status: up.statusCode }),
+        true,
+      );
+      return;
+    }
     const pass: http.OutgoingHttpHeaders = {};
     for (const h of ['content-type', 'cache-control', 'content-length', 'transfer-encoding']) {
       const v = up.headers[h];
@@ -323,9 +333,7 @@ function forward(
   upstream.on('error', (e) => {
     if (!res.headersSent) {
       end();
-      const err = new AppError('UPSTREAM_ERROR', { reason: e.message });
-      res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: err.code, message: err.message, type: 'upstream_error' } }));
+      sendError(req, res, upstreamConnectError(e, endpoint, 'UPSTREAM_ERROR'), true);
     }
     // After the headers, the response's own error/close handlers above finish the reply.
   });

@@ -18,7 +18,7 @@ const direct = { transport: 'direct' } as const;
 const KEY = 'misbehave-key';
 const MODEL = 'fake-model';
 
-type Mode = 'ok' | 'html' | 'hang' | 'cut';
+type Mode = 'ok' | 'html' | 'hang' | 'cut' | 'revoked';
 let mode: Mode = 'ok';
 const received: { path: string; auth: string | undefined; body: Record<string, unknown> }[] = [];
 const sockets = new Set<net.Socket>();
@@ -43,6 +43,13 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse) {
   if (req.method === 'GET' && req.url === '/v1/models') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ object: 'list', data: [{ id: MODEL, object: 'model', owned_by: 'someone' }] }));
+    return;
+  }
+  if (req.method === 'POST' && req.url === '/v1/chat/completions' && mode === 'revoked') {
+    // The key was changed on the server between the check and this request.
+    req.resume();
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end('{"error":{"message":"Invalid API Key","type":"invalid_request_error"}}');
     return;
   }
   if (req.method === 'POST' && req.url === '/v1/chat/completions') {
@@ -184,6 +191,50 @@ describe('external servers that misbehave', () => {
     expect((await core.handlers['remote.list']({}, direct)).map((x) => [x.id, x.name])).toEqual([
       [added.id, 'renamed'],
     ]);
+  });
+
+  it("a key the server stops taking is REMOTE_AUTH (chat and proxy alike, a 502 rather than the client's 401); a refused connection is REMOTE_REFUSED", async () => {
+    const core = await start();
+    mode = 'ok';
+    const added = await core.handlers['remote.add']({ url: url(), apiKey: KEY }, direct);
+    await core.handlers['remote.connect']({ id: added.id, model: MODEL }, direct);
+    const endpoint = core.backend.endpoint()!;
+    expect(endpoint.remote).toBe(true);
+
+    mode = 'revoked';
+    const conv = await core.handlers['conversations.create']({}, direct);
+    const sent = await core.handlers['chat.send']({ conversationId: conv.id, content: 'Hi' }, direct);
+    await core.conversationChat.idle();
+    const reply = core.conversations.repo.get(conv.id).messages.find((m) => m.id === sent.replyMessageId)!;
+    expect(reply.status).toBe('error');
+    expect(reply.error).toMatchObject({ code: 'REMOTE_AUTH', params: { url: url(), status: 401 } });
+
+    const token = 'tok-revoked';
+    // The endpoint as it was when ready, so that the refused connection below reaches the proxy's own request.
+    const api = await startHttpTransport({ core, endpoint: () => endpoint, token, staticDir: null });
+    const ask = () =>
+      fetch(`${api.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-language': 'zh-CN' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }], stream: true }),
+      });
+    try {
+      const denied = await ask();
+      expect(denied.status).toBe(502);
+      const deniedBody = (await denied.json()) as { error: { code: string; message: string } };
+      expect(deniedBody.error.code).toBe('REMOTE_AUTH');
+      // In the client's language.
+      expect(deniedBody.error.message).toMatch(/[\u4e00-\u9fff]/);
+
+      mode = 'ok';
+      await close();
+      const refused = await ask();
+      expect(refused.status).toBe(502);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('REMOTE_REFUSED');
+    } finally {
+      await api.close();
+      await listen(port);
+    }
   });
 
   it('a server that goes away crashes the run with a typed error; the supervision reconnects once it is back', async () => {

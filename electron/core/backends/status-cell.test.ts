@@ -29,14 +29,14 @@ describe('StatusCell', () => {
     });
     cell.onChange(() => calls.push('b'));
     cell.set({ state: 'loading' });
-    cell.set({ state: 'warming' });
+    cell.set({ state: 'starting' });
     expect(calls).toEqual(['a', 'b', 'b']);
   });
 
   it('waitReady resolves on ready, and at once when already ready', async () => {
     const cell = new StatusCell(idleStatus(0, { state: 'loading' }));
     const waiting = cell.waitReady();
-    cell.set({ state: 'warming' });
+    cell.set({ state: 'starting' });
     cell.set({ state: 'ready' });
     await expect(waiting).resolves.toBeUndefined();
     await expect(cell.waitReady()).resolves.toBeUndefined();

@@ -7,6 +7,7 @@ import type { ChatMessage, SamplingParams } from '../../shared/schemas';
 import type { Endpoint } from '../backends/backend';
 import { lineSplitter } from '../util/lines';
 import { upstreamRequest } from '../util/upstream-http';
+import { upstreamConnectError, upstreamStatusError } from '../util/upstream-errors';
 
 export interface CompletionChunk {
   content?: string;
@@ -112,6 +113,7 @@ export function streamCompletion(req: StreamRequest): Promise<'completed' | 'abo
     ...req.sampling,
     ...req.extra,
   });
+  const endpoint = { baseUrl: req.baseUrl, remote: req.remote };
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (v: 'completed' | 'aborted' | AppError) => {
@@ -137,15 +139,7 @@ export function streamCompletion(req: StreamRequest): Promise<'completed' | 'abo
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (d: string) => (text += d.slice(0, 8192)));
-          res.on('end', () => {
-            let reason = `HTTP ${res.statusCode}`;
-            try {
-              reason = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? reason;
-            } catch {
-              /* not JSON */
-            }
-            finish(new AppError('UPSTREAM_ERROR', { reason }, text));
-          });
+          res.on('end', () => finish(upstreamStatusError(res.statusCode ?? 0, text, endpoint)));
           return;
         }
         const onLine = lineSplitter((line) => {
@@ -174,7 +168,7 @@ export function streamCompletion(req: StreamRequest): Promise<'completed' | 'abo
     httpReq.setNoDelay(true);
     // Before anything can destroy the request: an 'error' without a listener would be thrown at the process.
     httpReq.on('error', (e) =>
-      finish(req.signal.aborted ? 'aborted' : new AppError('CHAT_FAILED', { reason: e.message })),
+      finish(req.signal.aborted ? 'aborted' : upstreamConnectError(e, endpoint, 'CHAT_FAILED')),
     );
     const onAbort = () => {
       finish('aborted');

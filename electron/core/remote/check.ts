@@ -6,7 +6,8 @@
 import type { RemoteCheck, RemoteCertificate } from '../../shared/backends';
 import { AppError } from '../../shared/errors';
 import { getText, normalizeFingerprint, peerCertificate, type EndpointTls } from '../util/upstream-http';
-import { classifyConnectError, parseModelsResponse, type ParsedModels } from './classify';
+import { classifyConnectError } from '../util/upstream-errors';
+import { parseModelsResponse, type ParsedModels } from './classify';
 import { probeFlavor } from './flavor';
 
 export interface CheckTarget {

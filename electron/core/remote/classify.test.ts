@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
-import { classifyConnectError, contextLengthOf, MAX_MODELS, parseModelsResponse } from './classify';
-import { PinMismatchError, TimeoutError } from '../util/upstream-http';
+import { contextLengthOf, MAX_MODELS, parseModelsResponse } from './classify';
 
 const U = 'http://h:1';
-const err = (code: string, message = code) => Object.assign(new Error(message), { code });
 const codeOf = (f: () => unknown) => {
   try {
     f();
@@ -13,41 +11,6 @@ const codeOf = (f: () => unknown) => {
     return (e as AppError).code;
   }
 };
-
-describe('classifyConnectError', () => {
-  it.each([
-    [err('ECONNREFUSED'), 'REMOTE_REFUSED'],
-    [err('ENOTFOUND', 'getaddrinfo ENOTFOUND nope.invalid'), 'REMOTE_UNREACHABLE'],
-    [err('EAI_AGAIN'), 'REMOTE_UNREACHABLE'],
-    [err('EHOSTUNREACH'), 'REMOTE_UNREACHABLE'],
-    [err('ENETUNREACH'), 'REMOTE_UNREACHABLE'],
-    [new TimeoutError(1500), 'REMOTE_TIMEOUT'],
-    [err('ETIMEDOUT'), 'REMOTE_TIMEOUT'],
-    [err('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), 'REMOTE_TLS'],
-    [err('CERT_HAS_EXPIRED', 'certificate has expired'), 'REMOTE_TLS'],
-    [err('ERR_TLS_CERT_ALTNAME_INVALID'), 'REMOTE_TLS'],
-    [new PinMismatchError('AA:BB', 'CC:DD'), 'REMOTE_TLS'],
-    [err('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number'), 'REMOTE_TLS'],
-    [err('ECONNRESET', 'socket hang up'), 'REMOTE_UNREACHABLE'],
-    [new Error('something odd'), 'REMOTE_UNREACHABLE'],
-    ['not even an error', 'REMOTE_UNREACHABLE'],
-  ])('%s → %s', (e, code) => {
-    expect(classifyConnectError(e, U, 1500).code).toBe(code);
-  });
-
-  it('says the timeout in seconds and that https was spoken to an http port', () => {
-    expect(classifyConnectError(new TimeoutError(1500), U, 1500).params).toMatchObject({ seconds: 1.5 });
-    const tls = classifyConnectError(err('ERR_SSL_WRONG_VERSION_NUMBER', 'ssl3_get_record:wrong version number'), U, 1);
-    expect(tls.params?.reason).toMatch(/does not speak https/);
-  });
-
-  it('passes an AppError through and carries certificate facts on TLS errors', () => {
-    const a = new AppError('REMOTE_AUTH', { url: U, status: 401 });
-    expect(classifyConnectError(a, U, 1)).toBe(a);
-    const cert = { fingerprint256: 'AA', subject: 'CN=x', issuer: 'CN=x', validTo: 'soon' };
-    expect(classifyConnectError(err('DEPTH_ZERO_SELF_SIGNED_CERT'), U, 1, cert).params).toMatchObject(cert);
-  });
-});
 
 describe('parseModelsResponse', () => {
   const json = (v: unknown) => JSON.stringify(v);

@@ -1,7 +1,8 @@
 /**
  * Pure: what an external server's answers and connection failures mean, as typed errors (REMOTE_*), and its model
  * list read defensively (everything a remote server sends is hostile: sizes, shapes and lengths are bounded here).
- * Table-tested in classify.test.ts; the I/O is in check.ts.
+ * Table-tested in classify.test.ts; the I/O is in check.ts. (Connection failures: util/upstream-errors.ts, shared with
+ * every client of a remote endpoint.)
  */
 import { z } from 'zod';
 import type { RemoteModel } from '../../shared/backends';
@@ -11,76 +12,6 @@ import { AppError } from '../../shared/errors';
 export const MAX_MODELS = 500;
 /** A model id longer than this is not one we can send back (remote.connect takes ≤ 500). */
 export const MAX_MODEL_ID = 500;
-
-const TLS_CODES = new Set([
-  'ERR_TLS_PIN_MISMATCH',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-  'EPROTO',
-]);
-
-const UNREACHABLE_CODES = new Set([
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_FAIL',
-  'EAI_NONAME',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'ENETDOWN',
-  'EADDRNOTAVAIL',
-]);
-
-export interface CertificateFacts {
-  fingerprint256: string;
-  subject: string;
-  issuer: string;
-  validTo: string;
-}
-
-/** A connection failure (Node's error) → REMOTE_REFUSED / _UNREACHABLE / _TIMEOUT / _TLS. */
-export function classifyConnectError(
-  e: unknown,
-  url: string,
-  timeoutMs: number,
-  cert?: CertificateFacts | null,
-): AppError {
-  if (e instanceof AppError) return e;
-  const err = e as { code?: unknown; message?: unknown } | null;
-  const code = typeof err?.code === 'string' ? err.code : '';
-  const message = typeof err?.message === 'string' ? err.message.slice(0, 300) : String(e).slice(0, 300);
-  if (code === 'ECONNREFUSED') return new AppError('REMOTE_REFUSED', { url });
-  if (code === 'ETIMEDOUT_UPSTREAM' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT')
-    return new AppError('REMOTE_TIMEOUT', { url, seconds: Math.round(timeoutMs / 100) / 10 });
-  if (UNREACHABLE_CODES.has(code)) {
-    const reason = code.startsWith('EAI_') || code === 'ENOTFOUND' ? `the name does not resolve (${code})` : code;
-    return new AppError('REMOTE_UNREACHABLE', { url, reason }, message);
-  }
-  if (
-    TLS_CODES.has(code) ||
-    code.startsWith('ERR_SSL_') ||
-    code.startsWith('ERR_TLS_') ||
-    /certificate/i.test(message)
-  ) {
-    const reason = /wrong version number|packet length too long|unknown protocol/i.test(message)
-      ? 'the server does not speak https on this port (try http://)'
-      : message;
-    return new AppError('REMOTE_TLS', { url, reason, ...(cert ? { ...cert } : {}) }, message);
-  }
-  if (code === 'ECONNRESET' || /socket hang up/i.test(message))
-    return new AppError('REMOTE_UNREACHABLE', { url, reason: 'the connection was closed without an answer' }, message);
-  return new AppError('REMOTE_UNREACHABLE', { url, reason: message || code || 'unknown error' }, message);
-}
 
 const RawModel = z.looseObject({
   id: z.string().min(1).max(MAX_MODEL_ID),

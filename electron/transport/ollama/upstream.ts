@@ -9,6 +9,7 @@ import type { Endpoint } from '../../core/backends/backend';
 import { gateFor } from '../../core/backends/upstream-gate';
 import { lineSplitter } from '../../core/util/lines';
 import { upstreamRequest } from '../../core/util/upstream-http';
+import { upstreamConnectError, upstreamStatusError } from '../../core/util/upstream-errors';
 import { parseUpstream, type UpstreamDelta } from './translate';
 
 // http: one connection per request, never handed on (see core/chat/completion-client.ts); https endpoints with
@@ -70,15 +71,7 @@ function send(o: StreamOptions): Promise<'done' | 'aborted'> {
           res.on('data', (d: string) => {
             if (text.length < 8192) text += d;
           });
-          res.on('end', () => {
-            let reason = `HTTP ${res.statusCode}`;
-            try {
-              reason = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? reason;
-            } catch {
-              /* not JSON */
-            }
-            finish(new AppError('UPSTREAM_ERROR', { reason: String(reason).slice(0, 500) }, text.slice(0, 2000)));
-          });
+          res.on('end', () => finish(upstreamStatusError(res.statusCode ?? 0, text, o.endpoint)));
           res.on('error', () => finish(new AppError('UPSTREAM_ERROR', { reason: `HTTP ${res.statusCode}` })));
           return;
         }
@@ -117,7 +110,7 @@ function send(o: StreamOptions): Promise<'done' | 'aborted'> {
     );
     req.setNoDelay(true);
     req.on('error', (e) =>
-      finish(o.signal.aborted ? 'aborted' : new AppError('UPSTREAM_ERROR', { reason: e.message })),
+      finish(o.signal.aborted ? 'aborted' : upstreamConnectError(e, o.endpoint, 'UPSTREAM_ERROR')),
     );
     const onAbort = () => {
       finish('aborted');

@@ -122,6 +122,8 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
       "LAN mode cannot listen on {{address}} port {{port}} ({{reason}}): the port may be taken by another program, or the address may no longer be one of this machine's.",
     MODEL_NOT_LOADED:
       'The model "{{model}}" is installed but not loaded, and loading models on request is off (Settings → API). Loaded now: {{loaded}}.',
+    MODEL_BACKEND_IN_USE:
+      'The model "{{model}}" is installed, but {{loaded}} is running on {{where}}, started in the app, and a request does not replace it. Stop it on the Model page to load models on request again.',
     QUANT_TOOL_MISSING: '{{tool}} was not found beside the active runtime ({{path}}); reinstall the runtime.',
     QUANT_UNKNOWN_TYPE: 'llama-quantize does not know the type "{{type}}". It offers: {{known}}.',
     QUANT_NEEDS_IMATRIX:
@@ -277,6 +279,8 @@ export const errorMessages: Record<Lang, Record<ErrorCode, string>> = {
     LAN_LISTEN_FAILED:
       '局域网模式无法在 {{address}} 的端口 {{port}} 上监听（{{reason}}）：该端口可能已被其他程序占用，或该地址已不属于本机。',
     MODEL_NOT_LOADED: '模型“{{model}}”已安装但未加载，且按需加载已关闭（设置 → API）。当前加载：{{loaded}}。',
+    MODEL_BACKEND_IN_USE:
+      '模型“{{model}}”已安装，但 {{loaded}} 正在 {{where}} 上运行（在应用中启动），请求不会替换它。请在“模型”页停止它，即可恢复按需加载。',
     QUANT_TOOL_MISSING: '当前运行时旁找不到 {{tool}}（{{path}}）；请重新安装运行时。',
     QUANT_UNKNOWN_TYPE: 'llama-quantize 不支持类型“{{type}}”。可用类型：{{known}}。',
     QUANT_NEEDS_IMATRIX: '{{type}} 需要重要性矩阵：请用内置文本计算一个，或选择一个 imatrix 文件。',

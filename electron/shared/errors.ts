@@ -107,6 +107,7 @@ export const ErrorCode = z.enum([
   'API_KEY_NOT_FOUND',
   'LAN_LISTEN_FAILED',
   'MODEL_NOT_LOADED',
+  'MODEL_BACKEND_IN_USE',
   'QUANT_TOOL_MISSING',
   'QUANT_UNKNOWN_TYPE',
   'QUANT_NEEDS_IMATRIX',
@@ -285,6 +286,7 @@ export function httpStatus(code: ErrorCode): number {
     case 'REPLY_IN_PROGRESS':
     case 'PRESET_BUILTIN':
     case 'MODEL_NOT_LOADED':
+    case 'MODEL_BACKEND_IN_USE':
       return 409;
     case 'IMPORT_INVALID':
       return 400;

@@ -241,6 +241,23 @@ describe('external server: a real llama-server with --api-key', () => {
         expect(again.status).toBe(200);
         expect((await again.text()).trim().endsWith('data: [DONE]')).toBe(true);
       }
+
+      // A request naming an installed GGUF does not swap the user's server for a llama.cpp load: an OpenAI client
+      // is served by the server; an Ollama-style (strict) one is told what runs where.
+      fs.mkdirSync(path.join(cut.dataDir!, 'models'), { recursive: true });
+      fs.copyFileSync(tinyModel, path.join(cut.dataDir!, 'models', 'alpha.gguf'));
+      const named = await fetch(`${api.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'alpha', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 2 }),
+      });
+      expect(named.status).toBe(200);
+      expect(((await named.json()) as { model: string }).model).toBe(model);
+      await expect(core.jit.endpointFor('alpha', { strict: true })).rejects.toMatchObject({
+        code: 'MODEL_BACKEND_IN_USE',
+        params: { model: 'alpha', where: added.url },
+      });
+      expect(core.backend.status()).toMatchObject({ state: 'ready', kind: 'external' });
     } finally {
       await api?.close();
     }

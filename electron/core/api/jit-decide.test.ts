@@ -79,6 +79,47 @@ describe('jit decide', () => {
       true,
       'serve',
     ],
+    // A vLLM run or an external server is the user's: a request does not swap it for a llama.cpp load.
+    [
+      'vLLM running (Ollama): another installed one is refused, not loaded over it',
+      { model: 'beta', strict: true },
+      { ...loadedA(), kind: 'vllm' },
+      installed,
+      true,
+      'MODEL_BACKEND_IN_USE',
+    ],
+    [
+      'external server (OpenAI): it serves',
+      { model: 'beta', strict: false },
+      { ...loadedA(), kind: 'external' },
+      installed,
+      true,
+      'serve',
+    ],
+    [
+      'vLLM loading (Ollama): still not replaced',
+      { model: 'beta', strict: true },
+      { ...loadedA('loading'), kind: 'vllm' },
+      installed,
+      true,
+      'MODEL_BACKEND_IN_USE',
+    ],
+    [
+      'vLLM stopped: JIT loads on llama.cpp as before',
+      { model: 'beta', strict: true },
+      { ...loadedA('stopped'), kind: 'vllm' },
+      installed,
+      true,
+      'load Beta',
+    ],
+    [
+      'vLLM running, its own model named: served',
+      { model: 'alpha', strict: true },
+      { ...loadedA(), kind: 'vllm' },
+      null,
+      true,
+      'serve',
+    ],
   ] as const)('%s', (_, req, current, list, jit, want) => {
     expect(kind(decide(req, current, list, jit))).toBe(want);
   });
@@ -95,5 +136,13 @@ describe('loadable: what a request may load', () => {
   it('so a request naming the snapshot finds nothing to load', () => {
     const x = decide({ model: 'Qwen-AWQ', strict: true }, none, loadable([ok, snapshot]), true);
     expect(kind(x)).toBe('MODEL_NOT_INSTALLED');
+  });
+});
+
+describe('MODEL_BACKEND_IN_USE', () => {
+  it('names the model asked for, the running one and where it runs', () => {
+    const where = 'http://gpu-box.lan:8000';
+    const x = decide({ model: 'beta', strict: true }, { ...loadedA(), kind: 'external', where }, installed, true);
+    expect(x.kind === 'error' && x.error.params).toEqual({ model: 'beta', loaded: 'Alpha', where });
   });
 });

@@ -5,10 +5,14 @@
  *  - No name: the loaded model serves (or BACKEND_NOT_READY).
  *  - The loaded (or loading) model answers to the name (model-names.ts): it serves as is.
  *  - An installed model answers to it: it is loaded (JIT on), or MODEL_NOT_LOADED (JIT off, Ollama).
+ *  - A vLLM run or an external server is running (always the user's: JIT loads GGUFs on llama.cpp only): it is
+ *    not swapped for a load. An Ollama client naming another model is told MODEL_BACKEND_IN_USE; an OpenAI one is
+ *    served by it, as with JIT off.
  *  - Nothing answers: MODEL_NOT_INSTALLED. OpenAI clients (`strict: false`) often send a placeholder name
  *    ("gpt-4o", whatever they were configured with) and were always answered by the loaded model: with one
  *    loaded they still are; so are they with JIT off (today's behaviour).
  */
+import type { BackendKind } from '../../shared/backends';
 import { AppError } from '../../shared/errors';
 import type { BackendState } from '../../shared/schemas';
 import { answersTo, findModel, type NamedModel } from './model-names';
@@ -25,6 +29,10 @@ export interface JitRequest {
 export interface Current {
   state: BackendState;
   model: NamedModel | null;
+  /** The running kind (BackendStatus.kind); absent: llama-cpp. */
+  kind?: BackendKind;
+  /** Where it runs, as MODEL_BACKEND_IN_USE names it: "vLLM", or an external server's URL (no words to translate). */
+  where?: string;
 }
 
 /**
@@ -57,6 +65,18 @@ export function decide<M extends NamedModel>(
     return { kind: 'error', error: new AppError('MODEL_NOT_INSTALLED', { model: name.slice(0, 200) }) };
   }
   if (active && found.path === current.model!.path) return { kind: 'serve' };
+  const kind = current.kind ?? 'llama-cpp';
+  if (active && kind !== 'llama-cpp') {
+    if (!req.strict) return { kind: 'serve' };
+    return {
+      kind: 'error',
+      error: new AppError('MODEL_BACKEND_IN_USE', {
+        model: name.slice(0, 200),
+        loaded: loadedName,
+        where: current.where ?? kind,
+      }),
+    };
+  }
   if (!jitEnabled) {
     if (!req.strict && active) return { kind: 'serve' };
     return {

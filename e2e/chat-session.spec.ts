@@ -214,9 +214,7 @@ test('when it does not fit with the turns before it, "Send without the oldest tu
   // (The long question fills the screen: the virtualized thread has the first exchange unmounted above it.)
   await expect(page.getByTestId('message-user').last()).toContainText('lorem ipsum');
   // Waited for in the core: on the page, last() can still be the first reply (not streaming) for a moment.
-  await expect
-    .poll(async () => threadOf(await getConversation(id))[3]?.status, { timeout: 90_000 })
-    .toBe('done');
+  await expect.poll(async () => threadOf(await getConversation(id))[3]?.status, { timeout: 90_000 }).toBe('done');
   await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-streaming', 'false');
   // The oldest turns were left out of the prompt, not out of the conversation.
   const saved = threadOf(await getConversation(id));

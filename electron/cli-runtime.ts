@@ -110,7 +110,9 @@ const PHASE_LINES: Partial<Record<RuntimeJobPhase, string>> = {
 const percent = (j: RuntimeJob) => (j.totalBytes ? (j.receivedBytes / j.totalBytes) * 100 : 0);
 const stats = (j: RuntimeJob) =>
   `${percent(j).toFixed(1).padStart(5)}%  ${formatBytes(j.receivedBytes)} / ${j.totalBytes === null ? '?' : formatBytes(j.totalBytes)}  ` +
-  `${j.bytesPerSecond === null ? '-' : formatBytes(j.bytesPerSecond)}/s  ETA ${duration(j.etaSeconds)}`;
+  `${j.bytesPerSecond === null ? '-' : formatBytes(j.bytesPerSecond)}/s  ETA ${duration(done(j) ? 0 : j.etaSeconds)}`;
+/** Every byte is here: nothing left to wait for, whatever the speed window could say. */
+const done = (j: RuntimeJob) => j.totalBytes !== null && j.totalBytes > 0 && j.receivedBytes >= j.totalBytes;
 
 /** A progress line per phase; while bytes flow, a bar on a terminal, else a line every 10 %. */
 function jobPrinter() {

@@ -3,8 +3,9 @@
  * http directly and over https through a TLS front with a self-signed certificate made here (this llama-server
  * build has no SSL of its own). Through a composed core: check, the untrusted certificate and trusting its
  * fingerprint, wrong key, refused port, keys in a 0600 file and never in the list, connect, a conversation reply
- * streamed through the app with its reasoning, and the OpenAI proxy (/v1/models lists the connected model,
- * /v1/chat/completions forwarded to https with the server's key and model).
+ * streamed through the app with its reasoning, the server's /metrics read for the Monitor, the OpenAI proxy
+ * (/v1/models lists the connected model, /v1/chat/completions forwarded to https with the server's key and model),
+ * and just-in-time loading that leaves the connected server alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -19,6 +20,7 @@ import { waitForStatus, waitUntil } from '../test/helpers';
 import { coreUnderTest } from '../test/core-under-test';
 import { startHttpTransport, type HttpTransport } from './http';
 import { freePort } from '../core/util/free-port';
+import { BackendStatsPoller } from '../core/telemetry/backend-stats';
 import type { Core } from '../core/app';
 
 const llamaServer = inject('llamaServer');
@@ -38,7 +40,11 @@ beforeAll(async () => {
   port = await freePort();
   llama = spawn(
     llamaServer,
-    ['-m', tinyModel, '--host', '127.0.0.1', '--port', String(port), '-c', '2048', '-np', '2', '--api-key', KEY],
+    // (--metrics: the app reads a remote llama-server's Prometheus counters for the Monitor, as it does its own.)
+    [
+      ...['-m', tinyModel, '--host', '127.0.0.1', '--port', String(port), '-c', '2048', '-np', '2'],
+      ...['--api-key', KEY, '--metrics'],
+    ],
     { stdio: 'ignore' },
   );
   const ready = async () => {
@@ -188,6 +194,7 @@ describe('external server: a real llama-server with --api-key', () => {
     // The run's options are not another run's: context 0 = the remote model's own.
     expect(status.options?.contextSize).toBe(0);
     expect(core.backend.endpoint()).toMatchObject({ model, remote: true, tls: { fingerprint256: fingerprint } });
+    expect(core.backend.capabilities()?.metrics).toEqual({ url: `${added.url}/metrics`, dialect: 'llamacpp' });
     expect(JSON.stringify(core.backend.recentLogs(200))).not.toContain(KEY);
 
     // A conversation reply streams through the app from the remote server, its reasoning included.
@@ -203,6 +210,11 @@ describe('external server: a real llama-server with --api-key', () => {
     // The R1 template of the tiny model opens <think>: llama-server sends it all as reasoning_content.
     expect(reply.reasoning.length).toBeGreaterThan(0);
     expect(reply.timings?.predictedTokens).toBeGreaterThan(0);
+    // The Monitor's backend figures come from the server's own /metrics, over https with the pinned certificate.
+    const stats = await new BackendStatsPoller(core.backend).poll(Date.now());
+    expect(stats.metrics?.get('llamacpp:tokens_predicted_total')).toBeGreaterThanOrEqual(
+      reply.timings!.predictedTokens,
+    );
 
     // The OpenAI proxy: /v1/models shows the connected model; a request naming any model is forwarded to the
     // https server with its key and the connected model.

@@ -40,6 +40,10 @@ describe('speedAndEta', () => {
     // Too short a span to say anything: the bar keeps its previous figures.
     ['first 0.4 s', at([0, 0], [400, 1e6]), 100e6, null],
     ['one sample', at([0, 0]), 100, null],
+    // Every byte here: ETA 0, and a download quicker than the span is measured over the time it took.
+    ['done in 0.3 s', at([0, 0], [300, 3e6]), 3e6, { bytesPerSecond: 1e7, etaSeconds: 0 }],
+    ['done after 5 s', at([0, 0], [5000, 10e6]), 10e6, { bytesPerSecond: 2e6, etaSeconds: 0 }],
+    ['done, but a single sample', at([0, 3e6]), 3e6, null],
     ['no samples', [], 100, null],
     // Only the ends of the window count.
     ['a burst in the middle', at([0, 0], [100, 9e6], [1000, 10e6]), 20e6, { bytesPerSecond: 10e6, etaSeconds: 1 }],

@@ -26,17 +26,24 @@ export function recordSample(samples: SpeedSample[], s: SpeedSample): void {
   if (samples.length > MAX_SAMPLES) samples.splice(1, MAX_SAMPLES / 2);
 }
 
-/** Bytes/s (whole) and seconds left (rounded up; null while nothing moves), or null when the span is too short to say. */
+/**
+ * Bytes/s (whole) and seconds left (rounded up; null while nothing moves), or null when the span is too short to say.
+ * Once every byte is here the ETA is 0, and a download shorter than the minimum span is measured over what it took
+ * (a fast link fetches a small file between two progress reports: "-/s, ETA --:--" at 100 % would say nothing).
+ */
 export function speedAndEta(
   samples: readonly SpeedSample[],
   totalBytes: number,
 ): { bytesPerSecond: number; etaSeconds: number | null } | null {
   const first = samples[0];
   const last = samples.at(-1);
-  if (!first || !last || last.t - first.t < MIN_SPAN_MS) return null;
-  const speed = Math.max(0, (last.bytes - first.bytes) / ((last.t - first.t) / 1000));
+  if (!first || !last) return null;
+  const span = last.t - first.t;
+  const complete = totalBytes > 0 && last.bytes >= totalBytes;
+  if (span <= 0 || (span < MIN_SPAN_MS && !complete)) return null;
+  const speed = Math.max(0, (last.bytes - first.bytes) / (span / 1000));
   return {
     bytesPerSecond: Math.round(speed),
-    etaSeconds: speed > 0 ? Math.ceil((totalBytes - last.bytes) / speed) : null,
+    etaSeconds: complete ? 0 : speed > 0 ? Math.ceil((totalBytes - last.bytes) / speed) : null,
   };
 }

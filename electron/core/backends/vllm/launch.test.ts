@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { VllmInstall, VllmPlan } from '../../../shared/backends';
 import { defaultLoadOptions } from '../../../shared/schemas';
 import {
+  isWslCommand,
+  wslRunCommand,
   effectiveMaxModelLen,
   modelsListName,
   servedNameFor,
@@ -216,4 +218,25 @@ describe('names and capabilities', () => {
     [{ data: 'nope' }, false],
     [null, false],
   ])('/v1/models %j lists r1: %s', (body, want) => expect(modelsListName(body, 'r1')).toBe(want));
+});
+
+describe('commands through wsl.exe', () => {
+  it.each<[string[], boolean]>([
+    [['wsl', '-d', 'Ubuntu', '-e', '/home/u/.venv/bin/ray'], true],
+    [['C:\\Windows\\System32\\wsl.exe', '-d', 'Ubuntu', '-e', 'ray'], true],
+    [['WSL.EXE', '-e', 'ray'], true],
+    [['wsl', '--list'], false],
+    [['/home/u/.venv/bin/ray'], false],
+    [['/opt/wslkit/ray', '-e'], false],
+    [[], false],
+  ])('%j → %s', (cmd, want) => {
+    expect(isWslCommand(cmd)).toBe(want);
+  });
+
+  it('wraps the Linux side in the group-ending shell, named for the log', () => {
+    const out = wslRunCommand(['wsl', '-d', 'Ubuntu', '-e', '/v/bin/ray'], 'deeplocal-ray');
+    expect(out.slice(0, 6)).toEqual(['wsl', '-d', 'Ubuntu', '-e', 'sh', '-c']);
+    expect(out.slice(7)).toEqual(['deeplocal-ray', '/v/bin/ray']);
+    expect(wslRunCommand(['/v/bin/ray'])).toEqual(['/v/bin/ray']);
+  });
 });

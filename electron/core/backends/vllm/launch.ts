@@ -47,10 +47,16 @@ export const WSL_RUN_SCRIPT = [
 ].join('\n');
 
 /** `wsl -d D -e /path/vllm` → `wsl -d D -e sh -c WSL_RUN_SCRIPT deeplocal-vllm /path/vllm`. */
-export function wslRunCommand(command: string[]): string[] {
+export function wslRunCommand(command: readonly string[], name = 'deeplocal-vllm'): string[] {
   const e = command.indexOf('-e');
-  if (e < 0) return command;
-  return [...command.slice(0, e + 1), 'sh', '-c', WSL_RUN_SCRIPT, 'deeplocal-vllm', ...command.slice(e + 1)];
+  if (e < 0) return [...command];
+  return [...command.slice(0, e + 1), 'sh', '-c', WSL_RUN_SCRIPT, name, ...command.slice(e + 1)];
+}
+
+/** A command run through wsl.exe (`wsl[.exe] … -e …`, as detection writes a WSL2 install's command). */
+export function isWslCommand(command: readonly string[]): boolean {
+  const exe = command[0] ?? '';
+  return /(^|[\\/])wsl(\.exe)?$/i.test(exe) && command.includes('-e');
 }
 
 /** The name /v1/models lists and requests carry: the checkpoint's name, in characters any client takes. */

@@ -19,6 +19,7 @@ if (process.env.FAKE_RAY === 'fail') {
 }
 if (process.env.FAKE_RAY === 'silent') { setInterval(() => {}, 1000); return; }
 require('fs').writeFileSync(process.env.FAKE_RAY_ARGS, JSON.stringify(args));
+if (process.env.FAKE_RAY_PID) require('fs').writeFileSync(process.env.FAKE_RAY_PID, String(process.pid));
 console.log('Local node IP: 10.1.2.3');
 console.log('Ray runtime started.');
 console.log("  ray start --address='10.1.2.3:" + args[args.indexOf('--port') + 1] + "'");
@@ -40,11 +41,11 @@ afterEach(async () => {
   head = null;
 });
 
-function make(env: NodeJS.ProcessEnv, statuses: RayHeadStatus[], startTimeoutMs = 20_000) {
+function make(env: NodeJS.ProcessEnv, statuses: RayHeadStatus[], startTimeoutMs = 20_000, logs: string[] = []) {
   head = new RayHead({
     spawn,
     env: { ...process.env, FAKE_RAY_ARGS: path.join(dir, 'args.json'), ...env },
-    log: () => undefined,
+    log: (l) => logs.push(l),
     emit: (s) => statuses.push(s),
     graceMs: 2000,
     startTimeoutMs,
@@ -76,6 +77,31 @@ describe('RayHead', () => {
     expect(stopped).toMatchObject({ state: 'stopped', pid: null, error: null });
     expect(() => process.kill(s.pid!, 0)).toThrow();
     expect(seen.map((x) => x.state)).toEqual(['starting', 'running', 'stopped']);
+  }, 30_000);
+
+  it("inside WSL2: runs under the shell that ends Ray's group when its stdin closes; stop ends Ray there", async () => {
+    // A stand-in wsl.exe: checks `-d DISTRO -e`, records its argv, runs the rest (as wsl.exe runs it in the distro).
+    const wsl = path.join(dir, 'wsl');
+    const argsFile = path.join(dir, 'wsl-args.txt');
+    fs.writeFileSync(
+      wsl,
+      `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}'\n[ "$1" = -d ] && [ "$3" = -e ] || exit 9\nshift 3\nexec "$@"\n`,
+      { mode: 0o755 },
+    );
+    const pidFile = path.join(dir, 'ray.pid');
+    const logs: string[] = [];
+    const h = make({ FAKE_RAY_PID: pidFile }, [], 20_000, logs);
+    const s = await h.start({ ray: [wsl, '-d', 'Ubuntu', '-e', process.execPath, script], gpus: 1, port: 6391 });
+    expect(s).toMatchObject({ state: 'running', address: '10.1.2.3:6391' });
+    const argv = fs.readFileSync(argsFile, 'utf8').split('\n');
+    expect(argv.slice(0, 5)).toEqual(['-d', 'Ubuntu', '-e', 'sh', '-c']);
+    expect(argv).toContain('deeplocal-ray');
+    const rayPid = Number(fs.readFileSync(pidFile, 'utf8'));
+    expect(() => process.kill(rayPid, 0)).not.toThrow();
+    expect((await h.stop()).state).toBe('stopped');
+    expect(() => process.kill(rayPid, 0)).toThrow();
+    // Ended by the shell's SIGTERM (Ray said so), not by our SIGKILL after the grace period.
+    expect(logs).toContain('ray: stopping');
   }, 30_000);
 
   it("exits on its own → failed with RAY_FAILED and Ray's last line", async () => {

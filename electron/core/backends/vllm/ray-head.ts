@@ -3,11 +3,16 @@
  * install's Python environment, in its own process group so stopping it ends the raylet and GCS it started too
  * (SIGTERM, then SIGKILL after a grace period). Running once Ray prints "Ray runtime started"; the address workers
  * join is the one Ray prints (`ray start --address='IP:PORT'`). Exiting on its own is RAY_FAILED with its last line.
+ * Inside WSL2 (an install whose command goes through wsl.exe) it runs under the same shell as vLLM there
+ * (launch.ts WSL_RUN_SCRIPT): ending wsl.exe would leave Ray's Linux processes behind, so stop closes the shell's
+ * stdin and the shell ends Ray's group.
  */
 import type { ChildProcess, spawn as spawnFn } from 'node:child_process';
 import type { RayHeadStatus } from '../../../shared/backends';
 import { AppError } from '../../../shared/errors';
 import { lineSplitter } from '../../util/lines';
+import { wslEnv } from './detect-plan';
+import { isWslCommand, wslRunCommand } from './launch';
 import { endWatchdog, killGroupRest, signalTree, spawnGroup, startWatchdog } from './process-tree';
 import { rayHeadArgs, RAY_DEFAULT_PORT } from './ray-args';
 
@@ -58,17 +63,23 @@ export class RayHead {
   async start(o: RayHeadStart): Promise<RayHeadStatus> {
     if (this.child) return this.status();
     const port = o.port ?? RAY_DEFAULT_PORT;
-    const [exe, ...pre] = o.ray;
+    const inWsl = isWslCommand(o.ray);
+    const [exe, ...pre] = inWsl ? wslRunCommand(o.ray, 'deeplocal-ray') : o.ray;
     if (!exe) return this.fail('no ray command');
     this.stopping = false;
     this.lastLine = '';
     this.set({ state: 'starting', address: null, pid: null, error: null });
     let child: ChildProcess;
     try {
-      child = spawnGroup(this.d.spawn, exe, [...pre, ...rayHeadArgs({ gpus: o.gpus, port })], {
-        ...this.d.env,
-        PYTHONUNBUFFERED: '1',
-      });
+      const env = { ...this.d.env, PYTHONUNBUFFERED: '1' };
+      child = spawnGroup(
+        this.d.spawn,
+        exe,
+        [...pre, ...rayHeadArgs({ gpus: o.gpus, port })],
+        inWsl ? wslEnv(env, ['PYTHONUNBUFFERED']) : env,
+        process.platform,
+        inWsl,
+      );
     } catch (e) {
       return this.fail((e as Error).message);
     }
@@ -143,7 +154,10 @@ export class RayHead {
     return this.status();
   }
 
-  /** SIGTERM to the group, SIGKILL after the grace period; resolves when it exited. */
+  /**
+   * SIGTERM to the group (inside WSL2: the shell's stdin closed, so it ends Ray's group there), SIGKILL after the
+   * grace period; resolves when it exited.
+   */
   async stop(): Promise<RayHeadStatus> {
     const child = this.child;
     if (!child) {
@@ -151,7 +165,8 @@ export class RayHead {
       return this.status();
     }
     this.stopping = true;
-    signalTree(this.d.spawn, child, 'SIGTERM');
+    if (child.stdin) child.stdin.end();
+    else signalTree(this.d.spawn, child, 'SIGTERM');
     const kill = setTimeout(() => signalTree(this.d.spawn, child, 'SIGKILL'), this.d.graceMs ?? 5000);
     await this.exited;
     clearTimeout(kill);

@@ -119,7 +119,8 @@ describe('vLLM planning handlers', () => {
         command: [
           'env',
           'VLLM_HOST_IP=192.168.1.11',
-          '/opt/vllm/bin/ray',
+          // Not this machine's path: the worker runs `ray` from its own vLLM environment, wherever that lives.
+          'ray',
           'start',
           '--address',
           '192.168.1.10:6379',

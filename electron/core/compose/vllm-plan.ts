@@ -106,9 +106,11 @@ export function createVllmPlanning(deps: VllmPlanningDeps): VllmPlanning {
         const ray = (planned.install && rayCommandFor(planned.install.command)) ?? ['ray'];
         return {
           head: [...ray, ...rayHeadArgs({ gpus: layout.gpusPerNode })],
+          // Another machine's vLLM lives where it was installed there: its command names plain `ray`, run in that
+          // machine's vLLM environment (the UI says so), never this machine's path or WSL prefix.
           workers: p.workers.map((w) => ({
             host: w.host,
-            command: rayWorkerCommand(ray, w, p.head.host, layout.gpusPerNode),
+            command: rayWorkerCommand(['ray'], w, p.head.host, layout.gpusPerNode),
           })),
           serve: planned.command,
           tensorParallelSize: planned.tensorParallelSize,

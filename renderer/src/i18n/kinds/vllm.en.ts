@@ -160,7 +160,8 @@ export const vllmEn = {
     removeWorker: 'Remove',
     needModel: 'Enter a model folder above first.',
     headCmd: 'On this machine (DeepLocal can run it for you)',
-    workerCmd: 'On {{host}}',
+    workerCmd:
+      'On {{host}}, in the Python environment where vLLM is installed there (the same vLLM and Ray versions as here)',
     serveCmd: 'Then, on this machine, once every worker joined',
     parallel: 'Tensor parallel {{tp}} × pipeline parallel {{pp}}',
     head: 'Ray head',

@@ -161,7 +161,7 @@ export const vllmZhCN: Messages<typeof vllmEn> = {
     removeWorker: '移除',
     needModel: '请先在上方输入模型文件夹。',
     headCmd: '在本机运行（DeepLocal 可代为运行）',
-    workerCmd: '在 {{host}} 上运行',
+    workerCmd: '在 {{host}} 上、安装了 vLLM 的 Python 环境中运行（vLLM 与 Ray 版本需与本机相同）',
     serveCmd: '所有工作节点加入后，在本机运行',
     parallel: '张量并行 {{tp}} × 流水线并行 {{pp}}',
     head: 'Ray 头节点',

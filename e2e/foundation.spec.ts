@@ -123,6 +123,35 @@ test('stops the model and starts it again', async ({ page }) => {
   await expect(page.getByTestId('status-pill')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
 });
 
+test('with a model running, a click on Model (the start page) before the first status keeps the Model page', async ({
+  page,
+}) => {
+  // A running model opens the chat by default, but not over a page the user picked, even the one already shown.
+  // A slow link: what the app sends the page is held until the click (the first status then comes after it).
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  await page.routeWebSocket(/.*/, (ws) => {
+    const server = ws.connectToServer();
+    const held: (string | Buffer)[] = [];
+    let open = false;
+    server.onMessage((m) => (open ? ws.send(m) : held.push(m)));
+    void released.then(() => {
+      open = true;
+      for (const m of held.splice(0)) ws.send(m);
+    });
+  });
+  await page.goto(appUrl());
+  await page.getByTestId('nav-model').click();
+  release();
+  await expect(page.getByTestId('status-pill')).toHaveAttribute('data-state', 'ready');
+  await expect(page.locator('main.content')).toHaveAttribute('data-view', 'model');
+  await expect(page.getByTestId('model-stop')).toBeVisible();
+  // Without a click the default stands: the chat.
+  await page.goto(appUrl());
+  await expect(page.getByTestId('status-pill')).toHaveAttribute('data-state', 'ready');
+  await expect(page.locator('main.content')).toHaveAttribute('data-view', 'chat');
+});
+
 test('switches to Simplified Chinese, translates errors, and remembers the choice', async ({ page }) => {
   await open(page);
   await page.getByTestId('lang-select').selectOption('zh-CN');

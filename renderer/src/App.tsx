@@ -71,13 +71,15 @@ export function App() {
   }, [settings, lang, i18n]);
 
   // A model already running when the window opens means the user came to chat, unless the URL names a page or the
-  // user already went to one before the first status arrived (the click wins over this default).
+  // user already went to one before the first status arrived (the click wins over this default, even a click on the
+  // page already shown: the Model page is the start page, and a click on it is a choice too).
   const routed = useRef(false);
   const startView = useRef(view);
   useEffect(() => {
     if (routed.current || !status) return;
     routed.current = true;
-    if (status.state === 'ready' && !namedPage && useUi.getState().view === startView.current) setView('chat');
+    const ui = useUi.getState();
+    if (status.state === 'ready' && !namedPage && !ui.picked && ui.view === startView.current) setView('chat');
   }, [status, setView, namedPage]);
 
   const Page = pages[view];

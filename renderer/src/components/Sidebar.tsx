@@ -36,7 +36,7 @@ const items: { view: View; Icon: typeof ChatIcon }[] = [
 export function Sidebar() {
   const { t } = useTranslation();
   const view = useUi((s) => s.view);
-  const setView = useUi((s) => s.setView);
+  const pickView = useUi((s) => s.pickView);
   const conversationId = useUi((s) => s.conversationId);
   const { data: info } = useAppInfo();
   return (
@@ -57,7 +57,7 @@ export function Sidebar() {
             onClick={(e) => {
               if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
               e.preventDefault();
-              setView(v);
+              pickView(v);
             }}
           >
             <Icon size={17} />

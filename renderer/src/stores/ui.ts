@@ -33,6 +33,12 @@ interface UiState {
   quantsModelPath: string | null;
   setQuantsModelPath: (path: string | null) => void;
   setView: (view: View) => void;
+  /**
+   * The user picked a page (the sidebar), even the one already shown: the first status then leaves the page alone
+   * (App.tsx would otherwise show the chat when a model is already running).
+   */
+  picked: boolean;
+  pickView: (view: View) => void;
   /** Shows the chat page with that conversation (null: a new chat), optionally scrolled to one of its messages. */
   openConversation: (id: string | null, focusMessageId?: string | null) => void;
   clearFocus: () => void;
@@ -45,6 +51,8 @@ export const useUi = create<UiState>()((set) => ({
   quantsModelPath: null,
   setQuantsModelPath: (quantsModelPath) => set({ quantsModelPath }),
   setView: (view) => set({ view }),
+  picked: false,
+  pickView: (view) => set({ view, picked: true }),
   openConversation: (conversationId, focusMessageId = null) => set({ view: 'chat', conversationId, focusMessageId }),
   clearFocus: () => set({ focusMessageId: null }),
 }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
 import type { BackendStatus } from '../../shared/schemas';
-import { idleStatus } from './idle-status';
+import { idleStatus } from '../../shared/idle-status';
 import { StatusCell } from './status-cell';
 
 describe('StatusCell', () => {

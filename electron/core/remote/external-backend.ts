@@ -19,7 +19,7 @@ import { getText } from '../util/upstream-http';
 import { fetchModels, tlsFor, type CheckTarget } from './check';
 import { probeFlavor } from './flavor';
 import type { StoredServer } from './store';
-import { idleStatus } from '../backends/idle-status';
+import { idleStatus } from '../../shared/idle-status';
 import { StatusCell } from '../backends/status-cell';
 
 /** Errors a reconnect can mend (the server may come back). */

@@ -10,6 +10,7 @@
 import './zod-jitless';
 import { events, methods, type EventName, type MethodName } from '../../../electron/shared/contract';
 import { AppError, type ErrorInfo } from '../../../electron/shared/errors';
+import { idleStatus } from '../../../electron/shared/idle-status';
 import { Settings, type SettingsPatch } from '../../../electron/shared/schemas';
 import {
   probeNote,
@@ -342,20 +343,7 @@ const impl: Impl = {
     emit('settings.changed', settings);
     return settings;
   },
-  'backend.status': () => ({
-    state: 'stopped',
-    seq: 1,
-    runId: 0,
-    model: null,
-    options: null,
-    progress: null,
-    phase: null,
-    pid: null,
-    startedAt: null,
-    readyAt: null,
-    error: null,
-    binaryPath: null,
-  }),
+  'backend.status': () => idleStatus(0, { seq: 1 }),
   'backend.logs': () => [],
   'telemetry.status': () => ({
     running: true,

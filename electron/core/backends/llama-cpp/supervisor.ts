@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../../util/atomic-write';
 import { lineSplitter } from '../../util/lines';
 import type { Backend, BackendCapabilities, BackendExit, Endpoint, Health, StartRequest } from '../backend';
 import { BackendLog } from '../backend-log';
-import { idleStatus } from '../idle-status';
+import { idleStatus } from '../../../shared/idle-status';
 import { StatusCell } from '../status-cell';
 import { readiness } from '../readiness';
 import { removeBackendPidFile, writeBackendPidFile } from './backend-pidfile';

@@ -17,7 +17,7 @@ import type { Backend, BackendCapabilities, BackendExit, Endpoint, Health, Start
 import { BackendLog } from '../backend-log';
 import { readiness } from '../readiness';
 import { exitOutcome } from '../llama-cpp/exit-outcome';
-import { idleStatus } from '../idle-status';
+import { idleStatus } from '../../../shared/idle-status';
 import { StatusCell } from '../status-cell';
 import { vllmCapabilities, vllmSpawn, type VllmSpawn } from './launch';
 import { applyVllmLine, initialVllmProgress, type VllmProgress } from './log-progress';

@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendTarget } from '@shared/backends';
+import { idleStatus } from '@shared/idle-status';
 import { BackendStatus } from '@shared/schemas';
 import { kindBadge, runModel, runningNow, shortModelId } from './kind-view';
 
 const status = (o: Partial<BackendStatus> & { target?: BackendTarget | null }): BackendStatus =>
-  BackendStatus.parse({
-    state: 'ready',
-    seq: 1,
-    runId: 1,
-    model: null,
-    options: null,
-    progress: null,
-    phase: null,
-    pid: null,
-    startedAt: null,
-    readyAt: null,
-    error: null,
-    binaryPath: null,
-    ...o,
-  });
+  BackendStatus.parse({ ...idleStatus(1, { state: 'ready', seq: 1 }), ...o });
 
 const external: BackendTarget = {
   kind: 'external',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RemoteCheck, RemoteServer } from '@shared/backends';
+import { idleStatus } from '@shared/idle-status';
 import { BackendStatus } from '@shared/schemas';
 import {
   canCheck,
@@ -41,21 +42,7 @@ const server = (o: Partial<RemoteServer> = {}): RemoteServer => ({
   ...o,
 });
 const status = (o: Record<string, unknown>) =>
-  BackendStatus.parse({
-    state: 'ready',
-    seq: 1,
-    runId: 1,
-    model: null,
-    options: null,
-    progress: null,
-    phase: null,
-    pid: null,
-    startedAt: null,
-    readyAt: null,
-    error: null,
-    binaryPath: null,
-    ...o,
-  });
+  BackendStatus.parse({ ...idleStatus(1, { state: 'ready', seq: 1 }), ...o });
 
 describe('remoteInput', () => {
   it.each([

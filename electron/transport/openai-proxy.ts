@@ -12,7 +12,7 @@ import { gateFor, type GateTicket } from '../core/backends/upstream-gate';
 import type { BackendCapabilities, Endpoint } from '../core/backends/backend';
 import type { JitLoader } from '../core/api/jit';
 import { upstreamRequest } from '../core/util/upstream-http';
-import { upstreamConnectError } from '../core/util/upstream-errors';
+import { upstreamConnectError, upstreamStatusError } from '../core/util/upstream-errors';
 import { cutStreamEvent, sseEnd } from './sse-end';
 import { sendError } from './http-io';
 
@@ -242,12 +242,7 @@ function forward(
     if (endpoint.remote && (up.statusCode === 401 || up.statusCode === 403)) {
       up.resume();
       end();
-      sendError(
-        req,
-        res,
-        new AppError('REMOTE_AUTH', { url: new URL(endpoint.baseUrl).origin, status: up.statusCode }),
-        true,
-      );
+      sendError(req, res, upstreamStatusError(up.statusCode, '', endpoint), true);
       return;
     }
     const pass: http.OutgoingHttpHeaders = {};

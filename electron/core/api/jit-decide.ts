@@ -31,7 +31,7 @@ export interface Current {
   model: NamedModel | null;
   /** The running kind (BackendStatus.kind); absent: llama-cpp. */
   kind?: BackendKind;
-  /** Where it runs, as MODEL_BACKEND_IN_USE names it: "vLLM", or an external server's URL (no words to translate). */
+  /** An external server's URL, as MODEL_BACKEND_IN_USE names where it runs (else the kind's name: no words to translate). */
   where?: string;
 }
 
@@ -73,7 +73,7 @@ export function decide<M extends NamedModel>(
       error: new AppError('MODEL_BACKEND_IN_USE', {
         model: name.slice(0, 200),
         loaded: loadedName,
-        where: current.where ?? kind,
+        where: current.where ?? (kind === 'vllm' ? 'vLLM' : kind),
       }),
     };
   }

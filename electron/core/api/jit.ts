@@ -175,8 +175,8 @@ export function createJit(deps: JitDeps): JitLoader {
         const s = await deps.settings();
         idleMinutes = s.api.jitIdleMinutes;
         const st = b.status();
-        const where = st.target?.kind === 'external' ? st.target.url : 'vLLM';
-        const current = { state: st.state, model: st.model, kind: st.kind, where };
+        const where = st.target?.kind === 'external' ? st.target.url : undefined;
+        const current = { state: st.state, model: st.model, kind: st.kind, ...(where ? { where } : {}) };
         let action = decide<LibraryModel>({ model, strict: opts.strict }, current, null, s.api.jitEnabled);
         if (action.kind === 'lookup') {
           const list = loadable(await deps.installed());
